@@ -8,7 +8,7 @@ from email.message import Message
 from email.parser import BytesParser, Parser
 from http import HTTPStatus
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ._util import JSON, google_error_body, random_alnum
 
@@ -66,8 +66,8 @@ def handle_batch(
         else:
             method, target = pieces[0].upper(), urlsplit(pieces[1])
             query = parse_qs(target.query, keep_blank_values=True)
-            fake.record_request(method, target.path, query)
-            fault = fake.take_fault(method, target.path)
+            fake.record_request(method, unquote(target.path), query)
+            fault = fake.take_fault(method, unquote(target.path))
             if fault is not None and fault.delay:
                 time.sleep(fault.delay)
             if fault is not None and fault.kind not in ("delay", "disconnect"):

@@ -193,8 +193,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/_control/") or path == "/_control":
             self._control(path, query, body)
             return
-        fake.record_request(self.command, path, query)
-        fault = fake.take_fault(self.command, path)
+        fake.record_request(self.command, unquote(path), query)
+        fault = fake.take_fault(self.command, unquote(path))
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)

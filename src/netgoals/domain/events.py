@@ -1,0 +1,96 @@
+"""Event type names and the event envelope.
+
+Type names are stable strings, never module paths: they are stored in the log forever.
+Payloads are plain JSON-able dicts so that folding a million of them stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+from uuid import UUID
+
+# The user's profile stream: settings, aspirations, goals, contacts.
+USER_REGISTERED: Final = "user.registered"
+USER_SETTINGS_CHANGED: Final = "user.settings-changed"
+HANDLE_CLAIMED: Final = "handle.claimed"
+ASPIRATION_ADDED: Final = "aspiration.added"
+GOAL_SET: Final = "goal.set"
+GOAL_REVISED: Final = "goal.revised"
+GOAL_PAUSED: Final = "goal.paused"
+GOAL_RESUMED: Final = "goal.resumed"
+GOAL_ARCHIVED: Final = "goal.archived"
+CONTACT_ADDED: Final = "contact.added"
+CONTACT_UPDATED: Final = "contact.updated"
+# The user's actions stream: what was done (or planned, skipped) and corrections of it.
+ACTION_DONE: Final = "action.done"
+ACTION_RETRACTED: Final = "action.retracted"
+
+PROFILE_EVENT_TYPES: Final = frozenset(
+    {
+        USER_REGISTERED,
+        USER_SETTINGS_CHANGED,
+        ASPIRATION_ADDED,
+        GOAL_SET,
+        GOAL_REVISED,
+        GOAL_PAUSED,
+        GOAL_RESUMED,
+        GOAL_ARCHIVED,
+        CONTACT_ADDED,
+        CONTACT_UPDATED,
+    }
+)
+ACTION_EVENT_TYPES: Final = frozenset({ACTION_DONE, ACTION_RETRACTED})
+ALL_EVENT_TYPES: Final = PROFILE_EVENT_TYPES | ACTION_EVENT_TYPES | {HANDLE_CLAIMED}
+
+CURRENT_SCHEMA_VERSION: Final = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A fact decided by the domain, before it has an id or a place in the log."""
+
+    type: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event ready to append: it has its id (deterministic when it comes from outside)."""
+
+    event_id: UUID
+    type: str
+    data: dict[str, Any]
+    schema_version: int = CURRENT_SCHEMA_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event as the log holds it."""
+
+    position: int
+    event_id: UUID
+    stream_id: str
+    version: int
+    type: str
+    data: dict[str, Any] = field(hash=False)
+    schema_version: int = CURRENT_SCHEMA_VERSION
+    recorded_at: str = ""
+
+
+def profile_stream(user_id: str) -> str:
+    return f"user-{user_id}"
+
+
+def actions_stream(user_id: str) -> str:
+    return f"actions-{user_id}"
+
+
+def handle_stream(handle: str) -> str:
+    return f"handle-{handle.strip().lower()}"
+
+
+def user_of_stream(stream_id: str) -> str | None:
+    """The user a stream belongs to (handle claims belong to nobody's data)."""
+    kind, _, rest = stream_id.partition("-")
+    return rest if kind in ("user", "actions") else None

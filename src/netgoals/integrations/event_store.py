@@ -1,0 +1,195 @@
+"""The append-only event log on SQLAlchemy Core (DESIGN.md §3, invariants 1-4).
+
+- Append-only: the database itself rejects UPDATE and DELETE (see the initial migration).
+- Idempotent: an event whose id is already in the log is skipped, so replays append nothing.
+- Optimistic concurrency per stream: UNIQUE(stream_id, version) and an expected version.
+- Readers never skip: appends are serialised, so commit order equals position order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from netgoals.domain.errors import ConcurrencyError
+from netgoals.domain.events import NewEvent, RecordedEvent, user_of_stream
+from netgoals.domain.upcasting import needs_upcasting, upcast
+from netgoals.integrations.database import lock_appends, read_transaction, write_transaction
+from netgoals.integrations.schema import events
+
+# (position, stream_id, type, schema_version, data as stored): what projections fold.
+RawRow = tuple[int, str, str, int, str]
+
+_ID_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StreamAppend:
+    """Events for one stream. `expected_version=None` appends at the end whatever it is: for
+    independent facts (actions) whose order does not depend on what came before."""
+
+    stream_id: str
+    expected_version: int | None
+    events: Sequence[NewEvent]
+    user_id: str | None = None  # whose data this is; derived from the stream id when not given
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def encode(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+decode: Callable[[str], Any] = json.loads
+
+
+class EventStore:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = _utcnow) -> None:
+        self.engine = engine
+        self._clock = clock
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def append(self, *batches: StreamAppend) -> int:
+        """Append all batches in one transaction, or nothing. Returns how many events were new."""
+        with write_transaction(self.engine) as connection:
+            return self.append_in(connection, *batches)
+
+    def append_in(self, connection: Connection, *batches: StreamAppend) -> int:
+        """Append inside the caller's transaction (e.g. together with a sync token)."""
+        lock_appends(connection)
+        existing = self._existing_ids(connection, [e.event_id for b in batches for e in b.events])
+        recorded_at = self._clock().isoformat()
+        rows: list[dict[str, Any]] = []
+        versions: dict[str, int] = {}  # running version per stream: a call may hold several runs of one
+        for batch in batches:
+            fresh = [e for e in batch.events if str(e.event_id) not in existing]
+            if not fresh:
+                continue
+            current = versions.get(batch.stream_id)
+            if current is None:
+                current = self._version(connection, batch.stream_id)
+            if batch.expected_version is not None and current != batch.expected_version:
+                raise ConcurrencyError(
+                    f"stream {batch.stream_id} is at version {current}, expected {batch.expected_version}"
+                )
+            user_id = batch.user_id or user_of_stream(batch.stream_id)
+            for version, event in enumerate(fresh, start=current + 1):
+                rows.append(
+                    {
+                        "event_id": str(event.event_id),
+                        "stream_id": batch.stream_id,
+                        "version": version,
+                        "user_id": user_id,
+                        "type": event.type,
+                        "schema_version": event.schema_version,
+                        "data": encode(event.data),
+                        "recorded_at": recorded_at,
+                    }
+                )
+            versions[batch.stream_id] = current + len(fresh)
+        if rows:
+            try:
+                connection.execute(insert(events), rows)
+            except IntegrityError as exc:  # only reachable without the append lock
+                raise ConcurrencyError(str(exc.orig)) from exc
+        return len(rows)
+
+    @staticmethod
+    def _existing_ids(connection: Connection, ids: list[UUID]) -> set[str]:
+        found: set[str] = set()
+        keys = [str(i) for i in ids]
+        for start in range(0, len(keys), _ID_CHUNK):
+            chunk = keys[start : start + _ID_CHUNK]
+            found.update(connection.scalars(select(events.c.event_id).where(events.c.event_id.in_(chunk))))
+        return found
+
+    @staticmethod
+    def _version(connection: Connection, stream_id: str) -> int:
+        query = select(func.max(events.c.version)).where(events.c.stream_id == stream_id)
+        return int(connection.scalar(query) or 0)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def stream_version(self, stream_id: str) -> int:
+        with read_transaction(self.engine) as connection:
+            return self._version(connection, stream_id)
+
+    def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        query = (
+            select(events)
+            .where(events.c.stream_id == stream_id, events.c.version > after_version)
+            .order_by(events.c.version)
+        )
+        with read_transaction(self.engine) as connection:
+            return [_recorded(row._mapping) for row in connection.execute(query)]
+
+    def read_all(
+        self, after_position: int = 0, limit: int | None = None, user_id: str | None = None
+    ) -> list[RecordedEvent]:
+        query = select(events).where(events.c.position > after_position).order_by(events.c.position)
+        if user_id is not None:
+            query = query.where(events.c.user_id == user_id)
+        if limit is not None:
+            query = query.limit(limit)
+        with read_transaction(self.engine) as connection:
+            return [_recorded(row._mapping) for row in connection.execute(query)]
+
+    def contains(self, event_id: UUID) -> bool:
+        with read_transaction(self.engine) as connection:
+            return bool(self._existing_ids(connection, [event_id]))
+
+    def head_position(self) -> int:
+        with read_transaction(self.engine) as connection:
+            return int(connection.scalar(select(func.max(events.c.position))) or 0)
+
+    @staticmethod
+    def raw_rows(connection: Connection, after_position: int, limit: int) -> list[RawRow]:
+        """The fast path for projections: the columns they need, in position order."""
+        query = (
+            select(
+                events.c.position,
+                events.c.stream_id,
+                events.c.type,
+                events.c.schema_version,
+                events.c.data,
+            )
+            .where(events.c.position > after_position)
+            .order_by(events.c.position)
+            .limit(limit)
+        )
+        return [tuple(row) for row in connection.execute(query)]
+
+
+def decoded(rows: Iterable[RawRow]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(stream_id, type, data) with the payload decoded and upcast to the current schema."""
+    for _position, stream_id, event_type, schema_version, data in rows:
+        payload = decode(data)
+        if needs_upcasting(schema_version):
+            payload = upcast(event_type, schema_version, payload)
+        yield stream_id, event_type, payload
+
+
+def _recorded(row: Any) -> RecordedEvent:
+    data = decode(row["data"])
+    if needs_upcasting(row["schema_version"]):
+        data = upcast(row["type"], row["schema_version"], data)
+    return RecordedEvent(
+        position=row["position"],
+        event_id=UUID(row["event_id"]),
+        stream_id=row["stream_id"],
+        version=row["version"],
+        type=row["type"],
+        data=data,
+        schema_version=row["schema_version"],
+        recorded_at=row["recorded_at"],
+    )
