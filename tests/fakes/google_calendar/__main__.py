@@ -13,9 +13,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Google Calendar + OAuth fake")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument(
-        "--user", action="append", default=[], help="add a Google account (repeatable)"
-    )
+    parser.add_argument("--user", action="append", default=[], help="add a Google account (repeatable)")
     parser.add_argument("--time-zone", default="UTC", help="time zone of the added users")
     parser.add_argument("--page-size", type=int, default=None, help="cap events.list pages")
     args = parser.parse_args(argv)

@@ -346,9 +346,7 @@ class Backend:
         """Register an OAuth client. With allow_loopback, any http://127.0.0.1|localhost:PORT/...
         redirect URI is accepted (as Google does for installed apps)."""
         with self._lock:
-            self._clients[client_id] = Client(
-                client_id, client_secret, list(redirect_uris), allow_loopback
-            )
+            self._clients[client_id] = Client(client_id, client_secret, list(redirect_uris), allow_loopback)
 
     def add_user(self, email: str, *, time_zone: str = "UTC") -> None:
         """A Google account with its primary calendar (id = email). The first user added
@@ -432,9 +430,7 @@ class Backend:
             )
             return cid
 
-    def add_event(
-        self, email: str, event: Mapping[str, Any], *, calendar_id: str = "primary"
-    ) -> JSON:
+    def add_event(self, email: str, event: Mapping[str, Any], *, calendar_id: str = "primary") -> JSON:
         """Put an event into a user's calendar as if the user (or an inviter) made it.
 
         Accepts a Calendar API event resource; `organizer` may name someone else (an invitation),
@@ -554,11 +550,7 @@ class Backend:
         """All events of a calendar as stored (not expanded)."""
         with self._lock:
             cal = self._control_calendar(email, calendar_id)
-            return [
-                self._render(cal, s)
-                for s in cal.events.values()
-                if include_deleted or not s.cancelled
-            ]
+            return [self._render(cal, s) for s in cal.events.values() if include_deleted or not s.cancelled]
 
     def list_calendars(self, email: str) -> list[JSON]:
         with self._lock:
@@ -698,9 +690,7 @@ class Backend:
         """Push notification delivery attempts so far."""
         return self._notifier.log
 
-    def wait_for_notifications(
-        self, count: int | None = None, timeout: float = 5.0
-    ) -> list[Notification]:
+    def wait_for_notifications(self, count: int | None = None, timeout: float = 5.0) -> list[Notification]:
         """Wait until all queued notifications were attempted (and at least `count` in all)."""
         return self._notifier.wait(count, timeout)
 
@@ -736,9 +726,7 @@ class Backend:
         with self._lock:
             client = self._clients.get(params.get("client_id", ""))
             if client is None:
-                raise ControlError(
-                    "Error 401: invalid_client. The OAuth client was not found.", 401
-                )
+                raise ControlError("Error 401: invalid_client. The OAuth client was not found.", 401)
             redirect_uri = params.get("redirect_uri", "")
             if not redirect_uri or not self._redirect_allowed(client, redirect_uri):
                 raise ControlError("Error 400: redirect_uri_mismatch", 400)
@@ -932,9 +920,7 @@ class Backend:
         if cal is not None and cal.created_by != caller.client_id:
             usable.discard("calendar.app.created")
         if not usable:
-            raise ApiError(
-                403, "insufficientPermissions", "Request had insufficient authentication scopes."
-            )
+            raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
 
     def _calendar(self, caller: Caller, calendar_id: str) -> Calendar:
         user = self._users[caller.email]
@@ -960,7 +946,7 @@ class Backend:
         if data.get("recurrence") is not None:
             _times.validate_recurrence(data["recurrence"])
             start = _times.event_span(data, cal.time_zone).start
-            _times.expand(data, cal.time_zone, None, start + timedelta(days=1))
+            _times.expand({**data, "id": "x"}, cal.time_zone, None, start + timedelta(days=1))
         if data.get("status", "confirmed") not in ("confirmed", "tentative", "cancelled"):
             raise bad_request(f"Invalid status {data.get('status')!r}", "invalid")
         if data.get("transparency", "opaque") not in ("opaque", "transparent"):
@@ -983,9 +969,7 @@ class Backend:
                 raise bad_request("Invalid extendedProperties", "invalid")
             for scope in ("private", "shared"):
                 values = props.get(scope, {})
-                if not isinstance(values, dict) or not all(
-                    isinstance(v, str) for v in values.values()
-                ):
+                if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
                     raise bad_request(f"Invalid extendedProperties.{scope}", "invalid")
 
     def _create_event(self, cal: Calendar, body: JSON, *, trusted: bool) -> StoredEvent:
@@ -1009,9 +993,7 @@ class Backend:
         if creator is None:
             creator = organizer if organizer is not None else {"email": owner}
         if organizer is None:
-            organizer = (
-                {"email": owner} if cal.primary else {"email": cal.id, "displayName": cal.summary}
-            )
+            organizer = {"email": owner} if cal.primary else {"email": cal.id, "displayName": cal.summary}
         organizer_is_owner = str(organizer.get("email", "")).lower() in (owner.lower(), cal.id)
         for attendee in data.get("attendees", []):
             if (
@@ -1046,9 +1028,7 @@ class Backend:
         eid = base64.urlsafe_b64encode(f"{event_id} {cal.id}".encode()).decode().rstrip("=")
         return f"{self.base_url}/calendar/event?eid={eid}"
 
-    def _change_event(
-        self, cal: Calendar, stored: StoredEvent, body: JSON, *, replace: bool
-    ) -> None:
+    def _change_event(self, cal: Calendar, stored: StoredEvent, body: JSON, *, replace: bool) -> None:
         if stored.cancelled:
             raise ApiError(410, "deleted", "Resource has been deleted")
         if "id" in body and body["id"] != stored.data["id"]:
@@ -1144,10 +1124,9 @@ class Backend:
             "X-Goog-Resource-URI": channel.resource_uri,
             "X-Goog-Resource-State": state,
             "X-Goog-Message-Number": str(channel.message_number),
-            "X-Goog-Channel-Expiration": datetime.fromtimestamp(
-                channel.expiration_ms / 1000, UTC
-            ).strftime("%a, %d %b %Y %H:%M:%S GMT"),
-            "Content-Length": "0",
+            "X-Goog-Channel-Expiration": datetime.fromtimestamp(channel.expiration_ms / 1000, UTC).strftime(
+                "%a, %d %b %Y %H:%M:%S GMT"
+            ),
         }
         if channel.token is not None:
             headers["X-Goog-Channel-Token"] = channel.token
@@ -1190,9 +1169,7 @@ class Backend:
             self._require(caller, "calendars.get", cal)
             return cal.resource()
 
-    def calendars_change(
-        self, caller: Caller, calendar_id: str, body: JSON, *, replace: bool
-    ) -> JSON:
+    def calendars_change(self, caller: Caller, calendar_id: str, body: JSON, *, replace: bool) -> JSON:
         with self._lock:
             cal = self._calendar(caller, calendar_id)
             self._require(caller, "calendars.update" if replace else "calendars.patch", cal)
@@ -1248,9 +1225,7 @@ class Backend:
             stored = self._create_event(cal, body, trusted=False)
             return self._render(cal, stored)
 
-    def events_get(
-        self, caller: Caller, calendar_id: str, event_id: str, params: Mapping[str, Any]
-    ) -> JSON:
+    def events_get(self, caller: Caller, calendar_id: str, event_id: str, params: Mapping[str, Any]) -> JSON:
         with self._lock:
             cal = self._calendar(caller, calendar_id)
             self._require(caller, "events.get", cal)
@@ -1363,9 +1338,7 @@ class Backend:
                 "fullSyncRequired",
                 "Sync token is no longer valid, a full sync is required.",
             )
-        changed = sorted(
-            (s for s in cal.events.values() if s.change > token.change), key=lambda s: s.change
-        )
+        changed = sorted((s for s in cal.events.values() if s.change > token.change), key=lambda s: s.change)
         event_types = params.get("eventTypes")
         single = bool(params.get("singleEvents", False))
         max_attendees = params.get("maxAttendees")
@@ -1376,17 +1349,11 @@ class Backend:
             if single and stored.data.get("recurrence"):
                 for instance in _times.expand(stored.data, cal.time_zone, None, None):
                     items.append(
-                        self._render(
-                            cal, instance, minimal=stored.deleted, max_attendees=max_attendees
-                        )
+                        self._render(cal, instance, minimal=stored.deleted, max_attendees=max_attendees)
                     )
             else:
-                items.append(
-                    self._render(cal, stored, minimal=stored.deleted, max_attendees=max_attendees)
-                )
-        return PageState(
-            cal.owner, cal.id, items, 0, self._list_top(cal), self._new_sync_token(cal)
-        )
+                items.append(self._render(cal, stored, minimal=stored.deleted, max_attendees=max_attendees))
+        return PageState(cal.owner, cal.id, items, 0, self._list_top(cal), self._new_sync_token(cal))
 
     def _full(self, cal: Calendar, params: Mapping[str, Any]) -> PageState:
         single = bool(params.get("singleEvents", False))
@@ -1399,13 +1366,9 @@ class Backend:
         time_max = parse_rfc3339(params["timeMax"], "timeMax") if "timeMax" in params else None
         if time_min is not None and time_max is not None and time_max < time_min:
             raise ApiError(400, "timeRangeEmpty", "The specified time range is empty.")
-        updated_min = (
-            parse_rfc3339(params["updatedMin"], "updatedMin") if "updatedMin" in params else None
-        )
+        updated_min = parse_rfc3339(params["updatedMin"], "updatedMin") if "updatedMin" in params else None
         if updated_min is not None and updated_min < self.now() - UPDATED_MIN_HORIZON:
-            raise ApiError(
-                410, "updatedMinTooLongAgo", "The requested updatedMin was too long ago."
-            )
+            raise ApiError(410, "updatedMinTooLongAgo", "The requested updatedMin was too long ago.")
         show_deleted = bool(params.get("showDeleted", False)) or updated_min is not None
         private = self._property_filters(params.get("privateExtendedProperty"))
         shared = self._property_filters(params.get("sharedExtendedProperty"))
@@ -1446,9 +1409,7 @@ class Backend:
             self._render(cal, data, minimal=stored.deleted, max_attendees=max_attendees)
             for data, stored in selected
         ]
-        return PageState(
-            cal.owner, cal.id, items, 0, self._list_top(cal), self._new_sync_token(cal)
-        )
+        return PageState(cal.owner, cal.id, items, 0, self._list_top(cal), self._new_sync_token(cal))
 
     @staticmethod
     def _property_filters(values: list[str] | None) -> list[tuple[str, str]]:
@@ -1491,9 +1452,7 @@ class Backend:
                     }
                     continue
                 busy = self._busy(cal, time_min, time_max)
-                calendars[requested] = {
-                    "busy": [{"start": render(s), "end": render(e)} for s, e in busy]
-                }
+                calendars[requested] = {"busy": [{"start": render(s), "end": render(e)} for s, e in busy]}
         return {
             "kind": "calendar#freeBusy",
             "timeMin": format_rfc3339_ms(time_min),
@@ -1508,9 +1467,7 @@ class Backend:
             cal = self._users[calendar_id].calendars[calendar_id]
         return cal
 
-    def _busy(
-        self, cal: Calendar, time_min: datetime, time_max: datetime
-    ) -> list[tuple[datetime, datetime]]:
+    def _busy(self, cal: Calendar, time_min: datetime, time_max: datetime) -> list[tuple[datetime, datetime]]:
         intervals: list[tuple[datetime, datetime]] = []
         owner = cal.owner.lower()
         for stored in cal.events.values():
@@ -1568,8 +1525,7 @@ class Backend:
             channel = Channel(
                 id=channel_id,
                 resource_id=random_token("", 20),
-                resource_uri=f"{self.api_url}calendars/{quote(calendar_id, safe='')}"
-                "/events?alt=json",
+                resource_uri=f"{self.api_url}calendars/{quote(calendar_id, safe='')}/events?alt=json",
                 token=body.get("token"),
                 address=address,
                 expiration_ms=expiration,

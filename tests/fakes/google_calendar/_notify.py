@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
 import queue
 import threading
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,24 @@ class Notifier:
             )
             return list(self._log)
 
+    def _post(self, address: str, headers: dict[str, str]) -> int:
+        """POST with the headers spelled exactly as given (urllib would re-case them)."""
+        parts = urlsplit(address)
+        connection_class = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
+        connection = connection_class(parts.netloc, timeout=self.timeout)
+        try:
+            target = parts.path or "/"
+            if parts.query:
+                target += "?" + parts.query
+            connection.request("POST", target, body=b"", headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        finally:
+            connection.close()
+
     def _run(self) -> None:
         while True:
             message = self._queue.get()
@@ -88,15 +106,10 @@ class Notifier:
                 return
             status: int | None = None
             error: str | None = None
-            request = urllib.request.Request(
-                message.address, data=b"", headers=message.headers, method="POST"
-            )
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    status = response.status
-            except urllib.error.HTTPError as exc:
-                status = exc.code
-                error = f"HTTP {exc.code}"
+                status = self._post(message.address, message.headers)
+                if status >= 300:
+                    error = f"HTTP {status}"
             except Exception as exc:  # any failure is recorded and ignored
                 error = f"{type(exc).__name__}: {exc}"
             record = Notification(
