@@ -117,6 +117,17 @@ def test_code_flow_with_pkce_and_refresh_token(fake: GoogleCalendarFake) -> None
         flow.fetch_token(code=code)
 
 
+def test_refresh_token_only_on_first_consent_or_prompt(fake: GoogleCalendarFake) -> None:
+    connect(fake)
+    flow, code = start_flow(fake, APP_SCOPES)
+    assert "refresh_token" not in flow.fetch_token(code=code)
+    flow, _ = start_flow(fake, APP_SCOPES)
+    url, _ = flow.authorization_url(access_type="offline", prompt="consent", state="st")
+    location = httpx.get(url).headers["location"]
+    token = flow.fetch_token(code=dict(parse_qsl(urlsplit(location).query))["code"])
+    assert token["refresh_token"]
+
+
 def test_wrong_code_verifier_is_rejected(fake: GoogleCalendarFake) -> None:
     flow, code = start_flow(fake, APP_SCOPES)
     flow.code_verifier = "x" * 64

@@ -38,6 +38,13 @@ Control HTTP API (JSON bodies and answers; not logged in `requests`, no faults):
     POST   /_control/users/{email}/calendars/{cal}/events/{id}/response {status}
 
 `{cal}` may be "primary". Event times in control bodies are Calendar API EventDateTime objects.
+
+Not supported: recurring-event exceptions (patching one instance; instance ids are only readable
+through events.get/list), events.instances/import/quickAdd/move, calendars.clear, acl, colors,
+settings, calendarList writes (answered 400 notSupportedByFake); the `timeZone` list parameter
+(times are rendered in the event's or calendar's zone); id tokens (no `openid` id_token);
+shared/public calendars of other users (freeBusy can read another fake user's primary calendar).
+Incremental sync results are not restricted by the original full sync's timeMin/timeMax.
 """
 
 from ._backend import FAULTS, RequestRecord

@@ -16,9 +16,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--user", action="append", default=[], help="add a Google account (repeatable)")
     parser.add_argument("--time-zone", default="UTC", help="time zone of the added users")
     parser.add_argument("--page-size", type=int, default=None, help="cap events.list pages")
+    parser.add_argument("--client-id", default=None, help="OAuth client id to accept")
+    parser.add_argument("--client-secret", default=None, help="OAuth client secret to accept")
+    parser.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        help="allowed redirect URI besides loopback ones (repeatable)",
+    )
     args = parser.parse_args(argv)
 
     fake = GoogleCalendarFake(args.host, args.port)
+    fake.client_id = args.client_id or fake.client_id
+    fake.client_secret = args.client_secret or fake.client_secret
+    fake.add_client(fake.client_id, fake.client_secret, args.redirect_uri)
     for email in args.user or ["ada@example.org"]:
         fake.add_user(email, time_zone=args.time_zone)
     if args.page_size:
@@ -26,7 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     fake.start()
     print(f"Google Calendar fake listening on {fake.base_url}", flush=True)
     print(f"# current user: {fake.current_user}; control API: {fake.base_url}/_control/state")
-    print("export OAUTHLIB_INSECURE_TRANSPORT=1")
+    print("export OAUTHLIB_INSECURE_TRANSPORT=1  # oauthlib refuses http:// otherwise")
+    print("export OAUTHLIB_RELAX_TOKEN_SCOPE=1  # needed with include_granted_scopes, as with Google")
     print(f"export NETGOALS_GOOGLE_CLIENT_ID={fake.client_id}")
     print(f"export NETGOALS_GOOGLE_CLIENT_SECRET={fake.client_secret}")
     print(f"export NETGOALS_GOOGLE_AUTH_URI={fake.auth_uri}")

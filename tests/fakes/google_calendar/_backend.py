@@ -1306,7 +1306,7 @@ class Backend:
             "etag": cal.etag,
             "summary": cal.summary,
             "description": cal.description,
-            "updated": format_rfc3339_ms(max(cal.updated, self._last_updated)),
+            "updated": format_rfc3339_ms(cal.updated),
             "timeZone": cal.time_zone,
             "accessRole": "owner",
             "defaultReminders": [],
