@@ -146,7 +146,9 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
         if template is None:
             raise DomainError(f"unknown template {spec.template!r}: use one of {', '.join(TEMPLATES)}")
     action = validate_action_kind(spec.action or (template.action if template else ""))
-    frame_name = spec.frame or (template.frame.value if template else None)
+    frame_name = spec.frame or (
+        "deadline" if spec.deadline is not None else template.frame.value if template else None
+    )
     if frame_name is None:
         raise DomainError("a goal needs a time frame: week, month, quarter or a deadline")
     try:
@@ -155,8 +157,6 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
         raise DomainError(
             f"unknown time frame {frame_name!r}: use week, month, quarter or deadline"
         ) from None
-    if spec.deadline is not None and spec.frame is None:
-        frame = Frame.DEADLINE
     target = spec.target if spec.target is not None else (template.target if template else None)
     if target is None:
         raise DomainError("a goal needs a target: how many actions count as done")

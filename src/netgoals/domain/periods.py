@@ -101,9 +101,10 @@ def next_period(period: Period, frame: Frame, week_start: int = 0) -> Period:
 
 
 def elapsed_fraction(period: Period, now: datetime, tz: ZoneInfo) -> float:
-    """How much of the period has passed at `now`, measured in real time (DST days count as they are)."""
-    start = local_midnight(period.start, tz)
-    end = local_midnight(period.end, tz)
-    total = (end - start).total_seconds()
-    passed = (now - start).total_seconds()
-    return min(1.0, max(0.0, passed / total))
+    """How much of the period has passed at `now`, in real time (a DST day has 23 or 25 hours).
+
+    Timestamps, not datetime subtraction: two datetimes sharing a tzinfo subtract as wall clocks.
+    """
+    start = local_midnight(period.start, tz).timestamp()
+    end = local_midnight(period.end, tz).timestamp()
+    return min(1.0, max(0.0, (now.timestamp() - start) / (end - start)))

@@ -165,11 +165,11 @@ def _streaks(history: list[PeriodProgress]) -> tuple[int, int]:
 
 def _deadline_line(goal: Goal, current: PeriodProgress, now: datetime, tz: ZoneInfo) -> tuple[int, int]:
     period, target, done = current.period, current.target, current.done
-    start = local_midnight(max(period.start, goal.start), tz)
-    end = local_midnight(period.end, tz)
-    total = (end - start).total_seconds()
-    expected = _expected(target, elapsed_fraction(Period(max(period.start, goal.start), period.end), now, tz))
+    span = Period(max(period.start, goal.start), period.end)
+    start = local_midnight(span.start, tz).timestamp()
+    total = local_midnight(span.end, tz).timestamp() - start
+    expected = _expected(target, elapsed_fraction(span, now, tz))
     # The line reaches done + 1 (rounded) at fraction (done + 0.5) / target: that moment ends the slack.
     falls_behind = min(1.0, (done + 0.5) / target)
-    seconds_left = start.timestamp() + falls_behind * total - now.timestamp()
+    seconds_left = start + falls_behind * total - now.timestamp()
     return expected, math.floor(seconds_left / 86400)

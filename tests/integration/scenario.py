@@ -1,0 +1,104 @@
+"""Random command sequences for property tests: a person using netgoals over a few months."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+from sqlalchemy import Engine, select
+
+from netgoals.domain.decisions import ContactSpec, GoalSpec
+from netgoals.domain.errors import DomainError
+from netgoals.integrations.schema import VIEW_TABLES
+from netgoals.service import actions, contacts, goals, users
+from netgoals.service.app import App
+
+KINDS = ("attend-event", "reach-out", "meet-mentor", "follow-up")
+
+
+@dataclass(frozen=True)
+class Step:
+    op: str
+    args: tuple[Any, ...]
+
+
+steps = st.lists(
+    st.one_of(
+        st.builds(Step, st.just("contact"), st.tuples(st.integers(1, 5))),
+        st.builds(
+            Step,
+            st.just("goal"),
+            st.tuples(st.sampled_from(["monthly-event", "weekly-outreach", "mentor", "quarterly", "custom"])),
+        ),
+        st.builds(
+            Step,
+            st.just("log"),
+            st.tuples(st.sampled_from(KINDS), st.integers(0, 24 * 120), st.lists(st.integers(0, 9), max_size=2)),
+        ),
+        st.builds(Step, st.just("retract"), st.tuples(st.integers(0, 50))),
+        st.builds(Step, st.just("lifecycle"), st.tuples(st.sampled_from(["pause", "resume", "archive", "revise"]), st.integers(0, 9))),
+        st.builds(Step, st.just("advance"), st.tuples(st.integers(1, 24 * 20))),
+        st.builds(Step, st.just("timezone"), st.tuples(st.sampled_from(["Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo"]))),
+    ),
+    max_size=30,
+)
+
+
+def run(app: App, clock: Any, scenario: list[Step]) -> str:
+    """Play a scenario through the service layer; rejected commands are part of life."""
+    user_id = users.register(app, "me", "Europe/Berlin").user_id
+    contact_ids: list[str] = []
+    goal_ids: list[str] = []
+    action_ids: list[str] = []
+    for step in scenario:
+        try:
+            if step.op == "contact":
+                spec = ContactSpec(name=f"Contact {len(contact_ids)}", strength=step.args[0])
+                contact_ids.append(contacts.add_contact(app, user_id, spec))
+            elif step.op == "goal":
+                goal_ids.append(goals.set_goal(app, user_id, _goal_spec(step.args[0], contact_ids, clock)).goal_id)
+            elif step.op == "log":
+                kind, hours_ago, picks = step.args
+                chosen = tuple({contact_ids[p % len(contact_ids)] for p in picks} if contact_ids else ())
+                at = clock() - timedelta(hours=hours_ago)
+                action_ids.append(actions.log_action(app, user_id, kind, at, contact_ids=chosen))
+            elif step.op == "retract" and action_ids:
+                actions.retract_action(app, user_id, action_ids[step.args[0] % len(action_ids)])
+            elif step.op == "lifecycle" and goal_ids:
+                verb, index = step.args
+                goal_id = goal_ids[index % len(goal_ids)]
+                if verb == "revise":
+                    goals.revise_goal(app, user_id, goal_id, target=2)
+                else:
+                    {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[verb](
+                        app, user_id, goal_id
+                    )
+            elif step.op == "advance":
+                clock.now = clock.now + timedelta(hours=step.args[0])
+            elif step.op == "timezone":
+                users.change_settings(app, user_id, timezone=step.args[0])
+        except DomainError:
+            pass
+    return user_id
+
+
+def _goal_spec(kind: str, contact_ids: list[str], clock: Any) -> GoalSpec:
+    start = (clock() - timedelta(days=90)).date()
+    if kind == "mentor":
+        return GoalSpec(template="mentor", contact_ids=tuple(contact_ids[:1]), start=start)
+    if kind == "quarterly":
+        return GoalSpec(action="follow-up", target=3, frame="quarter", start=start)
+    if kind == "custom":
+        return GoalSpec(action="reach-out", target=2, frame="week", start=start)
+    return GoalSpec(template=kind, start=start)
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every view row, in a stable order."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(tuple(row) for row in connection.execute(select(table)))
+            for table in VIEW_TABLES
+        }
