@@ -14,6 +14,8 @@ from rich.table import Table
 
 from netgoals.cli import render
 from netgoals.cli.parsing import parse_day, parse_moment
+from netgoals.cli.users import api as api_command
+from netgoals.cli.users import user_app
 from netgoals.config import Settings
 from netgoals.domain.decisions import ContactSpec, GoalSpec
 from netgoals.domain.errors import DomainError
@@ -32,6 +34,8 @@ contact_app = typer.Typer(no_args_is_help=True, help="The people in your network
 app.add_typer(aspiration_app, name="aspiration")
 app.add_typer(goal_app, name="goal")
 app.add_typer(contact_app, name="contact")
+app.add_typer(user_app, name="user")
+app.command("api")(api_command)
 
 UserOption = Annotated[
     str | None,

@@ -22,8 +22,11 @@ def add_contact(app: App, user_id: str, spec: ContactSpec, key: str | None = Non
     return contact_id
 
 
-def update_contact(app: App, user_id: str, contact_id: str, spec: ContactSpec) -> None:
-    app.decide_profile(user_id, lambda p: decisions.update_contact(p, contact_id, spec, app.now()))
+def update_contact(
+    app: App, user_id: str, contact_id: str, spec: ContactSpec, key: str | None = None
+) -> None:
+    if not app.replayed(user_id, key):
+        app.decide_profile(user_id, lambda p: decisions.update_contact(p, contact_id, spec, app.now()), key)
 
 
 def list_contacts(app: App, user_id: str) -> list[tuple[Contact, Interactions]]:

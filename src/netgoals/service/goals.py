@@ -63,24 +63,36 @@ def resolve_aspiration(app: App, user_id: str, text: str) -> str:
 
 
 def revise_goal(
-    app: App, user_id: str, goal_id: str, *, target: int | None, title: str | None = None
+    app: App,
+    user_id: str,
+    goal_id: str,
+    *,
+    target: int | None,
+    title: str | None = None,
+    key: str | None = None,
 ) -> None:
+    if app.replayed(user_id, key):
+        return
     app.decide_profile(
         user_id,
         lambda p: decisions.revise_goal(p, goal_id, app.now(), target=target, title=title).events,
+        key,
     )
 
 
-def pause_goal(app: App, user_id: str, goal_id: str) -> None:
-    app.decide_profile(user_id, lambda p: decisions.pause_goal(p, goal_id, app.now()))
+def pause_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
+    if not app.replayed(user_id, key):
+        app.decide_profile(user_id, lambda p: decisions.pause_goal(p, goal_id, app.now()), key)
 
 
-def resume_goal(app: App, user_id: str, goal_id: str) -> None:
-    app.decide_profile(user_id, lambda p: decisions.resume_goal(p, goal_id, app.now()))
+def resume_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
+    if not app.replayed(user_id, key):
+        app.decide_profile(user_id, lambda p: decisions.resume_goal(p, goal_id, app.now()), key)
 
 
-def archive_goal(app: App, user_id: str, goal_id: str) -> None:
-    app.decide_profile(user_id, lambda p: decisions.archive_goal(p, goal_id, app.now()))
+def archive_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
+    if not app.replayed(user_id, key):
+        app.decide_profile(user_id, lambda p: decisions.archive_goal(p, goal_id, app.now()), key)
 
 
 def list_goals(app: App, user_id: str, *, include_archived: bool = False) -> list[Goal]:

@@ -1,0 +1,249 @@
+"""Request and response bodies of the REST API. Field names are those of the CLI's `--json` output."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+MIN_YEAR, MAX_YEAR = 1970, 2200
+
+
+def _clean(value: str) -> str:
+    """Text must be storable anywhere: no NUL characters, no lone surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def _sane_day(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+def _sane_moment(value: datetime) -> datetime:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+Text = Annotated[str, Field(max_length=2000), AfterValidator(_clean)]
+ShortText = Annotated[str, Field(max_length=300), AfterValidator(_clean)]
+Id = Annotated[str, Field(max_length=64), AfterValidator(_clean)]
+Day = Annotated[date, AfterValidator(_sane_day)]
+Moment = Annotated[datetime, AfterValidator(_sane_moment)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+# --- requests --------------------------------------------------------------------------------------
+
+
+class AspirationIn(_In):
+    text: Text
+    kind: ShortText = "other"
+
+
+class GoalIn(_In):
+    """Give a `template`, or `action`, `target` and `frame` (and `deadline` for a deadline goal)."""
+
+    template: ShortText | None = None
+    title: Text | None = None
+    action: ShortText | None = None
+    target: int | None = None
+    frame: ShortText | None = None
+    start: Day | None = None
+    deadline: Day | None = None
+    aspiration_id: Id | None = None
+    contact_ids: list[Id] = Field(default_factory=list, max_length=100)
+    new_contacts_only: bool | None = None
+
+
+class GoalRevision(_In):
+    target: int | None = None
+    title: Text | None = None
+
+
+class ContactIn(_In):
+    name: ShortText
+    emails: list[ShortText] | None = Field(default=None, max_length=50)
+    organisation: ShortText | None = None
+    tags: list[ShortText] | None = Field(default=None, max_length=50)
+    how_met: Text | None = None
+    strength: int | None = None
+    cadence_days: int | None = None
+
+
+class ContactUpdate(_In):
+    name: ShortText | None = None
+    emails: list[ShortText] | None = Field(default=None, max_length=50)
+    organisation: ShortText | None = None
+    tags: list[ShortText] | None = Field(default=None, max_length=50)
+    how_met: Text | None = None
+    strength: int | None = None
+    cadence_days: int | None = None
+
+
+class ActionIn(_In):
+    action: ShortText = Field(
+        description="attend-event, reach-out, follow-up, offer-help, meet-mentor or your own"
+    )
+    title: Text | None = None
+    at: Moment | None = Field(
+        default=None, description="when; without an offset, in your time zone; default now"
+    )
+    contact_ids: list[Id] = Field(default_factory=list, max_length=100)
+    note: Text | None = None
+
+
+class Retraction(_In):
+    reason: Text | None = None
+
+
+# --- responses -------------------------------------------------------------------------------------
+
+
+class Problem(_Out):
+    detail: str
+
+
+class Me(_Out):
+    user_id: str
+    handle: str
+    timezone: str
+    week_start: int
+    weekly_budget: int
+
+
+class AspirationOut(_Out):
+    aspiration_id: str
+    text: str
+    kind: str
+    added_at: str
+
+
+class TargetOut(_Out):
+    from_: str = Field(alias="from")
+    target: int
+
+
+class GoalOut(_Out):
+    goal_id: str
+    title: str
+    action: str
+    target: int
+    frame: str
+    start: str
+    deadline: str | None
+    aspiration_id: str | None
+    contact_ids: list[str]
+    new_contacts_only: bool
+    template: str | None
+    paused: bool
+    archived: bool
+    targets: list[TargetOut]
+
+
+class GoalCreated(GoalOut):
+    warnings: list[str]
+
+
+class TemplateOut(_Out):
+    name: str
+    title: str
+    action: str
+    target: int
+    frame: str
+    description: str
+    needs_contact: bool
+    new_contacts_only: bool
+    default_months: int | None
+
+
+class StrengthOut(_Out):
+    at: str
+    strength: int
+
+
+class ContactOut(_Out):
+    contact_id: str
+    name: str
+    emails: list[str]
+    organisation: str | None
+    tags: list[str]
+    how_met: str | None
+    strength: int | None
+    strength_history: list[StrengthOut]
+    cadence_days: int | None
+    added_at: str
+    first_interaction: str | None
+    last_interaction: str | None
+    interactions: int
+    overdue_days: int | None
+
+
+class NetworkOut(_Out):
+    contacts: list[ContactOut]
+    by_strength: dict[str, int]
+    overdue: list[ContactOut]
+    new_this_week: list[ContactOut]
+    new_this_month: list[ContactOut]
+
+
+class ActionOut(_Out):
+    action_id: str
+    action: str
+    at: str
+    contact_ids: list[str]
+    retracted: bool
+
+
+class PeriodOut(_Out):
+    period_start: str
+    period_end: str
+    target: int
+    done: int
+    status: str
+
+
+class ProgressOut(_Out):
+    goal_id: str
+    title: str
+    action: str
+    target: int
+    frame: str
+    period_start: str
+    period_end: str
+    done: int
+    status: str
+    streak: int
+    best_streak: int
+    expected_by_now: int | None
+    slack_days: int | None
+    lifecycle: str
+    aspiration_id: str | None
+    aspiration: str | None
+    recent: list[PeriodOut]
+
+
+class HistoryItem(_Out):
+    position: int
+    type: str
+    data: dict[str, Any]
+    recorded_at: str
+
+
+class Health(_Out):
+    status: str

@@ -1,0 +1,132 @@
+"""`netgoals user ...` (accounts and API tokens) and `netgoals api` (the web server)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from netgoals.cli import render
+from netgoals.config import Settings
+from netgoals.domain.errors import DomainError
+from netgoals.domain.periods import parse_week_start
+from netgoals.service import accounts, users
+from netgoals.service.app import App, system_clock
+
+user_app = typer.Typer(no_args_is_help=True, help="Accounts for the web: users and their API tokens.")
+token_app = typer.Typer(no_args_is_help=True, help="A user's API token: rotate or revoke it.")
+user_app.add_typer(token_app, name="token")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+UserArgument = Annotated[str, typer.Argument(help="The user's email (handle) or id.")]
+
+_TOKEN_NOTE = "This token is shown only once: keep it somewhere safe (a password manager)."  # noqa: S105
+
+
+@contextmanager
+def _service() -> Iterator[App]:
+    try:
+        settings = Settings()
+        fixed = settings.now
+        service = App.open(settings, (lambda: fixed) if fixed is not None else system_clock)
+        try:
+            yield service
+        finally:
+            service.close()
+    except DomainError as exc:
+        render.errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _print_token(user_id: str, handle: str, token: str, as_json: bool) -> None:
+    if as_json:
+        render.print_json({"user_id": user_id, "handle": handle, "token": token})
+        return
+    render.console.print(f"User [bold]{handle}[/bold] ({user_id})")
+    render.console.print(f"API token: [bold]{token}[/bold]", highlight=False, soft_wrap=True)
+    render.errors.print(_TOKEN_NOTE)
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="The user's email address; it is also their handle.")],
+    timezone: Annotated[str, typer.Option(help="Their IANA time zone, e.g. Europe/Berlin.")] = "UTC",
+    week_start: Annotated[str, typer.Option(help="First day of their week.")] = "monday",
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user and print their API token (once)."""
+    with _service() as service:
+        account = accounts.add_user(service, email, timezone, week_start=parse_week_start(week_start))
+        _print_token(account.user.user_id, account.user.handle, account.token, as_json)
+
+
+@user_app.command("list")
+def user_list(as_json: JsonOption = False) -> None:
+    """List users and whether they have an API token."""
+    with _service() as service:
+        found = users.list_users(service)
+        with_token = accounts.has_token(service)
+        if as_json:
+            render.print_json(
+                [
+                    {
+                        "user_id": u.user_id,
+                        "handle": u.handle,
+                        "timezone": u.timezone,
+                        "has_token": u.user_id in with_token,
+                    }
+                    for u in found
+                ]
+            )
+            return
+        table = Table(title="Users", title_justify="left")
+        for column in ("id", "handle", "time zone", "API token"):
+            table.add_column(column)
+        for u in found:
+            table.add_row(u.user_id, u.handle, u.timezone, "yes" if u.user_id in with_token else "no")
+        render.console.print(table)
+
+
+@token_app.command("rotate")
+def token_rotate(user: UserArgument, as_json: JsonOption = False) -> None:
+    """Give a user a new API token; the old one and their dashboard sessions stop working."""
+    with _service() as service:
+        record = service.user(user)
+        token = accounts.issue_token(service, record.user_id)
+        _print_token(record.user_id, record.handle, token, as_json)
+
+
+@token_app.command("revoke")
+def token_revoke(user: UserArgument) -> None:
+    """Revoke a user's API token and sign them out of the dashboard."""
+    with _service() as service:
+        record = service.user(user)
+        accounts.revoke_token(service, record.user_id)
+        render.console.print(f"API token of {record.handle} revoked.")
+
+
+def api(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    proxy_headers: Annotated[
+        bool, typer.Option(help="Trust X-Forwarded-* from --forwarded-allow-ips (behind a proxy).")
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str, typer.Option(help="Proxies trusted for X-Forwarded-*.")
+    ] = "127.0.0.1",
+) -> None:
+    """Run the HTTP API and the dashboard (uvicorn)."""
+    import uvicorn
+
+    uvicorn.run(
+        "netgoals.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+    )

@@ -1,0 +1,84 @@
+"""Fixtures: the real FastAPI app on a temporary SQLite file, a settable clock, users with tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from netgoals.api.app import create_app
+from netgoals.config import Settings
+from netgoals.service import accounts
+from netgoals.service.app import App
+
+NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class User:
+    user_id: str
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def web(tmp_path: Path, clock: Clock) -> Iterator[FastAPI]:
+    app = create_app(Settings(home=tmp_path), clock)
+    yield app
+    app.state.netgoals.close()
+
+
+@pytest.fixture
+def service(web: FastAPI) -> App:
+    app: App = web.state.netgoals
+    return app
+
+
+@pytest.fixture
+def client(web: FastAPI) -> Iterator[TestClient]:
+    with TestClient(web) as test_client:
+        yield test_client
+
+
+def add_user(service: App, email: str, timezone: str = "Europe/Berlin") -> User:
+    account = accounts.add_user(service, email, timezone)
+    return User(account.user.user_id, account.user.handle, account.token)
+
+
+@pytest.fixture
+def ann(service: App) -> User:
+    return add_user(service, "ann@example.com")
+
+
+@pytest.fixture
+def bob(service: App) -> User:
+    return add_user(service, "bob@example.com", "America/New_York")
+
+
+def event_count(service: App) -> int:
+    return service.store.head_position()
