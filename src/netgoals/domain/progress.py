@@ -47,6 +47,7 @@ def count_by_period(
     counts: dict[date, int] = {}
     new_contacts: dict[date, set[str]] = {}
     archived_at = goal.archived_at
+    periods: dict[date, Period | None] = {}  # local day -> the goal's period: days repeat a lot
     for action in actions:
         if action.retracted or not goal.counts(action.kind, action.contact_ids):
             continue
@@ -54,7 +55,11 @@ def count_by_period(
             until is not None and action.at > until
         ):
             continue
-        period = goal.period_for(local_date(action.at, tz), week_start)
+        day = action.at.astimezone(tz).date()
+        if day in periods:
+            period = periods[day]
+        else:
+            period = periods[day] = goal.period_for(day, week_start)
         if period is None:
             continue
         if goal.new_contacts_only:

@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -46,10 +46,11 @@ def _utcnow() -> datetime:
 
 
 def encode(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(data).decode()
 
 
-decode: Callable[[str], Any] = json.loads
+# orjson: a third of a projection rebuild is decoding payloads, and it decodes several times faster.
+decode: Callable[[str], Any] = orjson.loads
 
 
 class EventStore:
@@ -153,21 +154,35 @@ class EventStore:
             return int(connection.scalar(select(func.max(events.c.position))) or 0)
 
     @staticmethod
-    def raw_rows(connection: Connection, after_position: int, limit: int) -> list[RawRow]:
-        """The fast path for projections: the columns they need, in position order."""
-        query = (
-            select(
-                events.c.position,
-                events.c.stream_id,
-                events.c.type,
-                events.c.schema_version,
-                events.c.data,
-            )
-            .where(events.c.position > after_position)
-            .order_by(events.c.position)
-            .limit(limit)
-        )
-        return [tuple(row) for row in connection.execute(query)]
+    def raw_rows(
+        connection: Connection,
+        after_position: int,
+        limit: int,
+        until_position: int | None = None,
+        types: Iterable[str] | None = None,
+    ) -> list[RawRow]:
+        """The fast path for projections: the columns they need, in position order, fetched with
+        the driver's own cursor (SQLAlchemy's row objects would cost more than decoding them)."""
+        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        where = [f"position > {marker}"]
+        params: list[Any] = [after_position]
+        if until_position is not None:
+            where.append(f"position <= {marker}")
+            params.append(until_position)
+        if types is not None:
+            kinds = sorted(types)
+            where.append(f"type IN ({', '.join([marker] * len(kinds))})")
+            params.extend(kinds)
+        # Only constants and placeholders go into this string.
+        conditions = " AND ".join(where)
+        sql = f"SELECT position, stream_id, type, schema_version, data FROM events WHERE {conditions}"  # noqa: S608
+        sql += f" ORDER BY position LIMIT {int(limit)}"
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
 
 
 def decoded(rows: Iterable[RawRow]) -> Iterator[tuple[str, str, dict[str, Any]]]:

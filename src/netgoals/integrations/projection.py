@@ -1,21 +1,27 @@
-"""The progress projection: goal definitions, contacts with their interactions, an index of actions,
-and done-per-period counts, kept from the log exactly once (DESIGN.md invariant 5).
+"""Projections of the log, kept exactly once (DESIGN.md invariant 5).
 
-Incremental: each batch of new events updates the views and the checkpoint in one transaction; the
-checkpoint row is locked first, so two processes catching up never apply a batch twice.
-Rebuild: fold the whole log in memory (`domain.fold`) and write the views anew.
+Two projections, run in this order:
+- the action index (`v_actions`): every action with its kind, time, contacts and whether it was
+  retracted — an index of the log that the progress projection queries by goal and period;
+- progress: users, aspirations, goals, contacts with their interactions, and done-per-period counts.
+
+Incremental: each batch of new events updates a projection's views and its checkpoint in one
+transaction; the checkpoint row is locked first, so two processes catching up never apply a batch
+twice. Progress never runs ahead of the action index it reads.
+Rebuild: fold the log in memory (`domain.fold`) and write the views anew.
 """
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from netgoals.domain import events as ev
@@ -28,10 +34,10 @@ from netgoals.domain.profile import Profile
 from netgoals.domain.progress import count_by_period
 from netgoals.integrations import view_rows
 from netgoals.integrations.database import is_sqlite, read_transaction, write_transaction
-from netgoals.integrations.event_store import EventStore, decoded
+from netgoals.integrations.event_store import EventStore, RawRow, decoded
 from netgoals.integrations.schema import (
-    VIEW_TABLES,
     checkpoints,
+    events,
     v_actions,
     v_aspirations,
     v_contacts,
@@ -40,85 +46,146 @@ from netgoals.integrations.schema import (
     v_users,
 )
 
-NAME = "progress"
+ACTIONS, PROGRESS = "actions", "progress"
+PROGRESS_TABLES = (v_users, v_aspirations, v_goals, v_contacts, v_progress)
 ProgressCallback = Callable[[int, int], None]  # (events folded so far, events in all)
+_Apply = Callable[[Connection, list[RawRow]], None]
 
 
-class ProgressProjection:
+class Projections:
     def __init__(self, engine: Engine, store: EventStore | None = None) -> None:
         self.engine = engine
         self.store = store or EventStore(engine)
 
-    def position(self) -> int:
+    def position(self, name: str = PROGRESS) -> int:
         with read_transaction(self.engine) as connection:
-            return _checkpoint(connection)
+            return _checkpoint(connection, name)
 
     def catch_up(self, batch_size: int = 2000) -> int:
-        """Apply every event after the checkpoint; returns how many were applied."""
+        """Apply every new event to the action index, then to progress; returns events applied."""
+        applied = self._catch_up(ACTIONS, _apply_to_action_index, None, batch_size)
+        return applied + self._catch_up(PROGRESS, _apply_to_progress, ACTIONS, batch_size)
+
+    def _catch_up(self, name: str, apply: _Apply, upstream: str | None, batch_size: int) -> int:
         applied = 0
-        while self.position() < self.store.head_position():
+        while True:
+            with read_transaction(self.engine) as connection:
+                if _checkpoint(connection, name) >= _bound(connection, upstream):
+                    return applied
             with write_transaction(self.engine) as connection:
-                checkpoint = _lock_checkpoint(connection)
-                rows = EventStore.raw_rows(connection, checkpoint, batch_size)
+                checkpoint = _lock_checkpoint(connection, name)
+                rows = EventStore.raw_rows(connection, checkpoint, batch_size, _bound(connection, upstream))
                 if not rows:
-                    break
-                _IncrementalBatch(connection).apply(decoded(rows))
+                    return applied
+                apply(connection, rows)
                 connection.execute(
                     update(checkpoints)
-                    .where(checkpoints.c.name == NAME, checkpoints.c.position < rows[-1][0])
+                    .where(checkpoints.c.name == name, checkpoints.c.position < rows[-1][0])
                     .values(position=rows[-1][0])
                 )
             applied += len(rows)
-        return applied
 
     def rebuild(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
-        """Empty the views, fold the whole log, write the views and reset the checkpoint."""
+        """Rebuild the action index, then progress, each from the whole log; returns events folded."""
+        self.rebuild_action_index(chunk=chunk)
+        return self.rebuild_progress(on_progress, chunk=chunk)
+
+    def rebuild_progress(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
+        """Empty the progress views, fold the whole log, write the views, reset the checkpoint."""
         fold = LogFold()
         last = folded = 0
-        with read_transaction(self.engine) as connection:
-            total = _count_events(connection)
+        with _gc_paused(), read_transaction(self.engine) as connection:
+            total = int(connection.scalar(select(func.count()).select_from(events)) or 0)
             while rows := EventStore.raw_rows(connection, last, chunk):
                 fold.apply_all(decoded(rows))
                 last = rows[-1][0]
                 folded += len(rows)
                 if on_progress is not None:
                     on_progress(folded, total)
-        with write_transaction(self.engine) as connection:
-            for table in VIEW_TABLES:
+        with _gc_paused(), write_transaction(self.engine) as connection:
+            for table in PROGRESS_TABLES:
                 connection.execute(delete(table))
-            _write_fold(connection, fold)
-            _lock_checkpoint(connection)
-            connection.execute(update(checkpoints).where(checkpoints.c.name == NAME).values(position=last))
+            _write_progress(connection, fold)
+            _reset_checkpoint(connection, PROGRESS, last)
         return folded
 
+    def rebuild_action_index(self, chunk: int = 20000) -> int:
+        """Empty the action index and fill it from the log's action events."""
+        fold = LogFold()
+        with _gc_paused(), read_transaction(self.engine) as connection:
+            head = int(connection.scalar(select(func.max(events.c.position))) or 0)
+            last = 0
+            while rows := EventStore.raw_rows(connection, last, chunk, head, types=ev.ACTION_EVENT_TYPES):
+                fold.apply_all(decoded(rows))
+                last = rows[-1][0]
+        with _gc_paused(), write_transaction(self.engine) as connection:
+            connection.execute(delete(v_actions))
+            values = [
+                view_rows.action_values(u, a) for u, user in fold.users.items() for a in user.actions.values()
+            ]
+            values.sort()  # the primary key's order: the B-tree grows at its end
+            _bulk_insert(connection, v_actions, view_rows.ACTION_COLUMNS, values)
+            _reset_checkpoint(connection, ACTIONS, head)
+        return len(values)
 
-def _count_events(connection: Connection) -> int:
-    from sqlalchemy import func
 
-    from netgoals.integrations.schema import events
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A rebuild allocates millions of small objects that all stay alive until it ends; the cyclic
+    collector would rescan them again and again (measured: it triples the decode time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
-    return int(connection.scalar(select(func.count()).select_from(events)) or 0)
+
+def _bound(connection: Connection, upstream: str | None) -> int:
+    """How far a projection may go: the log's head, or the checkpoint of the projection it reads."""
+    if upstream is not None:
+        return _checkpoint(connection, upstream)
+    return int(connection.scalar(select(func.max(events.c.position))) or 0)
 
 
-def _checkpoint(connection: Connection) -> int:
-    value = connection.scalar(select(checkpoints.c.position).where(checkpoints.c.name == NAME))
+def _checkpoint(connection: Connection, name: str) -> int:
+    value = connection.scalar(select(checkpoints.c.position).where(checkpoints.c.name == name))
     return int(value or 0)
 
 
-def _lock_checkpoint(connection: Connection) -> int:
+def _lock_checkpoint(connection: Connection, name: str) -> int:
     dialect_insert = sqlite.insert if is_sqlite(connection) else postgresql.insert
-    connection.execute(dialect_insert(checkpoints).values(name=NAME, position=0).on_conflict_do_nothing())
-    query = select(checkpoints.c.position).where(checkpoints.c.name == NAME).with_for_update()
+    connection.execute(dialect_insert(checkpoints).values(name=name, position=0).on_conflict_do_nothing())
+    query = select(checkpoints.c.position).where(checkpoints.c.name == name).with_for_update()
     return int(connection.scalar(query) or 0)
 
 
-def _insert_many(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+def _reset_checkpoint(connection: Connection, name: str, position: int) -> None:
+    """Rebuilds are the one place a checkpoint may move back."""
+    _lock_checkpoint(connection, name)
+    connection.execute(update(checkpoints).where(checkpoints.c.name == name).values(position=position))
+
+
+def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if rows:
         connection.execute(insert(table), rows)
 
 
-def _write_fold(connection: Connection, fold: LogFold) -> None:
-    users, aspirations, goals, contacts, actions, progress = [], [], [], [], [], []
+def _bulk_insert(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """executemany straight to the driver: per-row parameter processing would double a rebuild."""
+    if not rows:
+        return
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    # Names come from our own schema, never from input.
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"  # noqa: S608
+    connection.exec_driver_sql(sql, rows)
+
+
+def _write_progress(connection: Connection, fold: LogFold) -> None:
+    users, aspirations, goals, contacts, progress = [], [], [], [], []
     for user_id, user in fold.users.items():
         profile = user.profile
         if not profile.registered:
@@ -130,18 +197,27 @@ def _write_fold(connection: Connection, fold: LogFold) -> None:
         contacts += [
             view_rows.contact_row(user_id, c, seen.get(c.contact_id)) for c in profile.contacts.values()
         ]
-        actions += [view_rows.action_row(user_id, a) for a in user.actions.values()]
         for goal_id, counts in user.counts().items():
             progress += [view_rows.progress_row(user_id, goal_id, p, n) for p, n in counts.items() if n]
-    for table, rows in (
-        (v_users, users),
-        (v_aspirations, aspirations),
-        (v_goals, goals),
-        (v_contacts, contacts),
-        (v_actions, actions),
-        (v_progress, progress),
-    ):
+    for table, rows in zip(PROGRESS_TABLES, (users, aspirations, goals, contacts, progress), strict=True):
         _insert_many(connection, table, rows)
+
+
+def _apply_to_action_index(connection: Connection, rows: list[RawRow]) -> None:
+    for stream_id, event_type, data in decoded(r for r in rows if r[2] in ev.ACTION_EVENT_TYPES):
+        user_id = stream_id.partition("-")[2]
+        if event_type == ev.ACTION_DONE:
+            row = view_rows.action_row(user_id, action_from_done(data))
+            key = and_(v_actions.c.user_id == user_id, v_actions.c.action_id == row["action_id"])
+            if connection.scalar(select(v_actions.c.action_id).where(key)) is None:  # the first one stands
+                connection.execute(insert(v_actions).values(row))
+        elif event_type == ev.ACTION_RETRACTED:
+            key = and_(v_actions.c.user_id == user_id, v_actions.c.action_id == data["action_id"])
+            connection.execute(update(v_actions).where(key).values(retracted=True))
+
+
+def _apply_to_progress(connection: Connection, rows: list[RawRow]) -> None:
+    _IncrementalBatch(connection).apply(decoded(rows))
 
 
 def load_profile(connection: Connection, user_id: str) -> Profile | None:
@@ -167,8 +243,6 @@ def load_profile(connection: Connection, user_id: str) -> Profile | None:
 
 
 def _instant(epoch: float | None) -> datetime | None:
-    from datetime import UTC
-
     return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
 
 
@@ -253,21 +327,15 @@ class _IncrementalBatch:
                     changes.dirty.add((goal.goal_id, period.start))
 
     def _action_done(self, changes: _UserChanges, action: ActionFact) -> None:
-        user_id = changes.profile.user_id
-        key = and_(v_actions.c.user_id == user_id, v_actions.c.action_id == action.action_id)
-        if self.connection.scalar(select(v_actions.c.action_id).where(key)) is not None:
-            return  # the same action twice: the first one stands
-        self.connection.execute(insert(v_actions).values(view_rows.action_row(user_id, action)))
         self._mark(changes, action.kind, action.at)
         self._refresh_contacts(changes, action.contact_ids)
 
     def _action_retracted(self, changes: _UserChanges, action_id: str) -> None:
-        user_id = changes.profile.user_id
-        key = and_(v_actions.c.user_id == user_id, v_actions.c.action_id == action_id)
+        # The action index (caught up first) knows what the retracted action was.
+        key = and_(v_actions.c.user_id == changes.profile.user_id, v_actions.c.action_id == action_id)
         row = self.connection.execute(select(v_actions).where(key)).mappings().first()
-        if row is None or row["retracted"]:
+        if row is None:
             return
-        self.connection.execute(update(v_actions).where(key).values(retracted=True))
         self._mark(changes, row["kind"], datetime.fromisoformat(row["at_iso"]))
         self._refresh_contacts(changes, tuple(json.loads(row["contact_ids"])))
 
@@ -323,15 +391,11 @@ class _IncrementalBatch:
         for contact_id in changes.contacts:
             key = and_(v_contacts.c.user_id == user_id, v_contacts.c.contact_id == contact_id)
             contact = profile.contacts[contact_id]
-            if (
-                connection.execute(
-                    update(v_contacts)
-                    .where(key)
-                    .values(data=view_rows.contact_row(user_id, contact, None)["data"])
-                ).rowcount
-                == 0
-            ):
-                connection.execute(insert(v_contacts).values(view_rows.contact_row(user_id, contact, None)))
+            data = view_rows.contact_row(user_id, contact, None)["data"]
+            if connection.execute(update(v_contacts).where(key).values(data=data)).rowcount == 0:
+                # New in this batch: actions later in the batch could not update a row that did not exist.
+                seen = self._interactions(user_id, contact_id)
+                connection.execute(insert(v_contacts).values(view_rows.contact_row(user_id, contact, seen)))
         for goal_id in changes.recount_goals:
             self._recount(profile, profile.goals[goal_id], None)
         for goal_id, period_start in changes.dirty:
@@ -382,4 +446,4 @@ class _IncrementalBatch:
             v_contacts.c.contact_id.in_(wanted),
             v_contacts.c.first_at.is_not(None),
         )
-        return {c: datetime.fromtimestamp(at, ZoneInfo("UTC")) for c, at in self.connection.execute(query)}
+        return {c: datetime.fromtimestamp(at, UTC) for c, at in self.connection.execute(query)}

@@ -3,9 +3,10 @@ two paths write the same bytes (the property tests compare them)."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
+
+import orjson
 
 from netgoals.domain.actions import ActionFact, Interactions
 from netgoals.domain.contacts import Contact, contact_to_dict
@@ -14,7 +15,7 @@ from netgoals.domain.profile import Aspiration, Profile
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def user_row(profile: Profile) -> dict[str, Any]:
@@ -60,16 +61,24 @@ def contact_row(user_id: str, contact: Contact, interactions: Interactions | Non
     }
 
 
+ACTION_COLUMNS = ("user_id", "action_id", "kind", "at", "at_iso", "contact_ids", "retracted")
+
+
+def action_values(user_id: str, action: ActionFact) -> tuple[Any, ...]:
+    """A `v_actions` row as a tuple in ACTION_COLUMNS order (rebuilds insert these in bulk)."""
+    return (
+        user_id,
+        action.action_id,
+        action.kind,
+        action.at.timestamp(),
+        action.at.isoformat(),
+        _json(list(action.contact_ids)),
+        action.retracted,
+    )
+
+
 def action_row(user_id: str, action: ActionFact) -> dict[str, Any]:
-    return {
-        "user_id": user_id,
-        "action_id": action.action_id,
-        "kind": action.kind,
-        "at": action.at.timestamp(),
-        "at_iso": action.at.isoformat(),
-        "contact_ids": _json(list(action.contact_ids)),
-        "retracted": action.retracted,
-    }
+    return dict(zip(ACTION_COLUMNS, action_values(user_id, action), strict=True))
 
 
 def progress_row(user_id: str, goal_id: str, period_start: date, done: int) -> dict[str, Any]:

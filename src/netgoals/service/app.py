@@ -21,7 +21,7 @@ from netgoals.integrations import views
 from netgoals.integrations.database import make_engine, read_transaction
 from netgoals.integrations.event_store import EventStore, StreamAppend
 from netgoals.integrations.migrate import upgrade
-from netgoals.integrations.projection import ProgressProjection
+from netgoals.integrations.projection import Projections
 
 Clock = Callable[[], datetime]
 _ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/ids")
@@ -37,11 +37,11 @@ class App:
     engine: Engine
     clock: Clock = system_clock
     store: EventStore = field(init=False)
-    projection: ProgressProjection = field(init=False)
+    projection: Projections = field(init=False)
 
     def __post_init__(self) -> None:
         self.store = EventStore(self.engine, self.clock)
-        self.projection = ProgressProjection(self.engine, self.store)
+        self.projection = Projections(self.engine, self.store)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = system_clock) -> App:
