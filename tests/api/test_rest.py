@@ -91,11 +91,11 @@ def test_goal_from_template_action_and_progress(client: TestClient, ann: User) -
     assert next(p for p in after if p["goal_id"] == goal["goal_id"])["done"] == 0
 
 
-def test_progress_json_is_the_cli_json(
-    client: TestClient, ann: User, service: App, clock: Clock
-) -> None:
+def test_progress_json_is_the_cli_json(client: TestClient, ann: User, service: App, clock: Clock) -> None:
     h = ann.headers
-    aspiration = client.post("/api/v1/aspirations", json={"text": "Find a climate job", "kind": "new-job"}, headers=h)
+    aspiration = client.post(
+        "/api/v1/aspirations", json={"text": "Find a climate job", "kind": "new-job"}, headers=h
+    )
     assert aspiration.status_code == 201, aspiration.text
     client.post(
         "/api/v1/goals",
@@ -195,10 +195,14 @@ def test_bad_input_is_422_per_field_and_appends_nothing(client: TestClient, ann:
     assert {("body", "target"), ("body", "start")} <= fields
     unknown = client.post("/api/v1/goals", json={"template": "monthly-event", "colour": "red"}, headers=h)
     assert unknown.status_code == 422
-    domain = client.post("/api/v1/goals", json={"action": "reach-out", "target": 0, "frame": "week"}, headers=h)
+    domain = client.post(
+        "/api/v1/goals", json={"action": "reach-out", "target": 0, "frame": "week"}, headers=h
+    )
     assert domain.status_code == 422
     assert "target 0 is out of range" in domain.json()["detail"][0]["msg"]
-    future = client.post("/api/v1/actions", json={"action": "reach-out", "at": "2030-01-01T10:00:00Z"}, headers=h)
+    future = client.post(
+        "/api/v1/actions", json={"action": "reach-out", "at": "2030-01-01T10:00:00Z"}, headers=h
+    )
     assert future.status_code == 422
     nul = client.post("/api/v1/aspirations", json={"text": "a\u0000b"}, headers=h)
     assert nul.status_code == 422
@@ -226,7 +230,9 @@ def test_bodies_over_one_megabyte_are_413(client: TestClient, ann: User, service
     h = ann.headers
     count = event_count(service)
     big = json.dumps({"text": "x" * (1024 * 1024 + 10)}).encode()
-    declared = client.post("/api/v1/aspirations", content=big, headers={**h, "Content-Type": "application/json"})
+    declared = client.post(
+        "/api/v1/aspirations", content=big, headers={**h, "Content-Type": "application/json"}
+    )
     assert declared.status_code == 413
 
     def chunks():  # no Content-Length: the limit counts what arrives

@@ -27,6 +27,7 @@ from netgoals.service.app import App, Clock, system_clock
 log = logging.getLogger("netgoals.api")
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body could not be parsed"},
     401: {"model": Problem, "description": "No valid API token"},
     404: {"model": Problem, "description": "Not found (or not yours)"},
     409: {"model": Problem, "description": "A concurrent change won; try again"},

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-WIDTH, HEIGHT = 240, 64
+WIDTH, HEIGHT = 360, 72
 _PAD = 4
 
 
@@ -27,6 +27,8 @@ class Bar:
 class PeriodChart:
     bars: list[Bar]
     target_y: float  # where "target met" sits
+    first: str = ""  # the first and last period shown, for the axis
+    last: str = ""
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -58,7 +60,10 @@ def periods(recent: list[dict[str, Any]]) -> PeriodChart:
                 f" {item['status']}",
             )
         )
-    return PeriodChart(bars, round(HEIGHT - _PAD - full, 1))
+    shown = recent[-12:]
+    first = shown[0]["period_start"] if shown else ""
+    last = shown[-1]["period_start"] if shown else ""
+    return PeriodChart(bars, round(HEIGHT - _PAD - full, 1), first, last)
 
 
 @dataclass(frozen=True, slots=True)

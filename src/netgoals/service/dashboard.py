@@ -60,6 +60,35 @@ def _row(standing: ContactStanding, tz: ZoneInfo) -> ContactRow:
     )
 
 
+_LABELS = {
+    "user.registered": "Joined",
+    "user.settings-changed": "Settings changed",
+    "handle.claimed": "Account created",
+    "aspiration.added": "Aspiration",
+    "goal.set": "Goal set",
+    "goal.revised": "Goal revised",
+    "goal.paused": "Goal paused",
+    "goal.resumed": "Goal resumed",
+    "goal.archived": "Goal archived",
+    "contact.added": "Contact added",
+    "contact.updated": "Contact updated",
+    "action.done": "Did",
+    "action.retracted": "Retracted",
+}
+
+
+def _recent(item: dict[str, Any], tz: ZoneInfo) -> tuple[str, str, str]:
+    """(local day, label, what) for one history entry; an action counts on the day it was done."""
+    data = item["data"]
+    when = data["at"] if item["type"] == "action.done" else item["recorded_at"]
+    day = local_date(datetime.fromisoformat(when), tz).isoformat()
+    if item["type"] == "action.done":
+        what = " ".join(p for p in (data.get("kind"), data.get("title")) if p)
+    else:
+        what = str(data.get("title") or data.get("text") or data.get("name") or "")
+    return day, _LABELS.get(item["type"], item["type"]), what
+
+
 def dashboard(app: App, user_id: str) -> Dashboard:
     user = app.user(user_id)
     tz = ZoneInfo(user.timezone)
@@ -75,10 +104,7 @@ def dashboard(app: App, user_id: str) -> Dashboard:
     if rest:
         groups.append((NO_ASPIRATION, rest))
     assessment = contacts.network(app, user_id)
-    recent = []
-    for item in actions.history(app, user_id, limit=8):
-        day = local_date(datetime.fromisoformat(item["recorded_at"]), tz).isoformat()
-        recent.append((day, item["type"], actions.describe(item)))
+    recent = [_recent(item, tz) for item in actions.history(app, user_id, limit=8)]
     return Dashboard(
         user=user,
         today=local_date(app.now(), tz),

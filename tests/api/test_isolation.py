@@ -1,0 +1,101 @@
+"""Isolation: for every endpoint, user B gets 404 on user A's ids and sees none of A's data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from netgoals.service.app import App
+from tests.api.conftest import User, event_count
+
+
+def _populate(client: TestClient, ann: User) -> dict[str, str]:
+    h = ann.headers
+    aspiration = client.post("/api/v1/aspirations", json={"text": "Ann's secret plan"}, headers=h).json()
+    contact = client.post("/api/v1/contacts", json={"name": "Ann's mentor Zelda"}, headers=h).json()
+    goal = client.post(
+        "/api/v1/goals",
+        json={
+            "template": "monthly-event",
+            "title": "Ann's goal",
+            "aspiration_id": aspiration["aspiration_id"],
+        },
+        headers=h,
+    ).json()
+    action = client.post(
+        "/api/v1/actions",
+        json={"action": "attend-event", "title": "Ann's meetup", "contact_ids": [contact["contact_id"]]},
+        headers=h,
+    ).json()
+    return {
+        "aspiration_id": aspiration["aspiration_id"],
+        "contact_id": contact["contact_id"],
+        "goal_id": goal["goal_id"],
+        "action_id": action["action_id"],
+    }
+
+
+def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
+    """Request bodies that are valid except that they name A's things."""
+    return {
+        ("POST", "/api/v1/aspirations"): {"text": "B's plan"},
+        ("POST", "/api/v1/goals"): {"template": "mentor", "contact_ids": [ids["contact_id"]]},
+        ("PATCH", "/api/v1/goals/{goal_id}"): {"target": 3},
+        ("POST", "/api/v1/contacts"): {"name": "B's friend"},
+        ("PATCH", "/api/v1/contacts/{contact_id}"): {"strength": 1},
+        ("POST", "/api/v1/actions"): {"action": "meet-mentor", "contact_ids": [ids["contact_id"]]},
+        ("POST", "/api/v1/actions/{action_id}/retract"): {"reason": "not mine"},
+    }
+
+
+# Creating endpoints that reference another user's things must be 404 as well.
+_REFERENCES_A = {("POST", "/api/v1/goals"), ("POST", "/api/v1/actions")}
+
+
+def test_every_endpoint_hides_other_users_data(
+    client: TestClient, web: FastAPI, service: App, ann: User, bob: User
+) -> None:
+    ids = _populate(client, ann)
+    secrets = [*ids.values(), "Ann's", "Zelda", ann.email, ann.user_id]
+    bodies = _bodies(ids)
+    operations = [
+        (method.upper(), path)
+        for path, item in web.openapi()["paths"].items()
+        if path.startswith("/api/v1/")
+        for method in item
+    ]
+    assert len(operations) >= 18
+    before = event_count(service)
+    checked = []
+    for method, template in operations:
+        path = template
+        for name, value in ids.items():
+            path = path.replace("{" + name + "}", value)
+        body = bodies.get((method, template))
+        response = client.request(method, path, headers=bob.headers, json=body if body is not None else None)
+        text = response.text
+        if "{" in template or (method, template) in _REFERENCES_A:
+            assert response.status_code == 404, (method, template, response.status_code, text)
+        else:
+            assert response.status_code < 300, (method, template, response.status_code, text)
+        sent = path + json.dumps(body)  # an id B sent may be echoed in "no goal with id ..."
+        leaked = [s for s in secrets if s in text and s not in sent]
+        assert not leaked, (method, template, leaked)
+        checked.append((method, template))
+    assert sorted(checked) == sorted(operations)
+    # B's own creations appended only B's events; nothing of A's changed.
+    assert client.get(f"/api/v1/goals/{ids['goal_id']}", headers=ann.headers).json()["target"] == 1
+    assert client.get(f"/api/v1/actions/{ids['action_id']}", headers=ann.headers).json()["retracted"] is False
+    b_events = [
+        json.loads(line) for line in client.get("/api/v1/export", headers=bob.headers).text.splitlines()
+    ]
+    assert event_count(service) - before == len(b_events) - 2  # B's registration and handle claim came before
+    assert all(bob.user_id in e["stream_id"] or e["stream_id"].startswith("handle-") for e in b_events)
+
+
+def test_sessions_and_tokens_are_per_user(client: TestClient, ann: User, bob: User) -> None:
+    assert client.get("/api/v1/me", headers=ann.headers).json()["handle"] == "ann@example.com"
+    assert client.get("/api/v1/me", headers=bob.headers).json()["handle"] == "bob@example.com"
