@@ -69,3 +69,18 @@ def lock_appends(connection: Connection) -> None:
     """Serialise appends so commit order equals position order (PostgreSQL; SQLite is already serial)."""
     if not is_sqlite(connection):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+
+
+def placeholder(connection: Connection) -> str:
+    """The driver's parameter marker: `?` for sqlite3, `%s` for psycopg."""
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
+def bulk_insert(
+    connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """executemany straight to the driver: SQLAlchemy's per-row parameter processing would cost
+    more than the insert itself on the hot paths (appends, rebuilds). Names are our own constants."""
+    if rows:
+        marks = ", ".join([placeholder(connection)] * len(columns))
+        connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608

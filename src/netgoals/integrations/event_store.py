@@ -15,19 +15,26 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from netgoals.domain.errors import ConcurrencyError
 from netgoals.domain.events import NewEvent, RecordedEvent, user_of_stream
 from netgoals.domain.upcasting import needs_upcasting, upcast
-from netgoals.integrations.database import lock_appends, read_transaction, write_transaction
+from netgoals.integrations.database import (
+    bulk_insert,
+    lock_appends,
+    placeholder,
+    read_transaction,
+    write_transaction,
+)
 from netgoals.integrations.schema import events
 
 # (position, stream_id, type, schema_version, data as stored): what projections fold.
 RawRow = tuple[int, str, str, int, str]
 
 _ID_CHUNK = 500
+_COLUMNS = ("event_id", "stream_id", "version", "user_id", "type", "schema_version", "data", "recorded_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +77,7 @@ class EventStore:
         lock_appends(connection)
         existing = self._existing_ids(connection, [e.event_id for b in batches for e in b.events])
         recorded_at = self._clock().isoformat()
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         versions: dict[str, int] = {}  # running version per stream: a call may hold several runs of one
         for batch in batches:
             fresh = [e for e in batch.events if str(e.event_id) not in existing]
@@ -84,25 +91,25 @@ class EventStore:
                     f"stream {batch.stream_id} is at version {current}, expected {batch.expected_version}"
                 )
             user_id = batch.user_id or user_of_stream(batch.stream_id)
-            for version, event in enumerate(fresh, start=current + 1):
-                rows.append(
-                    {
-                        "event_id": str(event.event_id),
-                        "stream_id": batch.stream_id,
-                        "version": version,
-                        "user_id": user_id,
-                        "type": event.type,
-                        "schema_version": event.schema_version,
-                        "data": encode(event.data),
-                        "recorded_at": recorded_at,
-                    }
+            stream_id = batch.stream_id
+            rows.extend(
+                (
+                    str(e.event_id),
+                    stream_id,
+                    version,
+                    user_id,
+                    e.type,
+                    e.schema_version,
+                    encode(e.data),
+                    recorded_at,
                 )
-            versions[batch.stream_id] = current + len(fresh)
-        if rows:
-            try:
-                connection.execute(insert(events), rows)
-            except IntegrityError as exc:  # only reachable without the append lock
-                raise ConcurrencyError(str(exc.orig)) from exc
+                for version, e in enumerate(fresh, start=current + 1)
+            )
+            versions[stream_id] = current + len(fresh)
+        try:
+            bulk_insert(connection, events.name, _COLUMNS, rows)
+        except IntegrityError as exc:  # only reachable without the append lock
+            raise ConcurrencyError(str(exc.orig)) from exc
         return len(rows)
 
     @staticmethod
@@ -163,7 +170,7 @@ class EventStore:
     ) -> list[RawRow]:
         """The fast path for projections: the columns they need, in position order, fetched with
         the driver's own cursor (SQLAlchemy's row objects would cost more than decoding them)."""
-        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        marker = placeholder(connection)
         where = [f"position > {marker}"]
         params: list[Any] = [after_position]
         if until_position is not None:

@@ -33,7 +33,7 @@ from netgoals.domain.periods import local_date, local_midnight
 from netgoals.domain.profile import Profile
 from netgoals.domain.progress import count_by_period
 from netgoals.integrations import view_rows
-from netgoals.integrations.database import is_sqlite, read_transaction, write_transaction
+from netgoals.integrations.database import bulk_insert, is_sqlite, read_transaction, write_transaction
 from netgoals.integrations.event_store import EventStore, RawRow, decoded
 from netgoals.integrations.schema import (
     checkpoints,
@@ -124,7 +124,7 @@ class Projections:
                 view_rows.action_values(u, a) for u, user in fold.users.items() for a in user.actions.values()
             ]
             values.sort()  # the primary key's order: the B-tree grows at its end
-            _bulk_insert(connection, v_actions, view_rows.ACTION_COLUMNS, values)
+            bulk_insert(connection, v_actions.name, view_rows.ACTION_COLUMNS, values)
             _reset_checkpoint(connection, ACTIONS, head)
         return len(values)
 
@@ -170,18 +170,6 @@ def _reset_checkpoint(connection: Connection, name: str, position: int) -> None:
 def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if rows:
         connection.execute(insert(table), rows)
-
-
-def _bulk_insert(
-    connection: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
-) -> None:
-    """executemany straight to the driver: per-row parameter processing would double a rebuild."""
-    if not rows:
-        return
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    # Names come from our own schema, never from input.
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"  # noqa: S608
-    connection.exec_driver_sql(sql, rows)
 
 
 def _write_progress(connection: Connection, fold: LogFold) -> None:
