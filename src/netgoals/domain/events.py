@@ -25,6 +25,14 @@ CONTACT_UPDATED: Final = "contact.updated"
 # The user's actions stream: what was done (or planned, skipped) and corrections of it.
 ACTION_DONE: Final = "action.done"
 ACTION_RETRACTED: Final = "action.retracted"
+# Calendar planning (Google Calendar): blocks of time for goals, and what became of them. They do not
+# change progress; only `action.done` does (a planned block that was attended is done with its id).
+ACTION_PLANNED: Final = "action.planned"
+ACTION_RESCHEDULED: Final = "action.rescheduled"
+ACTION_SKIPPED: Final = "action.skipped"
+# In the profile stream: that a calendar was connected or disconnected — never with what credentials.
+CALENDAR_CONNECTED: Final = "calendar.connected"
+CALENDAR_DISCONNECTED: Final = "calendar.disconnected"
 
 PROFILE_EVENT_TYPES: Final = frozenset(
     {
@@ -41,7 +49,11 @@ PROFILE_EVENT_TYPES: Final = frozenset(
     }
 )
 ACTION_EVENT_TYPES: Final = frozenset({ACTION_DONE, ACTION_RETRACTED})
-ALL_EVENT_TYPES: Final = PROFILE_EVENT_TYPES | ACTION_EVENT_TYPES | {HANDLE_CLAIMED}
+PLAN_EVENT_TYPES: Final = frozenset({ACTION_PLANNED, ACTION_RESCHEDULED, ACTION_SKIPPED})
+CALENDAR_EVENT_TYPES: Final = frozenset({CALENDAR_CONNECTED, CALENDAR_DISCONNECTED})
+ALL_EVENT_TYPES: Final = (
+    PROFILE_EVENT_TYPES | ACTION_EVENT_TYPES | PLAN_EVENT_TYPES | CALENDAR_EVENT_TYPES | {HANDLE_CLAIMED}
+)
 
 CURRENT_SCHEMA_VERSION: Final = 1
 

@@ -1,0 +1,53 @@
+"""End to end through google-auth-oauthlib and google-api-python-client against the fake, on a
+real SQLite database: connect, plan, push, the user attends/declines/moves/deletes, pull, progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from netgoals.integrations.calendar_store import google_connections
+from netgoals.service import google
+from tests.google.conftest import ADA, World
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_connect_stores_sealed_tokens_and_creates_the_calendar_on_first_sync(world: World) -> None:
+    world.connect()
+    assert google.status(world.app, world.user_id).status == "connected"
+    with world.app.engine.connect() as connection:
+        sealed = connection.execute(select(google_connections.c.tokens)).scalar_one()
+    assert sealed.startswith("gAAAA")  # Fernet, not JSON
+    assert "ya29." not in sealed
+    assert "1//0" not in sealed
+    report = world.sync()
+    assert report.error is None, report.error
+    calendars = world.fake.list_calendars(ADA)
+    assert [c["summary"] for c in calendars if not c["primary"]] == ["Networking goals"]
+    assert sorted(world.fake.granted_scopes(ADA)) == sorted(
+        "https://www.googleapis.com/auth/" + s
+        for s in ("calendar.app.created", "calendar.events.owned.readonly", "calendar.events.freebusy")
+    )
+
+
+def test_goals_are_planned_into_free_time_and_pushed(world: World) -> None:
+    world.goal("weekly-outreach")
+    world.goal("monthly-event")
+    world.connect()
+    busy = world.add_event("Dentist", datetime(2026, 11, 30, 8, 30, tzinfo=BERLIN), 60)
+    assert busy
+    report = world.sync()
+    assert report.error is None, report.error
+    events = world.our_events()
+    assert report.planned == len(events) > 8
+    outreach = [e for e in events if "Reach out" in e["summary"]]
+    first = min(outreach, key=lambda e: e["start"]["dateTime"])
+    # Monday morning 8:30-9:30 is busy: the first 15-minute block goes after it
+    assert datetime.fromisoformat(first["start"]["dateTime"]) == datetime(2026, 11, 30, 9, 30, tzinfo=BERLIN)
+    assert first["extendedProperties"]["private"]["netgoals"] == "1"
+    assert "Progress so far" in first["description"]
+    again = world.sync()
+    assert (again.planned, again.pushed) == (0, 0)
