@@ -57,7 +57,16 @@ def main() -> None:
             started = time.perf_counter()
             recorded = datetime.now(UTC).isoformat()
             rows = [
-                (str(e.event_id), stream, number * BATCH + i + 1, user_id, e.type, 1, encode(e.data), recorded)
+                (
+                    str(e.event_id),
+                    stream,
+                    number * BATCH + i + 1,
+                    user_id,
+                    e.type,
+                    1,
+                    encode(e.data),
+                    recorded,
+                )
                 for i, e in enumerate(batch)
             ]
             raw.execute("BEGIN IMMEDIATE")

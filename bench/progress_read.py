@@ -43,7 +43,12 @@ def measure(size: int, calls: int, runs: int) -> tuple[int, float, float]:
         assert lines, "the bench user has goals"
         handle = app.user(user_id).handle
         app.close()
-        env = {**os.environ, "NETGOALS_DATABASE_URL": url, "NETGOALS_USER": handle, "NETGOALS_NOW": NOW.isoformat()}
+        env = {
+            **os.environ,
+            "NETGOALS_DATABASE_URL": url,
+            "NETGOALS_USER": handle,
+            "NETGOALS_NOW": NOW.isoformat(),
+        }
         cli = []
         for _ in range(runs):
             started = time.perf_counter()
@@ -68,10 +73,8 @@ def main() -> None:
     for events, use_case, cli in results:
         print(f"{events:>10} {use_case * 1e3:>12.2f} {cli * 1e3:>15.1f}")
     (small, small_case, small_cli), (large, large_case, large_cli) = results[0], results[-1]
-    print(
-        f"ratio {large} vs {small} events: use case {large_case / small_case:.2f}x, CLI {large_cli / small_cli:.2f}x"
-        " (1.0 = does not grow with the log)"
-    )
+    growth = f"use case {large_case / small_case:.2f}x, CLI {large_cli / small_cli:.2f}x"
+    print(f"ratio {large} vs {small} events: {growth} (1.0 = does not grow with the log)")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,13 @@ def profile_events(user_id: str, contacts: int) -> list[NewEvent]:
             "new_contacts_only": False,
             "contact_ids": [],
         },
-        {"action": "reach-out", "target": 1, "frame": "week", "new_contacts_only": True, "contact_ids": []},
+        {
+            "action": "reach-out",
+            "target": 1,
+            "frame": "week",
+            "new_contacts_only": True,
+            "contact_ids": [],
+        },
         {
             "action": "follow-up",
             "target": 3,
@@ -107,12 +113,16 @@ def action_events(user_id: str, count: int, contacts: int, seed: int) -> Iterato
         recent.append(action_id)
 
 
-def fill(store: EventStore, total: int, users: int = 10, contacts: int = 200, batch: int = 5000) -> list[str]:
+def fill(
+    store: EventStore, total: int, users: int = 10, contacts: int = 200, batch: int = 5000
+) -> list[str]:
     """Append about `total` events spread over `users` users; returns the user ids."""
     user_ids = [str(uuid.uuid5(uuid.NAMESPACE_OID, f"bench-user-{u}")) for u in range(users)]
     per_user = max(0, total // users - contacts - 4)
     for index, user_id in enumerate(user_ids):
-        store.append(StreamAppend(ev.profile_stream(user_id), None, profile_events(user_id, contacts)))
+        store.append(
+            StreamAppend(ev.profile_stream(user_id), None, profile_events(user_id, contacts))
+        )
         pending: list[NewEvent] = []
         for event in action_events(user_id, per_user, contacts, seed=index):
             pending.append(event)

@@ -108,12 +108,10 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def make_app(clock: FixedClock) -> Iterator[Callable[[Engine], App]]:
-    made: list[App] = []
+def make_app(clock: FixedClock) -> Callable[[Engine], App]:
+    """An App on a test's engine, with the test's clock (the engine fixture disposes of it)."""
 
     def make(engine: Engine) -> App:
-        app = App(engine, clock)
-        made.append(app)
-        return app
+        return App(engine, clock)
 
-    yield make
+    return make

@@ -54,11 +54,28 @@ def test_the_tour_from_the_issue(netgoals: Run) -> None:
     netgoals("aspiration", "add", "Move into a product role at a climate startup", "--kind", "new-job")
     netgoals("goal", "add", "--template", "monthly-event")
     netgoals("goal", "add", "--template", "weekly-outreach")
-    ada = _json(netgoals("contact", "add", "Ada Lovelace", "--email", "ada@example.org", "--strength", "2", "--tag", "mentor", "--json"))
+    ada = _json(
+        netgoals(
+            "contact",
+            "add",
+            "Ada Lovelace",
+            "--email",
+            "ada@example.org",
+            "--strength",
+            "2",
+            "--tag",
+            "mentor",
+            "--json",
+        )
+    )
     assert isinstance(ada, dict)
-    netgoals("goal", "add", "--template", "mentor", "--contact", ada["contact_id"], "--deadline", "2027-05-28")
+    netgoals(
+        "goal", "add", "--template", "mentor", "--contact", ada["contact_id"], "--deadline", "2027-05-28"
+    )
     netgoals("log", "attend-event", "Climate Tech Meetup", "--at", "2026-11-20 19:00")
-    netgoals("log", "reach-out", "--contact", ada["contact_id"][:8], "--note", "asked about her move to product")
+    netgoals(
+        "log", "reach-out", "--contact", ada["contact_id"][:8], "--note", "asked about her move to product"
+    )
 
     progress = _json(netgoals("progress", "--json"))
     assert isinstance(progress, list)
@@ -84,14 +101,20 @@ def test_the_tour_from_the_issue(netgoals: Run) -> None:
 def test_as_of_answers_what_progress_looked_like_then(netgoals: Run) -> None:
     netgoals("init", "--timezone", "Europe/Berlin", now="2026-10-01T09:00:00+02:00")
     netgoals("goal", "add", "--template", "monthly-event", now="2026-10-01T09:00:00+02:00")
-    netgoals("log", "attend-event", "October mixer", "--at", "2026-10-20 19:00", now="2026-10-21T09:00:00+02:00")
+    netgoals(
+        "log", "attend-event", "October mixer", "--at", "2026-10-20 19:00", now="2026-10-21T09:00:00+02:00"
+    )
     netgoals("log", "attend-event", "Climate Tech Meetup", "--at", "2026-11-20 19:00")
     then = _json(netgoals("progress", "--json", "--as-of", "2026-10-10"))
     assert isinstance(then, list)
     assert (then[0]["period_start"], then[0]["done"], then[0]["status"]) == ("2026-10-01", 0, "on-track")
     end_of_october = _json(netgoals("progress", "--json", "--as-of", "2026-10-31"))
     assert isinstance(end_of_october, list)
-    assert (end_of_october[0]["done"], end_of_october[0]["status"], end_of_october[0]["streak"]) == (1, "met", 1)
+    assert (end_of_october[0]["done"], end_of_october[0]["status"], end_of_october[0]["streak"]) == (
+        1,
+        "met",
+        1,
+    )
     now = _json(netgoals("progress", "--json"))
     assert isinstance(now, list)
     assert (now[0]["period_start"], now[0]["done"], now[0]["streak"]) == ("2026-11-01", 1, 2)
@@ -101,8 +124,14 @@ def test_as_of_answers_what_progress_looked_like_then(netgoals: Run) -> None:
     ("args", "message"),
     [
         (["goal", "add", "--template", "monthly-event", "--target", "0"], "target 0"),
-        (["goal", "add", "--action", "reach-out", "--target", "1", "--deadline", "2026-02-30"], "invalid deadline"),
-        (["goal", "add", "--action", "reach-out", "--target", "1", "--deadline", "2025-01-01"], "in the past"),
+        (
+            ["goal", "add", "--action", "reach-out", "--target", "1", "--deadline", "2026-02-30"],
+            "invalid deadline",
+        ),
+        (
+            ["goal", "add", "--action", "reach-out", "--target", "1", "--deadline", "2025-01-01"],
+            "in the past",
+        ),
         (["goal", "pause", "ffffffff"], "no goal"),
         (["log", "reach-out", "--contact", "nobody-here"], "no contact"),
         (["log", "attend-event", "--at", "yesterday-ish"], "invalid --at"),
@@ -111,7 +140,9 @@ def test_as_of_answers_what_progress_looked_like_then(netgoals: Run) -> None:
         (["contact", "add", "Ada", "--strength", "9"], "strength 9"),
     ],
 )
-def test_bad_input_gets_one_line_exit_2_and_no_event(netgoals: Run, home: Path, args: list[str], message: str) -> None:
+def test_bad_input_gets_one_line_exit_2_and_no_event(
+    netgoals: Run, home: Path, args: list[str], message: str
+) -> None:
     netgoals("init", "--timezone", "Europe/Berlin")
     before = _event_count(home)
     result = netgoals(*args, ok=False)
@@ -130,7 +161,9 @@ def test_commands_before_init_say_so(netgoals: Run) -> None:
 
 def test_retract_revise_pause_and_history(netgoals: Run) -> None:
     netgoals("init", "--timezone", "UTC")
-    goal = _json(netgoals("goal", "add", "--action", "follow-up", "--target", "2", "--frame", "week", "--json"))
+    goal = _json(
+        netgoals("goal", "add", "--action", "follow-up", "--target", "2", "--frame", "week", "--json")
+    )
     assert isinstance(goal, dict)
     first = _json(netgoals("log", "follow-up", "--json"))
     netgoals("log", "follow-up")
@@ -151,7 +184,9 @@ def test_retract_revise_pause_and_history(netgoals: Run) -> None:
     assert [h["type"] for h in history] == ["goal.paused", "goal.revised", "action.retracted"]
 
 
-def test_export_import_round_trip_and_an_all_or_nothing_import(netgoals: Run, home: Path, tmp_path: Path) -> None:
+def test_export_import_round_trip_and_an_all_or_nothing_import(
+    netgoals: Run, home: Path, tmp_path: Path
+) -> None:
     netgoals("init", "--timezone", "Europe/Berlin")
     netgoals("goal", "add", "--template", "monthly-event")
     netgoals("log", "attend-event", "Meetup", "--at", "2026-11-20 19:00")

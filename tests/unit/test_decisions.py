@@ -32,7 +32,11 @@ def test_templates_fill_in_the_three_example_goals() -> None:
     assert (monthly["action"], monthly["target"], monthly["frame"]) == ("attend-event", 1, "month")
     weekly = decisions.set_goal(profile, "g2", GoalSpec(template="weekly-outreach"), NOW).events[0].data
     assert (weekly["action"], weekly["frame"], weekly["new_contacts_only"]) == ("reach-out", "week", True)
-    mentor = decisions.set_goal(profile, "g3", GoalSpec(template="mentor", contact_ids=("ada",)), NOW).events[0].data
+    mentor = (
+        decisions.set_goal(profile, "g3", GoalSpec(template="mentor", contact_ids=("ada",)), NOW)
+        .events[0]
+        .data
+    )
     assert (mentor["action"], mentor["target"], mentor["deadline"]) == ("meet-mentor", 6, "2027-05-28")
     assert mentor["contact_ids"] == ["ada"]
     assert "Ada" in mentor["title"]

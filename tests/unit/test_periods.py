@@ -58,7 +58,11 @@ def test_quarters(day: date, start: date, end: date) -> None:
 
 def test_months_end_on_the_first_of_the_next_month() -> None:
     period = period_of(date(2026, 12, 15), Frame.MONTH)
-    assert (period.start, period.end, period.last_day) == (date(2026, 12, 1), date(2027, 1, 1), date(2026, 12, 31))
+    assert (period.start, period.end, period.last_day) == (
+        date(2026, 12, 1),
+        date(2027, 1, 1),
+        date(2026, 12, 31),
+    )
 
 
 def test_add_months_clamps_to_the_end_of_shorter_months() -> None:

@@ -67,7 +67,9 @@ def test_paused_periods_are_not_missed_and_do_not_break_the_streak() -> None:
 def test_a_revised_target_applies_from_its_period_and_history_keeps_the_old_one() -> None:
     g = goal(targets=((date(2026, 8, 1), 1), (date(2026, 10, 1), 2)))
     actions = [act(datetime(2026, 9, 10, tzinfo=UTC)), act(datetime(2026, 10, 10, tzinfo=UTC))]
-    result = evaluate(g, count_by_period(g, actions, {}, UTC_TZ, 0), datetime(2026, 10, 30, tzinfo=UTC), UTC_TZ, 0)
+    result = evaluate(
+        g, count_by_period(g, actions, {}, UTC_TZ, 0), datetime(2026, 10, 30, tzinfo=UTC), UTC_TZ, 0
+    )
     assert [(p.target, p.done, p.status) for p in result.history] == [
         (1, 0, "missed"),
         (1, 1, "met"),
@@ -102,7 +104,10 @@ def test_new_contact_goals_count_distinct_contacts_first_met_in_that_week() -> N
 
 def test_mentor_goals_count_only_meetings_with_their_mentor() -> None:
     g = goal(action="meet-mentor", contact_ids=("ada",))
-    actions = [act(datetime(2026, 9, 1, tzinfo=UTC), "meet-mentor", "ada"), act(datetime(2026, 9, 2, tzinfo=UTC), "meet-mentor", "bob")]
+    actions = [
+        act(datetime(2026, 9, 1, tzinfo=UTC), "meet-mentor", "ada"),
+        act(datetime(2026, 9, 2, tzinfo=UTC), "meet-mentor", "bob"),
+    ]
     assert count_by_period(g, actions, {}, UTC_TZ, 0) == {date(2026, 9, 1): 1}
 
 
@@ -154,4 +159,4 @@ def test_judging_uses_local_days_across_dst() -> None:
     now = datetime(2026, 10, 31, 23, 59, tzinfo=BERLIN)
     assert evaluate(g, {}, now, BERLIN, 0).current.status == "behind"
     after = datetime(2026, 11, 1, 0, 1, tzinfo=BERLIN)
-    assert [p.status for p in evaluate(g, {}, after, BERLIN, 0).history][0] == "missed"
+    assert evaluate(g, {}, after, BERLIN, 0).history[0].status == "missed"

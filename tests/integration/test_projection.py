@@ -1,0 +1,119 @@
+"""The projections on both engines: exactly once under concurrent catch-up, rebuild equality,
+and the use cases end to end against PostgreSQL as well as SQLite."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import Engine, select
+
+from netgoals.domain import decisions
+from netgoals.domain.decisions import ContactSpec, GoalSpec
+from netgoals.domain.events import Event, NewEvent, actions_stream
+from netgoals.integrations.event_store import StreamAppend
+from netgoals.integrations.schema import checkpoints
+from netgoals.service import actions, contacts, goals, progress, users
+from netgoals.service.app import App
+from tests.conftest import FixedClock
+from tests.integration.scenario import Step, run, snapshot
+
+A_BUSY_SEASON = [
+    Step("contact", (3,)),
+    Step("contact", (1,)),
+    Step("goal", ("monthly-event",)),
+    Step("goal", ("weekly-outreach",)),
+    Step("goal", ("mentor",)),
+    *[
+        Step("log", (kind, hours, [i % 2]))
+        for i, (kind, hours) in enumerate(
+            [
+                ("attend-event", 30),
+                ("reach-out", 5),
+                ("meet-mentor", 200),
+                ("reach-out", 900),
+                ("follow-up", 1),
+            ]
+        )
+    ],
+    Step("retract", (1,)),
+    Step("lifecycle", ("pause", 0)),
+    Step("advance", (24 * 9,)),
+    Step("lifecycle", ("resume", 0)),
+    Step("timezone", ("America/Los_Angeles",)),
+    Step("log", ("attend-event", 2, [])),
+]
+
+
+def test_a_season_of_networking_projects_the_same_incrementally_and_rebuilt(
+    engine: Engine, make_app: Callable[[Engine], App], clock: FixedClock
+) -> None:
+    app = make_app(engine)
+    user_id = run(app, clock, A_BUSY_SEASON)
+    incremental = snapshot(engine)
+    assert incremental["v_progress"], "the season produced progress"
+    app.projection.rebuild()
+    assert snapshot(engine) == incremental
+    lines = {line.as_dict()["action"]: line.as_dict() for line in progress.progress(app, user_id)}
+    assert lines["attend-event"]["done"] == 1  # in Los Angeles' current month
+
+
+def test_concurrent_catch_ups_apply_every_event_exactly_once(
+    engine: Engine, make_app: Callable[[Engine], App], clock: FixedClock
+) -> None:
+    app = make_app(engine)
+    user_id = users.register(app, "me", "Europe/Berlin").user_id
+    goal_id = goals.set_goal(app, user_id, GoalSpec(action="follow-up", target=50, frame="month")).goal_id
+    # Append many actions without projecting them, then let four workers race to catch up.
+    profile = app.profile(user_id)
+    made = [decisions.log_action(profile, f"action-{i}", "follow-up", clock(), clock()) for i in range(120)]
+    for start in range(0, len(made), 7):
+        app.store.append(_actions_batch(app, user_id, made[start : start + 7]))
+    errors: list[BaseException] = []
+
+    def catch_up() -> None:
+        try:
+            app.projection.catch_up(batch_size=5)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=catch_up) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    counts = {
+        line.progress.goal.goal_id: line.progress.current.done for line in progress.progress(app, user_id)
+    }
+    assert counts[goal_id] == 120
+    with engine.connect() as connection:
+        positions = dict(connection.execute(select(checkpoints.c.name, checkpoints.c.position)).all())
+    assert positions["progress"] == positions["actions"] == app.store.head_position()
+    incremental = snapshot(engine)
+    app.projection.rebuild()
+    assert snapshot(engine) == incremental
+
+
+def _actions_batch(app: App, user_id: str, decided: list[Event]) -> StreamAppend:
+    ids = app.event_ids(user_id, None, len(decided))
+    events = [NewEvent(i, e.type, e.data) for i, e in zip(ids, decided, strict=True)]
+    return StreamAppend(actions_stream(user_id), None, events)
+
+
+def test_idempotency_keys_make_retried_commands_append_nothing(
+    engine: Engine, make_app: Callable[[Engine], App]
+) -> None:
+    app = make_app(engine)
+    user_id = users.register(app, "me", "UTC").user_id
+    first = goals.set_goal(app, user_id, GoalSpec(template="monthly-event"), key="k1")
+    head = app.store.head_position()
+    again = goals.set_goal(app, user_id, GoalSpec(template="monthly-event"), key="k1")
+    assert again.goal_id == first.goal_id
+    contact = contacts.add_contact(app, user_id, ContactSpec(name="Ada"), key="k2")
+    assert contacts.add_contact(app, user_id, ContactSpec(name="Ada"), key="k2") == contact
+    action = actions.log_action(app, user_id, "attend-event", key="k3")
+    assert actions.log_action(app, user_id, "attend-event", key="k3") == action
+    assert app.store.head_position() == head + 2
+    assert progress.progress(app, user_id)[0].progress.current.period.start == date(2026, 11, 1)
