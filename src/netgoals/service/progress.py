@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from netgoals.domain.errors import DomainError
 from netgoals.domain.goals import Goal
-from netgoals.domain.periods import Frame, local_date, local_midnight
+from netgoals.domain.periods import Frame, local_date, local_midnight, parse_timezone
 from netgoals.domain.profile import Profile
 from netgoals.domain.progress import GoalProgress, PeriodProgress, count_by_period, evaluate
 from netgoals.integrations import views
@@ -64,8 +64,7 @@ def progress(
 ) -> list[ProgressLine]:
     """Reads the projection: its cost grows with goals and periods, never with the log."""
     user = app.user(user_id)
-    profile = app.profile(user_id)
-    tz = profile.tz
+    tz = parse_timezone(user.timezone)  # the users view holds the settings: no profile replay here
     now = app.now()
     if as_of is not None:
         if as_of > local_date(now, tz):
@@ -75,7 +74,7 @@ def progress(
         goals = [g for g in views.goals(connection, user_id) if g.set_at <= now or as_of is None]
         counts = views.progress_counts(connection, user_id)
         if as_of is not None:
-            _count_until(connection, user_id, profile, goals, counts, now)
+            _count_until(connection, user_id, app.profile(user_id), goals, counts, now)
         names = {a.aspiration_id: a.text for a in views.aspirations(connection, user_id)}
     lines = []
     for goal in goals:
