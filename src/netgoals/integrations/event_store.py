@@ -116,15 +116,29 @@ class EventStore:
     def _existing_ids(connection: Connection, ids: list[UUID]) -> set[str]:
         found: set[str] = set()
         keys = [str(i) for i in ids]
-        for start in range(0, len(keys), _ID_CHUNK):
-            chunk = keys[start : start + _ID_CHUNK]
-            found.update(connection.scalars(select(events.c.event_id).where(events.c.event_id.in_(chunk))))
+        marker = placeholder(connection)
+        cursor = connection.connection.cursor()
+        try:
+            for start in range(0, len(keys), _ID_CHUNK):
+                chunk = keys[start : start + _ID_CHUNK]
+                marks = ", ".join([marker] * len(chunk))
+                cursor.execute(f"SELECT event_id FROM events WHERE event_id IN ({marks})", chunk)  # noqa: S608
+                found.update(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.close()
         return found
 
     @staticmethod
     def _version(connection: Connection, stream_id: str) -> int:
-        query = select(func.max(events.c.version)).where(events.c.stream_id == stream_id)
-        return int(connection.scalar(query) or 0)
+        # The driver's cursor: appends sit on the hot path, and this is their one other query.
+        cursor = connection.connection.cursor()
+        try:
+            sql = f"SELECT max(version) FROM events WHERE stream_id = {placeholder(connection)}"  # noqa: S608
+            cursor.execute(sql, [stream_id])
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return int(row[0] or 0) if row else 0
 
     # --- reading ---------------------------------------------------------------------------------
 

@@ -95,7 +95,7 @@ class Projections:
         fold = LogFold()
         last = folded = 0
         with _gc_paused(), read_transaction(self.engine) as connection:
-            total = int(connection.scalar(select(func.count()).select_from(events)) or 0)
+            total = int(connection.scalar(select(func.max(events.c.position))) or 0)  # about the count
             while rows := EventStore.raw_rows(connection, last, chunk):
                 fold.apply_all(decoded(rows))
                 last = rows[-1][0]
@@ -188,7 +188,8 @@ def _write_progress(connection: Connection, fold: LogFold) -> None:
         for goal_id, counts in user.counts().items():
             progress += [view_rows.progress_row(user_id, goal_id, p, n) for p, n in counts.items() if n]
     for table, rows in zip(PROGRESS_TABLES, (users, aspirations, goals, contacts, progress), strict=True):
-        _insert_many(connection, table, rows)
+        if rows:
+            bulk_insert(connection, table.name, tuple(rows[0]), [tuple(row.values()) for row in rows])
 
 
 def _apply_to_action_index(connection: Connection, rows: list[RawRow]) -> None:
