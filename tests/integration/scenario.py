@@ -35,12 +35,22 @@ steps = st.lists(
         st.builds(
             Step,
             st.just("log"),
-            st.tuples(st.sampled_from(KINDS), st.integers(0, 24 * 120), st.lists(st.integers(0, 9), max_size=2)),
+            st.tuples(
+                st.sampled_from(KINDS), st.integers(0, 24 * 120), st.lists(st.integers(0, 9), max_size=2)
+            ),
         ),
         st.builds(Step, st.just("retract"), st.tuples(st.integers(0, 50))),
-        st.builds(Step, st.just("lifecycle"), st.tuples(st.sampled_from(["pause", "resume", "archive", "revise"]), st.integers(0, 9))),
+        st.builds(
+            Step,
+            st.just("lifecycle"),
+            st.tuples(st.sampled_from(["pause", "resume", "archive", "revise"]), st.integers(0, 9)),
+        ),
         st.builds(Step, st.just("advance"), st.tuples(st.integers(1, 24 * 20))),
-        st.builds(Step, st.just("timezone"), st.tuples(st.sampled_from(["Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo"]))),
+        st.builds(
+            Step,
+            st.just("timezone"),
+            st.tuples(st.sampled_from(["Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo"])),
+        ),
     ),
     max_size=30,
 )
@@ -58,7 +68,9 @@ def run(app: App, clock: Any, scenario: list[Step]) -> str:
                 spec = ContactSpec(name=f"Contact {len(contact_ids)}", strength=step.args[0])
                 contact_ids.append(contacts.add_contact(app, user_id, spec))
             elif step.op == "goal":
-                goal_ids.append(goals.set_goal(app, user_id, _goal_spec(step.args[0], contact_ids, clock)).goal_id)
+                goal_ids.append(
+                    goals.set_goal(app, user_id, _goal_spec(step.args[0], contact_ids, clock)).goal_id
+                )
             elif step.op == "log":
                 kind, hours_ago, picks = step.args
                 chosen = tuple({contact_ids[p % len(contact_ids)] for p in picks} if contact_ids else ())
@@ -72,9 +84,9 @@ def run(app: App, clock: Any, scenario: list[Step]) -> str:
                 if verb == "revise":
                     goals.revise_goal(app, user_id, goal_id, target=2)
                 else:
-                    {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[verb](
-                        app, user_id, goal_id
-                    )
+                    {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[
+                        verb
+                    ](app, user_id, goal_id)
             elif step.op == "advance":
                 clock.now = clock.now + timedelta(hours=step.args[0])
             elif step.op == "timezone":

@@ -24,7 +24,10 @@ def test_appended_events_read_back_in_order_with_versions(engine: Engine) -> Non
     first, second = new(n=1), new(n=2)
     assert store.append(StreamAppend("actions-u1", 0, [first, second])) == 2
     events = store.read_stream("actions-u1")
-    assert [(e.version, e.data["n"], e.event_id) for e in events] == [(1, 1, first.event_id), (2, 2, second.event_id)]
+    assert [(e.version, e.data["n"], e.event_id) for e in events] == [
+        (1, 1, first.event_id),
+        (2, 2, second.event_id),
+    ]
     assert [e.position for e in store.read_all()] == sorted(e.position for e in events)
     assert store.stream_version("actions-u1") == 2
 
@@ -43,7 +46,9 @@ def test_a_stale_expected_version_raises_concurrency_error_and_appends_nothing(e
     store = EventStore(engine)
     store.append(StreamAppend("user-u1", 0, [new("goal.set")]))
     with pytest.raises(ConcurrencyError):
-        store.append(StreamAppend("user-u2", 0, [new("goal.set")]), StreamAppend("user-u1", 0, [new("goal.set")]))
+        store.append(
+            StreamAppend("user-u2", 0, [new("goal.set")]), StreamAppend("user-u1", 0, [new("goal.set")])
+        )
     # All or nothing: u2's batch in the same call was not appended either.
     assert store.stream_version("user-u2") == 0
     assert len(store.read_all()) == 1
@@ -81,7 +86,9 @@ def test_concurrent_writers_with_a_tailing_reader_that_never_skips(engine: Engin
     def write(index: int) -> None:
         try:
             for batch in range(batches):
-                store.append(StreamAppend(f"actions-w{index}", None, [new(w=index, b=batch) for _ in range(per_batch)]))
+                store.append(
+                    StreamAppend(f"actions-w{index}", None, [new(w=index, b=batch) for _ in range(per_batch)])
+                )
         except BaseException as exc:
             errors.append(exc)
 
