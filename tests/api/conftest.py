@@ -1,4 +1,4 @@
-"""Fixtures: the real FastAPI app on a temporary SQLite file, a settable clock, users with tokens."""
+"""Fixtures: the real FastAPI app on a temporary SQLite file or PostgreSQL database, a settable clock, users with tokens."""
 
 from __future__ import annotations
 
@@ -47,8 +47,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def web(tmp_path: Path, clock: Clock) -> Iterator[FastAPI]:
-    app = create_app(Settings(home=tmp_path), clock)
+def web(tmp_path: Path, clock: Clock, database_url: str) -> Iterator[FastAPI]:
+    """The app on SQLite and on PostgreSQL (`database_url` comes from tests/conftest.py)."""
+    app = create_app(Settings(home=tmp_path, database_url=database_url), clock)
     yield app
     app.state.netgoals.close()
 

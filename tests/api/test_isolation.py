@@ -77,10 +77,11 @@ def test_every_endpoint_hides_other_users_data(
         body = bodies.get((method, template))
         response = client.request(method, path, headers=bob.headers, json=body if body is not None else None)
         text = response.text
+        assert "{" not in path, f"{method} {template}: give the isolation test one of A's ids for it"
         if "{" in template or (method, template) in _REFERENCES_A:
             assert response.status_code == 404, (method, template, response.status_code, text)
-        else:
-            assert response.status_code < 300, (method, template, response.status_code, text)
+        else:  # B's own collection or command: it may be refused (e.g. 503 not configured), never crash
+            assert response.status_code < 500 or response.status_code == 503, (method, template, text)
         sent = path + json.dumps(body)  # an id B sent may be echoed in "no goal with id ..."
         leaked = [s for s in secrets if s in text and s not in sent]
         assert not leaked, (method, template, leaked)
