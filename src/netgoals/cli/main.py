@@ -412,7 +412,17 @@ def progress(
         if not lines:
             render.console.print("No goals yet: try `netgoals goal add --template monthly-event`.")
             return
-        render.console.print(render.progress_table(lines, f"Progress{f' as of {day}' if day else ''}"))
+        suffix = f" as of {day}" if day else ""
+        for aspiration, group in _by_aspiration(lines):
+            render.console.print(render.progress_table(group, f"{aspiration}{suffix}"))
+
+
+def _by_aspiration(lines: list[ProgressLine]) -> list[tuple[str, list[ProgressLine]]]:
+    """Goals grouped under the career aspiration they serve, in the order goals were set."""
+    groups: dict[str, list[ProgressLine]] = {}
+    for line in lines:
+        groups.setdefault(line.aspiration or "Goals without an aspiration", []).append(line)
+    return list(groups.items())
 
 
 @app.command()

@@ -55,8 +55,6 @@ def progress_table(lines: Iterable[ProgressLine], title: str) -> Table:
             )
         goal = Text(row["title"])
         goal.append(f"\n{row['goal_id'][:8]}", style="dim")
-        if row["aspiration"]:
-            goal.append(f" · {row['aspiration']}", style="dim")
         period = f"{row['period_start']}\n{row['period_end']}"
         streak = f"{row['streak']}\nbest {row['best_streak']}"
         table.add_row(goal, period, progress, status(row["status"]), streak)
