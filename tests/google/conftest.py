@@ -79,7 +79,7 @@ class World:
 
     def progress(self) -> dict[str, tuple[int, int]]:
         return {
-            line.goal.title: (line.progress.current.done, line.progress.current.target)
+            line.progress.goal.title: (line.progress.current.done, line.progress.current.target)
             for line in progress_service.progress(self.app, self.user_id)
         }
 

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from netgoals.api import dashboard, rest_goals, rest_network
 from netgoals.api.docs import add_docs
+from netgoals.api.google import router_for as google_router
 from netgoals.api.schemas import Health, Problem
 from netgoals.api.security import BodyLimit, FailureLimiter, SecurityHeaders
 from netgoals.config import Settings
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(rest_goals.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(rest_network.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(dashboard.router)
+    app.include_router(google_router(settings), responses=_ERRORS)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     add_docs(app)
 

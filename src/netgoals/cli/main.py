@@ -12,6 +12,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from netgoals.cli import google as google_cli
 from netgoals.cli import render
 from netgoals.cli.parsing import parse_day, parse_moment
 from netgoals.cli.users import api as api_command
@@ -36,6 +37,9 @@ app.add_typer(goal_app, name="goal")
 app.add_typer(contact_app, name="contact")
 app.add_typer(user_app, name="user")
 app.command("api")(api_command)
+app.add_typer(google_cli.google_app, name="google")
+app.add_typer(google_cli.suggestions_app, name="suggestions")
+app.command("sync")(google_cli.sync)
 
 UserOption = Annotated[
     str | None,

@@ -10,6 +10,7 @@ Scopes (the minimal set that works):
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -61,9 +62,16 @@ class GoogleEndpoints:
         return all(urlsplit(u).scheme == "http" and urlsplit(u).hostname in _LOOPBACK for u in urls)
 
 
+# These libraries log whole token answers (access and refresh tokens) at DEBUG: never let them.
+_TOKEN_LOGGING_LIBRARIES = ("requests_oauthlib", "oauthlib", "google_auth_oauthlib")
+
+
 def prepare_environment(endpoints: GoogleEndpoints) -> None:
     """oauthlib refuses http:// unless told otherwise: allow it only for a fake on loopback.
-    `include_granted_scopes` may answer more scopes than asked: don't treat that as an error."""
+    `include_granted_scopes` may answer more scopes than asked: don't treat that as an error.
+    Silence the DEBUG logging of OAuth libraries, which prints tokens (invariant 8)."""
+    for name in _TOKEN_LOGGING_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
     if endpoints.local:
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
     os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"  # noqa: S105 - a flag

@@ -32,6 +32,7 @@ from netgoals.integrations.event_store import StreamAppend
 from netgoals.integrations.google_calendar import (
     GoogleCalendar,
     GoogleError,
+    GoogleNotFoundError,
     QuotaExceededError,
     ReconnectNeededError,
 )
@@ -298,7 +299,10 @@ def _sync(
     profile = app.profile(user_id)
     calendar_id = found.goals_calendar_id or _create_calendar(app, client, user_id, profile.timezone, report)
     changed = sync.pull(app, client, user_id, sync.PRIMARY, profile, report)
-    sync.pull(app, client, user_id, sync.GOALS, profile, report)
+    try:
+        sync.pull(app, client, user_id, sync.GOALS, profile, report)
+    except GoogleNotFoundError:  # the user deleted the Networking goals calendar
+        calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
     sync.settle_due(app, user_id, profile, report)
     app.projection.catch_up()
     fingerprint = _fingerprint(app, user_id, profile.version)

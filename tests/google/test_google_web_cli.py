@@ -1,0 +1,157 @@
+"""The web routes (consent, callback, webhook, JSON status) and the CLI (loopback connect, sync,
+suggestions), through the real client libraries and the fake; secrets stay out of tables and logs."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
+from typer.testing import CliRunner
+
+from netgoals.api.app import create_app
+from netgoals.cli import google as google_cli
+from netgoals.cli.main import app as cli
+from netgoals.integrations.secrets import SecretKeyMissingError
+from netgoals.service import accounts, google
+from tests.conftest import FixedClock
+from tests.fakes.google_calendar import GoogleCalendarFake
+from tests.google.conftest import ADA, NOW, TZ, World, settings_for
+
+BERLIN = ZoneInfo(TZ)
+
+
+def test_web_connect_callback_status_and_webhook(fake: GoogleCalendarFake, tmp_path: Path) -> None:
+    clock = FixedClock(NOW)
+    web = create_app(settings_for(fake, tmp_path), clock)
+    service = web.state.netgoals
+    account = accounts.add_user(service, ADA, TZ)
+    headers = {"Authorization": f"Bearer {account.token}"}
+    with TestClient(web) as client:
+        assert client.get("/api/v1/google", headers=headers).json()["status"] == "not-connected"
+        url = client.post("/api/v1/google/connect", headers=headers).json()["url"]
+        location = httpx.get(url).headers["location"]
+        assert location.startswith("http://127.0.0.1:8000/oauth/google/callback?")
+        query = dict(parse_qsl(urlsplit(location).query))
+        answer = client.get("/oauth/google/callback", params=query, follow_redirects=False)
+        assert answer.status_code == 303
+        assert client.get("/oauth/google/callback", params=query).status_code == 400  # state used once
+        assert client.get("/api/v1/google", headers=headers).json()["status"] == "connected"
+
+        context = google.Google.open(settings_for(fake, tmp_path), sleep=lambda _s: None)
+        report = google.sync_once(service, context, account.user.user_id)
+        assert report.error is None
+        channels = fake.active_channels(ADA)
+        assert len(channels) == 2  # primary and Networking goals
+        with fake._lock:
+            channel = fake._channels[channels[0]["id"]]
+        bad = {
+            "X-Goog-Channel-ID": channel.id,
+            "X-Goog-Channel-Token": "wrong",
+            "X-Goog-Resource-State": "exists",
+        }
+        assert client.post("/webhooks/google", headers=bad).status_code == 404
+        good = {**bad, "X-Goog-Channel-Token": channel.token or ""}
+        assert client.post("/webhooks/google", headers=good).status_code == 204
+        assert google.sync_requested(service) == [account.user.user_id]
+        assert client.post("/api/v1/google/disconnect", headers=headers).json() == {"disconnected": True}
+        assert fake.active_channels(ADA) == []
+        assert fake.granted_scopes(ADA) == []  # revoked at Google
+    service.close()
+
+
+def test_a_server_database_without_a_secret_key_refuses_to_start(
+    fake: GoogleCalendarFake, tmp_path: Path
+) -> None:
+    settings = settings_for(fake, tmp_path, database_url=f"sqlite:///{tmp_path / 'server.db'}")
+    with pytest.raises(SecretKeyMissingError):
+        create_app(settings)
+    keyed = settings_for(
+        fake, tmp_path, database_url=f"sqlite:///{tmp_path / 'server.db'}", secret_key="correct horse battery"
+    )
+    create_app(keyed).state.netgoals.close()
+
+
+def test_embedded_mode_keeps_a_private_key_file(world: World, tmp_path: Path) -> None:
+    key = tmp_path / "home" / "secret.key"
+    assert key.exists()
+    assert key.stat().st_mode & 0o777 == 0o600
+
+
+def test_secrets_never_reach_tables_log_or_logs(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    world.goal("monthly-event")
+    world.connect()
+    world.fake.expire_access_tokens(ADA)  # forces a refresh: a new access token is stored
+    world.sync()
+    with world.fake._lock:
+        secrets_ = [*world.fake._access_tokens, *world.fake._refresh_tokens, world.fake.client_secret]
+    dump = []
+    with world.app.engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            dump += [repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))]
+    everything = "\n".join(dump) + caplog.text
+    assert secrets_ and not [s for s in secrets_ if s in everything]
+
+
+def test_cli_connect_sync_and_suggestions(
+    fake: GoogleCalendarFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(fake, tmp_path / "home")
+    env = {
+        "NETGOALS_HOME": str(settings.home),
+        "NETGOALS_USER": ADA,
+        "NETGOALS_NOW": NOW.isoformat(),
+        "NETGOALS_GOOGLE_CLIENT_ID": fake.client_id,
+        "NETGOALS_GOOGLE_CLIENT_SECRET": fake.client_secret,
+        "NETGOALS_GOOGLE_AUTH_URI": fake.auth_uri,
+        "NETGOALS_GOOGLE_TOKEN_URI": fake.token_uri,
+        "NETGOALS_GOOGLE_REVOKE_URI": fake.revoke_uri,
+        "NETGOALS_GOOGLE_API_ENDPOINT": fake.api_url,
+        "NETGOALS_PUBLIC_URL": "https://netgoals.invalid",  # no push channels from the CLI test
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    def browser(url: str) -> bool:  # the person approves in their browser
+        threading.Thread(target=lambda: httpx.get(url, follow_redirects=True), daemon=True).start()
+        return True
+
+    monkeypatch.setattr(google_cli.webbrowser, "open", browser)
+    runner = CliRunner()
+    run: Callable[[list[str]], str] = lambda args: runner.invoke(cli, args, catch_exceptions=False).output  # noqa: E731
+    run(["init", "--timezone", TZ])
+    run(["goal", "add", "--template", "monthly-event"])
+    fake.add_event(
+        ADA,
+        {
+            "summary": "Data Science Meetup",
+            "start": {"dateTime": datetime(2026, 11, 25, 18, tzinfo=BERLIN).isoformat()},
+            "end": {"dateTime": datetime(2026, 11, 25, 20, tzinfo=BERLIN).isoformat()},
+            "organizer": {"email": "host@meetup.com"},
+            "attendees": [
+                {"email": ADA, "responseStatus": "accepted"},
+                {"email": "lin@data.org", "displayName": "Lin", "responseStatus": "accepted"},
+            ],
+        },
+    )
+    output = run(["google", "connect", "--timeout", "20"])
+    assert "Google Calendar connected" in output
+    assert "1 done" in output
+    assert "connected" in run(["google", "status"])
+    assert "no changes" not in run(["sync"])
+    assert "lin@data.org" in run(["suggestions"])
+    output = run(["suggestions", "add", "lin@data.org"])
+    assert "Follow-up planned" in output
+    assert "lin@data.org" not in run(["suggestions"])
+    assert "1 pushed" in run(["sync", "--user", ADA])
+    assert "disconnected" in run(["google", "disconnect"])
+    assert "disconnected" in run(["google", "status"])
