@@ -1,0 +1,133 @@
+"""Faults at every step: retries (the client's and ours), outages, quotaExceeded pauses,
+invalid_grant → "reconnect needed" without a retry storm, a duplicate insert, a crash mid-pull."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import update
+
+from netgoals.integrations import calendar_store
+from netgoals.service import google
+from tests.google.conftest import ADA, World
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MEETUP = datetime(2026, 11, 25, 18, 0, tzinfo=BERLIN)
+
+
+def monthly(world: World) -> tuple[int, int]:
+    return world.progress()["Attend one networking event per month"]
+
+
+@pytest.mark.parametrize(
+    "kind", ["429", "500", "503", "rateLimitExceeded", "userRateLimitExceeded", "disconnect"]
+)
+def test_transient_faults_are_retried(world: World, kind: str) -> None:
+    world.goal("monthly-event")
+    world.connect()
+    world.invite("Meetup", MEETUP, "accepted", ["host@x.org"])
+    world.fake.inject_fault(kind, count=3)
+    report = world.sync()
+    assert report.error is None, report.error
+    assert monthly(world) == (1, 1)
+    assert world.sleeps  # backed off between tries (without really sleeping)
+
+
+@pytest.mark.parametrize("path", ["/events$", "/freeBusy$", "^/calendar/v3/calendars$"])
+def test_an_outage_at_any_step_delays_and_loses_nothing(world: World, path: str) -> None:
+    world.goal("monthly-event")
+    world.connect()
+    world.invite("Meetup", MEETUP, "accepted", ["host@x.org"])
+    world.fake.inject_fault("503", path=path, count=None)
+    report = world.sync()
+    assert report.status == "error"
+    assert "unavailable" in (google.status(world.app, world.user_id).detail or "")
+    world.fake.clear_faults()
+    report = world.sync()
+    assert report.error is None, report.error
+    world.sync()
+    assert monthly(world) == (1, 1)
+    assert google.status(world.app, world.user_id).detail is None
+    assert len(world.our_events()) >= 2
+
+
+def test_quota_exceeded_pauses_the_user(world: World) -> None:
+    world.goal("monthly-event")
+    world.connect()
+    world.sync()
+    world.fake.inject_fault("quotaExceeded", count=None)
+    report = world.sync()
+    assert report.status == "paused"
+    assert google.status(world.app, world.user_id).status == "paused"
+    calls = world.fake.count_requests()
+    assert world.sync().status == "paused"
+    assert world.fake.count_requests() == calls  # no calls while paused
+    world.fake.clear_faults()
+    world.clock.now += timedelta(hours=1, seconds=1)
+    assert world.sync().status == "connected"
+
+
+def test_invalid_grant_means_reconnect_needed_and_no_retry_storm(world: World) -> None:
+    world.goal("monthly-event")
+    world.connect()
+    world.sync()
+    world.fake.revoke_access(ADA)
+    world.fake.expire_access_tokens(ADA)
+    report = world.sync()
+    assert report.status == "reconnect-needed"
+    assert google.status(world.app, world.user_id).status == "reconnect-needed"
+    token_calls = world.fake.count_requests(path="^/token$")
+    assert token_calls <= 2
+    for _ in range(3):
+        assert world.sync().status == "reconnect-needed"
+    assert world.fake.count_requests(path="^/token$") == token_calls
+    world.connect()  # the user connects again
+    assert world.sync().status == "connected"
+
+
+def test_injected_invalid_grant_on_refresh(world: World) -> None:
+    world.connect()
+    world.fake.expire_access_tokens(ADA)
+    world.fake.inject_fault("invalid_grant")
+    assert world.sync().status == "reconnect-needed"
+
+
+def test_a_duplicate_insert_counts_as_already_there(world: World) -> None:
+    world.goal("weekly-outreach")
+    world.connect()
+    world.sync()
+    with world.app.engine.begin() as connection:  # as if the answers to our inserts were lost
+        connection.execute(
+            update(calendar_store.google_outbox).values(
+                pushed=False, revision=calendar_store.google_outbox.c.revision + 1
+            )
+        )
+    report = world.sync()
+    assert report.error is None
+    assert report.pushed == 8
+    assert len(world.our_events()) == 8
+
+
+def test_a_crash_before_the_pull_commits_repeats_it_without_duplicates(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.goal("monthly-event")
+    world.connect()
+    world.invite("Meetup", MEETUP, "accepted", ["host@x.org"])
+    real = calendar_store.advance_sync_token
+    calls = {"n": 0}
+
+    def crash_once(*args: object, **kwargs: object) -> bool:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("crash")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(calendar_store, "advance_sync_token", crash_once)
+    with pytest.raises(RuntimeError):
+        world.sync()
+    world.sync()
+    world.sync()
+    assert monthly(world) == (1, 1)
