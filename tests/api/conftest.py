@@ -1,4 +1,5 @@
-"""Fixtures: the real FastAPI app on a temporary SQLite file or PostgreSQL database, a settable clock, users with tokens."""
+"""Fixtures: the real FastAPI app on a temporary SQLite file or PostgreSQL database,
+a settable clock, users with tokens."""
 
 from __future__ import annotations
 
