@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +14,7 @@ from rich.table import Table
 from netgoals.cli import render
 from netgoals.config import Settings
 from netgoals.domain.errors import DomainError
-from netgoals.domain.periods import parse_week_start
+from netgoals.domain.periods import parse_timezone, parse_week_start
 from netgoals.service import accounts, users
 from netgoals.service.app import App, system_clock
 
@@ -121,6 +123,10 @@ def api(
     """Run the HTTP API and the dashboard (uvicorn)."""
     import uvicorn
 
+    settings = Settings()
+    if settings.embedded:
+        _welcome_local_user(settings, f"http://{host}:{port}/")
+
     uvicorn.run(
         "netgoals.api.app:create_app",
         factory=True,
@@ -130,3 +136,32 @@ def api(
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
     )
+
+
+def _system_timezone() -> str:
+    """The machine's IANA zone (TZ, or where /etc/localtime points), else UTC."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        with suppress(OSError):
+            name = str(Path("/etc/localtime").resolve()).partition("zoneinfo/")[2]
+    try:
+        return parse_timezone(name).key if name else "UTC"
+    except DomainError:
+        return "UTC"
+
+
+def _welcome_local_user(settings: Settings, url: str) -> None:
+    """On one laptop nobody has made an account yet: make the local one and say how to sign in."""
+    with _service() as service:
+        record, token = accounts.ensure_local_account(service, settings.user, _system_timezone())
+    render.console.print(f"Dashboard: [bold]{url}[/bold]  (API docs: {url}docs)")
+    if token is not None:
+        render.console.print(
+            f"Sign in as [bold]{record.handle}[/bold] with token [bold]{token}[/bold]", soft_wrap=True
+        )
+        render.errors.print(_TOKEN_NOTE)
+    else:
+        render.console.print(
+            f"Sign in as [bold]{record.handle}[/bold] with your token"
+            f" (lost it? `netgoals user token rotate {record.handle}` prints a new one)."
+        )

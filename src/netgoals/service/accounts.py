@@ -52,6 +52,18 @@ def add_user(app: App, email: str, timezone: str = "UTC", *, week_start: int = 0
     return NewAccount(record, issue_token(app, record.user_id))
 
 
+def ensure_local_account(app: App, handle: str, timezone: str) -> tuple[views.UserRecord, str | None]:
+    """One person on a laptop (embedded mode): their user exists and can sign in to the dashboard.
+    Returns a token only when the user had none yet — it is shown once, like every token."""
+    try:
+        record = app.user(handle)
+    except NotFoundError:
+        record = users.register(app, handle, timezone)
+    if record.user_id in has_token(app):
+        return record, None
+    return record, issue_token(app, record.user_id)
+
+
 def issue_token(app: App, user_id: str) -> str:
     """A new API token for a user; any old one stops working, and so do their dashboard sessions."""
     app.user(user_id)  # NotFoundError for an unknown user
