@@ -3,13 +3,20 @@ real SQLite database: connect, plan, push, the user attends/declines/moves/delet
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from netgoals.integrations.calendar_store import google_connections
-from netgoals.service import google
+from netgoals.integrations.database import make_engine
+from netgoals.integrations.migrate import upgrade
+from netgoals.service import archive, google
+from netgoals.service import progress as progress_service
+from netgoals.service.app import App
 from tests.google.conftest import ADA, World
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -51,3 +58,38 @@ def test_goals_are_planned_into_free_time_and_pushed(world: World) -> None:
     assert "Progress so far" in first["description"]
     again = world.sync()
     assert (again.planned, again.pushed) == (0, 0)
+
+
+def test_end_to_end_on_postgresql(make_world: Callable[..., World], postgres_url: str) -> None:
+    world = make_world(postgres_url)
+    world.goal("monthly-event")
+    world.connect()
+    meetup = datetime(2026, 11, 25, 18, 0, tzinfo=BERLIN)
+    event = world.invite("Cloud meetup", meetup, "accepted", ["host@x.org"])
+    report = world.sync()
+    assert report.error is None, report.error
+    assert report.done == 1
+    assert world.our_events()
+    world.fake.set_response_status(ADA, event["id"], "declined")
+    assert world.sync().retracted == 1
+    world.fake.expire_sync_tokens(ADA, "primary")
+    before = world.app.store.head_position()
+    world.sync()
+    assert world.app.store.head_position() == before
+
+
+def test_export_and_import_carry_calendar_facts(world: World, tmp_path: Path) -> None:
+    world.goal("monthly-event")
+    world.connect()
+    world.invite("Meetup", datetime(2026, 11, 25, 18, 0, tzinfo=BERLIN), "accepted", ["host@x.org"])
+    world.sync()
+    lines = list(archive.export_lines(world.app, world.user_id))
+    types = {json.loads(line)["type"] for line in lines}
+    assert {"calendar.connected", "action.planned", "action.done"} <= types
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.db'}")
+    upgrade(engine)
+    copy = App(engine, world.clock)
+    assert archive.import_lines(copy, lines) == len(lines)
+    line_of = lambda app: [x.as_dict() for x in progress_service.progress(app, world.user_id)]  # noqa: E731
+    assert line_of(copy) == line_of(world.app)
+    copy.close()
