@@ -23,7 +23,7 @@ from netgoals.api.schemas import Health, Problem
 from netgoals.api.security import BodyLimit, FailureLimiter, SecurityHeaders
 from netgoals.config import Settings
 from netgoals.domain.errors import ConcurrencyError, DomainError, NotFoundError
-from netgoals.service.app import App, Clock, system_clock
+from netgoals.service.app import App, Clock
 
 log = logging.getLogger("netgoals.api")
 
@@ -37,16 +37,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _clock(settings: Settings, clock: Clock | None) -> Clock:
-    if clock is not None:
-        return clock
-    fixed = settings.now
-    return (lambda: fixed) if fixed is not None else system_clock
-
-
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
-    service = App.open(settings, _clock(settings, clock))
+    service = App.open(settings, clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -67,6 +60,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.netgoals = service
     app.state.limiter = FailureLimiter()
+    app.state.google_enabled = settings.google_configured
 
     app.include_router(rest_goals.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(rest_network.router, prefix="/api/v1", responses=_ERRORS)

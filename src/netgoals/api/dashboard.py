@@ -30,6 +30,8 @@ DONE_MESSAGES = {
     "action": "Action logged.",
     "contact": "Contact added.",
     "signed-in": "Welcome back.",
+    "google-connected": "Google Calendar connected: the next sync plans your goals into it.",
+    "google-disconnected": "Google Calendar disconnected. Your history stays.",
 }
 
 
@@ -37,7 +39,7 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def _session(request: Request) -> tuple[App, str, str] | None:
+def signed_in(request: Request) -> tuple[App, str, str] | None:
     """(app, user id, session id) of a signed-in browser."""
     session_id = request.cookies.get(SESSION_COOKIE, "")
     if not session_id:
@@ -75,6 +77,7 @@ def _render_dashboard(
             "d": view,
             "groups": [(name, _cards(lines, view.today)) for name, lines in view.groups],
             "csrf": accounts.csrf_token(session_id),
+            "google_enabled": request.app.state.google_enabled,
             "message": DONE_MESSAGES.get(done),
             "error": error,
         },
@@ -84,7 +87,7 @@ def _render_dashboard(
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
-    found = _session(request)
+    found = signed_in(request)
     if found is None:
         return _to_signin()
     return _render_dashboard(request, *found)
@@ -103,7 +106,7 @@ def _signin_page(request: Request, error: str | None = None, status: int = 200) 
 
 @router.get("/signin", response_class=HTMLResponse)
 def signin_form(request: Request) -> Response:
-    if _session(request) is not None:
+    if signed_in(request) is not None:
         return RedirectResponse("/", status_code=303)
     return _signin_page(request)
 
@@ -147,7 +150,7 @@ def signin(
 
 
 def _checked(request: Request, csrf: str) -> tuple[App, str, str] | Response:
-    found = _session(request)
+    found = signed_in(request)
     if found is None:
         return _to_signin()
     if not accounts.check_csrf(found[2], csrf):

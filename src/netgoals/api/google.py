@@ -33,7 +33,7 @@ def router_for(settings: Settings) -> APIRouter:
     @router.get("/connect/google", include_in_schema=False)
     def connect(request: Request) -> Response:
         """The dashboard's "Connect Google Calendar" button: off to Google's consent page."""
-        found = dashboard._session(request)
+        found = dashboard.signed_in(request)
         if found is None:
             return RedirectResponse("/signin", status_code=303)
         app, user_id, _session_id = found
@@ -54,7 +54,7 @@ def router_for(settings: Settings) -> APIRouter:
 
     @router.post("/google/disconnect", include_in_schema=False)
     def disconnect_form(request: Request, csrf: Annotated[str, Form(max_length=300)] = "") -> Response:
-        found = dashboard._session(request)
+        found = dashboard.signed_in(request)
         if found is None:
             return RedirectResponse("/signin", status_code=303)
         app, user_id, session_id = found

@@ -11,37 +11,21 @@ import typer
 from rich.table import Table
 
 from netgoals.cli import render
+from netgoals.cli.common import JsonOption, UserOption, opened
 from netgoals.config import Settings
-from netgoals.domain.errors import DomainError
 from netgoals.integrations.secrets import SecretKeyMissingError
 from netgoals.service import google
-from netgoals.service.app import App, system_clock
+from netgoals.service.app import App
 from netgoals.service.google_sync import Report
 
 google_app = typer.Typer(no_args_is_help=True, help="Connect Google Calendar: goals in, attended events out.")
 suggestions_app = typer.Typer(help="People you met at attended events who are not contacts yet.")
 
-UserOption = Annotated[
-    str | None,
-    typer.Option("--user", "-u", help="Act for this user (handle, email or id).", show_default=False),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
 
 @contextmanager
 def _google() -> Iterator[tuple[App, google.Google, Settings]]:
-    settings = Settings()
-    fixed = settings.now
-    try:
-        context = google.Google.open(settings)
-        service = App.open(settings, (lambda: fixed) if fixed is not None else system_clock)
-        try:
-            yield service, context, settings
-        finally:
-            service.close()
-    except (DomainError, SecretKeyMissingError) as exc:
-        render.errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    with opened(SecretKeyMissingError) as (service, settings):
+        yield service, google.Google.open(settings), settings
 
 
 def _user(service: App, settings: Settings, user: str | None) -> str:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from netgoals.cli import google as google_cli
 from netgoals.cli import render
+from netgoals.cli.common import JsonOption, UserOption, opened
 from netgoals.cli.parsing import parse_day, parse_moment
 from netgoals.cli.users import api as api_command
 from netgoals.cli.users import user_app
@@ -25,7 +26,7 @@ from netgoals.domain.periods import parse_timezone, parse_week_start
 from netgoals.domain.profile import ASPIRATION_KINDS
 from netgoals.service import actions, archive, contacts, goals, users
 from netgoals.service import progress as progress_service
-from netgoals.service.app import App, system_clock
+from netgoals.service.app import App
 from netgoals.service.progress import ProgressLine
 
 app = typer.Typer(no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
@@ -41,33 +42,12 @@ app.add_typer(google_cli.google_app, name="google")
 app.add_typer(google_cli.suggestions_app, name="suggestions")
 app.command("sync")(google_cli.sync)
 
-UserOption = Annotated[
-    str | None,
-    typer.Option("--user", "-u", help="Act for this user (handle, email or id).", show_default=False),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-def _open() -> App:
-    settings = Settings()
-    fixed = settings.now
-    clock = (lambda: fixed) if fixed is not None else system_clock
-    return App.open(settings, clock)
-
 
 @contextmanager
 def _session(user: str | None = None) -> Iterator[tuple[App, str]]:
-    """Open the store, resolve the user and turn rejected commands into one-line errors (exit 2)."""
-    try:
-        service = _open()
-        try:
-            user_id = service.user(user or Settings().user).user_id if user != "" else ""
-            yield service, user_id
-        finally:
-            service.close()
-    except DomainError as exc:
-        render.errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    """The store and the user a command acts for (`""`: a command for no user in particular)."""
+    with opened() as (service, settings):
+        yield service, (service.user(user or settings.user).user_id if user != "" else "")
 
 
 # --- set-up --------------------------------------------------------------------------------------

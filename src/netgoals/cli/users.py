@@ -12,17 +12,17 @@ import typer
 from rich.table import Table
 
 from netgoals.cli import render
+from netgoals.cli.common import JsonOption, opened
 from netgoals.config import Settings
 from netgoals.domain.errors import DomainError
 from netgoals.domain.periods import parse_timezone, parse_week_start
 from netgoals.service import accounts, users
-from netgoals.service.app import App, system_clock
+from netgoals.service.app import App
 
 user_app = typer.Typer(no_args_is_help=True, help="Accounts for the web: users and their API tokens.")
 token_app = typer.Typer(no_args_is_help=True, help="A user's API token: rotate or revoke it.")
 user_app.add_typer(token_app, name="token")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 UserArgument = Annotated[str, typer.Argument(help="The user's email (handle) or id.")]
 
 _TOKEN_NOTE = "This token is shown only once: keep it somewhere safe (a password manager)."  # noqa: S105
@@ -30,17 +30,8 @@ _TOKEN_NOTE = "This token is shown only once: keep it somewhere safe (a password
 
 @contextmanager
 def _service() -> Iterator[App]:
-    try:
-        settings = Settings()
-        fixed = settings.now
-        service = App.open(settings, (lambda: fixed) if fixed is not None else system_clock)
-        try:
-            yield service
-        finally:
-            service.close()
-    except DomainError as exc:
-        render.errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    with opened() as (service, _settings):
+        yield service
 
 
 def _print_token(user_id: str, handle: str, token: str, as_json: bool) -> None:

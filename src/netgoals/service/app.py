@@ -44,7 +44,12 @@ class App:
         self.projection = Projections(self.engine, self.store)
 
     @classmethod
-    def open(cls, settings: Settings, clock: Clock = system_clock) -> App:
+    def open(cls, settings: Settings, clock: Clock | None = None) -> App:
+        """The store the settings name, migrated to the newest schema. Without a clock: the
+        system's, or the fixed one of NETGOALS_NOW (demos and tests)."""
+        if clock is None:
+            fixed = settings.now
+            clock = (lambda: fixed) if fixed is not None else system_clock
         engine = make_engine(settings.effective_database_url)
         upgrade(engine)
         return cls(engine, clock)

@@ -12,7 +12,7 @@ from netgoals.domain.network import ContactStanding
 from netgoals.domain.periods import local_date
 from netgoals.domain.profile import Aspiration
 from netgoals.integrations import views
-from netgoals.service import actions, contacts, goals
+from netgoals.service import actions, contacts, goals, google
 from netgoals.service import progress as progress_service
 from netgoals.service.app import App
 
@@ -42,6 +42,8 @@ class Dashboard:
     templates: list[GoalTemplate]
     action_kinds: tuple[str, ...]
     recent: list[tuple[str, str, str]]  # (day, event type, what)
+    calendar: google.Status  # the Google Calendar connection
+    calendar_paused_until: str | None  # local time syncing resumes after a quota pause
 
 
 def _local(at: datetime | None, tz: ZoneInfo) -> str | None:
@@ -105,6 +107,7 @@ def dashboard(app: App, user_id: str) -> Dashboard:
         groups.append((NO_ASPIRATION, rest))
     assessment = contacts.network(app, user_id)
     recent = [_recent(item, tz) for item in actions.history(app, user_id, limit=8)]
+    calendar = google.status(app, user_id)
     return Dashboard(
         user=user,
         today=local_date(app.now(), tz),
@@ -117,4 +120,8 @@ def dashboard(app: App, user_id: str) -> Dashboard:
         templates=list(TEMPLATES.values()),
         action_kinds=ACTION_KINDS,
         recent=recent,
+        calendar=calendar,
+        calendar_paused_until=(
+            calendar.paused_until.astimezone(tz).strftime("%Y-%m-%d %H:%M") if calendar.paused_until else None
+        ),
     )
