@@ -24,7 +24,9 @@ from netgoals.domain.attendance import Attendee, CalendarEvent, strangers
 from netgoals.domain.decisions import ContactSpec
 from netgoals.domain.errors import DomainError, NotFoundError
 from netgoals.domain.events import Event, NewEvent, actions_stream
+from netgoals.domain.periods import local_date
 from netgoals.domain.planning import follow_up_slot
+from netgoals.domain.profile import Profile
 from netgoals.integrations import calendar_store as store
 from netgoals.integrations import google_oauth
 from netgoals.integrations.database import read_transaction, write_transaction
@@ -305,7 +307,7 @@ def _sync(
         calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
     sync.settle_due(app, user_id, profile, report)
     app.projection.catch_up()
-    fingerprint = _fingerprint(app, user_id, profile.version)
+    fingerprint = _fingerprint(app, user_id, profile)
     if changed or fingerprint != found.plan_fingerprint:
         sync.make_plan(
             app,
@@ -324,14 +326,15 @@ def _sync(
     if google.watch:
         _renew_channels(app, google, client, user_id, calendar_id)
     with write_transaction(app.engine) as connection:
-        store.update_connection(
-            connection, user_id, plan_fingerprint=_fingerprint(app, user_id, profile.version)
-        )
+        store.update_connection(connection, user_id, plan_fingerprint=_fingerprint(app, user_id, profile))
 
 
-def _fingerprint(app: App, user_id: str, profile_version: int) -> str:
+def _fingerprint(app: App, user_id: str, profile: Profile) -> str:
+    """What the plan depends on besides the calendars: the profile, the actions, and the user's
+    local day (a new day in their time zone moves the planning window, not a new UTC day)."""
     actions = app.store.stream_version(actions_stream(user_id))
-    return f"{profile_version}/{actions}/{app.now().date().isoformat()}"
+    today = local_date(app.now(), profile.tz)
+    return f"{profile.version}/{actions}/{today.isoformat()}"
 
 
 def _create_calendar(
