@@ -44,6 +44,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/aspirations"): {"text": "B's plan"},
         ("POST", "/api/v1/goals"): {"template": "mentor", "contact_ids": [ids["contact_id"]]},
         ("PATCH", "/api/v1/goals/{goal_id}"): {"target": 3},
+        ("PUT", "/api/v1/goals/{goal_id}/preferences"): {"duration_minutes": 30, "days": ["sat"]},
         ("POST", "/api/v1/contacts"): {"name": "B's friend"},
         ("PATCH", "/api/v1/contacts/{contact_id}"): {"strength": 1},
         ("POST", "/api/v1/actions"): {"action": "meet-mentor", "contact_ids": [ids["contact_id"]]},
@@ -88,7 +89,8 @@ def test_every_endpoint_hides_other_users_data(
         checked.append((method, template))
     assert sorted(checked) == sorted(operations)
     # B's own creations appended only B's events; nothing of A's changed.
-    assert client.get(f"/api/v1/goals/{ids['goal_id']}", headers=ann.headers).json()["target"] == 1
+    ann_goal = client.get(f"/api/v1/goals/{ids['goal_id']}", headers=ann.headers).json()
+    assert (ann_goal["target"], ann_goal["days"], ann_goal["duration_minutes"]) == (1, None, None)
     assert client.get(f"/api/v1/actions/{ids['action_id']}", headers=ann.headers).json()["retracted"] is False
     b_events = [
         json.loads(line) for line in client.get("/api/v1/export", headers=bob.headers).text.splitlines()

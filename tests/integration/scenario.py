@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from netgoals.domain.decisions import ContactSpec, GoalSpec
+from netgoals.domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
 from netgoals.domain.errors import DomainError
 from netgoals.integrations.schema import VIEW_TABLES
 from netgoals.service import actions, contacts, goals, users
@@ -43,7 +43,7 @@ steps = st.lists(
         st.builds(
             Step,
             st.just("lifecycle"),
-            st.tuples(st.sampled_from(["pause", "resume", "archive", "revise"]), st.integers(0, 9)),
+            st.tuples(st.sampled_from(["pause", "resume", "archive", "revise", "prefer"]), st.integers(0, 9)),
         ),
         st.builds(Step, st.just("advance"), st.tuples(st.integers(1, 24 * 20))),
         st.builds(
@@ -83,6 +83,9 @@ def run(app: App, clock: Any, scenario: list[Step]) -> str:
                 goal_id = goal_ids[index % len(goal_ids)]
                 if verb == "revise":
                     goals.revise_goal(app, user_id, goal_id, target=2)
+                elif verb == "prefer":
+                    spec = PreferenceSpec(duration=30 + index, days="mon-fri" if index % 2 else None)
+                    goals.set_preferences(app, user_id, goal_id, spec, replace=index % 3 == 0)
                 else:
                     {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[
                         verb
@@ -103,7 +106,9 @@ def _goal_spec(kind: str, contact_ids: list[str], clock: Any) -> GoalSpec:
     if kind == "quarterly":
         return GoalSpec(action="follow-up", target=3, frame="quarter", start=start)
     if kind == "custom":
-        return GoalSpec(action="reach-out", target=2, frame="week", start=start)
+        return GoalSpec(
+            action="reach-out", target=2, frame="week", start=start, duration=20, hours="08:00-09:00"
+        )
     return GoalSpec(template=kind, start=start)
 
 

@@ -17,9 +17,10 @@ from netgoals.api.schemas import (
     GoalOut,
     GoalRevision,
     Me,
+    PreferencesIn,
     TemplateOut,
 )
-from netgoals.domain.decisions import GoalSpec
+from netgoals.domain.decisions import GoalSpec, PreferenceSpec
 from netgoals.service import goals, records
 
 router = APIRouter()
@@ -91,6 +92,9 @@ def set_goal(
         aspiration_id=body.aspiration_id,
         contact_ids=tuple(body.contact_ids),
         new_contacts_only=body.new_contacts_only,
+        duration=body.duration_minutes,
+        days=tuple(body.days) if body.days is not None else None,
+        hours=body.hours,
     )
 
     def produce(key: str | None) -> dict[str, object]:
@@ -118,6 +122,29 @@ def revise_goal(
 
     def produce(key: str | None) -> dict[str, object]:
         goals.revise_goal(who.app, who.user_id, str(goal_id), target=body.target, title=body.title, key=key)
+        return goals.goal_as_dict(records.goal(who.app, who.user_id, str(goal_id)))
+
+    return once(who, request, idempotency_key, body, 200, produce)
+
+
+@router.put("/goals/{goal_id}/preferences", response_model=GoalOut, tags=["goals"])
+def set_preferences(
+    goal_id: UUID,
+    body: PreferencesIn,
+    who: CallerDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Set a goal's own preferences for its calendar blocks (duration, days, hours); fields left
+    out fall back to the defaults of the goal's action kind. Future blocks follow at the next sync."""
+    spec = PreferenceSpec(
+        duration=body.duration_minutes,
+        days=tuple(body.days) if body.days is not None else None,
+        hours=body.hours,
+    )
+
+    def produce(key: str | None) -> dict[str, object]:
+        goals.set_preferences(who.app, who.user_id, str(goal_id), spec, replace=True, key=key)
         return goals.goal_as_dict(records.goal(who.app, who.user_id, str(goal_id)))
 
     return once(who, request, idempotency_key, body, 200, produce)

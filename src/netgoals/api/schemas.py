@@ -69,6 +69,22 @@ class GoalIn(_In):
     aspiration_id: Id | None = None
     contact_ids: list[Id] = Field(default_factory=list, max_length=100)
     new_contacts_only: bool | None = None
+    duration_minutes: int | None = Field(default=None, description="minutes per block, 5 to 480")
+    days: list[ShortText] | None = Field(
+        default=None, max_length=7, description='day names or ranges, e.g. ["mon-fri"] or ["sat", "sun"]'
+    )
+    hours: ShortText | None = Field(default=None, description="HH:MM-HH:MM, e.g. 18:00-21:00")
+
+
+class PreferencesIn(_In):
+    """A goal's own preferences, replacing the previous ones: what is left out (or null) goes back
+    to the default of the goal's action kind."""
+
+    duration_minutes: int | None = Field(default=None, description="minutes per block, 5 to 480")
+    days: list[ShortText] | None = Field(
+        default=None, max_length=7, description='day names or ranges, e.g. ["mon-fri"] or ["sat", "sun"]'
+    )
+    hours: ShortText | None = Field(default=None, description="HH:MM-HH:MM, e.g. 18:00-21:00")
 
 
 class GoalRevision(_In):
@@ -154,6 +170,9 @@ class GoalOut(_Out):
     paused: bool
     archived: bool
     targets: list[TargetOut]
+    duration_minutes: int | None = None
+    days: list[str] | None = None
+    hours: str | None = None
 
 
 class GoalCreated(GoalOut):

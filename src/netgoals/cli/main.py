@@ -19,12 +19,12 @@ from netgoals.cli.parsing import parse_day, parse_moment
 from netgoals.cli.users import api as api_command
 from netgoals.cli.users import user_app
 from netgoals.config import Settings
-from netgoals.domain.decisions import ContactSpec, GoalSpec
+from netgoals.domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
 from netgoals.domain.errors import DomainError
 from netgoals.domain.goals import TEMPLATES
 from netgoals.domain.periods import parse_timezone, parse_week_start
 from netgoals.domain.profile import ASPIRATION_KINDS
-from netgoals.service import actions, archive, contacts, goals, users
+from netgoals.service import actions, archive, contacts, goals, records, users
 from netgoals.service import progress as progress_service
 from netgoals.service.app import App
 from netgoals.service.progress import ProgressLine
@@ -116,6 +116,17 @@ def aspiration_list(user: UserOption = None, as_json: JsonOption = False) -> Non
 # --- goals ---------------------------------------------------------------------------------------
 
 
+DurationOption = Annotated[
+    int | None, typer.Option(help="Minutes per calendar block (5-480); default: the action's.")
+]
+DaysOption = Annotated[
+    str | None, typer.Option(help="Days for its blocks, e.g. mon-fri or sat,sun; default: the action's.")
+]
+HoursOption = Annotated[
+    str | None, typer.Option(help="Hours for its blocks, e.g. 18:00-21:00; default: the action's.")
+]
+
+
 @goal_app.command("add")
 def goal_add(
     template: Annotated[str | None, typer.Option(help=f"Start from one of: {', '.join(TEMPLATES)}.")] = None,
@@ -131,10 +142,13 @@ def goal_add(
     contact: Annotated[
         list[str] | None, typer.Option(help="A contact it is about (id, prefix or name).")
     ] = None,
+    duration: DurationOption = None,
+    days: DaysOption = None,
+    hours: HoursOption = None,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Set a networking goal."""
+    """Set a networking goal (and, if you like, how its calendar blocks are planned)."""
     with _session(user) as (service, user_id):
         spec = GoalSpec(
             template=template,
@@ -146,6 +160,9 @@ def goal_add(
             deadline=parse_day(deadline, "deadline") if deadline else None,
             aspiration_id=goals.resolve_aspiration(service, user_id, aspiration) if aspiration else None,
             contact_ids=tuple(contacts.resolve_contact(service, user_id, c) for c in contact or ()),
+            duration=duration,
+            days=days,
+            hours=hours,
         )
         result = goals.set_goal(service, user_id, spec)
         for warning in result.warnings:
@@ -202,6 +219,41 @@ def goal_revise(
         goal_id = goals.resolve_goal(service, user_id, goal)
         goals.revise_goal(service, user_id, goal_id, target=target, title=title)
         render.console.print(f"Goal {goal_id[:8]} revised.")
+
+
+@goal_app.command("plan")
+def goal_plan(
+    goal: GoalArgument,
+    duration: DurationOption = None,
+    days: DaysOption = None,
+    hours: HoursOption = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Back to the action's defaults (then apply the options given).")
+    ] = False,
+    user: UserOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How a goal's calendar blocks are planned: duration, days and hours. Without options, show them.
+    Future blocks follow at the next sync."""
+    with _session(user) as (service, user_id):
+        goal_id = goals.resolve_goal(service, user_id, goal)
+        spec = PreferenceSpec(duration=duration, days=days, hours=hours)
+        if reset or spec != PreferenceSpec():
+            goals.set_preferences(service, user_id, goal_id, spec, replace=reset)
+        found = records.goal(service, user_id, goal_id)
+        effective = goals.effective_preferences(found)
+        if as_json:
+            render.print_json({**goals.goal_as_dict(found), "effective": effective})
+            return
+        own = found.preferences.to_payload()
+        lines = [f"Goal {goal_id[:8]} ({found.title}): its calendar blocks are"]
+        for field, text in (
+            ("duration_minutes", f"{effective['duration_minutes']} minutes long"),
+            ("days", "on " + ",".join(effective["days"])),
+            ("hours", f"within {effective['hours']}"),
+        ):
+            lines.append(f"  {text}" + ("" if own[field] is not None else f" (the {found.action} default)"))
+        render.console.print("\n".join(lines), highlight=False)
 
 
 @goal_app.command("pause")

@@ -7,6 +7,7 @@ raises `DomainError` with a message naming what was wrong, and nothing is append
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace as replace_goal
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,14 @@ from netgoals.domain.periods import (
     parse_timezone,
     period_of,
     require_aware,
+)
+from netgoals.domain.planning import preference_of
+from netgoals.domain.preferences import (
+    GoalPreferences,
+    hours_text,
+    parse_days,
+    parse_hours,
+    validate_duration,
 )
 from netgoals.domain.profile import ASPIRATION_KINDS, Profile
 
@@ -135,6 +144,41 @@ class GoalSpec:
     aspiration_id: str | None = None
     contact_ids: tuple[str, ...] = ()
     new_contacts_only: bool | None = None
+    # the goal's own preferences for its calendar blocks; None: the action kind's default
+    duration: int | None = None
+    days: str | tuple[str, ...] | None = None  # "mon-fri", "mon,wed,fri" or such parts
+    hours: str | None = None  # "18:00-21:00"
+
+
+@dataclass(frozen=True, slots=True)
+class PreferenceSpec:
+    """A goal's preferences as a person gives them; None means "not given"."""
+
+    duration: int | None = None
+    days: str | tuple[str, ...] | None = None
+    hours: str | None = None
+
+
+def _preferences(spec: PreferenceSpec, base: GoalPreferences) -> GoalPreferences:
+    """Validate what was given and lay it over `base`."""
+    return GoalPreferences(
+        duration_minutes=validate_duration(spec.duration)
+        if spec.duration is not None
+        else base.duration_minutes,
+        days=parse_days(spec.days) if spec.days is not None else base.days,
+        hours=parse_hours(spec.hours) if spec.hours is not None else base.hours,
+    )
+
+
+def _check_fit(goal: Goal) -> None:
+    """A block must fit in its daily window, or it could never be planned."""
+    pref = preference_of(goal)
+    window = (pref.latest.hour * 60 + pref.latest.minute) - (pref.earliest.hour * 60 + pref.earliest.minute)
+    if pref.minutes > window:
+        raise DomainError(
+            f"duration {pref.minutes} minutes does not fit in hours "
+            f"{hours_text((pref.earliest, pref.latest))}: give a longer hours window or a shorter duration"
+        )
 
 
 def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> Decision:
@@ -191,7 +235,8 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
     new_contacts_only = spec.new_contacts_only
     if new_contacts_only is None:
         new_contacts_only = bool(template and template.new_contacts_only)
-    data = {
+    preferences = _preferences(PreferenceSpec(spec.duration, spec.days, spec.hours), GoalPreferences())
+    data: dict[str, Any] = {
         "goal_id": goal_id,
         "title": _text(title, "goal title"),
         "action": action,
@@ -205,7 +250,11 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
         "template": template.name if template else None,
         "at": now.isoformat(),
     }
-    warnings = _budget_warnings(profile, goal_from_set(data), today)
+    # only what was given: goals without preferences keep the payload they always had
+    data.update((k, v) for k, v in preferences.to_payload().items() if v is not None)
+    goal = goal_from_set(data)
+    _check_fit(goal)
+    warnings = _budget_warnings(profile, goal, today)
     return Decision([Event(ev.GOAL_SET, data)], warnings)
 
 
@@ -254,6 +303,24 @@ def revise_goal(
     if title is not None:
         data["title"] = _text(title, "goal title")
     return Decision([Event(ev.GOAL_REVISED, data)])
+
+
+def set_goal_preferences(
+    profile: Profile, goal_id: str, spec: PreferenceSpec, now: datetime, *, replace: bool = False
+) -> list[Event]:
+    """Change a goal's own preferences: with `replace`, what is not given goes back to the kind's
+    default (an HTTP PUT); without, only what is given changes. The event carries them all."""
+    goal = _active_goal(profile, goal_id)
+    preferences = _preferences(spec, GoalPreferences() if replace else goal.preferences)
+    if preferences == goal.preferences:
+        return []
+    _check_fit(replace_goal(goal, preferences=preferences))
+    return [
+        Event(
+            ev.GOAL_PREFERENCES_SET,
+            {"goal_id": goal_id, **preferences.to_payload(), "at": now.isoformat()},
+        )
+    ]
 
 
 def pause_goal(profile: Profile, goal_id: str, now: datetime) -> list[Event]:

@@ -17,6 +17,8 @@ HANDLE_CLAIMED: Final = "handle.claimed"
 ASPIRATION_ADDED: Final = "aspiration.added"
 GOAL_SET: Final = "goal.set"
 GOAL_REVISED: Final = "goal.revised"
+# A goal's own preferences (duration, days, hours) and matching rules, replacing the previous ones.
+GOAL_PREFERENCES_SET: Final = "goal.preferences-set"
 GOAL_PAUSED: Final = "goal.paused"
 GOAL_RESUMED: Final = "goal.resumed"
 GOAL_ARCHIVED: Final = "goal.archived"
@@ -41,6 +43,7 @@ PROFILE_EVENT_TYPES: Final = frozenset(
         ASPIRATION_ADDED,
         GOAL_SET,
         GOAL_REVISED,
+        GOAL_PREFERENCES_SET,
         GOAL_PAUSED,
         GOAL_RESUMED,
         GOAL_ARCHIVED,

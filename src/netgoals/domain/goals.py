@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from netgoals.domain.errors import DomainError
 from netgoals.domain.periods import Frame, Period, deadline_period, period_of
+from netgoals.domain.preferences import NO_PREFERENCES, GoalPreferences, preferences_from_payload
 
 ACTION_KINDS: Final = ("attend-event", "reach-out", "follow-up", "offer-help", "meet-mentor")
 _CUSTOM_ACTION = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
@@ -89,6 +90,7 @@ class Goal:
     template: str | None = None
     pauses: tuple[tuple[datetime, datetime | None], ...] = ()
     archived_at: datetime | None = None
+    preferences: GoalPreferences = NO_PREFERENCES
 
     @property
     def target(self) -> int:
@@ -179,16 +181,19 @@ def goal_from_set(data: dict[str, Any]) -> Goal:
         contact_ids=tuple(data.get("contact_ids") or ()),
         new_contacts_only=bool(data.get("new_contacts_only", False)),
         template=data.get("template"),
+        preferences=preferences_from_payload(data),
     )
 
 
 def apply_goal_change(goal: Goal, event_type: str, data: dict[str, Any]) -> Goal:
-    """Fold one lifecycle event into a goal (revised, paused, resumed, archived)."""
+    """Fold one lifecycle event into a goal (revised, preferences set, paused, resumed, archived)."""
     at = datetime.fromisoformat(data["at"])
     if event_type == "goal.revised":
         targets = (*goal.targets, (date.fromisoformat(data["effective_from"]), int(data["target"])))
         title = data.get("title") or goal.title
         return replace(goal, targets=targets, title=title)
+    if event_type == "goal.preferences-set":
+        return replace(goal, preferences=preferences_from_payload(data))
     if event_type == "goal.paused":
         return replace(goal, pauses=(*goal.pauses, (at, None)))
     if event_type == "goal.resumed":
@@ -216,6 +221,7 @@ def goal_to_dict(goal: Goal) -> dict[str, Any]:
         "template": goal.template,
         "pauses": [[s.isoformat(), e.isoformat() if e else None] for s, e in goal.pauses],
         "archived_at": goal.archived_at.isoformat() if goal.archived_at else None,
+        "preferences": goal.preferences.to_payload(),
     }
 
 
@@ -235,4 +241,5 @@ def goal_from_dict(data: dict[str, Any]) -> Goal:
         template=data["template"],
         pauses=tuple((datetime.fromisoformat(s), _t(e)) for s, e in data["pauses"]),
         archived_at=_t(data["archived_at"]),
+        preferences=preferences_from_payload(data.get("preferences") or {}),
     )

@@ -56,6 +56,21 @@ def preference_for(kind: str, overrides: Mapping[str, Preference] | None = None)
     return PREFERENCES.get(kind, DEFAULT_PREFERENCE)
 
 
+def preference_of(goal: Goal, overrides: Mapping[str, Preference] | None = None) -> Preference:
+    """The goal's own preferences, field by field, over the default of its action kind."""
+    default = preference_for(goal.action, overrides)
+    own = goal.preferences
+    if own.is_default:
+        return default
+    earliest, latest = own.hours if own.hours is not None else (default.earliest, default.latest)
+    return Preference(
+        own.duration_minutes if own.duration_minutes is not None else default.minutes,
+        own.days if own.days is not None else default.weekdays,
+        earliest,
+        latest,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """A planned action as the plan sees it."""
@@ -214,7 +229,7 @@ def plan(
         if not block.user_moved and (
             free.overlaps(block.start, block.end) or ours.overlaps(block.start, block.end)
         ):
-            pref = preference_for(block.kind, preferences)
+            pref = preference_of(goal, preferences) if goal else preference_for(block.kind, preferences)
             limit = _block_limit(goal, block, tz, week_start, horizon)
             slot = free_slot(free, ours, pref, earliest, limit)
             if slot is None:
@@ -229,7 +244,7 @@ def plan(
     for goal in sorted(goals_by_id.values(), key=lambda g: (g.set_at, g.goal_id)):
         if goal.archived_at is not None or goal.paused_at(now):
             continue
-        pref = preference_for(goal.action, preferences)
+        pref = preference_of(goal, preferences)
         goal_counts = counts.get(goal.goal_id, {})
         for period in _periods(goal, today, local_date(horizon, tz), week_start):
             need = _quota(goal, period, goal_counts, kept, today)

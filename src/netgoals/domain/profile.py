@@ -52,7 +52,13 @@ class Profile:
         if event_type == ev.GOAL_SET:
             goal = goal_from_set(data)
             self.goals[goal.goal_id] = goal
-        elif event_type in (ev.GOAL_REVISED, ev.GOAL_PAUSED, ev.GOAL_RESUMED, ev.GOAL_ARCHIVED):
+        elif event_type in (
+            ev.GOAL_REVISED,
+            ev.GOAL_PREFERENCES_SET,
+            ev.GOAL_PAUSED,
+            ev.GOAL_RESUMED,
+            ev.GOAL_ARCHIVED,
+        ):
             goal_id = data["goal_id"]
             self.goals[goal_id] = apply_goal_change(self.goals[goal_id], event_type, data)
         elif event_type == ev.CONTACT_ADDED:

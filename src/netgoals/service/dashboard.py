@@ -69,6 +69,7 @@ _LABELS = {
     "aspiration.added": "Aspiration",
     "goal.set": "Goal set",
     "goal.revised": "Goal revised",
+    "goal.preferences-set": "Goal preferences",
     "goal.paused": "Goal paused",
     "goal.resumed": "Goal resumed",
     "goal.archived": "Goal archived",

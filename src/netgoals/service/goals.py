@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from netgoals.domain import decisions
-from netgoals.domain.decisions import GoalSpec
+from netgoals.domain.decisions import GoalSpec, PreferenceSpec
 from netgoals.domain.events import Event
 from netgoals.domain.goals import Goal
+from netgoals.domain.planning import preference_of
+from netgoals.domain.preferences import days_to_names, hours_text
 from netgoals.domain.profile import Aspiration, Profile
 from netgoals.integrations import views
 from netgoals.integrations.database import read_transaction
@@ -80,6 +83,25 @@ def revise_goal(
     )
 
 
+def set_preferences(
+    app: App,
+    user_id: str,
+    goal_id: str,
+    spec: PreferenceSpec,
+    *,
+    replace: bool = False,
+    key: str | None = None,
+) -> None:
+    """A goal's own preferences for its calendar blocks; the next sync re-plans its future blocks."""
+    if app.replayed(user_id, key):
+        return
+    app.decide_profile(
+        user_id,
+        lambda p: decisions.set_goal_preferences(p, goal_id, spec, app.now(), replace=replace),
+        key,
+    )
+
+
 def pause_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
     if not app.replayed(user_id, key):
         app.decide_profile(user_id, lambda p: decisions.pause_goal(p, goal_id, app.now()), key)
@@ -118,6 +140,18 @@ def goal_as_dict(goal: Goal) -> dict[str, object]:
         "paused": goal.is_paused,
         "archived": goal.archived_at is not None,
         "targets": [{"from": d.isoformat(), "target": t} for d, t in goal.targets],
+        # the goal's own preferences; null: the default of its action kind
+        **goal.preferences.to_payload(),
+    }
+
+
+def effective_preferences(goal: Goal) -> dict[str, Any]:
+    """What planning uses for this goal: its own preferences over its action kind's defaults."""
+    pref = preference_of(goal)
+    return {
+        "duration_minutes": pref.minutes,
+        "days": days_to_names(pref.weekdays),
+        "hours": hours_text((pref.earliest, pref.latest)),
     }
 
 

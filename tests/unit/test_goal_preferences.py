@@ -1,0 +1,168 @@
+"""A goal's own preferences for its calendar blocks: validated when given, folded from `goal.set`
+and `goal.preferences-set`, and used by planning field by field over the action kind's defaults."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from netgoals.domain import decisions
+from netgoals.domain import events as ev
+from netgoals.domain.decisions import GoalSpec, PreferenceSpec
+from netgoals.domain.errors import DomainError, NotFoundError
+from netgoals.domain.goals import goal_from_dict, goal_to_dict
+from netgoals.domain.planning import PREFERENCES, plan, preference_of
+from netgoals.domain.preferences import GoalPreferences, parse_days, parse_hours
+from netgoals.domain.profile import Profile
+
+NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)  # a Saturday
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def _profile(*events: decisions.Event) -> Profile:
+    profile = Profile("u1")
+    registered = decisions.register("me", "Europe/Berlin", NOW)
+    profile.apply(registered.type, registered.data)
+    for event in events:
+        profile.apply(event.type, event.data)
+    return profile
+
+
+def _with_goal(spec: GoalSpec, goal_id: str = "g1") -> Profile:
+    profile = _profile()
+    for event in decisions.set_goal(profile, goal_id, spec, NOW).events:
+        profile.apply(event.type, event.data)
+    return profile
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("mon-fri", (0, 1, 2, 3, 4)),
+        ("mon,wed,fri", (0, 2, 4)),
+        ("Sat-Sun", (5, 6)),
+        ("fri-mon", (0, 4, 5, 6)),  # a range wraps around the week end
+        ("tuesday, thu", (1, 3)),
+        (("mon-tue", "sun"), (0, 1, 6)),
+    ],
+)
+def test_days_are_names_or_ranges(text: str | tuple[str, ...], days: tuple[int, ...]) -> None:
+    assert parse_days(text) == days
+
+
+@pytest.mark.parametrize("text", ["", "someday", "mon-funday", ",", "mo"])
+def test_bad_days_are_named(text: str) -> None:
+    with pytest.raises(DomainError, match="days"):
+        parse_days(text)
+
+
+def test_hours_need_a_start_before_the_end() -> None:
+    assert parse_hours("18:00-21:00") == (time(18), time(21))
+    assert parse_hours(" 8:30 - 10:00 ") == (time(8, 30), time(10))
+    for bad in ("21:00-18:00", "18:00-18:00", "18-21", "25:00-26:00", "09:60-10:00", "evening"):
+        with pytest.raises(DomainError, match="hours"):
+            parse_hours(bad)
+
+
+def test_setting_a_goal_keeps_its_preferences_in_the_event() -> None:
+    spec = GoalSpec(template="monthly-event", duration=45, days="mon-fri", hours="18:00-21:00")
+    data = decisions.set_goal(_profile(), "g1", spec, NOW).events[0].data
+    assert (data["duration_minutes"], data["days"], data["hours"]) == (
+        45,
+        ["mon", "tue", "wed", "thu", "fri"],
+        "18:00-21:00",
+    )
+    goal = _with_goal(spec).goals["g1"]
+    assert goal.preferences == GoalPreferences(45, (0, 1, 2, 3, 4), (time(18), time(21)))
+    assert goal_from_dict(goal_to_dict(goal)) == goal
+
+
+def test_goals_without_preferences_keep_their_old_payload_and_fold_as_before() -> None:
+    data = decisions.set_goal(_profile(), "g1", GoalSpec(template="monthly-event"), NOW).events[0].data
+    assert not {"duration_minutes", "days", "hours"} & set(data)
+    goal = _with_goal(GoalSpec(template="monthly-event")).goals["g1"]
+    assert goal.preferences == GoalPreferences()
+    old_row = goal_to_dict(goal)
+    del old_row["preferences"]  # a v_goals row written before preferences existed
+    assert goal_from_dict(old_row) == goal
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        (GoalSpec(template="monthly-event", duration=4), "duration"),
+        (GoalSpec(template="monthly-event", duration=481), "duration"),
+        (GoalSpec(template="monthly-event", days="funday"), "days"),
+        (GoalSpec(template="monthly-event", hours="21:00-18:00"), "hours"),
+        # the kind's 120-minute event does not fit in one hour
+        (GoalSpec(template="monthly-event", hours="18:00-19:00"), "does not fit"),
+    ],
+)
+def test_bad_preferences_reject_the_goal(spec: GoalSpec, field: str) -> None:
+    with pytest.raises(DomainError, match=field):
+        decisions.set_goal(_profile(), "g1", spec, NOW)
+
+
+def test_preferences_set_later_merge_or_replace() -> None:
+    profile = _with_goal(GoalSpec(template="monthly-event", duration=45, days="mon-fri"))
+    merged = decisions.set_goal_preferences(profile, "g1", PreferenceSpec(hours="17:00-22:00"), NOW)
+    assert [e.type for e in merged] == [ev.GOAL_PREFERENCES_SET]
+    assert (merged[0].data["duration_minutes"], merged[0].data["hours"]) == (45, "17:00-22:00")
+    profile.apply(merged[0].type, merged[0].data)
+    assert profile.goals["g1"].preferences.hours == (time(17), time(22))
+    replaced = decisions.set_goal_preferences(profile, "g1", PreferenceSpec(days="sat"), NOW, replace=True)
+    assert replaced[0].data == {
+        "goal_id": "g1",
+        "duration_minutes": None,
+        "days": ["sat"],
+        "hours": None,
+        "at": NOW.isoformat(),
+    }
+    profile.apply(replaced[0].type, replaced[0].data)
+    assert profile.goals["g1"].preferences == GoalPreferences(days=(5,))
+    # the same again changes nothing and appends nothing
+    assert decisions.set_goal_preferences(profile, "g1", PreferenceSpec(days="sat"), NOW) == []
+    with pytest.raises(NotFoundError):
+        decisions.set_goal_preferences(profile, "nope", PreferenceSpec(days="sat"), NOW)
+    with pytest.raises(DomainError, match="does not fit"):
+        decisions.set_goal_preferences(profile, "g1", PreferenceSpec(duration=200, hours="18:00-21:00"), NOW)
+
+
+def test_planning_uses_the_goals_preference_field_by_field() -> None:
+    default = PREFERENCES["attend-event"]
+    goal = _with_goal(GoalSpec(template="monthly-event", duration=45)).goals["g1"]
+    pref = preference_of(goal)
+    assert (pref.minutes, pref.weekdays, pref.earliest, pref.latest) == (
+        45,
+        default.weekdays,
+        default.earliest,
+        default.latest,
+    )
+    plain = _with_goal(GoalSpec(template="monthly-event")).goals["g1"]
+    assert preference_of(plain) == default
+
+
+def test_blocks_are_planned_on_the_goals_days_and_hours() -> None:
+    spec = GoalSpec(template="weekly-outreach", duration=20, days="sat-sun", hours="07:00-08:00")
+    profile = _with_goal(spec)
+    changes = plan(
+        profile.goals.values(),
+        {},
+        [],
+        [],
+        NOW,
+        BERLIN,
+        0,
+        lambda goal_id, period, index: f"{goal_id}/{period}/{index}",
+        weeks=3,
+    )
+    assert changes.new
+    for block in changes.new:
+        local = block.start.astimezone(BERLIN)
+        assert local.weekday() in (5, 6)
+        assert time(7) <= local.time() and block.end.astimezone(BERLIN).time() <= time(8)
+        assert block.end - block.start == timedelta(minutes=20)
+    # today (Saturday) is past 07:00-08:00 in Berlin: the first block is on Sunday
+    assert changes.new[0].start.astimezone(BERLIN).date() == date(2026, 11, 29)
