@@ -105,15 +105,65 @@ def test_cli_sets_and_shows_preferences_like_the_api(
     assert changed.exit_code == 0, changed.output
     answer = json.loads(changed.stdout)
     assert (answer["duration_minutes"], answer["days"], answer["hours"]) == (45, WEEKDAYS, "17:30-22:00")
-    assert answer["effective"] == {"duration_minutes": 45, "days": WEEKDAYS, "hours": "17:30-22:00"}
+    effective = answer["effective"]
+    assert (effective["duration_minutes"], effective["days"], effective["hours"]) == (
+        45,
+        WEEKDAYS,
+        "17:30-22:00",
+    )
+    assert "meetup" in effective["keywords"] and effective["domains"] == []
     reset = runner.invoke(cli, ["goal", "plan", goal_id, "--reset", "--json"], env=env)
-    assert json.loads(reset.stdout)["effective"] == {
-        "duration_minutes": 120,
-        "days": ["mon", "tue", "wed", "thu"],
-        "hours": "18:00-21:00",
-    }
+    reset_to = json.loads(reset.stdout)["effective"]
+    assert (reset_to["duration_minutes"], reset_to["days"], reset_to["hours"]) == (
+        120,
+        ["mon", "tue", "wed", "thu"],
+        "18:00-21:00",
+    )
     bad = runner.invoke(cli, ["goal", "plan", goal_id, "--hours", "22:00-21:00"], env=env)
     assert bad.exit_code == 2
     assert "hours" in bad.output
     listed = runner.invoke(cli, ["goal", "list", "--json"], env=env)
     assert json.loads(listed.stdout) == client.get("/api/v1/goals", headers=ann.headers).json()
+
+
+def test_matching_rules_over_http_and_in_the_cli(
+    client: TestClient, ann: User, service: App, clock: Clock
+) -> None:
+    h = ann.headers
+    created = client.post(
+        "/api/v1/goals",
+        json={"template": "monthly-event", "keywords": ["Demo night", "expo"], "domains": ["@Acme.com"]},
+        headers=h,
+    )
+    assert created.status_code == 201, created.text
+    goal = created.json()
+    assert (goal["keywords"], goal["domains"]) == (["demo night", "expo"], ["acme.com"])
+    path = f"/api/v1/goals/{goal['goal_id']}/preferences"
+    cleared = client.put(path, json={"keywords": [], "duration_minutes": 90}, headers=h).json()
+    assert (cleared["keywords"], cleared["domains"], cleared["duration_minutes"]) == ([], None, 90)
+    bad = client.put(path, json={"domains": ["not a domain"]}, headers=h)
+    assert bad.status_code == 422 and "domain" in bad.json()["detail"][0]["msg"]
+
+    env = {
+        "NETGOALS_DATABASE_URL": str(service.engine.url),
+        "NETGOALS_NOW": clock.now.isoformat(),
+        "NETGOALS_USER": ann.email,
+    }
+    runner = CliRunner()
+    args = ["goal", "plan", goal["goal_id"], "--keyword", "meetup", "--keyword", "mixer", "--domain", "x.org"]
+    changed = runner.invoke(cli, [*args, "--json"], env=env)
+    assert changed.exit_code == 0, changed.output
+    answer = json.loads(changed.stdout)
+    assert (answer["keywords"], answer["domains"], answer["duration_minutes"]) == (
+        ["meetup", "mixer"],
+        ["x.org"],
+        90,
+    )
+    shown = runner.invoke(cli, ["goal", "plan", goal["goal_id"]], env=env).stdout
+    assert "mention: meetup, mixer" in shown and "attendees from: x.org" in shown
+    added = runner.invoke(
+        cli, ["goal", "add", "--template", "monthly-event", "--keyword", "hackathon", "--json"], env=env
+    )
+    assert added.exit_code == 0, added.output
+    new_id = json.loads(added.stdout)["goal_id"]
+    assert client.get(f"/api/v1/goals/{new_id}", headers=h).json()["keywords"] == ["hackathon"]

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from netgoals.service import google
+from netgoals.domain.decisions import GoalSpec
+from netgoals.service import goals, google
 from tests.google.conftest import TZ, World
 
 BERLIN = ZoneInfo(TZ)
@@ -58,3 +59,22 @@ def test_blocks_follow_the_goals_own_duration_days_and_hours(world: World) -> No
     assert events
     assert all(_local(e).weekday() in (0, 1, 2, 3) and _local(e).hour >= 18 for e in events)
     assert all(_local(e, "end") - _local(e) == timedelta(minutes=120) for e in events)
+
+
+def test_a_goals_own_keywords_and_domains_decide_what_counts(world: World) -> None:
+    world.goal("monthly-event", keywords=("demo night",))
+    spec = GoalSpec(
+        title="Meet people at Acme", action="reach-out", target=1, frame="week", domains=("acme.com",)
+    )
+    goals.set_goal(world.app, world.user_id, spec)
+    world.connect()
+    world.invite("Cloud meetup", datetime(2026, 11, 24, 18, 0, tzinfo=BERLIN), "accepted", ["h@x.org"])
+    world.invite("Demo night", datetime(2026, 11, 25, 18, 0, tzinfo=BERLIN), "accepted", ["h@y.org"])
+    world.invite("Lunch", datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN), "accepted", ["bo@eng.acme.com"])
+    world.invite("Coffee", datetime(2026, 11, 27, 9, 0, tzinfo=BERLIN), "accepted", ["cy@other.org"])
+    report = world.sync()
+    assert report.error is None, report.error
+    assert report.done == 2  # the demo night (own keyword) and lunch with acme (own domain)
+    progress = world.progress()
+    assert progress["Attend one networking event per month"] == (1, 1)
+    assert progress["Meet people at Acme"] == (1, 1)

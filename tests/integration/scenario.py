@@ -84,7 +84,12 @@ def run(app: App, clock: Any, scenario: list[Step]) -> str:
                 if verb == "revise":
                     goals.revise_goal(app, user_id, goal_id, target=2)
                 elif verb == "prefer":
-                    spec = PreferenceSpec(duration=30 + index, days="mon-fri" if index % 2 else None)
+                    spec = PreferenceSpec(
+                        duration=30 + index,
+                        days="mon-fri" if index % 2 else None,
+                        keywords=("demo night",) if index % 4 == 1 else None,
+                        domains=("acme.com",) if index % 5 == 2 else None,
+                    )
                     goals.set_preferences(app, user_id, goal_id, spec, replace=index % 3 == 0)
                 else:
                     {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[

@@ -10,7 +10,8 @@ import pytest
 
 from netgoals.domain import decisions
 from netgoals.domain import events as ev
-from netgoals.domain.decisions import GoalSpec, PreferenceSpec
+from netgoals.domain.attendance import Attendee, CalendarEvent, keywords_of, rule_for
+from netgoals.domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
 from netgoals.domain.errors import DomainError, NotFoundError
 from netgoals.domain.goals import goal_from_dict, goal_to_dict
 from netgoals.domain.planning import PREFERENCES, plan, preference_of
@@ -118,6 +119,8 @@ def test_preferences_set_later_merge_or_replace() -> None:
         "duration_minutes": None,
         "days": ["sat"],
         "hours": None,
+        "keywords": None,
+        "domains": None,
         "at": NOW.isoformat(),
     }
     profile.apply(replaced[0].type, replaced[0].data)
@@ -166,3 +169,76 @@ def test_blocks_are_planned_on_the_goals_days_and_hours() -> None:
         assert block.end - block.start == timedelta(minutes=20)
     # today (Saturday) is past 07:00-08:00 in Berlin: the first block is on Sunday
     assert changes.new[0].start.astimezone(BERLIN).date() == date(2026, 11, 29)
+
+
+def _event(summary: str, *emails: str) -> CalendarEvent:
+    start = NOW - timedelta(days=1)
+    return CalendarEvent(
+        "primary",
+        "e1",
+        "confirmed",
+        start,
+        start + timedelta(hours=1),
+        summary=summary,
+        attendees=(
+            Attendee("me@example.org", is_self=True, response="accepted"),
+            *(Attendee(e) for e in emails),
+        ),
+    )
+
+
+def test_a_goals_own_keywords_replace_the_kinds_defaults() -> None:
+    profile = _with_goal(GoalSpec(template="monthly-event", keywords=("Demo  Night", "demo night", "pitch")))
+    goal = profile.goals["g1"]
+    assert goal.preferences.keywords == ("demo night", "pitch")
+    rule = rule_for(goal, profile.contacts)
+    assert rule.matches(_event("Demo night at Acme"))
+    assert rule.matches(_event("Pitch evening"))
+    assert rule.matches(_event("Autumn demo nights"))  # a plural still matches
+    assert not rule.matches(_event("Cloud meetup"))  # the kind's default keyword no longer counts
+    plain = rule_for(_with_goal(GoalSpec(template="monthly-event")).goals["g1"], {})
+    assert plain.matches(_event("Cloud meetup"))
+    assert "meetup" in keywords_of(_with_goal(GoalSpec(template="monthly-event")).goals["g1"])
+
+
+def test_a_goals_domains_add_to_its_contacts_emails() -> None:
+    profile = _profile()
+    added = decisions.add_contact(profile, "c1", ContactSpec(name="Ada", emails=("ada@mentor.org",)), NOW)
+    profile.apply(added.type, added.data)
+    spec = GoalSpec(template="mentor", contact_ids=("c1",), domains=("@Acme.com",))
+    for event in decisions.set_goal(profile, "g1", spec, NOW).events:
+        profile.apply(event.type, event.data)
+    goal = profile.goals["g1"]
+    assert goal.preferences.domains == ("acme.com",)
+    rule = rule_for(goal, profile.contacts)
+    assert rule.matches(_event("Lunch", "ada@mentor.org"))
+    assert rule.matches(_event("Lunch", "bo@acme.com"))
+    assert rule.matches(_event("Lunch", "bo@eng.acme.com"))  # subdomains belong to the domain
+    assert not rule.matches(_event("Lunch", "bo@notacme.com"))
+    assert not rule.matches(_event("mentor session", "x@else.org"))  # a goal about people: no keywords
+    # a weekly outreach goal with a domain is about those people too; its own keywords would add to them
+    outreach = _with_goal(GoalSpec(template="weekly-outreach", domains=("acme.com",))).goals["g1"]
+    assert keywords_of(outreach) == ()
+    both = _with_goal(GoalSpec(template="weekly-outreach", domains=("acme.com",), keywords=("coffee",)))
+    assert rule_for(both.goals["g1"], {}).matches(_event("coffee", "x@else.org"))
+
+
+def test_bad_keywords_and_domains_are_named() -> None:
+    for spec, field in (
+        (GoalSpec(template="monthly-event", keywords=("  ",)), "keywords"),
+        (GoalSpec(template="monthly-event", keywords=("x" * 81,)), "keyword"),
+        (GoalSpec(template="monthly-event", domains=("not a domain",)), "domain"),
+        (GoalSpec(template="monthly-event", domains=("localhost",)), "domain"),
+    ):
+        with pytest.raises(DomainError, match=field):
+            decisions.set_goal(_profile(), "g1", spec, NOW)
+
+
+def test_matching_rules_set_later_keep_the_planning_preferences() -> None:
+    profile = _with_goal(GoalSpec(template="monthly-event", duration=45))
+    events = decisions.set_goal_preferences(profile, "g1", PreferenceSpec(keywords=("meetup", "expo")), NOW)
+    assert (events[0].data["duration_minutes"], events[0].data["keywords"]) == (45, ["meetup", "expo"])
+    profile.apply(events[0].type, events[0].data)
+    cleared = decisions.set_goal_preferences(profile, "g1", PreferenceSpec(keywords=()), NOW)
+    profile.apply(cleared[0].type, cleared[0].data)
+    assert keywords_of(profile.goals["g1"]) == ()  # only its own planned blocks count now

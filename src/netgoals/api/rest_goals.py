@@ -95,6 +95,8 @@ def set_goal(
         duration=body.duration_minutes,
         days=tuple(body.days) if body.days is not None else None,
         hours=body.hours,
+        keywords=tuple(body.keywords) if body.keywords is not None else None,
+        domains=tuple(body.domains) if body.domains is not None else None,
     )
 
     def produce(key: str | None) -> dict[str, object]:
@@ -135,12 +137,16 @@ def set_preferences(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Set a goal's own preferences for its calendar blocks (duration, days, hours); fields left
-    out fall back to the defaults of the goal's action kind. Future blocks follow at the next sync."""
+    """Set a goal's own preferences: its calendar blocks (duration, days, hours) and which calendar
+    events count for it (keywords, domains). Fields left out fall back to the defaults of the goal's
+    action kind. Future blocks follow at the next sync; new matching rules apply to events pulled
+    from then on."""
     spec = PreferenceSpec(
         duration=body.duration_minutes,
         days=tuple(body.days) if body.days is not None else None,
         hours=body.hours,
+        keywords=tuple(body.keywords) if body.keywords is not None else None,
+        domains=tuple(body.domains) if body.domains is not None else None,
     )
 
     def produce(key: str | None) -> dict[str, object]:

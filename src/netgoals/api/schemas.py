@@ -74,6 +74,17 @@ class GoalIn(_In):
         default=None, max_length=7, description='day names or ranges, e.g. ["mon-fri"] or ["sat", "sun"]'
     )
     hours: ShortText | None = Field(default=None, description="HH:MM-HH:MM, e.g. 18:00-21:00")
+    keywords: list[ShortText] | None = Field(
+        default=None,
+        max_length=30,
+        description="words in an event's title, description or location that count it for this goal; "
+        "they replace the defaults of the action kind ([] for none)",
+    )
+    domains: list[ShortText] | None = Field(
+        default=None,
+        max_length=30,
+        description="attendee email domains that count an event for this goal, besides its contacts",
+    )
 
 
 class PreferencesIn(_In):
@@ -85,6 +96,17 @@ class PreferencesIn(_In):
         default=None, max_length=7, description='day names or ranges, e.g. ["mon-fri"] or ["sat", "sun"]'
     )
     hours: ShortText | None = Field(default=None, description="HH:MM-HH:MM, e.g. 18:00-21:00")
+    keywords: list[ShortText] | None = Field(
+        default=None,
+        max_length=30,
+        description="words in an event's title, description or location that count it for this goal; "
+        "they replace the defaults of the action kind ([] for none)",
+    )
+    domains: list[ShortText] | None = Field(
+        default=None,
+        max_length=30,
+        description="attendee email domains that count an event for this goal, besides its contacts",
+    )
 
 
 class GoalRevision(_In):
@@ -173,6 +195,8 @@ class GoalOut(_Out):
     duration_minutes: int | None = None
     days: list[str] | None = None
     hours: str | None = None
+    keywords: list[str] | None = None
+    domains: list[str] | None = None
 
 
 class GoalCreated(GoalOut):

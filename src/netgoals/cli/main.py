@@ -125,6 +125,22 @@ DaysOption = Annotated[
 HoursOption = Annotated[
     str | None, typer.Option(help="Hours for its blocks, e.g. 18:00-21:00; default: the action's.")
 ]
+KeywordOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--keyword",
+        help="A word in a calendar event's title, description or location that counts it for this goal "
+        "(repeatable); the goal's own keywords replace the action's defaults.",
+    ),
+]
+DomainOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--domain",
+        help="An attendee email domain (e.g. acme.com) that counts an event for this goal, besides its "
+        "contacts (repeatable).",
+    ),
+]
 
 
 @goal_app.command("add")
@@ -145,10 +161,13 @@ def goal_add(
     duration: DurationOption = None,
     days: DaysOption = None,
     hours: HoursOption = None,
+    keyword: KeywordOption = None,
+    domain: DomainOption = None,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Set a networking goal (and, if you like, how its calendar blocks are planned)."""
+    """Set a networking goal (and, if you like, how its calendar blocks are planned and which
+    calendar events count for it)."""
     with _session(user) as (service, user_id):
         spec = GoalSpec(
             template=template,
@@ -163,6 +182,8 @@ def goal_add(
             duration=duration,
             days=days,
             hours=hours,
+            keywords=tuple(keyword) if keyword else None,
+            domains=tuple(domain) if domain else None,
         )
         result = goals.set_goal(service, user_id, spec)
         for warning in result.warnings:
@@ -227,17 +248,26 @@ def goal_plan(
     duration: DurationOption = None,
     days: DaysOption = None,
     hours: HoursOption = None,
+    keyword: KeywordOption = None,
+    domain: DomainOption = None,
     reset: Annotated[
         bool, typer.Option("--reset", help="Back to the action's defaults (then apply the options given).")
     ] = False,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """How a goal's calendar blocks are planned: duration, days and hours. Without options, show them.
-    Future blocks follow at the next sync."""
+    """How a goal's calendar blocks are planned (duration, days, hours) and which calendar events
+    count for it (keywords, domains). Without options, show them. Future blocks follow at the next
+    sync."""
     with _session(user) as (service, user_id):
         goal_id = goals.resolve_goal(service, user_id, goal)
-        spec = PreferenceSpec(duration=duration, days=days, hours=hours)
+        spec = PreferenceSpec(
+            duration=duration,
+            days=days,
+            hours=hours,
+            keywords=tuple(keyword) if keyword else None,
+            domains=tuple(domain) if domain else None,
+        )
         if reset or spec != PreferenceSpec():
             goals.set_preferences(service, user_id, goal_id, spec, replace=reset)
         found = records.goal(service, user_id, goal_id)
@@ -253,6 +283,16 @@ def goal_plan(
             ("hours", f"within {effective['hours']}"),
         ):
             lines.append(f"  {text}" + ("" if own[field] is not None else f" (the {found.action} default)"))
+        words = ", ".join(effective["keywords"]) or "none"
+        lines.append(
+            "Calendar events count for it when they mention: "
+            + words
+            + ("" if own["keywords"] is not None else " (the default)")
+        )
+        if effective["domains"]:
+            lines.append("  or have attendees from: " + ", ".join(effective["domains"]))
+        if found.contact_ids:
+            lines.append("  or have one of its contacts among the attendees")
         render.console.print("\n".join(lines), highlight=False)
 
 

@@ -108,12 +108,18 @@ class GoalRule:
         others = [a.email.lower() for a in event.others()]
         if self.emails and any(email in self.emails for email in others):
             return True
-        if self.domains and any(email.rpartition("@")[2] in self.domains for email in others):
+        if self.domains and any(_in_domains(email.rpartition("@")[2], self.domains) for email in others):
             return True
         if self.keywords:
             text = " ".join((event.summary, event.description, event.location)).lower()
             return any(_keyword(k).search(text) for k in self.keywords)
         return False
+
+
+def _in_domains(domain: str, domains: frozenset[str]) -> bool:
+    """acme.com covers acme.com and its subdomains (eng.acme.com)."""
+    parts = domain.split(".")
+    return any(".".join(parts[i:]) in domains for i in range(len(parts) - 1))
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}
@@ -126,15 +132,25 @@ def _keyword(word: str) -> re.Pattern[str]:
     return pattern
 
 
+def keywords_of(goal: Goal) -> tuple[str, ...]:
+    """The keywords a goal matches: its own when it has them (they replace the kind's); else the
+    kind's defaults, unless the goal is about people (contacts or domains), which then decide."""
+    own = goal.preferences
+    if own.keywords is not None:
+        return own.keywords
+    if goal.contact_ids or own.domains:
+        return ()
+    return DEFAULT_KEYWORDS.get(goal.action, (goal.action.replace("-", " "),))
+
+
 def rule_for(goal: Goal, contacts: Mapping[str, Contact]) -> GoalRule:
-    """The default rule of a goal: its contacts' emails when it names people, else keywords."""
+    """A goal's rule: its contacts' emails plus its own email domains (people), and its keywords
+    (see `keywords_of`). Either matching is enough."""
     emails = frozenset(
         email.lower() for contact_id in goal.contact_ids for email in _emails(contacts, contact_id)
     )
-    if goal.contact_ids:
-        return GoalRule(goal.goal_id, goal.action, emails=emails)
-    keywords = DEFAULT_KEYWORDS.get(goal.action, (goal.action.replace("-", " "),))
-    return GoalRule(goal.goal_id, goal.action, keywords=keywords)
+    domains = frozenset(goal.preferences.domains or ())
+    return GoalRule(goal.goal_id, goal.action, keywords_of(goal), emails, domains)
 
 
 def _emails(contacts: Mapping[str, Contact], contact_id: str) -> tuple[str, ...]:

@@ -31,7 +31,9 @@ from netgoals.domain.preferences import (
     hours_text,
     parse_days,
     parse_hours,
+    validate_domains,
     validate_duration,
+    validate_keywords,
 )
 from netgoals.domain.profile import ASPIRATION_KINDS, Profile
 
@@ -148,6 +150,9 @@ class GoalSpec:
     duration: int | None = None
     days: str | tuple[str, ...] | None = None  # "mon-fri", "mon,wed,fri" or such parts
     hours: str | None = None  # "18:00-21:00"
+    # the goal's own matching rules; None: the action kind's keywords, no extra domains
+    keywords: tuple[str, ...] | None = None
+    domains: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,8 @@ class PreferenceSpec:
     duration: int | None = None
     days: str | tuple[str, ...] | None = None
     hours: str | None = None
+    keywords: tuple[str, ...] | None = None  # replace the goal's keywords (the kind's by default)
+    domains: tuple[str, ...] | None = None  # replace the goal's domains
 
 
 def _preferences(spec: PreferenceSpec, base: GoalPreferences) -> GoalPreferences:
@@ -167,6 +174,8 @@ def _preferences(spec: PreferenceSpec, base: GoalPreferences) -> GoalPreferences
         else base.duration_minutes,
         days=parse_days(spec.days) if spec.days is not None else base.days,
         hours=parse_hours(spec.hours) if spec.hours is not None else base.hours,
+        keywords=validate_keywords(spec.keywords) if spec.keywords is not None else base.keywords,
+        domains=validate_domains(spec.domains) if spec.domains is not None else base.domains,
     )
 
 
@@ -235,7 +244,9 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
     new_contacts_only = spec.new_contacts_only
     if new_contacts_only is None:
         new_contacts_only = bool(template and template.new_contacts_only)
-    preferences = _preferences(PreferenceSpec(spec.duration, spec.days, spec.hours), GoalPreferences())
+    preferences = _preferences(
+        PreferenceSpec(spec.duration, spec.days, spec.hours, spec.keywords, spec.domains), GoalPreferences()
+    )
     data: dict[str, Any] = {
         "goal_id": goal_id,
         "title": _text(title, "goal title"),

@@ -1,9 +1,11 @@
 """A goal's own preferences: how long its calendar blocks are and on which days and hours they may
-take place. Unset fields fall back to the defaults of the goal's action kind (see `planning.py`).
+take place (see `planning.py`), and which calendar events count for it (see `attendance.py`).
+Unset fields fall back to the defaults of the goal's action kind.
 
 What people type is validated here ("mon-fri", "18:00-21:00", 45); the log keeps the canonical form:
 
-    {"duration_minutes": 45, "days": ["mon", "tue", "wed", "thu", "fri"], "hours": "18:00-21:00"}
+    {"duration_minutes": 45, "days": ["mon", "tue", "wed", "thu", "fri"], "hours": "18:00-21:00",
+     "keywords": ["meetup", "demo night"], "domains": ["acme.com"]}
 
 A missing or null field means "the default of the kind", so goals set before preferences existed
 fold exactly as they did.
@@ -22,6 +24,8 @@ from netgoals.domain.errors import DomainError
 DAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_NAMES: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MIN_DURATION, MAX_DURATION = 5, 480
+MAX_TERMS, MAX_TERM = 30, 80
+_DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -32,12 +36,16 @@ class GoalPreferences:
     duration_minutes: int | None = None
     days: tuple[int, ...] | None = None  # 0 = Monday, sorted, no duplicates
     hours: tuple[time, time] | None = None  # the block starts at or after the first, ends by the second
+    keywords: tuple[str, ...] | None = None  # replace the kind's keywords; () means "no keywords"
+    domains: tuple[str, ...] | None = None  # attendee email domains, besides the contacts' emails
 
     def to_payload(self) -> dict[str, Any]:
         return {
             "duration_minutes": self.duration_minutes,
             "days": days_to_names(self.days) if self.days is not None else None,
             "hours": hours_text(self.hours) if self.hours is not None else None,
+            "keywords": list(self.keywords) if self.keywords is not None else None,
+            "domains": list(self.domains) if self.domains is not None else None,
         }
 
     @property
@@ -53,10 +61,14 @@ def preferences_from_payload(data: dict[str, Any]) -> GoalPreferences:
     days = data.get("days")
     hours = data.get("hours")
     minutes = data.get("duration_minutes")
+    keywords = data.get("keywords")
+    domains = data.get("domains")
     return GoalPreferences(
         duration_minutes=int(minutes) if minutes is not None else None,
         days=tuple(DAY_NAMES.index(d) for d in days) if days is not None else None,
         hours=parse_hours(hours) if hours is not None else None,
+        keywords=tuple(keywords) if keywords is not None else None,
+        domains=tuple(domains) if domains else None,
     )
 
 
@@ -126,3 +138,34 @@ def parse_hours(text: str) -> tuple[time, time]:
 
 def hours_text(hours: tuple[time, time]) -> str:
     return f"{hours[0]:%H:%M}-{hours[1]:%H:%M}"
+
+
+def validate_keywords(words: Iterable[str]) -> tuple[str, ...]:
+    """Words or phrases to look for in an event's title, description or location (case-insensitive,
+    whole words; a plural "s" also matches). Kept lowercase, in the order given, once each."""
+    found: list[str] = []
+    for word in words:
+        word = " ".join((word or "").lower().split())
+        if not word:
+            raise DomainError("keywords must not be empty")
+        if len(word) > MAX_TERM:
+            raise DomainError(f"keyword {word[:20]!r}... is too long: at most {MAX_TERM} characters")
+        if word not in found:
+            found.append(word)
+    if len(found) > MAX_TERMS:
+        raise DomainError(f"keywords: at most {MAX_TERMS} per goal")
+    return tuple(found)
+
+
+def validate_domains(domains: Iterable[str]) -> tuple[str, ...] | None:
+    """Email domains of the people a goal is about (acme.com also matches eng.acme.com); none: None."""
+    found: list[str] = []
+    for domain in domains:
+        name = (domain or "").strip().lower().removeprefix("@")
+        if not _DOMAIN.match(name):
+            raise DomainError(f"domain {domain!r} is not an email domain like example.org")
+        if name not in found:
+            found.append(name)
+    if len(found) > MAX_TERMS:
+        raise DomainError(f"domains: at most {MAX_TERMS} per goal")
+    return tuple(found) or None

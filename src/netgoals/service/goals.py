@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from netgoals.domain import decisions
+from netgoals.domain.attendance import keywords_of
 from netgoals.domain.decisions import GoalSpec, PreferenceSpec
 from netgoals.domain.events import Event
 from netgoals.domain.goals import Goal
@@ -146,12 +147,15 @@ def goal_as_dict(goal: Goal) -> dict[str, object]:
 
 
 def effective_preferences(goal: Goal) -> dict[str, Any]:
-    """What planning uses for this goal: its own preferences over its action kind's defaults."""
+    """What planning and matching use for this goal: its own preferences over its action kind's
+    defaults (its contacts' emails count as well)."""
     pref = preference_of(goal)
     return {
         "duration_minutes": pref.minutes,
         "days": days_to_names(pref.weekdays),
         "hours": hours_text((pref.earliest, pref.latest)),
+        "keywords": list(keywords_of(goal)),
+        "domains": list(goal.preferences.domains or ()),
     }
 
 
