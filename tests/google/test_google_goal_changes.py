@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from netgoals.domain.decisions import GoalSpec
+from netgoals.domain.decisions import GoalSpec, PreferenceSpec
+from netgoals.domain.events import actions_stream
 from netgoals.service import goals, google
-from tests.google.conftest import TZ, World
+from tests.google.conftest import ADA, TZ, World
 
 BERLIN = ZoneInfo(TZ)
 
@@ -78,3 +79,87 @@ def test_a_goals_own_keywords_and_domains_decide_what_counts(world: World) -> No
     progress = world.progress()
     assert progress["Attend one networking event per month"] == (1, 1)
     assert progress["Meet people at Acme"] == (1, 1)
+
+
+def _weekly(world: World, target: int, title: str = "Coffee chats") -> str:
+    spec = GoalSpec(title=title, action="reach-out", target=target, frame="week")
+    return goals.set_goal(world.app, world.user_id, spec).goal_id
+
+
+def _per_week(world: World) -> dict[int, list[dict[str, object]]]:
+    weeks: dict[int, list[dict[str, object]]] = {}
+    for event in world.our_events():
+        weeks.setdefault(_local(event).isocalendar().week, []).append(event)
+    return weeks
+
+
+def test_revising_the_title_and_target_updates_future_blocks(world: World) -> None:
+    goal_id = _weekly(world, 2)
+    world.connect()
+    assert world.sync().error is None
+    before = _per_week(world)
+    assert len(before) == 8 and all(len(events) == 2 for events in before.values())
+    goals.revise_goal(world.app, world.user_id, goal_id, target=1, title="One coffee a week")
+    report = world.sync()
+    assert report.error is None, report.error
+    assert report.removed == 8  # the surplus block of every coming week
+    after = _per_week(world)
+    assert sorted(after) == sorted(before) and all(len(events) == 1 for events in after.values())
+    assert {e["summary"] for events in after.values() for e in events} == {"Networking: One coffee a week"}
+    assert (world.sync().planned, world.sync().removed) == (0, 0)  # stable
+    goals.revise_goal(world.app, world.user_id, goal_id, target=3)
+    assert world.sync().planned == 16
+    assert all(len(events) == 3 for events in _per_week(world).values())
+
+
+def test_changed_preferences_move_future_blocks_but_not_the_users_own_or_past_ones(world: World) -> None:
+    goal_id = _weekly(world, 1)
+    world.connect()
+    assert world.sync().error is None
+    first, second = sorted(world.our_events(), key=_local)[:2]
+    calendar = world.goals_calendar()
+    mine = datetime(2026, 12, 9, 14, 0, tzinfo=BERLIN)  # the user moves the second to a Wednesday afternoon
+    world.fake.move_event(ADA, second["id"], start=mine, calendar_id=calendar)
+    world.clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # the first block is past
+    assert world.sync().rescheduled == 1
+    count = len(world.our_events())  # the planning window moved on by one week meanwhile
+    goals.set_preferences(
+        world.app, world.user_id, goal_id, PreferenceSpec(duration=30, days="sat-sun", hours="10:00-12:00")
+    )
+    report = world.sync()
+    assert report.error is None, report.error
+    assert report.moved == count - 2
+    events = {e["id"]: e for e in world.our_events()}
+    assert _local(events[first["id"]]) == _local(first)
+    assert _local(events[second["id"]]) == mine
+    for event_id, event in events.items():
+        if event_id in (first["id"], second["id"]):
+            continue
+        start, end = _local(event), _local(event, "end")
+        assert start.weekday() in (5, 6) and start.hour >= 10 and end.hour <= 12
+        assert end - start == timedelta(minutes=30)
+    reasons = {
+        e.data.get("reason")
+        for e in world.app.store.read_stream(actions_stream(world.user_id))
+        if e.type == "action.rescheduled" and e.data.get("by") == "netgoals"
+    }
+    assert reasons == {"the goal's preferences changed"}
+
+
+def test_a_re_pushed_block_carries_fresh_progress(world: World) -> None:
+    spec = GoalSpec(title="Two events a month", action="attend-event", target=2, frame="month")
+    goal_id = goals.set_goal(world.app, world.user_id, spec).goal_id
+    world.connect()
+    assert world.sync().error is None
+    (november,) = [e for e in world.our_events() if e["start"]["dateTime"].startswith("2026-11")]
+    assert "Progress so far: 0 of 2 this month" in november["description"]
+    world.invite("Cloud meetup", datetime(2026, 11, 26, 18, 0, tzinfo=BERLIN), "accepted", ["h@x.org"])
+    report = world.sync()
+    assert (report.done, report.pushed) == (1, 0)  # progress alone costs no request per block
+    goals.revise_goal(world.app, world.user_id, goal_id, target=None, title="Two meetups a month")
+    report = world.sync()
+    assert report.pushed == len(world.our_events())
+    shown = world.fake.get_event(ADA, november["id"], calendar_id=world.goals_calendar())
+    assert shown["summary"] == "Networking: Two meetups a month"
+    assert "Goal: Two meetups a month" in shown["description"]
+    assert "Progress so far: 1 of 2 this month" in shown["description"]

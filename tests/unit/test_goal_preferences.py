@@ -14,7 +14,7 @@ from netgoals.domain.attendance import Attendee, CalendarEvent, keywords_of, rul
 from netgoals.domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
 from netgoals.domain.errors import DomainError, NotFoundError
 from netgoals.domain.goals import goal_from_dict, goal_to_dict
-from netgoals.domain.planning import PREFERENCES, plan, preference_of
+from netgoals.domain.planning import PREFERENCES, Block, plan, preference_of
 from netgoals.domain.preferences import GoalPreferences, parse_days, parse_hours
 from netgoals.domain.profile import Profile
 
@@ -242,3 +242,26 @@ def test_matching_rules_set_later_keep_the_planning_preferences() -> None:
     cleared = decisions.set_goal_preferences(profile, "g1", PreferenceSpec(keywords=()), NOW)
     profile.apply(cleared[0].type, cleared[0].data)
     assert keywords_of(profile.goals["g1"]) == ()  # only its own planned blocks count now
+
+
+def test_a_lowered_target_removes_the_latest_blocks_the_user_did_not_move() -> None:
+    profile = _with_goal(GoalSpec(action="reach-out", target=3, frame="week"))
+    goal = profile.goals["g1"]
+    week = date(2026, 11, 30)
+
+    def block(action_id: str, day: int, *, moved: bool = False) -> Block:
+        start = datetime(2026, 11, 30, 8, 30, tzinfo=BERLIN) + timedelta(days=day)
+        return Block(
+            action_id, "g1", "reach-out", start, start + timedelta(minutes=15), week, user_moved=moved
+        )
+
+    blocks = [block("a", 0), block("b", 1, moved=True), block("c", 2)]
+    revised = decisions.revise_goal(profile, "g1", NOW, target=1).events[0]
+    profile.apply(revised.type, revised.data)
+    changes = plan([profile.goals["g1"]], {}, blocks, [], NOW, BERLIN, 0, lambda *a: "new", weeks=1)
+    assert sorted((b.action_id, why) for b, why in changes.removed) == [
+        ("a", "target-lowered"),
+        ("c", "target-lowered"),
+    ]
+    assert not changes.new
+    assert goal.target == 3  # the old state is untouched

@@ -90,11 +90,15 @@ class Block:
         return self.status == PLANNED
 
 
+BUSY, PREFERENCES_CHANGED = "the time became busy", "the goal's preferences changed"
+
+
 @dataclass(slots=True)
 class PlanChanges:
     new: list[Block] = field(default_factory=list)
     moved: list[tuple[Block, datetime, datetime]] = field(default_factory=list)
     removed: list[tuple[Block, str]] = field(default_factory=list)
+    why_moved: dict[str, str] = field(default_factory=dict)  # action id -> BUSY or PREFERENCES_CHANGED
 
     def __bool__(self) -> bool:
         return bool(self.new or self.moved or self.removed)
@@ -217,25 +221,30 @@ def plan(
     free = _Free(busy, tz)
     ours = _Free((), tz)  # our own future blocks: never plan two at once
     kept: list[Block] = []
+    surplus = _surplus(goals_by_id, counts, blocks, now)
     for block in sorted(blocks, key=lambda b: (b.start, b.action_id)):
         if not block.pending or block.start <= now:
             kept.append(block)
             continue
         goal = goals_by_id.get(block.goal_id) if block.goal_id is not None else None
         reason = _removal(goal, block, counts, now) if block.goal_id is not None else None
+        if reason is None and block.action_id in surplus:
+            reason = "target-lowered"
         if reason is not None:
             changes.removed.append((block, reason))
             continue
-        if not block.user_moved and (
-            free.overlaps(block.start, block.end) or ours.overlaps(block.start, block.end)
-        ):
-            pref = preference_of(goal, preferences) if goal else preference_for(block.kind, preferences)
+        pref = preference_of(goal, preferences) if goal else preference_for(block.kind, preferences)
+        busy_now = free.overlaps(block.start, block.end) or ours.overlaps(block.start, block.end)
+        # a goal's block that no longer fits its preferences moves (the user's own time is kept)
+        unfit = goal is not None and not fits(pref, block.start, block.end, tz)
+        if not block.user_moved and (busy_now or unfit):
             limit = _block_limit(goal, block, tz, week_start, horizon)
             slot = free_slot(free, ours, pref, earliest, limit)
             if slot is None:
                 changes.removed.append((block, "no-free-time"))
                 continue
             changes.moved.append((block, slot, slot + pref.duration))
+            changes.why_moved[block.action_id] = BUSY if busy_now else PREFERENCES_CHANGED
             ours.add(slot, slot + pref.duration)
             kept.append(_moved(block, slot, slot + pref.duration))
             continue
@@ -301,6 +310,51 @@ def follow_up_slot(
     found = free.slot(pref, now + LEAD, before)
     if found is None:
         found = free.slot(Preference(pref.minutes, tuple(range(7)), time(8), time(20)), now + LEAD, before)
+    return found
+
+
+def fits(pref: Preference, start: datetime, end: datetime, tz: ZoneInfo) -> bool:
+    """Whether a block has the preference's duration and lies within its local days and hours."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    return (
+        end - start == pref.duration
+        and local_start.weekday() in pref.weekdays
+        and local_start.date() == local_end.date()
+        and pref.earliest <= local_start.time()
+        and local_end.time() <= pref.latest
+    )
+
+
+def _surplus(
+    goals: Mapping[str, Goal],
+    counts: Mapping[str, Mapping[date, int]],
+    blocks: Sequence[Block],
+    now: datetime,
+) -> set[str]:
+    """Future blocks beyond what a (lowered) target still needs, counted as `_quota` counts: per
+    period, done plus the blocks held for it (pending, or deleted by the user) may not exceed the
+    period's target; a deadline goal's pending blocks may not exceed what is left of its target.
+    Blocks not moved by the user go first, the latest first."""
+    held: dict[tuple[str, date], list[Block]] = {}
+    for block in blocks:
+        goal = goals.get(block.goal_id) if block.goal_id is not None else None
+        if goal is None or block.period_start is None:
+            continue
+        if goal.frame is Frame.DEADLINE:
+            if block.pending:
+                held.setdefault((goal.goal_id, goal.first_period(0).start), []).append(block)
+        elif block.pending or block.skipped_by_user:
+            held.setdefault((goal.goal_id, block.period_start), []).append(block)
+    found: set[str] = set()
+    for (goal_id, period_start), mine in held.items():
+        goal = goals[goal_id]
+        target = goal.target if goal.frame is Frame.DEADLINE else goal.target_for(period_start)
+        excess = counts.get(goal_id, {}).get(period_start, 0) + len(mine) - target
+        if excess <= 0:
+            continue
+        future = [b for b in mine if b.pending and b.start > now]
+        future.sort(key=lambda b: (b.user_moved, -b.start.timestamp(), b.action_id))
+        found.update(b.action_id for b in future[:excess])
     return found
 
 

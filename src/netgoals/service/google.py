@@ -318,11 +318,12 @@ def _sync(
             google.settings.public_url,
             report,
         )
+    public_url = google.settings.public_url
     try:
-        sync.push(app, client, user_id, calendar_id, profile.timezone, report)
+        sync.push(app, client, user_id, calendar_id, profile.timezone, report, public_url)
     except sync.CalendarGoneError:
         calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
-        sync.push(app, client, user_id, calendar_id, profile.timezone, report)
+        sync.push(app, client, user_id, calendar_id, profile.timezone, report, public_url)
     if google.watch:
         _renew_channels(app, google, client, user_id, calendar_id)
     with write_transaction(app.engine) as connection:

@@ -32,7 +32,8 @@ from netgoals.domain.attendance import (
     rules_for,
 )
 from netgoals.domain.events import NewEvent, actions_stream
-from netgoals.domain.planning import Block, plan
+from netgoals.domain.periods import Frame
+from netgoals.domain.planning import BUSY, Block, PlanChanges, plan
 from netgoals.domain.profile import Profile
 from netgoals.integrations import calendar_store as store
 from netgoals.integrations import views
@@ -357,14 +358,14 @@ def make_plan(
     changes = plan(
         profile.goals.values(), counts, blocks, busy, now, profile.tz, profile.week_start, new_id, weeks=weeks
     )
-    if not changes:
+    retitled = _retitled(profile, rows, changes, now)
+    if not changes and not retitled:
         return
     at = now.isoformat()
     events: list[NewEvent] = []
     new_rows: list[dict[str, Any]] = []
     for block in changes.new:
-        goal = profile.goals[block.goal_id] if block.goal_id else None
-        title = f"Networking: {goal.title}" if goal else "Networking"
+        title = block_title(profile, block.goal_id)
         start, end = block.start.astimezone(profile.tz), block.end.astimezone(profile.tz)
         events.append(
             NewEvent(
@@ -381,7 +382,6 @@ def make_plan(
                 },
             )
         )
-        period_count = counts.get(block.goal_id or "", {}).get(block.period_start or date.min, 0)
         new_rows.append(
             outbox_row(
                 user_id,
@@ -389,7 +389,13 @@ def make_plan(
                 block.goal_id,
                 block.kind,
                 title,
-                describe(profile, block.goal_id, period_count, public_url),
+                describe(
+                    profile,
+                    block.goal_id,
+                    done_so_far(profile, counts, block),
+                    public_url,
+                    block.period_start,
+                ),
                 start,
                 end,
                 block.period_start,
@@ -408,7 +414,7 @@ def make_plan(
                     "start": local_start.isoformat(),
                     "end": local_end.isoformat(),
                     "by": "netgoals",
-                    "reason": "the time became busy",
+                    "reason": changes.why_moved.get(block.action_id, BUSY),
                     "at": at,
                 },
             )
@@ -438,10 +444,45 @@ def make_plan(
             store.change_outbox(
                 connection, user_id, block.action_id, push=True, status="removed", present=False
             )
+        for action_id, title in retitled.items():
+            store.change_outbox(connection, user_id, action_id, push=True, title=title)
         app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, events))
     report.planned += len(changes.new)
     report.moved += len(changes.moved)
     report.removed += len(changes.removed)
+
+
+def block_title(profile: Profile, goal_id: str | None) -> str:
+    goal = profile.goals.get(goal_id) if goal_id else None
+    return f"Networking: {goal.title}" if goal else "Networking"
+
+
+def _retitled(
+    profile: Profile, rows: list[dict[str, Any]], changes: PlanChanges, now: datetime
+) -> dict[str, str]:
+    """A revised goal's new title, for its blocks still to come (action id -> title)."""
+    gone = {block.action_id for block, _reason in changes.removed}
+    found = {}
+    for row in rows:
+        if row["goal_id"] is None or row["status"] != "planned" or not row["present"]:
+            continue
+        if row["action_id"] in gone or row["start_at"] <= now.timestamp():
+            continue
+        title = block_title(profile, row["goal_id"])
+        if row["goal_id"] in profile.goals and row["title"] != title:
+            found[row["action_id"]] = title
+    return found
+
+
+def done_so_far(profile: Profile, counts: dict[str, dict[date, int]], block: Block) -> int:
+    """Done in the block's goal period (a deadline goal counts over its whole span)."""
+    goal = profile.goals.get(block.goal_id) if block.goal_id else None
+    if goal is None or block.period_start is None:
+        return 0
+    period = (
+        goal.first_period(profile.week_start).start if goal.frame is Frame.DEADLINE else block.period_start
+    )
+    return counts.get(goal.goal_id, {}).get(period, 0)
 
 
 def outbox_row(
@@ -478,7 +519,9 @@ def outbox_row(
     }
 
 
-def describe(profile: Profile, goal_id: str | None, done: int, public_url: str) -> str:
+def describe(
+    profile: Profile, goal_id: str | None, done: int, public_url: str, period_start: date | None = None
+) -> str:
     lines = []
     goal = profile.goals.get(goal_id) if goal_id else None
     if goal is not None:
@@ -487,7 +530,12 @@ def describe(profile: Profile, goal_id: str | None, done: int, public_url: str) 
         if aspiration is not None:
             lines.append(f"Why: {aspiration.text}")
         frame = "in all" if goal.frame.value == "deadline" else f"this {goal.frame.value}"
-        lines.append(f"Progress so far: {done} of {goal.target} {frame}")
+        target = (
+            goal.target_for(period_start)
+            if period_start and goal.frame is not Frame.DEADLINE
+            else goal.target
+        )
+        lines.append(f"Progress so far: {done} of {target} {frame}")
     lines += [
         "",
         f"Dashboard: {public_url.rstrip('/')}/",
@@ -522,13 +570,32 @@ class CalendarGoneError(RuntimeError):
 
 
 def push(
-    app: App, client: GoogleCalendar, user_id: str, calendar_id: str, time_zone: str, report: Report
+    app: App,
+    client: GoogleCalendar,
+    user_id: str,
+    calendar_id: str,
+    time_zone: str,
+    report: Report,
+    public_url: str | None = None,
 ) -> None:
+    """Send what changed. A goal's block going out anyway (inserted or patched) carries a fresh
+    description, so its "progress so far" is current whenever the block changes; progress alone
+    never costs a request per block (with `public_url`; without, the stored text goes out)."""
     with read_transaction(app.engine) as connection:
         rows = store.outbox_rows(connection, user_id, pending_only=True)
+        counts = views.progress_counts(connection, user_id) if public_url and rows else {}
+    profile = app.profile(user_id) if public_url and rows else None
     for row in rows:
         values: dict[str, Any] = {}
         events: list[NewEvent] = []
+        if profile is not None and public_url and row["goal_id"] and row["present"]:
+            block = _block(row)
+            fresh = describe(
+                profile, row["goal_id"], done_so_far(profile, counts, block), public_url, block.period_start
+            )
+            if fresh != row["description"]:
+                row = {**row, "description": fresh}
+                values["description"] = fresh
         try:
             if row["present"] and not row["pushed"]:
                 contacts = (row.get("contact_ids") or "").split(",")
