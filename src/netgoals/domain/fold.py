@@ -31,15 +31,16 @@ class UserFold:
     def interactions(self) -> dict[str, Interactions]:
         return interactions_by_contact(self.actions.values())
 
-    def counts(self) -> dict[str, dict[date, int]]:
-        """Done per period for every goal of this user."""
+    def counts(self, interactions: dict[str, Interactions] | None = None) -> dict[str, dict[date, int]]:
+        """Done per period for every goal of this user (pass `interactions` if already at hand)."""
         profile = self.profile
         tz = profile.tz
         by_kind: dict[str, list[ActionFact]] = {}
         for action in self.actions.values():
             if not action.retracted:
                 by_kind.setdefault(action.kind, []).append(action)
-        firsts = {c: i.first for c, i in self.interactions().items() if i.first is not None}
+        seen = self.interactions() if interactions is None else interactions
+        firsts = {c: i.first for c, i in seen.items() if i.first is not None}
         return {
             goal.goal_id: count_by_period(goal, by_kind.get(goal.action, ()), firsts, tz, profile.week_start)
             for goal in profile.goals.values()
@@ -65,8 +66,8 @@ class LogFold:
             fold = self.user(owner)
             fold.actions_version += 1
             if event_type == ev.ACTION_DONE:
-                action = action_from_done(data)
-                fold.actions[action.action_id] = action
+                if data["action_id"] not in fold.actions:  # the same action twice: the first one stands
+                    fold.actions[data["action_id"]] = action_from_done(data)
             elif event_type == ev.ACTION_RETRACTED:
                 retracted = fold.actions.get(data["action_id"])
                 if retracted is not None:

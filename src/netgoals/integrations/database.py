@@ -83,7 +83,8 @@ def bulk_insert(
     """executemany straight to the driver: SQLAlchemy's per-row parameter processing would cost
     more than the insert itself on the hot paths (appends, rebuilds). Names are our own constants."""
     if rows:
-        if is_sqlite(connection):  # store dates as SQLAlchemy's Date type does on SQLite: ISO text
+        if is_sqlite(connection) and any(isinstance(v, date) for v in rows[0]):
+            # Store dates as SQLAlchemy's Date type does on SQLite: ISO text.
             rows = [tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows]
         marks = ", ".join([placeholder(connection)] * len(columns))
         connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608

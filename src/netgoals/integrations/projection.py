@@ -111,20 +111,22 @@ class Projections:
 
     def rebuild_action_index(self, chunk: int = 20000) -> int:
         """Empty the action index and fill it from the log's action events."""
-        fold = LogFold()
+        index: dict[tuple[str, str], list[Any]] = {}
         with _gc_paused(), read_transaction(self.engine) as connection:
             head = int(connection.scalar(select(func.max(events.c.position))) or 0)
             last = 0
             while rows := EventStore.raw_rows(connection, last, chunk, head, types=ev.ACTION_EVENT_TYPES):
-                fold.apply_all(decoded(rows))
+                _fold_action_index(index, rows)
                 last = rows[-1][0]
         with _gc_paused(), write_transaction(self.engine) as connection:
             connection.execute(delete(v_actions))
-            values = [
-                view_rows.action_values(u, a) for u, user in fold.users.items() for a in user.actions.values()
-            ]
-            values.sort()  # the primary key's order: the B-tree grows at its end
+            values = sorted(tuple(row) for row in index.values())  # the primary key's order
+            # Building the secondary index once, sorted, beats a million random inserts into it.
+            for table_index in v_actions.indexes:
+                table_index.drop(connection)
             bulk_insert(connection, v_actions.name, view_rows.ACTION_COLUMNS, values)
+            for table_index in v_actions.indexes:
+                table_index.create(connection)
             _reset_checkpoint(connection, ACTIONS, head)
         return len(values)
 
@@ -185,23 +187,33 @@ def _write_progress(connection: Connection, fold: LogFold) -> None:
         contacts += [
             view_rows.contact_row(user_id, c, seen.get(c.contact_id)) for c in profile.contacts.values()
         ]
-        for goal_id, counts in user.counts().items():
+        for goal_id, counts in user.counts(seen).items():
             progress += [view_rows.progress_row(user_id, goal_id, p, n) for p, n in counts.items() if n]
     for table, rows in zip(PROGRESS_TABLES, (users, aspirations, goals, contacts, progress), strict=True):
         if rows:
             bulk_insert(connection, table.name, tuple(rows[0]), [tuple(row.values()) for row in rows])
 
 
+def _fold_action_index(index: dict[tuple[str, str], list[Any]], rows: list[RawRow]) -> None:
+    """The action index in memory, as rebuilds make it: the same rows as `_apply_to_action_index`."""
+    retracted = view_rows.ACTION_COLUMNS.index("retracted")
+    for stream_id, event_type, data in decoded(rows):
+        key = (stream_id.partition("-")[2], data["action_id"])
+        if event_type == ev.ACTION_DONE:
+            if key not in index:  # the same action twice: the first one stands
+                index[key] = list(view_rows.action_values(key[0], data))
+        elif event_type == ev.ACTION_RETRACTED and key in index:
+            index[key][retracted] = True
+
+
 def _apply_to_action_index(connection: Connection, rows: list[RawRow]) -> None:
     for stream_id, event_type, data in decoded(r for r in rows if r[2] in ev.ACTION_EVENT_TYPES):
         user_id = stream_id.partition("-")[2]
+        key = and_(v_actions.c.user_id == user_id, v_actions.c.action_id == data["action_id"])
         if event_type == ev.ACTION_DONE:
-            row = view_rows.action_row(user_id, action_from_done(data))
-            key = and_(v_actions.c.user_id == user_id, v_actions.c.action_id == row["action_id"])
             if connection.scalar(select(v_actions.c.action_id).where(key)) is None:  # the first one stands
-                connection.execute(insert(v_actions).values(row))
+                connection.execute(insert(v_actions).values(view_rows.action_row(user_id, data)))
         elif event_type == ev.ACTION_RETRACTED:
-            key = and_(v_actions.c.user_id == user_id, v_actions.c.action_id == data["action_id"])
             connection.execute(update(v_actions).where(key).values(retracted=True))
 
 

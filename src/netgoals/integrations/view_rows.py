@@ -3,12 +3,12 @@ two paths write the same bytes (the property tests compare them)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import orjson
 
-from netgoals.domain.actions import ActionFact, Interactions
+from netgoals.domain.actions import Interactions
 from netgoals.domain.contacts import Contact, contact_to_dict
 from netgoals.domain.goals import Goal, goal_to_dict
 from netgoals.domain.profile import Aspiration, Profile
@@ -64,21 +64,23 @@ def contact_row(user_id: str, contact: Contact, interactions: Interactions | Non
 ACTION_COLUMNS = ("user_id", "action_id", "kind", "at", "at_iso", "contact_ids", "retracted")
 
 
-def action_values(user_id: str, action: ActionFact) -> tuple[Any, ...]:
-    """A `v_actions` row as a tuple in ACTION_COLUMNS order (rebuilds insert these in bulk)."""
+def action_values(user_id: str, done: dict[str, Any]) -> tuple[Any, ...]:
+    """A `v_actions` row, as a tuple in ACTION_COLUMNS order, straight from an `action.done`
+    payload: the index is the largest view, and rebuilds insert it in bulk."""
+    at = datetime.fromisoformat(done["at"])
     return (
         user_id,
-        action.action_id,
-        action.kind,
-        action.at.timestamp(),
-        action.at.isoformat(),
-        _json(list(action.contact_ids)),
-        action.retracted,
+        done["action_id"],
+        done["kind"],
+        at.timestamp(),
+        at.isoformat(),
+        _json(list(done.get("contact_ids") or ())),
+        False,
     )
 
 
-def action_row(user_id: str, action: ActionFact) -> dict[str, Any]:
-    return dict(zip(ACTION_COLUMNS, action_values(user_id, action), strict=True))
+def action_row(user_id: str, done: dict[str, Any]) -> dict[str, Any]:
+    return dict(zip(ACTION_COLUMNS, action_values(user_id, done), strict=True))
 
 
 def progress_row(user_id: str, goal_id: str, period_start: date, done: int) -> dict[str, Any]:
