@@ -35,3 +35,10 @@ def opened(*also_rejected: type[Exception]) -> Iterator[tuple[App, Settings]]:
     except rejected as exc:
         render.errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def acting_as(user: str | None = None) -> Iterator[tuple[App, str]]:
+    """The store and the user a command acts for (`""`: a command for no user in particular)."""
+    with opened() as (service, settings):
+        yield service, (service.user(user or settings.user).user_id if user != "" else "")
