@@ -114,11 +114,17 @@ def action_events(user_id: str, count: int, contacts: int, seed: int) -> Iterato
 
 
 def fill(
-    store: EventStore, total: int, users: int = 10, contacts: int = 200, batch: int = 5000
+    store: EventStore, total: int, users: int = 10, contacts: int | None = None, batch: int = 5000
 ) -> list[str]:
-    """Append about `total` events spread over `users` users; returns the user ids."""
+    """Append about `total` events spread over `users` users; returns the user ids.
+
+    The mix is the same at every size, so ratios compare sizes, not compositions: per user, one
+    contact for every 20 events (5%), three goals, and actions (1 in 50 of them a retraction).
+    """
     user_ids = [str(uuid.uuid5(uuid.NAMESPACE_OID, f"bench-user-{u}")) for u in range(users)]
-    per_user = max(0, total // users - contacts - 4)
+    per_user_events = total // users
+    contacts = contacts if contacts is not None else max(2, per_user_events // 20)
+    per_user = max(0, per_user_events - contacts - 4)
     for index, user_id in enumerate(user_ids):
         store.append(
             StreamAppend(ev.profile_stream(user_id), None, profile_events(user_id, contacts))

@@ -10,25 +10,22 @@ from typing import Any
 
 @dataclass(slots=True)
 class ActionFact:
+    """What progress needs of a done action (its title and note stay in the log)."""
+
     action_id: str
     kind: str
     at: datetime
     contact_ids: tuple[str, ...] = ()
-    title: str | None = None
-    note: str | None = None
-    source: str = "manual"
     retracted: bool = False
 
 
 def action_from_done(data: dict[str, Any]) -> ActionFact:
+    contacts = data.get("contact_ids")
     return ActionFact(
-        action_id=data["action_id"],
-        kind=data["kind"],
-        at=datetime.fromisoformat(data["at"]),
-        contact_ids=tuple(data.get("contact_ids") or ()),
-        title=data.get("title"),
-        note=data.get("note"),
-        source=data.get("source", "manual"),
+        data["action_id"],
+        data["kind"],
+        datetime.fromisoformat(data["at"]),
+        tuple(contacts) if contacts else (),
     )
 
 

@@ -19,7 +19,7 @@ from netgoals.domain.actions import (
     interactions_by_contact,
 )
 from netgoals.domain.profile import Profile
-from netgoals.domain.progress import count_by_period
+from netgoals.domain.progress import count_goals
 
 
 @dataclass(slots=True)
@@ -34,17 +34,11 @@ class UserFold:
     def counts(self, interactions: dict[str, Interactions] | None = None) -> dict[str, dict[date, int]]:
         """Done per period for every goal of this user (pass `interactions` if already at hand)."""
         profile = self.profile
-        tz = profile.tz
-        by_kind: dict[str, list[ActionFact]] = {}
-        for action in self.actions.values():
-            if not action.retracted:
-                by_kind.setdefault(action.kind, []).append(action)
         seen = self.interactions() if interactions is None else interactions
         firsts = {c: i.first for c, i in seen.items() if i.first is not None}
-        return {
-            goal.goal_id: count_by_period(goal, by_kind.get(goal.action, ()), firsts, tz, profile.week_start)
-            for goal in profile.goals.values()
-        }
+        return count_goals(
+            profile.goals.values(), self.actions.values(), firsts, profile.tz, profile.week_start
+        )
 
 
 class LogFold:
@@ -63,11 +57,12 @@ class LogFold:
     def apply(self, stream_id: str, event_type: str, data: dict[str, Any]) -> None:
         kind, _, owner = stream_id.partition("-")
         if kind == "actions":
-            fold = self.user(owner)
+            fold = self.users.get(owner) or self.user(owner)
             fold.actions_version += 1
             if event_type == ev.ACTION_DONE:
-                if data["action_id"] not in fold.actions:  # the same action twice: the first one stands
-                    fold.actions[data["action_id"]] = action_from_done(data)
+                action_id = data["action_id"]
+                if action_id not in fold.actions:  # the same action twice: the first one stands
+                    fold.actions[action_id] = action_from_done(data)
             elif event_type == ev.ACTION_RETRACTED:
                 retracted = fold.actions.get(data["action_id"])
                 if retracted is not None:

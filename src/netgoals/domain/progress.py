@@ -43,34 +43,64 @@ def count_by_period(
     *,
     until: datetime | None = None,
 ) -> dict[date, int]:
-    """Done per period start. A new-contact goal counts distinct contacts first met in that period."""
-    counts: dict[date, int] = {}
-    new_contacts: dict[date, set[str]] = {}
-    archived_at = goal.archived_at
-    periods: dict[date, Period | None] = {}  # local day -> the goal's period: days repeat a lot
+    """Done per period start of one goal (see `count_goals`)."""
+    return count_goals([goal], actions, first_interaction, tz, week_start, until=until)[goal.goal_id]
+
+
+def count_goals(
+    goals: Iterable[Goal],
+    actions: Iterable[ActionFact],
+    first_interaction: Mapping[str, datetime],
+    tz: ZoneInfo,
+    week_start: int,
+    *,
+    until: datetime | None = None,
+) -> dict[str, dict[date, int]]:
+    """Done per period start for each goal, in one pass over the actions (a rebuild counts millions).
+
+    An action counts for every goal of its kind that it qualifies for; a new-contact goal counts
+    distinct contacts whose first interaction falls in the same period.
+    """
+    by_kind: dict[str, list[Goal]] = {}
+    counts: dict[str, dict[date, int]] = {}
+    new_contacts: dict[str, dict[date, set[str]]] = {}
+    for goal in goals:
+        by_kind.setdefault(goal.action, []).append(goal)
+        counts[goal.goal_id] = {}
+        if goal.new_contacts_only:
+            new_contacts[goal.goal_id] = {}
+    periods: dict[tuple[str, date], Period | None] = {}  # (goal, local day) -> period: days repeat a lot
+    first_days: dict[str, date] = {}
     for action in actions:
-        if action.retracted or not goal.counts(action.kind, action.contact_ids):
-            continue
-        if (archived_at is not None and action.at >= archived_at) or (
-            until is not None and action.at > until
-        ):
+        interested = by_kind.get(action.kind)
+        if interested is None or action.retracted or (until is not None and action.at > until):
             continue
         day = action.at.astimezone(tz).date()
-        if day in periods:
-            period = periods[day]
-        else:
-            period = periods[day] = goal.period_for(day, week_start)
-        if period is None:
-            continue
-        if goal.new_contacts_only:
-            for contact_id in action.contact_ids:
-                first = first_interaction.get(contact_id)
-                if first is not None and period.contains(local_date(first, tz)):
-                    new_contacts.setdefault(period.start, set()).add(contact_id)
-        else:
-            counts[period.start] = counts.get(period.start, 0) + 1
-    if goal.new_contacts_only:
-        return {start: len(contacts) for start, contacts in new_contacts.items()}
+        for goal in interested:
+            if not goal.counts(action.kind, action.contact_ids):
+                continue
+            if goal.archived_at is not None and action.at >= goal.archived_at:
+                continue
+            key = (goal.goal_id, day)
+            period = (
+                periods[key] if key in periods else periods.setdefault(key, goal.period_for(day, week_start))
+            )
+            if period is None:
+                continue
+            if goal.new_contacts_only:
+                for contact_id in action.contact_ids:
+                    if contact_id not in first_days:
+                        first = first_interaction.get(contact_id)
+                        if first is None:
+                            continue
+                        first_days[contact_id] = local_date(first, tz)
+                    if period.contains(first_days[contact_id]):
+                        new_contacts[goal.goal_id].setdefault(period.start, set()).add(contact_id)
+            else:
+                done = counts[goal.goal_id]
+                done[period.start] = done.get(period.start, 0) + 1
+    for goal_id, met in new_contacts.items():
+        counts[goal_id] = {start: len(contacts) for start, contacts in met.items()}
     return counts
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from netgoals.domain.errors import ConcurrencyError
-from netgoals.domain.events import NewEvent, RecordedEvent, user_of_stream
+from netgoals.domain.events import CURRENT_SCHEMA_VERSION, NewEvent, RecordedEvent, user_of_stream
 from netgoals.domain.upcasting import needs_upcasting, upcast
 from netgoals.integrations.database import (
     bulk_insert,
@@ -201,7 +201,7 @@ class EventStore:
         cursor = connection.connection.cursor()
         try:
             cursor.execute(sql, params)
-            return [tuple(row) for row in cursor.fetchall()]
+            return list(cursor.fetchall())  # both drivers give plain tuples
         finally:
             cursor.close()
 
@@ -213,6 +213,16 @@ def decoded(rows: Iterable[RawRow]) -> Iterator[tuple[str, str, dict[str, Any]]]
         if needs_upcasting(schema_version):
             payload = upcast(event_type, schema_version, payload)
         yield stream_id, event_type, payload
+
+
+def fold_rows(rows: Iterable[RawRow], apply: Callable[[str, str, dict[str, Any]], None]) -> None:
+    """Decode each row and hand it to `apply`: a rebuild's inner loop, kept free of a generator."""
+    loads, current = decode, CURRENT_SCHEMA_VERSION
+    for _position, stream_id, event_type, schema_version, data in rows:
+        payload = loads(data)
+        if schema_version != current:
+            payload = upcast(event_type, schema_version, payload)
+        apply(stream_id, event_type, payload)
 
 
 def _recorded(row: Any) -> RecordedEvent:

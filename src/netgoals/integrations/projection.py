@@ -34,7 +34,7 @@ from netgoals.domain.profile import Profile
 from netgoals.domain.progress import count_by_period
 from netgoals.integrations import view_rows
 from netgoals.integrations.database import bulk_insert, is_sqlite, read_transaction, write_transaction
-from netgoals.integrations.event_store import EventStore, RawRow, decoded
+from netgoals.integrations.event_store import EventStore, RawRow, decoded, fold_rows
 from netgoals.integrations.schema import (
     checkpoints,
     events,
@@ -97,7 +97,7 @@ class Projections:
         with _gc_paused(), read_transaction(self.engine) as connection:
             total = int(connection.scalar(select(func.max(events.c.position))) or 0)  # about the count
             while rows := EventStore.raw_rows(connection, last, chunk):
-                fold.apply_all(decoded(rows))
+                fold_rows(rows, fold.apply)
                 last = rows[-1][0]
                 folded += len(rows)
                 if on_progress is not None:
