@@ -22,8 +22,8 @@ from netgoals.api.google import router_for as google_router
 from netgoals.api.schemas import Health, Problem
 from netgoals.api.security import BodyLimit, FailureLimiter, SecurityHeaders
 from netgoals.config import Settings
-from netgoals.domain.errors import ConcurrencyError, DomainError, NotFoundError
 from netgoals.service.app import App, Clock
+from netgoals.service.commands import ConcurrencyError, DomainError, NotFoundError
 
 log = logging.getLogger("netgoals.api")
 

@@ -14,10 +14,9 @@ from fastapi.templating import Jinja2Templates
 
 from netgoals.api import charts
 from netgoals.api.deps import client_address, get_app, get_limiter
-from netgoals.domain.decisions import ContactSpec, GoalSpec
-from netgoals.domain.errors import DomainError
 from netgoals.service import accounts, actions, contacts, goals
 from netgoals.service.app import App
+from netgoals.service.commands import ContactSpec, DomainError, GoalSpec
 from netgoals.service.dashboard import dashboard as dashboard_view
 
 SESSION_COOKIE = "netgoals_session"

@@ -17,8 +17,8 @@ from fastapi.responses import RedirectResponse, Response
 from netgoals.api import dashboard
 from netgoals.api.deps import CallerDep, get_app
 from netgoals.config import Settings
-from netgoals.domain.errors import DomainError
 from netgoals.service import accounts, google
+from netgoals.service.commands import DomainError
 
 
 def router_for(settings: Settings) -> APIRouter:

@@ -20,8 +20,8 @@ from netgoals.api.schemas import (
     PreferencesIn,
     TemplateOut,
 )
-from netgoals.domain.decisions import GoalSpec, PreferenceSpec
 from netgoals.service import goals, records
+from netgoals.service.commands import GoalSpec, PreferenceSpec
 
 router = APIRouter()
 

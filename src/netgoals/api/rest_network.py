@@ -22,9 +22,9 @@ from netgoals.api.schemas import (
     ProgressOut,
     Retraction,
 )
-from netgoals.domain.decisions import ContactSpec
 from netgoals.service import actions, archive, contacts, records
 from netgoals.service import progress as progress_service
+from netgoals.service.commands import ContactSpec
 
 router = APIRouter()
 

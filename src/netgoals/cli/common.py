@@ -11,8 +11,8 @@ import typer
 
 from netgoals.cli import render
 from netgoals.config import Settings
-from netgoals.domain.errors import DomainError
 from netgoals.service.app import App
+from netgoals.service.commands import DomainError
 
 UserOption = Annotated[
     str | None,

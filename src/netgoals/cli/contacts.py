@@ -9,8 +9,8 @@ from rich.table import Table
 
 from netgoals.cli import render
 from netgoals.cli.common import JsonOption, UserOption, acting_as
-from netgoals.domain.decisions import ContactSpec
 from netgoals.service import contacts
+from netgoals.service.commands import ContactSpec
 
 contact_app = typer.Typer(no_args_is_help=True, help="The people in your network.")
 

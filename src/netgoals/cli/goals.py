@@ -10,10 +10,8 @@ from rich.table import Table
 from netgoals.cli import render
 from netgoals.cli.common import JsonOption, UserOption, acting_as
 from netgoals.cli.parsing import parse_day
-from netgoals.domain.decisions import GoalSpec, PreferenceSpec
-from netgoals.domain.goals import TEMPLATES
-from netgoals.domain.profile import ASPIRATION_KINDS
 from netgoals.service import contacts, goals, records
+from netgoals.service.commands import ASPIRATION_KINDS, TEMPLATES, GoalSpec, PreferenceSpec
 
 aspiration_app = typer.Typer(no_args_is_help=True, help="Career aspirations your goals serve.")
 goal_app = typer.Typer(no_args_is_help=True, help="Specific, measurable, time-bound networking goals.")

@@ -13,9 +13,9 @@ from rich.table import Table
 from netgoals.cli import render
 from netgoals.cli.common import JsonOption, UserOption, opened
 from netgoals.config import Settings
-from netgoals.integrations.secrets import SecretKeyMissingError
 from netgoals.service import google
 from netgoals.service.app import App
+from netgoals.service.commands import SecretKeyMissingError
 from netgoals.service.google_sync import Report
 
 google_app = typer.Typer(no_args_is_help=True, help="Connect Google Calendar: goals in, attended events out.")

@@ -16,10 +16,9 @@ from netgoals.cli.parsing import parse_day, parse_moment
 from netgoals.cli.users import api as api_command
 from netgoals.cli.users import user_app
 from netgoals.config import Settings
-from netgoals.domain.errors import DomainError
-from netgoals.domain.periods import parse_timezone, parse_week_start
 from netgoals.service import actions, contacts, users
 from netgoals.service import progress as progress_service
+from netgoals.service.commands import DomainError, parse_timezone, parse_week_start
 from netgoals.service.progress import ProgressLine
 
 app = typer.Typer(no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)

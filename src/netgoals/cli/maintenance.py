@@ -11,8 +11,8 @@ from rich.progress import Progress
 
 from netgoals.cli import render
 from netgoals.cli.common import UserOption, acting_as
-from netgoals.domain.errors import DomainError
 from netgoals.service import archive
+from netgoals.service.commands import DomainError
 
 
 def rebuild() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from netgoals.domain.errors import DomainError
+from netgoals.service.commands import DomainError
 
 
 def parse_day(text: str, what: str = "date") -> date:

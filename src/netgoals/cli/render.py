@@ -12,7 +12,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from netgoals.domain.network import NetworkAssessment
+from netgoals.service.commands import NetworkAssessment
 from netgoals.service.progress import ProgressLine
 
 console = Console()

@@ -14,10 +14,9 @@ from rich.table import Table
 from netgoals.cli import render
 from netgoals.cli.common import JsonOption, opened
 from netgoals.config import Settings
-from netgoals.domain.errors import DomainError
-from netgoals.domain.periods import parse_timezone, parse_week_start
 from netgoals.service import accounts, users
 from netgoals.service.app import App
+from netgoals.service.commands import DomainError, parse_timezone, parse_week_start
 
 user_app = typer.Typer(no_args_is_help=True, help="Accounts for the web: users and their API tokens.")
 token_app = typer.Typer(no_args_is_help=True, help="A user's API token: rotate or revoke it.")
