@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -33,6 +34,11 @@ def test_openapi_and_docs(client: TestClient) -> None:
     assert "swagger" in docs.text.lower()
     assert "unsafe-inline" not in docs.headers["content-security-policy"]
     assert "'sha256-" in docs.headers["content-security-policy"]
+    # Served from this server, not a CDN: the docs work offline.
+    assets = re.findall(r'(?:src|href)="(/docs-assets/[^"]+)"', docs.text)
+    assert {a.rsplit("/", 1)[1] for a in assets} >= {"swagger-ui-bundle.js", "swagger-ui.css"}
+    assert all(client.get(asset).status_code == 200 for asset in assets)
+    assert "https://" not in docs.headers["content-security-policy"]
 
 
 def test_requests_without_a_valid_token_are_401(client: TestClient, ann: User) -> None:

@@ -1,7 +1,9 @@
-"""/docs: Swagger UI under its own Content-Security-Policy.
+"""/docs: Swagger UI, served from this server (no CDN: it works offline), under its own
+Content-Security-Policy.
 
-The page is FastAPI's, with one inline script that starts the UI; instead of allowing inline
-scripts, the policy names that script by its hash.
+The assets are the Swagger UI 5 bundle shipped by the `fastapi-offline` package. The page is
+FastAPI's, with one inline script that starts the UI; instead of allowing inline scripts, the policy
+names that script by its hash.
 """
 
 from __future__ import annotations
@@ -9,26 +11,37 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from importlib.resources import files
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
-_CDN = "https://cdn.jsdelivr.net"
+ASSETS = "/docs-assets"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
 def add_docs(app: FastAPI) -> None:
-    page = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} – API")
+    app.mount(
+        ASSETS, StaticFiles(directory=str(Path(str(files("fastapi_offline") / "static")))), name="docs-assets"
+    )
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url or "/openapi.json",
+        title=f"{app.title} – API",
+        swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{ASSETS}/favicon.png",
+    )
     html = bytes(page.body).decode("utf-8")
     hashes = " ".join(
         "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
         for s in _INLINE_SCRIPT.findall(html)
     )
     policy = (
-        f"default-src 'none'; script-src {_CDN} {hashes}; style-src {_CDN}; "
-        "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
+        f"default-src 'none'; script-src 'self' {hashes}; style-src 'self'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
     )
 
     @app.get("/docs", include_in_schema=False)
