@@ -5,7 +5,7 @@ from __future__ import annotations
 import webbrowser
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,10 +13,12 @@ from rich.table import Table
 from netgoals.cli import render
 from netgoals.cli.common import JsonOption, UserOption, opened
 from netgoals.config import Settings
-from netgoals.service import google
 from netgoals.service.app import App
 from netgoals.service.commands import SecretKeyMissingError
-from netgoals.service.google_sync import Report
+
+if TYPE_CHECKING:  # the Google client libraries load only for `google`, `sync` and `suggestions`
+    from netgoals.service import google
+    from netgoals.service.google_sync import Report
 
 google_app = typer.Typer(no_args_is_help=True, help="Connect Google Calendar: goals in, attended events out.")
 suggestions_app = typer.Typer(help="People you met at attended events who are not contacts yet.")
@@ -24,6 +26,8 @@ suggestions_app = typer.Typer(help="People you met at attended events who are no
 
 @contextmanager
 def _google() -> Iterator[tuple[App, google.Google, Settings]]:
+    from netgoals.service import google
+
     with opened(SecretKeyMissingError) as (service, settings):
         yield service, google.Google.open(settings), settings
 
@@ -38,6 +42,8 @@ def connect(
     browser: Annotated[bool, typer.Option(help="Open the consent page in a browser.")] = True,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the consent.")] = 300,
 ) -> None:
+    from netgoals.service import google
+
     """Connect your Google Calendar (a browser opens Google's consent page; the answer comes back
     to a one-shot server on 127.0.0.1), then sync once."""
     with _google() as (service, context, settings):
@@ -56,6 +62,8 @@ def connect(
 @google_app.command("disconnect")
 def disconnect(user: UserOption = None) -> None:
     """Revoke netgoals' access at Google, stop push channels and delete the tokens (history stays)."""
+    from netgoals.service import google
+
     with _google() as (service, context, settings):
         if google.disconnect(service, context, _user(service, settings, user)):
             render.console.print("Google Calendar disconnected; the tokens are deleted.")
@@ -66,6 +74,8 @@ def disconnect(user: UserOption = None) -> None:
 @google_app.command("status")
 def status(user: UserOption = None, as_json: JsonOption = False) -> None:
     """Whether the calendar is connected, paused, or needs reconnecting (and why)."""
+    from netgoals.service import google
+
     with _google() as (service, _context, settings):
         found = google.status(service, _user(service, settings, user))
         if as_json:
@@ -82,6 +92,8 @@ def status(user: UserOption = None, as_json: JsonOption = False) -> None:
 
 def sync(user: UserOption = None, as_json: JsonOption = False) -> None:
     """Plan, push and pull once (every connected user, or one) and print what changed."""
+    from netgoals.service import google
+
     with _google() as (service, context, settings):
         user_ids = [_user(service, settings, user)] if user else google.connected_users(service)
         reports = [google.sync_once(service, context, u) for u in user_ids]
@@ -118,6 +130,8 @@ def _print_report(report: Report, several: bool = False) -> None:
 @suggestions_app.callback(invoke_without_command=True)
 def suggestions(ctx: typer.Context, user: UserOption = None, as_json: JsonOption = False) -> None:
     """List people you met (attendees of attended events who are not contacts yet)."""
+    from netgoals.service import google
+
     if ctx.invoked_subcommand is not None:
         return
     with _google() as (service, _context, settings):
@@ -144,6 +158,8 @@ def suggestion_add(
     user: UserOption = None,
 ) -> None:
     """Add a suggestion as a contact and plan a 15-minute follow-up within three days."""
+    from netgoals.service import google
+
     with _google() as (service, _context, settings):
         added = google.add_suggestion(
             service, _user(service, settings, user), email, name, public_url=settings.public_url
@@ -158,6 +174,8 @@ def suggestion_dismiss(
     email: Annotated[str, typer.Argument(help="The suggestion's email address.")], user: UserOption = None
 ) -> None:
     """Stop suggesting this person."""
+    from netgoals.service import google
+
     with _google() as (service, _context, settings):
         google.dismiss_suggestion(service, _user(service, settings, user), email)
         render.console.print("Dismissed.")
