@@ -1,18 +1,20 @@
-"""Decide: validate a command against the user's state and answer with the events to append.
-
-Every function is pure: ids and "now" come in as arguments, events go out. A rejected command
-raises `DomainError` with a message naming what was wrong, and nothing is appended.
-"""
+"""Decisions about SMART goals: set one (from a template or its parts), revise it, change its
+planning preferences, pause, resume and archive it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import replace as replace_goal
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from netgoals.domain import events as ev
-from netgoals.domain.contacts import validate_cadence, validate_email, validate_strength
+from netgoals.domain.decisions.common import (
+    MAX_TARGET,
+    Decision,
+    require_registered,
+    text_field,
+)
 from netgoals.domain.errors import DomainError, NotFoundError
 from netgoals.domain.events import Event
 from netgoals.domain.goals import TEMPLATES, Goal, goal_from_set, validate_action_kind
@@ -21,9 +23,7 @@ from netgoals.domain.periods import (
     add_months,
     local_date,
     next_period,
-    parse_timezone,
     period_of,
-    require_aware,
 )
 from netgoals.domain.planning import preference_of
 from netgoals.domain.preferences import (
@@ -35,32 +35,7 @@ from netgoals.domain.preferences import (
     validate_duration,
     validate_keywords,
 )
-from netgoals.domain.profile import ASPIRATION_KINDS, Profile
-
-# Clocks disagree a little; an action "done" this far in the future is still accepted.
-CLOCK_SKEW = timedelta(minutes=5)
-MAX_TARGET = 1000
-MAX_TEXT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    events: list[Event]
-    warnings: tuple[str, ...] = ()
-
-
-def _text(value: str, what: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(f"{what} must not be empty")
-    if len(value) > limit:
-        raise DomainError(f"{what} is too long ({len(value)} characters, at most {limit})")
-    return value
-
-
-def _require_registered(profile: Profile) -> None:
-    if not profile.registered:
-        raise NotFoundError("no such user: run `netgoals init` first")
+from netgoals.domain.profile import Profile
 
 
 def goal_of(profile: Profile, goal_id: str) -> Goal:
@@ -68,68 +43,6 @@ def goal_of(profile: Profile, goal_id: str) -> Goal:
     if goal is None:
         raise NotFoundError(f"no goal with id {goal_id!r}")
     return goal
-
-
-def register(
-    handle: str, timezone: str, now: datetime, *, week_start: int = 0, weekly_budget: int = 5
-) -> Event:
-    handle = _text(handle, "user name", limit=254).lower()
-    parse_timezone(timezone)
-    _validate_budget(weekly_budget)
-    return Event(
-        ev.USER_REGISTERED,
-        {
-            "handle": handle,
-            "timezone": timezone,
-            "week_start": week_start,
-            "weekly_budget": weekly_budget,
-            "at": require_aware(now).isoformat(),
-        },
-    )
-
-
-def _validate_budget(budget: int) -> None:
-    if not 1 <= budget <= 100:
-        raise DomainError(f"weekly budget {budget} is out of range: use 1 to 100 actions a week")
-
-
-def change_settings(
-    profile: Profile,
-    now: datetime,
-    *,
-    timezone: str | None = None,
-    week_start: int | None = None,
-    weekly_budget: int | None = None,
-) -> list[Event]:
-    _require_registered(profile)
-    data: dict[str, Any] = {}
-    if timezone is not None and timezone != profile.timezone:
-        parse_timezone(timezone)
-        data["timezone"] = timezone
-    if week_start is not None and week_start != profile.week_start:
-        data["week_start"] = week_start
-    if weekly_budget is not None and weekly_budget != profile.weekly_budget:
-        _validate_budget(weekly_budget)
-        data["weekly_budget"] = weekly_budget
-    if not data:
-        return []
-    data["at"] = now.isoformat()
-    return [Event(ev.USER_SETTINGS_CHANGED, data)]
-
-
-def add_aspiration(profile: Profile, aspiration_id: str, text: str, kind: str, now: datetime) -> Event:
-    _require_registered(profile)
-    if kind not in ASPIRATION_KINDS:
-        raise DomainError(f"unknown aspiration kind {kind!r}: use one of {', '.join(ASPIRATION_KINDS)}")
-    return Event(
-        ev.ASPIRATION_ADDED,
-        {
-            "aspiration_id": aspiration_id,
-            "text": _text(text, "aspiration"),
-            "kind": kind,
-            "at": now.isoformat(),
-        },
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +104,7 @@ def _check_fit(goal: Goal) -> None:
 
 
 def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> Decision:
-    _require_registered(profile)
+    require_registered(profile)
     today = local_date(now, profile.tz)
     template = None
     if spec.template is not None:
@@ -249,7 +162,7 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
     )
     data: dict[str, Any] = {
         "goal_id": goal_id,
-        "title": _text(title, "goal title"),
+        "title": text_field(title, "goal title"),
         "action": action,
         "target": target,
         "frame": frame.value,
@@ -312,7 +225,7 @@ def revise_goal(
         "at": now.isoformat(),
     }
     if title is not None:
-        data["title"] = _text(title, "goal title")
+        data["title"] = text_field(title, "goal title")
     return Decision([Event(ev.GOAL_REVISED, data)])
 
 
@@ -351,98 +264,3 @@ def resume_goal(profile: Profile, goal_id: str, now: datetime) -> list[Event]:
 def archive_goal(profile: Profile, goal_id: str, now: datetime) -> list[Event]:
     _active_goal(profile, goal_id)
     return [Event(ev.GOAL_ARCHIVED, {"goal_id": goal_id, "at": now.isoformat()})]
-
-
-@dataclass(frozen=True, slots=True)
-class ContactSpec:
-    name: str | None = None
-    emails: tuple[str, ...] | None = None
-    organisation: str | None = None
-    tags: tuple[str, ...] | None = None
-    how_met: str | None = None
-    strength: int | None = None
-    cadence_days: int | None = None
-
-
-def _contact_fields(spec: ContactSpec) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    if spec.name is not None:
-        data["name"] = _text(spec.name, "contact name", limit=200)
-    if spec.emails is not None:
-        data["emails"] = sorted({validate_email(e) for e in spec.emails})
-    if spec.organisation is not None:
-        data["organisation"] = _text(spec.organisation, "organisation", required=False, limit=200) or None
-    if spec.tags is not None:
-        data["tags"] = sorted({_text(t, "tag", limit=50).lower() for t in spec.tags})
-    if spec.how_met is not None:
-        data["how_met"] = _text(spec.how_met, "how you met", required=False) or None
-    if spec.strength is not None:
-        data["strength"] = validate_strength(spec.strength)
-    if spec.cadence_days is not None:
-        data["cadence_days"] = validate_cadence(spec.cadence_days)
-    return data
-
-
-def add_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: datetime) -> Event:
-    _require_registered(profile)
-    if spec.name is None:
-        raise DomainError("a contact needs a name")
-    data = {"contact_id": contact_id, **_contact_fields(spec), "at": now.isoformat()}
-    return Event(ev.CONTACT_ADDED, data)
-
-
-def update_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: datetime) -> list[Event]:
-    _require_registered(profile)
-    if contact_id not in profile.contacts:
-        raise NotFoundError(f"no contact with id {contact_id!r}")
-    changes = _contact_fields(spec)
-    if not changes:
-        raise DomainError("nothing to update: give at least one field")
-    return [Event(ev.CONTACT_UPDATED, {"contact_id": contact_id, **changes, "at": now.isoformat()})]
-
-
-def log_action(
-    profile: Profile,
-    action_id: str,
-    kind: str,
-    at: datetime,
-    now: datetime,
-    *,
-    contact_ids: tuple[str, ...] = (),
-    title: str | None = None,
-    note: str | None = None,
-    source: str = "manual",
-) -> Event:
-    _require_registered(profile)
-    kind = validate_action_kind(kind)
-    require_aware(at, "the action's time")
-    if at > now + CLOCK_SKEW:
-        raise DomainError(
-            f"the action's time {at.isoformat()} is in the future; log actions once they are done"
-        )
-    for contact_id in contact_ids:
-        if contact_id not in profile.contacts:
-            raise NotFoundError(f"no contact with id {contact_id!r}")
-    data: dict[str, Any] = {
-        "action_id": action_id,
-        "kind": kind,
-        "at": at.isoformat(),
-        "contact_ids": sorted(set(contact_ids)),
-        "title": _text(title or "", "title", required=False) or None,
-        "note": _text(note or "", "note", required=False, limit=2000) or None,
-        "source": source,
-        "logged_at": now.isoformat(),
-    }
-    return Event(ev.ACTION_DONE, data)
-
-
-def retract_action(action_id: str, now: datetime, reason: str | None = None) -> Event:
-    """Correct a wrong entry by a new fact; the service checks the action exists and is not retracted."""
-    return Event(
-        ev.ACTION_RETRACTED,
-        {
-            "action_id": action_id,
-            "reason": _text(reason or "", "reason", required=False) or None,
-            "at": now.isoformat(),
-        },
-    )
