@@ -37,8 +37,11 @@ from netgoals.integrations import calendar_store
 from netgoals.integrations.database import make_engine, read_transaction
 from netgoals.integrations.google_calendar import GoogleCalendar
 from netgoals.integrations.migrate import upgrade
-from netgoals.service import goals, google, google_sync, users
+from netgoals.service import goals, google, users
 from netgoals.service.app import App
+from netgoals.service.google_ids import PRIMARY
+from netgoals.service.google_pull import pull
+from netgoals.service.google_report import Report
 
 ADA = "ada@example.org"
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
@@ -133,9 +136,9 @@ def _client(app: App, context: google.Google, user_id: str) -> GoogleCalendar:
     return context.client(context.vault.open_sealed(record.tokens))
 
 
-def _pull_primary(app: App, client: GoogleCalendar, user_id: str) -> google_sync.Report:
-    report = google_sync.Report(user_id)
-    google_sync.pull(app, client, user_id, google_sync.PRIMARY, app.profile(user_id), report)
+def _pull_primary(app: App, client: GoogleCalendar, user_id: str) -> Report:
+    report = Report(user_id)
+    pull(app, client, user_id, PRIMARY, app.profile(user_id), report)
     return report
 
 
@@ -147,7 +150,7 @@ def full_sync(events: int, page_size: int) -> tuple[int, float, int, int, int]:
         with tempfile.TemporaryDirectory() as folder:
             app, context, user_id = _user(Path(folder), fake)
             with app.engine.begin() as connection:
-                calendar_store.set_calendar(connection, user_id, google_sync.PRIMARY, "primary")
+                calendar_store.set_calendar(connection, user_id, PRIMARY, "primary")
             client = _client(app, context, user_id)  # parsing the discovery document is not the sync
             client.credentials.refresh(GoogleAuthRequest())
             fake.requests()
@@ -159,7 +162,7 @@ def full_sync(events: int, page_size: int) -> tuple[int, float, int, int, int]:
             tracemalloc.stop()
             calls = sum(1 for r in fake.requests() if r["path"].endswith("/events"))
             with app.engine.begin() as connection:  # drop the token: a second full sync
-                calendar_store.set_calendar(connection, user_id, google_sync.PRIMARY, "primary")
+                calendar_store.set_calendar(connection, user_id, PRIMARY, "primary")
             again = _pull_primary(app, client, user_id)
             app.close()
             return calls, seconds, peak, report.done, again.done

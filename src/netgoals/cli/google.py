@@ -18,7 +18,7 @@ from netgoals.service.commands import SecretKeyMissingError
 
 if TYPE_CHECKING:  # the Google client libraries load only for `google`, `sync` and `suggestions`
     from netgoals.service import google
-    from netgoals.service.google_sync import Report
+    from netgoals.service.google_report import Report
 
 google_app = typer.Typer(no_args_is_help=True, help="Connect Google Calendar: goals in, attended events out.")
 suggestions_app = typer.Typer(help="People you met at attended events who are not contacts yet.")

@@ -1,0 +1,21 @@
+"""Names netgoals gives things in Google Calendar: ids derived from their source (a uuid5, so a
+repeated pull or plan derives the same id and appends nothing twice), the goals calendar's title,
+and the two calendar roles.
+"""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/google-calendar")
+GOALS_CALENDAR = "Networking goals"
+PRIMARY, GOALS = "primary", "goals"
+
+
+def derived_id(text: str) -> UUID:
+    return uuid5(NAMESPACE, text)
+
+
+def google_event_id(action_id: str) -> str:
+    """Client-chosen event ids must be base32hex (a-v, 0-9): a uuid5's hex digits are."""
+    return derived_id(f"google-event/{action_id}").hex
