@@ -97,13 +97,9 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=10)
     me, progress = timings["/api/v1/me"], timings["/api/v1/progress"]
-    print(
-        f"{'endpoint':<20} {'p50 ms':>8} {'p95 ms':>8}   ({args.requests} requests each, {lines} goals)"
-    )
+    print(f"{'endpoint':<20} {'p50 ms':>8} {'p95 ms':>8}   ({args.requests} requests each, {lines} goals)")
     for name, samples in (("GET /api/v1/me", me), ("GET /api/v1/progress", progress)):
-        print(
-            f"{name:<20} {statistics.median(samples) * 1e3:>8.2f} {_percentile(samples, 0.95) * 1e3:>8.2f}"
-        )
+        print(f"{name:<20} {statistics.median(samples) * 1e3:>8.2f} {_percentile(samples, 0.95) * 1e3:>8.2f}")
     p50 = statistics.median(progress) / statistics.median(me)
     p95 = _percentile(progress, 0.95) / _percentile(me, 0.95)
     verdict = "met" if max(p50, p95) <= 2 else "MISSED"

@@ -126,9 +126,7 @@ def fill(
     contacts = contacts if contacts is not None else max(2, per_user_events // 20)
     per_user = max(0, per_user_events - contacts - 4)
     for index, user_id in enumerate(user_ids):
-        store.append(
-            StreamAppend(ev.profile_stream(user_id), None, profile_events(user_id, contacts))
-        )
+        store.append(StreamAppend(ev.profile_stream(user_id), None, profile_events(user_id, contacts)))
         pending: list[NewEvent] = []
         for event in action_events(user_id, per_user, contacts, seed=index):
             pending.append(event)
