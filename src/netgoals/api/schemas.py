@@ -56,7 +56,28 @@ class AspirationIn(_In):
     kind: ShortText = "other"
 
 
-class GoalIn(_In):
+class _PreferenceFields(_In):
+    """How a goal is planned and matched; null means the default of the goal's action kind."""
+
+    duration_minutes: int | None = Field(default=None, description="minutes per block, 5 to 480")
+    days: list[ShortText] | None = Field(
+        default=None, max_length=7, description='day names or ranges, e.g. ["mon-fri"] or ["sat", "sun"]'
+    )
+    hours: ShortText | None = Field(default=None, description="HH:MM-HH:MM, e.g. 18:00-21:00")
+    keywords: list[ShortText] | None = Field(
+        default=None,
+        max_length=30,
+        description="words in an event's title, description or location that count it for this goal; "
+        "they replace the defaults of the action kind ([] for none)",
+    )
+    domains: list[ShortText] | None = Field(
+        default=None,
+        max_length=30,
+        description="attendee email domains that count an event for this goal, besides its contacts",
+    )
+
+
+class GoalIn(_PreferenceFields):
     """Give a `template`, or `action`, `target` and `frame` (and `deadline` for a deadline goal)."""
 
     template: ShortText | None = None
@@ -69,44 +90,11 @@ class GoalIn(_In):
     aspiration_id: Id | None = None
     contact_ids: list[Id] = Field(default_factory=list, max_length=100)
     new_contacts_only: bool | None = None
-    duration_minutes: int | None = Field(default=None, description="minutes per block, 5 to 480")
-    days: list[ShortText] | None = Field(
-        default=None, max_length=7, description='day names or ranges, e.g. ["mon-fri"] or ["sat", "sun"]'
-    )
-    hours: ShortText | None = Field(default=None, description="HH:MM-HH:MM, e.g. 18:00-21:00")
-    keywords: list[ShortText] | None = Field(
-        default=None,
-        max_length=30,
-        description="words in an event's title, description or location that count it for this goal; "
-        "they replace the defaults of the action kind ([] for none)",
-    )
-    domains: list[ShortText] | None = Field(
-        default=None,
-        max_length=30,
-        description="attendee email domains that count an event for this goal, besides its contacts",
-    )
 
 
-class PreferencesIn(_In):
+class PreferencesIn(_PreferenceFields):
     """A goal's own preferences, replacing the previous ones: what is left out (or null) goes back
     to the default of the goal's action kind."""
-
-    duration_minutes: int | None = Field(default=None, description="minutes per block, 5 to 480")
-    days: list[ShortText] | None = Field(
-        default=None, max_length=7, description='day names or ranges, e.g. ["mon-fri"] or ["sat", "sun"]'
-    )
-    hours: ShortText | None = Field(default=None, description="HH:MM-HH:MM, e.g. 18:00-21:00")
-    keywords: list[ShortText] | None = Field(
-        default=None,
-        max_length=30,
-        description="words in an event's title, description or location that count it for this goal; "
-        "they replace the defaults of the action kind ([] for none)",
-    )
-    domains: list[ShortText] | None = Field(
-        default=None,
-        max_length=30,
-        description="attendee email domains that count an event for this goal, besides its contacts",
-    )
 
 
 class GoalRevision(_In):
