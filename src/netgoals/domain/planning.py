@@ -153,13 +153,6 @@ class _Free:
         return None
 
 
-def block_period(goal: Goal, start: datetime, tz: ZoneInfo, week_start: int) -> date:
-    """The period a block plans for: the goal's period, or the month within a deadline goal."""
-    day = local_date(start, tz)
-    frame = Frame.MONTH if goal.frame is Frame.DEADLINE else goal.frame
-    return period_of(day, frame, week_start).start
-
-
 def _periods(goal: Goal, today: date, until: date, week_start: int) -> list[Period]:
     """The planning periods of a goal from today's to the one containing `until`."""
     if goal.archived_at is not None:
