@@ -29,6 +29,12 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def netgoals(home: Path) -> Run:
+    return _runner_for(home)
+
+
+def _runner_for(home: Path) -> Run:
+    """`netgoals` as a new process on its own store (NETGOALS_HOME), at a fixed time."""
+
     def run(*args: str, ok: bool = True, now: str = NOW) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
         env |= {"NETGOALS_HOME": str(home), "NETGOALS_NOW": now, "COLUMNS": "120"}
@@ -208,18 +214,6 @@ def test_export_import_round_trip_and_an_all_or_nothing_import(
     result = third("import", str(broken), ok=False)
     assert result.returncode == 2 and "line 3" in result.stderr
     assert not (tmp_path / "third" / "netgoals.db").exists() or _event_count(tmp_path / "third") == 0
-
-
-def _runner_for(home: Path) -> Run:
-    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
-        env |= {"NETGOALS_HOME": str(home), "NETGOALS_NOW": NOW}
-        result = subprocess.run([*_executable(), *args], env=env, capture_output=True, text=True, timeout=60)
-        if ok:
-            assert result.returncode == 0, result.stderr
-        return result
-
-    return run
 
 
 def test_rebuild_reproduces_progress(netgoals: Run) -> None:

@@ -92,11 +92,7 @@ def set_goal(
         aspiration_id=body.aspiration_id,
         contact_ids=tuple(body.contact_ids),
         new_contacts_only=body.new_contacts_only,
-        duration=body.duration_minutes,
-        days=tuple(body.days) if body.days is not None else None,
-        hours=body.hours,
-        keywords=tuple(body.keywords) if body.keywords is not None else None,
-        domains=tuple(body.domains) if body.domains is not None else None,
+        **body.preference_fields(),
     )
 
     def produce(key: str | None) -> dict[str, object]:
@@ -141,13 +137,7 @@ def set_preferences(
     events count for it (keywords, domains). Fields left out fall back to the defaults of the goal's
     action kind. Future blocks follow at the next sync; new matching rules apply to events pulled
     from then on."""
-    spec = PreferenceSpec(
-        duration=body.duration_minutes,
-        days=tuple(body.days) if body.days is not None else None,
-        hours=body.hours,
-        keywords=tuple(body.keywords) if body.keywords is not None else None,
-        domains=tuple(body.domains) if body.domains is not None else None,
-    )
+    spec = PreferenceSpec(**body.preference_fields())
 
     def produce(key: str | None) -> dict[str, object]:
         goals.set_preferences(who.app, who.user_id, str(goal_id), spec, replace=True, key=key)

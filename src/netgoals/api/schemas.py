@@ -76,6 +76,20 @@ class _PreferenceFields(_In):
         description="attendee email domains that count an event for this goal, besides its contacts",
     )
 
+    def preference_fields(self) -> dict[str, Any]:
+        """These fields as `GoalSpec`/`PreferenceSpec` keyword arguments."""
+
+        def listed(values: list[str] | None) -> tuple[str, ...] | None:
+            return tuple(values) if values is not None else None
+
+        return {
+            "duration": self.duration_minutes,
+            "days": listed(self.days),
+            "hours": self.hours,
+            "keywords": listed(self.keywords),
+            "domains": listed(self.domains),
+        }
+
 
 class GoalIn(_PreferenceFields):
     """Give a `template`, or `action`, `target` and `frame` (and `deadline` for a deadline goal)."""

@@ -105,7 +105,10 @@ class App:
     def decide_profile(
         self, user_id: str, decide: Callable[[Profile], Sequence[Event]], key: str | None = None
     ) -> list[Event]:
-        """Decide against the newest profile and append; on a concurrent write, re-read and retry."""
+        """Decide against the newest profile and append; on a concurrent write, re-read and retry.
+        A command whose idempotency key was already appended decides nothing again."""
+        if self.replayed(user_id, key):
+            return []
         for _ in range(_RETRIES):
             profile = self.profile(user_id)
             decided = list(decide(profile))

@@ -17,16 +17,14 @@ from netgoals.service.lookup import resolve
 
 def add_contact(app: App, user_id: str, spec: ContactSpec, key: str | None = None) -> str:
     contact_id = app.new_id(user_id, key, "contact")
-    if not app.replayed(user_id, key):
-        app.decide_profile(user_id, lambda p: [decisions.add_contact(p, contact_id, spec, app.now())], key)
+    app.decide_profile(user_id, lambda p: [decisions.add_contact(p, contact_id, spec, app.now())], key)
     return contact_id
 
 
 def update_contact(
     app: App, user_id: str, contact_id: str, spec: ContactSpec, key: str | None = None
 ) -> None:
-    if not app.replayed(user_id, key):
-        app.decide_profile(user_id, lambda p: decisions.update_contact(p, contact_id, spec, app.now()), key)
+    app.decide_profile(user_id, lambda p: decisions.update_contact(p, contact_id, spec, app.now()), key)
 
 
 def list_contacts(app: App, user_id: str) -> list[tuple[Contact, Interactions]]:

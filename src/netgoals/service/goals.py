@@ -49,8 +49,7 @@ def set_goal(app: App, user_id: str, spec: GoalSpec, key: str | None = None) -> 
         warnings = decision.warnings
         return decision.events
 
-    if not app.replayed(user_id, key):
-        app.decide_profile(user_id, decide, key)
+    app.decide_profile(user_id, decide, key)
     return GoalSet(goal_id, warnings)
 
 
@@ -75,8 +74,6 @@ def revise_goal(
     title: str | None = None,
     key: str | None = None,
 ) -> None:
-    if app.replayed(user_id, key):
-        return
     app.decide_profile(
         user_id,
         lambda p: decisions.revise_goal(p, goal_id, app.now(), target=target, title=title).events,
@@ -94,8 +91,6 @@ def set_preferences(
     key: str | None = None,
 ) -> None:
     """A goal's own preferences for its calendar blocks; the next sync re-plans its future blocks."""
-    if app.replayed(user_id, key):
-        return
     app.decide_profile(
         user_id,
         lambda p: decisions.set_goal_preferences(p, goal_id, spec, app.now(), replace=replace),
@@ -104,18 +99,15 @@ def set_preferences(
 
 
 def pause_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
-    if not app.replayed(user_id, key):
-        app.decide_profile(user_id, lambda p: decisions.pause_goal(p, goal_id, app.now()), key)
+    app.decide_profile(user_id, lambda p: decisions.pause_goal(p, goal_id, app.now()), key)
 
 
 def resume_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
-    if not app.replayed(user_id, key):
-        app.decide_profile(user_id, lambda p: decisions.resume_goal(p, goal_id, app.now()), key)
+    app.decide_profile(user_id, lambda p: decisions.resume_goal(p, goal_id, app.now()), key)
 
 
 def archive_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
-    if not app.replayed(user_id, key):
-        app.decide_profile(user_id, lambda p: decisions.archive_goal(p, goal_id, app.now()), key)
+    app.decide_profile(user_id, lambda p: decisions.archive_goal(p, goal_id, app.now()), key)
 
 
 def list_goals(app: App, user_id: str, *, include_archived: bool = False) -> list[Goal]:
