@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 
 from bench.workload import NOW, fill
-from netgoals.integrations.database import make_engine
-from netgoals.integrations.migrate import upgrade
-from netgoals.service import accounts
-from netgoals.service.app import App
+from integrations.storage.database import make_engine
+from integrations.storage.migrate import upgrade
+from service import accounts
+from service.app import App
 
 
 def _free_port() -> int:
@@ -52,7 +52,7 @@ def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "NETGOALS_DATABASE_URL": url, "NETGOALS_NOW": NOW.isoformat()}
     process = subprocess.Popen(
-        [sys.executable, "-m", "netgoals.cli.main", "api", "--port", str(port)],
+        [sys.executable, "-m", "cli.main", "api", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

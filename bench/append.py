@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.workload import action_events
-from netgoals.domain.events import actions_stream
-from netgoals.integrations.database import make_engine
-from netgoals.integrations.event_store import EventStore, StreamAppend, encode
-from netgoals.integrations.migrate import upgrade
+from domain.events import actions_stream
+from integrations.storage.database import make_engine
+from integrations.storage.event_store import EventStore, StreamAppend, encode
+from integrations.storage.migrate import upgrade
 
 BATCH = 100
 INSERT = (

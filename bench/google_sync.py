@@ -31,17 +31,17 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from google.auth.transport.requests import Request as GoogleAuthRequest
 
-from netgoals.config import Settings
-from netgoals.domain.decisions import GoalSpec
-from netgoals.integrations import calendar_store
-from netgoals.integrations.database import make_engine, read_transaction
-from netgoals.integrations.google_calendar import GoogleCalendar
-from netgoals.integrations.migrate import upgrade
-from netgoals.service import goals, google, users
-from netgoals.service.app import App
-from netgoals.service.google_ids import PRIMARY
-from netgoals.service.google_pull import pull
-from netgoals.service.google_report import Report
+from domain.decisions import GoalSpec
+from integrations.google.calendar import GoogleCalendar
+from integrations.storage import calendar_store
+from integrations.storage.database import make_engine, read_transaction
+from integrations.storage.migrate import upgrade
+from service import goals, google, users
+from service.app import App
+from service.google.ids import PRIMARY
+from service.google.pull import pull
+from service.google.report import Report
+from service.settings import Settings
 
 ADA = "ada@example.org"
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)

@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.workload import fill
-from netgoals.integrations.database import make_engine
-from netgoals.integrations.migrate import upgrade
-from netgoals.service import progress
-from netgoals.service.app import App
+from integrations.storage.database import make_engine
+from integrations.storage.migrate import upgrade
+from service import progress
+from service.app import App
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 
@@ -53,7 +53,7 @@ def measure(size: int, calls: int, runs: int) -> tuple[int, float, float]:
         for _ in range(runs):
             started = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "netgoals.cli.main", "progress", "--json"],
+                [sys.executable, "-m", "cli.main", "progress", "--json"],
                 env=env,
                 check=True,
                 capture_output=True,

@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 from bench.workload import fill
-from netgoals.integrations.database import make_engine
-from netgoals.integrations.event_store import EventStore
-from netgoals.integrations.migrate import upgrade
-from netgoals.integrations.projection import Projections
+from integrations.storage.database import make_engine
+from integrations.storage.event_store import EventStore
+from integrations.storage.migrate import upgrade
+from integrations.storage.projection import Projections
 
 
 def baseline(path: Path) -> float:

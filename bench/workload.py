@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from netgoals.domain import events as ev
-from netgoals.domain.events import NewEvent
-from netgoals.integrations.event_store import EventStore, StreamAppend
+from domain import events as ev
+from domain.events import NewEvent
+from integrations.storage.event_store import EventStore, StreamAppend
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)

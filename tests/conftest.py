@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from netgoals.integrations.database import make_engine
-from netgoals.integrations.migrate import upgrade
-from netgoals.service.app import App
+from integrations.storage.database import make_engine
+from integrations.storage.migrate import upgrade
+from service.app import App
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "NETGOALS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

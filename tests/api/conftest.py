@@ -12,10 +12,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from netgoals.api.app import create_app
-from netgoals.config import Settings
-from netgoals.service import accounts
-from netgoals.service.app import App
+from api.app import create_app
+from service import accounts
+from service.app import App
+from service.settings import Settings
 
 NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-CLI = [sys.executable, "-m", "netgoals.cli.main"]
+CLI = [sys.executable, "-m", "cli.main"]
 
 
 def free_port() -> int:

@@ -7,8 +7,8 @@ import re
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from netgoals.service import accounts
-from netgoals.service.app import App
+from service import accounts
+from service.app import App
 from tests.api.conftest import User
 
 

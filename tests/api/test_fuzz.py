@@ -24,10 +24,10 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from netgoals.api.app import create_app
-from netgoals.config import Settings
-from netgoals.domain.decisions import ContactSpec, GoalSpec
-from netgoals.service import accounts, actions, contacts, goals
+from api.app import create_app
+from domain.decisions import ContactSpec, GoalSpec
+from service import accounts, actions, contacts, goals
+from service.settings import Settings
 
 _HOME = Path(tempfile.mkdtemp(prefix="netgoals-fuzz-"))
 _NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)

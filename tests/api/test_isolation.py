@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from netgoals.service.app import App
+from service.app import App
 from tests.api.conftest import User, event_count
 
 

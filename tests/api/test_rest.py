@@ -8,8 +8,8 @@ import re
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from netgoals.cli.main import app as cli
-from netgoals.service.app import App
+from cli.main import app as cli
+from service.app import App
 from tests.api.conftest import Clock, User, event_count
 
 

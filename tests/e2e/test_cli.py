@@ -19,7 +19,7 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 def _executable() -> list[str]:
     installed = shutil.which("netgoals", path=str(Path(sys.executable).parent))
-    return [installed] if installed else [sys.executable, "-m", "netgoals.cli.main"]
+    return [installed] if installed else [sys.executable, "-m", "cli.main"]
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from netgoals.config import Settings
-from netgoals.domain.decisions import ContactSpec, GoalSpec
-from netgoals.integrations.database import make_engine
-from netgoals.integrations.migrate import upgrade
-from netgoals.service import contacts, goals, google, users
-from netgoals.service import progress as progress_service
-from netgoals.service.app import App
+from domain.decisions import ContactSpec, GoalSpec
+from integrations.storage.database import make_engine
+from integrations.storage.migrate import upgrade
+from service import contacts, goals, google, users
+from service import progress as progress_service
+from service.app import App
+from service.settings import Settings
 from tests.conftest import FixedClock
 from tests.fakes.google_calendar import GoogleCalendarFake
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 from fastapi.testclient import TestClient
 
-from netgoals.api.app import create_app
-from netgoals.config import Settings
-from netgoals.service import accounts, google
+from api.app import create_app
+from service import accounts, google
+from service.settings import Settings
 from tests.api.conftest import User
 from tests.api.test_dashboard import _csrf, sign_in
 from tests.conftest import FixedClock

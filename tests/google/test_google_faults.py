@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from netgoals.integrations import calendar_store
-from netgoals.service import google
+from integrations.storage import calendar_store
+from service import google
 from tests.google.conftest import ADA, World
 
 BERLIN = ZoneInfo("Europe/Berlin")

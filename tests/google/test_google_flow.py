@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from netgoals.integrations.calendar_store import google_connections
-from netgoals.integrations.database import make_engine
-from netgoals.integrations.migrate import upgrade
-from netgoals.service import archive, google
-from netgoals.service import progress as progress_service
-from netgoals.service.app import App
+from integrations.storage.calendar_store import google_connections
+from integrations.storage.database import make_engine
+from integrations.storage.migrate import upgrade
+from service import archive, google
+from service import progress as progress_service
+from service.app import App
 from tests.google.conftest import ADA, World
 
 BERLIN = ZoneInfo("Europe/Berlin")

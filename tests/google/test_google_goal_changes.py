@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from netgoals.domain.decisions import GoalSpec, PreferenceSpec
-from netgoals.domain.events import actions_stream
-from netgoals.service import goals, google
+from domain.decisions import GoalSpec, PreferenceSpec
+from domain.events import actions_stream
+from service import goals, google
 from tests.google.conftest import ADA, TZ, World
 
 BERLIN = ZoneInfo(TZ)

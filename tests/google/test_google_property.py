@@ -15,12 +15,12 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netgoals.domain.decisions import GoalSpec
-from netgoals.integrations.database import make_engine
-from netgoals.integrations.migrate import upgrade
-from netgoals.service import goals, google, users
-from netgoals.service import progress as progress_service
-from netgoals.service.app import App
+from domain.decisions import GoalSpec
+from integrations.storage.database import make_engine
+from integrations.storage.migrate import upgrade
+from service import goals, google, users
+from service import progress as progress_service
+from service.app import App
 from tests.conftest import FixedClock
 from tests.fakes.google_calendar import GoogleCalendarFake
 from tests.google.conftest import ADA, NOW, TZ, settings_for

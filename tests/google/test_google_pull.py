@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from netgoals.domain import events as ev
-from netgoals.domain.events import actions_stream
-from netgoals.service import google
+from domain import events as ev
+from domain.events import actions_stream
+from service import google
 from tests.google.conftest import ADA, World
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -144,7 +144,7 @@ def test_a_new_busy_event_moves_a_block_and_a_met_target_removes_the_rest(world:
 
 
 def test_pausing_a_goal_removes_its_future_blocks(world: World) -> None:
-    from netgoals.service import goals
+    from service import goals
 
     goal_id = world.goal("weekly-outreach")
     world.connect()

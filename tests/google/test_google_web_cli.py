@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 from typer.testing import CliRunner
 
-from netgoals.api.app import create_app
-from netgoals.cli import google as google_cli
-from netgoals.cli.main import app as cli
-from netgoals.integrations.secrets import SecretKeyMissingError
-from netgoals.service import accounts, google
+from api.app import create_app
+from cli import google as google_cli
+from cli.main import app as cli
+from integrations.storage.secrets import SecretKeyMissingError
+from service import accounts, google
 from tests.conftest import FixedClock
 from tests.fakes.google_calendar import GoogleCalendarFake
 from tests.google.conftest import ADA, NOW, TZ, World, settings_for

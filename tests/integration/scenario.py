@@ -9,11 +9,11 @@ from typing import Any
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from netgoals.domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
-from netgoals.domain.errors import DomainError
-from netgoals.integrations.schema import VIEW_TABLES
-from netgoals.service import actions, contacts, goals, users
-from netgoals.service.app import App
+from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
+from domain.errors import DomainError
+from integrations.storage.schema import VIEW_TABLES
+from service import actions, contacts, goals, users
+from service.app import App
 
 KINDS = ("attend-event", "reach-out", "meet-mentor", "follow-up")
 

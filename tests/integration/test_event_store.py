@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from netgoals.domain.errors import ConcurrencyError
-from netgoals.domain.events import NewEvent
-from netgoals.integrations.event_store import EventStore, StreamAppend
+from domain.errors import ConcurrencyError
+from domain.events import NewEvent
+from integrations.storage.event_store import EventStore, StreamAppend
 
 
 def new(event_type: str = "action.done", **data: object) -> NewEvent:

@@ -6,8 +6,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from netgoals.integrations.database import make_engine
-from netgoals.integrations.migrate import VERSIONS, current_revision, newest_revision, upgrade
+from integrations.storage.database import make_engine
+from integrations.storage.migrate import VERSIONS, current_revision, newest_revision, upgrade
 
 
 def test_the_file_numbering_agrees_with_alembics_head() -> None:

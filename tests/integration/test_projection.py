@@ -9,13 +9,13 @@ from datetime import date
 
 from sqlalchemy import Engine, select
 
-from netgoals.domain import decisions
-from netgoals.domain.decisions import ContactSpec, GoalSpec
-from netgoals.domain.events import Event, NewEvent, actions_stream
-from netgoals.integrations.event_store import StreamAppend
-from netgoals.integrations.schema import checkpoints
-from netgoals.service import actions, contacts, goals, progress, users
-from netgoals.service.app import App
+from domain import decisions
+from domain.decisions import ContactSpec, GoalSpec
+from domain.events import Event, NewEvent, actions_stream
+from integrations.storage.event_store import StreamAppend
+from integrations.storage.schema import checkpoints
+from service import actions, contacts, goals, progress, users
+from service.app import App
 from tests.conftest import FixedClock
 from tests.integration.scenario import Step, run, snapshot
 

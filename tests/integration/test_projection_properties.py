@@ -9,11 +9,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from netgoals.integrations.database import make_engine
-from netgoals.integrations.migrate import upgrade
-from netgoals.service import archive
-from netgoals.service import progress as progress_service
-from netgoals.service.app import App
+from integrations.storage.database import make_engine
+from integrations.storage.migrate import upgrade
+from service import archive
+from service import progress as progress_service
+from service.app import App
 from tests.conftest import FixedClock
 from tests.integration.scenario import Step, run, snapshot, steps
 

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from netgoals.domain import decisions
-from netgoals.domain.decisions import ContactSpec, GoalSpec
-from netgoals.domain.errors import DomainError, NotFoundError
-from netgoals.domain.profile import Profile
+from domain import decisions
+from domain.decisions import ContactSpec, GoalSpec
+from domain.errors import DomainError, NotFoundError
+from domain.profile import Profile
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 

@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from netgoals.domain import decisions
-from netgoals.domain import events as ev
-from netgoals.domain.attendance import Attendee, CalendarEvent, keywords_of, rule_for
-from netgoals.domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
-from netgoals.domain.errors import DomainError, NotFoundError
-from netgoals.domain.goals import goal_from_dict, goal_to_dict
-from netgoals.domain.planning import PREFERENCES, Block, plan, preference_of
-from netgoals.domain.preferences import GoalPreferences, parse_days, parse_hours
-from netgoals.domain.profile import Profile
+from domain import decisions
+from domain import events as ev
+from domain.attendance import Attendee, CalendarEvent, keywords_of, rule_for
+from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
+from domain.errors import DomainError, NotFoundError
+from domain.goals import goal_from_dict, goal_to_dict
+from domain.planning import PREFERENCES, Block, plan, preference_of
+from domain.preferences import GoalPreferences, parse_days, parse_hours
+from domain.profile import Profile
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)  # a Saturday
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from netgoals.domain.errors import DomainError
-from netgoals.domain.periods import (
+from domain.errors import DomainError
+from domain.periods import (
     Frame,
     add_months,
     elapsed_fraction,

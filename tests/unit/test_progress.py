@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from netgoals.domain.actions import ActionFact
-from netgoals.domain.goals import Goal
-from netgoals.domain.periods import Frame
-from netgoals.domain.progress import count_by_period, evaluate
+from domain.actions import ActionFact
+from domain.goals import Goal
+from domain.periods import Frame
+from domain.progress import count_by_period, evaluate
 
 UTC_TZ = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from netgoals.domain.upcasting import register, upcast
-from netgoals.integrations.event_store import EventStore
+from domain.upcasting import register, upcast
+from integrations.storage.event_store import EventStore
 
 
 @register("test.legacy-goal", 0)

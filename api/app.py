@@ -1,0 +1,98 @@
+"""The web application: REST API under /api/v1, the dashboard at /, health and docs.
+
+`create_app(settings, clock)` is the factory uvicorn runs (`--factory`), and what tests call with
+a temporary database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import dashboard, rest_goals, rest_network
+from api.docs import add_docs
+from api.google import router_for as google_router
+from api.schemas import Health, Problem
+from api.security import BodyLimit, FailureLimiter, SecurityHeaders
+from service.app import App, Clock
+from service.commands import ConcurrencyError, DomainError, NotFoundError
+from service.settings import Settings
+
+log = logging.getLogger("netgoals.api")
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body could not be parsed"},
+    401: {"model": Problem, "description": "No valid API token"},
+    404: {"model": Problem, "description": "Not found (or not yours)"},
+    409: {"model": Problem, "description": "A concurrent change won; try again"},
+    413: {"model": Problem, "description": "Request body over 1 MB"},
+    429: {"model": Problem, "description": "Too many failed sign-ins; see Retry-After"},
+}
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings()
+    service = App.open(settings, clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        service.close()
+
+    app = FastAPI(
+        title="netgoals",
+        version="1",
+        summary="Networking goals, progress and your network over HTTP.",
+        description=(
+            "Authenticate with `Authorization: Bearer <token>` (from `netgoals user add`). "
+            "JSON field names match the CLI's `--json` output. POSTs accept an `Idempotency-Key`."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.netgoals = service
+    app.state.limiter = FailureLimiter()
+    app.state.google_enabled = settings.google_configured
+
+    app.include_router(rest_goals.router, prefix="/api/v1", responses=_ERRORS)
+    app.include_router(rest_network.router, prefix="/api/v1", responses=_ERRORS)
+    app.include_router(dashboard.router)
+    app.include_router(google_router(settings), responses=_ERRORS)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    add_docs(app)
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: answers without authentication."""
+        return {"status": "ok"}
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(DomainError)
+    async def rejected(_request: Request, exc: DomainError) -> JSONResponse:
+        detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(ConcurrencyError)
+    async def conflict(_request: Request, exc: ConcurrencyError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        # The last resort: log it (never the headers, which may carry a token) and answer plainly.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
+    return app

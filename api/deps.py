@@ -1,0 +1,119 @@
+"""What every API route needs: the application context, the caller, idempotent answers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from api.security import FailureLimiter
+from service import accounts
+from service.app import App
+
+_bearer = HTTPBearer(auto_error=False, description="The API token printed by `netgoals user add`.")
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def get_app(request: Request) -> App:
+    app: App = request.app.state.netgoals
+    return app
+
+
+def get_limiter(request: Request) -> FailureLimiter:
+    limiter: FailureLimiter = request.app.state.limiter
+    return limiter
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    app: App
+    user_id: str
+
+
+def caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """The user whose API token came with the request; 401 otherwise. Repeated failures from one
+    address are slowed down (429 with Retry-After) before any token is even looked at."""
+    app, limiter = get_app(request), get_limiter(request)
+    keys = [f"addr:{client_address(request)}"]
+    wait = limiter.retry_after(keys)
+    if wait:
+        raise HTTPException(
+            429, "too many failed sign-ins; try again later", headers={"Retry-After": str(wait)}
+        )
+    user_id = accounts.authenticate(app, credentials.credentials) if credentials else None
+    if user_id is None:
+        if credentials is not None:
+            limiter.failed(keys)
+        raise HTTPException(
+            401,
+            "a valid API token is required: Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Caller(app, user_id)
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Send the same key again to retry safely: nothing new is appended and the "
+        "first answer comes back.",
+    ),
+]
+
+
+def once(
+    who: Caller,
+    request: Request,
+    key: str | None,
+    body: BaseModel | None,
+    status: int,
+    produce: Callable[[str | None], Any],
+) -> JSONResponse:
+    """Run a command once per idempotency key and answer a retry with the first answer.
+
+    The key goes to the use case too (ids derive from it), so even two concurrent retries append
+    nothing twice; reusing a key for a different request is rejected.
+    """
+    if key is None:
+        return JSONResponse(jsonable_encoder(produce(None)), status_code=status)
+    payload = body.model_dump(mode="json") if body is not None else None
+    fingerprint = hashlib.sha256(
+        json.dumps([request.method, request.url.path, payload], sort_keys=True).encode()
+    ).hexdigest()
+    stored = accounts.stored_answer(who.app, who.user_id, key)
+    if stored is not None:
+        if stored.request_hash != fingerprint:
+            return JSONResponse(
+                {
+                    "detail": [
+                        {
+                            "loc": ["header", "idempotency-key"],
+                            "msg": "this Idempotency-Key was already used for a different request",
+                            "type": "value_error",
+                        }
+                    ]
+                },
+                status_code=422,
+            )
+        return JSONResponse(json.loads(stored.body), status_code=stored.status)
+    content = jsonable_encoder(produce(f"api/{key}"))
+    accounts.keep_answer(who.app, who.user_id, key, fingerprint, status, json.dumps(content))
+    return JSONResponse(content, status_code=status)

@@ -1,0 +1,44 @@
+"""What every command shares: the --user and --json options, and opening the store for one command
+with rejected commands turned into a one-line error and exit code 2."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from cli import render
+from service.app import App
+from service.commands import DomainError
+from service.settings import Settings
+
+UserOption = Annotated[
+    str | None,
+    typer.Option("--user", "-u", help="Act for this user (handle, email or id).", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@contextmanager
+def opened(*also_rejected: type[Exception]) -> Iterator[tuple[App, Settings]]:
+    """The store for one command. DomainError (and `also_rejected`) become `error: ...`, exit 2."""
+    settings = Settings()
+    rejected: tuple[type[Exception], ...] = (DomainError, *also_rejected)
+    try:
+        app = App.open(settings)
+        try:
+            yield app, settings
+        finally:
+            app.close()
+    except rejected as exc:
+        render.errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def acting_as(user: str | None = None) -> Iterator[tuple[App, str]]:
+    """The store and the user a command acts for (`""`: a command for no user in particular)."""
+    with opened() as (service, settings):
+        yield service, (service.user(user or settings.user).user_id if user != "" else "")

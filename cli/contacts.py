@@ -1,0 +1,118 @@
+"""`netgoals contact ...`: the people in your network."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli import render
+from cli.common import JsonOption, UserOption, acting_as
+from service import contacts
+from service.commands import ContactSpec
+
+contact_app = typer.Typer(no_args_is_help=True, help="The people in your network.")
+
+
+def _contact_spec(
+    name: str | None,
+    email: list[str] | None,
+    org: str | None,
+    tag: list[str] | None,
+    how_met: str | None,
+    strength: int | None,
+    cadence_days: int | None,
+) -> ContactSpec:
+    return ContactSpec(
+        name=name,
+        emails=tuple(email) if email else None,
+        organisation=org,
+        tags=tuple(tag) if tag else None,
+        how_met=how_met,
+        strength=strength,
+        cadence_days=cadence_days,
+    )
+
+
+EmailOption = Annotated[list[str] | None, typer.Option("--email", help="An email address (repeatable).")]
+OrgOption = Annotated[str | None, typer.Option("--org", help="Organisation.")]
+TagOption = Annotated[list[str] | None, typer.Option("--tag", help="A tag such as mentor (repeatable).")]
+HowMetOption = Annotated[str | None, typer.Option("--how-met", help="Where and how you met.")]
+StrengthOption = Annotated[
+    int | None, typer.Option("--strength", help="Relationship strength 1 (weak) to 5 (strong).")
+]
+CadenceOption = Annotated[int | None, typer.Option("--cadence-days", help="Keep in touch every N days.")]
+
+
+@contact_app.command("add")
+def contact_add(
+    name: Annotated[str, typer.Argument(help="Their name.")],
+    email: EmailOption = None,
+    org: OrgOption = None,
+    tag: TagOption = None,
+    how_met: HowMetOption = None,
+    strength: StrengthOption = None,
+    cadence_days: CadenceOption = None,
+    user: UserOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a contact to your network."""
+    with acting_as(user) as (service, user_id):
+        spec = _contact_spec(name, email, org, tag, how_met, strength, cadence_days)
+        contact_id = contacts.add_contact(service, user_id, spec)
+        if as_json:
+            render.print_json({"contact_id": contact_id})
+        else:
+            render.console.print(f"Contact added: {contact_id}")
+
+
+@contact_app.command("update")
+def contact_update(
+    contact: Annotated[str, typer.Argument(help="The contact's id, a unique prefix or name.")],
+    name: Annotated[str | None, typer.Option(help="A new name.")] = None,
+    email: EmailOption = None,
+    org: OrgOption = None,
+    tag: TagOption = None,
+    how_met: HowMetOption = None,
+    strength: StrengthOption = None,
+    cadence_days: CadenceOption = None,
+    user: UserOption = None,
+) -> None:
+    """Update a contact; a new strength is a re-assessment and the history is kept."""
+    with acting_as(user) as (service, user_id):
+        contact_id = contacts.resolve_contact(service, user_id, contact)
+        contacts.update_contact(
+            service,
+            user_id,
+            contact_id,
+            _contact_spec(name, email, org, tag, how_met, strength, cadence_days),
+        )
+        render.console.print(f"Contact {contact_id[:8]} updated.")
+
+
+@contact_app.command("list")
+def contact_list(user: UserOption = None, as_json: JsonOption = False) -> None:
+    """List your contacts."""
+    with acting_as(user) as (service, user_id):
+        found = contacts.list_contacts(service, user_id)
+        if as_json:
+            render.print_json([contacts.contact_as_dict(c, seen) for c, seen in found])
+            return
+        table = Table(title="Contacts", title_justify="left")
+        for column in ("id", "name", "emails", "organisation", "strength", "tags", "interactions"):
+            table.add_column(column)
+        for c, seen in found:
+            table.add_row(
+                c.contact_id[:8],
+                c.name,
+                ", ".join(c.emails),
+                c.organisation or "",
+                str(c.strength or "–"),
+                ", ".join(c.tags),
+                str(seen.count),
+            )
+        render.console.print(table)
+
+
+# --- actions -------------------------------------------------------------------------------------

@@ -1,0 +1,249 @@
+"""`netgoals aspiration ...` and `netgoals goal ...`: what you work towards and how you measure it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli import render
+from cli.common import JsonOption, UserOption, acting_as
+from cli.parsing import parse_day
+from service import contacts, goals, records
+from service.commands import ASPIRATION_KINDS, TEMPLATES, GoalSpec, PreferenceSpec
+
+aspiration_app = typer.Typer(no_args_is_help=True, help="Career aspirations your goals serve.")
+goal_app = typer.Typer(no_args_is_help=True, help="Specific, measurable, time-bound networking goals.")
+
+
+@aspiration_app.command("add")
+def aspiration_add(
+    text: Annotated[str, typer.Argument(help="What you are working towards.")],
+    kind: Annotated[str, typer.Option(help=f"One of {', '.join(ASPIRATION_KINDS)}.")] = "other",
+    user: UserOption = None,
+) -> None:
+    """Add a career aspiration (a new job, more clients, mentorship...)."""
+    with acting_as(user) as (service, user_id):
+        aspiration_id = goals.add_aspiration(service, user_id, text, kind)
+        render.console.print(f"Aspiration added: {aspiration_id}")
+
+
+@aspiration_app.command("list")
+def aspiration_list(user: UserOption = None, as_json: JsonOption = False) -> None:
+    """List your career aspirations."""
+    with acting_as(user) as (service, user_id):
+        found = goals.list_aspirations(service, user_id)
+        if as_json:
+            render.print_json([goals.aspiration_as_dict(a) for a in found])
+            return
+        table = Table(title="Career aspirations", title_justify="left")
+        for column in ("id", "kind", "aspiration"):
+            table.add_column(column)
+        for a in found:
+            table.add_row(a.aspiration_id[:8], a.kind, a.text)
+        render.console.print(table)
+
+
+# --- goals ---------------------------------------------------------------------------------------
+
+
+DurationOption = Annotated[
+    int | None, typer.Option(help="Minutes per calendar block (5-480); default: the action's.")
+]
+DaysOption = Annotated[
+    str | None, typer.Option(help="Days for its blocks, e.g. mon-fri or sat,sun; default: the action's.")
+]
+HoursOption = Annotated[
+    str | None, typer.Option(help="Hours for its blocks, e.g. 18:00-21:00; default: the action's.")
+]
+KeywordOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--keyword",
+        help="A word in a calendar event's title, description or location that counts it for this goal "
+        "(repeatable); the goal's own keywords replace the action's defaults.",
+    ),
+]
+DomainOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--domain",
+        help="An attendee email domain (e.g. acme.com) that counts an event for this goal, besides its "
+        "contacts (repeatable).",
+    ),
+]
+
+
+@goal_app.command("add")
+def goal_add(
+    template: Annotated[str | None, typer.Option(help=f"Start from one of: {', '.join(TEMPLATES)}.")] = None,
+    title: Annotated[str | None, typer.Option(help="What the goal is, in your words.")] = None,
+    action: Annotated[
+        str | None, typer.Option(help="The action it counts, e.g. attend-event, reach-out.")
+    ] = None,
+    target: Annotated[int | None, typer.Option(help="How many actions count as done per period.")] = None,
+    frame: Annotated[str | None, typer.Option(help="week, month, quarter or deadline.")] = None,
+    deadline: Annotated[str | None, typer.Option(help="YYYY-MM-DD, for a goal with an end date.")] = None,
+    start: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today.")] = None,
+    aspiration: Annotated[str | None, typer.Option(help="The aspiration it serves (id or prefix).")] = None,
+    contact: Annotated[
+        list[str] | None, typer.Option(help="A contact it is about (id, prefix or name).")
+    ] = None,
+    duration: DurationOption = None,
+    days: DaysOption = None,
+    hours: HoursOption = None,
+    keyword: KeywordOption = None,
+    domain: DomainOption = None,
+    user: UserOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Set a networking goal (and, if you like, how its calendar blocks are planned and which
+    calendar events count for it)."""
+    with acting_as(user) as (service, user_id):
+        spec = GoalSpec(
+            template=template,
+            title=title,
+            action=action,
+            target=target,
+            frame=frame,
+            start=parse_day(start, "start date") if start else None,
+            deadline=parse_day(deadline, "deadline") if deadline else None,
+            aspiration_id=goals.resolve_aspiration(service, user_id, aspiration) if aspiration else None,
+            contact_ids=tuple(contacts.resolve_contact(service, user_id, c) for c in contact or ()),
+            duration=duration,
+            days=days,
+            hours=hours,
+            keywords=tuple(keyword) if keyword else None,
+            domains=tuple(domain) if domain else None,
+        )
+        result = goals.set_goal(service, user_id, spec)
+        for warning in result.warnings:
+            render.errors.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        if as_json:
+            render.print_json({"goal_id": result.goal_id, "warnings": list(result.warnings)})
+        else:
+            render.console.print(f"Goal set: {result.goal_id}")
+
+
+@goal_app.command("list")
+def goal_list(
+    include_archived: Annotated[bool, typer.Option("--all", help="Include archived goals.")] = False,
+    user: UserOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List your goals."""
+    with acting_as(user) as (service, user_id):
+        found = goals.list_goals(service, user_id, include_archived=include_archived)
+        if as_json:
+            render.print_json([goals.goal_as_dict(g) for g in found])
+            return
+        table = Table(title="Goals", title_justify="left")
+        for column in ("id", "goal", "action", "target", "frame", "state"):
+            table.add_column(column)
+        for g in found:
+            state = "archived" if g.archived_at else "paused" if g.is_paused else "active"
+            frame_text = g.frame.value + (f" until {g.deadline}" if g.deadline else "")
+            table.add_row(g.goal_id[:8], g.title, g.action, str(g.target), frame_text, state)
+        render.console.print(table)
+
+
+def _goal_change(goal: str, user: str | None, verb: str) -> None:
+    with acting_as(user) as (service, user_id):
+        goal_id = goals.resolve_goal(service, user_id, goal)
+        {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[verb](
+            service, user_id, goal_id
+        )
+        render.console.print(f"Goal {goal_id[:8]} {verb}d.")
+
+
+GoalArgument = Annotated[str, typer.Argument(help="The goal's id (or a unique prefix, or its title).")]
+
+
+@goal_app.command("revise")
+def goal_revise(
+    goal: GoalArgument,
+    target: Annotated[int | None, typer.Option(help="The new target, from the next period on.")] = None,
+    title: Annotated[str | None, typer.Option(help="A new title.")] = None,
+    user: UserOption = None,
+) -> None:
+    """Revise a goal: a new target applies from the next period; history keeps the old one."""
+    with acting_as(user) as (service, user_id):
+        goal_id = goals.resolve_goal(service, user_id, goal)
+        goals.revise_goal(service, user_id, goal_id, target=target, title=title)
+        render.console.print(f"Goal {goal_id[:8]} revised.")
+
+
+@goal_app.command("plan")
+def goal_plan(
+    goal: GoalArgument,
+    duration: DurationOption = None,
+    days: DaysOption = None,
+    hours: HoursOption = None,
+    keyword: KeywordOption = None,
+    domain: DomainOption = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Back to the action's defaults (then apply the options given).")
+    ] = False,
+    user: UserOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How a goal's calendar blocks are planned (duration, days, hours) and which calendar events
+    count for it (keywords, domains). Without options, show them. Future blocks follow at the next
+    sync."""
+    with acting_as(user) as (service, user_id):
+        goal_id = goals.resolve_goal(service, user_id, goal)
+        spec = PreferenceSpec(
+            duration=duration,
+            days=days,
+            hours=hours,
+            keywords=tuple(keyword) if keyword else None,
+            domains=tuple(domain) if domain else None,
+        )
+        if reset or spec != PreferenceSpec():
+            goals.set_preferences(service, user_id, goal_id, spec, replace=reset)
+        found = records.goal(service, user_id, goal_id)
+        effective = goals.effective_preferences(found)
+        if as_json:
+            render.print_json({**goals.goal_as_dict(found), "effective": effective})
+            return
+        own = found.preferences.to_payload()
+        lines = [f"Goal {goal_id[:8]} ({found.title}): its calendar blocks are"]
+        for field, text in (
+            ("duration_minutes", f"{effective['duration_minutes']} minutes long"),
+            ("days", "on " + ",".join(effective["days"])),
+            ("hours", f"within {effective['hours']}"),
+        ):
+            lines.append(f"  {text}" + ("" if own[field] is not None else f" (the {found.action} default)"))
+        words = ", ".join(effective["keywords"]) or "none"
+        lines.append(
+            "Calendar events count for it when they mention: "
+            + words
+            + ("" if own["keywords"] is not None else " (the default)")
+        )
+        if effective["domains"]:
+            lines.append("  or have attendees from: " + ", ".join(effective["domains"]))
+        if found.contact_ids:
+            lines.append("  or have one of its contacts among the attendees")
+        render.console.print("\n".join(lines), highlight=False)
+
+
+@goal_app.command("pause")
+def goal_pause(goal: GoalArgument, user: UserOption = None) -> None:
+    """Pause a goal: paused periods are not counted as missed."""
+    _goal_change(goal, user, "pause")
+
+
+@goal_app.command("resume")
+def goal_resume(goal: GoalArgument, user: UserOption = None) -> None:
+    """Resume a paused goal."""
+    _goal_change(goal, user, "resume")
+
+
+@goal_app.command("archive")
+def goal_archive(goal: GoalArgument, user: UserOption = None) -> None:
+    """Archive a goal you no longer pursue; its history stays."""
+    _goal_change(goal, user, "archive")
+
+
+# --- contacts ------------------------------------------------------------------------------------

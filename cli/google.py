@@ -1,0 +1,181 @@
+"""`netgoals google connect|disconnect|status`, `netgoals sync` and `netgoals suggestions`."""
+
+from __future__ import annotations
+
+import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from cli import render
+from cli.common import JsonOption, UserOption, opened
+from service.app import App
+from service.commands import SecretKeyMissingError
+from service.settings import Settings
+
+if TYPE_CHECKING:  # the Google client libraries load only for `google`, `sync` and `suggestions`
+    from service import google
+    from service.google.report import Report
+
+google_app = typer.Typer(no_args_is_help=True, help="Connect Google Calendar: goals in, attended events out.")
+suggestions_app = typer.Typer(help="People you met at attended events who are not contacts yet.")
+
+
+@contextmanager
+def _google() -> Iterator[tuple[App, google.Google, Settings]]:
+    from service import google
+
+    with opened(SecretKeyMissingError) as (service, settings):
+        yield service, google.Google.open(settings), settings
+
+
+def _user(service: App, settings: Settings, user: str | None) -> str:
+    return service.user(user or settings.user).user_id
+
+
+@google_app.command("connect")
+def connect(
+    user: UserOption = None,
+    browser: Annotated[bool, typer.Option(help="Open the consent page in a browser.")] = True,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the consent.")] = 300,
+) -> None:
+    from service import google
+
+    """Connect your Google Calendar (a browser opens Google's consent page; the answer comes back
+    to a one-shot server on 127.0.0.1), then sync once."""
+    with _google() as (service, context, settings):
+        user_id = _user(service, settings, user)
+
+        def show(url: str) -> None:
+            render.console.print(f"Open this address to connect Google Calendar:\n{url}", soft_wrap=True)
+            if browser:
+                webbrowser.open(url)
+
+        google.connect_loopback(service, context, user_id, show, timeout)
+        render.console.print("Google Calendar connected. Syncing…")
+        _print_report(google.sync_once(service, context, user_id))
+
+
+@google_app.command("disconnect")
+def disconnect(user: UserOption = None) -> None:
+    """Revoke netgoals' access at Google, stop push channels and delete the tokens (history stays)."""
+    from service import google
+
+    with _google() as (service, context, settings):
+        if google.disconnect(service, context, _user(service, settings, user)):
+            render.console.print("Google Calendar disconnected; the tokens are deleted.")
+        else:
+            render.console.print("Google Calendar was not connected.")
+
+
+@google_app.command("status")
+def status(user: UserOption = None, as_json: JsonOption = False) -> None:
+    """Whether the calendar is connected, paused, or needs reconnecting (and why)."""
+    from service import google
+
+    with _google() as (service, _context, settings):
+        found = google.status(service, _user(service, settings, user))
+        if as_json:
+            render.print_json(found.as_dict())
+            return
+        render.console.print(f"Google Calendar: [bold]{found.status}[/bold]")
+        if found.status == "reconnect-needed":
+            render.console.print("Run `netgoals google connect` to connect again.")
+        if found.paused_until is not None:
+            render.console.print(f"Paused until {found.paused_until:%Y-%m-%d %H:%M} UTC (Google quota).")
+        if found.detail:
+            render.console.print(found.detail)
+
+
+def sync(user: UserOption = None, as_json: JsonOption = False) -> None:
+    """Plan, push and pull once (every connected user, or one) and print what changed."""
+    from service import google
+
+    with _google() as (service, context, settings):
+        user_ids = [_user(service, settings, user)] if user else google.connected_users(service)
+        reports = [google.sync_once(service, context, u) for u in user_ids]
+        if as_json:
+            render.print_json([r.__dict__ for r in reports])
+            return
+        if not reports:
+            render.console.print("No calendar is connected: run `netgoals google connect`.")
+        for report in reports:
+            _print_report(report, several=len(reports) > 1)
+        if any(r.status in ("error", "reconnect-needed") for r in reports):
+            raise typer.Exit(1)
+
+
+def _print_report(report: Report, several: bool = False) -> None:
+    prefix = f"{report.user_id[:8]}: " if several else ""
+    parts = [
+        f"{report.planned} planned",
+        f"{report.moved} moved",
+        f"{report.removed} removed",
+        f"{report.pushed} pushed",
+        f"{report.done} done",
+        f"{report.retracted} retracted",
+        f"{report.rescheduled} moved by you",
+        f"{report.skipped} skipped by you",
+    ]
+    render.console.print(f"{prefix}[bold]{report.status}[/bold]: " + ", ".join(parts))
+    for notice in report.notices:
+        render.console.print(f"{prefix}{notice}")
+    if report.error:
+        render.errors.print(f"{prefix}[bold red]{report.error}[/bold red]", highlight=False)
+
+
+@suggestions_app.callback(invoke_without_command=True)
+def suggestions(ctx: typer.Context, user: UserOption = None, as_json: JsonOption = False) -> None:
+    """List people you met (attendees of attended events who are not contacts yet)."""
+    from service import google
+
+    if ctx.invoked_subcommand is not None:
+        return
+    with _google() as (service, _context, settings):
+        found = google.suggestions(service, _user(service, settings, user))
+        if as_json:
+            render.print_json([s.as_dict() for s in found])
+            return
+        if not found:
+            render.console.print("No suggestions: nobody new at the events you attended.")
+            return
+        table = Table(title="People you met", title_justify="left")
+        for column in ("email", "name", "met at", "when", "times"):
+            table.add_column(column)
+        for s in found:
+            table.add_row(s.email, s.name or "", s.event, s.met_at[:10], str(s.times))
+        render.console.print(table)
+        render.console.print("Add one with `netgoals suggestions add EMAIL`.")
+
+
+@suggestions_app.command("add")
+def suggestion_add(
+    email: Annotated[str, typer.Argument(help="The suggestion's email address.")],
+    name: Annotated[str | None, typer.Option(help="Their name, if the calendar did not know it.")] = None,
+    user: UserOption = None,
+) -> None:
+    """Add a suggestion as a contact and plan a 15-minute follow-up within three days."""
+    from service import google
+
+    with _google() as (service, _context, settings):
+        added = google.add_suggestion(
+            service, _user(service, settings, user), email, name, public_url=settings.public_url
+        )
+        render.console.print(f"Contact added: {added.contact_id}")
+        if added.follow_up is not None:
+            render.console.print(f"Follow-up planned for {added.follow_up:%a %d %b %H:%M}.")
+
+
+@suggestions_app.command("dismiss")
+def suggestion_dismiss(
+    email: Annotated[str, typer.Argument(help="The suggestion's email address.")], user: UserOption = None
+) -> None:
+    """Stop suggesting this person."""
+    from service import google
+
+    with _google() as (service, _context, settings):
+        google.dismiss_suggestion(service, _user(service, settings, user), email)
+        render.console.print("Dismissed.")

@@ -1,0 +1,157 @@
+"""`netgoals user ...` (accounts and API tokens) and `netgoals api` (the web server)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli import render
+from cli.common import JsonOption, opened
+from service import accounts, users
+from service.app import App
+from service.commands import DomainError, parse_timezone, parse_week_start
+from service.settings import Settings
+
+user_app = typer.Typer(no_args_is_help=True, help="Accounts for the web: users and their API tokens.")
+token_app = typer.Typer(no_args_is_help=True, help="A user's API token: rotate or revoke it.")
+user_app.add_typer(token_app, name="token")
+
+UserArgument = Annotated[str, typer.Argument(help="The user's email (handle) or id.")]
+
+_TOKEN_NOTE = "This token is shown only once: keep it somewhere safe (a password manager)."  # noqa: S105
+
+
+@contextmanager
+def _service() -> Iterator[App]:
+    with opened() as (service, _settings):
+        yield service
+
+
+def _print_token(user_id: str, handle: str, token: str, as_json: bool) -> None:
+    if as_json:
+        render.print_json({"user_id": user_id, "handle": handle, "token": token})
+        return
+    render.console.print(f"User [bold]{handle}[/bold] ({user_id})")
+    render.console.print(f"API token: [bold]{token}[/bold]", highlight=False, soft_wrap=True)
+    render.errors.print(_TOKEN_NOTE)
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="The user's email address; it is also their handle.")],
+    timezone: Annotated[str, typer.Option(help="Their IANA time zone, e.g. Europe/Berlin.")] = "UTC",
+    week_start: Annotated[str, typer.Option(help="First day of their week.")] = "monday",
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user and print their API token (once)."""
+    with _service() as service:
+        account = accounts.add_user(service, email, timezone, week_start=parse_week_start(week_start))
+        _print_token(account.user.user_id, account.user.handle, account.token, as_json)
+
+
+@user_app.command("list")
+def user_list(as_json: JsonOption = False) -> None:
+    """List users and whether they have an API token."""
+    with _service() as service:
+        found = users.list_users(service)
+        with_token = accounts.has_token(service)
+        if as_json:
+            render.print_json(
+                [
+                    {
+                        "user_id": u.user_id,
+                        "handle": u.handle,
+                        "timezone": u.timezone,
+                        "has_token": u.user_id in with_token,
+                    }
+                    for u in found
+                ]
+            )
+            return
+        table = Table(title="Users", title_justify="left")
+        for column in ("id", "handle", "time zone", "API token"):
+            table.add_column(column)
+        for u in found:
+            table.add_row(u.user_id, u.handle, u.timezone, "yes" if u.user_id in with_token else "no")
+        render.console.print(table)
+
+
+@token_app.command("rotate")
+def token_rotate(user: UserArgument, as_json: JsonOption = False) -> None:
+    """Give a user a new API token; the old one and their dashboard sessions stop working."""
+    with _service() as service:
+        record = service.user(user)
+        token = accounts.issue_token(service, record.user_id)
+        _print_token(record.user_id, record.handle, token, as_json)
+
+
+@token_app.command("revoke")
+def token_revoke(user: UserArgument) -> None:
+    """Revoke a user's API token and sign them out of the dashboard."""
+    with _service() as service:
+        record = service.user(user)
+        accounts.revoke_token(service, record.user_id)
+        render.console.print(f"API token of {record.handle} revoked.")
+
+
+def api(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    proxy_headers: Annotated[
+        bool, typer.Option(help="Trust X-Forwarded-* from --forwarded-allow-ips (behind a proxy).")
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str, typer.Option(help="Proxies trusted for X-Forwarded-*.")
+    ] = "127.0.0.1",
+) -> None:
+    """Run the HTTP API and the dashboard (uvicorn)."""
+    import uvicorn
+
+    settings = Settings()
+    if settings.embedded:
+        _welcome_local_user(settings, f"http://{host}:{port}/")
+
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+    )
+
+
+def _system_timezone() -> str:
+    """The machine's IANA zone (TZ, or where /etc/localtime points), else UTC."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        with suppress(OSError):
+            name = str(Path("/etc/localtime").resolve()).partition("zoneinfo/")[2]
+    try:
+        return parse_timezone(name).key if name else "UTC"
+    except DomainError:
+        return "UTC"
+
+
+def _welcome_local_user(settings: Settings, url: str) -> None:
+    """On one laptop nobody has made an account yet: make the local one and say how to sign in."""
+    with _service() as service:
+        record, token = accounts.ensure_local_account(service, settings.user, _system_timezone())
+    render.console.print(f"Dashboard: [bold]{url}[/bold]  (API docs: {url}docs)")
+    if token is not None:
+        render.console.print(
+            f"Sign in as [bold]{record.handle}[/bold] with token [bold]{token}[/bold]", soft_wrap=True
+        )
+        render.errors.print(_TOKEN_NOTE)
+    else:
+        render.console.print(
+            f"Sign in as [bold]{record.handle}[/bold] with your token"
+            f" (lost it? `netgoals user token rotate {record.handle}` prints a new one)."
+        )

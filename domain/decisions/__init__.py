@@ -1,0 +1,45 @@
+"""Decide: validate a command against the user's state and answer with the events to append.
+
+Every function is pure: ids and "now" come in as arguments, events go out. A rejected command
+raises `DomainError` with a message naming what was wrong, and nothing is appended. One module per
+subject; this package is their one front door.
+"""
+
+from domain.decisions.actions import log_action, retract_action
+from domain.decisions.common import CLOCK_SKEW, MAX_TARGET, Decision
+from domain.decisions.contacts import ContactSpec, add_contact, update_contact
+from domain.decisions.goals import (
+    GoalSpec,
+    PreferenceSpec,
+    archive_goal,
+    goal_of,
+    pause_goal,
+    resume_goal,
+    revise_goal,
+    set_goal,
+    set_goal_preferences,
+)
+from domain.decisions.users import add_aspiration, change_settings, register
+
+__all__ = [
+    "CLOCK_SKEW",
+    "MAX_TARGET",
+    "ContactSpec",
+    "Decision",
+    "GoalSpec",
+    "PreferenceSpec",
+    "add_aspiration",
+    "add_contact",
+    "archive_goal",
+    "change_settings",
+    "goal_of",
+    "log_action",
+    "pause_goal",
+    "register",
+    "resume_goal",
+    "retract_action",
+    "revise_goal",
+    "set_goal",
+    "set_goal_preferences",
+    "update_contact",
+]

@@ -1,0 +1,67 @@
+"""Decisions about the network: adding and updating contacts, re-assessing relationship strength."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain import events as ev
+from domain.contacts import validate_cadence, validate_email, validate_strength
+from domain.decisions.common import (
+    require_registered,
+    text_field,
+)
+from domain.errors import DomainError, NotFoundError
+from domain.events import Event
+from domain.profile import Profile
+
+
+@dataclass(frozen=True, slots=True)
+class ContactSpec:
+    name: str | None = None
+    emails: tuple[str, ...] | None = None
+    organisation: str | None = None
+    tags: tuple[str, ...] | None = None
+    how_met: str | None = None
+    strength: int | None = None
+    cadence_days: int | None = None
+
+
+def _contact_fields(spec: ContactSpec) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if spec.name is not None:
+        data["name"] = text_field(spec.name, "contact name", limit=200)
+    if spec.emails is not None:
+        data["emails"] = sorted({validate_email(e) for e in spec.emails})
+    if spec.organisation is not None:
+        data["organisation"] = (
+            text_field(spec.organisation, "organisation", required=False, limit=200) or None
+        )
+    if spec.tags is not None:
+        data["tags"] = sorted({text_field(t, "tag", limit=50).lower() for t in spec.tags})
+    if spec.how_met is not None:
+        data["how_met"] = text_field(spec.how_met, "how you met", required=False) or None
+    if spec.strength is not None:
+        data["strength"] = validate_strength(spec.strength)
+    if spec.cadence_days is not None:
+        data["cadence_days"] = validate_cadence(spec.cadence_days)
+    return data
+
+
+def add_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: datetime) -> Event:
+    require_registered(profile)
+    if spec.name is None:
+        raise DomainError("a contact needs a name")
+    data = {"contact_id": contact_id, **_contact_fields(spec), "at": now.isoformat()}
+    return Event(ev.CONTACT_ADDED, data)
+
+
+def update_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: datetime) -> list[Event]:
+    require_registered(profile)
+    if contact_id not in profile.contacts:
+        raise NotFoundError(f"no contact with id {contact_id!r}")
+    changes = _contact_fields(spec)
+    if not changes:
+        raise DomainError("nothing to update: give at least one field")
+    return [Event(ev.CONTACT_UPDATED, {"contact_id": contact_id, **changes, "at": now.isoformat()})]

@@ -1,0 +1,81 @@
+"""Decisions about a user's account: registering, settings, career aspirations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain import events as ev
+from domain.decisions.common import (
+    require_registered,
+    text_field,
+)
+from domain.errors import DomainError
+from domain.events import Event
+from domain.periods import (
+    parse_timezone,
+    require_aware,
+)
+from domain.profile import ASPIRATION_KINDS, Profile
+
+
+def register(
+    handle: str, timezone: str, now: datetime, *, week_start: int = 0, weekly_budget: int = 5
+) -> Event:
+    handle = text_field(handle, "user name", limit=254).lower()
+    parse_timezone(timezone)
+    _validate_budget(weekly_budget)
+    return Event(
+        ev.USER_REGISTERED,
+        {
+            "handle": handle,
+            "timezone": timezone,
+            "week_start": week_start,
+            "weekly_budget": weekly_budget,
+            "at": require_aware(now).isoformat(),
+        },
+    )
+
+
+def _validate_budget(budget: int) -> None:
+    if not 1 <= budget <= 100:
+        raise DomainError(f"weekly budget {budget} is out of range: use 1 to 100 actions a week")
+
+
+def change_settings(
+    profile: Profile,
+    now: datetime,
+    *,
+    timezone: str | None = None,
+    week_start: int | None = None,
+    weekly_budget: int | None = None,
+) -> list[Event]:
+    require_registered(profile)
+    data: dict[str, Any] = {}
+    if timezone is not None and timezone != profile.timezone:
+        parse_timezone(timezone)
+        data["timezone"] = timezone
+    if week_start is not None and week_start != profile.week_start:
+        data["week_start"] = week_start
+    if weekly_budget is not None and weekly_budget != profile.weekly_budget:
+        _validate_budget(weekly_budget)
+        data["weekly_budget"] = weekly_budget
+    if not data:
+        return []
+    data["at"] = now.isoformat()
+    return [Event(ev.USER_SETTINGS_CHANGED, data)]
+
+
+def add_aspiration(profile: Profile, aspiration_id: str, text: str, kind: str, now: datetime) -> Event:
+    require_registered(profile)
+    if kind not in ASPIRATION_KINDS:
+        raise DomainError(f"unknown aspiration kind {kind!r}: use one of {', '.join(ASPIRATION_KINDS)}")
+    return Event(
+        ev.ASPIRATION_ADDED,
+        {
+            "aspiration_id": aspiration_id,
+            "text": text_field(text, "aspiration"),
+            "kind": kind,
+            "at": now.isoformat(),
+        },
+    )

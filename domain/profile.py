@@ -1,0 +1,88 @@
+"""A user's profile: settings, career aspirations, goals and contacts, folded from the profile stream.
+
+It is the state commands are decided against (see `decisions.py`) and part of what projections fold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from domain import events as ev
+from domain.contacts import Contact, apply_contact_update, contact_from_added
+from domain.goals import Goal, apply_goal_change, goal_from_set
+
+ASPIRATION_KINDS: Final = ("new-job", "clients", "mentorship", "other")
+DEFAULT_WEEKLY_BUDGET: Final = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Aspiration:
+    aspiration_id: str
+    text: str
+    kind: str
+    added_at: datetime
+
+
+@dataclass(slots=True)
+class Profile:
+    user_id: str
+    handle: str = ""
+    timezone: str = "UTC"
+    week_start: int = 0
+    weekly_budget: int = DEFAULT_WEEKLY_BUDGET
+    registered_at: datetime | None = None
+    version: int = 0  # the profile stream's version this state reflects
+    aspirations: dict[str, Aspiration] = field(default_factory=dict)
+    goals: dict[str, Goal] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+
+    @property
+    def registered(self) -> bool:
+        return self.registered_at is not None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def apply(self, event_type: str, data: dict[str, Any]) -> None:
+        """Fold one profile event into this state."""
+        if event_type == ev.GOAL_SET:
+            goal = goal_from_set(data)
+            self.goals[goal.goal_id] = goal
+        elif event_type in (
+            ev.GOAL_REVISED,
+            ev.GOAL_PREFERENCES_SET,
+            ev.GOAL_PAUSED,
+            ev.GOAL_RESUMED,
+            ev.GOAL_ARCHIVED,
+        ):
+            goal_id = data["goal_id"]
+            self.goals[goal_id] = apply_goal_change(self.goals[goal_id], event_type, data)
+        elif event_type == ev.CONTACT_ADDED:
+            contact = contact_from_added(data)
+            self.contacts[contact.contact_id] = contact
+        elif event_type == ev.CONTACT_UPDATED:
+            contact_id = data["contact_id"]
+            self.contacts[contact_id] = apply_contact_update(self.contacts[contact_id], data)
+        elif event_type == ev.ASPIRATION_ADDED:
+            self.aspirations[data["aspiration_id"]] = Aspiration(
+                data["aspiration_id"],
+                data["text"],
+                data["kind"],
+                datetime.fromisoformat(data["at"]),
+            )
+        elif event_type == ev.USER_REGISTERED:
+            self.handle = data["handle"]
+            self.registered_at = datetime.fromisoformat(data["at"])
+            self._apply_settings(data)
+        elif event_type == ev.USER_SETTINGS_CHANGED:
+            self._apply_settings(data)
+        self.version += 1
+
+    def _apply_settings(self, data: dict[str, Any]) -> None:
+        self.timezone = data.get("timezone", self.timezone)
+        self.week_start = data.get("week_start", self.week_start)
+        self.weekly_budget = data.get("weekly_budget", self.weekly_budget)

@@ -1,0 +1,46 @@
+"""Projection checkpoints: how far each projection has read the log (DESIGN.md invariant 5).
+
+A checkpoint row is locked before a batch is applied, so two processes catching up never apply the
+same batch twice, and it only moves forward — except when a rebuild resets it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from integrations.storage.database import is_sqlite
+from integrations.storage.schema import checkpoints, events
+
+
+def bound(connection: Connection, upstream: str | None) -> int:
+    """How far a projection may go: the log's head, or the checkpoint of the projection it reads."""
+    if upstream is not None:
+        return position(connection, upstream)
+    return int(connection.scalar(select(func.max(events.c.position))) or 0)
+
+
+def position(connection: Connection, name: str) -> int:
+    value = connection.scalar(select(checkpoints.c.position).where(checkpoints.c.name == name))
+    return int(value or 0)
+
+
+def lock(connection: Connection, name: str) -> int:
+    """The checkpoint, locked until the transaction ends (SQLite: writers are serial anyway)."""
+    dialect_insert = sqlite.insert if is_sqlite(connection) else postgresql.insert
+    connection.execute(dialect_insert(checkpoints).values(name=name, position=0).on_conflict_do_nothing())
+    query = select(checkpoints.c.position).where(checkpoints.c.name == name).with_for_update()
+    return int(connection.scalar(query) or 0)
+
+
+def reset(connection: Connection, name: str, to: int) -> None:
+    """Rebuilds are the one place a checkpoint may move back."""
+    lock(connection, name)
+    connection.execute(update(checkpoints).where(checkpoints.c.name == name).values(position=to))
+
+
+def advance(connection: Connection, name: str, to: int) -> None:
+    """Move forward only: a conditional update, never back."""
+    connection.execute(
+        update(checkpoints).where(checkpoints.c.name == name, checkpoints.c.position < to).values(position=to)
+    )

@@ -1,0 +1,287 @@
+"""The progress projection's views: users, aspirations, goals, contacts with their interactions,
+and done per goal and period — applied per batch of events with targeted reads and writes, or
+written in bulk from a fold of the whole log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, delete, insert, select, update
+
+from domain import events as ev
+from domain.actions import ActionFact, Interactions, action_from_done
+from domain.contacts import contact_from_dict
+from domain.fold import LogFold
+from domain.goals import Goal, goal_from_dict
+from domain.periods import local_date, local_midnight
+from domain.profile import Profile
+from domain.progress import count_by_period
+from integrations.storage import view_rows
+from integrations.storage.database import bulk_insert
+from integrations.storage.event_store import RawRow, decoded
+from integrations.storage.schema import v_actions, v_aspirations, v_contacts, v_goals, v_progress, v_users
+
+TABLES = (v_users, v_aspirations, v_goals, v_contacts, v_progress)
+
+
+def apply(connection: Connection, rows: list[RawRow]) -> None:
+    """One batch of events; the action index must already hold them (it is caught up first)."""
+    _IncrementalBatch(connection).apply(decoded(rows))
+
+
+def write(connection: Connection, fold: LogFold) -> None:
+    users, aspirations, goals, contacts, progress = [], [], [], [], []
+    for user_id, user in fold.users.items():
+        profile = user.profile
+        if not profile.registered:
+            continue
+        users.append(view_rows.user_row(profile))
+        aspirations += [view_rows.aspiration_row(user_id, a) for a in profile.aspirations.values()]
+        goals += [view_rows.goal_row(user_id, g) for g in profile.goals.values()]
+        seen = user.interactions()
+        contacts += [
+            view_rows.contact_row(user_id, c, seen.get(c.contact_id)) for c in profile.contacts.values()
+        ]
+        for goal_id, counts in user.counts(seen).items():
+            progress += [view_rows.progress_row(user_id, goal_id, p, n) for p, n in counts.items() if n]
+    for table, rows in zip(TABLES, (users, aspirations, goals, contacts, progress), strict=True):
+        if rows:
+            bulk_insert(connection, table.name, tuple(rows[0]), [tuple(row.values()) for row in rows])
+
+
+def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+def load_profile(connection: Connection, user_id: str) -> Profile | None:
+    """A user's settings, goals and contacts as the views hold them (aspirations are not needed)."""
+    row = connection.execute(select(v_users).where(v_users.c.user_id == user_id)).mappings().first()
+    if row is None:
+        return None
+    profile = Profile(
+        user_id=user_id,
+        handle=row["handle"],
+        timezone=row["timezone"],
+        week_start=row["week_start"],
+        weekly_budget=row["weekly_budget"],
+        registered_at=datetime.fromisoformat(row["registered_at"]),
+    )
+    for data in connection.scalars(select(v_goals.c.data).where(v_goals.c.user_id == user_id)):
+        goal = goal_from_dict(json.loads(data))
+        profile.goals[goal.goal_id] = goal
+    for data in connection.scalars(select(v_contacts.c.data).where(v_contacts.c.user_id == user_id)):
+        contact = contact_from_dict(json.loads(data))
+        profile.contacts[contact.contact_id] = contact
+    return profile
+
+
+def _instant(epoch: float | None) -> datetime | None:
+    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
+
+
+@dataclass(slots=True)
+class _UserChanges:
+    profile: Profile
+    new: bool = False
+    settings_changed: bool = False
+    goals: set[str] = field(default_factory=set)
+    contacts: set[str] = field(default_factory=set)
+    aspirations: set[str] = field(default_factory=set)
+    recount_goals: set[str] = field(default_factory=set)
+    dirty: set[tuple[str, date]] = field(default_factory=set)
+
+
+class _IncrementalBatch:
+    """Applies one batch of events to the views with targeted reads and writes."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.users: dict[str, _UserChanges] = {}
+
+    def apply(self, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+        for stream_id, event_type, data in rows:
+            kind, _, owner = stream_id.partition("-")
+            if kind == "user":
+                self._profile_event(owner, event_type, data)
+            elif kind == "actions":
+                changes = self._user(owner)
+                if changes is None:
+                    continue
+                if event_type == ev.ACTION_DONE:
+                    self._action_done(changes, action_from_done(data))
+                elif event_type == ev.ACTION_RETRACTED:
+                    self._action_retracted(changes, data["action_id"])
+        for changes in self.users.values():
+            self._flush(changes)
+
+    def _user(self, user_id: str) -> _UserChanges | None:
+        changes = self.users.get(user_id)
+        if changes is None:
+            profile = load_profile(self.connection, user_id)
+            if profile is None:
+                return None
+            changes = self.users[user_id] = _UserChanges(profile)
+        return changes
+
+    def _profile_event(self, user_id: str, event_type: str, data: dict[str, Any]) -> None:
+        if event_type == ev.USER_REGISTERED:
+            changes = self.users[user_id] = _UserChanges(Profile(user_id), new=True)
+        else:
+            found = self._user(user_id)
+            if found is None:
+                return
+            changes = found
+        old_zone = (changes.profile.timezone, changes.profile.week_start)
+        changes.profile.apply(event_type, data)
+        if event_type in (ev.USER_REGISTERED, ev.USER_SETTINGS_CHANGED):
+            changes.settings_changed = True
+            if (changes.profile.timezone, changes.profile.week_start) != old_zone:
+                changes.recount_goals.update(changes.profile.goals)  # period edges moved
+        elif event_type.startswith("goal."):
+            changes.goals.add(data["goal_id"])
+            if event_type in (ev.GOAL_SET, ev.GOAL_ARCHIVED):
+                changes.recount_goals.add(data["goal_id"])
+        elif event_type.startswith("contact."):
+            changes.contacts.add(data["contact_id"])
+        elif event_type == ev.ASPIRATION_ADDED:
+            changes.aspirations.add(data["aspiration_id"])
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def _mark(
+        self, changes: _UserChanges, kind: str | None, at: datetime, new_contact_goals: bool = False
+    ) -> None:
+        profile = changes.profile
+        day = local_date(at, profile.tz)
+        for goal in profile.goals.values():
+            if (kind is not None and goal.action == kind) or (new_contact_goals and goal.new_contacts_only):
+                period = goal.period_for(day, profile.week_start)
+                if period is not None:
+                    changes.dirty.add((goal.goal_id, period.start))
+
+    def _action_done(self, changes: _UserChanges, action: ActionFact) -> None:
+        self._mark(changes, action.kind, action.at)
+        self._refresh_contacts(changes, action.contact_ids)
+
+    def _action_retracted(self, changes: _UserChanges, action_id: str) -> None:
+        # The action index (caught up first) knows what the retracted action was.
+        key = and_(v_actions.c.user_id == changes.profile.user_id, v_actions.c.action_id == action_id)
+        row = self.connection.execute(select(v_actions).where(key)).mappings().first()
+        if row is None:
+            return
+        self._mark(changes, row["kind"], datetime.fromisoformat(row["at_iso"]))
+        self._refresh_contacts(changes, tuple(json.loads(row["contact_ids"])))
+
+    def _refresh_contacts(self, changes: _UserChanges, contact_ids: tuple[str, ...]) -> None:
+        """Recompute first/last interaction of these contacts; a moved first interaction changes
+        which period counts them as new."""
+        user_id = changes.profile.user_id
+        for contact_id in contact_ids:
+            key = and_(v_contacts.c.user_id == user_id, v_contacts.c.contact_id == contact_id)
+            old_first = _instant(self.connection.scalar(select(v_contacts.c.first_at).where(key)))
+            seen = self._interactions(user_id, contact_id)
+            self.connection.execute(
+                update(v_contacts)
+                .where(key)
+                .values(
+                    first_at=seen.first.timestamp() if seen.first else None,
+                    last_at=seen.last.timestamp() if seen.last else None,
+                    interactions=seen.count,
+                )
+            )
+            if old_first != seen.first:
+                for moment in (old_first, seen.first):
+                    if moment is not None:
+                        self._mark(changes, None, moment, new_contact_goals=True)
+
+    def _interactions(self, user_id: str, contact_id: str) -> Interactions:
+        # Contacts are stored as a JSON list; ids are uuids, so the quoted id cannot match by accident.
+        query = select(v_actions.c.at).where(
+            v_actions.c.user_id == user_id,
+            v_actions.c.retracted.is_(False),
+            v_actions.c.contact_ids.contains(f'"{contact_id}"'),
+        )
+        moments = [_instant(at) for at in self.connection.scalars(query)]
+        if not moments:
+            return Interactions()
+        return Interactions(min(moments), max(moments), len(moments))  # type: ignore[type-var]
+
+    # --- writing back ----------------------------------------------------------------------------
+
+    def _flush(self, changes: _UserChanges) -> None:
+        profile, user_id, connection = changes.profile, changes.profile.user_id, self.connection
+        if changes.settings_changed:
+            connection.execute(delete(v_users).where(v_users.c.user_id == user_id))
+            connection.execute(insert(v_users).values(view_rows.user_row(profile)))
+        for aspiration_id in changes.aspirations:
+            row = view_rows.aspiration_row(user_id, profile.aspirations[aspiration_id])
+            connection.execute(insert(v_aspirations).values(row))
+        for goal_id in changes.goals:
+            connection.execute(
+                delete(v_goals).where(v_goals.c.user_id == user_id, v_goals.c.goal_id == goal_id)
+            )
+            connection.execute(insert(v_goals).values(view_rows.goal_row(user_id, profile.goals[goal_id])))
+        for contact_id in changes.contacts:
+            key = and_(v_contacts.c.user_id == user_id, v_contacts.c.contact_id == contact_id)
+            contact = profile.contacts[contact_id]
+            data = view_rows.contact_row(user_id, contact, None)["data"]
+            if connection.execute(update(v_contacts).where(key).values(data=data)).rowcount == 0:
+                # New in this batch: actions later in the batch could not update a row that did not exist.
+                seen = self._interactions(user_id, contact_id)
+                connection.execute(insert(v_contacts).values(view_rows.contact_row(user_id, contact, seen)))
+        for goal_id in changes.recount_goals:
+            self._recount(profile, profile.goals[goal_id], None)
+        for goal_id, period_start in changes.dirty:
+            if goal_id not in changes.recount_goals:
+                self._recount(profile, profile.goals[goal_id], period_start)
+
+    def _recount(self, profile: Profile, goal: Goal, period_start: date | None) -> None:
+        """Count one period of a goal (or all of them) from the action index."""
+        tz, user_id = profile.tz, profile.user_id
+        query = select(v_actions.c.action_id, v_actions.c.at_iso, v_actions.c.contact_ids).where(
+            v_actions.c.user_id == user_id,
+            v_actions.c.kind == goal.action,
+            v_actions.c.retracted.is_(False),
+        )
+        scope = delete(v_progress).where(
+            v_progress.c.user_id == user_id, v_progress.c.goal_id == goal.goal_id
+        )
+        if period_start is not None:
+            period = goal.period_for(period_start, profile.week_start)
+            assert period is not None
+            query = query.where(
+                v_actions.c.at >= local_midnight(period.start, tz).timestamp(),
+                v_actions.c.at < local_midnight(period.end, tz).timestamp(),
+            )
+            scope = scope.where(v_progress.c.period_start == period.start)
+        actions = [
+            ActionFact(action_id, goal.action, datetime.fromisoformat(at), tuple(json.loads(contacts)))
+            for action_id, at, contacts in self.connection.execute(query)
+        ]
+        counts = count_by_period(goal, actions, self._firsts(user_id, actions, goal), tz, profile.week_start)
+        if period_start is not None:
+            counts = {p: n for p, n in counts.items() if p == period_start}
+        self.connection.execute(scope)
+        _insert_many(
+            self.connection,
+            v_progress,
+            [view_rows.progress_row(user_id, goal.goal_id, p, n) for p, n in counts.items() if n],
+        )
+
+    def _firsts(self, user_id: str, actions: list[ActionFact], goal: Goal) -> dict[str, datetime]:
+        if not goal.new_contacts_only:
+            return {}
+        wanted = {c for a in actions for c in a.contact_ids}
+        if not wanted:
+            return {}
+        query = select(v_contacts.c.contact_id, v_contacts.c.first_at).where(
+            v_contacts.c.user_id == user_id,
+            v_contacts.c.contact_id.in_(wanted),
+            v_contacts.c.first_at.is_not(None),
+        )
+        return {c: datetime.fromtimestamp(at, UTC) for c, at in self.connection.execute(query)}

@@ -1,0 +1,161 @@
+"""Read queries over the projection's views: what the service layer shows people."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from domain.actions import ActionFact, Interactions
+from domain.contacts import Contact, contact_from_dict
+from domain.goals import Goal, goal_from_dict
+from domain.periods import Period, local_midnight
+from domain.profile import Aspiration, Profile
+from integrations.storage.schema import (
+    events,
+    v_actions,
+    v_aspirations,
+    v_contacts,
+    v_goals,
+    v_progress,
+    v_users,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    user_id: str
+    handle: str
+    timezone: str
+    week_start: int
+    weekly_budget: int
+
+
+def find_user(connection: Connection, handle_or_id: str) -> UserRecord | None:
+    key = handle_or_id.strip()
+    query = select(v_users).where(or_(v_users.c.user_id == key, v_users.c.handle == key.lower()))
+    row = connection.execute(query).mappings().first()
+    if row is None:
+        return None
+    return UserRecord(row["user_id"], row["handle"], row["timezone"], row["week_start"], row["weekly_budget"])
+
+
+def list_users(connection: Connection) -> list[UserRecord]:
+    rows = connection.execute(select(v_users).order_by(v_users.c.handle)).mappings()
+    return [
+        UserRecord(r["user_id"], r["handle"], r["timezone"], r["week_start"], r["weekly_budget"])
+        for r in rows
+    ]
+
+
+def goals(connection: Connection, user_id: str) -> list[Goal]:
+    rows = connection.scalars(select(v_goals.c.data).where(v_goals.c.user_id == user_id))
+    return sorted((goal_from_dict(json.loads(d)) for d in rows), key=lambda g: (g.set_at, g.goal_id))
+
+
+def aspirations(connection: Connection, user_id: str) -> list[Aspiration]:
+    rows = connection.execute(
+        select(v_aspirations).where(v_aspirations.c.user_id == user_id).order_by(v_aspirations.c.added_at)
+    ).mappings()
+    return [
+        Aspiration(r["aspiration_id"], r["text"], r["kind"], datetime.fromisoformat(r["added_at"]))
+        for r in rows
+    ]
+
+
+def _instant(epoch: float | None) -> datetime | None:
+    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
+
+
+def contacts(connection: Connection, user_id: str) -> list[tuple[Contact, Interactions]]:
+    query = select(v_contacts).where(v_contacts.c.user_id == user_id)
+    found = []
+    for row in connection.execute(query).mappings():
+        seen = Interactions(_instant(row["first_at"]), _instant(row["last_at"]), row["interactions"])
+        found.append((contact_from_dict(json.loads(row["data"])), seen))
+    found.sort(key=lambda pair: pair[0].name.lower())
+    return found
+
+
+def progress_counts(connection: Connection, user_id: str) -> dict[str, dict[date, int]]:
+    """Done per period for every goal of a user: rows per goal and period, not per event."""
+    counts: dict[str, dict[date, int]] = {}
+    query = select(v_progress.c.goal_id, v_progress.c.period_start, v_progress.c.done).where(
+        v_progress.c.user_id == user_id
+    )
+    for goal_id, period_start, done in connection.execute(query):
+        counts.setdefault(goal_id, {})[period_start] = done
+    return counts
+
+
+def actions_between(
+    connection: Connection, user_id: str, kind: str, period: Period, profile: Profile
+) -> list[ActionFact]:
+    tz = profile.tz
+    query = select(v_actions.c.action_id, v_actions.c.at_iso, v_actions.c.contact_ids).where(
+        v_actions.c.user_id == user_id,
+        v_actions.c.kind == kind,
+        v_actions.c.retracted.is_(False),
+        v_actions.c.at >= local_midnight(period.start, tz).timestamp(),
+        v_actions.c.at < local_midnight(period.end, tz).timestamp(),
+    )
+    return [
+        ActionFact(action_id, kind, datetime.fromisoformat(at), tuple(json.loads(cids)))
+        for action_id, at, cids in connection.execute(query)
+    ]
+
+
+def first_interactions(connection: Connection, user_id: str) -> dict[str, datetime]:
+    query = select(v_contacts.c.contact_id, v_contacts.c.first_at).where(
+        v_contacts.c.user_id == user_id, v_contacts.c.first_at.is_not(None)
+    )
+    return {c: datetime.fromtimestamp(at, UTC) for c, at in connection.execute(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    action_id: str
+    kind: str
+    at: datetime
+    contact_ids: tuple[str, ...]
+    retracted: bool
+
+
+def action(connection: Connection, user_id: str, action_id: str) -> ActionRecord | None:
+    row = (
+        connection.execute(
+            select(v_actions).where(v_actions.c.user_id == user_id, v_actions.c.action_id == action_id)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    return ActionRecord(
+        row["action_id"],
+        row["kind"],
+        datetime.fromisoformat(row["at_iso"]),
+        tuple(json.loads(row["contact_ids"])),
+        row["retracted"],
+    )
+
+
+def action_ids(connection: Connection, user_id: str) -> list[str]:
+    return list(connection.scalars(select(v_actions.c.action_id).where(v_actions.c.user_id == user_id)))
+
+
+def history(connection: Connection, user_id: str, limit: int, before: int | None) -> list[dict[str, Any]]:
+    """The user's events, newest first, paged by position."""
+    query = select(events.c.position, events.c.type, events.c.data, events.c.recorded_at).where(
+        events.c.user_id == user_id
+    )
+    if before is not None:
+        query = query.where(events.c.position < before)
+    query = query.order_by(events.c.position.desc()).limit(limit)
+    return [
+        {"position": p, "type": t, "data": json.loads(d), "recorded_at": r}
+        for p, t, d, r in connection.execute(query)
+    ]

@@ -1,0 +1,144 @@
+"""The application context every use case runs in: the store, the projection and the clock.
+
+Use cases decide against a user's profile, append, then bring the projection up to date so that
+whoever reads next (the same CLI invocation, the dashboard) sees the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from sqlalchemy import Engine
+
+from domain.errors import ConcurrencyError, NotFoundError
+from domain.events import Event, NewEvent, actions_stream, profile_stream
+from domain.profile import Profile
+from integrations.storage import views
+from integrations.storage.database import make_engine, read_transaction
+from integrations.storage.event_store import EventStore, StreamAppend
+from integrations.storage.migrate import upgrade
+from integrations.storage.projection import Projections
+from service.settings import Settings
+
+Clock = Callable[[], datetime]
+_ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/ids")
+_RETRIES = 5
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    engine: Engine
+    clock: Clock = system_clock
+    store: EventStore = field(init=False)
+    projection: Projections = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.store = EventStore(self.engine, self.clock)
+        self.projection = Projections(self.engine, self.store)
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock | None = None) -> App:
+        """The store the settings name, migrated to the newest schema. Without a clock: the
+        system's, or the fixed one of NETGOALS_NOW (demos and tests)."""
+        if clock is None:
+            fixed = settings.now
+            clock = (lambda: fixed) if fixed is not None else system_clock
+        engine = make_engine(settings.effective_database_url)
+        upgrade(engine)
+        return cls(engine, clock)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- ids ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def new_id(user_id: str, key: str | None, purpose: str) -> str:
+        """A fresh id, or with an idempotency key the same id every time the key is replayed."""
+        if key is None:
+            return str(uuid4())
+        return str(uuid5(_ID_NAMESPACE, f"{user_id}/{key}/{purpose}"))
+
+    @staticmethod
+    def event_ids(user_id: str, key: str | None, count: int) -> list[UUID]:
+        if key is None:
+            return [uuid4() for _ in range(count)]
+        return [uuid5(_ID_NAMESPACE, f"{user_id}/{key}/event/{i}") for i in range(count)]
+
+    def replayed(self, user_id: str, key: str | None) -> bool:
+        """Whether a command with this idempotency key was already appended."""
+        return key is not None and self.store.contains(self.event_ids(user_id, key, 1)[0])
+
+    # --- state ----------------------------------------------------------------------------------
+
+    def profile(self, user_id: str) -> Profile:
+        """Replay the user's profile stream: small, so commands decide on exact state."""
+        profile = Profile(user_id)
+        for event in self.store.read_stream(profile_stream(user_id)):
+            profile.apply(event.type, event.data)
+        if not profile.registered:
+            raise NotFoundError(f"no user with id {user_id!r}")
+        return profile
+
+    def user(self, handle_or_id: str) -> views.UserRecord:
+        self.projection.catch_up()
+        with read_transaction(self.engine) as connection:
+            user = views.find_user(connection, handle_or_id)
+        if user is None:
+            raise NotFoundError(
+                f"no user {handle_or_id!r}: run `netgoals init` (or `netgoals user add`) first"
+            )
+        return user
+
+    # --- deciding and appending -----------------------------------------------------------------
+
+    def decide_profile(
+        self, user_id: str, decide: Callable[[Profile], Sequence[Event]], key: str | None = None
+    ) -> list[Event]:
+        """Decide against the newest profile and append; on a concurrent write, re-read and retry.
+        A command whose idempotency key was already appended decides nothing again."""
+        if self.replayed(user_id, key):
+            return []
+        for _ in range(_RETRIES):
+            profile = self.profile(user_id)
+            decided = list(decide(profile))
+            try:
+                self._append(profile_stream(user_id), profile.version, decided, user_id, key)
+            except ConcurrencyError:
+                continue
+            return decided
+        raise ConcurrencyError(f"too many concurrent changes to user {user_id}; try again")
+
+    def append_actions(self, user_id: str, decided: Sequence[Event], key: str | None = None) -> None:
+        """Actions are independent facts: they go to the end of the actions stream whatever its version."""
+        self._append(actions_stream(user_id), None, decided, user_id, key)
+
+    def _append(
+        self,
+        stream_id: str,
+        expected: int | None,
+        decided: Sequence[Event],
+        user_id: str,
+        key: str | None,
+    ) -> None:
+        if not decided:
+            return
+        ids = self.event_ids(user_id, key, len(decided))
+        self.store.append(
+            StreamAppend(
+                stream_id,
+                expected,
+                [NewEvent(i, e.type, e.data) for i, e in zip(ids, decided, strict=True)],
+            )
+        )
+        self.projection.catch_up()

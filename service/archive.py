@@ -1,0 +1,126 @@
+"""Use cases: export the log as JSON Lines, import it (all or nothing), rebuild projections."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+from uuid import UUID
+
+from domain.errors import ConcurrencyError, DomainError
+from domain.events import ALL_EVENT_TYPES, CURRENT_SCHEMA_VERSION, NewEvent, RecordedEvent
+from domain.fold import LogFold
+from domain.upcasting import upcast
+from integrations.storage.event_store import StreamAppend
+from integrations.storage.projection import ProgressCallback
+from service.app import App
+
+_STREAM = re.compile(r"^(user|actions)-[0-9a-f-]{36}$|^handle-\S{1,254}$")
+_FIELDS = ("event_id", "stream_id", "version", "type", "schema_version", "data")
+
+
+def export_lines(app: App, user_id: str | None) -> Iterator[str]:
+    """One JSON object per event in log order; a user's export includes the claim of their handle."""
+    for event in app.store.read_all(user_id=user_id):
+        yield json.dumps(_exported(event), ensure_ascii=False, separators=(",", ":"))
+
+
+def _exported(event: RecordedEvent) -> dict[str, Any]:
+    return {
+        "event_id": str(event.event_id),
+        "stream_id": event.stream_id,
+        "version": event.version,
+        "type": event.type,
+        "schema_version": event.schema_version,
+        "data": event.data,
+        "recorded_at": event.recorded_at,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    number: int
+    stream_id: str
+    version: int
+    user_id: str | None
+    event: NewEvent
+
+
+def _parse(number: int, text: str) -> _Line:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DomainError(f"line {number}: not JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise DomainError(f"line {number}: expected a JSON object")
+    missing = [f for f in _FIELDS if f not in obj]
+    if missing:
+        raise DomainError(f"line {number}: missing {', '.join(missing)}")
+    try:
+        event_id = UUID(str(obj["event_id"]))
+    except ValueError:
+        raise DomainError(f"line {number}: event_id {obj['event_id']!r} is not a UUID") from None
+    stream_id, event_type, version = obj["stream_id"], obj["type"], obj["version"]
+    if not isinstance(stream_id, str) or not _STREAM.match(stream_id):
+        raise DomainError(f"line {number}: unknown stream {stream_id!r}")
+    if event_type not in ALL_EVENT_TYPES:
+        raise DomainError(f"line {number}: unknown event type {event_type!r}")
+    schema = obj["schema_version"]
+    if not isinstance(schema, int) or not 1 <= schema <= CURRENT_SCHEMA_VERSION:
+        raise DomainError(f"line {number}: unsupported schema version {schema!r}")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DomainError(f"line {number}: version must be a positive whole number")
+    if not isinstance(obj["data"], dict):
+        raise DomainError(f"line {number}: data must be an object")
+    data = upcast(event_type, schema, obj["data"])
+    user_id = data.get("user_id") if event_type == "handle.claimed" else None
+    return _Line(number, stream_id, version, user_id, NewEvent(event_id, event_type, data))
+
+
+def _check_folds(lines: list[_Line]) -> None:
+    """Fold the file on its own first: a payload the projections could not fold is a bad line."""
+    fold = LogFold()
+    expected: dict[str, int] = {}
+    for line in lines:
+        want = expected.get(line.stream_id, line.version)
+        if line.version != want:
+            raise DomainError(f"line {line.number}: {line.stream_id} version {line.version}, expected {want}")
+        expected[line.stream_id] = line.version + 1
+        try:
+            fold.apply(line.stream_id, line.event.type, line.event.data)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise DomainError(f"line {line.number}: {line.event.type} payload is invalid ({exc!r})") from None
+    for user in fold.users.values():
+        try:
+            user.counts()
+        except (KeyError, ValueError, TypeError) as exc:
+            raise DomainError(f"the file's events do not fold into progress ({exc!r})") from None
+
+
+def import_lines(app: App, source: Iterable[str]) -> int:
+    """Append every event of the file in one transaction, or none; already present events are
+    skipped, so importing the same file twice appends nothing."""
+    lines = [_parse(n, text) for n, text in enumerate(source, start=1) if text.strip()]
+    _check_folds(lines)
+    runs: list[StreamAppend] = []
+    for line in lines:  # consecutive events of one stream go together; log order is kept
+        if runs and runs[-1].stream_id == line.stream_id:
+            runs[-1].events.append(line.event)  # type: ignore[attr-defined]
+        else:
+            runs.append(StreamAppend(line.stream_id, line.version - 1, [line.event], user_id=line.user_id))
+    try:
+        appended = app.store.append(*runs)
+    except ConcurrencyError as exc:
+        raise DomainError(f"the store already holds other events for these streams: {exc}") from None
+    app.projection.catch_up()
+    return appended
+
+
+def import_file(app: App, handle: TextIO) -> int:
+    return import_lines(app, handle)
+
+
+def rebuild(app: App, on_progress: ProgressCallback | None = None) -> int:
+    return app.projection.rebuild(on_progress)

@@ -1,0 +1,26 @@
+"""The words callers use with the use cases: command specs, the errors a use case raises, and the
+names a command may take. The CLI and the API import these from here, so they depend on the service
+layer only (DESIGN.md §2) while the definitions stay in the domain, where they belong."""
+
+from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
+from domain.errors import ConcurrencyError, DomainError, NotFoundError
+from domain.goals import TEMPLATES
+from domain.network import NetworkAssessment
+from domain.periods import parse_timezone, parse_week_start
+from domain.profile import ASPIRATION_KINDS
+from integrations.storage.secrets import SecretKeyMissingError
+
+__all__ = [
+    "ASPIRATION_KINDS",
+    "TEMPLATES",
+    "ConcurrencyError",
+    "ContactSpec",
+    "DomainError",
+    "GoalSpec",
+    "NetworkAssessment",
+    "NotFoundError",
+    "PreferenceSpec",
+    "SecretKeyMissingError",
+    "parse_timezone",
+    "parse_week_start",
+]

@@ -1,0 +1,128 @@
+"""Use case: everything the dashboard shows a user, in one read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.goals import ACTION_KINDS, TEMPLATES, GoalTemplate
+from domain.network import ContactStanding
+from domain.periods import local_date
+from domain.profile import Aspiration
+from integrations.storage import views
+from service import actions, contacts, goals, google
+from service import progress as progress_service
+from service.app import App
+
+NO_ASPIRATION = "Other goals"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    contact_id: str
+    name: str
+    organisation: str | None
+    strength: int | None
+    last_interaction: str | None  # YYYY-MM-DD in the user's time zone
+    overdue_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    user: views.UserRecord
+    today: date
+    groups: list[tuple[str, list[dict[str, Any]]]]  # aspiration -> progress lines (`progress --json`)
+    aspirations: list[Aspiration]
+    contacts: list[tuple[str, str]]  # (id, name)
+    contact_count: int
+    overdue: list[ContactRow]
+    new_this_month: list[ContactRow]
+    templates: list[GoalTemplate]
+    action_kinds: tuple[str, ...]
+    recent: list[tuple[str, str, str]]  # (day, event type, what)
+    calendar: google.Status  # the Google Calendar connection
+    calendar_paused_until: str | None  # local time syncing resumes after a quota pause
+
+
+def _local(at: datetime | None, tz: ZoneInfo) -> str | None:
+    return local_date(at, tz).isoformat() if at is not None else None
+
+
+def _row(standing: ContactStanding, tz: ZoneInfo) -> ContactRow:
+    c = standing.contact
+    return ContactRow(
+        c.contact_id,
+        c.name,
+        c.organisation,
+        c.strength,
+        _local(standing.interactions.last, tz),
+        standing.overdue_days,
+    )
+
+
+_LABELS = {
+    "user.registered": "Joined",
+    "user.settings-changed": "Settings changed",
+    "handle.claimed": "Account created",
+    "aspiration.added": "Aspiration",
+    "goal.set": "Goal set",
+    "goal.revised": "Goal revised",
+    "goal.preferences-set": "Goal preferences",
+    "goal.paused": "Goal paused",
+    "goal.resumed": "Goal resumed",
+    "goal.archived": "Goal archived",
+    "contact.added": "Contact added",
+    "contact.updated": "Contact updated",
+    "action.done": "Did",
+    "action.retracted": "Retracted",
+}
+
+
+def _recent(item: dict[str, Any], tz: ZoneInfo) -> tuple[str, str, str]:
+    """(local day, label, what) for one history entry; an action counts on the day it was done."""
+    data = item["data"]
+    when = data["at"] if item["type"] == "action.done" else item["recorded_at"]
+    day = local_date(datetime.fromisoformat(when), tz).isoformat()
+    if item["type"] == "action.done":
+        what = " ".join(p for p in (data.get("kind"), data.get("title")) if p)
+    else:
+        what = str(data.get("title") or data.get("text") or data.get("name") or "")
+    return day, _LABELS.get(item["type"], item["type"]), what
+
+
+def dashboard(app: App, user_id: str) -> Dashboard:
+    user = app.user(user_id)
+    tz = ZoneInfo(user.timezone)
+    lines = [line.as_dict() for line in progress_service.progress(app, user_id)]
+    aspirations = goals.list_aspirations(app, user_id)
+    groups: list[tuple[str, list[dict[str, Any]]]] = []
+    for aspiration in aspirations:
+        mine = [line for line in lines if line["aspiration_id"] == aspiration.aspiration_id]
+        if mine:
+            groups.append((aspiration.text, mine))
+    known = {a.aspiration_id for a in aspirations}
+    rest = [line for line in lines if line["aspiration_id"] not in known]
+    if rest:
+        groups.append((NO_ASPIRATION, rest))
+    assessment = contacts.network(app, user_id)
+    recent = [_recent(item, tz) for item in actions.history(app, user_id, limit=8)]
+    calendar = google.status(app, user_id)
+    return Dashboard(
+        user=user,
+        today=local_date(app.now(), tz),
+        groups=groups,
+        aspirations=aspirations,
+        contacts=[(s.contact.contact_id, s.contact.name) for s in assessment.contacts],
+        contact_count=len(assessment.contacts),
+        overdue=[_row(s, tz) for s in assessment.overdue],
+        new_this_month=[_row(s, tz) for s in assessment.new_this_month],
+        templates=list(TEMPLATES.values()),
+        action_kinds=ACTION_KINDS,
+        recent=recent,
+        calendar=calendar,
+        calendar_paused_until=(
+            calendar.paused_until.astimezone(tz).strftime("%Y-%m-%d %H:%M") if calendar.paused_until else None
+        ),
+    )

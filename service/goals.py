@@ -1,0 +1,160 @@
+"""Use cases: career aspirations and SMART goals — set, revise, pause, resume, archive, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain import decisions
+from domain.attendance import keywords_of
+from domain.decisions import GoalSpec, PreferenceSpec
+from domain.events import Event
+from domain.goals import Goal
+from domain.planning import preference_of
+from domain.preferences import days_to_names, hours_text
+from domain.profile import Aspiration, Profile
+from integrations.storage import views
+from integrations.storage.database import read_transaction
+from service.app import App
+from service.lookup import resolve
+
+
+@dataclass(frozen=True, slots=True)
+class GoalSet:
+    goal_id: str
+    warnings: tuple[str, ...]
+
+
+def add_aspiration(app: App, user_id: str, text: str, kind: str, key: str | None = None) -> str:
+    aspiration_id = app.new_id(user_id, key, "aspiration")
+    app.decide_profile(
+        user_id, lambda p: [decisions.add_aspiration(p, aspiration_id, text, kind, app.now())], key
+    )
+    return aspiration_id
+
+
+def list_aspirations(app: App, user_id: str) -> list[Aspiration]:
+    app.projection.catch_up()
+    with read_transaction(app.engine) as connection:
+        return views.aspirations(connection, user_id)
+
+
+def set_goal(app: App, user_id: str, spec: GoalSpec, key: str | None = None) -> GoalSet:
+    goal_id = app.new_id(user_id, key, "goal")
+    warnings: tuple[str, ...] = ()
+
+    def decide(profile: Profile) -> list[Event]:
+        nonlocal warnings
+        decision = decisions.set_goal(profile, goal_id, spec, app.now())
+        warnings = decision.warnings
+        return decision.events
+
+    app.decide_profile(user_id, decide, key)
+    return GoalSet(goal_id, warnings)
+
+
+def resolve_goal(app: App, user_id: str, text: str) -> str:
+    return resolve(
+        text,
+        ((g.goal_id, g.title) for g in list_goals(app, user_id, include_archived=True)),
+        "goal",
+    )
+
+
+def resolve_aspiration(app: App, user_id: str, text: str) -> str:
+    return resolve(text, ((a.aspiration_id, a.text) for a in list_aspirations(app, user_id)), "aspiration")
+
+
+def revise_goal(
+    app: App,
+    user_id: str,
+    goal_id: str,
+    *,
+    target: int | None,
+    title: str | None = None,
+    key: str | None = None,
+) -> None:
+    app.decide_profile(
+        user_id,
+        lambda p: decisions.revise_goal(p, goal_id, app.now(), target=target, title=title).events,
+        key,
+    )
+
+
+def set_preferences(
+    app: App,
+    user_id: str,
+    goal_id: str,
+    spec: PreferenceSpec,
+    *,
+    replace: bool = False,
+    key: str | None = None,
+) -> None:
+    """A goal's own preferences for its calendar blocks; the next sync re-plans its future blocks."""
+    app.decide_profile(
+        user_id,
+        lambda p: decisions.set_goal_preferences(p, goal_id, spec, app.now(), replace=replace),
+        key,
+    )
+
+
+def pause_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
+    app.decide_profile(user_id, lambda p: decisions.pause_goal(p, goal_id, app.now()), key)
+
+
+def resume_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
+    app.decide_profile(user_id, lambda p: decisions.resume_goal(p, goal_id, app.now()), key)
+
+
+def archive_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
+    app.decide_profile(user_id, lambda p: decisions.archive_goal(p, goal_id, app.now()), key)
+
+
+def list_goals(app: App, user_id: str, *, include_archived: bool = False) -> list[Goal]:
+    app.projection.catch_up()
+    with read_transaction(app.engine) as connection:
+        found = views.goals(connection, user_id)
+    return [g for g in found if include_archived or g.archived_at is None]
+
+
+def goal_as_dict(goal: Goal) -> dict[str, object]:
+    return {
+        "goal_id": goal.goal_id,
+        "title": goal.title,
+        "action": goal.action,
+        "target": goal.target,
+        "frame": goal.frame.value,
+        "start": goal.start.isoformat(),
+        "deadline": goal.deadline.isoformat() if goal.deadline else None,
+        "aspiration_id": goal.aspiration_id,
+        "contact_ids": list(goal.contact_ids),
+        "new_contacts_only": goal.new_contacts_only,
+        "template": goal.template,
+        "paused": goal.is_paused,
+        "archived": goal.archived_at is not None,
+        "targets": [{"from": d.isoformat(), "target": t} for d, t in goal.targets],
+        # the goal's own preferences; null: the default of its action kind
+        **goal.preferences.to_payload(),
+    }
+
+
+def effective_preferences(goal: Goal) -> dict[str, Any]:
+    """What planning and matching use for this goal: its own preferences over its action kind's
+    defaults (its contacts' emails count as well)."""
+    pref = preference_of(goal)
+    return {
+        "duration_minutes": pref.minutes,
+        "days": days_to_names(pref.weekdays),
+        "hours": hours_text((pref.earliest, pref.latest)),
+        "keywords": list(keywords_of(goal)),
+        "domains": list(goal.preferences.domains or ()),
+    }
+
+
+def aspiration_as_dict(aspiration: Aspiration) -> dict[str, object]:
+    return {
+        "aspiration_id": aspiration.aspiration_id,
+        "text": aspiration.text,
+        "kind": aspiration.kind,
+        "added_at": aspiration.added_at.isoformat(),
+    }

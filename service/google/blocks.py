@@ -1,0 +1,119 @@
+"""A netgoals block as the outbox keeps it and Google shows it: its row, title and description
+(with the goal's progress so far), and the planner's `Block` read back from a row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from domain import events as ev
+from domain.events import NewEvent
+from domain.periods import Frame
+from domain.planning import Block
+from domain.profile import Profile
+from service.google.ids import derived_id, google_event_id
+
+
+def to_block(row: dict[str, Any]) -> Block:
+    return Block(
+        row["action_id"],
+        row["goal_id"],
+        row["kind"],
+        datetime.fromisoformat(row["start"]),
+        datetime.fromisoformat(row["end"]),
+        date.fromisoformat(row["period_start"]) if row["period_start"] else None,
+        row["status"],
+        row["user_moved"],
+        row["skipped_by_user"],
+    )
+
+
+def block_title(profile: Profile, goal_id: str | None) -> str:
+    goal = profile.goals.get(goal_id) if goal_id else None
+    return f"Networking: {goal.title}" if goal else "Networking"
+
+
+def done_so_far(profile: Profile, counts: dict[str, dict[date, int]], block: Block) -> int:
+    """Done in the block's goal period (a deadline goal counts over its whole span)."""
+    goal = profile.goals.get(block.goal_id) if block.goal_id else None
+    if goal is None or block.period_start is None:
+        return 0
+    period = (
+        goal.first_period(profile.week_start).start if goal.frame is Frame.DEADLINE else block.period_start
+    )
+    return counts.get(goal.goal_id, {}).get(period, 0)
+
+
+def outbox_row(
+    user_id: str,
+    action_id: str,
+    goal_id: str | None,
+    kind: str,
+    title: str,
+    description: str,
+    start: datetime,
+    end: datetime,
+    period_start: date | None,
+) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "action_id": action_id,
+        "goal_id": goal_id,
+        "kind": kind,
+        "title": title,
+        "description": description,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "start_at": start.timestamp(),
+        "period_start": period_start.isoformat() if period_start else None,
+        "contact_ids": None,
+        "google_event_id": google_event_id(action_id),
+        "status": "planned",
+        "present": True,
+        "pushed": False,
+        "user_moved": False,
+        "skipped_by_user": False,
+        "revision": 1,
+        "pushed_revision": 0,
+    }
+
+
+def describe(
+    profile: Profile, goal_id: str | None, done: int, public_url: str, period_start: date | None = None
+) -> str:
+    lines = []
+    goal = profile.goals.get(goal_id) if goal_id else None
+    if goal is not None:
+        lines.append(f"Goal: {goal.title}")
+        aspiration = profile.aspirations.get(goal.aspiration_id) if goal.aspiration_id else None
+        if aspiration is not None:
+            lines.append(f"Why: {aspiration.text}")
+        frame = "in all" if goal.frame.value == "deadline" else f"this {goal.frame.value}"
+        target = (
+            goal.target_for(period_start)
+            if period_start and goal.frame is not Frame.DEADLINE
+            else goal.target
+        )
+        lines.append(f"Progress so far: {done} of {target} {frame}")
+    lines += [
+        "",
+        f"Dashboard: {public_url.rstrip('/')}/",
+        "Planned by netgoals in your free time. Move it if another time suits you better; "
+        "delete it to skip this one.",
+    ]
+    return "\n".join(lines)
+
+
+def deleted_in_google(action_id: str, at: str) -> NewEvent:
+    """The user deleted our block in Google Calendar: the action is skipped, by them."""
+    return NewEvent(
+        derived_id(f"{action_id}/skipped"),
+        ev.ACTION_SKIPPED,
+        {
+            "action_id": action_id,
+            "reason": "deleted in Google Calendar",
+            "by": "user",
+            "at": at,
+        },
+    )

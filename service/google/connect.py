@@ -1,0 +1,158 @@
+"""Connecting Google Calendar (OAuth with PKCE, in the browser or through a loopback redirect),
+disconnecting it, and the connection's status.
+
+Secrets (invariant 8): tokens and PKCE verifiers are sealed with the vault before they touch the
+database; the log only says that a calendar was connected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from domain import events as ev
+from domain.errors import DomainError
+from domain.events import Event
+from integrations.google import oauth as google_oauth
+from integrations.google.calendar import GoogleError
+from integrations.google.oauth import OAuthError
+from integrations.storage import calendar_store as store
+from integrations.storage.database import read_transaction, write_transaction
+from service.app import App
+from service.google.context import Google, secret_hash
+from service.google.ids import GOALS_CALENDAR
+
+log = logging.getLogger("netgoals.google")
+
+
+def begin_connect(app: App, google: Google, user_id: str, redirect_uri: str | None = None) -> str:
+    """The Google consent URL for this user (state and PKCE verifier are kept, sealed)."""
+    app.profile(user_id)
+    redirect_uri = redirect_uri or google.callback_url
+    consent = google_oauth.consent(google.endpoints, redirect_uri)
+    sealed = google.vault.seal({"code_verifier": consent.code_verifier, "redirect_uri": redirect_uri})
+    with write_transaction(app.engine) as connection:
+        store.add_state(connection, secret_hash(consent.state), user_id, sealed, app.now().timestamp())
+    return consent.url
+
+
+def complete_connect(app: App, google: Google, state: str, code: str | None, error: str | None = None) -> str:
+    """The OAuth callback: check the state, exchange the code, keep the tokens sealed, ask for a
+    first sync. Returns the user id."""
+    now = app.now()
+    with write_transaction(app.engine) as connection:
+        found = store.take_state(connection, secret_hash(state or ""), now.timestamp())
+    if found is None:
+        raise DomainError("this Google sign-in expired or was already used: connect again")
+    user_id, sealed = found
+    if error or not code:
+        raise DomainError(f"Google did not connect the calendar ({error or 'no code'})")
+    kept = google.vault.open_sealed(sealed)
+    try:
+        tokens = google_oauth.exchange(google.endpoints, kept["redirect_uri"], code, kept["code_verifier"])
+    except OAuthError as exc:
+        raise DomainError(str(exc)) from None
+    if not tokens.get("refresh_token"):
+        raise DomainError(
+            "Google sent no refresh token; remove netgoals' access in your Google account and retry"
+        )
+    with write_transaction(app.engine) as connection:
+        before = store.connection_of(connection, user_id)
+        store.save_connection(connection, user_id, google.vault.seal(tokens), now.isoformat())
+        store.update_connection(connection, user_id, sync_requested=now.timestamp())
+    if before is None or before.status == "disconnected":
+        app.decide_profile(
+            user_id,
+            lambda _p: [
+                Event(
+                    ev.CALENDAR_CONNECTED,
+                    {"provider": "google", "calendar": GOALS_CALENDAR, "at": now.isoformat()},
+                )
+            ],
+        )
+    log.info("google calendar connected for user %s", user_id)
+    return user_id
+
+
+def connect_loopback(
+    app: App, google: Google, user_id: str, open_url: Callable[[str], None], timeout: float = 300.0
+) -> str:
+    """The installed-app flow for one person on a laptop: a one-shot server on 127.0.0.1 receives
+    Google's redirect."""
+    with google_oauth.LoopbackReceiver() as receiver:
+        url = begin_connect(app, google, user_id, receiver.redirect_uri)
+        open_url(url)
+        try:
+            params = receiver.wait(timeout)
+        except OAuthError as exc:
+            raise DomainError(str(exc)) from None
+    return complete_connect(app, google, params.get("state", ""), params.get("code"), params.get("error"))
+
+
+def disconnect(app: App, google: Google, user_id: str) -> bool:
+    """Revoke the grant at Google, stop push channels, forget the tokens. History stays."""
+    with read_transaction(app.engine) as connection:
+        found = store.connection_of(connection, user_id)
+        channels = store.channels_of(connection, user_id)
+    if found is None or found.status == "disconnected":
+        return False
+    if found.tokens:
+        tokens = google.vault.open_sealed(found.tokens)
+        client = google.client(tokens)
+        for channel in channels:
+            with contextlib.suppress(GoogleError):  # the channel expires by itself
+                client.stop_channel(channel["channel_id"], channel["resource_id"])
+        google_oauth.revoke(google.endpoints, tokens)
+    with write_transaction(app.engine) as connection:
+        for channel in channels:
+            store.drop_channel(connection, channel["channel_id"])
+        store.update_connection(
+            connection,
+            user_id,
+            status="disconnected",
+            tokens=None,
+            detail=None,
+            paused_until=None,
+            sync_requested=None,
+            updated_at=app.now().isoformat(),
+        )
+    app.decide_profile(
+        user_id,
+        lambda _p: [Event(ev.CALENDAR_DISCONNECTED, {"provider": "google", "at": app.now().isoformat()})],
+    )
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    status: str  # not-connected, connected, reconnect-needed, paused, disconnected
+    detail: str | None = None
+    calendar_id: str | None = None
+    paused_until: datetime | None = None
+    sync_requested: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "detail": self.detail,
+            "calendar_id": self.calendar_id,
+            "paused_until": self.paused_until.isoformat() if self.paused_until else None,
+            "sync_requested": self.sync_requested,
+        }
+
+
+def status(app: App, user_id: str) -> Status:
+    with read_transaction(app.engine) as connection:
+        found = store.connection_of(connection, user_id)
+    if found is None:
+        return Status("not-connected")
+    paused = None
+    state = found.status
+    if found.paused_until is not None and found.paused_until > app.now().timestamp():
+        paused = datetime.fromtimestamp(found.paused_until, UTC)
+        state = "paused" if state == "connected" else state
+    return Status(state, found.detail, found.goals_calendar_id, paused, found.sync_requested is not None)

@@ -1,0 +1,72 @@
+"""What Google use cases need besides the App: settings, the vault, the endpoints and an API client;
+and the hash kept in place of a secret (an OAuth state, a push channel's token).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from domain.errors import DomainError
+from integrations.google import oauth as google_oauth
+from integrations.google.calendar import GoogleCalendar
+from integrations.google.oauth import GoogleEndpoints
+from integrations.storage.secrets import Vault
+from service.settings import Settings
+
+Sleep = Callable[[float], None]
+
+
+@dataclass
+class Google:
+    """What Google use cases need besides the App: settings, the vault and the endpoints."""
+
+    settings: Settings
+    vault: Vault
+    endpoints: GoogleEndpoints
+    sleep: Sleep = time.sleep
+    watch: bool = False  # open push channels (needs a public https address, or the local fake)
+
+    @classmethod
+    def open(cls, settings: Settings, *, sleep: Sleep = time.sleep) -> Google:
+        if not settings.google_client_id:
+            raise DomainError(
+                "Google Calendar is not configured: set NETGOALS_GOOGLE_CLIENT_ID and "
+                "NETGOALS_GOOGLE_CLIENT_SECRET"
+            )
+        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+        vault = Vault.open(secret, settings.home, settings.embedded)
+        client_secret = settings.google_client_secret
+        endpoints = GoogleEndpoints(
+            client_id=settings.google_client_id,
+            client_secret=client_secret.get_secret_value() if client_secret else "",
+            auth_uri=settings.google_auth_uri,
+            token_uri=settings.google_token_uri,
+            revoke_uri=settings.google_revoke_uri,
+            api_url=settings.google_api_url,
+            batch_uri=settings.google_batch_uri,
+        )
+        google_oauth.prepare_environment(endpoints)
+        watch = settings.public_url.startswith("https://") or endpoints.local
+        return cls(settings, vault, endpoints, sleep, watch)
+
+    def client(self, tokens: dict[str, Any]) -> GoogleCalendar:
+        credentials = google_oauth.credentials(self.endpoints, tokens)
+        return GoogleCalendar(
+            self.endpoints, credentials, num_retries=self.settings.google_num_retries, sleep=self.sleep
+        )
+
+    @property
+    def callback_url(self) -> str:
+        return self.settings.public_url.rstrip("/") + "/oauth/google/callback"
+
+    @property
+    def webhook_url(self) -> str:
+        return self.settings.public_url.rstrip("/") + "/webhooks/google"
+
+
+def secret_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,156 @@
+"""Plan (a use-case step of sync): free time from freeBusy, the pure planner, then
+`action.planned/rescheduled/skipped` events and outbox rows in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from domain import events as ev
+from domain.events import NewEvent, actions_stream
+from domain.planning import BUSY, PlanChanges, plan
+from domain.profile import Profile
+from integrations.google.calendar import GoogleCalendar
+from integrations.storage import calendar_store as store
+from integrations.storage import views
+from integrations.storage.database import read_transaction, write_transaction
+from integrations.storage.event_store import StreamAppend
+from service.app import App
+from service.google.blocks import block_title, describe, done_so_far, outbox_row, to_block
+from service.google.ids import derived_id
+from service.google.report import Report
+
+
+def make_plan(
+    app: App,
+    client: GoogleCalendar,
+    user_id: str,
+    profile: Profile,
+    weeks: int,
+    public_url: str,
+    report: Report,
+) -> None:
+    app.projection.catch_up()
+    now = app.now()
+    with read_transaction(app.engine) as connection:
+        counts = views.progress_counts(connection, user_id)
+        rows = store.outbox_rows(connection, user_id)
+    blocks = [to_block(r) for r in rows]
+    busy = client.busy(now, now + timedelta(weeks=weeks))
+
+    def new_id(goal_id: str, period_start: date, index: int) -> str:
+        return str(derived_id(f"{user_id}/plan/{goal_id}/{period_start.isoformat()}/{index}"))
+
+    changes = plan(
+        profile.goals.values(), counts, blocks, busy, now, profile.tz, profile.week_start, new_id, weeks=weeks
+    )
+    retitled = _retitled(profile, rows, changes, now)
+    if not changes and not retitled:
+        return
+    at = now.isoformat()
+    events: list[NewEvent] = []
+    new_rows: list[dict[str, Any]] = []
+    for block in changes.new:
+        title = block_title(profile, block.goal_id)
+        start, end = block.start.astimezone(profile.tz), block.end.astimezone(profile.tz)
+        events.append(
+            NewEvent(
+                derived_id(f"{block.action_id}/planned"),
+                ev.ACTION_PLANNED,
+                {
+                    "action_id": block.action_id,
+                    "goal_id": block.goal_id,
+                    "kind": block.kind,
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                    "title": title,
+                    "at": at,
+                },
+            )
+        )
+        new_rows.append(
+            outbox_row(
+                user_id,
+                block.action_id,
+                block.goal_id,
+                block.kind,
+                title,
+                describe(
+                    profile,
+                    block.goal_id,
+                    done_so_far(profile, counts, block),
+                    public_url,
+                    block.period_start,
+                ),
+                start,
+                end,
+                block.period_start,
+            )
+        )
+    for block, start, end in changes.moved:
+        local_start, local_end = start.astimezone(profile.tz), end.astimezone(profile.tz)
+        events.append(
+            NewEvent(
+                derived_id(
+                    f"{block.action_id}/rescheduled/{block.start.isoformat()}/{local_start.isoformat()}"
+                ),
+                ev.ACTION_RESCHEDULED,
+                {
+                    "action_id": block.action_id,
+                    "start": local_start.isoformat(),
+                    "end": local_end.isoformat(),
+                    "by": "netgoals",
+                    "reason": changes.why_moved.get(block.action_id, BUSY),
+                    "at": at,
+                },
+            )
+        )
+    for block, reason in changes.removed:
+        events.append(
+            NewEvent(
+                derived_id(f"{block.action_id}/skipped"),
+                ev.ACTION_SKIPPED,
+                {"action_id": block.action_id, "reason": reason, "by": "netgoals", "at": at},
+            )
+        )
+    with write_transaction(app.engine) as connection:
+        store.add_outbox(connection, new_rows)
+        for block, start, end in changes.moved:
+            local_start, local_end = start.astimezone(profile.tz), end.astimezone(profile.tz)
+            store.change_outbox(
+                connection,
+                user_id,
+                block.action_id,
+                push=True,
+                start=local_start.isoformat(),
+                end=local_end.isoformat(),
+                start_at=local_start.timestamp(),
+            )
+        for block, _reason in changes.removed:
+            store.change_outbox(
+                connection, user_id, block.action_id, push=True, status="removed", present=False
+            )
+        for action_id, title in retitled.items():
+            store.change_outbox(connection, user_id, action_id, push=True, title=title)
+        app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, events))
+    report.planned += len(changes.new)
+    report.moved += len(changes.moved)
+    report.removed += len(changes.removed)
+
+
+def _retitled(
+    profile: Profile, rows: list[dict[str, Any]], changes: PlanChanges, now: datetime
+) -> dict[str, str]:
+    """A revised goal's new title, for its blocks still to come (action id -> title)."""
+    gone = {block.action_id for block, _reason in changes.removed}
+    found = {}
+    for row in rows:
+        if row["goal_id"] is None or row["status"] != "planned" or not row["present"]:
+            continue
+        if row["action_id"] in gone or row["start_at"] <= now.timestamp():
+            continue
+        title = block_title(profile, row["goal_id"])
+        if row["goal_id"] in profile.goals and row["title"] != title:
+            found[row["action_id"]] = title
+    return found

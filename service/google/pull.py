@@ -1,0 +1,261 @@
+"""Pull (invariant 6): list the changes of a calendar page by page, derive done/retracted/skipped/
+rescheduled facts with the pure attendance rule, then append them and store the new sync token in
+ONE transaction, compare-and-set on the token's version. 410 → drop the token and do a full sync,
+which appends nothing twice: every derived event id is a uuid5 of its source.
+
+Attendance credit lives here too: an occurrence moves from what it counted to what it should count
+now, when pulled or (accepted, still to come) once it has ended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from domain import events as ev
+from domain.attendance import (
+    ATTENDED,
+    UPCOMING,
+    CalendarEvent,
+    Credit,
+    GoalRule,
+    attendance,
+    contacts_present,
+    matching_kinds,
+    reconcile,
+    rules_for,
+)
+from domain.events import NewEvent, actions_stream
+from domain.profile import Profile
+from integrations.google.calendar import (
+    GoogleCalendar,
+    SyncTokenExpiredError,
+    parse_event,
+)
+from integrations.storage import calendar_store as store
+from integrations.storage.database import read_transaction, write_transaction
+from integrations.storage.event_store import StreamAppend
+from service.app import App
+from service.google.blocks import deleted_in_google
+from service.google.ids import GOALS, derived_id
+from service.google.report import Report
+
+
+class SyncConflictError(RuntimeError):
+    """Another sync of the same calendar committed first; this one's work is dropped."""
+
+
+@dataclass(slots=True)
+class _Pull:
+    """What one pull of one calendar decided, committed together at the end."""
+
+    app: App
+    user_id: str
+    role: str
+    profile: Profile
+    rules: list[GoalRule]
+    now: datetime
+    events: list[NewEvent] = field(default_factory=list)
+    touched: dict[str, store.Occurrence] = field(default_factory=dict)
+    outbox: dict[str, dict[str, Any]] = field(default_factory=dict)  # action_id -> settled values
+    seen: int = 0
+
+    def at(self) -> str:
+        return self.now.isoformat()
+
+
+def _save(connection: Connection, work: _Pull) -> None:
+    """What a pull (or a settling of due occurrences) decided, inside the caller's transaction:
+    the occurrences, the outbox rows the user's own edits settled, and the derived events."""
+    for occurrence in work.touched.values():
+        store.save_occurrence(connection, work.user_id, occurrence)
+    for action_id, values in work.outbox.items():
+        store.settle_outbox(connection, work.user_id, action_id, **values)
+    work.app.store.append_in(connection, StreamAppend(actions_stream(work.user_id), None, work.events))
+
+
+def pull(app: App, client: GoogleCalendar, user_id: str, role: str, profile: Profile, report: Report) -> int:
+    """Pull one calendar's changes; returns how many changed events Google reported."""
+    with read_transaction(app.engine) as connection:
+        state = store.sync_state(connection, user_id, role)
+    if state is None:
+        return 0
+    work = _Pull(app, user_id, role, profile, rules_for(profile.goals.values(), profile.contacts), app.now())
+    try:
+        token = _collect(work, client, state.calendar_id, state.sync_token)
+    except SyncTokenExpiredError:
+        if state.sync_token is None:
+            raise
+        work = _Pull(app, user_id, role, profile, work.rules, work.now)
+        token = _collect(work, client, state.calendar_id, None)
+    with write_transaction(app.engine) as connection:
+        if not store.advance_sync_token(connection, user_id, role, state.version, token):
+            raise SyncConflictError(f"the {role} calendar was synced by someone else meanwhile")
+        _save(connection, work)
+    report.count(work.events)
+    report.changes_seen += work.seen
+    return work.seen
+
+
+def _collect(work: _Pull, client: GoogleCalendar, calendar_id: str, sync_token: str | None) -> str | None:
+    next_token = None
+    for page in client.list_events(calendar_id, sync_token):
+        parsed = [parse_event(calendar_id, item, page.time_zone) for item in page.items]
+        work.seen += len(parsed)
+        keys = [e.key for e in parsed if e.key not in work.touched]
+        with read_transaction(work.app.engine) as connection:
+            known = store.occurrences(connection, work.user_id, keys)
+            own = (
+                store.outbox_by_event_ids(connection, work.user_id, [e.event_id for e in parsed])
+                if work.role == GOALS
+                else {}
+            )
+        for event in parsed:
+            occurrence = work.touched.get(event.key) or known.get(event.key)
+            _consider(work, event, occurrence, own.get(event.event_id))
+        if page.next_sync_token is not None:
+            next_token = page.next_sync_token
+    return next_token
+
+
+def _consider(
+    work: _Pull, event: CalendarEvent, occurrence: store.Occurrence | None, row: dict[str, Any] | None
+) -> None:
+    own_kind = None
+    if row is not None:
+        _own_block(work, event, row)
+        if row["status"] != "removed":
+            own_kind = row["kind"]
+    kinds = matching_kinds(event, work.rules, own_kind)
+    if not kinds and occurrence is None:
+        return
+    state = attendance(event, work.now)
+    contact_ids = contacts_present(event, work.profile.contacts)
+    if row is not None:
+        contact_ids = sorted(
+            {*contact_ids, *filter(None, event.private.get("netgoals_contacts", "").split(","))}
+        )
+    facts = {
+        "kinds": kinds,
+        "at": event.start.isoformat() if event.start else None,
+        "title": event.summary[:200],
+        "contact_ids": contact_ids,
+        "attendees": [[a.email, a.name] for a in event.others() if a.response != "declined"],
+        "own": row["action_id"] if row is not None else None,
+        "attended": state == ATTENDED,
+    }
+    if occurrence is None:
+        occurrence = store.Occurrence(event.key, work.role, None, {}, {}, 0, stored=False)
+    wanted = {k: facts["at"] for k in kinds} if state == ATTENDED else {}
+    reason = "cancelled in Google Calendar" if event.cancelled else "no longer attended in Google Calendar"
+    credit(work, occurrence, facts, wanted, reason)
+    occurrence.due_at = event.end.timestamp() if state == UPCOMING and kinds and event.end else None
+    work.touched[event.key] = occurrence
+
+
+def credit(
+    work: _Pull, occurrence: store.Occurrence, facts: dict[str, Any], wanted: dict[str, Any], reason: str
+) -> None:
+    """Move an occurrence from what it counted to what it should count now."""
+    counted = {k: Credit(v[0], v[1]) for k, v in occurrence.counted.items()}
+    retract, new = reconcile(counted, wanted)
+    for kind in retract:
+        action_id = counted[kind].action_id
+        work.events.append(
+            NewEvent(
+                derived_id(f"{action_id}/retracted"),
+                ev.ACTION_RETRACTED,
+                {"action_id": action_id, "reason": reason, "at": work.at()},
+            )
+        )
+        del occurrence.counted[kind]
+        if facts.get("own") == action_id:
+            work.outbox.setdefault(action_id, {}).update(status="skipped", present=False)
+    for kind in new:
+        own = facts.get("own")
+        if own and occurrence.generation == 0:
+            action_id = own
+        else:
+            action_id = str(derived_id(f"{work.user_id}/{occurrence.key}/{kind}/{occurrence.generation}"))
+        occurrence.generation += 1
+        work.events.append(
+            NewEvent(
+                derived_id(f"{action_id}/done"),
+                ev.ACTION_DONE,
+                {
+                    "action_id": action_id,
+                    "kind": kind,
+                    "at": wanted[kind],
+                    "contact_ids": facts["contact_ids"],
+                    "title": facts["title"] or None,
+                    "note": None,
+                    "source": "google",
+                    "calendar_event": occurrence.key,
+                    "logged_at": work.at(),
+                },
+            )
+        )
+        occurrence.counted[kind] = [action_id, wanted[kind]]
+        if own == action_id:
+            work.outbox.setdefault(action_id, {})["status"] = "done"
+    occurrence.facts = facts
+
+
+def _own_block(work: _Pull, event: CalendarEvent, row: dict[str, Any]) -> None:
+    """The user's edits of our blocks: a deletion skips the action, a move keeps their time."""
+    action_id = row["action_id"]
+    if row["status"] != "planned" or not row["present"]:
+        return
+    if event.cancelled:
+        work.events.append(deleted_in_google(action_id, work.at()))
+        work.outbox[action_id] = {"status": "skipped", "present": False, "skipped_by_user": True}
+        return
+    if row["revision"] != row["pushed_revision"] or event.start is None or event.end is None:
+        return  # our own change is on its way; it wins
+    start, end = datetime.fromisoformat(row["start"]), datetime.fromisoformat(row["end"])
+    if event.start == start and event.end == end:
+        return
+    new_start, new_end = event.start.astimezone(work.profile.tz), event.end.astimezone(work.profile.tz)
+    work.events.append(
+        NewEvent(
+            derived_id(f"{action_id}/rescheduled/{row['revision']}/{new_start.isoformat()}"),
+            ev.ACTION_RESCHEDULED,
+            {
+                "action_id": action_id,
+                "start": new_start.isoformat(),
+                "end": new_end.isoformat(),
+                "by": "user",
+                "at": work.at(),
+            },
+        )
+    )
+    work.outbox[action_id] = {
+        "start": new_start.isoformat(),
+        "end": new_end.isoformat(),
+        "start_at": new_start.timestamp(),
+        "user_moved": True,
+        "bump": True,
+    }
+
+
+def settle_due(app: App, user_id: str, profile: Profile, report: Report) -> None:
+    """Accepted events that were still to come when pulled and have ended since: count them now."""
+    now = app.now()
+    work = _Pull(app, user_id, "due", profile, [], now)
+    with read_transaction(app.engine) as connection:
+        due = store.due_occurrences(connection, user_id, now.timestamp())
+    for occurrence in due:
+        facts = occurrence.facts
+        wanted = {k: facts["at"] for k in facts.get("kinds", [])} if facts.get("at") else {}
+        facts["attended"] = True
+        credit(work, occurrence, facts, wanted, "")
+        occurrence.due_at = None
+        work.touched[occurrence.key] = occurrence
+    if not work.touched:
+        return
+    with write_transaction(app.engine) as connection:
+        _save(connection, work)
+    report.count(work.events)

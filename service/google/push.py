@@ -1,0 +1,97 @@
+"""Push (invariant 7): send each outbox row whose revision is ahead of what Google has, then mark it
+pushed at that revision (compare-and-set), so a crash or a failure only delays it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from domain.events import NewEvent, actions_stream
+from integrations.google.calendar import (
+    GoogleCalendar,
+    GoogleNotFoundError,
+)
+from integrations.storage import calendar_store as store
+from integrations.storage import views
+from integrations.storage.database import read_transaction, write_transaction
+from integrations.storage.event_store import StreamAppend
+from service.app import App
+from service.google.blocks import deleted_in_google, describe, done_so_far, to_block
+from service.google.report import Report
+
+
+def event_body(row: dict[str, Any], time_zone: str, contact_ids: Iterable[str] = ()) -> dict[str, Any]:
+    private = {"netgoals": "1", "netgoals_action": row["action_id"], "netgoals_goal": row["goal_id"] or ""}
+    contacts = ",".join(contact_ids)
+    if contacts:
+        private["netgoals_contacts"] = contacts
+    return {
+        "id": row["google_event_id"],
+        "summary": row["title"],
+        "description": row["description"],
+        "start": {"dateTime": row["start"], "timeZone": time_zone},
+        "end": {"dateTime": row["end"], "timeZone": time_zone},
+        "reminders": {"useDefault": False, "overrides": [{"method": "popup", "minutes": 10}]},
+        "transparency": "opaque",
+        "extendedProperties": {"private": private},
+    }
+
+
+class CalendarGoneError(RuntimeError):
+    """The user deleted the Networking goals calendar."""
+
+
+def push(
+    app: App,
+    client: GoogleCalendar,
+    user_id: str,
+    calendar_id: str,
+    time_zone: str,
+    report: Report,
+    public_url: str | None = None,
+) -> None:
+    """Send what changed. A goal's block going out anyway (inserted or patched) carries a fresh
+    description, so its "progress so far" is current whenever the block changes; progress alone
+    never costs a request per block (with `public_url`; without, the stored text goes out)."""
+    with read_transaction(app.engine) as connection:
+        rows = store.outbox_rows(connection, user_id, pending_only=True)
+        counts = views.progress_counts(connection, user_id) if public_url and rows else {}
+    profile = app.profile(user_id) if public_url and rows else None
+    for row in rows:
+        values: dict[str, Any] = {}
+        events: list[NewEvent] = []
+        if profile is not None and public_url and row["goal_id"] and row["present"]:
+            block = to_block(row)
+            fresh = describe(
+                profile, row["goal_id"], done_so_far(profile, counts, block), public_url, block.period_start
+            )
+            if fresh != row["description"]:
+                row = {**row, "description": fresh}
+                values["description"] = fresh
+        try:
+            if row["present"] and not row["pushed"]:
+                contacts = (row.get("contact_ids") or "").split(",")
+                client.insert_event(calendar_id, event_body(row, time_zone, filter(None, contacts)))
+                values["pushed"] = True
+            elif row["present"]:
+                body = {
+                    "summary": row["title"],
+                    "description": row["description"],
+                    "start": {"dateTime": row["start"], "timeZone": time_zone},
+                    "end": {"dateTime": row["end"], "timeZone": time_zone},
+                }
+                if client.patch_event(calendar_id, row["google_event_id"], body) == "gone":
+                    events.append(deleted_in_google(row["action_id"], app.now().isoformat()))
+                    values.update(status="skipped", present=False, skipped_by_user=True)
+            elif row["pushed"]:
+                client.delete_event(calendar_id, row["google_event_id"])
+        except GoogleNotFoundError:
+            if not client.calendar_exists(calendar_id):
+                raise CalendarGoneError(calendar_id) from None
+            values.update(status="skipped", present=False)  # the event itself is gone
+        with write_transaction(app.engine) as connection:
+            store.mark_pushed(connection, user_id, row["action_id"], row["revision"], **values)
+            app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, events))
+        report.pushed += 1
+        report.count(events)

@@ -1,0 +1,37 @@
+"""What one Google Calendar sync did for one user, counted for people (CLI, API, worker log)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from domain import events as ev
+from domain.events import NewEvent
+
+
+@dataclass(slots=True)
+class Report:
+    user_id: str
+    status: str = "connected"
+    planned: int = 0
+    moved: int = 0
+    removed: int = 0
+    pushed: int = 0
+    done: int = 0
+    retracted: int = 0
+    skipped: int = 0
+    rescheduled: int = 0
+    changes_seen: int = 0
+    notices: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def count(self, events: Iterable[NewEvent]) -> None:
+        for event in events:
+            if event.type == ev.ACTION_DONE:
+                self.done += 1
+            elif event.type == ev.ACTION_RETRACTED:
+                self.retracted += 1
+            elif event.type == ev.ACTION_SKIPPED and event.data.get("by") == "user":
+                self.skipped += 1
+            elif event.type == ev.ACTION_RESCHEDULED and event.data.get("by") == "user":
+                self.rescheduled += 1

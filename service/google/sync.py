@@ -1,0 +1,164 @@
+"""Sync once for one user: pull both calendars, plan the next weeks into free time, push the outbox
+(re-creating the goals calendar if the user deleted it), and keep what happened as the
+connection's state ("reconnect-needed", a quota pause, the last error) instead of retry storms.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.events import actions_stream
+from domain.periods import local_date
+from domain.profile import Profile
+from integrations.google import oauth as google_oauth
+from integrations.google.calendar import (
+    GoogleCalendar,
+    GoogleError,
+    GoogleNotFoundError,
+    QuotaExceededError,
+    ReconnectNeededError,
+)
+from integrations.storage import calendar_store as store
+from integrations.storage.database import read_transaction, write_transaction
+from service.app import App
+from service.google.context import Google
+from service.google.ids import GOALS, GOALS_CALENDAR, PRIMARY
+from service.google.notifications import renew_channels
+from service.google.plan import make_plan
+from service.google.pull import SyncConflictError, pull, settle_due
+from service.google.push import CalendarGoneError, push
+from service.google.report import Report
+
+
+def sync_once(app: App, google: Google, user_id: str) -> Report:
+    """Pull both calendars, plan the next weeks into free time, push the outbox — once."""
+    report = Report(user_id)
+    now = app.now()
+    with read_transaction(app.engine) as connection:
+        found = store.connection_of(connection, user_id)
+    if found is None or found.status == "disconnected" or not found.tokens:
+        report.status = "not-connected"
+        return report
+    if found.status == "reconnect-needed":
+        report.status, report.error = found.status, found.detail
+        return report
+    if found.paused_until is not None and found.paused_until > now.timestamp():
+        report.status = "paused"
+        report.error = found.detail
+        return report
+    tokens = google.vault.open_sealed(found.tokens)
+    client = google.client(tokens)
+    try:
+        _sync(app, google, client, user_id, found, report)
+        values: dict[str, Any] = {"status": "connected", "paused_until": None, "sync_requested": None}
+        if not report.notices:
+            values["detail"] = None
+    except ReconnectNeededError as exc:
+        report.status, report.error = "reconnect-needed", str(exc)
+        values = {"status": "reconnect-needed", "detail": str(exc)}
+    except QuotaExceededError as exc:
+        until = now.timestamp() + google.settings.google_quota_pause
+        report.status, report.error = (
+            "paused",
+            f"{exc}; paused until {datetime.fromtimestamp(until, UTC):%H:%M} UTC",
+        )
+        values = {"paused_until": until, "detail": report.error}
+    except (GoogleError, SyncConflictError) as exc:
+        report.status, report.error = "error", str(exc)
+        values = {"detail": str(exc)}
+    finally:
+        _keep_refreshed_tokens(app, google, user_id, found.tokens, tokens, client)
+    with write_transaction(app.engine) as connection:
+        store.update_connection(connection, user_id, updated_at=app.now().isoformat(), **values)
+    app.projection.catch_up()
+    return report
+
+
+def _keep_refreshed_tokens(
+    app: App, google: Google, user_id: str, sealed: str, tokens: dict[str, Any], client: GoogleCalendar
+) -> None:
+    fresh = google_oauth.tokens_of(client.credentials)
+    if fresh["token"] and fresh["token"] != tokens.get("token"):
+        fresh["refresh_token"] = fresh["refresh_token"] or tokens.get("refresh_token")
+        with write_transaction(app.engine) as connection:
+            store.replace_tokens(connection, user_id, sealed, google.vault.seal(fresh))
+
+
+def _sync(
+    app: App,
+    google: Google,
+    client: GoogleCalendar,
+    user_id: str,
+    found: store.ConnectionRecord,
+    report: Report,
+) -> None:
+    profile = app.profile(user_id)
+    calendar_id = found.goals_calendar_id or _create_calendar(app, client, user_id, profile.timezone, report)
+    changed = pull(app, client, user_id, PRIMARY, profile, report)
+    try:
+        pull(app, client, user_id, GOALS, profile, report)
+    except GoogleNotFoundError:  # the user deleted the Networking goals calendar
+        calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
+    settle_due(app, user_id, profile, report)
+    app.projection.catch_up()
+    fingerprint = _fingerprint(app, user_id, profile)
+    if changed or fingerprint != found.plan_fingerprint:
+        make_plan(
+            app,
+            client,
+            user_id,
+            profile,
+            google.settings.google_plan_weeks,
+            google.settings.public_url,
+            report,
+        )
+    public_url = google.settings.public_url
+    try:
+        push(app, client, user_id, calendar_id, profile.timezone, report, public_url)
+    except CalendarGoneError:
+        calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
+        push(app, client, user_id, calendar_id, profile.timezone, report, public_url)
+    if google.watch:
+        renew_channels(app, google, client, user_id, calendar_id)
+    with write_transaction(app.engine) as connection:
+        store.update_connection(connection, user_id, plan_fingerprint=_fingerprint(app, user_id, profile))
+
+
+def _fingerprint(app: App, user_id: str, profile: Profile) -> str:
+    """What the plan depends on besides the calendars: the profile, the actions, and the user's
+    local day (a new day in their time zone moves the planning window, not a new UTC day)."""
+    actions = app.store.stream_version(actions_stream(user_id))
+    today = local_date(app.now(), profile.tz)
+    return f"{profile.version}/{actions}/{today.isoformat()}"
+
+
+def _create_calendar(
+    app: App,
+    client: GoogleCalendar,
+    user_id: str,
+    time_zone: str,
+    report: Report,
+    *,
+    recreated: bool = False,
+) -> str:
+    calendar_id = client.create_calendar(
+        GOALS_CALENDAR, time_zone, "Time for your networking goals, planned by netgoals."
+    )
+    notice = None
+    if recreated:
+        notice = "Your “Networking goals” calendar was deleted; netgoals created it again."
+        report.notices.append(notice)
+    with write_transaction(app.engine) as connection:
+        store.update_connection(connection, user_id, goals_calendar_id=calendar_id, detail=notice)
+        store.set_calendar(connection, user_id, GOALS, calendar_id)
+        if store.sync_state(connection, user_id, PRIMARY) is None:
+            store.set_calendar(connection, user_id, PRIMARY, "primary")
+        if recreated:
+            store.repush_all(connection, user_id, app.now().timestamp())
+    return calendar_id
+
+
+def connected_users(app: App) -> list[str]:
+    with read_transaction(app.engine) as connection:
+        return store.connected_users(connection)

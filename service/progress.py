@@ -1,0 +1,109 @@
+"""Use case: goal progress now, or as it stood at the end of a past day (`as_of`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from domain.errors import DomainError
+from domain.goals import Goal
+from domain.periods import Frame, local_date, local_midnight, parse_timezone
+from domain.profile import Profile
+from domain.progress import GoalProgress, PeriodProgress, count_by_period, evaluate
+from integrations.storage import views
+from integrations.storage.database import read_transaction
+from service.app import App
+
+RECENT_PERIODS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressLine:
+    progress: GoalProgress
+    aspiration: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        p, goal = self.progress, self.progress.goal
+        current = p.current
+        return {
+            "goal_id": goal.goal_id,
+            "title": goal.title,
+            "action": goal.action,
+            "target": current.target,
+            "frame": goal.frame.value,
+            "period_start": current.period.start.isoformat(),
+            "period_end": current.period.last_day.isoformat(),
+            "done": current.done,
+            "status": current.status,
+            "streak": p.streak,
+            "best_streak": p.best_streak,
+            "expected_by_now": p.expected_by_now,
+            "slack_days": p.slack_days,
+            "lifecycle": p.lifecycle,
+            "aspiration_id": goal.aspiration_id,
+            "aspiration": self.aspiration,
+            "recent": [_period(item) for item in p.history[-RECENT_PERIODS:]],
+        }
+
+
+def _period(item: PeriodProgress) -> dict[str, Any]:
+    return {
+        "period_start": item.period.start.isoformat(),
+        "period_end": item.period.last_day.isoformat(),
+        "target": item.target,
+        "done": item.done,
+        "status": item.status,
+    }
+
+
+def progress(
+    app: App, user_id: str, as_of: date | None = None, *, include_archived: bool = False
+) -> list[ProgressLine]:
+    """Reads the projection: its cost grows with goals and periods, never with the log."""
+    user = app.user(user_id)
+    tz = parse_timezone(user.timezone)  # the users view holds the settings: no profile replay here
+    now = app.now()
+    if as_of is not None:
+        if as_of > local_date(now, tz):
+            raise DomainError(f"as-of date {as_of.isoformat()} is in the future")
+        now = min(now, local_midnight(as_of + timedelta(days=1), tz) - timedelta(microseconds=1))
+    with read_transaction(app.engine) as connection:
+        goals = [g for g in views.goals(connection, user_id) if g.set_at <= now or as_of is None]
+        counts = views.progress_counts(connection, user_id)
+        if as_of is not None:
+            _count_until(connection, user_id, app.profile(user_id), goals, counts, now)
+        names = {a.aspiration_id: a.text for a in views.aspirations(connection, user_id)}
+    lines = []
+    for goal in goals:
+        if goal.archived_at is not None and goal.archived_at <= now and not include_archived:
+            continue
+        result = evaluate(goal, counts.get(goal.goal_id, {}), now, tz, user.week_start)
+        lines.append(ProgressLine(result, names.get(goal.aspiration_id or "")))
+    return lines
+
+
+def _count_until(
+    connection: Connection,
+    user_id: str,
+    profile: Profile,
+    goals: list[Goal],
+    counts: dict[str, dict[date, int]],
+    cutoff: datetime,
+) -> None:
+    """Stored counts are final for past periods; the period holding the cutoff is counted again
+    with only what was done by then."""
+    firsts = views.first_interactions(connection, user_id)
+    for goal in goals:
+        period = goal.period_for(local_date(cutoff, profile.tz), profile.week_start)
+        if period is None:
+            continue
+        actions = views.actions_between(connection, user_id, goal.action, period, profile)
+        recount = count_by_period(goal, actions, firsts, profile.tz, profile.week_start, until=cutoff)
+        goal_counts = counts.setdefault(goal.goal_id, {})
+        goal_counts[period.start] = recount.get(period.start, 0)
+        if goal.frame is not Frame.DEADLINE:
+            for later in [p for p in goal_counts if p > period.start]:
+                del goal_counts[later]

@@ -1,0 +1,81 @@
+"""Use cases for clients that address things by id (the HTTP API): one goal, contact, action.
+
+An id that belongs to another user is simply not found: every lookup is scoped to the user.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.actions import Interactions
+from domain.contacts import Contact
+from domain.errors import NotFoundError
+from domain.goals import TEMPLATES, Goal
+from domain.profile import Aspiration
+from integrations.storage import views
+from integrations.storage.database import read_transaction
+from service import contacts, goals
+from service.app import App
+
+
+def goal(app: App, user_id: str, goal_id: str) -> Goal:
+    for found in goals.list_goals(app, user_id, include_archived=True):
+        if found.goal_id == goal_id:
+            return found
+    raise NotFoundError(f"no goal with id {goal_id!r}")
+
+
+def aspiration(app: App, user_id: str, aspiration_id: str) -> Aspiration:
+    for found in goals.list_aspirations(app, user_id):
+        if found.aspiration_id == aspiration_id:
+            return found
+    raise NotFoundError(f"no aspiration with id {aspiration_id!r}")
+
+
+def contact(app: App, user_id: str, contact_id: str) -> tuple[Contact, Interactions]:
+    for found, seen in contacts.list_contacts(app, user_id):
+        if found.contact_id == contact_id:
+            return found, seen
+    raise NotFoundError(f"no contact with id {contact_id!r}")
+
+
+def action(app: App, user_id: str, action_id: str) -> views.ActionRecord:
+    app.projection.catch_up()
+    with read_transaction(app.engine) as connection:
+        found = views.action(connection, user_id, action_id)
+    if found is None:
+        raise NotFoundError(f"no action with id {action_id!r}")
+    return found
+
+
+def action_as_dict(record: views.ActionRecord) -> dict[str, Any]:
+    return {
+        "action_id": record.action_id,
+        "action": record.kind,
+        "at": record.at.isoformat(),
+        "contact_ids": list(record.contact_ids),
+        "retracted": record.retracted,
+    }
+
+
+def in_user_zone(app: App, user_id: str, at: datetime) -> datetime:
+    """A time without an offset is read in the user's own time zone (as the CLI does)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=app.profile(user_id).tz)
+
+
+def templates_as_dicts() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": t.name,
+            "title": t.title,
+            "action": t.action,
+            "target": t.target,
+            "frame": t.frame.value,
+            "description": t.description,
+            "needs_contact": t.needs_contact,
+            "new_contacts_only": t.new_contacts_only,
+            "default_months": t.default_months or None,
+        }
+        for t in TEMPLATES.values()
+    ]
