@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     google_plan_weeks: int = Field(default=8, description="how many weeks ahead goals are planned")
     google_quota_pause: int = Field(default=3600, description="seconds a user pauses after quotaExceeded")
 
+    # --- progress updates (email, webhooks, the weekly digest)
+    smtp_host: str | None = Field(default=None, description="SMTP server for email updates; unset: no email")
+    smtp_port: int = Field(default=587, description="SMTP port (587 STARTTLS, 465 TLS, 25 plain)")
+    smtp_security: str = Field(default="starttls", description="starttls, tls or none")
+    smtp_username: str | None = Field(default=None, description="SMTP login, if the server wants one")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password")
+    mail_from: str = Field(default="netgoals <netgoals@localhost>", description="the From of every email")
+    allow_private_targets: bool = Field(
+        default=False, description="let webhooks reach loopback and private addresses (trusted networks)"
+    )
+    update_retry_hours: float = Field(default=24.0, description="how long a failing update is retried")
+
     @property
     def google_configured(self) -> bool:
         return bool(self.google_client_id)

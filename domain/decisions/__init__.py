@@ -19,6 +19,7 @@ from domain.decisions.goals import (
     set_goal,
     set_goal_preferences,
 )
+from domain.decisions.updates import set_updates
 from domain.decisions.users import add_aspiration, change_settings, register
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "revise_goal",
     "set_goal",
     "set_goal_preferences",
+    "set_updates",
     "update_contact",
 ]

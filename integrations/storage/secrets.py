@@ -49,6 +49,16 @@ def _key_file(home: Path) -> str:
     return path.read_text().strip()
 
 
+def server_secret(secret_key: str | None, home: Path, embedded: bool) -> str:
+    """The server's own secret text (the first configured key, or the embedded key file), from which
+    other keys are derived (signed links)."""
+    if secret_key:
+        return next(k.strip() for k in secret_key.split(",") if k.strip())
+    if not embedded:
+        raise SecretKeyMissingError("NETGOALS_SECRET_KEY is required when NETGOALS_DATABASE_URL is set")
+    return _key_file(home)
+
+
 class Vault:
     """Encrypts and decrypts small JSON documents."""
 
