@@ -21,6 +21,7 @@ from api.docs import add_docs
 from api.google import router_for as google_router
 from api.schemas import Health, Problem
 from api.security import BodyLimit, FailureLimiter, SecurityHeaders
+from api.updates import router_for as updates_router
 from service.app import App, Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
 from service.settings import Settings
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(rest_network.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(dashboard.router)
     app.include_router(google_router(settings), responses=_ERRORS)
+    app.include_router(updates_router(settings), responses=_ERRORS)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     add_docs(app)
 

@@ -13,6 +13,7 @@ from cli.common import JsonOption, UserOption, acting_as
 from cli.contacts import contact_app
 from cli.goals import aspiration_app, goal_app
 from cli.parsing import parse_day, parse_moment
+from cli.updates import notify_app, updates_app
 from cli.users import api as api_command
 from cli.users import user_app
 from service import actions, contacts, users
@@ -185,6 +186,8 @@ app.add_typer(contact_app, name="contact")
 app.add_typer(google_cli.google_app, name="google")
 app.add_typer(google_cli.suggestions_app, name="suggestions")
 app.command("sync")(google_cli.sync)
+app.add_typer(notify_app, name="notify")
+app.add_typer(updates_app, name="updates")
 app.add_typer(user_app, name="user")
 app.command("api")(api_command)
 app.command()(maintenance.rebuild)

@@ -173,7 +173,7 @@ def done_payloads(connection: Connection, user_id: str) -> list[dict[str, Any]]:
     )
     done: dict[str, dict[str, Any]] = {}
     retracted: set[str] = set()
-    for _stream, event_type, data in decoded(connection.execute(query).tuples()):
+    for _stream, event_type, data in decoded(tuple(row) for row in connection.execute(query)):
         if event_type == ev.ACTION_RETRACTED:
             retracted.add(data["action_id"])
         else:

@@ -6,7 +6,14 @@ from service.updates.context import Updates
 from service.updates.decide import decide
 from service.updates.deliver import deliver_due, send_test
 from service.updates.history import UpdatesStatus, sent, status
-from service.updates.preferences import ChannelChange, preferences, set_channel, unsubscribe, unsubscribe_link
+from service.updates.preferences import (
+    ChannelChange,
+    preferences,
+    set_channel,
+    unsubscribe,
+    unsubscribe_link,
+    user_of_unsubscribe,
+)
 
 __all__ = [
     "ChannelChange",
@@ -21,4 +28,5 @@ __all__ = [
     "status",
     "unsubscribe",
     "unsubscribe_link",
+    "user_of_unsubscribe",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID, uuid4
 
 from domain import events as ev
@@ -49,8 +50,10 @@ def deliver_due(app: App, ctx: Updates, user_id: str | None = None, *, limit: in
 
 
 def send_test(app: App, ctx: Updates, user_id: str) -> Sent:
-    """Send a test on the person's channel now and say what happened (recorded like any update)."""
+    """Send a test on the person's channel now and say what happened (listed like any update)."""
     chosen = app.profile(user_id).updates
+    if not chosen.active:
+        return Sent("", TEST, chosen.channel, False, "updates are off: choose a channel first")
     key = f"{TEST}:{uuid4()}"
     payload = {
         "key": key,
@@ -61,26 +64,25 @@ def send_test(app: App, ctx: Updates, user_id: str) -> Sent:
         "action_id": None,
     }
     now = app.now().timestamp()
+    delivery_id = str(uuid4())
+    row: dict[str, Any] = {
+        "delivery_id": delivery_id,
+        "user_id": user_id,
+        "update_key": key,
+        "kind": TEST,
+        "channel": chosen.channel,
+        "payload": payload,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
     delivery = Delivery(
-        str(uuid4()),
-        user_id,
-        key,
-        TEST,
-        chosen.channel,
-        payload,
-        "sending",
-        1,
-        None,
-        None,
-        now,
-        None,
+        row["delivery_id"], user_id, key, TEST, chosen.channel, payload, "sending", 1, None, None, now, None
     )
-    if not chosen.active:
-        return Sent(
-            delivery.delivery_id, TEST, chosen.channel, False, "updates are off: choose a channel first"
-        )
     outcome = _send(app, ctx, delivery)
-    _record_event(app, delivery, outcome.delivered, outcome.detail)
+    with write_transaction(app.engine) as connection:
+        state = DELIVERED if outcome.delivered else FAILED
+        update_store.insert_finished(connection, row, state, outcome.detail, app.now().timestamp())
+        app.store.append_in(connection, _outcome_batch(delivery, outcome.delivered, outcome.detail, app))
     return Sent(delivery.delivery_id, TEST, chosen.channel, outcome.delivered, outcome.detail)
 
 
@@ -144,7 +146,3 @@ def _outcome_batch(delivery: Delivery, delivered: bool, detail: str, app: App) -
     event_type = ev.UPDATE_DELIVERED if delivered else ev.UPDATE_FAILED
     new = NewEvent(UUID(event_id(delivery.delivery_id, outcome)), event_type, data)
     return StreamAppend(actions_stream(delivery.user_id), None, [new])
-
-
-def _record_event(app: App, delivery: Delivery, delivered: bool, detail: str) -> None:
-    app.store.append(_outcome_batch(delivery, delivered, detail, app))

@@ -18,6 +18,7 @@ from integrations.storage.update_store.deliveries import (
     due_users,
     failing_channels,
     finish,
+    insert_finished,
     insert_new,
     retry_later,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "due_users",
     "failing_channels",
     "finish",
+    "insert_finished",
     "insert_new",
     "metadata",
     "retry_later",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from integrations.storage.update_store.tables import update_deliveries as t
@@ -69,6 +69,12 @@ def insert_new(connection: Connection, rows: Iterable[dict[str, Any]]) -> int:
     for value in values:  # rowcount of an ON CONFLICT insert is not portable; RETURNING is
         inserted += len(connection.execute(statement.values(**value)).all())
     return inserted
+
+
+def insert_finished(connection: Connection, row: dict[str, Any], state: str, detail: str, now: float) -> None:
+    """A delivery sent at once (a test message), recorded with its outcome."""
+    values = {**row, "payload": json.dumps(row["payload"], sort_keys=True), "state": state, "attempts": 1}
+    connection.execute(insert(t).values(**values, detail=detail, finished_at=now))
 
 
 def _claimable(now: float) -> Any:
