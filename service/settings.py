@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         default=False, description="let webhooks reach loopback and private addresses (trusted networks)"
     )
     update_retry_hours: float = Field(default=24.0, description="how long a failing update is retried")
+    update_lease_seconds: float = Field(
+        default=120.0, description="how long a sender holds a delivery before another may take it over"
+    )
 
     @property
     def google_configured(self) -> bool:

@@ -27,7 +27,6 @@ from service.updates.context import Updates, event_id
 from service.updates.preferences import preferences, unsubscribe_link, webhook_secrets
 from service.updates.render import render_mail, render_webhook
 
-LEASE_SECONDS = 120.0  # longer than one send may take (SMTP and webhook timeouts are 20 s and 10 s)
 FIRST_RETRY, LAST_RETRY = 60.0, 3600.0
 
 
@@ -42,10 +41,9 @@ class Sent:
 
 def deliver_due(app: App, ctx: Updates, user_id: str | None = None, *, limit: int = 20) -> list[Sent]:
     """Send what is due now (for one person, or anyone's when user_id is None)."""
+    lease = ctx.settings.update_lease_seconds  # outlasts one send (SMTP and webhook time out in 20 s, 10 s)
     with write_transaction(app.engine) as connection:
-        claimed = update_store.claim(
-            connection, app.now().timestamp(), LEASE_SECONDS, user_id=user_id, limit=limit
-        )
+        claimed = update_store.claim(connection, app.now().timestamp(), lease, user_id=user_id, limit=limit)
     return [_send_and_record(app, ctx, delivery) for delivery in claimed]
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
@@ -188,3 +190,28 @@ def test_an_unreachable_mail_server_is_retried_not_crashed(world: World) -> None
     assert not result.delivered and result.detail.startswith("cannot reach the mail server 127.0.0.1:")
     assert [s["state"] for s in sent(world.app, world.user_id)] == ["pending"]
     assert status(world.app, world.user_id).failing["email"].startswith("cannot reach the mail server")
+
+
+def test_concurrent_deciders_and_senders_tell_each_change_once(world: World) -> None:
+    """Two workers decide the same change at the same moment, then two senders race for it: one
+    delivery row, one message."""
+    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    _meet_the_monthly_goal(world)
+    barrier = threading.Barrier(4)
+
+    def decide_at_once() -> int:
+        barrier.wait()
+        return decide(world.app, world.ctx, world.user_id)
+
+    with ThreadPoolExecutor(4) as pool:
+        added = list(pool.map(lambda _: decide_at_once(), range(4)))
+    assert sorted(added) == [0, 0, 0, 1]
+
+    def send_at_once() -> int:
+        barrier.wait()
+        return len(deliver_due(world.app, world.ctx, world.user_id))
+
+    with ThreadPoolExecutor(4) as pool:
+        sent_counts = list(pool.map(lambda _: send_at_once(), range(4)))
+    assert sorted(sent_counts) == [0, 0, 0, 1]
+    assert len(world.smtp.box.messages) == 1

@@ -4,7 +4,10 @@ overdue contacts — sent on the first morning of the person's week in their zon
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from uuid import uuid4
+
+import pytest
 
 from domain import decisions
 from domain.decisions import ContactSpec, GoalSpec
@@ -14,7 +17,12 @@ from service import actions, contacts, goals, users
 from service.app import App
 from service.google.blocks import outbox_row
 from service.updates import decide, deliver_due, set_channel
+from tests.conftest import REQUIRE_SERVICES
 from tests.updates.conftest import World
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def _google_action(app: App, user_id: str, at: str, title: str) -> None:
@@ -105,3 +113,31 @@ def test_digests_follow_each_persons_zone(world: World) -> None:
     assert (decide(app, world.ctx, la), decide(app, world.ctx, tokyo)) == (0, 1)
     world.clock.now = sunday_utc + timedelta(hours=16, minutes=30)  # Monday 08:00 in Los Angeles
     assert (decide(app, world.ctx, la), decide(app, world.ctx, tokyo)) == (1, 0)
+
+
+def test_the_digest_reads_on_a_phone(world: World, tmp_path: Path) -> None:
+    """The digest's HTML in real Chromium at phone width: nothing wider than the screen, nothing
+    fetched from anywhere. The screenshot goes to test-output/digest-phone.png for a look."""
+    if not CHROMIUM.exists():
+        if REQUIRE_SERVICES:
+            pytest.fail("NETGOALS_REQUIRE_SERVICES=1 but /usr/bin/chromium is missing")
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    test_the_digest_of_a_known_week(world)
+    html = world.smtp.box.messages[-1].get_body(("html",)).get_content()
+    page_file = tmp_path / "digest.html"
+    page_file.write_text(html)
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 375, "height": 812})
+            fetched: list[str] = []
+            page.on("request", lambda r: fetched.append(r.url) if not r.url.startswith("file:") else None)
+            page.goto(page_file.as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            assert fetched == []
+            page.screenshot(path=str(OUTPUT / "digest-phone.png"), full_page=True)
+        finally:
+            browser.close()
