@@ -147,13 +147,18 @@ class EventStore:
             return self._version(connection, stream_id)
 
     def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        with read_transaction(self.engine) as connection:
+            return self.read_stream_in(connection, stream_id, after_version)
+
+    @staticmethod
+    def read_stream_in(connection: Connection, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        """Read inside the caller's transaction (e.g. a decision holding the stream's lock)."""
         query = (
             select(events)
             .where(events.c.stream_id == stream_id, events.c.version > after_version)
             .order_by(events.c.version)
         )
-        with read_transaction(self.engine) as connection:
-            return [_recorded(row._mapping) for row in connection.execute(query)]
+        return [_recorded(row._mapping) for row in connection.execute(query)]
 
     def read_all(
         self, after_position: int = 0, limit: int | None = None, user_id: str | None = None
@@ -168,7 +173,10 @@ class EventStore:
 
     def contains(self, event_id: UUID) -> bool:
         with read_transaction(self.engine) as connection:
-            return bool(self._existing_ids(connection, [event_id]))
+            return self.contains_in(connection, event_id)
+
+    def contains_in(self, connection: Connection, event_id: UUID) -> bool:
+        return bool(self._existing_ids(connection, [event_id]))
 
     def head_position(self) -> int:
         with read_transaction(self.engine) as connection:
