@@ -129,6 +129,28 @@ class EventStore:
         return found
 
     @staticmethod
+    def payloads(connection: Connection, ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
+        """The data of those events that are in the log, by id (upcast to the current schema)."""
+        found: dict[UUID, dict[str, Any]] = {}
+        keys = [str(i) for i in ids]
+        marker = placeholder(connection)
+        cursor = connection.connection.cursor()
+        try:
+            for start in range(0, len(keys), _ID_CHUNK):
+                chunk = keys[start : start + _ID_CHUNK]
+                marks = ", ".join([marker] * len(chunk))
+                sql = f"SELECT event_id, type, schema_version, data FROM events WHERE event_id IN ({marks})"  # noqa: S608
+                cursor.execute(sql, chunk)
+                for event_id, event_type, schema_version, data in cursor.fetchall():
+                    payload = decode(data)
+                    if needs_upcasting(schema_version):
+                        payload = upcast(event_type, schema_version, payload)
+                    found[UUID(event_id)] = payload
+        finally:
+            cursor.close()
+        return found
+
+    @staticmethod
     def _version(connection: Connection, stream_id: str) -> int:
         # The driver's cursor: appends sit on the hot path, and this is their one other query.
         cursor = connection.connection.cursor()

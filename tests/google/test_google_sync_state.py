@@ -24,7 +24,15 @@ from integrations.google.calendar import GoogleCalendar
 from integrations.storage import calendar_store, event_store
 from integrations.storage.database import read_transaction, write_transaction
 from service.google import pull as pull_module
-from service.google.ids import NAMESPACE, PRIMARY, derived_id, google_event_id
+from service.google.ids import (
+    NAMESPACE,
+    PRIMARY,
+    credit_action_id,
+    derived_id,
+    done_id,
+    google_event_id,
+    retracted_id,
+)
 from service.google.report import Report
 from tests.google.conftest import ADA, World
 
@@ -74,6 +82,19 @@ def test_derived_ids_are_uuid5_of_their_source_and_valid_google_event_ids() -> N
     assert first == derived_id("user/primary/abc/2026-11-25T18:00:00+01:00/attend-event/0")
     assert first.version == 5 and first != derived_id("user/primary/abc/other/attend-event/0")
     assert derived_id("x") == uuid5(NAMESPACE, "x")  # no clock, no randomness: only the source
+    credit = credit_action_id("user", "primary/abc/", "attend-event", 1)
+    assert credit == credit_action_id("user", "primary/abc/", "attend-event", 1)
+    assert (
+        len(
+            {
+                credit,
+                credit_action_id("user", "primary/abc/", "attend-event", 2),
+                credit_action_id("other", "primary/abc/", "attend-event", 1),
+            }
+        )
+        == 3
+    )
+    assert done_id(credit) == done_id(credit) != retracted_id(credit)
     event_id = google_event_id("some-action")
     assert event_id == google_event_id("some-action") != google_event_id("other-action")
     assert set(event_id) <= set("0123456789abcdefghijklmnopqrstuv") and 5 <= len(event_id) <= 1024
@@ -208,3 +229,28 @@ def test_a_crash_inside_the_append_leaves_nothing_and_the_next_pull_appends_each
     done = done_events(world)
     assert sorted(e.data["title"] for e in done) == ["Meetup 0", "Meetup 1", "Meetup 2"]
     assert len({e.data["calendar_event"] for e in done}) == 3  # each event exactly once
+
+
+def test_after_the_occurrence_rows_are_gone_a_re_attended_event_still_follows_google(world: World) -> None:
+    """An event attended, declined and attended again counted its second credit; a re-sync without
+    the occurrence rows must find that credit in the log, so a later decline still retracts it."""
+    world.goal("monthly-event")
+    world.connect()
+    event = world.invite("Python Meetup", MEETUP, "accepted", ["host@meetup.com"])
+    for response in ("accepted", "declined", "accepted"):
+        world.fake.set_response_status(ADA, event["id"], response)
+        assert world.sync().error is None
+    assert world.progress()["Attend one networking event per month"] == (1, 1)
+    before = world.app.store.head_position()
+    with write_transaction(world.app.engine) as connection:
+        connection.execute(delete(calendar_store.google_occurrences))
+        connection.execute(calendar_store.google_sync_state.update().values(sync_token=None))
+    assert world.sync().error is None
+    assert world.app.store.head_position() == before  # nothing twice
+    world.fake.set_response_status(ADA, event["id"], "declined")
+    assert world.sync().error is None
+    assert world.progress()["Attend one networking event per month"] == (0, 1)
+    world.fake.set_response_status(ADA, event["id"], "accepted")
+    assert world.sync().error is None
+    assert world.progress()["Attend one networking event per month"] == (1, 1)
+    assert len(done_events(world)) == 3  # attended three times, each a new credit
