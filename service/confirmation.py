@@ -15,6 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import confirmation as rules
 from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, PlannedBlock
+from domain.errors import NotFoundError
 from domain.events import NewEvent, actions_stream
 from domain.profile import Profile
 from integrations.storage import calendar_store as store
@@ -202,3 +203,33 @@ _VIA = {
     "api": "through the API",
     "title": "with ✓ in its title",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class BlockView:
+    """One block as a confirmation page shows it (times in the user's zone)."""
+
+    action_id: str
+    title: str
+    start: datetime
+    end: datetime
+    state: str  # upcoming, to-confirm, done, fulfilled, skipped
+    fulfilled_by: str | None = None
+
+
+def block(app: App, user_id: str, action_id: str) -> BlockView:
+    """A user's own block; NotFoundError for anyone else's."""
+    tz = app.profile(user_id).tz
+    found = ledger(app, user_id)
+    planned = found.blocks.get(action_id)
+    if planned is None:
+        raise NotFoundError(f"no planned block with id {action_id!r}")
+    fulfiller = found.fulfiller(planned)
+    return BlockView(
+        action_id,
+        planned.title,
+        planned.start.astimezone(tz),
+        planned.end.astimezone(tz),
+        rules.state(planned, app.now()),
+        (fulfiller.title or fulfiller.kind) if fulfiller else None,
+    )
