@@ -84,17 +84,25 @@ def settle(ledger: BlockLedger, context: Context) -> list[Keyed]:
         decided.append(("confirmation-adopted", Event(ev.CONFIRMATION_ADOPTED, {"at": now.isoformat()})))
     claimed = set(ledger.fulfilling)
     passed = sorted((b for b in ledger.blocks.values() if b.end <= now), key=lambda b: (b.end, b.action_id))
-    for block in passed:
-        confirmed = block.outcome == DONE and block.confirmed_via is not None
-        if block.outcome is not None and not confirmed:
-            continue
-        found = _fulfiller(ledger, block, context, claimed, same_day_only=confirmed)
-        if found is not None:
+    settled: set[str] = set()
+    # Evidence on a block's own day goes to that block first; then what is left, within periods.
+    for same_day_only in (True, False):
+        for block in passed:
+            confirmed = block.outcome == DONE and block.confirmed_via is not None
+            if block.action_id in settled or (block.outcome is not None and not confirmed):
+                continue
+            found = _fulfiller(ledger, block, context, claimed, same_day_only=same_day_only or confirmed)
+            if found is None:
+                continue
             claimed.add(found.action_id)
+            settled.add(block.action_id)
             if confirmed:  # the evidence and the user's word are one happening: count it once
                 decided.append(_retraction(block, found, now))
             decided.append(_fulfilment(block, found, now))
-        elif block.outcome is None and now >= confirm_by(block, rule_since, context.confirm_after):
+    for block in passed:
+        if block.action_id in settled or block.outcome is not None:
+            continue
+        if now >= confirm_by(block, rule_since, context.confirm_after):
             decided.append(_skip(block, NOT_CONFIRMED, "netgoals", None, now))
     return decided
 
@@ -107,7 +115,7 @@ def _fulfiller(
     *,
     same_day_only: bool,
 ) -> DoneAction | None:
-    """The unclaimed done action of the block's kind nearest to it: its day first, then its period."""
+    """The unclaimed done action of the block's kind nearest to it, on its day (or in its period)."""
     tz = context.tz
     day = local_date(block.start, tz)
     goal = context.goals.get(block.goal_id) if block.goal_id else None
