@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from domain import events as ev
 from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
 from domain.errors import DomainError
+from domain.events import Event
 from integrations.storage.schema import VIEW_TABLES
-from service import actions, contacts, goals, users
+from service import actions, confirmation, contacts, goals, users
 from service.app import App
 
 KINDS = ("attend-event", "reach-out", "meet-mentor", "follow-up")
@@ -46,6 +49,10 @@ steps = st.lists(
             st.tuples(st.sampled_from(["pause", "resume", "archive", "revise", "prefer"]), st.integers(0, 9)),
         ),
         st.builds(Step, st.just("advance"), st.tuples(st.integers(1, 24 * 20))),
+        # planned blocks (as a sync plans them), the user's answers and the confirmation sweep
+        st.builds(Step, st.just("block"), st.tuples(st.integers(-24 * 30, 24 * 10), st.integers(0, 9))),
+        st.builds(Step, st.just("answer"), st.tuples(st.integers(0, 20), st.sampled_from(["done", "skip"]))),
+        st.builds(Step, st.just("sweep"), st.tuples()),
         st.builds(
             Step,
             st.just("timezone"),
@@ -62,6 +69,7 @@ def run(app: App, clock: Any, scenario: list[Step]) -> str:
     contact_ids: list[str] = []
     goal_ids: list[str] = []
     action_ids: list[str] = []
+    block_ids: list[str] = []
     for step in scenario:
         try:
             if step.op == "contact":
@@ -95,6 +103,13 @@ def run(app: App, clock: Any, scenario: list[Step]) -> str:
                     {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[
                         verb
                     ](app, user_id, goal_id)
+            elif step.op == "block":
+                block_ids.append(_plan_block(app, user_id, goal_ids, clock, *step.args))
+            elif step.op == "answer" and block_ids:
+                index, answer = step.args
+                confirmation.confirm(app, user_id, block_ids[index % len(block_ids)], answer, "cli")
+            elif step.op == "sweep":
+                confirmation.sweep(app, user_id)
             elif step.op == "advance":
                 clock.now = clock.now + timedelta(hours=step.args[0])
             elif step.op == "timezone":
@@ -102,6 +117,24 @@ def run(app: App, clock: Any, scenario: list[Step]) -> str:
         except DomainError:
             pass
     return user_id
+
+
+def _plan_block(app: App, user_id: str, goal_ids: list[str], clock: Any, hours: int, pick: int) -> str:
+    """A block as the planner would append it (the Google sync is not needed to have one)."""
+    profile = app.profile(user_id)
+    goal = profile.goals.get(goal_ids[pick % len(goal_ids)]) if goal_ids and pick < 8 else None
+    start = clock() + timedelta(hours=hours)
+    block_id = str(uuid4())
+    data = {
+        "action_id": block_id,
+        "goal_id": goal.goal_id if goal else None,
+        "kind": goal.action if goal else "follow-up",
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "title": f"Networking: {goal.title if goal else 'follow up'}",
+    }
+    app.append_actions(user_id, [Event(ev.ACTION_PLANNED, data)])
+    return block_id
 
 
 def _goal_spec(kind: str, contact_ids: list[str], clock: Any) -> GoalSpec:
