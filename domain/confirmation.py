@@ -15,6 +15,7 @@ stable key the caller turns into a deterministic event id (replays append nothin
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,7 +27,7 @@ from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, DoneActio
 from domain.errors import DomainError, NotFoundError
 from domain.events import Event
 from domain.goals import Goal
-from domain.periods import Frame, local_date, period_of
+from domain.periods import Frame, local_date, local_midnight, period_of
 
 UPCOMING, TO_CONFIRM = "upcoming", "to-confirm"
 ANSWER_DONE, ANSWER_SKIP = "done", "skip"
@@ -64,6 +65,18 @@ def waiting(ledger: BlockLedger, now: datetime) -> list[PlannedBlock]:
     return sorted(found, key=lambda b: (b.end, b.action_id))
 
 
+def next_due(ledger: BlockLedger, now: datetime, confirm_after: timedelta) -> datetime | None:
+    """The next moment time alone changes something: an undecided block ends (it then waits, with
+    links) or its week runs out. None: only new events can."""
+    rule_since = ledger.rule_since or now
+    moments = [
+        b.end if b.end > now else confirm_by(b, rule_since, confirm_after)
+        for b in ledger.blocks.values()
+        if b.outcome is None
+    ]
+    return min(moments, default=None)
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     goals: Mapping[str, Goal]
@@ -83,6 +96,7 @@ def settle(ledger: BlockLedger, context: Context) -> list[Keyed]:
         rule_since = now
         decided.append(("confirmation-adopted", Event(ev.CONFIRMATION_ADOPTED, {"at": now.isoformat()})))
     claimed = set(ledger.fulfilling)
+    candidates = _Candidates(ledger, now)
     passed = sorted((b for b in ledger.blocks.values() if b.end <= now), key=lambda b: (b.end, b.action_id))
     settled: set[str] = set()
     # Evidence on a block's own day goes to that block first; then what is left, within periods.
@@ -91,7 +105,7 @@ def settle(ledger: BlockLedger, context: Context) -> list[Keyed]:
             confirmed = block.outcome == DONE and block.confirmed_via is not None
             if block.action_id in settled or (block.outcome is not None and not confirmed):
                 continue
-            found = _fulfiller(ledger, block, context, claimed, same_day_only=same_day_only or confirmed)
+            found = _fulfiller(candidates, block, context, claimed, same_day_only=same_day_only or confirmed)
             if found is None:
                 continue
             claimed.add(found.action_id)
@@ -107,8 +121,28 @@ def settle(ledger: BlockLedger, context: Context) -> list[Keyed]:
     return decided
 
 
+class _Candidates:
+    """Done actions that may fulfil blocks, by kind and time (a sorted list each, for ranges)."""
+
+    def __init__(self, ledger: BlockLedger, now: datetime) -> None:
+        by_kind: dict[str, list[tuple[float, str, DoneAction]]] = {}
+        for action in ledger.done.values():
+            if action.retracted or action.at > now or action.action_id in ledger.blocks:
+                continue  # a block's own completion fulfils nothing else
+            by_kind.setdefault(action.kind, []).append((action.at.timestamp(), action.action_id, action))
+        for found in by_kind.values():
+            found.sort(key=lambda item: (item[0], item[1]))
+        self.by_kind = by_kind
+
+    def between(self, kind: str, start: datetime, end: datetime) -> list[DoneAction]:
+        found = self.by_kind.get(kind, [])
+        low = bisect_left(found, start.timestamp(), key=lambda item: item[0])
+        high = bisect_left(found, end.timestamp(), key=lambda item: item[0])
+        return [item[2] for item in found[low:high]]
+
+
 def _fulfiller(
-    ledger: BlockLedger,
+    candidates: _Candidates,
     block: PlannedBlock,
     context: Context,
     claimed: set[str],
@@ -118,22 +152,18 @@ def _fulfiller(
     """The unclaimed done action of the block's kind nearest to it, on its day (or in its period)."""
     tz = context.tz
     day = local_date(block.start, tz)
+    first, last = day, day + timedelta(days=1)
     goal = context.goals.get(block.goal_id) if block.goal_id else None
-    period = None
     if goal is not None and not same_day_only:
         frame = Frame.MONTH if goal.frame is Frame.DEADLINE else goal.frame
         period = period_of(day, frame, context.week_start)
+        first, last = period.start, period.end
     best: tuple[bool, float, str] | None = None
     chosen = None
-    for action in ledger.done.values():
-        if action.retracted or action.kind != block.kind or action.action_id in claimed:
+    for action in candidates.between(block.kind, local_midnight(first, tz), local_midnight(last, tz)):
+        if action.action_id in claimed:
             continue
-        if action.action_id in ledger.blocks or action.at > context.now:
-            continue  # a block's own completion fulfils nothing else
-        action_day = local_date(action.at, tz)
-        on_day = action_day == day
-        if not on_day and (period is None or not period.start <= action_day < period.end):
-            continue
+        on_day = local_date(action.at, tz) == day
         rank = (not on_day, abs((action.at - block.start).total_seconds()), action.action_id)
         if best is None or rank < best:
             best, chosen = rank, action

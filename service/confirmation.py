@@ -16,12 +16,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from domain import confirmation as rules
 from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, PlannedBlock
 from domain.errors import NotFoundError
-from domain.events import NewEvent, actions_stream
+from domain.events import NewEvent, actions_stream, profile_stream
 from domain.profile import Profile
+from integrations.storage import block_sweeps, views
 from integrations.storage import calendar_store as store
-from integrations.storage import views
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
+from integrations.storage.stream_reader import stream_payloads
 from service.app import App
 from service.confirm_links import LINK_LIFETIME
 from service.lookup import resolve
@@ -37,7 +38,8 @@ def _event_id(user_id: str, key: str) -> UUID:
 def ledger(app: App, user_id: str) -> BlockLedger:
     """The user's blocks as the log tells them."""
     folded = BlockLedger()
-    folded.apply_all((e.type, e.data) for e in app.store.read_stream(actions_stream(user_id)))
+    with read_transaction(app.engine) as connection:
+        folded.apply_all(stream_payloads(connection, actions_stream(user_id)))
     return folded
 
 
@@ -116,15 +118,31 @@ def sweep(app: App, user_id: str, confirm_after_days: int = 7, *, planning: bool
     have just passed their Done / Didn't happen links. Returns what was appended. A user without
     blocks needs nothing — unless blocks are about to be planned (`planning`, a sync): then the
     cut-over to the confirmation rule is recorded first, so no block ever predates it."""
+    now = app.now()
+    seen = _log_state(app, user_id, confirm_after_days)
+    with read_transaction(app.engine) as connection:
+        last = block_sweeps.last_sweep(connection, user_id)
+    if last is not None and last[0] == seen and (last[1] is None or now.timestamp() < last[1]):
+        return []  # nothing new in the log, no deadline crossed: it would decide nothing
     profile = app.profile(user_id)
     found = ledger(app, user_id)
-    if not found.blocks and (found.rule_since is not None or not planning):
-        return []
-    now = app.now()
-    context = rules.Context(
-        profile.goals, profile.tz, profile.week_start, now, timedelta(days=confirm_after_days)
-    )
-    return _commit(app, user_id, found, rules.settle(found, context), profile)
+    after = timedelta(days=confirm_after_days)
+    appended: list[NewEvent] = []
+    if found.blocks or (found.rule_since is None and planning):
+        context = rules.Context(profile.goals, profile.tz, profile.week_start, now, after)
+        appended = _commit(app, user_id, found, rules.settle(found, context), profile)
+    due = rules.next_due(found, now, after)
+    with write_transaction(app.engine) as connection:
+        # The versions from before the fold: anything appended since (ours too) gets a full sweep.
+        block_sweeps.remember_sweep(connection, user_id, seen, due.timestamp() if due else None)
+    return appended
+
+
+def _log_state(app: App, user_id: str, confirm_after_days: int) -> str:
+    """What a sweep's decisions depend on besides the clock: both streams' versions, the setting."""
+    actions = app.store.stream_version(actions_stream(user_id))
+    profile = app.store.stream_version(profile_stream(user_id))
+    return f"{actions}/{profile}/{confirm_after_days}"
 
 
 def sweep_all(app: App, confirm_after_days: int = 7) -> int:
