@@ -122,3 +122,41 @@ def test_a_week_without_an_answer_skips_it_and_the_open_period_gets_another_chan
     assert not [e for e in log(world) if e.type == ev.ACTION_DONE]  # time marked nothing done
     shown = world.fake.get_event(ADA, december["id"], calendar_id=world.goals_calendar())
     assert "Skipped: not confirmed within a week" in shown["description"]
+
+
+def test_a_block_counted_by_the_old_rule_keeps_counting_through_a_full_resync(world: World) -> None:
+    from domain.events import NewEvent
+    from integrations.storage import calendar_store as store
+    from integrations.storage.database import write_transaction
+    from integrations.storage.event_store import StreamAppend
+    from service.google.ids import derived_id
+
+    block = planned_world(world)
+    world.clock.now = end_of(block).astimezone(UTC) + timedelta(hours=1)
+    action_id, at = action_of(block), start_of(block).isoformat()
+    key = f"{world.goals_calendar()}/{block['id']}/"
+    done = {"action_id": action_id, "kind": "attend-event", "at": at, "contact_ids": [], "title": None}
+    facts = {"kinds": ["attend-event"], "at": at, "own": action_id, "attended": True, "contact_ids": []}
+    with write_transaction(world.app.engine) as connection:  # what a pull wrote before the upgrade
+        store.save_occurrence(
+            connection,
+            world.user_id,
+            store.Occurrence(key, "goals", None, facts, {"attend-event": [action_id, at]}, 1, stored=False),
+        )
+        world.app.store.append_in(
+            connection,
+            StreamAppend(
+                actions_stream(world.user_id),
+                None,
+                [NewEvent(derived_id(f"{action_id}/done"), ev.ACTION_DONE, {**done, "source": "google"})],
+            ),
+        )
+    world.app.projection.catch_up()
+    world.fake.expire_sync_tokens(ADA, world.goals_calendar())
+    world.sync()  # a full resync sees the block again: its old count stands
+    assert world.progress()[MONTHLY] == (1, 1)
+    assert not [e for e in log(world) if e.type == ev.ACTION_RETRACTED]
+    assert confirmation.waiting(world.app, world.user_id) == []
+    world.fake.cancel_event(ADA, block["id"], calendar_id=world.goals_calendar())
+    world.sync()  # cancelled afterwards: retracted, as it always was
+    assert world.progress()[MONTHLY] == (0, 1)
