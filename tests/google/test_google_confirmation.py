@@ -8,8 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain import events as ev
-from domain.events import actions_stream
+from domain.events import NewEvent, actions_stream
+from integrations.storage import calendar_store as store
+from integrations.storage.database import write_transaction
+from integrations.storage.event_store import StreamAppend
 from service import confirmation
+from service.google.ids import derived_id
 from tests.google.conftest import ADA, World
 
 MONTHLY = "Attend one networking event per month"
@@ -125,12 +129,6 @@ def test_a_week_without_an_answer_skips_it_and_the_open_period_gets_another_chan
 
 
 def test_a_block_counted_by_the_old_rule_keeps_counting_through_a_full_resync(world: World) -> None:
-    from domain.events import NewEvent
-    from integrations.storage import calendar_store as store
-    from integrations.storage.database import write_transaction
-    from integrations.storage.event_store import StreamAppend
-    from service.google.ids import derived_id
-
     block = planned_world(world)
     world.clock.now = end_of(block).astimezone(UTC) + timedelta(hours=1)
     action_id, at = action_of(block), start_of(block).isoformat()
