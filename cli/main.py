@@ -10,6 +10,7 @@ from rich.table import Table
 from cli import google as google_cli
 from cli import maintenance, render
 from cli.common import JsonOption, UserOption, acting_as
+from cli.confirm import confirm as confirm_command
 from cli.contacts import contact_app
 from cli.goals import aspiration_app, goal_app
 from cli.parsing import parse_day, parse_moment
@@ -185,6 +186,7 @@ app.add_typer(contact_app, name="contact")
 app.add_typer(google_cli.google_app, name="google")
 app.add_typer(google_cli.suggestions_app, name="suggestions")
 app.command("sync")(google_cli.sync)
+app.command("confirm")(confirm_command)
 app.add_typer(user_app, name="user")
 app.command("api")(api_command)
 app.command()(maintenance.rebuild)

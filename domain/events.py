@@ -32,6 +32,14 @@ ACTION_RETRACTED: Final = "action.retracted"
 ACTION_PLANNED: Final = "action.planned"
 ACTION_RESCHEDULED: Final = "action.rescheduled"
 ACTION_SKIPPED: Final = "action.skipped"
+# A passed block is an intention until something says it happened: a verified (or self-logged) done
+# action of its kind that day or period fulfils it (the block itself then counts nothing: the
+# fulfilling action already does), or the user confirms it (`action.done` with `confirmed_via`).
+ACTION_FULFILLED: Final = "action.fulfilled"
+# The cut-over to that rule, once per user: `action.done` events of blocks before it were counted by
+# the old rule (a passed block was attended) and stay history; the week to confirm a block that
+# ended before the cut-over counts from the cut-over, so a rebuild decides exactly as the sweep did.
+CONFIRMATION_ADOPTED: Final = "action.confirmation-adopted"
 # In the profile stream: that a calendar was connected or disconnected — never with what credentials.
 CALENDAR_CONNECTED: Final = "calendar.connected"
 CALENDAR_DISCONNECTED: Final = "calendar.disconnected"
@@ -52,7 +60,9 @@ PROFILE_EVENT_TYPES: Final = frozenset(
     }
 )
 ACTION_EVENT_TYPES: Final = frozenset({ACTION_DONE, ACTION_RETRACTED})
-PLAN_EVENT_TYPES: Final = frozenset({ACTION_PLANNED, ACTION_RESCHEDULED, ACTION_SKIPPED})
+PLAN_EVENT_TYPES: Final = frozenset(
+    {ACTION_PLANNED, ACTION_RESCHEDULED, ACTION_SKIPPED, ACTION_FULFILLED, CONFIRMATION_ADOPTED}
+)
 CALENDAR_EVENT_TYPES: Final = frozenset({CALENDAR_CONNECTED, CALENDAR_DISCONNECTED})
 ALL_EVENT_TYPES: Final = (
     PROFILE_EVENT_TYPES | ACTION_EVENT_TYPES | PLAN_EVENT_TYPES | CALENDAR_EVENT_TYPES | {HANDLE_CLAIMED}

@@ -49,6 +49,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("PATCH", "/api/v1/contacts/{contact_id}"): {"strength": 1},
         ("POST", "/api/v1/actions"): {"action": "meet-mentor", "contact_ids": [ids["contact_id"]]},
         ("POST", "/api/v1/actions/{action_id}/retract"): {"reason": "not mine"},
+        ("POST", "/api/v1/actions/{action_id}/confirm"): {"answer": "done"},
     }
 
 
