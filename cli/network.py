@@ -88,12 +88,12 @@ def _show(card: network_assess.AssessCard) -> None:
             render.console.print(f"  {line}", highlight=False)
 
 
-def _pass(service: App, user_id: str) -> tuple[int, int]:
-    rated, skipped, after = 0, set[str](), None
+def _pass(service: App, user_id: str, rated: list[str], skipped: set[str]) -> None:
+    after = None
     while True:
         card = network_assess.next_card(service, user_id, after, frozenset(skipped))
         if card is None or card.contact.contact_id in skipped:
-            return rated, len(skipped)
+            return
         _show(card)
         rating = _ask_rating(card)
         after = card.contact.contact_id
@@ -101,20 +101,21 @@ def _pass(service: App, user_id: str) -> tuple[int, int]:
             skipped.add(after)
             continue
         network_assess.rate_contact(service, user_id, after, rating)
-        rated += 1
+        rated.append(after)
 
 
 @network_app.command("assess")
 def assess(user: UserOption = None) -> None:
     """Rate your contacts not yet assessed, one at a time (s skips; they come back next time)."""
     with acting_as(user) as (service, user_id):
-        rated, skipped = 0, 0
+        rated: list[str] = []
+        skipped: set[str] = set()
         try:
-            rated, skipped = _pass(service, user_id)
+            _pass(service, user_id, rated, skipped)
         except EOFError:  # the input ran out: what was rated is kept
             render.console.print()
         finally:
-            render.console.print(f"Rated {rated}; skipped {skipped}.")
+            render.console.print(f"Rated {len(rated)}; skipped {len(skipped)}.")
         if not network_assess.unrated(service, user_id):
             render.console.print("Everyone in your network is assessed.")
 

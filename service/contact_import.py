@@ -19,6 +19,7 @@ from domain.decisions.contact_import import ImportPlan, plan_import
 from domain.errors import ConcurrencyError
 from domain.events import Event, NewEvent, profile_stream
 from integrations.contact_files import read_contacts
+from integrations.contact_files.table import decode
 from integrations.storage.event_store import StreamAppend
 from service.app import App
 
@@ -68,6 +69,11 @@ def _record(contact_id: str, record: ImportedContact) -> dict[str, Any]:
         "linkedin_url": record.linkedin_url,
         "known_since": record.known_since.isoformat() if record.known_since else None,
     }
+
+
+def file_text(data: bytes) -> str:
+    """The file as text, whatever its encoding (for a form that sends it back to confirm)."""
+    return decode(data)
 
 
 def _contact_id(user_id: str, identity: str) -> str:
