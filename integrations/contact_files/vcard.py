@@ -26,6 +26,18 @@ def _card_starts(text: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), start=1) if _BEGIN.match(line)]
 
 
+def _line_of(text: str, message: str, start: int) -> str:
+    """ " at line N" for vobject's "Failed to parse line: ...", found from the card's start (vobject's
+    own line numbers count unfolded lines, not the file's)."""
+    _, found, bad = message.partition("Failed to parse line: ")
+    if not found:
+        return ""
+    for number, line in enumerate(text.splitlines()[start - 1 :], start=start):
+        if line.strip() == bad.strip():
+            return f", line {number}"
+    return ""
+
+
 def _text(card: Any, name: str) -> str:
     lines = card.contents.get(name) or []
     for line in lines:
@@ -93,10 +105,11 @@ def read(text: str) -> list[ImportedContact]:
         except StopIteration:
             break
         except ParseError as exc:
-            line = getattr(exc, "lineNumber", None)
-            at = f" at line {line}" if line else ""
-            raise ContactFileError(f"{where(index)}: not a valid vCard{at} ({exc.args[0]})") from None
-        except (ValueError, UnicodeError) as exc:  # e.g. a PHOTO whose base64 is broken
+            message = str(exc.args[0]) if exc.args else "unreadable"
+            at = _line_of(text, message, starts[index] if index < len(starts) else 1)
+            raise ContactFileError(f"{where(index)}: not a valid vCard{at} ({message})") from None
+        except (ValueError, UnicodeError, AttributeError, TypeError, IndexError, KeyError) as exc:
+            # e.g. a PHOTO whose base64 is broken: vobject fails in many ways on bad input
             raise ContactFileError(f"{where(index)}: not a valid vCard ({exc})") from None
         if card.name.upper() != "VCARD":
             raise ContactFileError(f"{where(index)}: a {card.name} where a VCARD was expected")
