@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -11,7 +11,9 @@ from rich.table import Table
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
 from service.commands import DomainError
-from service.contact_import import ImportResult, import_contacts
+
+if TYPE_CHECKING:
+    from service.contact_import import ImportResult
 
 _SHOWN = 20  # rows of each kind in the preview; the counts say how many there are
 
@@ -52,6 +54,8 @@ def contact_import(
 ) -> None:
     """Import contacts from an export file: a preview first (new, already known, conflicting),
     applied only when you confirm. Re-importing the same file adds nothing."""
+    from service.contact_import import import_contacts  # vobject loads only for this command
+
     with acting_as(user) as (service, user_id):
         try:
             data = file.read_bytes()
