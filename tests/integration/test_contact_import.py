@@ -15,7 +15,7 @@ from domain.errors import DomainError
 from service import accounts, goals, network_assess, network_gaps
 from service.app import App
 from service.contact_import import import_contacts
-from service.contacts import list_contacts
+from service.contacts import list_contacts, network
 from tests.contact_exports import GOOGLE, LINKEDIN, VCARDS
 
 MakeApp = Callable[[Engine], App]
@@ -57,6 +57,8 @@ def test_import_merges_known_people_and_a_reimport_adds_nothing(engine: Engine, 
     head = app.store.head_position()
     assert import_contacts(app, user_id, VCARDS.encode(), apply=True).appended == 0
     assert app.store.head_position() == head
+    # LinkedIn connections of years ago are not new this week; the phone's contacts are.
+    assert sorted(s.contact.name for s in network(app, user_id).new_this_week) == ["Zoë Ødegaard", "李小龍"]
 
 
 def test_a_broken_line_imports_nothing_at_all(engine: Engine, make_app: MakeApp) -> None:
