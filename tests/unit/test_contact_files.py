@@ -83,6 +83,11 @@ def test_outlook_csv_skips_exchange_addresses_and_unwraps_display_forms() -> Non
             .replace("EMAIL:xiaolong.li@alt.example\r\n", ""),
             "card 2 (line 30): the card has no name",
         ),
+        (
+            VCARDS.replace("PHOTO;ENCODING=b;TYPE=JPEG:", "PHOTO;ENCODING=b;TYPE=JPEG:A"),
+            "card 1 (line 1): not a valid vCard",
+        ),
+        ("  \n", "the file is empty"),
         ("Name,Phone\nAnn,123\n", "not a contacts export"),
     ],
     ids=[
@@ -92,6 +97,8 @@ def test_outlook_csv_skips_exchange_addresses_and_unwraps_display_forms() -> Non
         "not-a-linkedin-url",
         "bad-vcard-line",
         "nameless-card",
+        "broken-photo",
+        "empty",
         "unknown-format",
     ],
 )
