@@ -1,8 +1,9 @@
 """Use case: import contacts from an export file — preview first, then apply on confirmation.
 
-Applying is one all-or-nothing append to the user's profile stream. Event ids derive from the
-profile version they were decided on and their content, so a retry (or two identical imports at
-once) appends nothing twice; a re-import decides nothing, because everyone in it is already known.
+Applying is one decision on the user's profile stream (`App.decide_profile`: read, decide and
+append in one transaction holding the stream's lock), so it is all-or-nothing. The file's digest
+is the idempotency key, so a retry or two identical imports at once append nothing twice; and a
+re-import decides nothing anyway, because everyone in it is already known.
 """
 
 from __future__ import annotations
@@ -10,21 +11,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
-
-import orjson
+from uuid import NAMESPACE_URL, uuid5
 
 from domain.contact_matching import ImportedContact
 from domain.decisions.contact_import import ImportPlan, plan_import
-from domain.errors import ConcurrencyError
-from domain.events import Event, NewEvent, profile_stream
+from domain.events import Event
+from domain.profile import Profile
 from integrations.contact_files import read_contacts
 from integrations.contact_files.table import decode
-from integrations.storage.event_store import StreamAppend
 from service.app import App
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/contact-import")
-_RETRIES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,30 +77,31 @@ def _contact_id(user_id: str, identity: str) -> str:
     return str(uuid5(_NAMESPACE, f"{user_id}/contact/{identity}"))
 
 
-def _event_id(user_id: str, version: int, event: Event) -> UUID:
-    content = {k: v for k, v in event.data.items() if k != "at"}  # the same decision at any time
-    digest = hashlib.sha256(orjson.dumps([event.type, content], option=orjson.OPT_SORT_KEYS)).hexdigest()
-    return uuid5(_NAMESPACE, f"{user_id}/event/{version}/{digest}")
-
-
 def import_contacts(
     app: App, user_id: str, data: bytes, *, apply: bool, source: str | None = None
 ) -> ImportResult:
     """Read the file and decide the import; with `apply`, append it. A malformed file raises
     `DomainError` naming the line or card, before anything is appended."""
     parsed = read_contacts(data, source)
-    for _ in range(_RETRIES):
-        profile = app.profile(user_id)
+    plan: ImportPlan | None = None
+
+    def decide(profile: Profile) -> list[Event]:
+        nonlocal plan
         plan = plan_import(
-            profile, parsed.contacts, parsed.source, app.now(), lambda key: _contact_id(user_id, key)
+            profile, parsed.contacts, parsed.source, app.now(), lambda k: _contact_id(user_id, k)
         )
-        if not apply or not plan.events:
-            return ImportResult(parsed.source, apply, plan, 0)
-        batch = [NewEvent(_event_id(user_id, profile.version, e), e.type, e.data) for e in plan.events]
-        try:
-            appended = app.store.append(StreamAppend(profile_stream(user_id), profile.version, batch))
-        except ConcurrencyError:
-            continue  # someone changed the profile meanwhile: decide again on what is there now
-        app.projection.catch_up()
-        return ImportResult(parsed.source, True, plan, appended)
-    raise ConcurrencyError(f"too many concurrent changes to user {user_id}; try the import again")
+        return plan.events
+
+    if not apply:
+        decide(app.profile(user_id))
+        assert plan is not None
+        return ImportResult(parsed.source, False, plan, 0)
+    # The file's digest is the idempotency key: event ids derive from it, and a file already
+    # imported decides nothing again (decide_profile holds the profile's lock while deciding).
+    digest = hashlib.sha256(data).hexdigest()
+    decided = app.decide_profile(user_id, decide, f"contact-import/{parsed.source}/{digest}")
+    if plan is None:  # this very file was imported before: report what it matches, append nothing
+        decide(app.profile(user_id))
+        assert plan is not None
+        return ImportResult(parsed.source, True, ImportPlan(parsed.source, [], plan.known, plan.conflicts), 0)
+    return ImportResult(parsed.source, True, plan, len(decided))

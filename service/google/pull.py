@@ -40,7 +40,8 @@ from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from service.app import App
 from service.google.blocks import deleted_in_google
-from service.google.ids import GOALS, derived_id
+from service.google.ids import GOALS, credit_action_id, derived_id, done_id, retracted_id
+from service.google.recovery import recover
 from service.google.report import Report
 
 
@@ -113,23 +114,34 @@ def _collect(work: _Pull, client: GoogleCalendar, calendar_id: str, sync_token: 
                 if work.role == GOALS
                 else {}
             )
+            # The kinds each event could count for (our own blocks: decided in _consider).
+            kinds = {e.key: matching_kinds(e, work.rules, None) for e in parsed if e.event_id not in own}
+            # New events, or calendar state lost while the log kept their credits (a restore): ask
+            # the log about those that could have earned any (most of a calendar never does).
+            if missing := [k for k in keys if k not in known and kinds.get(k, True)]:
+                own_actions = {e.key: own[e.event_id]["action_id"] for e in parsed if e.event_id in own}
+                known.update(recover(connection, work.user_id, work.role, missing, own_actions))
         for event in parsed:
             occurrence = work.touched.get(event.key) or known.get(event.key)
-            _consider(work, event, occurrence, own.get(event.event_id))
+            _consider(work, event, occurrence, own.get(event.event_id), kinds.get(event.key))
         if page.next_sync_token is not None:
             next_token = page.next_sync_token
     return next_token
 
 
 def _consider(
-    work: _Pull, event: CalendarEvent, occurrence: store.Occurrence | None, row: dict[str, Any] | None
+    work: _Pull,
+    event: CalendarEvent,
+    occurrence: store.Occurrence | None,
+    row: dict[str, Any] | None,
+    matched: list[str] | None,
 ) -> None:
     own_kind = None
     if row is not None:
         _own_block(work, event, row)
         if row["status"] != "removed":
             own_kind = row["kind"]
-    kinds = matching_kinds(event, work.rules, own_kind)
+    kinds = matched if matched is not None else matching_kinds(event, work.rules, own_kind)
     if not kinds and occurrence is None:
         return
     state = attendance(event, work.now)
@@ -166,7 +178,7 @@ def credit(
         action_id = counted[kind].action_id
         work.events.append(
             NewEvent(
-                derived_id(f"{action_id}/retracted"),
+                retracted_id(action_id),
                 ev.ACTION_RETRACTED,
                 {"action_id": action_id, "reason": reason, "at": work.at()},
             )
@@ -179,11 +191,11 @@ def credit(
         if own and occurrence.generation == 0:
             action_id = own
         else:
-            action_id = str(derived_id(f"{work.user_id}/{occurrence.key}/{kind}/{occurrence.generation}"))
+            action_id = credit_action_id(work.user_id, occurrence.key, kind, occurrence.generation)
         occurrence.generation += 1
         work.events.append(
             NewEvent(
-                derived_id(f"{action_id}/done"),
+                done_id(action_id),
                 ev.ACTION_DONE,
                 {
                     "action_id": action_id,
