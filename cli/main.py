@@ -11,8 +11,10 @@ from cli import google as google_cli
 from cli import maintenance, render
 from cli.common import JsonOption, UserOption, acting_as
 from cli.confirm import confirm as confirm_command
+from cli.contact_import import contact_import
 from cli.contacts import contact_app
 from cli.goals import aspiration_app, goal_app
+from cli.network import network_app
 from cli.parsing import parse_day, parse_moment
 from cli.users import api as api_command
 from cli.users import user_app
@@ -139,18 +141,6 @@ def _by_aspiration(lines: list[ProgressLine]) -> list[tuple[str, list[ProgressLi
 
 
 @app.command()
-def network(user: UserOption = None, as_json: JsonOption = False) -> None:
-    """Assess your network: strength, last contact, who is overdue, who is new."""
-    with acting_as(user) as (service, user_id):
-        assessment = contacts.network(service, user_id)
-        if as_json:
-            render.print_json(contacts.assessment_as_dict(assessment))
-            return
-        for table in render.network_tables(assessment):
-            render.console.print(table)
-
-
-@app.command()
 def history(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many events.")] = 20,
     before: Annotated[int | None, typer.Option(help="Only events before this log position (paging).")] = None,
@@ -182,7 +172,9 @@ def history(
 # Commands appear in --help in the order they are registered: the daily ones first.
 app.add_typer(aspiration_app, name="aspiration")
 app.add_typer(goal_app, name="goal")
+contact_app.command("import")(contact_import)
 app.add_typer(contact_app, name="contact")
+app.add_typer(network_app, name="network")
 app.add_typer(google_cli.google_app, name="google")
 app.add_typer(google_cli.suggestions_app, name="suggestions")
 app.command("sync")(google_cli.sync)

@@ -7,7 +7,7 @@ subject; this package is their one front door.
 
 from domain.decisions.actions import log_action, retract_action
 from domain.decisions.common import CLOCK_SKEW, MAX_TARGET, Decision
-from domain.decisions.contacts import ContactSpec, add_contact, update_contact
+from domain.decisions.contacts import ContactSpec, Rating, add_contact, assess_contact, update_contact
 from domain.decisions.goals import (
     GoalSpec,
     PreferenceSpec,
@@ -28,9 +28,11 @@ __all__ = [
     "Decision",
     "GoalSpec",
     "PreferenceSpec",
+    "Rating",
     "add_aspiration",
     "add_contact",
     "archive_goal",
+    "assess_contact",
     "change_settings",
     "goal_of",
     "log_action",

@@ -50,6 +50,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/actions"): {"action": "meet-mentor", "contact_ids": [ids["contact_id"]]},
         ("POST", "/api/v1/actions/{action_id}/retract"): {"reason": "not mine"},
         ("POST", "/api/v1/actions/{action_id}/confirm"): {"answer": "done"},
+        ("POST", "/api/v1/contacts/{contact_id}/assessment"): {"strength": 3, "tags": ["mine"]},
     }
 
 
@@ -76,6 +77,7 @@ def test_every_endpoint_hides_other_users_data(
         path = template
         for name, value in ids.items():
             path = path.replace("{" + name + "}", value)
+        path = path.replace("{kind}", "no-mentor")  # a gap's kind is a word, not one of A's ids
         body = bodies.get((method, template))
         response = client.request(method, path, headers=bob.headers, json=body if body is not None else None)
         text = response.text
