@@ -127,7 +127,7 @@ class YearChart:
     last: str
     width: int
     height: int
-    size: int = 18
+    size: int = 24
 
 
 _UNITS = {"week": "week", "month": "month", "quarter": "quarter"}
@@ -156,7 +156,7 @@ def status_words(status: str) -> str:
 def streak_calendar(year: list[Any], frame: str) -> YearChart:
     """`year` holds PeriodProgress items. Weeks wrap in rows of 13 (a quarter each)."""
     per_row = {"week": 13, "month": 12, "quarter": 4}.get(frame, 12)
-    size, gap = 18, 4
+    size, gap = 24, 5
     cells = []
     for index, item in enumerate(year):
         row, column = divmod(index, per_row)
@@ -283,5 +283,5 @@ def strength_trend(history: list[tuple[str, int]]) -> Trend:
     for index, (day, value) in enumerate(history):
         x = round(_PAD + index * step, 1)
         y = round(height - _PAD - (height - 2 * _PAD) * (value - 1) / 4, 1)
-        dots.append((x, y, f"{day}: {value} of 5"))
+        dots.append((x, y, f"{date.fromisoformat(day):%d %b %Y}: {value} of 5"))
     return Trend(" ".join(f"{x},{y}" for x, y, _ in dots), dots, len(history) == 1, height=height)

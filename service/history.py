@@ -4,7 +4,7 @@ its time in the user's own zone, and the people it involved; filtered and paged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -165,7 +165,8 @@ def _what(item: dict[str, Any], names: _Names, tz: ZoneInfo) -> str:
     if t == ev.GOAL_SET:
         return str(data["title"])
     if t == ev.GOAL_REVISED:
-        parts = [f"{goal}: target {data['target']} from {data['effective_from']}"]
+        since = date.fromisoformat(data["effective_from"])
+        parts = [f"{goal}: target {data['target']} from {since:%a %d %b %Y}"]
         if data.get("title"):
             parts.append(f"now called {data['title']!r}")
         return ", ".join(parts)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain import events as ev
-from domain.contacts import validate_cadence, validate_email, validate_strength
+from domain.contacts import Contact, validate_cadence, validate_email, validate_strength
 from domain.decisions.common import (
     require_registered,
     text_field,
@@ -61,6 +61,11 @@ def _check_emails_free(profile: Profile, contact_id: str, emails: list[str]) -> 
                 )
 
 
+def _current(contact: Contact, key: str) -> Any:
+    value = getattr(contact, key)
+    return sorted(value) if isinstance(value, tuple) else value
+
+
 def add_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: datetime) -> Event:
     require_registered(profile)
     if spec.name is None:
@@ -86,5 +91,10 @@ def update_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: da
     changes = _contact_fields(spec)
     if not changes:
         raise DomainError("nothing to update: give at least one field")
+    # only what differs (a form sends every field); a strength is always a new, dated assessment
+    current = profile.contacts[contact_id]
+    changes = {k: v for k, v in changes.items() if k == "strength" or v != _current(current, k)}
+    if not changes:
+        return []
     _check_emails_free(profile, contact_id, changes.get("emails", []))
     return [Event(ev.CONTACT_UPDATED, {"contact_id": contact_id, **changes, "at": now.isoformat()})]
