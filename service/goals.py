@@ -9,7 +9,7 @@ from domain import decisions
 from domain.attendance import keywords_of
 from domain.decisions import GoalSpec, PreferenceSpec
 from domain.events import Event
-from domain.goals import Goal
+from domain.goals import ACTION_KINDS, Goal
 from domain.planning import preference_of
 from domain.preferences import days_to_names, hours_text
 from domain.profile import Aspiration, Profile
@@ -161,6 +161,11 @@ def resume_goal(app: App, user_id: str, goal_id: str, key: str | None = None) ->
 
 def archive_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
     app.decide_profile(user_id, lambda p: decisions.archive_goal(p, goal_id, app.now()), key)
+
+
+def known_action_kinds(app: App, user_id: str) -> set[str]:
+    """The kinds that count for something: the built-in ones and those of the user's goals."""
+    return set(ACTION_KINDS) | {g.action for g in list_goals(app, user_id, include_archived=True)}
 
 
 def list_goals(app: App, user_id: str, *, include_archived: bool = False) -> list[Goal]:
