@@ -13,7 +13,7 @@ from service.commands import DomainError
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RELATIVE = re.compile(
-    r"^(?:(?P<word>now|today|yesterday)|(?P<n>\d{1,3})\s+days?\s+ago|(?:last\s+)?(?P<weekday>[a-z]+))"
+    r"^(?:(?P<word>now|today|yesterday)|(?P<n>\d{1,3})\s+days?\s+ago|(?P<last>last\s+)?(?P<weekday>[a-z]+))"
     r"(?:\s+(?:at\s+)?(?P<clock>\d{1,2}(?::\d{2})?))?$"
 )
 _EXAMPLES = "'2026-11-20 19:00', 'yesterday 19:00', 'today 9:30', '3 days ago' or 'monday 18:00'"
@@ -37,8 +37,9 @@ def _clock(text: str | None, what: str, original: str) -> time | None:
 
 
 def _relative(text: str, tz: ZoneInfo, now: datetime, what: str) -> datetime | None:
-    """'yesterday 19:00', 'today', '3 days ago 18:00', 'monday 18:00' (the last one, today
-    included); a day without a time is noon, as for a bare date; 'now' is now."""
+    """'yesterday 19:00', 'today', '3 days ago 18:00', 'monday 18:00' (the latest Monday, today
+    included; 'last monday' is a week ago on a Monday); a day without a time is noon, as for a
+    bare date; 'now' is now."""
     found = _RELATIVE.match(" ".join(text.lower().split()))
     if found is None:
         return None
@@ -54,7 +55,8 @@ def _relative(text: str, tz: ZoneInfo, now: datetime, what: str) -> datetime | N
         matches = [i for i, name in enumerate(_WEEKDAYS) if len(weekday) >= 3 and name.startswith(weekday)]
         if len(matches) != 1:
             return None
-        day = today - timedelta(days=(today.weekday() - matches[0]) % 7)
+        back = (today.weekday() - matches[0]) % 7
+        day = today - timedelta(days=back or (7 if found.group("last") else 0))
     at = _clock(found.group("clock"), what, text) or time(12)
     return datetime.combine(day, at, tzinfo=tz)
 
