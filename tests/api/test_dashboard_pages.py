@@ -295,3 +295,27 @@ def test_pages_of_another_users_things_are_not_found(client: TestClient, ann: Us
     assert paused.status_code in (404, 422)
     assert service.store.head_position() == head
     assert "Secret Person" not in client.get(f"/history?contact={contact}").text
+
+
+def test_sign_in_words_and_error_banners_read_as_people_speak(client: TestClient, ann: User) -> None:
+    page = client.get("/signin").text
+    assert "netgoals serve" in page and "netgoals api" in page and "netgoals user add" in page
+    wrong = client.post("/signin", data={"email": ann.email, "token": "wrong", "csrf": _csrf(page)})
+    assert wrong.status_code == 401 and f'value="{ann.email}"' in wrong.text
+    sign_in(client, ann)
+    first = client.get("/?done=first-sign-in").text
+    assert "Welcome to netgoals." in first
+    csrf = _csrf(first)
+    future = client.post(
+        "/web/actions", data={"csrf": csrf, "action": "reach-out", "day": "2026-11-25", "clock": "23:00"}
+    )
+    assert future.status_code == 422 and "2026-11-25 23:00 is in the future" in future.text
+    _no_machine_words(future.text)
+    goal = client.post("/web/goals", data={"csrf": csrf, "template": "monthly-event"}, follow_redirects=False)
+    assert goal.status_code == 303
+    client.post("/signout", data={"csrf": csrf})
+    page = client.get("/signin").text
+    again = client.post(
+        "/signin", data={"email": ann.email, "token": ann.token, "csrf": _csrf(page)}, follow_redirects=False
+    )
+    assert again.headers["location"] == "/?done=signed-in"  # now there is something to come back to
