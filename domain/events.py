@@ -15,10 +15,14 @@ USER_REGISTERED: Final = "user.registered"
 USER_SETTINGS_CHANGED: Final = "user.settings-changed"
 HANDLE_CLAIMED: Final = "handle.claimed"
 ASPIRATION_ADDED: Final = "aspiration.added"
+# An aspiration's text or kind changed (what is not in the payload stays).
+ASPIRATION_UPDATED: Final = "aspiration.updated"
 GOAL_SET: Final = "goal.set"
 GOAL_REVISED: Final = "goal.revised"
 # A goal's own preferences (duration, days, hours) and matching rules, replacing the previous ones.
 GOAL_PREFERENCES_SET: Final = "goal.preferences-set"
+# A goal now serves another aspiration (`aspiration_id` null: none in particular).
+GOAL_LINKED: Final = "goal.linked"
 GOAL_PAUSED: Final = "goal.paused"
 GOAL_RESUMED: Final = "goal.resumed"
 GOAL_ARCHIVED: Final = "goal.archived"
@@ -49,9 +53,11 @@ PROFILE_EVENT_TYPES: Final = frozenset(
         USER_REGISTERED,
         USER_SETTINGS_CHANGED,
         ASPIRATION_ADDED,
+        ASPIRATION_UPDATED,
         GOAL_SET,
         GOAL_REVISED,
         GOAL_PREFERENCES_SET,
+        GOAL_LINKED,
         GOAL_PAUSED,
         GOAL_RESUMED,
         GOAL_ARCHIVED,

@@ -9,7 +9,7 @@ from typing import Any
 
 from domain import events as ev
 from domain.contact_matching import checked_url
-from domain.contacts import validate_cadence, validate_email, validate_strength
+from domain.contacts import Contact, validate_cadence, validate_email, validate_strength
 from domain.decisions.common import (
     require_registered,
     text_field,
@@ -63,12 +63,39 @@ def _contact_fields(spec: ContactSpec, profile: Profile) -> dict[str, Any]:
     return data
 
 
+def _check_emails_free(profile: Profile, contact_id: str, emails: list[str]) -> None:
+    """One email, one person: attendance and suggestions match people by their email."""
+    for other in profile.contacts.values():
+        if other.contact_id == contact_id:
+            continue
+        for email in emails:
+            if email in other.emails:
+                raise DomainError(
+                    f"{other.name} already has the email {email}: one email belongs to one contact"
+                )
+
+
+def _current(contact: Contact, key: str) -> Any:
+    value = getattr(contact, key)
+    return sorted(value) if isinstance(value, tuple) else value
+
+
 def add_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: datetime) -> Event:
     require_registered(profile)
     if spec.name is None:
         raise DomainError("a contact needs a name")
     data = {"contact_id": contact_id, **_contact_fields(spec, profile), "at": now.isoformat()}
+    _check_emails_free(profile, contact_id, data.get("emails", []))
     return Event(ev.CONTACT_ADDED, data)
+
+
+def contact_warnings(profile: Profile, spec: ContactSpec, contact_id: str | None = None) -> tuple[str, ...]:
+    """Two people may share a name, but a second one is more often a typo than a namesake."""
+    name = (spec.name or "").strip().lower()
+    for other in profile.contacts.values():
+        if name and other.contact_id != contact_id and other.name.strip().lower() == name:
+            return (f"you already have a contact named {other.name}; added another one",)
+    return ()
 
 
 def update_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: datetime) -> list[Event]:
@@ -78,6 +105,12 @@ def update_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: da
     changes = _contact_fields(spec, profile)
     if not changes:
         raise DomainError("nothing to update: give at least one field")
+    # only what differs (a form sends every field); a strength is always a new, dated assessment
+    current = profile.contacts[contact_id]
+    changes = {k: v for k, v in changes.items() if k == "strength" or v != _current(current, k)}
+    if not changes:
+        return []
+    _check_emails_free(profile, contact_id, changes.get("emails", []))
     return [Event(ev.CONTACT_UPDATED, {"contact_id": contact_id, **changes, "at": now.isoformat()})]
 
 

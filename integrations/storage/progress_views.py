@@ -18,7 +18,7 @@ from domain.contacts import contact_from_dict
 from domain.fold import LogFold
 from domain.goals import Goal, goal_from_dict
 from domain.periods import local_date, local_midnight
-from domain.profile import Profile
+from domain.profile import Aspiration, Profile
 from domain.progress import count_by_period
 from integrations.storage import view_rows
 from integrations.storage.database import bulk_insert
@@ -60,7 +60,7 @@ def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]
 
 
 def load_profile(connection: Connection, user_id: str) -> Profile | None:
-    """A user's settings, goals and contacts as the views hold them (aspirations are not needed)."""
+    """A user's settings, aspirations, goals and contacts as the views hold them."""
     row = connection.execute(select(v_users).where(v_users.c.user_id == user_id)).mappings().first()
     if row is None:
         return None
@@ -72,6 +72,11 @@ def load_profile(connection: Connection, user_id: str) -> Profile | None:
         weekly_budget=row["weekly_budget"],
         registered_at=datetime.fromisoformat(row["registered_at"]),
     )
+    aspirations = select(v_aspirations).where(v_aspirations.c.user_id == user_id)
+    for r in connection.execute(aspirations).mappings():  # an update folds onto the stored one
+        profile.aspirations[r["aspiration_id"]] = Aspiration(
+            r["aspiration_id"], r["text"], r["kind"], datetime.fromisoformat(r["added_at"])
+        )
     for data in connection.scalars(select(v_goals.c.data).where(v_goals.c.user_id == user_id)):
         goal = goal_from_dict(json.loads(data))
         profile.goals[goal.goal_id] = goal
@@ -149,7 +154,7 @@ class _IncrementalBatch:
                 changes.recount_goals.add(data["goal_id"])
         elif event_type.startswith("contact."):
             changes.contacts.add(data["contact_id"])
-        elif event_type == ev.ASPIRATION_ADDED:
+        elif event_type in (ev.ASPIRATION_ADDED, ev.ASPIRATION_UPDATED):
             changes.aspirations.add(data["aspiration_id"])
 
     # --- actions ---------------------------------------------------------------------------------
@@ -221,6 +226,11 @@ class _IncrementalBatch:
             connection.execute(insert(v_users).values(view_rows.user_row(profile)))
         for aspiration_id in changes.aspirations:
             row = view_rows.aspiration_row(user_id, profile.aspirations[aspiration_id])
+            connection.execute(
+                delete(v_aspirations).where(
+                    v_aspirations.c.user_id == user_id, v_aspirations.c.aspiration_id == aspiration_id
+                )
+            )
             connection.execute(insert(v_aspirations).values(row))
         for goal_id in changes.goals:
             connection.execute(

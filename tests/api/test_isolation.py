@@ -42,6 +42,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
     """Request bodies that are valid except that they name A's things."""
     return {
         ("POST", "/api/v1/aspirations"): {"text": "B's plan"},
+        ("PATCH", "/api/v1/aspirations/{aspiration_id}"): {"text": "B's plan"},
         ("POST", "/api/v1/goals"): {"template": "mentor", "contact_ids": [ids["contact_id"]]},
         ("PATCH", "/api/v1/goals/{goal_id}"): {"target": 3},
         ("PUT", "/api/v1/goals/{goal_id}/preferences"): {"duration_minutes": 30, "days": ["sat"]},
