@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.netgoals = service
     app.state.limiter = FailureLimiter()
     app.state.google_enabled = settings.google_configured
+    app.state.confirm_after_days = settings.confirm_after_days
 
     app.include_router(rest_goals.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(network_rest.router, prefix="/api/v1", responses=_ERRORS)

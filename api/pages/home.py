@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api import charts
 from api.pages.common import Next, Session, moment, optional_int, render, run_form, signed_in, to_signin
-from service import actions, contacts, goals
+from service import actions, confirmation, contacts, goals
 from service.commands import ContactSpec, GoalSpec
 from service.dashboard import dashboard as dashboard_view
 
@@ -40,8 +40,10 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
             "d": view,
             "groups": [(name, cards(lines, view.today)) for name, lines in view.groups],
             "google_enabled": request.app.state.google_enabled,
-            # issue 11 §1 fills this with the passed blocks waiting for "done" or "didn't happen"
-            "to_confirm": [],
+            # passed blocks waiting for "done" or "didn't happen" (answered through api/confirm.py)
+            "to_confirm": confirmation.waiting(
+                session.app, session.user_id, request.app.state.confirm_after_days
+            ),
         },
         error=error,
         status=status,
