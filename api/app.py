@@ -66,9 +66,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(rest_goals.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(network_rest.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(rest_network.router, prefix="/api/v1", responses=_ERRORS)
+    # The fixed /network/import|assess|gaps pages before the dashboard's /network/{contact_id}.
+    app.include_router(network_pages.router)
     app.include_router(dashboard.router)
     app.include_router(confirm.router_for(settings), responses=_ERRORS)
-    app.include_router(network_pages.router)
     app.include_router(google_router(settings), responses=_ERRORS)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     add_docs(app)

@@ -116,7 +116,7 @@ def test_dashboard_upload_preview_confirm_assess_and_close_a_gap(
 
     card = client.get("/network/assess")
     assert "Ann Okafor" in card.text and "Card 1 of 3" in card.text
-    skip = re.search(r'class="skip" href="([^"]+)"', card.text)
+    skip = re.search(r'class="skip" href="([^"]+)" accesskey="k"', card.text)
     assert skip is not None
     maya = client.get(html.unescape(skip.group(1)))
     assert "Maya Lin" in maya.text
