@@ -67,7 +67,7 @@ class Stack:
             yield
 
 
-def make_stack(world: World, redis_url: str, **extra: Any) -> Stack:
+def make_stack(world: World, redis_url: str, **extra: Any) -> Stack:  # noqa: F811
     settings = world.google.settings.model_copy(update={"redis_url": redis_url, **extra})
     app = celery_app(settings)
     tasks.register(app)
@@ -78,7 +78,7 @@ def make_stack(world: World, redis_url: str, **extra: Any) -> Stack:
 
 
 @pytest.fixture
-def stack(world: World, embedded_redis: EmbeddedRedis) -> Iterator[Stack]:
+def stack(world: World, embedded_redis: EmbeddedRedis) -> Iterator[Stack]:  # noqa: F811
     made = make_stack(world, embedded_redis.url)
     yield made
     context.use(None)
