@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import charts
 from api.deps import client_address, get_app, get_limiter
+from api.webhooks import calendar_sync_of
 from service import accounts, actions, contacts, goals
 from service.app import App
 from service.commands import ContactSpec, DomainError, GoalSpec
@@ -77,6 +78,7 @@ def _render_dashboard(
             "groups": [(name, _cards(lines, view.today)) for name, lines in view.groups],
             "csrf": accounts.csrf_token(session_id),
             "google_enabled": request.app.state.google_enabled,
+            "sync": calendar_sync_of(request, app, user_id),
             "message": DONE_MESSAGES.get(done),
             "error": error,
         },

@@ -126,7 +126,7 @@ def push_notification(jobs: Jobs, channel_id: str, token: str, resource_state: s
         return Notice(True)
 
     def send() -> None:
-        jobs.enqueuer.send("sync", user_id)
+        jobs.enqueuer.send("sync", user_id, jobs.settings.push_debounce_seconds)
 
     return Notice(True, send)
 

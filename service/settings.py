@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     queued_mark_seconds: int = Field(
         default=300, ge=1, description="how long a 'sync queued' mark debounces requests for a user"
     )
+    push_debounce_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=30,
+        description="a push notification's sync waits this long, so a burst of them becomes one sync",
+    )
     beat_lock_seconds: int = Field(
         default=30, ge=5, description="seconds a second beat waits for a silent first one to take over"
     )

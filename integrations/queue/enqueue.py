@@ -34,10 +34,12 @@ class Enqueuer:
             log.warning("redis unavailable, %s for user %s left to the sweep: %s", kind, user_id, exc)
             return UNAVAILABLE
 
-    def send(self, kind: str, user_id: str) -> bool:
-        """Step two, after the caller's transaction committed: the message itself."""
+    def send(self, kind: str, user_id: str, delay: float = 0) -> bool:
+        """Step two, after the caller's transaction committed: the message itself. A short `delay`
+        (seconds, far below the visibility timeout) lets a burst of requests gather behind it."""
         try:
-            self.celery.send_task(_TASK_OF[kind], args=[user_id], queue=QUEUE)
+            countdown = delay if delay > 0 else None
+            self.celery.send_task(_TASK_OF[kind], args=[user_id], queue=QUEUE, countdown=countdown)
             return True
         except (OperationalError, redis.RedisError, OSError) as exc:
             log.warning("could not queue %s for user %s (the sweep will): %s", kind, user_id, exc)

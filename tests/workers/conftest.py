@@ -18,6 +18,7 @@ from celery.contrib.testing.worker import start_worker
 
 from integrations.queue.embedded import EmbeddedRedis
 from service.jobs import Jobs, celery_app
+from service.settings import Settings
 from tests.conftest import REDIS_HOST, REDIS_PORT, require_redis
 from tests.google.conftest import World, fake, make_world, world  # noqa: F401 - shared fixtures
 from worker import context, tasks
@@ -68,7 +69,11 @@ class Stack:
 
 
 def make_stack(world: World, redis_url: str, **extra: Any) -> Stack:  # noqa: F811
-    settings = world.google.settings.model_copy(update={"redis_url": redis_url, **extra})
+    database_url = world.app.engine.url.render_as_string(hide_password=False)
+    update: dict[str, Any] = {"redis_url": redis_url, "database_url": database_url, **extra}
+    if world.google.settings.secret_key is None:  # the embedded key the world's vault made
+        update["secret_key"] = (world.google.settings.home / "secret.key").read_text().strip()
+    settings = Settings(**{**world.google.settings.model_dump(), **update})
     app = celery_app(settings)
     tasks.register(app)
     jobs = Jobs(settings, world.app, app)
@@ -83,3 +88,21 @@ def stack(world: World, embedded_redis: EmbeddedRedis) -> Iterator[Stack]:  # no
     yield made
     context.use(None)
     made.jobs.close()
+
+
+@contextmanager
+def serve_api(web: Any, port: int) -> Iterator[str]:
+    """A real uvicorn server for `web` on `port`, in a thread."""
+    import threading
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for(lambda: server.started, what="uvicorn to start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
