@@ -13,6 +13,8 @@ from cli.common import JsonOption, UserOption, acting_as
 from cli.contacts import contact_app
 from cli.goals import aspiration_app, goal_app
 from cli.parsing import parse_day, parse_moment
+from cli.serve import serve as serve_command
+from cli.status import status as status_command
 from cli.users import api as api_command
 from cli.users import user_app
 from service import actions, contacts, users
@@ -187,6 +189,8 @@ app.add_typer(google_cli.suggestions_app, name="suggestions")
 app.command("sync")(google_cli.sync)
 app.add_typer(user_app, name="user")
 app.command("api")(api_command)
+app.command("serve")(serve_command)
+app.command("status")(status_command)
 app.command()(maintenance.rebuild)
 app.command()(maintenance.export)
 app.command("import")(maintenance.import_)
