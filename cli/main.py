@@ -13,6 +13,7 @@ from cli.common import JsonOption, UserOption, acting_as
 from cli.contacts import contact_app
 from cli.goals import aspiration_app, goal_app
 from cli.parsing import parse_day, parse_moment
+from cli.serve import migrate as migrate_command
 from cli.serve import serve as serve_command
 from cli.status import status as status_command
 from cli.users import api as api_command
@@ -190,6 +191,7 @@ app.command("sync")(google_cli.sync)
 app.add_typer(user_app, name="user")
 app.command("api")(api_command)
 app.command("serve")(serve_command)
+app.command("migrate")(migrate_command)
 app.command("status")(status_command)
 app.command()(maintenance.rebuild)
 app.command()(maintenance.export)

@@ -109,3 +109,10 @@ def serve(
         finally:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             lock.close()
+
+
+def migrate() -> None:
+    """Bring the database to the newest schema and exit (compose's one-shot `migrate` service)."""
+    from service.serve import migrate as run_migrations
+
+    render.console.print(f"Database at revision {run_migrations(Settings())}.")

@@ -7,9 +7,21 @@ import sys
 
 from integrations.queue.celery_app import QUEUE
 from integrations.queue.embedded import EmbeddedRedis, EmbeddedRedisMissingError
+from service.app import App
 from service.settings import Settings
 
-__all__ = ["EmbeddedRedis", "EmbeddedRedisMissingError", "child_commands", "embedded_redis"]
+__all__ = ["EmbeddedRedis", "EmbeddedRedisMissingError", "child_commands", "embedded_redis", "migrate"]
+
+
+def migrate(settings: Settings) -> str:
+    """Bring the database to the newest schema (compose's one-shot `migrate`); the revision."""
+    from integrations.storage.migrate import current_revision
+
+    service = App.open(settings)  # opening migrates
+    try:
+        return current_revision(service.engine) or "?"
+    finally:
+        service.close()
 
 
 def embedded_redis(settings: Settings) -> EmbeddedRedis | None:
