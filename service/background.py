@@ -41,11 +41,18 @@ class Outcome:
 
 @contextlib.contextmanager
 def _user_lock(jobs: Jobs, user_id: str) -> Iterator[bool]:
+    ttl = jobs.settings.user_lock_seconds or jobs.settings.task_time_limit + 30
+    lock = marks.user_lock(jobs.redis, user_id, ttl)
     try:
-        with marks.user_lock(jobs.redis, user_id, jobs.settings.task_time_limit + 30) as held:
-            yield held
+        held = lock.__enter__()
     except redis.RedisError:
         yield True  # no Redis, no lock: the database keeps a second run harmless
+        return
+    try:
+        yield held
+    finally:
+        with contextlib.suppress(redis.RedisError):
+            lock.__exit__(None, None, None)
 
 
 def _outcome(report: Report) -> Outcome:

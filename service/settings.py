@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         "embedded Redis under home, started by `netgoals serve`",
     )
     task_time_limit: int = Field(default=300, ge=2, description="seconds a task may run before it is stopped")
+    user_lock_seconds: int | None = Field(
+        default=None, ge=1, description="how long a per-user lock lives (default: the time limit + 30 s)"
+    )
     visibility_timeout: int = Field(
         default=3600, ge=10, description="seconds before Redis hands an unacknowledged task out again"
     )

@@ -50,7 +50,13 @@ class NetgoalsTask(Task):  # type: ignore[misc]
     def _report(self, started: float, outcome: background.Outcome, kind: str) -> None:
         seconds = time.monotonic() - started
         status.record_task(jobs().redis, self.name, kind, seconds)
-        line = {"task": self.name, "id": self.request.id, "seconds": round(seconds, 4), **outcome.as_dict()}
+        line = {
+            "task": self.name,
+            "id": self.request.id,
+            "at": round(time.time(), 3),
+            "seconds": round(seconds, 4),
+            **outcome.as_dict(),
+        }
         log.info(json.dumps(line, sort_keys=True, default=str))
 
 
