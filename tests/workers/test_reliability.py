@@ -3,6 +3,7 @@ two workers and two beats at once, and a Google that fails 20% of requests. Each
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -108,7 +109,7 @@ def test_two_workers_and_two_beats_run_each_periodic_task_once(
         while len(_sweep_times(tmp_path)) < 6 and time.monotonic() < deadline:
             time.sleep(0.2)
         times = _sweep_times(tmp_path)
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         print(f"\n{len(times)} sweeps with two beats; smallest gap {min(gaps):.2f} s (interval 1 s)")
         assert len(times) >= 6
         assert min(gaps) > 0.5, "two sweeps for one tick: a second beat duplicated periodic work"
@@ -146,7 +147,8 @@ def test_a_google_failing_20_percent_of_requests_converges(
             cluster.settle()
         calls = len(fake.requests)
         print(
-            f"\n20% faults: {failed[0]} of {calls} requests failed; {len(cluster.done_actions())} of 10 counted"
+            f"\n20% faults: {failed[0]} of {calls} requests failed; "
+            f"{len(cluster.done_actions())} of 10 meetups counted"
         )
         _expect_each_meetup_once(cluster, 10)
     finally:
