@@ -44,19 +44,24 @@ def test_workers_killed_at_random_points_of_syncs_lose_nothing_and_count_nothing
         cluster.connect_user()
         worker = cluster.start("worker", "w1")
         cluster.wait_ready(worker, "w1")
-        trials, killed = 20, 0
+        # Slow Google down (0.15 s per list call) so that kills land inside syncs.
+        fake.inject_fault("delay", path="/events$", method="GET", count=None, delay=0.15)
+        trials, mid_sync = 20, 0
+        lock = f"netgoals:lock:user:{cluster.user_id}"
         for i in range(trials):
             cluster.add_meetup(i)
             jobs_service.request_sync(cluster.jobs, cluster.user_id)
-            time.sleep(rng.uniform(0.0, 0.4))
+            time.sleep(rng.uniform(0.05, 0.6))
+            mid_sync += bool(cluster.jobs.redis.exists(lock))  # a sync holds the user's lock
             for child in children_of(worker.pid):  # the pool process running the task
                 os.kill(child, signal.SIGKILL)
-                killed += 1
+        fake.clear_faults()
         cluster.settle()
         print(
-            f"\n{trials} trials, {killed} pool processes killed with SIGKILL mid-run; "
+            f"\n{trials} pool processes killed with SIGKILL, {mid_sync} of them inside a sync; "
             f"{len(cluster.done_actions())} meetups counted of {trials}"
         )
+        assert mid_sync >= trials // 4, "too few kills landed inside a sync to prove anything"
         _expect_each_meetup_once(cluster, trials)
         assert worker.poll() is None, "the worker survived its pool's deaths"
     finally:
