@@ -75,7 +75,7 @@ class Settings(BaseSettings):
         default=300, ge=1, description="how long a 'sync queued' mark debounces requests for a user"
     )
     push_debounce_seconds: float = Field(
-        default=1.0,
+        default=0.5,
         ge=0,
         le=30,
         description="a push notification's sync waits this long, so a burst of them becomes one sync",
