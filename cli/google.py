@@ -75,13 +75,27 @@ def disconnect(user: UserOption = None) -> None:
 def status(user: UserOption = None, as_json: JsonOption = False) -> None:
     """Whether the calendar is connected, paused, or needs reconnecting (and why)."""
     from service import google
+    from service import status as system_status
+    from service.sync_status import calendar_sync
 
     with _google() as (service, _context, settings):
-        found = google.status(service, _user(service, settings, user))
+        user_id = _user(service, settings, user)
+        found = google.status(service, user_id)
+        client = system_status.redis_client(settings)
+        fresh = calendar_sync(service, settings, user_id, client)
+        client.close()
         if as_json:
-            render.print_json(found.as_dict())
+            render.print_json({**found.as_dict(), **fresh.as_dict()})
             return
         render.console.print(f"Google Calendar: [bold]{found.status}[/bold]")
+        if fresh.last_synced_at is not None:
+            render.console.print(
+                f"Last synced {fresh.last_synced_at:%Y-%m-%d %H:%M} UTC ({fresh.outcome}): {fresh.summary}."
+            )
+        how = "push notifications" if fresh.mode == "push" else f"polling every {fresh.poll_minutes:g} min"
+        render.console.print(f"Kept fresh by {how}.")
+        if fresh.waiting:
+            render.console.print(f"A sync is {fresh.waiting}.")
         if found.status == "reconnect-needed":
             render.console.print("Run `netgoals google connect` to connect again.")
         if found.paused_until is not None:

@@ -16,6 +16,9 @@ from cli.contacts import contact_app
 from cli.goals import aspiration_app, goal_app
 from cli.network import network_app
 from cli.parsing import check_kind, parse_day, parse_moment
+from cli.serve import migrate as migrate_command
+from cli.serve import serve as serve_command
+from cli.status import status as status_command
 from cli.users import api as api_command
 from cli.users import user_app
 from service import actions, contacts, goals, users
@@ -194,6 +197,9 @@ app.command("sync")(google_cli.sync)
 app.command("confirm")(confirm_command)
 app.add_typer(user_app, name="user")
 app.command("api")(api_command)
+app.command("serve")(serve_command)
+app.command("migrate")(migrate_command)
+app.command("status")(status_command)
 app.command()(maintenance.rebuild)
 app.command()(maintenance.export)
 app.command("import")(maintenance.import_)

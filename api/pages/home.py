@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import charts
 from api.pages.common import Next, Session, moment, optional_int, render, run_form, signed_in, to_signin
+from api.webhooks import calendar_sync_of
 from service import actions, confirmation, contacts, goals
 from service.commands import ContactSpec, GoalSpec
 from service.dashboard import dashboard as dashboard_view
@@ -32,6 +34,8 @@ def cards(lines: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
 
 def draw_home(request: Request, session: Session, *, error: str | None = None, status: int = 200) -> Response:
     view = dashboard_view(session.app, session.user_id)
+    sync = calendar_sync_of(request, session.app, session.user_id)
+    synced = sync.last_synced_at if sync is not None else None
     return render(
         request,
         session,
@@ -40,6 +44,8 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
             "d": view,
             "groups": [(name, cards(lines, view.today)) for name, lines in view.groups],
             "google_enabled": request.app.state.google_enabled,
+            "sync": sync,  # when the calendar last synced, what changed, push or polling
+            "sync_at": synced.astimezone(ZoneInfo(view.user.timezone)) if synced else None,
             # passed blocks waiting for "done" or "didn't happen" (answered through api/confirm.py)
             "to_confirm": confirmation.waiting(
                 session.app, session.user_id, request.app.state.confirm_after_days
