@@ -13,9 +13,9 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api import dashboard
 from api.deps import CallerDep, get_app
-from service import accounts, updates
+from api.pages.common import Session, checked, render, signed_in, templates
+from service import updates
 from service.commands import DomainError, SecretKeyMissingError
 from service.settings import Settings
 
@@ -129,17 +129,15 @@ def router_for(settings: Settings) -> APIRouter:
         digest: Annotated[str, Form(max_length=5)] = "",
         test: Annotated[str, Form(max_length=5)] = "",
     ) -> Response:
-        found = dashboard.signed_in(request)
-        if found is None:
-            return RedirectResponse("/signin", status_code=303)
-        app, user_id, session_id = found
-        if not accounts.check_csrf(session_id, csrf):
-            raise HTTPException(400, "the form expired; reload the page")
+        session = checked(request, csrf)
+        if not isinstance(session, Session):
+            return session
+        app, user_id = session.app, session.user_id
         try:
             if test:
                 result = updates.send_test(app, context(), user_id)
                 note = "Test delivered." if result.delivered else f"Test not delivered: {result.detail}"
-                return _settings(request, app, user_id, session_id, message=note)
+                return _settings(request, session, note=note)
             change = updates.set_channel(
                 app,
                 context(),
@@ -152,45 +150,38 @@ def router_for(settings: Settings) -> APIRouter:
                 digest=bool(digest),
             )
         except DomainError as exc:
-            return _settings(request, app, user_id, session_id, error=str(exc), status=422)
-        return _settings(request, app, user_id, session_id, message="Saved.", secret=change.webhook_secret)
+            return _settings(request, session, error=str(exc), status=422)
+        return _settings(request, session, note="Saved.", secret=change.webhook_secret)
 
     @router.get("/settings/updates", response_class=HTMLResponse, include_in_schema=False)
     def settings_page(request: Request) -> Response:
-        found = dashboard.signed_in(request)
-        if found is None:
+        session = signed_in(request)
+        if session is None:
             return RedirectResponse("/signin", status_code=303)
-        return _settings(request, *found)
+        return _settings(request, session)
 
     def _settings(
         request: Request,
-        app: Any,
-        user_id: str,
-        session_id: str,
+        session: Session,
         *,
-        message: str | None = None,
+        note: str | None = None,
         error: str | None = None,
         secret: str | None = None,
         status: int = 200,
     ) -> Response:
-        current = updates.status(app, user_id)
-        return _page(
-            request,
-            "updates_settings.html",
-            {
-                "s": current.as_dict(),
-                "sent": updates.sent(app, user_id, 10),
-                "csrf": accounts.csrf_token(session_id),
-                "email_available": context().smtp is not None,
-                "message": message,
-                "error": error,
-                "secret": secret,
-            },
-            status,
-        )
+        current = updates.status(session.app, session.user_id)
+        values = {
+            "s": current.as_dict(),
+            "sent": updates.sent(session.app, session.user_id, 10),
+            "email_available": context().smtp is not None,
+            "saved_note": note,
+            "secret": secret,
+        }
+        return render(request, session, "updates_settings.html", values, error=error, status=status)
 
     return router
 
 
 def _page(request: Request, name: str, values: dict[str, Any], status: int = 200) -> Response:
-    return dashboard.templates.TemplateResponse(request, name, values, status_code=status)
+    response: Response = templates.TemplateResponse(request, name, values, status_code=status)
+    return response

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from uuid import NAMESPACE_URL, uuid5
 
 from integrations.mail.smtp import SmtpServer
-from integrations.storage.secrets import Vault, server_secret
+from integrations.storage.secrets import Vault, key_material
 from service.settings import Settings
 from service.signing import derive_key
 
@@ -23,7 +23,7 @@ class Updates:
     def open(cls, settings: Settings) -> Updates:
         secret = settings.secret_key.get_secret_value() if settings.secret_key else None
         vault = Vault.open(secret, settings.home, settings.embedded)
-        link_key = derive_key(server_secret(secret, settings.home, settings.embedded), "updates")
+        link_key = derive_key(key_material(secret, settings.home, settings.embedded)[0], "updates")
         return cls(settings, vault, link_key)
 
     @property

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from domain import events as ev
 from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
 from domain.errors import DomainError
+from domain.events import Event
 from integrations.storage.schema import VIEW_TABLES
-from service import actions, contacts, goals, users
+from service import actions, confirmation, contacts, goals, users
 from service.app import App
 
 KINDS = ("attend-event", "reach-out", "meet-mentor", "follow-up")
@@ -46,6 +49,10 @@ steps = st.lists(
             st.tuples(st.sampled_from(["pause", "resume", "archive", "revise", "prefer"]), st.integers(0, 9)),
         ),
         st.builds(Step, st.just("advance"), st.tuples(st.integers(1, 24 * 20))),
+        # planned blocks (as a sync plans them), the user's answers and the confirmation sweep
+        st.builds(Step, st.just("block"), st.tuples(st.integers(-24 * 30, 24 * 10), st.integers(0, 9))),
+        st.builds(Step, st.just("answer"), st.tuples(st.integers(0, 20), st.sampled_from(["done", "skip"]))),
+        st.builds(Step, st.just("sweep"), st.tuples()),
         st.builds(
             Step,
             st.just("timezone"),
@@ -75,6 +82,7 @@ class _Model:
     archived: set[str] = field(default_factory=set)
     actions: list[str] = field(default_factory=list)
     retracted: set[str] = field(default_factory=set)
+    blocks: list[str] = field(default_factory=list)
 
     def must_refuse(self, step: Step) -> bool:
         if step.op == "goal":
@@ -116,7 +124,7 @@ def run(app: App, clock: Any, scenario: list[Step]) -> Played:
     played = Played(users.register(app, "me", "Europe/Berlin").user_id)
     model = _Model()
     for step in scenario:
-        expect_refusal = model.must_refuse(step)
+        expect_refusal = model.must_refuse(step) or _answer_refused(app, clock, played.user_id, model, step)
         try:
             _play(app, clock, played.user_id, model, step)
         except DomainError as exc:
@@ -162,10 +170,45 @@ def _play(app: App, clock: Any, user_id: str, model: _Model, step: Step) -> None
             {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[verb](
                 app, user_id, goal_id
             )
+    elif step.op == "block":
+        model.blocks.append(_plan_block(app, user_id, model.goals, clock, *step.args))
+    elif step.op == "answer" and model.blocks:
+        index, answer = step.args
+        confirmation.confirm(app, user_id, model.blocks[index % len(model.blocks)], answer, "cli")
+    elif step.op == "sweep":
+        confirmation.sweep(app, user_id)
     elif step.op == "advance":
         clock.now = clock.now + timedelta(hours=step.args[0])
     elif step.op == "timezone":
         users.change_settings(app, user_id, timezone=step.args[0])
+
+
+def _answer_refused(app: App, clock: Any, user_id: str, model: _Model, step: Step) -> bool:
+    """An answer is refused for a block still to come, and "skip" for one already done or
+    fulfilled (the rest of the rule: a second same answer, or a late "done", goes through)."""
+    if step.op != "answer" or not model.blocks:
+        return False
+    index, answer = step.args
+    block = confirmation.block(app, user_id, model.blocks[index % len(model.blocks)])
+    return block.start > clock() or (answer == "skip" and block.state in ("done", "fulfilled"))
+
+
+def _plan_block(app: App, user_id: str, goal_ids: list[str], clock: Any, hours: int, pick: int) -> str:
+    """A block as the planner would append it (the Google sync is not needed to have one)."""
+    profile = app.profile(user_id)
+    goal = profile.goals.get(goal_ids[pick % len(goal_ids)]) if goal_ids and pick < 8 else None
+    start = clock() + timedelta(hours=hours)
+    block_id = str(uuid4())
+    data = {
+        "action_id": block_id,
+        "goal_id": goal.goal_id if goal else None,
+        "kind": goal.action if goal else "follow-up",
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "title": f"Networking: {goal.title if goal else 'follow up'}",
+    }
+    app.append_actions(user_id, [Event(ev.ACTION_PLANNED, data)])
+    return block_id
 
 
 def _goal_spec(kind: str, contact_ids: list[str], clock: Any) -> GoalSpec:

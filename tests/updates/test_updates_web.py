@@ -146,7 +146,7 @@ def test_the_settings_page_saves_with_csrf_and_sends_a_test(
     forged = client.post(
         "/settings/updates", data={"csrf": "forged", "channel": "email", "email": "x@evil.test"}
     )
-    assert forged.status_code == 400
+    assert forged.status_code == 403
     saved = client.post(
         "/settings/updates",
         data={

@@ -1,14 +1,14 @@
 """Progress updates: the delivery outbox and each person's sealed channel secrets.
 
-Revision ID: 0011
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0003"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
