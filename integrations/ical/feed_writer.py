@@ -38,7 +38,8 @@ def render_feed(header: FeedHeader, items: Sequence[FeedItem]) -> bytes:
     for item in items:
         calendar.add_component(_event(item))
     _add_timezone(calendar, header.timezone, items)
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body
 
 
 def _event(item: FeedItem) -> Event:

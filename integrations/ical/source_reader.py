@@ -42,7 +42,11 @@ def looks_like_html(head: bytes, content_type: str | None = None) -> bool:
 
 def decode(body: bytes, charset: str | None = None) -> str:
     """Text of a calendar: a BOM wins, then the declared charset, else strict UTF-8 (RFC 5545)."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if body.startswith(bom):
             charset = encoding
             break
@@ -92,10 +96,11 @@ def read_calendar(
         name = name or _text(calendar.get("X-WR-CALNAME")) or None
         try:
             _drop_unplaceable(calendar)
+            series = _series_uids(calendar)
             standard = x_wr_timezone.to_standard(calendar)
             instances = recurring_ical_events.of(standard, skip_bad_series=True).between(start, end)
             for instance in instances:
-                found.append(_event(instance, source_id, me, tz))
+                found.append(_event(instance, source_id, me, tz, series))
                 if len(found) > MAX_INSTANCES:
                     raise SourceError(f"more than {MAX_INSTANCES} events in the window read")
         except SourceError:
@@ -117,6 +122,16 @@ def _placeable(component: Component) -> bool:
     except Exception:  # missing, repeated or broken: icalendar raises several kinds here
         return False
     return isinstance(at, date)
+
+
+def _series_uids(calendar: Calendar) -> frozenset[str]:
+    """UIDs of recurring events: their instances are told apart by start; a single event is
+    not (moving it is the same event at a new time)."""
+    return frozenset(
+        _text(c.get("UID"))
+        for c in calendar.walk("VEVENT")
+        if c.get("RRULE") is not None or c.get("RDATE") is not None or c.get("RECURRENCE-ID") is not None
+    )
 
 
 def _brief(exc: Exception) -> str:
@@ -157,11 +172,15 @@ def _attendees(component: Component, me: frozenset[str]) -> tuple[Attendee, ...]
         email = _address(value)
         partstat = str(params.get("PARTSTAT", "NEEDS-ACTION")).upper()
         name = params.get("CN")
-        found.append(Attendee(email, str(name) if name else None, email in me, _PARTSTAT.get(partstat, "needsAction")))
+        found.append(
+            Attendee(email, str(name) if name else None, email in me, _PARTSTAT.get(partstat, "needsAction"))
+        )
     return tuple(found)
 
 
-def _event(component: Component, source_id: str, me: frozenset[str], tz: tzinfo) -> CalendarEvent:
+def _event(
+    component: Component, source_id: str, me: frozenset[str], tz: tzinfo, series: frozenset[str]
+) -> CalendarEvent:
     start = _moment(component.get("DTSTART"), tz)
     end = _moment(component.get("DTEND"), tz)
     if end is None and start is not None:
@@ -172,11 +191,12 @@ def _event(component: Component, source_id: str, me: frozenset[str], tz: tzinfo)
         else:
             all_day = not isinstance(getattr(component.get("DTSTART"), "dt", None), datetime)
             end = start + (timedelta(days=1) if all_day else timedelta())
-    recurrence = _moment(component.get("RECURRENCE-ID"), tz) or start
+    uid = _text(component.get("UID"))
+    recurrence = (_moment(component.get("RECURRENCE-ID"), tz) or start) if uid in series else None
     status = _text(component.get("STATUS")).upper()
     return CalendarEvent(
         calendar_id=source_id,
-        event_id=_text(component.get("UID")),
+        event_id=uid,
         status="cancelled" if status == "CANCELLED" else "confirmed",
         start=start,
         end=end,
