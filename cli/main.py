@@ -11,8 +11,10 @@ from cli import google as google_cli
 from cli import maintenance, render
 from cli.common import JsonOption, UserOption, acting_as
 from cli.contacts import contact_app
+from cli.feed import feed_app
 from cli.goals import aspiration_app, goal_app
 from cli.parsing import parse_day, parse_moment
+from cli.sources import source_app
 from cli.users import api as api_command
 from cli.users import user_app
 from service import actions, contacts, users
@@ -186,6 +188,8 @@ app.add_typer(google_cli.google_app, name="google")
 app.add_typer(google_cli.suggestions_app, name="suggestions")
 app.command("sync")(google_cli.sync)
 app.add_typer(user_app, name="user")
+app.add_typer(feed_app, name="feed")
+app.add_typer(source_app, name="source")
 app.command("api")(api_command)
 app.command()(maintenance.rebuild)
 app.command()(maintenance.export)
