@@ -213,7 +213,7 @@ def _period_items(feed: FeedInput, goal: Goal) -> Iterable[FeedItem]:
         done = feed.counts.get(goal.goal_id, {}).get(period.start, 0)
         counted = [e for e, kind, at in done_log if kind == goal.action and period.contains(at)]
         touched = [*goal_events, *counted]
-        label = f"{goal.title} — {period_label(period, goal.frame)}"
+        label = f"{_short(goal)} — {period_label(period, goal.frame)}"
         if done >= target:
             title, state = f"✓ {label}", "met"
         elif period.end <= today:
@@ -236,6 +236,12 @@ def _period_items(feed: FeedInput, goal: Goal) -> Iterable[FeedItem]:
             transparent=True,
             goal_id=goal.goal_id,
         )
+
+
+def _short(goal: Goal) -> str:
+    """"Reach out to one new contact per week" — week 48 says "per week" twice: drop the first."""
+    suffix = f" per {goal.frame.value}"
+    return goal.title.removesuffix(suffix) if goal.title.endswith(suffix) else goal.title
 
 
 def _done_log(entries: list[LogEntry], tz: ZoneInfo) -> list[tuple[LogEntry, str, date]]:

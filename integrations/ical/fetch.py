@@ -25,6 +25,7 @@ MAX_REDIRECTS = 5
 TIMEOUT_SECONDS = 20.0
 USER_AGENT = "netgoals-calendar-reader/1 (+https://netgoals.invalid)"
 
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 Resolver = Callable[[str, int], list[str]]
 AddressPolicy = Callable[[str], bool]  # is this address allowed?
 
@@ -114,7 +115,7 @@ class Fetcher:
                 for _hop in range(self.max_redirects + 1):
                     self.check(url)
                     with client.stream("GET", url, headers=headers) as response:
-                        if response.is_redirect:
+                        if response.status_code in _REDIRECTS:
                             location = response.headers.get("location")
                             if not location:
                                 raise FetchError(f"HTTP {response.status_code} without a Location")
