@@ -83,6 +83,7 @@ def read_calendar(
         raise SourceError("not an iCalendar file: there is no BEGIN:VCALENDAR")
     if "END:VCALENDAR" not in upper:
         raise SourceError("the calendar is truncated: it does not end with END:VCALENDAR")
+    _check_nesting(text)
     try:
         calendars = Calendar.from_ical(text, multiple=True)
     except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError... on bad input
@@ -108,6 +109,24 @@ def read_calendar(
         except Exception as exc:  # recurrence expansion on hostile input: same fence
             raise SourceError(f"the calendar's events could not be read: {_brief(exc)}") from None
     return ReadCalendar(name, found)
+
+
+def _check_nesting(text: str) -> None:
+    """BEGIN and END must pair up: icalendar forgives a missing END, which would read half an
+    event as a whole one."""
+    stack: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        head, _, name = line.strip().partition(":")
+        kind = head.upper()
+        if kind not in ("BEGIN", "END"):
+            continue
+        name = name.strip().upper()
+        if kind == "BEGIN":
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            raise SourceError(f"the calendar is malformed: END:{name} on line {number} closes nothing open")
+    if stack:
+        raise SourceError(f"the calendar is malformed or truncated: BEGIN:{stack[-1]} is never closed")
 
 
 def _drop_unplaceable(calendar: Calendar) -> None:

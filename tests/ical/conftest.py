@@ -53,7 +53,7 @@ def ical_clock() -> Clock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path, allow_private_sources=True, source_timeout=3.0)
+    return Settings(home=tmp_path, allow_private_sources=True, source_timeout=2.0)
 
 
 @pytest.fixture

@@ -28,7 +28,9 @@ def _done(world: World) -> list[dict[str, object]]:
 def _live_kinds(world: World) -> list[str]:
     with world.app.engine.connect() as connection:
         rows = connection.execute(
-            select(v_actions.c.kind).where(v_actions.c.user_id == world.user_id, v_actions.c.retracted.is_(False))
+            select(v_actions.c.kind).where(
+                v_actions.c.user_id == world.user_id, v_actions.c.retracted.is_(False)
+            )
         )
         return sorted(r[0] for r in rows)
 
@@ -73,7 +75,12 @@ def test_removing_and_adding_the_same_address_again_counts_nothing_twice(
 
 def test_organizer_counts_and_trust_all_counts_any_past_event(world: World, server: CalendarServer) -> None:
     organised = vevent(
-        "o1@x", "20261117T170000Z", "20261117T180000Z", "Networking happy hour", partstat=None, organizer="ada@example.com"
+        "o1@x",
+        "20261117T170000Z",
+        "20261117T180000Z",
+        "Networking happy hour",
+        partstat=None,
+        organizer="ada@example.com",
     )
     nobody = vevent("n1@x", "20261116T170000Z", "20261116T180000Z", "Coffee with Cy", partstat=None)
     server.routes["/a.ics"] = Route(vcalendar(organised, nobody))
