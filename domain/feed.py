@@ -151,9 +151,12 @@ def _sort_key(at: datetime | date) -> str:
 
 
 def _goal_for(action: _Action, goals: Mapping[str, Goal]) -> Goal | None:
+    """The goal an action belongs to: its planned goal, else a goal it counts for, else a goal of
+    its kind (a coffee chat without a new contact still belongs to the outreach goal's feed)."""
     if action.goal_id is not None:
         return goals.get(action.goal_id)
-    return next((g for g in goals.values() if g.counts(action.kind, action.contact_ids)), None)
+    counted = next((g for g in goals.values() if g.counts(action.kind, action.contact_ids)), None)
+    return counted or next((g for g in goals.values() if g.action == action.kind), None)
 
 
 def _action_items(feed: FeedInput, goals: Mapping[str, Goal]) -> Iterable[FeedItem | None]:
@@ -239,7 +242,7 @@ def _period_items(feed: FeedInput, goal: Goal) -> Iterable[FeedItem]:
 
 
 def _short(goal: Goal) -> str:
-    """"Reach out to one new contact per week" — week 48 says "per week" twice: drop the first."""
+    """ "Reach out to one new contact per week" — week 48 says "per week" twice: drop the first."""
     suffix = f" per {goal.frame.value}"
     return goal.title.removesuffix(suffix) if goal.title.endswith(suffix) else goal.title
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import hashlib
 
+from domain.errors import DomainError
 from integrations.ical.fetch import Fetcher
-from integrations.storage.secrets import Vault
+from integrations.storage.secrets import SecretKeyMissingError, Vault
 from service.settings import Settings
 
 
 def vault_of(settings: Settings) -> Vault:
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-    return Vault.open(secret, settings.home, settings.embedded)
+    try:
+        return Vault.open(secret, settings.home, settings.embedded)
+    except SecretKeyMissingError:
+        raise DomainError(
+            "NETGOALS_SECRET_KEY is required with a database URL: feed links and calendar addresses "
+            "are stored encrypted with it"
+        ) from None
 
 
 def fetcher_of(settings: Settings) -> Fetcher:
