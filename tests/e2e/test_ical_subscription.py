@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.api.live import LiveServer, live_server
 from tests.ical.calendar_server import Route, calendar_server
@@ -18,6 +20,7 @@ from tests.ical.ics import vcalendar, vevent
 BIN = Path(sys.executable).parent
 NOW = "2026-11-25T11:00:00+00:00"
 ADA = "ada@example.com"
+BO = "bo@example.com"
 
 
 def _run(*args: str | Path, cwd: Path) -> str:
@@ -99,57 +102,60 @@ def _feed_url(api: httpx.Client, server: LiveServer) -> str:
     return server.base_url + "/feeds/" + links["https"].rsplit("/feeds/", 1)[1]
 
 
-def test_vdirsyncer_subscribes_to_the_feed_and_khal_lists_it(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    with live_server(home, {"NETGOALS_NOW": NOW}) as server:
-        api = _api(server, server.add_user(ADA)["token"])
-        assert api.post("/api/v1/goals", json={"template": "monthly-event"}).status_code == 201
-        meetup = {"action": "attend-event", "title": "Climate Tech Meetup", "at": "2026-11-24T18:00:00+01:00"}
-        assert api.post("/api/v1/actions", json=meetup).status_code == 201
-        url = _feed_url(api, server)
-        vdir, khal = _configs(tmp_path, url)
-        _run(BIN / "vdirsyncer", "-c", vdir, "discover", cwd=tmp_path)
-        _run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
-        items = list((tmp_path / "calendars" / "feed").glob("*.ics"))
-        assert len(items) == 4  # one item per event: the feed has no calendar-level UID
-        listed = _listed(khal, tmp_path)
-        assert "2026-11-24 ✓ Climate Tech Meetup" in listed
-        assert "2026-11-01 ✓ Attend one networking event — November 2026" in listed
-        assert "2026-12-01 Attend one networking event — December 2026" in listed
-        # A change in netgoals shows at the subscriber's next sync.
-        breakfast = {
-            "action": "attend-event",
-            "title": "Founders breakfast",
-            "at": "2026-11-25T08:00:00+01:00",
-        }
-        assert api.post("/api/v1/actions", json=breakfast).status_code == 201
-        _run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
-        assert "2026-11-25 ✓ Founders breakfast" in _listed(khal, tmp_path)
-        assert len(list((tmp_path / "calendars" / "feed").glob("*.ics"))) == 5
-        log = (home / "server.log").read_text()
-        token = url.rsplit("/", 1)[1].removesuffix(".ics")
-        assert "/feeds/[token].ics" in log and token not in log
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One `netgoals api` process for this module's tests (each uses its own user)."""
+    home = tmp_path_factory.mktemp("home")
+    with live_server(home, {"NETGOALS_NOW": NOW, "NETGOALS_ALLOW_PRIVATE_SOURCES": "1"}) as running:
+        yield running
 
 
-def test_a_source_added_by_the_cli_is_read_by_netgoals_sync(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
+def test_vdirsyncer_subscribes_to_the_feed_and_khal_lists_it(tmp_path: Path, server: LiveServer) -> None:
+    home = Path(server.env["NETGOALS_HOME"])
+    api = _api(server, server.add_user(ADA)["token"])
+    assert api.post("/api/v1/goals", json={"template": "monthly-event"}).status_code == 201
+    meetup = {"action": "attend-event", "title": "Climate Tech Meetup", "at": "2026-11-24T18:00:00+01:00"}
+    assert api.post("/api/v1/actions", json=meetup).status_code == 201
+    url = _feed_url(api, server)
+    vdir, khal = _configs(tmp_path, url)
+    _run(BIN / "vdirsyncer", "-c", vdir, "discover", cwd=tmp_path)
+    _run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
+    items = list((tmp_path / "calendars" / "feed").glob("*.ics"))
+    assert len(items) == 4  # one item per event: the feed has no calendar-level UID
+    listed = _listed(khal, tmp_path)
+    assert "2026-11-24 ✓ Climate Tech Meetup" in listed
+    assert "2026-11-01 ✓ Attend one networking event — November 2026" in listed
+    assert "2026-12-01 Attend one networking event — December 2026" in listed
+    # A change in netgoals shows at the subscriber's next sync.
+    breakfast = {
+        "action": "attend-event",
+        "title": "Founders breakfast",
+        "at": "2026-11-25T08:00:00+01:00",
+    }
+    assert api.post("/api/v1/actions", json=breakfast).status_code == 201
+    _run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
+    assert "2026-11-25 ✓ Founders breakfast" in _listed(khal, tmp_path)
+    assert len(list((tmp_path / "calendars" / "feed").glob("*.ics"))) == 5
+    log = (home / "server.log").read_text()
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert "/feeds/[token].ics" in log and token not in log
+
+
+def test_a_source_added_by_the_cli_is_read_by_netgoals_sync(server: LiveServer) -> None:
     calendar = vcalendar(
-        vevent("m1@x", "20261118T170000Z", "20261118T190000Z", "Python Meetup Berlin", me=ADA),
+        vevent("m1@x", "20261118T170000Z", "20261118T190000Z", "Python Meetup Berlin", me=BO),
         vevent("d1@x", "20261119T170000Z", "20261119T190000Z", "Networking mixer", partstat="DECLINED"),
     )
-    extra = {"NETGOALS_NOW": NOW, "NETGOALS_ALLOW_PRIVATE_SOURCES": "1"}
-    with calendar_server() as calendars, live_server(home, extra) as server:
+    with calendar_server() as calendars:
         calendars.routes["/meetups.ics"] = Route(calendar, etag='"1"')
-        api = _api(server, server.add_user(ADA)["token"])
+        api = _api(server, server.add_user(BO)["token"])
         assert api.post("/api/v1/goals", json={"template": "monthly-event"}).status_code == 201
-        added = json.loads(server.cli("source", "add", calendars.url("/meetups.ics"), "--user", ADA, "--json"))
+        added = json.loads(server.cli("source", "add", calendars.url("/meetups.ics"), "--user", BO, "--json"))
         assert added["last_status"] == "new"
-        out = server.cli("sync")
+        out = server.cli("sync")  # every user's due sources; Google is not configured here
         assert "ok, 2 events read, 1 counted" in out
         state = api.get("/api/v1/sources").json()
         assert (state[0]["last_status"], state[0]["events_seen"], state[0]["actions_derived"]) == ("ok", 2, 1)
         assert [(p["done"], p["status"]) for p in api.get("/api/v1/progress").json()] == [(1, "met")]
-        again = server.cli("source", "sync", "--user", ADA, "--json")
+        again = server.cli("source", "sync", "--user", BO, "--json")
         assert json.loads(again)[0]["status"] == "not-modified"
