@@ -16,7 +16,7 @@ import logging
 import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -67,13 +67,12 @@ def router_for(settings: Settings) -> APIRouter:
     if not any(isinstance(f, RedactFeedTokens) for f in access.filters):
         access.addFilter(RedactFeedTokens())
 
-    @router.api_route(
-        "/feeds/{token}.ics",
-        methods=["GET", "HEAD"],
-        tags=["feed"],
-        response_class=Response,
-        responses={200: {"content": {"text/calendar": {}}}, 304: {"description": "Not modified"}},
-    )
+    documented: dict[int | str, dict[str, Any]] = {
+        200: {"content": {"text/calendar": {}}, "description": "The feed"},
+        304: {"description": "Not modified (If-None-Match or If-Modified-Since)"},
+        404: {"content": {"text/plain": {}}, "description": "No such feed (unknown or rotated token)"},
+    }
+
     def feed(request: Request, token: str) -> Response:
         """Your networking tasks as an iCalendar feed (subscribe to it; the URL is the secret)."""
         app: App = request.app.state.netgoals
@@ -92,6 +91,12 @@ def router_for(settings: Settings) -> APIRouter:
             headers["Content-Length"] = str(len(answer.body))
             return Response(status_code=200, headers=headers, media_type=MEDIA_TYPE)
         return Response(answer.body, headers=headers, media_type=MEDIA_TYPE)
+
+    path = "/feeds/{token}.ics"
+    router.get(path, tags=["feed"], response_class=Response, responses=documented)(feed)
+    router.head(path, tags=["feed"], response_class=Response, responses=documented, operation_id="feed_head")(
+        feed
+    )
 
     @router.get("/calendar", response_class=HTMLResponse, include_in_schema=False)
     def page(request: Request) -> Response:

@@ -3,9 +3,9 @@ decide with the pure attendance rules what counts, then append the derived event
 occurrences and store the source's new state in ONE transaction, compare-and-set on the source's
 version. Any failure before that commit stores a clear error on the source and appends nothing.
 
-Ids are uuid5s of the source's identity, the occurrence key (UID and instance start) and the kind,
-so re-reading never counts twice; a content fingerprint finds an occurrence again in feeds that
-invent a new UID on every fetch.
+Ids are uuid5s of the user, the occurrence key (UID and instance start) and the kind, so
+re-reading — or reading the same event from two calendars — never counts twice; a content
+fingerprint finds an occurrence again in feeds that invent a new UID on every fetch.
 """
 
 from __future__ import annotations
@@ -200,9 +200,9 @@ def _credit(
         )
         del occurrence.counted[kind]
     for kind in new:
-        action_id = str(
-            derived_id(f"ical/{work.user_id}/{work.identity}/{occurrence.key}/{kind}/{generation}")
-        )
+        # Keyed by user and event, not by source: the same event read from two calendars (or
+        # from a calendar removed and added again) is one action.
+        action_id = str(derived_id(f"ical/{work.user_id}/{occurrence.key}/{kind}/{generation}"))
         generation += 1
         work.events.append(
             NewEvent(
@@ -262,12 +262,13 @@ def _commit(
             return report
         for occurrence in work.touched.values():
             store.save(connection, record.source_id, occurrence)
-        app.store.append_in(connection, StreamAppend(actions_stream(record.user_id), None, work.events))
-        store.add_derived(
-            connection, record.source_id, sum(1 for e in work.events if e.type == ev.ACTION_DONE)
-        )
-    report.done = sum(1 for e in work.events if e.type == ev.ACTION_DONE)
-    report.retracted = sum(1 for e in work.events if e.type == ev.ACTION_RETRACTED)
+        # What another source (or an earlier read) already appended is not news: report what is.
+        known = store.existing_event_ids(connection, [e.event_id for e in work.events])
+        fresh = [e for e in work.events if str(e.event_id) not in known]
+        app.store.append_in(connection, StreamAppend(actions_stream(record.user_id), None, fresh))
+        report.done = sum(1 for e in fresh if e.type == ev.ACTION_DONE)
+        report.retracted = sum(1 for e in fresh if e.type == ev.ACTION_RETRACTED)
+        store.add_derived(connection, record.source_id, report.done)
     app.projection.catch_up()
     return report
 

@@ -9,10 +9,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from domain.decisions import GoalSpec
-from service import accounts, goals
+from api.app import create_app
+from domain.decisions import ContactSpec, GoalSpec
+from service import accounts, actions, contacts, goals, ical
 from service.app import App
 from service.settings import Settings
 from tests.ical.calendar_server import CalendarServer, calendar_server
@@ -70,3 +73,45 @@ def world(sqlite_engine: Engine, settings: Settings, ical_clock: Clock) -> World
 def server() -> Iterator[CalendarServer]:
     with calendar_server() as running:
         yield running
+
+
+@dataclass
+class Site:
+    web: FastAPI
+    client: TestClient
+    app: App
+    settings: Settings
+    clock: Clock
+    user_id: str
+    token: str
+    goal_id: str
+
+    def feed_path(self, goal_id: str | None = None) -> str:
+        links = ical.feed_links(self.app, self.settings, self.user_id, goal_id)
+        return "/" + links.https.split("/", 3)[3]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    clock = Clock()
+    settings = Settings(
+        home=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'netgoals.db'}",
+        secret_key="a test passphrase",
+        allow_private_sources=True,
+        source_timeout=2.0,
+    )
+    web = create_app(settings, clock)
+    app: App = web.state.netgoals
+    account = accounts.add_user(app, "ada@example.com", "Europe/Berlin")
+    user_id = account.user.user_id
+    why = goals.add_aspiration(app, user_id, "Move into a product role", "new-job")
+    goal_id = goals.set_goal(app, user_id, GoalSpec(template="weekly-outreach", aspiration_id=why)).goal_id
+    goals.set_goal(app, user_id, GoalSpec(template="monthly-event"))
+    ada = contacts.add_contact(app, user_id, ContactSpec(name="Ada Lovelace", emails=("ada@analytical.org",)))
+    actions.log_action(
+        app, user_id, "reach-out", NOW - timedelta(hours=1), title="Coffee chat with Ada", contact_ids=(ada,)
+    )
+    with TestClient(web) as client:
+        yield Site(web, client, app, settings, clock, user_id, account.token, goal_id)
+    app.close()

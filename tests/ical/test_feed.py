@@ -5,64 +5,18 @@ Last-Modified give 304s; a change shows at the next request; tokens are private 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pytest
 import vobject
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from icalendar import Calendar, vDuration
 
-from api.app import create_app
 from api.feeds import RedactFeedTokens
 from domain import events as ev
-from domain.decisions import ContactSpec, GoalSpec
 from domain.events import Event
-from service import accounts, actions, contacts, goals, ical
+from service import accounts, actions, ical
 from service.app import App
-from service.settings import Settings
-from tests.ical.conftest import NOW, Clock
-
-
-@dataclass
-class Site:
-    web: FastAPI
-    client: TestClient
-    app: App
-    settings: Settings
-    clock: Clock
-    user_id: str
-    token: str
-    goal_id: str
-
-    def feed_path(self, goal_id: str | None = None) -> str:
-        links = ical.feed_links(self.app, self.settings, self.user_id, goal_id)
-        return "/" + links.https.split("/", 3)[3]
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    clock = Clock()
-    settings = Settings(
-        home=tmp_path, database_url=f"sqlite:///{tmp_path / 'netgoals.db'}", secret_key="a test passphrase"
-    )
-    web = create_app(settings, clock)
-    app: App = web.state.netgoals
-    account = accounts.add_user(app, "ada@example.com", "Europe/Berlin")
-    user_id = account.user.user_id
-    why = goals.add_aspiration(app, user_id, "Move into a product role", "new-job")
-    goal_id = goals.set_goal(app, user_id, GoalSpec(template="weekly-outreach", aspiration_id=why)).goal_id
-    goals.set_goal(app, user_id, GoalSpec(template="monthly-event"))
-    ada = contacts.add_contact(app, user_id, ContactSpec(name="Ada Lovelace", emails=("ada@analytical.org",)))
-    actions.log_action(
-        app, user_id, "reach-out", NOW - timedelta(hours=1), title="Coffee chat with Ada", contact_ids=(ada,)
-    )
-    with TestClient(web) as client:
-        yield Site(web, client, app, settings, clock, user_id, account.token, goal_id)
-    app.close()
+from tests.ical.conftest import NOW, Site
 
 
 def _calendar(body: bytes) -> Calendar:

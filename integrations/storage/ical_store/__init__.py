@@ -1,6 +1,13 @@
 """iCalendar state outside the log: feed tokens, sources, counted occurrences (migration 0007)."""
 
-from integrations.storage.ical_store.occurrences import SourceOccurrence, due, forget, known, save
+from integrations.storage.ical_store.occurrences import (
+    SourceOccurrence,
+    due,
+    existing_event_ids,
+    forget,
+    known,
+    save,
+)
 from integrations.storage.ical_store.sources import (
     SourceRecord,
     add_derived,
@@ -22,6 +29,7 @@ __all__ = [
     "advance_source",
     "due",
     "due_sources",
+    "existing_event_ids",
     "forget",
     "known",
     "remove_source",

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from integrations.storage.ical_store.tables import ical_occurrences as o
+from integrations.storage.schema import events
 
 
 @dataclass(slots=True)
@@ -59,3 +61,15 @@ def save(connection: Connection, source_id: str, occurrence: SourceOccurrence) -
 
 def forget(connection: Connection, source_id: str, key: str) -> None:
     connection.execute(delete(o).where(o.c.source_id == source_id, o.c.key == key))
+
+
+def existing_event_ids(connection: Connection, ids: list[UUID]) -> set[str]:
+    """Which of these derived events the log already holds (another source counted the event)."""
+    if not ids:
+        return set()
+    keys = [str(i) for i in ids]
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found.update(connection.scalars(select(events.c.event_id).where(events.c.event_id.in_(chunk))))
+    return found
