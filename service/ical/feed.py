@@ -13,8 +13,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from domain.events import actions_stream, profile_stream
 from domain.feed import FeedInput, FeedWindow, LogEntry, feed_items
 from domain.periods import local_date, local_midnight
@@ -23,7 +21,6 @@ from integrations.ical.feed_writer import FeedHeader, render_feed
 from integrations.storage import ical_store as store
 from integrations.storage import views
 from integrations.storage.database import read_transaction
-from integrations.storage.schema import events, v_users
 from service.app import App
 from service.ical.context import token_hash
 from service.settings import Settings
@@ -68,27 +65,16 @@ def feed_for_token(app: App, settings: Settings, token: str) -> FeedAnswer | Non
     """The feed a token opens, or None for an unknown (or rotated) token."""
     wanted = token_hash(token)
     with read_transaction(app.engine) as connection:
-        found = store.token_by_hash(connection, wanted)
-        if found is None or not hmac.compare_digest(found.token_hash, wanted):
-            return None
-        streams = (profile_stream(found.user_id), actions_stream(found.user_id))
-        versions = dict(
-            connection.execute(
-                select(events.c.stream_id, func.max(events.c.version))
-                .where(events.c.stream_id.in_(streams))
-                .group_by(events.c.stream_id)
-            ).all()
-        )
-        timezone = connection.scalar(select(v_users.c.timezone).where(v_users.c.user_id == found.user_id))
-    if timezone is None:
+        found = store.feed_state(connection, wanted)
+    if found is None or not hmac.compare_digest(found.token_hash, wanted):
         return None
-    today = local_date(app.now(), ZoneInfo(timezone))
+    today = local_date(app.now(), ZoneInfo(found.timezone))
     key = (
-        str(app.engine.url),
+        app.engine.url,
         found.user_id,
         found.scope,
-        versions.get(streams[0], 0),
-        versions.get(streams[1], 0),
+        found.profile_version,
+        found.actions_version,
         today,
         settings.public_url,
         settings.feed_refresh,

@@ -18,9 +18,17 @@ from integrations.storage.ical_store.sources import (
     source,
     sources_of,
 )
-from integrations.storage.ical_store.tokens import TokenRecord, replace_token, token_by_hash, token_of
+from integrations.storage.ical_store.tokens import (
+    FeedState,
+    TokenRecord,
+    feed_state,
+    replace_token,
+    token_by_hash,
+    token_of,
+)
 
 __all__ = [
+    "FeedState",
     "SourceOccurrence",
     "SourceRecord",
     "TokenRecord",
@@ -30,6 +38,7 @@ __all__ = [
     "due",
     "due_sources",
     "existing_event_ids",
+    "feed_state",
     "forget",
     "known",
     "remove_source",
