@@ -187,3 +187,25 @@ def test_due_sources_are_polled_every_interval(world: World, server: CalendarSer
     assert ical.sync_due_sources(world.app, world.settings) == []
     world.clock.advance(minutes=1)
     assert [r.status for r in ical.sync_due_sources(world.app, world.settings)] == ["not-modified"]
+
+
+def test_two_reads_of_one_source_commit_once(world: World, server: CalendarServer) -> None:
+    """Compare-and-set on the source's version: a read that lost the race appends nothing."""
+    from integrations.ical.fetch import Fetched, Fetcher
+
+    server.routes["/cal.ics"] = Route(vcalendar(COFFEE, MEETUP))
+    source_id = _add(world, server, "/cal.ics")
+    plain = Fetcher(allow_private=True, timeout=2)
+
+    class Racing(Fetcher):
+        def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+            fetched = plain.fetch(url, etag, last_modified)
+            # Another worker reads the same source and commits while this read is still deciding.
+            assert ical.sync_source(world.app, world.settings, source_id, fetcher=plain).status == "ok"
+            return fetched
+
+    before = world.events()
+    lost = ical.sync_source(world.app, world.settings, source_id, fetcher=Racing(allow_private=True))
+    assert lost.status == "conflict" and lost.done == 0
+    assert world.events() == before + 2  # the winner's two actions, once
+    assert ical.get_source(world.app, world.user_id, source_id).actions_derived == 2
