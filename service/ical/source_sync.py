@@ -10,33 +10,22 @@ fingerprint finds an occurrence again in feeds that invent a new UID on every fe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from domain import events as ev
-from domain.attendance import (
-    ATTENDED,
-    UPCOMING,
-    CalendarEvent,
-    Credit,
-    contacts_present,
-    matching_kinds,
-    reconcile,
-    rules_for,
-)
 from domain.errors import NotFoundError
-from domain.events import NewEvent, actions_stream
-from domain.ical_attendance import fingerprint, occurrence_key, source_attendance
-from domain.profile import Profile
+from domain.events import actions_stream
 from integrations.ical.fetch import Fetched, Fetcher, FetchError
 from integrations.ical.source_reader import SourceError, read_calendar
 from integrations.storage import ical_store as store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
+from integrations.storage.secrets import UnreadableSecretError
 from service.app import App
-from service.google.ids import derived_id
 from service.ical.context import fetcher_of
+from service.ical.derive import Work, derive, settle_due
 from service.ical.sources import source_url
 from service.settings import Settings
 
@@ -63,17 +52,6 @@ class SourceReport:
         }
 
 
-@dataclass(slots=True)
-class _Work:
-    """What one read of one source decided, committed together at the end."""
-
-    user_id: str
-    identity: str
-    now: datetime
-    events: list[NewEvent] = field(default_factory=list)
-    touched: dict[str, store.SourceOccurrence] = field(default_factory=dict)
-
-
 def sync_source(
     app: App, settings: Settings, source_id: str, user_id: str | None = None, fetcher: Fetcher | None = None
 ) -> SourceReport:
@@ -84,10 +62,15 @@ def sync_source(
         raise NotFoundError(f"no source {source_id!r}")
     report = SourceReport(source_id)
     now = app.now()
-    url = source_url(settings, record)
+    try:
+        url = source_url(settings, record)
+    except UnreadableSecretError:
+        return _failed(
+            app, record, report, "the calendar's address does not decrypt: was NETGOALS_SECRET_KEY changed?"
+        )
     if url is None:
         report.status = "file"
-        return _commit(app, record, report, _Work(record.user_id, record.identity, now), {}, settle=True)
+        return _commit(app, record, report, Work(record.user_id, record.identity, now), {}, settle=True)
     try:
         fetched = (fetcher or fetcher_of(settings)).fetch(url, record.etag, record.last_modified)
     except FetchError as exc:
@@ -98,7 +81,7 @@ def sync_source(
             "etag": fetched.etag or record.etag,
             "last_modified": fetched.last_modified or record.last_modified,
         }
-        return _commit(app, record, report, _Work(record.user_id, record.identity, now), state, settle=True)
+        return _commit(app, record, report, Work(record.user_id, record.identity, now), state, settle=True)
     return read_body(app, settings, record, report, fetched)
 
 
@@ -120,8 +103,8 @@ def read_body(
         )
     except SourceError as exc:
         return _failed(app, record, report, str(exc))
-    work = _Work(record.user_id, record.identity, now)
-    _derive(app, work, record, profile, calendar.events)
+    work = Work(record.user_id, record.identity, now)
+    derive(app, work, record, profile, calendar.events)
     report.events_seen = len(calendar.events)
     state = {
         "etag": fetched.etag,
@@ -141,113 +124,17 @@ def read_file_source(app: App, settings: Settings, source_id: str, user_id: str,
     return read_body(app, settings, record, SourceReport(source_id), fetched)
 
 
-def _derive(
-    app: App, work: _Work, record: store.SourceRecord, profile: Profile, instances: list[CalendarEvent]
-) -> None:
-    rules = rules_for(profile.goals.values(), profile.contacts)
-    with read_transaction(app.engine) as connection:
-        known = store.known(connection, record.source_id)
-    by_key = {o.key: o for o in known}
-    by_print = {o.fingerprint: o for o in known}
-    for event in instances:
-        key, mark = occurrence_key(event), fingerprint(event)
-        occurrence = work.touched.get(key) or by_key.get(key)
-        if occurrence is None:  # an invented UID: the same summary, start and place is the same event
-            occurrence = by_print.get(mark)
-            if occurrence is not None and occurrence.key in work.touched:
-                occurrence = None  # two instances alike in one read are two events
-        kinds = matching_kinds(event, rules)
-        if not kinds and occurrence is None:
-            continue
-        state = source_attendance(event, work.now, record.trust_all)
-        if occurrence is None:
-            occurrence = store.SourceOccurrence(key, mark, None, {}, {}, stored=False)
-        at = event.start.isoformat() if event.start else None
-        facts = {
-            "kinds": kinds,
-            "at": at,
-            "title": event.summary[:200],
-            "contact_ids": contacts_present(event, profile.contacts),
-        }
-        wanted = {k: at for k in kinds} if state == ATTENDED and at else {}
-        reason = "cancelled in the calendar" if event.cancelled else "no longer attended in the calendar"
-        _credit(work, occurrence, facts, wanted, reason)
-        occurrence.fingerprint = mark
-        occurrence.due_at = event.end.timestamp() if state == UPCOMING and kinds and event.end else None
-        work.touched[occurrence.key] = occurrence
-
-
-def _credit(
-    work: _Work,
-    occurrence: store.SourceOccurrence,
-    facts: dict[str, Any],
-    wanted: dict[str, str],
-    reason: str,
-) -> None:
-    """Move an occurrence from what it counted to what it should count now (as Google's pull)."""
-    counted = {k: Credit(v[0], v[1]) for k, v in occurrence.counted.items()}
-    retract, new = reconcile(counted, wanted)
-    generation = int(occurrence.facts.get("generation", 0))
-    at = work.now.isoformat()
-    for kind in retract:
-        action_id = counted[kind].action_id
-        work.events.append(
-            NewEvent(
-                derived_id(f"{action_id}/retracted"),
-                ev.ACTION_RETRACTED,
-                {"action_id": action_id, "reason": reason, "at": at},
-            )
-        )
-        del occurrence.counted[kind]
-    for kind in new:
-        # Keyed by user and event, not by source: the same event read from two calendars (or
-        # from a calendar removed and added again) is one action.
-        action_id = str(derived_id(f"ical/{work.user_id}/{occurrence.key}/{kind}/{generation}"))
-        generation += 1
-        work.events.append(
-            NewEvent(
-                derived_id(f"{action_id}/done"),
-                ev.ACTION_DONE,
-                {
-                    "action_id": action_id,
-                    "kind": kind,
-                    "at": wanted[kind],
-                    "contact_ids": facts["contact_ids"],
-                    "title": facts["title"] or None,
-                    "note": None,
-                    "source": "ical",
-                    "calendar_event": occurrence.key,
-                    "logged_at": at,
-                },
-            )
-        )
-        occurrence.counted[kind] = [action_id, wanted[kind]]
-    occurrence.facts = {**facts, "generation": generation}
-
-
-def _settle_due(app: App, work: _Work, record: store.SourceRecord) -> None:
-    """Accepted events that were still to come at the last full read and have ended since."""
-    with read_transaction(app.engine) as connection:
-        due = store.due(connection, record.source_id, work.now.timestamp())
-    for occurrence in due:
-        facts = occurrence.facts
-        wanted = {k: facts["at"] for k in facts.get("kinds", [])} if facts.get("at") else {}
-        _credit(work, occurrence, facts, wanted, "")
-        occurrence.due_at = None
-        work.touched[occurrence.key] = occurrence
-
-
 def _commit(
     app: App,
     record: store.SourceRecord,
     report: SourceReport,
-    work: _Work,
+    work: Work,
     state: dict[str, Any],
     *,
     settle: bool,
 ) -> SourceReport:
     if settle:
-        _settle_due(app, work, record)
+        settle_due(app, work, record)
     values = {
         **state,
         "last_fetched_at": work.now.isoformat(),
@@ -300,7 +187,13 @@ def sync_due_sources(
     with read_transaction(app.engine) as connection:
         due = store.due_sources(connection, moment.timestamp(), limit)
     fetcher = fetcher_of(settings)
-    return [sync_source(app, settings, record.source_id, fetcher=fetcher) for record in due]
+    reports = []
+    for record in due:
+        try:
+            reports.append(sync_source(app, settings, record.source_id, fetcher=fetcher))
+        except NotFoundError:
+            continue  # removed since it was listed
+    return reports
 
 
 def sync_user_sources(
