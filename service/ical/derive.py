@@ -40,7 +40,6 @@ class Work:
     """What one read of one source decided, committed together at the end."""
 
     user_id: str
-    identity: str
     now: datetime
     events: list[NewEvent] = field(default_factory=list)
     touched: dict[str, store.SourceOccurrence] = field(default_factory=dict)

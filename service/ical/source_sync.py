@@ -70,7 +70,7 @@ def sync_source(
         )
     if url is None:
         report.status = "file"
-        return _commit(app, record, report, Work(record.user_id, record.identity, now), {}, settle=True)
+        return _commit(app, record, report, Work(record.user_id, now), {}, settle=True)
     try:
         fetched = (fetcher or fetcher_of(settings)).fetch(url, record.etag, record.last_modified)
     except FetchError as exc:
@@ -81,7 +81,7 @@ def sync_source(
             "etag": fetched.etag or record.etag,
             "last_modified": fetched.last_modified or record.last_modified,
         }
-        return _commit(app, record, report, Work(record.user_id, record.identity, now), state, settle=True)
+        return _commit(app, record, report, Work(record.user_id, now), state, settle=True)
     return read_body(app, settings, record, report, fetched)
 
 
@@ -103,7 +103,7 @@ def read_body(
         )
     except SourceError as exc:
         return _failed(app, record, report, str(exc))
-    work = Work(record.user_id, record.identity, now)
+    work = Work(record.user_id, now)
     derive(app, work, record, profile, calendar.events)
     report.events_seen = len(calendar.events)
     state = {
