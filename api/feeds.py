@@ -16,12 +16,14 @@ import logging
 import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
 
-from api.dashboard import signed_in, templates
+from api.dashboard import signed_in
 from api.security import CONTENT_SECURITY_POLICY
 from service import accounts, ical
 from service.app import App
@@ -29,6 +31,8 @@ from service.commands import DomainError, NotFoundError
 from service.settings import Settings
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
+# Its own loader over the shared templates folder: the dashboard's modules are being reworked.
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 _TOKEN_IN_PATH = re.compile(r"/feeds/[^/?\s]+\.ics")
 PAGE_CSP = CONTENT_SECURITY_POLICY.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
 
@@ -110,7 +114,7 @@ def router_for(settings: Settings) -> APIRouter:
             "refresh_minutes": settings.feed_refresh // 60,
             "sources": ical.list_sources(app, user_id),
             "csrf": accounts.csrf_token(session_id),
-            "message": request.query_params.get("done"),
+            "done": request.query_params.get("done"),
         }
         response = templates.TemplateResponse(request, "feeds.html", context)
         response.headers["Content-Security-Policy"] = PAGE_CSP
