@@ -13,11 +13,13 @@ from cli.common import JsonOption, UserOption, acting_as
 from cli.confirm import confirm as confirm_command
 from cli.contact_import import contact_import
 from cli.contacts import contact_app
+from cli.feed import feed_app
 from cli.goals import aspiration_app, goal_app
 from cli.network import network_app
 from cli.parsing import check_kind, parse_day, parse_moment
 from cli.serve import migrate as migrate_command
 from cli.serve import serve as serve_command
+from cli.sources import source_app
 from cli.status import status as status_command
 from cli.updates import notify_app, updates_app
 from cli.users import api as api_command
@@ -199,6 +201,8 @@ app.add_typer(notify_app, name="notify")
 app.add_typer(updates_app, name="updates")
 app.command("confirm")(confirm_command)
 app.add_typer(user_app, name="user")
+app.add_typer(feed_app, name="feed")
+app.add_typer(source_app, name="source")
 app.command("api")(api_command)
 app.command("serve")(serve_command)
 app.command("migrate")(migrate_command)

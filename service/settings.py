@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         default=False, description="let webhooks reach loopback and private addresses (trusted networks)"
     )
     update_retry_hours: float = Field(default=24.0, description="how long a failing update is retried")
+    updates_every_seconds: float = Field(
+        default=300, gt=0, description="how often the workers decide and send progress updates"
+    )
     update_lease_seconds: float = Field(
         default=120.0, description="how long a sender holds a delivery before another may take it over"
     )
@@ -119,6 +122,19 @@ class Settings(BaseSettings):
     @property
     def embedded_redis(self) -> bool:
         return not self.redis_url
+
+    # --- iCalendar: the feed netgoals publishes and the calendars people subscribe to
+    allow_private_sources: bool = Field(
+        default=False,
+        description="fetch sources on loopback/private/link-local addresses (tests, self-hosters)",
+    )
+    source_interval: int = Field(default=1800, description="seconds between polls of a source")
+    source_max_bytes: int = Field(default=10 * 1024 * 1024, description="largest source download")
+    source_timeout: float = Field(default=20.0, description="seconds a source download may take")
+    source_lookback_days: int = Field(default=90, description="how far back a source read looks")
+    feed_refresh: int = Field(default=3600, description="seconds the feed asks subscribers to wait")
+    feed_past_weeks: int = Field(default=52, description="weeks of done and skipped tasks in the feed")
+    feed_future_weeks: int = Field(default=8, description="weeks of planned tasks in the feed")
 
     @property
     def google_configured(self) -> bool:

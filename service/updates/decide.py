@@ -19,6 +19,7 @@ from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from service import progress as progress_service
 from service.app import App
+from service.confirm_links import LINK_LIFETIME, Links
 from service.updates.context import Updates, delivery_id, event_id
 from service.updates.gather import digest_for
 
@@ -36,9 +37,17 @@ def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | N
     payloads: list[dict[str, Any]] = []
     if chosen.immediate:
         lines = progress_service.progress(app, user_id)
-        payloads += [
-            _update_payload(u) for u in worth_telling([x.progress for x in lines], waiting, now, told)
-        ]
+        links = Links.open(ctx.settings)
+        ended = {w.action_id: w.ended_at for w in waiting}
+        for update in worth_telling([x.progress for x in lines], waiting, now, told):
+            payload = _update_payload(update)
+            if update.action_id in ended and links is not None:
+                # The GET-safe one-click answers (a page with one button; only its POST answers).
+                expires = ended[update.action_id] + LINK_LIFETIME
+                payload["links"] = {
+                    a: links.url(user_id, update.action_id, a, expires) for a in ("done", "skip")
+                }
+            payloads.append(payload)
     week = digest_week_due(now, profile.tz, profile.week_start) if chosen.digest else None
     if week is not None and digest_key(week) not in told:
         payloads.append(digest_payload(digest_for(app, profile, week, waiting)))

@@ -1,4 +1,4 @@
-"""The tables of progress updates outside the log (migration 0007 creates them)."""
+"""The tables of progress updates outside the log (migration 0008 creates them)."""
 
 from __future__ import annotations
 
