@@ -20,7 +20,8 @@ from api import dashboard, rest_goals, rest_network
 from api.docs import add_docs
 from api.google import router_for as google_router
 from api.schemas import Health, Problem
-from api.security import BodyLimit, FailureLimiter, SecurityHeaders
+from api.security import BodyLimit, SecurityHeaders
+from service import throttle
 from service.app import App, Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
 from service.settings import Settings
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
     )
     app.state.netgoals = service
-    app.state.limiter = FailureLimiter()
+    app.state.limiter = throttle.shared_counter(service)  # seen by every API process
     app.state.google_enabled = settings.google_configured
 
     app.include_router(rest_goals.router, prefix="/api/v1", responses=_ERRORS)

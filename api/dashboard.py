@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import charts
 from api.deps import client_address, get_app, get_limiter
-from service import accounts, actions, contacts, goals
+from service import accounts, actions, contacts, goals, throttle
 from service.app import App
 from service.commands import ContactSpec, DomainError, GoalSpec
 from service.dashboard import dashboard as dashboard_view
@@ -120,19 +120,17 @@ def signin(
     expected = request.cookies.get(SIGNIN_COOKIE, "")
     if not expected or not secrets.compare_digest(expected.encode(), csrf.encode("utf-8", "replace")):
         return _signin_page(request, "Your sign-in form expired; please try again.", 400)
-    limiter = get_limiter(request)
-    keys = [f"addr:{client_address(request)}", f"handle:{email.strip().lower()}"]
-    wait = limiter.retry_after(keys)
-    if wait:
-        page = _signin_page(request, f"Too many failed sign-ins. Try again in {wait} seconds.", 429)
-        page.headers["Retry-After"] = str(wait)
-        return page
     app = get_app(request)
-    user_id = accounts.sign_in(app, email, token)
+    try:
+        user_id = throttle.dashboard_user(app, get_limiter(request), email, token, client_address(request))
+    except throttle.ThrottledError as exc:
+        page = _signin_page(
+            request, f"Too many failed sign-ins. {str(exc).split('; ')[1].capitalize()}.", 429
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if user_id is None:
-        limiter.failed(keys)
         return _signin_page(request, "That email and token do not match.", 401)
-    limiter.succeeded(keys)
     session_id = accounts.open_session(app, user_id)
     response = RedirectResponse("/?done=signed-in", status_code=303)
     response.set_cookie(

@@ -1,4 +1,6 @@
-"""Cross-cutting protection: security headers, a request body limit, and slowing failed sign-ins.
+"""Cross-cutting protection: security headers and a request body limit.
+
+Failed sign-ins are slowed in `service.throttle` (counts shared by every process).
 
 Plain ASGI middleware (no BaseHTTPMiddleware), so streaming responses and background tasks work.
 """
@@ -6,11 +8,7 @@ Plain ASGI middleware (no BaseHTTPMiddleware), so streaming responses and backgr
 from __future__ import annotations
 
 import json
-import math
-import threading
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 Scope = dict[str, Any]
@@ -129,69 +127,3 @@ async def _too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-@dataclass
-class _Failures:
-    count: int
-    blocked_until: float
-    last: float
-
-
-class FailureLimiter:
-    """Slows repeated failed sign-ins: after `free` failures a key (a client address, a handle) must
-    wait `base * 2**n` seconds, at most `cap`, before the next attempt. A success clears the key.
-
-    In-process memory: enough for one API process; several processes each keep their own count
-    (tokens are 256-bit random, so this is about noise and abuse, not about guessing them).
-    """
-
-    def __init__(
-        self,
-        *,
-        free: int = 3,
-        base: float = 1.0,
-        cap: float = 300.0,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = 100_000,
-    ) -> None:
-        self.free, self.base, self.cap = free, base, cap
-        self._clock = clock
-        self._max_keys = max_keys
-        self._entries: dict[str, _Failures] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, keys: Iterable[str]) -> int:
-        """Whole seconds to wait before another attempt may be checked (0: go ahead)."""
-        now = self._clock()
-        with self._lock:
-            waits = [e.blocked_until - now for k in keys if (e := self._entries.get(k)) is not None]
-        longest = max(waits, default=0.0)
-        return math.ceil(longest) if longest > 0 else 0
-
-    def failed(self, keys: Iterable[str]) -> None:
-        now = self._clock()
-        with self._lock:
-            if len(self._entries) >= self._max_keys:
-                self._forget_idle(now)
-            for key in keys:
-                entry = self._entries.setdefault(key, _Failures(0, now, now))
-                entry.count += 1
-                entry.last = now
-                if entry.count > self.free:
-                    delay = min(self.cap, self.base * 2 ** min(entry.count - self.free - 1, 30))
-                    entry.blocked_until = now + delay
-
-    def succeeded(self, keys: Iterable[str]) -> None:
-        with self._lock:
-            for key in keys:
-                self._entries.pop(key, None)
-
-    def _forget_idle(self, now: float) -> None:
-        idle = [k for k, e in self._entries.items() if now - e.last > 2 * self.cap]
-        for key in idle:
-            del self._entries[key]
-        if len(self._entries) >= self._max_keys:  # still full: drop the oldest half
-            oldest = sorted(self._entries, key=lambda k: self._entries[k].last)
-            for key in oldest[: len(oldest) // 2]:
-                del self._entries[key]
