@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -75,13 +77,19 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         """Liveness: answers without authentication."""
         return {"status": "ok"}
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler, but its echo of the input is made writable: text that cannot be
+        # encoded (a lone surrogate in a query or path) must not turn a 422 into a 500.
+        return JSONResponse({"detail": _writable(jsonable_encoder(exc.errors()))}, status_code=422)
+
     @app.exception_handler(NotFoundError)
     async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+        return JSONResponse({"detail": _writable(str(exc))}, status_code=404)
 
     @app.exception_handler(DomainError)
     async def rejected(_request: Request, exc: DomainError) -> JSONResponse:
-        detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
+        detail = [{"loc": ["body"], "msg": _writable(str(exc)), "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(ConcurrencyError)
@@ -97,3 +105,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _writable(value: Any) -> Any:
+    """The same JSON value with every string made encodable as UTF-8 (lone surrogates escaped)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_writable(v) for v in value]
+    if isinstance(value, dict):
+        return {_writable(k): _writable(v) for k, v in value.items()}
+    return value

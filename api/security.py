@@ -8,6 +8,7 @@ Plain ASGI middleware (no BaseHTTPMiddleware), so streaming responses and backgr
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -65,7 +66,8 @@ class SecurityHeaders:
 
 
 class BodyLimit:
-    """Answers 413 to a request body over the limit, whether announced by Content-Length or not.
+    """Answers 413 to a request body over the limit, whether announced by Content-Length or not,
+    and 422 to a JSON body holding text that cannot be encoded (a lone surrogate).
 
     Bodies up to the limit are read here and handed on, so the application never sees a partial one.
     """
@@ -101,6 +103,12 @@ class BodyLimit:
             chunks.append(body)
             if not message.get("more_body", False):
                 break
+        problem = _unencodable_json(scope, b"".join(chunks))
+        if problem is not None:
+            await _send_json(
+                send, 422, {"detail": [{"loc": ["body"], "msg": problem, "type": "value_error"}]}
+            )
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -113,17 +121,50 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"request body too large: at most {limit} bytes"}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _unencodable_json(scope: Scope, body: bytes) -> str | None:
+    """Why a JSON body holds no valid text, or None. JSON may escape a lone UTF-16 surrogate
+    (`"\\ud800"`): Python decodes it into a str that no UTF-8 encoder (the database, the error
+    answer echoing it) can write, so it is refused here, before any route sees it."""
+    content_type = next((v for k, v in scope.get("headers", []) if k == b"content-type"), b"")
+    if b"json" not in content_type.lower():
+        return None
+    try:
+        body.decode("utf-8")  # strict: UTF-8-encoded surrogates (ED A0 80) are not UTF-8 either
+    except UnicodeDecodeError as exc:
+        return f"the JSON body is not valid UTF-8 (at byte {exc.start})"
+    if not _SURROGATE_ESCAPE.search(body):
+        return None
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None  # not JSON at all: the route answers that
+    if _has_surrogate(parsed):
+        return "the JSON body contains an unpaired UTF-16 surrogate escape (like \\ud800), which is not text"
+    return None
+
+
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+async def _send_json(
+    send: Send, status: int, content: Any, extra: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    body = json.dumps(content).encode()  # ASCII: whatever it says can be written
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    detail = {"detail": f"request body too large: at most {limit} bytes"}
+    await _send_json(send, 413, detail, ((b"connection", b"close"),))
