@@ -84,8 +84,10 @@ def once(
 ) -> JSONResponse:
     """Run a command once per idempotency key and answer a retry with the first answer.
 
-    The key goes to the use case too (ids derive from it), so even two concurrent retries append
-    nothing twice; reusing a key for a different request is rejected.
+    The key is claimed (with the request's fingerprint) before the command runs, so a different
+    request with the same key is rejected whether the first one finished or is still running; the
+    key goes to the use case too (ids derive from it), so two concurrent retries of the same
+    request append nothing twice.
     """
     if key is None:
         return JSONResponse(jsonable_encoder(produce(None)), status_code=status)
@@ -93,22 +95,28 @@ def once(
     fingerprint = hashlib.sha256(
         json.dumps([request.method, request.url.path, payload], sort_keys=True).encode()
     ).hexdigest()
-    stored = accounts.stored_answer(who.app, who.user_id, key)
-    if stored is not None:
-        if stored.request_hash != fingerprint:
-            return JSONResponse(
-                {
-                    "detail": [
-                        {
-                            "loc": ["header", "idempotency-key"],
-                            "msg": "this Idempotency-Key was already used for a different request",
-                            "type": "value_error",
-                        }
-                    ]
-                },
-                status_code=422,
-            )
-        return JSONResponse(json.loads(stored.body), status_code=stored.status)
-    content = jsonable_encoder(produce(f"api/{key}"))
-    accounts.keep_answer(who.app, who.user_id, key, fingerprint, status, json.dumps(content))
+    claim = accounts.claim_key(who.app, who.user_id, key, fingerprint)
+    if claim.reused:
+        return JSONResponse(
+            {
+                "detail": [
+                    {
+                        "loc": ["header", "idempotency-key"],
+                        "msg": "this Idempotency-Key was already used for a different request",
+                        "type": "value_error",
+                    }
+                ]
+            },
+            status_code=422,
+        )
+    if claim.answer is not None:
+        return JSONResponse(json.loads(claim.answer.body), status_code=claim.answer.status)
+    try:
+        content = jsonable_encoder(produce(f"api/{key}"))
+    except BaseException:
+        if claim.mine:
+            accounts.release_key(who.app, who.user_id, key, fingerprint)
+        raise
+    if claim.mine:
+        accounts.finish_key(who.app, who.user_id, key, status, json.dumps(content))
     return JSONResponse(content, status_code=status)
