@@ -22,7 +22,7 @@ from api import dashboard, rest_goals, rest_network
 from api.docs import add_docs
 from api.google import router_for as google_router
 from api.schemas import Health, Problem
-from api.security import BodyLimit, SecurityHeaders
+from api.security import BodyLimit, SecurityHeaders, redact_access_log
 from service import throttle
 from service.app import App, Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
@@ -42,6 +42,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
+    redact_access_log()  # OAuth codes and states never reach the access log
     service = App.open(settings, clock)
 
     @asynccontextmanager

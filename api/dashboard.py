@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import charts
 from api.deps import client_address, get_app, get_limiter
+from api.schemas import MAX_YEAR, MIN_YEAR
 from service import accounts, actions, contacts, goals, throttle
 from service.app import App
 from service.commands import ContactSpec, DomainError, GoalSpec
@@ -187,6 +188,8 @@ def _moment(app: App, user_id: str, day: str, clock: str) -> datetime | None:
         at = time.fromisoformat(clock.strip()) if clock.strip() else None
     except ValueError:
         raise DomainError("use a date like 2026-11-20 and a time like 19:00") from None
+    if not MIN_YEAR <= on.year <= MAX_YEAR:  # the API's own bounds (api/schemas.py)
+        raise DomainError(f"the date's year must be between {MIN_YEAR} and {MAX_YEAR}")
     if at is None:
         if on == app.now().astimezone(tz).date():
             return None
