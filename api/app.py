@@ -22,7 +22,7 @@ from api import dashboard, rest_goals, rest_network
 from api.docs import add_docs
 from api.google import router_for as google_router
 from api.schemas import Health, Problem
-from api.security import BodyLimit, SecurityHeaders, redact_access_log
+from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders, redact_access_log
 from service import throttle
 from service.app import App, Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
+    app.add_middleware(MethodNotAllowed)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app

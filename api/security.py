@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 Scope = dict[str, Any]
@@ -193,3 +193,49 @@ def redact_access_log() -> None:
     logger = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, RedactedAccessLog) for f in logger.filters):
         logger.addFilter(RedactedAccessLog())
+
+
+class MethodNotAllowed:
+    """405 with an `Allow` header listing every documented method of the path.
+
+    Starlette answers 405 from the first route whose path matches, so `Allow` named only that
+    route's methods; and a literal path such as /api/v1/goals/templates also matches the
+    templated /api/v1/goals/{goal_id}, turning a wrong method into a 422 about the id. Here the
+    OpenAPI document's paths decide (a literal path before templated ones, like most routers).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._paths: list[tuple[re.Pattern[str], bool, frozenset[str]]] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if self._paths is None:
+                self._paths = _documented_paths(scope["app"].openapi())
+            allowed = _allowed_methods(self._paths, scope["path"])
+            if allowed and scope["method"] not in allowed:
+                headers = ((b"allow", ", ".join(sorted(allowed)).encode()),)
+                await _send_json(send, 405, {"detail": "Method Not Allowed"}, headers)
+                return
+        await self.app(scope, receive, send)
+
+
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _documented_paths(document: dict[str, Any]) -> list[tuple[re.Pattern[str], bool, frozenset[str]]]:
+    paths = []
+    for template, item in document.get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        methods = frozenset(m.upper() for m in item if m in _HTTP_METHODS)
+        paths.append((re.compile(f"^{pattern}$"), "{" in template, methods))
+    return paths
+
+
+def _allowed_methods(paths: Iterable[tuple[re.Pattern[str], bool, frozenset[str]]], path: str) -> set[str]:
+    literal: set[str] = set()
+    templated: set[str] = set()
+    for pattern, has_parameters, methods in paths:
+        if pattern.match(path):
+            (templated if has_parameters else literal).update(methods)
+    return literal or templated
