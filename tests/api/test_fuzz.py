@@ -114,7 +114,7 @@ def test_no_server_errors_and_responses_match_the_schema(case: schemathesis.Case
 
 @pg_schema.parametrize()
 @settings(
-    max_examples=int(os.environ.get("NETGOALS_FUZZ_PG_EXAMPLES", "5")),  # the same code; fewer examples
+    max_examples=int(os.environ.get("NETGOALS_FUZZ_PG_EXAMPLES", "3")),  # the same code; fewer examples
     deadline=None,
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],
