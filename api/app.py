@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import dashboard, rest_goals, rest_network
+from api import confirm, dashboard, network_pages, network_rest, rest_goals, rest_network
 from api.docs import add_docs
 from api.google import router_for as google_router
 from api.schemas import Health, Problem
@@ -65,10 +65,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.netgoals = service
     app.state.limiter = throttle.shared_counter(service)  # seen by every API process
     app.state.google_enabled = settings.google_configured
+    app.state.confirm_after_days = settings.confirm_after_days
 
     app.include_router(rest_goals.router, prefix="/api/v1", responses=_ERRORS)
+    app.include_router(network_rest.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(rest_network.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(dashboard.router)
+    app.include_router(confirm.router_for(settings), responses=_ERRORS)
+    app.include_router(network_pages.router)
     app.include_router(google_router(settings), responses=_ERRORS)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     add_docs(app)

@@ -110,17 +110,18 @@ def sync(user: UserOption = None, as_json: JsonOption = False) -> None:
 
 def _print_report(report: Report, several: bool = False) -> None:
     prefix = f"{report.user_id[:8]}: " if several else ""
-    parts = [
-        f"{report.planned} planned",
-        f"{report.moved} moved",
-        f"{report.removed} removed",
-        f"{report.pushed} pushed",
-        f"{report.done} done",
-        f"{report.retracted} retracted",
-        f"{report.rescheduled} moved by you",
-        f"{report.skipped} skipped by you",
-    ]
-    render.console.print(f"{prefix}[bold]{report.status}[/bold]: " + ", ".join(parts))
+    counts = (
+        (report.planned, "planned"),
+        (report.moved, "moved"),
+        (report.removed, "removed"),
+        (report.pushed, "pushed"),
+        (report.done, "done"),
+        (report.retracted, "retracted"),
+        (report.rescheduled, "moved by you"),
+        (report.skipped, "skipped by you"),
+    )
+    parts = [f"{n} {what}" for n, what in counts if n]  # zeros say nothing
+    render.console.print(f"{prefix}[bold]{report.status}[/bold]: " + (", ".join(parts) or "nothing changed"))
     for notice in report.notices:
         render.console.print(f"{prefix}{notice}")
     if report.error:

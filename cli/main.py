@@ -10,18 +10,24 @@ from rich.table import Table
 from cli import google as google_cli
 from cli import maintenance, render
 from cli.common import JsonOption, UserOption, acting_as
+from cli.confirm import confirm as confirm_command
+from cli.contact_import import contact_import
 from cli.contacts import contact_app
 from cli.goals import aspiration_app, goal_app
-from cli.parsing import parse_day, parse_moment
+from cli.network import network_app
+from cli.parsing import check_kind, parse_day, parse_moment
 from cli.users import api as api_command
 from cli.users import user_app
-from service import actions, contacts, users
+from service import actions, contacts, goals, users
+from service import history as history_service
 from service import progress as progress_service
 from service.commands import DomainError, parse_timezone, parse_week_start
 from service.progress import ProgressLine
 from service.settings import Settings
 
-app = typer.Typer(no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
+app = typer.Typer(
+    no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False, rich_markup_mode="markdown"
+)
 
 
 @app.command()
@@ -64,19 +70,26 @@ def log(
     ],
     title: Annotated[str | None, typer.Argument(help="What it was, e.g. the event's name.")] = None,
     at: Annotated[
-        str | None, typer.Option(help="When: 'YYYY-MM-DD HH:MM' in your time zone; default now.")
+        str | None,
+        typer.Option(
+            help="When, in your time zone: 'YYYY-MM-DD HH:MM', 'yesterday 19:00', '3 days ago'; default now."
+        ),
     ] = None,
     contact: Annotated[
         list[str] | None, typer.Option(help="Who with (id, prefix or name; repeatable).")
     ] = None,
     note: Annotated[str | None, typer.Option(help="A note for yourself.")] = None,
+    new_kind: Annotated[
+        bool, typer.Option("--new-kind", help="The action is a new kind of your own.", metavar="")
+    ] = False,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Log a networking action you took."""
     with acting_as(user) as (service, user_id):
         tz = service.profile(user_id).tz
-        when = parse_moment(at, tz, "--at") if at else None
+        action = check_kind(action, goals.known_action_kinds(service, user_id), allow_new=new_kind)
+        when = parse_moment(at, tz, "--at", now=service.now()) if at is not None else None
         contact_ids = tuple(contacts.resolve_contact(service, user_id, c) for c in contact or ())
         action_id = actions.log_action(
             service, user_id, action, when, contact_ids=contact_ids, title=title, note=note
@@ -138,41 +151,32 @@ def _by_aspiration(lines: list[ProgressLine]) -> list[tuple[str, list[ProgressLi
 
 
 @app.command()
-def network(user: UserOption = None, as_json: JsonOption = False) -> None:
-    """Assess your network: strength, last contact, who is overdue, who is new."""
-    with acting_as(user) as (service, user_id):
-        assessment = contacts.network(service, user_id)
-        if as_json:
-            render.print_json(contacts.assessment_as_dict(assessment))
-            return
-        for table in render.network_tables(assessment):
-            render.console.print(table)
-
-
-@app.command()
 def history(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many events.")] = 20,
     before: Annotated[int | None, typer.Option(help="Only events before this log position (paging).")] = None,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """What happened, newest first, straight from the event log."""
+    """What happened, newest first, straight from the event log; times in your time zone."""
     with acting_as(user) as (service, user_id):
-        found = actions.history(service, user_id, limit, before)
         if as_json:
-            render.print_json(found)
+            render.print_json(actions.history(service, user_id, limit, before))
             return
+        page = history_service.entries(service, user_id, limit=limit, before=before)
         table = Table(title="History", title_justify="left")
-        for column in ("position", "recorded", "event", "what"):
+        for column in ("position", "when", "event", "what", "with"):
             table.add_column(column)
-        for item in found:
+        for entry in page.entries:
             table.add_row(
-                str(item["position"]),
-                item["recorded_at"][:16],
-                item["type"],
-                actions.describe(item),
+                str(entry.position),
+                entry.at.isoformat(sep=" ", timespec="minutes"),
+                entry.label + (" (retracted)" if entry.retracted else ""),
+                entry.what,
+                ", ".join(entry.people),
             )
         render.console.print(table)
+        if page.next_before:
+            render.console.print(f"Older: netgoals history --before {page.next_before}", style="dim")
 
 
 # --- maintenance ---------------------------------------------------------------------------------
@@ -181,15 +185,21 @@ def history(
 # Commands appear in --help in the order they are registered: the daily ones first.
 app.add_typer(aspiration_app, name="aspiration")
 app.add_typer(goal_app, name="goal")
+contact_app.command("import")(contact_import)
 app.add_typer(contact_app, name="contact")
+app.add_typer(network_app, name="network")
 app.add_typer(google_cli.google_app, name="google")
 app.add_typer(google_cli.suggestions_app, name="suggestions")
 app.command("sync")(google_cli.sync)
+app.command("confirm")(confirm_command)
 app.add_typer(user_app, name="user")
 app.command("api")(api_command)
 app.command()(maintenance.rebuild)
 app.command()(maintenance.export)
 app.command("import")(maintenance.import_)
+for _group in app.registered_groups:  # every subcommand's help flows the same way
+    if _group.typer_instance is not None:
+        _group.typer_instance.rich_markup_mode = "markdown"
 
 
 @app.command()

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     google_batch_uri: str = "https://www.googleapis.com/batch/calendar/v3"
     google_num_retries: int = Field(default=4, description="retries the client makes (5xx, 429, rate limits)")
     google_plan_weeks: int = Field(default=8, description="how many weeks ahead goals are planned")
+    confirm_after_days: int = Field(
+        default=7, ge=1, description="days a passed block waits for confirmation before it is skipped"
+    )
     google_quota_pause: int = Field(default=3600, description="seconds a user pauses after quotaExceeded")
 
     @property

@@ -21,7 +21,9 @@ from integrations.google.calendar import (
 )
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
+from service import confirmation
 from service.app import App
+from service.confirm_links import Links
 from service.google.context import Google
 from service.google.ids import GOALS, GOALS_CALENDAR, PRIMARY
 from service.google.notifications import renew_channels
@@ -101,6 +103,7 @@ def _sync(
     except GoogleNotFoundError:  # the user deleted the Networking goals calendar
         calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
     settle_due(app, user_id, profile, report)
+    report.count(confirmation.sweep(app, user_id, google.settings.confirm_after_days, planning=True))
     app.projection.catch_up()
     fingerprint = _fingerprint(app, user_id, profile)
     if changed or fingerprint != found.plan_fingerprint:
@@ -113,12 +116,12 @@ def _sync(
             google.settings.public_url,
             report,
         )
-    public_url = google.settings.public_url
+    public_url, links = google.settings.public_url, Links.open(google.settings)
     try:
-        push(app, client, user_id, calendar_id, profile.timezone, report, public_url)
+        push(app, client, user_id, calendar_id, profile.timezone, report, public_url, links)
     except CalendarGoneError:
         calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
-        push(app, client, user_id, calendar_id, profile.timezone, report, public_url)
+        push(app, client, user_id, calendar_id, profile.timezone, report, public_url, links)
     if google.watch:
         renew_channels(app, google, client, user_id, calendar_id)
     with write_transaction(app.engine) as connection:
