@@ -4,14 +4,14 @@ by Python Meetup"), and until when the Done / Didn't happen links in its descrip
 and `block_sweeps`, when a user's blocks next need the confirmation sweep (a cache).
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
