@@ -70,7 +70,9 @@ schema.config.generation.update(modes=list(schemathesis.GenerationMode))
 
 _PG_NAME = f"netgoals_fuzz_{uuid.uuid4().hex[:12]}"
 _PG_URL = _postgres_database()
-PG_APP, PG_AUTH = _seeded(Settings(home=_HOME / "pg", database_url=_PG_URL)) if _PG_URL else (FastAPI(), {})
+# A server database needs a secret key (it seals feed tokens, sources and OAuth tokens).
+PG_SETTINGS = {"home": _HOME / "pg", "database_url": _PG_URL, "secret_key": "fuzz-secret-key-for-postgresql"}
+PG_APP, PG_AUTH = _seeded(Settings(**PG_SETTINGS)) if _PG_URL else (FastAPI(), {})
 pg_schema = schemathesis.openapi.from_asgi("/openapi.json", PG_APP if _PG_URL else APP)
 pg_schema.config.generation.update(modes=list(schemathesis.GenerationMode))
 
