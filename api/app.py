@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -21,9 +23,10 @@ from api.docs import add_docs
 from api.feeds import router_for as feeds_router
 from api.google import router_for as google_router
 from api.schemas import Health, Problem
-from api.security import BodyLimit, FailureLimiter, SecurityHeaders
+from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders, redact_access_log
 from api.sources import router_for as sources_router
 from api.updates import router_for as updates_router
+from service import throttle
 from service.app import App, Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
 from service.settings import Settings
@@ -42,6 +45,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
+    redact_access_log()  # OAuth codes and states never reach the access log
     service = App.open(settings, clock)
 
     @asynccontextmanager
@@ -62,7 +66,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
     )
     app.state.netgoals = service
-    app.state.limiter = FailureLimiter()
+    app.state.limiter = throttle.shared_counter(service)  # seen by every API process
     app.state.google_enabled = settings.google_configured
     app.state.confirm_after_days = settings.confirm_after_days
 
@@ -87,13 +91,19 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         """Liveness: answers without authentication."""
         return {"status": "ok"}
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler, but its echo of the input is made writable: text that cannot be
+        # encoded (a lone surrogate in a query or path) must not turn a 422 into a 500.
+        return JSONResponse({"detail": _writable(jsonable_encoder(exc.errors()))}, status_code=422)
+
     @app.exception_handler(NotFoundError)
     async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+        return JSONResponse({"detail": _writable(str(exc))}, status_code=404)
 
     @app.exception_handler(DomainError)
     async def rejected(_request: Request, exc: DomainError) -> JSONResponse:
-        detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
+        detail = [{"loc": ["body"], "msg": _writable(str(exc)), "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(ConcurrencyError)
@@ -106,6 +116,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
+    app.add_middleware(MethodNotAllowed)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _writable(value: Any) -> Any:
+    """The same JSON value with every string made encodable as UTF-8 (lone surrogates escaped)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_writable(v) for v in value]
+    if isinstance(value, dict):
+        return {_writable(k): _writable(v) for k, v in value.items()}
+    return value

@@ -14,8 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from api.security import FailureLimiter
-from service import accounts
+from service import accounts, throttle
 from service.app import App
 
 _bearer = HTTPBearer(auto_error=False, description="The API token printed by `netgoals user add`.")
@@ -30,8 +29,8 @@ def get_app(request: Request) -> App:
     return app
 
 
-def get_limiter(request: Request) -> FailureLimiter:
-    limiter: FailureLimiter = request.app.state.limiter
+def get_limiter(request: Request) -> throttle.FailureCounter:
+    limiter: throttle.FailureCounter = request.app.state.limiter
     return limiter
 
 
@@ -45,19 +44,15 @@ def caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
-    """The user whose API token came with the request; 401 otherwise. Repeated failures from one
-    address are slowed down (429 with Retry-After) before any token is even looked at."""
-    app, limiter = get_app(request), get_limiter(request)
-    keys = [f"addr:{client_address(request)}"]
-    wait = limiter.retry_after(keys)
-    if wait:
-        raise HTTPException(
-            429, "too many failed sign-ins; try again later", headers={"Retry-After": str(wait)}
-        )
-    user_id = accounts.authenticate(app, credentials.credentials) if credentials else None
+    """The user whose API token came with the request; 401 otherwise. A valid token always gets
+    through; repeated bad tokens (per address, per token) are answered 429 with Retry-After."""
+    app = get_app(request)
+    token = credentials.credentials if credentials else None
+    try:
+        user_id = throttle.api_user(app, get_limiter(request), token, client_address(request))
+    except throttle.ThrottledError as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     if user_id is None:
-        if credentials is not None:
-            limiter.failed(keys)
         raise HTTPException(
             401,
             "a valid API token is required: Authorization: Bearer <token>",
@@ -89,8 +84,10 @@ def once(
 ) -> JSONResponse:
     """Run a command once per idempotency key and answer a retry with the first answer.
 
-    The key goes to the use case too (ids derive from it), so even two concurrent retries append
-    nothing twice; reusing a key for a different request is rejected.
+    The key is claimed (with the request's fingerprint) before the command runs, so a different
+    request with the same key is rejected whether the first one finished or is still running; the
+    key goes to the use case too (ids derive from it), so two concurrent retries of the same
+    request append nothing twice.
     """
     if key is None:
         return JSONResponse(jsonable_encoder(produce(None)), status_code=status)
@@ -98,22 +95,28 @@ def once(
     fingerprint = hashlib.sha256(
         json.dumps([request.method, request.url.path, payload], sort_keys=True).encode()
     ).hexdigest()
-    stored = accounts.stored_answer(who.app, who.user_id, key)
-    if stored is not None:
-        if stored.request_hash != fingerprint:
-            return JSONResponse(
-                {
-                    "detail": [
-                        {
-                            "loc": ["header", "idempotency-key"],
-                            "msg": "this Idempotency-Key was already used for a different request",
-                            "type": "value_error",
-                        }
-                    ]
-                },
-                status_code=422,
-            )
-        return JSONResponse(json.loads(stored.body), status_code=stored.status)
-    content = jsonable_encoder(produce(f"api/{key}"))
-    accounts.keep_answer(who.app, who.user_id, key, fingerprint, status, json.dumps(content))
+    claim = accounts.claim_key(who.app, who.user_id, key, fingerprint)
+    if claim.reused:
+        return JSONResponse(
+            {
+                "detail": [
+                    {
+                        "loc": ["header", "idempotency-key"],
+                        "msg": "this Idempotency-Key was already used for a different request",
+                        "type": "value_error",
+                    }
+                ]
+            },
+            status_code=422,
+        )
+    if claim.answer is not None:
+        return JSONResponse(json.loads(claim.answer.body), status_code=claim.answer.status)
+    try:
+        content = jsonable_encoder(produce(f"api/{key}"))
+    except BaseException:
+        if claim.mine:
+            accounts.release_key(who.app, who.user_id, key, fingerprint)
+        raise
+    if claim.mine:
+        accounts.finish_key(who.app, who.user_id, key, status, json.dumps(content))
     return JSONResponse(content, status_code=status)

@@ -36,16 +36,19 @@ def router_for(settings: Settings) -> APIRouter:
         found = dashboard.signed_in(request)
         if found is None:
             return RedirectResponse("/signin", status_code=303)
-        app, user_id, _session_id = found
-        return RedirectResponse(google.begin_connect(app, configured(), user_id), status_code=303)
+        app, user_id, session_id = found
+        url = google.begin_connect(app, configured(), user_id, session_id=session_id)
+        return RedirectResponse(url, status_code=303)
 
     @router.get("/oauth/google/callback", include_in_schema=False)
     def callback(
         request: Request, state: str = "", code: str | None = None, error: str | None = None
     ) -> Response:
         app = get_app(request)
+        found = dashboard.signed_in(request)  # the flow finishes only in the browser bound to it
+        browser = google.Browser(found[1], found[2]) if found else google.Browser(None)
         try:
-            google.complete_connect(app, configured(), state, code, error)
+            google.complete_connect(app, configured(), state, code, error, finisher=browser)
         except DomainError as exc:
             return Response(
                 f"Google Calendar was not connected: {exc}", status_code=400, media_type="text/plain"
@@ -73,7 +76,8 @@ def router_for(settings: Settings) -> APIRouter:
 
     @router.post("/api/v1/google/connect")
     def api_connect(who: CallerDep) -> dict[str, str]:
-        """A consent URL to open in a browser; Google redirects back to /oauth/google/callback."""
+        """A consent URL to open in a browser signed in to the dashboard as the same user; Google
+        redirects back to /oauth/google/callback, which refuses any other browser."""
         return {"url": google.begin_connect(who.app, configured(), who.user_id)}
 
     @router.post("/api/v1/google/disconnect")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from service.commands import ASPIRATION_KINDS, TEMPLATES
 
 MIN_YEAR, MAX_YEAR = 1970, 2200
 
@@ -18,6 +21,29 @@ def _clean(value: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# The years the server takes, said in the schema too (a string pattern: JSON Schema has no date bounds).
+YEARS_PATTERN = r"^(19[7-9][0-9]|2[01][0-9][0-9]|2200)-"
+
+
+def _iso_day_text(value: Any) -> Any:
+    """Only YYYY-MM-DD: pydantic would also read a number (`as_of=0`) as seconds since 1970."""
+    if isinstance(value, str) and not _ISO_DAY.match(value):
+        raise ValueError("use a date like 2026-11-20")
+    if isinstance(value, int | float):
+        raise ValueError("use a date like 2026-11-20")
+    return value
+
+
+def _iso_moment_text(value: Any) -> Any:
+    if isinstance(value, str) and not _ISO_MOMENT.match(value):
+        raise ValueError("use a time like 2026-11-20T19:00:00+01:00")
+    if isinstance(value, int | float):
+        raise ValueError("use a time like 2026-11-20T19:00:00+01:00")
     return value
 
 
@@ -35,9 +61,26 @@ def _sane_moment(value: datetime) -> datetime:
 
 Text = Annotated[str, Field(max_length=2000), AfterValidator(_clean)]
 ShortText = Annotated[str, Field(max_length=300), AfterValidator(_clean)]
+# Text the server needs something in: at least one character that is not white space.
+RequiredText = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S"), AfterValidator(_clean)]
+RequiredShortText = Annotated[str, Field(min_length=1, max_length=300, pattern=r"\S"), AfterValidator(_clean)]
 Id = Annotated[str, Field(max_length=64), AfterValidator(_clean)]
-Day = Annotated[date, AfterValidator(_sane_day)]
-Moment = Annotated[datetime, AfterValidator(_sane_moment)]
+ActionKind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
+Template = Annotated[str, Field(pattern="^(" + "|".join(sorted(TEMPLATES)) + ")$")]
+FrameName = Annotated[str, Field(pattern=r"^(week|month|quarter|deadline)$")]
+AspirationKind = Annotated[str, Field(pattern="^(" + "|".join(ASPIRATION_KINDS) + ")$")]
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_day_text),
+    AfterValidator(_sane_day),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": YEARS_PATTERN}),
+]
+Moment = Annotated[
+    datetime,
+    BeforeValidator(_iso_moment_text),
+    AfterValidator(_sane_moment),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEARS_PATTERN}),
+]
 
 
 class _In(BaseModel):
@@ -52,8 +95,8 @@ class _Out(BaseModel):
 
 
 class AspirationIn(_In):
-    text: Text
-    kind: ShortText = "other"
+    text: RequiredText
+    kind: AspirationKind = "other"
 
 
 class _PreferenceFields(_In):
@@ -94,11 +137,11 @@ class _PreferenceFields(_In):
 class GoalIn(_PreferenceFields):
     """Give a `template`, or `action`, `target` and `frame` (and `deadline` for a deadline goal)."""
 
-    template: ShortText | None = None
+    template: Template | None = None
     title: Text | None = None
-    action: ShortText | None = None
+    action: ActionKind | None = None
     target: int | None = None
-    frame: ShortText | None = None
+    frame: FrameName | None = None
     start: Day | None = None
     deadline: Day | None = None
     aspiration_id: Id | None = None
@@ -125,7 +168,7 @@ class AspirationUpdate(_In):
 
 
 class ContactIn(_In):
-    name: ShortText
+    name: RequiredShortText
     emails: list[ShortText] | None = Field(default=None, max_length=50)
     organisation: ShortText | None = None
     tags: list[ShortText] | None = Field(default=None, max_length=50)
@@ -135,7 +178,7 @@ class ContactIn(_In):
 
 
 class ContactUpdate(_In):
-    name: ShortText | None = None
+    name: RequiredShortText | None = None
     emails: list[ShortText] | None = Field(default=None, max_length=50)
     organisation: ShortText | None = None
     tags: list[ShortText] | None = Field(default=None, max_length=50)
@@ -145,7 +188,7 @@ class ContactUpdate(_In):
 
 
 class ActionIn(_In):
-    action: ShortText = Field(
+    action: ActionKind = Field(
         description="attend-event, reach-out, follow-up, offer-help, meet-mentor or your own"
     )
     title: Text | None = None

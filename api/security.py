@@ -1,4 +1,6 @@
-"""Cross-cutting protection: security headers, a request body limit, and slowing failed sign-ins.
+"""Cross-cutting protection: security headers and a request body limit.
+
+Failed sign-ins are slowed in `service.throttle` (counts shared by every process).
 
 Plain ASGI middleware (no BaseHTTPMiddleware), so streaming responses and background tasks work.
 """
@@ -6,11 +8,9 @@ Plain ASGI middleware (no BaseHTTPMiddleware), so streaming responses and backgr
 from __future__ import annotations
 
 import json
-import math
-import threading
-import time
+import logging
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 Scope = dict[str, Any]
@@ -67,7 +67,8 @@ class SecurityHeaders:
 
 
 class BodyLimit:
-    """Answers 413 to a request body over the limit, whether announced by Content-Length or not.
+    """Answers 413 to a request body over the limit, whether announced by Content-Length or not,
+    and 422 to a JSON body holding text that cannot be encoded (a lone surrogate).
 
     Bodies up to the limit are read here and handed on, so the application never sees a partial one.
     """
@@ -103,6 +104,12 @@ class BodyLimit:
             chunks.append(body)
             if not message.get("more_body", False):
                 break
+        problem = _unencodable_json(scope, b"".join(chunks))
+        if problem is not None:
+            await _send_json(
+                send, 422, {"detail": [{"loc": ["body"], "msg": problem, "type": "value_error"}]}
+            )
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -115,83 +122,120 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"request body too large: at most {limit} bytes"}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _unencodable_json(scope: Scope, body: bytes) -> str | None:
+    """Why a JSON body holds no valid text, or None. JSON may escape a lone UTF-16 surrogate
+    (`"\\ud800"`): Python decodes it into a str that no UTF-8 encoder (the database, the error
+    answer echoing it) can write, so it is refused here, before any route sees it."""
+    content_type = next((v for k, v in scope.get("headers", []) if k == b"content-type"), b"")
+    if b"json" not in content_type.lower():
+        return None
+    try:
+        body.decode("utf-8")  # strict: UTF-8-encoded surrogates (ED A0 80) are not UTF-8 either
+    except UnicodeDecodeError as exc:
+        return f"the JSON body is not valid UTF-8 (at byte {exc.start})"
+    if not _SURROGATE_ESCAPE.search(body):
+        return None
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None  # not JSON at all: the route answers that
+    if _has_surrogate(parsed):
+        return "the JSON body contains an unpaired UTF-16 surrogate escape (like \\ud800), which is not text"
+    return None
+
+
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+async def _send_json(
+    send: Send, status: int, content: Any, extra: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    body = json.dumps(content).encode()  # ASCII: whatever it says can be written
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-@dataclass
-class _Failures:
-    count: int
-    blocked_until: float
-    last: float
+async def _too_large(send: Send, limit: int) -> None:
+    detail = {"detail": f"request body too large: at most {limit} bytes"}
+    await _send_json(send, 413, detail, ((b"connection", b"close"),))
 
 
-class FailureLimiter:
-    """Slows repeated failed sign-ins: after `free` failures a key (a client address, a handle) must
-    wait `base * 2**n` seconds, at most `cap`, before the next attempt. A success clears the key.
+# Paths whose query string is a secret: Google's answer to the OAuth flow carries `code` (worth a
+# token until exchanged) and `state`.
+SECRET_QUERY_PATHS = ("/oauth/google/callback",)
 
-    In-process memory: enough for one API process; several processes each keep their own count
-    (tokens are 256-bit random, so this is about noise and abuse, not about guessing them).
+
+class RedactedAccessLog(logging.Filter):
+    """Removes the query string of secret-bearing paths from uvicorn's access log lines
+    (`'%s - "%s %s HTTP/%s" %d'` with the path and query as the third argument)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, sep, _query = args[2].partition("?")
+            if sep and path in SECRET_QUERY_PATHS:
+                record.args = (*args[:2], f"{path}?[redacted]", *args[3:])
+        return True
+
+
+def redact_access_log() -> None:
+    logger = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactedAccessLog) for f in logger.filters):
+        logger.addFilter(RedactedAccessLog())
+
+
+class MethodNotAllowed:
+    """405 with an `Allow` header listing every documented method of the path.
+
+    Starlette answers 405 from the first route whose path matches, so `Allow` named only that
+    route's methods; and a literal path such as /api/v1/goals/templates also matches the
+    templated /api/v1/goals/{goal_id}, turning a wrong method into a 422 about the id. Here the
+    OpenAPI document's paths decide (a literal path before templated ones, like most routers).
     """
 
-    def __init__(
-        self,
-        *,
-        free: int = 3,
-        base: float = 1.0,
-        cap: float = 300.0,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = 100_000,
-    ) -> None:
-        self.free, self.base, self.cap = free, base, cap
-        self._clock = clock
-        self._max_keys = max_keys
-        self._entries: dict[str, _Failures] = {}
-        self._lock = threading.Lock()
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._paths: list[tuple[re.Pattern[str], bool, frozenset[str]]] | None = None
 
-    def retry_after(self, keys: Iterable[str]) -> int:
-        """Whole seconds to wait before another attempt may be checked (0: go ahead)."""
-        now = self._clock()
-        with self._lock:
-            waits = [e.blocked_until - now for k in keys if (e := self._entries.get(k)) is not None]
-        longest = max(waits, default=0.0)
-        return math.ceil(longest) if longest > 0 else 0
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if self._paths is None:
+                self._paths = _documented_paths(scope["app"].openapi())
+            allowed = _allowed_methods(self._paths, scope["path"])
+            if allowed and scope["method"] not in allowed:
+                headers = ((b"allow", ", ".join(sorted(allowed)).encode()),)
+                await _send_json(send, 405, {"detail": "Method Not Allowed"}, headers)
+                return
+        await self.app(scope, receive, send)
 
-    def failed(self, keys: Iterable[str]) -> None:
-        now = self._clock()
-        with self._lock:
-            if len(self._entries) >= self._max_keys:
-                self._forget_idle(now)
-            for key in keys:
-                entry = self._entries.setdefault(key, _Failures(0, now, now))
-                entry.count += 1
-                entry.last = now
-                if entry.count > self.free:
-                    delay = min(self.cap, self.base * 2 ** min(entry.count - self.free - 1, 30))
-                    entry.blocked_until = now + delay
 
-    def succeeded(self, keys: Iterable[str]) -> None:
-        with self._lock:
-            for key in keys:
-                self._entries.pop(key, None)
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
-    def _forget_idle(self, now: float) -> None:
-        idle = [k for k, e in self._entries.items() if now - e.last > 2 * self.cap]
-        for key in idle:
-            del self._entries[key]
-        if len(self._entries) >= self._max_keys:  # still full: drop the oldest half
-            oldest = sorted(self._entries, key=lambda k: self._entries[k].last)
-            for key in oldest[: len(oldest) // 2]:
-                del self._entries[key]
+
+def _documented_paths(document: dict[str, Any]) -> list[tuple[re.Pattern[str], bool, frozenset[str]]]:
+    paths = []
+    for template, item in document.get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        methods = frozenset(m.upper() for m in item if m in _HTTP_METHODS)
+        paths.append((re.compile(f"^{pattern}$"), "{" in template, methods))
+    return paths
+
+
+def _allowed_methods(paths: Iterable[tuple[re.Pattern[str], bool, frozenset[str]]], path: str) -> set[str]:
+    literal: set[str] = set()
+    templated: set[str] = set()
+    for pattern, has_parameters, methods in paths:
+        if pattern.match(path):
+            (templated if has_parameters else literal).update(methods)
+    return literal or templated

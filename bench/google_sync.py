@@ -124,7 +124,7 @@ def _user(folder: Path, fake: Fake) -> tuple[App, google.Google, str]:
     goals.set_goal(app, user_id, GoalSpec(template="monthly-event"))
     url = google.begin_connect(app, context, user_id, "http://127.0.0.1:9/oauth/google/callback")
     params = dict(parse_qsl(urlsplit(httpx.get(url).headers["location"]).query))
-    google.complete_connect(app, context, params["state"], params["code"])
+    google.complete_connect(app, context, params["state"], params["code"], finisher=google.Browser(user_id))
     return app, context, user_id
 
 

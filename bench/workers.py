@@ -110,7 +110,9 @@ def connect(app: App, context: google.Google, fake: Fake, email: str) -> str:
     goals.set_goal(app, user_id, GoalSpec(template="monthly-event"))
     location = httpx.get(google.begin_connect(app, context, user_id)).headers["location"]
     params = dict(parse_qsl(urlsplit(location).query))
-    google.complete_connect(app, context, params["state"], params.get("code"))
+    google.complete_connect(
+        app, context, params["state"], params.get("code"), finisher=google.Browser(user_id)
+    )
     return user_id
 
 

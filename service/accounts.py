@@ -159,13 +159,35 @@ def check_csrf(session_id: str, submitted: str) -> bool:
 # --- idempotent requests ---------------------------------------------------------------------------
 
 
-def stored_answer(app: App, user_id: str, key: str) -> store.StoredResponse | None:
-    with read_transaction(app.engine) as connection:
-        return store.stored_response(connection, user_id, key)
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What an idempotency key says about a request: run it (`mine`), replay the first answer
+    (`answer`), or refuse it (`reused`: the key was used for a different request)."""
+
+    mine: bool
+    answer: store.StoredResponse | None = None
+    reused: bool = False
 
 
-def keep_answer(app: App, user_id: str, key: str, request_hash: str, status: int, body: str) -> None:
+def claim_key(app: App, user_id: str, key: str, request_hash: str) -> Claim:
+    """Claim the key before running the request, so the answer never depends on timing: a second
+    request with another body is refused whether the first one finished or is still running."""
     with write_transaction(app.engine) as connection:
-        store.store_response(
-            connection, user_id, key, store.StoredResponse(request_hash, status, body), app.now().isoformat()
-        )
+        found = store.claim_key(connection, user_id, key, request_hash, app.now().isoformat())
+    if found is None:
+        return Claim(mine=True)
+    if not hmac.compare_digest(found.request_hash, request_hash):
+        return Claim(mine=False, reused=True)
+    if found.status == store.PENDING:
+        return Claim(mine=False)  # the same request still running: run it too, ids derive from the key
+    return Claim(mine=False, answer=found)
+
+
+def finish_key(app: App, user_id: str, key: str, status: int, body: str) -> None:
+    with write_transaction(app.engine) as connection:
+        store.finish_key(connection, user_id, key, status, body)
+
+
+def release_key(app: App, user_id: str, key: str, request_hash: str) -> None:
+    with write_transaction(app.engine) as connection:
+        store.release_key(connection, user_id, key, request_hash)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -9,6 +10,25 @@ from pathlib import Path
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATABASE_FILE = "netgoals.db"
+_PRIVATE_FILES = (DATABASE_FILE, DATABASE_FILE + "-wal", DATABASE_FILE + "-shm", "secret.key")
+
+
+def secure_home(home: Path) -> None:
+    """The embedded store is one person's data and its key: the folder 0700, its files 0600.
+
+    The database file is created here with 0600 before SQLite opens it; SQLite gives the WAL and
+    shared-memory files it makes the database file's mode. Files left by older versions are
+    tightened in place.
+    """
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    home.chmod(0o700)
+    os.close(os.open(home / DATABASE_FILE, os.O_RDWR | os.O_CREAT, 0o600))  # SQLite takes an empty file
+    for name in _PRIVATE_FILES:
+        path = home / name
+        if path.exists():
+            path.chmod(0o600)
 
 
 def _default_home() -> Path:
@@ -142,9 +162,11 @@ class Settings(BaseSettings):
 
     @cached_property
     def effective_database_url(self) -> str:
+        """The database URL; in the embedded mode the SQLite file in home, made private first."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{self.home / 'netgoals.db'}"
+        secure_home(self.home)
+        return f"sqlite:///{self.home / DATABASE_FILE}"
 
     @property
     def embedded(self) -> bool:

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import charts
 from api.deps import get_app
+from api.schemas import MAX_YEAR, MIN_YEAR
 from service import accounts, history
 from service.app import App
 from service.commands import DomainError
@@ -206,6 +207,8 @@ def moment(session: Session, day: str, clock: str) -> datetime | None:
         raise DomainError(
             "give the date as year-month-day, like 2026-11-20, and the time like 19:00"
         ) from None
+    if not MIN_YEAR <= on.year <= MAX_YEAR:  # the API's own bounds (api/schemas.py)
+        raise DomainError(f"the date's year must be between {MIN_YEAR} and {MAX_YEAR}")
     if at is None:
         if on == session.app.now().astimezone(tz).date():
             return None

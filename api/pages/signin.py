@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import client_address, get_app, get_limiter
 from api.pages.common import SESSION_COOKIE, SIGNIN_COOKIE, checked, secure, signed_in, templates, to_signin
-from service import accounts, contacts, goals
+from service import accounts, contacts, goals, throttle
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,19 +45,17 @@ def signin(
     expected = request.cookies.get(SIGNIN_COOKIE, "")
     if not expected or not secrets.compare_digest(expected.encode(), csrf.encode("utf-8", "replace")):
         return _signin_page(request, "Your sign-in form expired; please try again.", 400, email)
-    limiter = get_limiter(request)
-    keys = [f"addr:{client_address(request)}", f"handle:{email.strip().lower()}"]
-    wait = limiter.retry_after(keys)
-    if wait:
+    app = get_app(request)
+    try:
+        # A valid token always signs in; only refusals are counted and slowed (service/throttle.py).
+        user_id = throttle.dashboard_user(app, get_limiter(request), email, token, client_address(request))
+    except throttle.ThrottledError as exc:
+        wait = exc.retry_after
         page = _signin_page(request, f"Too many failed sign-ins. Try again in {wait} seconds.", 429, email)
         page.headers["Retry-After"] = str(wait)
         return page
-    app = get_app(request)
-    user_id = accounts.sign_in(app, email, token)
     if user_id is None:
-        limiter.failed(keys)
         return _signin_page(request, "That email and token do not match.", 401, email)
-    limiter.succeeded(keys)
     session_id = accounts.open_session(app, user_id)
     # Nothing set up yet reads as a first visit: "welcome back" would not be true.
     fresh = not goals.list_goals(app, user_id, include_archived=True) and not contacts.list_contacts(

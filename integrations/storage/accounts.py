@@ -20,9 +20,12 @@ from sqlalchemy import (
     Text,
     delete,
     select,
+    update,
 )
 from sqlalchemy import insert as sa_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+
+from integrations.storage.database import is_sqlite
 
 metadata = MetaData()
 
@@ -137,22 +140,56 @@ def stored_response(connection: Connection, user_id: str, key: str) -> StoredRes
     return StoredResponse(row[0], row[1], row[2]) if row else None
 
 
-def store_response(
-    connection: Connection, user_id: str, key: str, response: StoredResponse, created_at: str
-) -> bool:
-    """Keep the first answer to a key; False when another request stored one first."""
-    try:
-        with connection.begin_nested():
-            connection.execute(
-                sa_insert(idempotent_responses).values(
-                    user_id=user_id,
-                    idempotency_key=key,
-                    request_hash=response.request_hash,
-                    status=response.status,
-                    body=response.body,
-                    created_at=created_at,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+PENDING = 0  # the status of a key claimed by a request still being answered
+
+
+def claim_key(
+    connection: Connection, user_id: str, key: str, request_hash: str, created_at: str
+) -> StoredResponse | None:
+    """Claim an idempotency key for a request before it runs: None when this request claimed it,
+    else what the first claimer left (status PENDING while it is still running). One statement,
+    so of two concurrent requests exactly one claims the key (the other waits for its commit)."""
+    dialect_insert = sqlite.insert if is_sqlite(connection) else postgresql.insert
+    claimed = connection.execute(
+        dialect_insert(idempotent_responses)
+        .values(
+            user_id=user_id,
+            idempotency_key=key,
+            request_hash=request_hash,
+            status=PENDING,
+            body="",
+            created_at=created_at,
+        )
+        .on_conflict_do_nothing()
+        .returning(idempotent_responses.c.status)  # rowcount is not reliable here on psycopg
+    ).first()
+    if claimed is not None:
+        return None
+    found = stored_response(connection, user_id, key)
+    assert found is not None  # a conflict means the row exists, and rows are never deleted but below
+    return found
+
+
+def finish_key(connection: Connection, user_id: str, key: str, status: int, body: str) -> None:
+    """Keep the answer of the request that claimed the key."""
+    connection.execute(
+        update(idempotent_responses)
+        .where(
+            idempotent_responses.c.user_id == user_id,
+            idempotent_responses.c.idempotency_key == key,
+            idempotent_responses.c.status == PENDING,
+        )
+        .values(status=status, body=body)
+    )
+
+
+def release_key(connection: Connection, user_id: str, key: str, request_hash: str) -> None:
+    """The claiming request failed: nothing was kept, so the key is free again."""
+    connection.execute(
+        delete(idempotent_responses).where(
+            idempotent_responses.c.user_id == user_id,
+            idempotent_responses.c.idempotency_key == key,
+            idempotent_responses.c.request_hash == request_hash,
+            idempotent_responses.c.status == PENDING,
+        )
+    )

@@ -20,22 +20,23 @@ Index = dict[tuple[str, str], list[Any]]  # (user, action) -> row values, as reb
 def fold(index: Index, rows: list[RawRow]) -> None:
     """The action index in memory, as rebuilds make it: the same rows as `apply`."""
     retracted = view_rows.ACTION_COLUMNS.index("retracted")
-    for stream_id, event_type, data in decoded(rows):
+    for (position, *_), (stream_id, event_type, data) in zip(rows, decoded(rows), strict=True):
         key = (stream_id.partition("-")[2], data["action_id"])
         if event_type == ev.ACTION_DONE:
             if key not in index:  # the same action twice: the first one stands
-                index[key] = list(view_rows.action_values(key[0], data))
+                index[key] = list(view_rows.action_values(key[0], data, position))
         elif event_type == ev.ACTION_RETRACTED and key in index:
             index[key][retracted] = True
 
 
 def apply(connection: Connection, rows: list[RawRow]) -> None:
-    for stream_id, event_type, data in decoded(r for r in rows if r[2] in ev.ACTION_EVENT_TYPES):
+    wanted = [r for r in rows if r[2] in ev.ACTION_EVENT_TYPES]
+    for (position, *_), (stream_id, event_type, data) in zip(wanted, decoded(wanted), strict=True):
         user_id = stream_id.partition("-")[2]
         key = and_(v_actions.c.user_id == user_id, v_actions.c.action_id == data["action_id"])
         if event_type == ev.ACTION_DONE:
             if connection.scalar(select(v_actions.c.action_id).where(key)) is None:  # the first one stands
-                connection.execute(insert(v_actions).values(view_rows.action_row(user_id, data)))
+                connection.execute(insert(v_actions).values(view_rows.action_row(user_id, data, position)))
         elif event_type == ev.ACTION_RETRACTED:
             connection.execute(update(v_actions).where(key).values(retracted=True))
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from domain import events as ev
 from domain.actions import ActionFact, Interactions, action_from_done
@@ -21,7 +22,7 @@ from domain.periods import local_date, local_midnight
 from domain.profile import Aspiration, Profile
 from domain.progress import count_by_period
 from integrations.storage import view_rows
-from integrations.storage.database import bulk_insert
+from integrations.storage.database import bulk_insert, is_sqlite
 from integrations.storage.event_store import RawRow, decoded
 from integrations.storage.schema import v_actions, v_aspirations, v_contacts, v_goals, v_progress, v_users
 
@@ -31,7 +32,8 @@ _CHUNK = 500  # ids per IN (...): well inside every driver's parameter limit
 
 def apply(connection: Connection, rows: list[RawRow]) -> None:
     """One batch of events; the action index must already hold them (it is caught up first)."""
-    _IncrementalBatch(connection).apply(decoded(rows))
+    positions = [row[0] for row in rows]
+    _IncrementalBatch(connection, positions[-1]).apply(zip(positions, decoded(rows), strict=True))
 
 
 def write(connection: Connection, fold: LogFold) -> None:
@@ -100,17 +102,26 @@ class _UserChanges:
     aspirations: set[str] = field(default_factory=set)
     recount_goals: set[str] = field(default_factory=set)
     dirty: set[tuple[str, date]] = field(default_factory=set)
+    added: dict[tuple[str, date], int] = field(default_factory=dict)  # done += n, no recount
 
 
 class _IncrementalBatch:
-    """Applies one batch of events to the views with targeted reads and writes."""
+    """Applies one batch of events to the views with targeted reads and writes.
 
-    def __init__(self, connection: Connection) -> None:
+    A new action adds one to each period it counts for and moves its contacts' first and last
+    interaction: the cost of a write does not grow with the history. Rarer changes (a retraction,
+    a goal set or archived, a new time zone, a moved first interaction for new-contact goals)
+    recount from the action index, reading only rows made by events up to this batch (`upto`),
+    so a recount and the additions of later batches never count an action twice.
+    """
+
+    def __init__(self, connection: Connection, upto: int) -> None:
         self.connection = connection
+        self.upto = upto
         self.users: dict[str, _UserChanges] = {}
 
-    def apply(self, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
-        for stream_id, event_type, data in rows:
+    def apply(self, rows: Iterable[tuple[int, tuple[str, str, dict[str, Any]]]]) -> None:
+        for position, (stream_id, event_type, data) in rows:
             kind, _, owner = stream_id.partition("-")
             if kind == "user":
                 self._profile_event(owner, event_type, data)
@@ -119,7 +130,7 @@ class _IncrementalBatch:
                 if changes is None:
                     continue
                 if event_type == ev.ACTION_DONE:
-                    self._action_done(changes, action_from_done(data))
+                    self._action_done(changes, action_from_done(data), position)
                 elif event_type == ev.ACTION_RETRACTED:
                     self._action_retracted(changes, data["action_id"])
         for changes in self.users.values():
@@ -170,9 +181,54 @@ class _IncrementalBatch:
                 if period is not None:
                     changes.dirty.add((goal.goal_id, period.start))
 
-    def _action_done(self, changes: _UserChanges, action: ActionFact) -> None:
-        self._mark(changes, action.kind, action.at)
-        self._refresh_contacts(changes, action.contact_ids)
+    def _action_done(self, changes: _UserChanges, action: ActionFact, position: int) -> None:
+        key = and_(v_actions.c.user_id == changes.profile.user_id, v_actions.c.action_id == action.action_id)
+        made_at = self.connection.scalar(select(v_actions.c.position).where(key))
+        if made_at is not None and made_at not in (0, position):
+            return  # the same action logged again: the first one stands (as in the action index)
+        if made_at != position:  # indexed before positions were kept: recount, the old way
+            self._mark(changes, action.kind, action.at)
+            self._refresh_contacts(changes, action.contact_ids)
+            return
+        profile = changes.profile
+        day = local_date(action.at, profile.tz)
+        for goal in profile.goals.values():
+            if not goal.counts(action.kind, action.contact_ids):
+                continue
+            if goal.archived_at is not None and action.at >= goal.archived_at:
+                continue
+            period = goal.period_for(day, profile.week_start)
+            if period is None:
+                continue
+            if goal.new_contacts_only:  # distinct contacts met first: recount that period
+                changes.dirty.add((goal.goal_id, period.start))
+            else:
+                slot = (goal.goal_id, period.start)
+                changes.added[slot] = changes.added.get(slot, 0) + 1
+        self._add_interaction(changes, action)
+
+    def _add_interaction(self, changes: _UserChanges, action: ActionFact) -> None:
+        """One more interaction with each contact of a new action: first, last and count move."""
+        user_id, moment = changes.profile.user_id, action.at.timestamp()
+        for contact_id in action.contact_ids:
+            key = and_(v_contacts.c.user_id == user_id, v_contacts.c.contact_id == contact_id)
+            row = self.connection.execute(
+                select(v_contacts.c.first_at, v_contacts.c.last_at).where(key)
+            ).first()
+            if row is None:
+                continue  # a contact added in this batch: its row is written, counted, at the flush
+            old_first, old_last = row
+            first = moment if old_first is None else min(old_first, moment)
+            last = moment if old_last is None else max(old_last, moment)
+            self.connection.execute(
+                update(v_contacts)
+                .where(key)
+                .values(first_at=first, last_at=last, interactions=v_contacts.c.interactions + 1)
+            )
+            if first != old_first:
+                for earlier in (_instant(old_first), action.at):
+                    if earlier is not None:
+                        self._mark(changes, None, earlier, new_contact_goals=True)
 
     def _action_retracted(self, changes: _UserChanges, action_id: str) -> None:
         # The action index (caught up first) knows what the retracted action was.
@@ -210,6 +266,7 @@ class _IncrementalBatch:
         query = select(v_actions.c.at).where(
             v_actions.c.user_id == user_id,
             v_actions.c.retracted.is_(False),
+            v_actions.c.position <= self.upto,
             v_actions.c.contact_ids.contains(f'"{contact_id}"'),
         )
         moments = [_instant(at) for at in self.connection.scalars(query)]
@@ -244,6 +301,21 @@ class _IncrementalBatch:
         for goal_id, period_start in changes.dirty:
             if goal_id not in changes.recount_goals:
                 self._recount(profile, profile.goals[goal_id], period_start)
+        added = [
+            view_rows.progress_row(user_id, goal_id, period_start, n)
+            for (goal_id, period_start), n in changes.added.items()
+            if goal_id not in changes.recount_goals and (goal_id, period_start) not in changes.dirty
+        ]
+        if added:
+            dialect_insert = sqlite.insert if is_sqlite(connection) else postgresql.insert
+            upsert = dialect_insert(v_progress)
+            connection.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["user_id", "goal_id", "period_start"],
+                    set_={"done": v_progress.c.done + upsert.excluded.done},
+                ),
+                added,
+            )
 
     def _write_contacts(self, profile: Profile, contact_ids: set[str]) -> None:
         """Changed contacts in a few statements, not a few per contact: an import brings thousands."""
@@ -295,6 +367,7 @@ class _IncrementalBatch:
             v_actions.c.user_id == user_id,
             v_actions.c.kind == goal.action,
             v_actions.c.retracted.is_(False),
+            v_actions.c.position <= self.upto,  # later actions are added when their batch comes
         )
         scope = delete(v_progress).where(
             v_progress.c.user_id == user_id, v_progress.c.goal_id == goal.goal_id

@@ -101,6 +101,9 @@ v_actions = Table(
     Column("at_iso", String(40), nullable=False),  # as logged, with its offset
     Column("contact_ids", Text, nullable=False),  # JSON list
     Column("retracted", Boolean, nullable=False),
+    # The log position of the event that made the row (0: indexed before positions were kept):
+    # progress counts an action.done once, when the event it applies is the one that made it.
+    Column("position", _Position, nullable=False, server_default="0"),
     Index("ix_v_actions_user_kind_at", "user_id", "kind", "at"),
 )
 

@@ -39,7 +39,7 @@ def _fernet(key: str) -> Fernet:
 
 def _key_file(home: Path) -> str:
     path = home / KEY_FILE
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

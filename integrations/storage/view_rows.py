@@ -61,10 +61,10 @@ def contact_row(user_id: str, contact: Contact, interactions: Interactions | Non
     }
 
 
-ACTION_COLUMNS = ("user_id", "action_id", "kind", "at", "at_iso", "contact_ids", "retracted")
+ACTION_COLUMNS = ("user_id", "action_id", "kind", "at", "at_iso", "contact_ids", "retracted", "position")
 
 
-def action_values(user_id: str, done: dict[str, Any]) -> tuple[Any, ...]:
+def action_values(user_id: str, done: dict[str, Any], position: int) -> tuple[Any, ...]:
     """A `v_actions` row, as a tuple in ACTION_COLUMNS order, straight from an `action.done`
     payload: the index is the largest view, and rebuilds insert it in bulk."""
     at = datetime.fromisoformat(done["at"])
@@ -76,11 +76,12 @@ def action_values(user_id: str, done: dict[str, Any]) -> tuple[Any, ...]:
         at.isoformat(),
         _json(list(done.get("contact_ids") or ())),
         False,
+        position,
     )
 
 
-def action_row(user_id: str, done: dict[str, Any]) -> dict[str, Any]:
-    return dict(zip(ACTION_COLUMNS, action_values(user_id, done), strict=True))
+def action_row(user_id: str, done: dict[str, Any], position: int) -> dict[str, Any]:
+    return dict(zip(ACTION_COLUMNS, action_values(user_id, done, position), strict=True))
 
 
 def progress_row(user_id: str, goal_id: str, period_start: date, done: int) -> dict[str, Any]:

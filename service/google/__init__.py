@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from service.google import sync
 from service.google.connect import (
+    LOOPBACK,
+    Browser,
     Status,
     begin_connect,
     complete_connect,
@@ -27,7 +29,9 @@ from service.google.suggestions import (
 from service.google.sync import connected_users, sync_once
 
 __all__ = [
+    "LOOPBACK",
     "Added",
+    "Browser",
     "Google",
     "Report",
     "Status",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,29 +30,90 @@ from service.google.ids import GOALS_CALENDAR
 log = logging.getLogger("netgoals.google")
 
 
-def begin_connect(app: App, google: Google, user_id: str, redirect_uri: str | None = None) -> str:
-    """The Google consent URL for this user (state and PKCE verifier are kept, sealed)."""
+@dataclass(frozen=True, slots=True)
+class Browser:
+    """Who brought Google's answer back to the web callback: the dashboard session of that browser
+    (None when it is not signed in)."""
+
+    user_id: str | None
+    session_id: str | None = None
+
+
+LOOPBACK = "loopback"  # the CLI's own one-shot receiver on 127.0.0.1 brought the answer
+
+
+def begin_connect(
+    app: App,
+    google: Google,
+    user_id: str,
+    redirect_uri: str | None = None,
+    *,
+    session_id: str | None = None,
+    loopback: bool = False,
+) -> str:
+    """The Google consent URL for this user (state and PKCE verifier are kept, sealed).
+
+    The state is bound to whoever may finish the flow, so a consent URL sent to someone else
+    links nothing: the dashboard session that started it (`session_id`), the CLI's loopback
+    receiver (`loopback`), or else — a flow started through the API — a dashboard session of the
+    same user.
+    """
     app.profile(user_id)
     redirect_uri = redirect_uri or google.callback_url
     consent = google_oauth.consent(google.endpoints, redirect_uri)
-    sealed = google.vault.seal({"code_verifier": consent.code_verifier, "redirect_uri": redirect_uri})
+    if loopback:
+        binding = {"kind": LOOPBACK}
+    elif session_id is not None:
+        binding = {"kind": "session", "session": secret_hash(session_id)}
+    else:
+        binding = {"kind": "user"}
+    sealed = google.vault.seal(
+        {"code_verifier": consent.code_verifier, "redirect_uri": redirect_uri, "binding": binding}
+    )
     with write_transaction(app.engine) as connection:
         store.add_state(connection, secret_hash(consent.state), user_id, sealed, app.now().timestamp())
     return consent.url
 
 
-def complete_connect(app: App, google: Google, state: str, code: str | None, error: str | None = None) -> str:
-    """The OAuth callback: check the state, exchange the code, keep the tokens sealed, ask for a
-    first sync. Returns the user id."""
+def _finisher_allowed(binding: dict[str, str], user_id: str, finisher: Browser | str) -> bool:
+    if finisher == LOOPBACK or binding.get("kind") == LOOPBACK:
+        return finisher == LOOPBACK and binding.get("kind") == LOOPBACK
+    assert isinstance(finisher, Browser)
+    if finisher.user_id is None or not secrets.compare_digest(finisher.user_id, user_id):
+        return False
+    if binding.get("kind") == "session":
+        presented = secret_hash(finisher.session_id or "")
+        return secrets.compare_digest(presented, binding.get("session", ""))
+    return binding.get("kind") == "user"
+
+
+def complete_connect(
+    app: App,
+    google: Google,
+    state: str,
+    code: str | None,
+    error: str | None = None,
+    *,
+    finisher: Browser | str,
+) -> str:
+    """The OAuth callback: take the state (once), check that the browser finishing the flow is
+    the one it is bound to, exchange the code, keep the tokens sealed, ask for a first sync.
+    Returns the user id. `finisher` is the browser at the web callback, or LOOPBACK."""
     now = app.now()
     with write_transaction(app.engine) as connection:
         found = store.take_state(connection, secret_hash(state or ""), now.timestamp())
     if found is None:
         raise DomainError("this Google sign-in expired or was already used: connect again")
     user_id, sealed = found
+    kept = google.vault.open_sealed(sealed)
+    if not _finisher_allowed(kept.get("binding") or {}, user_id, finisher):
+        # Someone else's consent URL (or one finished in another browser): exchange nothing.
+        raise DomainError(
+            "this Google sign-in was started by another account or in another browser: sign in to "
+            "the dashboard as yourself and connect again"
+        )
     if error or not code:
         raise DomainError(f"Google did not connect the calendar ({error or 'no code'})")
-    kept = google.vault.open_sealed(sealed)
     try:
         tokens = google_oauth.exchange(google.endpoints, kept["redirect_uri"], code, kept["code_verifier"])
     except OAuthError as exc:
@@ -84,13 +146,15 @@ def connect_loopback(
     """The installed-app flow for one person on a laptop: a one-shot server on 127.0.0.1 receives
     Google's redirect."""
     with google_oauth.LoopbackReceiver() as receiver:
-        url = begin_connect(app, google, user_id, receiver.redirect_uri)
+        url = begin_connect(app, google, user_id, receiver.redirect_uri, loopback=True)
         open_url(url)
         try:
             params = receiver.wait(timeout)
         except OAuthError as exc:
             raise DomainError(str(exc)) from None
-    return complete_connect(app, google, params.get("state", ""), params.get("code"), params.get("error"))
+    return complete_connect(
+        app, google, params.get("state", ""), params.get("code"), params.get("error"), finisher=LOOPBACK
+    )
 
 
 def disconnect(app: App, google: Google, user_id: str) -> bool:

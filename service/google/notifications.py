@@ -50,9 +50,9 @@ def sync_requested(app: App) -> list[str]:
 
 def notify(app: App, channel_id: str, token: str, resource_state: str) -> bool:
     """A push notification: verify the channel's token, then ask for a sync (debounced: one pending
-    request per user). Returns False for unknown channels or a wrong token."""
+    request per user). Returns False for unknown or expired channels or a wrong token."""
     with write_transaction(app.engine) as connection:
-        channel = store.channel(connection, channel_id)
+        channel = store.live_channel(connection, channel_id, app.now().timestamp())
         if channel is None or not secrets.compare_digest(channel["token_hash"], secret_hash(token)):
             return False
         if resource_state == "sync":

@@ -64,7 +64,12 @@ class World:
         assert answer.status_code == 302
         params = dict(parse_qsl(urlsplit(answer.headers["location"]).query))
         google.complete_connect(
-            self.app, self.google, params["state"], params.get("code"), params.get("error")
+            self.app,
+            self.google,
+            params["state"],
+            params.get("code"),
+            params.get("error"),
+            finisher=google.Browser(self.user_id),
         )
 
     def sync(self) -> Any:

@@ -76,7 +76,7 @@ def _world(fake: GoogleCalendarFake, folder: Path, name: str) -> tuple[App, goog
     )
     url = google.begin_connect(app, context, user_id)
     params = dict(parse_qsl(urlsplit(httpx.get(url).headers["location"]).query))
-    google.complete_connect(app, context, params["state"], params["code"])
+    google.complete_connect(app, context, params["state"], params["code"], finisher=google.Browser(user_id))
     return app, context, user_id
 
 

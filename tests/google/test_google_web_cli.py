@@ -22,6 +22,8 @@ from cli import google as google_cli
 from cli.main import app as cli
 from integrations.storage.secrets import SecretKeyMissingError
 from service import accounts, google
+from tests.api.conftest import User
+from tests.api.test_dashboard import sign_in
 from tests.conftest import FixedClock
 from tests.fakes.google_calendar import GoogleCalendarFake
 from tests.google.conftest import ADA, NOW, TZ, World, settings_for
@@ -41,6 +43,8 @@ def test_web_connect_callback_status_and_webhook(fake: GoogleCalendarFake, tmp_p
         location = httpx.get(url).headers["location"]
         assert location.startswith("http://127.0.0.1:8000/oauth/google/callback?")
         query = dict(parse_qsl(urlsplit(location).query))
+        # A flow started through the API finishes in a dashboard session of the same user.
+        sign_in(client, User(account.user.user_id, ADA, account.token))
         answer = client.get("/oauth/google/callback", params=query, follow_redirects=False)
         assert answer.status_code == 303
         assert client.get("/oauth/google/callback", params=query).status_code == 400  # state used once

@@ -144,7 +144,9 @@ class Cluster:
         goals.set_goal(self.app, user_id, GoalSpec(template="monthly-event"))
         url = google.begin_connect(self.app, self.google, user_id)
         params = dict(parse_qsl(urlsplit(httpx.get(url).headers["location"]).query))
-        google.complete_connect(self.app, self.google, params["state"], params.get("code"))
+        google.complete_connect(
+            self.app, self.google, params["state"], params.get("code"), finisher=google.Browser(user_id)
+        )
         self.user_id = user_id
         return user_id
 

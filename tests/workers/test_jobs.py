@@ -31,11 +31,9 @@ def test_housekeeping_forgets_only_what_aged(world: World, machine_redis_url: st
             account_rows.add_session(
                 connection, "old-session", world.user_id, now.isoformat(), now.timestamp() - 1
             )
-            old = account_rows.StoredResponse("h", 201, "{}")
-            account_rows.store_response(
-                connection, world.user_id, "old-key", old, (now - timedelta(days=8)).isoformat()
-            )
-            account_rows.store_response(connection, world.user_id, "new-key", old, now.isoformat())
+            for key, created in (("old-key", now - timedelta(days=8)), ("new-key", now)):
+                account_rows.claim_key(connection, world.user_id, key, "h", created.isoformat())
+                account_rows.finish_key(connection, world.user_id, key, 201, "{}")
             store.add_state(connection, "stale-state", world.user_id, "sealed", now.timestamp() - 7200)
         outcome = background.housekeeping(stack.jobs)
         assert outcome.counts == {"sessions": 1, "answers": 1, "oauth_states": 1}

@@ -12,7 +12,13 @@ Each kind of row has its own module; this one names them all, and callers use th
 
 from __future__ import annotations
 
-from integrations.storage.calendar_store.channels import add_channel, channel, channels_of, drop_channel
+from integrations.storage.calendar_store.channels import (
+    add_channel,
+    channel,
+    channels_of,
+    drop_channel,
+    live_channel,
+)
 from integrations.storage.calendar_store.connections import (
     ConnectionRecord,
     add_state,
@@ -102,6 +108,7 @@ __all__ = [
     "google_outbox",
     "google_sync_runs",
     "google_sync_state",
+    "live_channel",
     "mark_pushed",
     "metadata",
     "occurrences",

@@ -44,5 +44,12 @@ def channel(connection: Connection, channel_id: str) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
+def live_channel(connection: Connection, channel_id: str, now: float) -> dict[str, Any] | None:
+    """A channel Google may still notify on: known and not expired (an expired one's token may
+    have leaked with old logs or configs; Google itself sends nothing on it any more)."""
+    found = channel(connection, channel_id)
+    return found if found is not None and found["expiration"] > now else None
+
+
 def drop_channel(connection: Connection, channel_id: str) -> None:
     connection.execute(delete(google_channels).where(google_channels.c.channel_id == channel_id))

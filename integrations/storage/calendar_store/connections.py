@@ -77,8 +77,13 @@ def replace_tokens(connection: Connection, user_id: str, old_sealed: str, new_se
     )
 
 
+STATE_LIFETIME = 600.0  # seconds a consent may take: a person clicks "Allow" within minutes
+
+
 def add_state(connection: Connection, state_hash: str, user_id: str, sealed: str, now: float) -> None:
-    connection.execute(delete(google_oauth_states).where(google_oauth_states.c.created_at < now - 3600))
+    connection.execute(
+        delete(google_oauth_states).where(google_oauth_states.c.created_at < now - STATE_LIFETIME)
+    )
     connection.execute(
         insert(google_oauth_states).values(
             state_hash=state_hash, user_id=user_id, sealed=sealed, created_at=now
@@ -87,15 +92,15 @@ def add_state(connection: Connection, state_hash: str, user_id: str, sealed: str
 
 
 def take_state(connection: Connection, state_hash: str, now: float) -> tuple[str, str] | None:
-    """(user_id, sealed) of a state, used once: it is deleted as it is read."""
-    row = (
-        connection.execute(select(google_oauth_states).where(google_oauth_states.c.state_hash == state_hash))
-        .mappings()
-        .first()
-    )
-    if row is None:
+    """(user_id, sealed) of a live state, used once: it is deleted as it is read, in one statement,
+    so of two callbacks racing with the same state only one gets it (DELETE ... RETURNING)."""
+    row = connection.execute(
+        delete(google_oauth_states)
+        .where(google_oauth_states.c.state_hash == state_hash)
+        .returning(
+            google_oauth_states.c.user_id, google_oauth_states.c.sealed, google_oauth_states.c.created_at
+        )
+    ).first()
+    if row is None or row.created_at < now - STATE_LIFETIME:
         return None
-    connection.execute(delete(google_oauth_states).where(google_oauth_states.c.state_hash == state_hash))
-    if row["created_at"] < now - 3600:
-        return None
-    return row["user_id"], row["sealed"]
+    return row.user_id, row.sealed

@@ -1,0 +1,32 @@
+"""How failed sign-ins are slowed down: a count per key that decays with time, and a wait that
+doubles with each failure past a few free ones. Pure arithmetic; where the counts live is the
+caller's business (the database now, Redis later)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    free: int = 3  # failures allowed before any wait
+    base: float = 1.0  # seconds of the first wait
+    cap: float = 300.0  # the longest wait
+    forgive_every: float = 60.0  # one failure is forgotten per this many seconds without failures
+
+    def decayed(self, count: float, last: float, now: float) -> float:
+        """The count left at `now` of `count` failures, the last one at `last`."""
+        return max(0.0, count - max(0.0, now - last) / self.forgive_every)
+
+    def after_failure(self, count: float, last: float, now: float) -> tuple[float, float]:
+        """(new count, blocked until) after one more failure at `now`."""
+        count = self.decayed(count, last, now) + 1.0
+        over = math.ceil(count - 1e-9) - self.free
+        if over <= 0:
+            return count, now
+        return count, now + min(self.cap, self.base * 2 ** min(over - 1, 30))
+
+    def idle(self, count: float, last: float, blocked_until: float, now: float) -> bool:
+        """Nothing left to remember: fully decayed and not blocked."""
+        return blocked_until <= now and self.decayed(count, last, now) == 0.0

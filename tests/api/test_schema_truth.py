@@ -1,0 +1,74 @@
+"""The OpenAPI document says what the server does (the mismatches schemathesis found): text the
+server needs is non-empty in the schema, years outside 1970-2200 are outside the schema, a date
+is only YYYY-MM-DD, and a wrong method is 405 with an Allow header naming every method."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import User
+
+
+def _component(document: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = document["components"]["schemas"][name]
+    return found
+
+
+def _type(field: dict[str, Any]) -> dict[str, Any]:
+    """The non-null alternative of an optional field."""
+    for option in field.get("anyOf", [field]):
+        if option.get("type") != "null":
+            return option
+    raise AssertionError(field)
+
+
+def test_required_text_is_non_empty_in_the_schema_and_refused_empty(client: TestClient, ann: User) -> None:
+    document = client.get("/openapi.json").json()
+    for component, field, path, body in (
+        ("ContactIn", "name", "/api/v1/contacts", {"name": ""}),
+        ("AspirationIn", "text", "/api/v1/aspirations", {"text": " "}),
+        ("ActionIn", "action", "/api/v1/actions", {"action": ""}),
+    ):
+        schema = _type(_component(document, component)["properties"][field])
+        assert schema.get("minLength", 0) >= 1 or "pattern" in schema, (component, field, schema)
+        assert re.search(schema["pattern"], str(body[field])) is None  # outside the schema...
+        assert client.post(path, json=body, headers=ann.headers).status_code == 422  # ...and refused
+    goal = _component(document, "GoalIn")["properties"]
+    assert re.search(_type(goal["template"])["pattern"], "") is None
+    assert re.search(_type(goal["template"])["pattern"], "monthly-event")
+
+
+def test_years_outside_the_servers_range_are_outside_the_schema(client: TestClient, ann: User) -> None:
+    document = client.get("/openapi.json").json()
+    at = _type(_component(document, "ActionIn")["properties"]["at"])
+    [as_of] = [p for p in document["paths"]["/api/v1/progress"]["get"]["parameters"] if p["name"] == "as_of"]
+    for schema in (at, _type(as_of["schema"])):
+        assert re.search(schema["pattern"], "1969-12-31") is None
+        assert re.search(schema["pattern"], "0001-01-01") is None
+        assert re.search(schema["pattern"], "2026-11-20")
+    old = {"action": "attend-event", "at": "1969-12-31T12:00:00+00:00"}
+    assert client.post("/api/v1/actions", json=old, headers=ann.headers).status_code == 422
+
+
+def test_a_date_is_only_a_date(client: TestClient, ann: User) -> None:
+    for value in ("0", "1700000000", "2026-11-20T10:00:00"):
+        answer = client.get("/api/v1/progress", params={"as_of": value}, headers=ann.headers)
+        assert answer.status_code == 422, value
+    assert (
+        client.get("/api/v1/progress", params={"as_of": "2026-11-20"}, headers=ann.headers).status_code == 200
+    )
+
+
+def test_a_wrong_method_is_405_with_every_allowed_method(client: TestClient, ann: User) -> None:
+    for method, path, allowed in (
+        ("PATCH", "/api/v1/goals/templates", "GET"),  # not the 422 of /goals/{goal_id}
+        ("DELETE", "/api/v1/goals", "GET, POST"),
+        ("OPTIONS", "/api/v1/contacts", "GET, POST"),
+        ("PUT", "/api/v1/contacts/00000000-0000-4000-8000-000000000000", "GET, PATCH"),
+    ):
+        answer = client.request(method, path, headers=ann.headers)
+        assert answer.status_code == 405, (method, path, answer.text)
+        assert answer.headers["allow"] == allowed, (method, path)

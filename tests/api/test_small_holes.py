@@ -1,0 +1,109 @@
+"""The smaller holes the probe found: OAuth secrets in the access log, a world-readable embedded
+store, expired push channels accepted, and a dashboard date the API refuses."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from integrations.storage import calendar_store as store
+from integrations.storage.database import write_transaction
+from service import accounts
+from service.app import App
+from service.google.context import secret_hash
+from service.settings import Settings
+from tests.api.conftest import Clock, User, event_count
+from tests.api.live import LiveServer, live_server
+from tests.api.test_dashboard import _csrf, sign_in
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    home = tmp_path_factory.mktemp("live") / "home"
+    home.mkdir(mode=0o755)  # as a person might have made it
+    with live_server(home) as running:
+        yield running
+
+
+def test_the_embedded_store_is_private(server: LiveServer) -> None:
+    home = Path(server.env["NETGOALS_HOME"])
+    assert _mode(home) == 0o700
+    made = {p.name: _mode(p) for p in home.iterdir() if p.name != "server.log"}
+    assert {"netgoals.db", "netgoals.db-wal", "netgoals.db-shm"} <= set(made)
+    assert made == dict.fromkeys(made, 0o600)
+
+
+def test_the_access_log_never_shows_oauth_codes_or_states(server: LiveServer) -> None:
+    """(Runs after the test above: it stops the shared server to read its whole log.)"""
+    home = Path(server.env["NETGOALS_HOME"])
+    secret_code, secret_state = "4/0Acode-SECRET-1234", "state-SECRET-5678"
+    httpx.get(f"{server.base_url}/oauth/google/callback", params={"state": secret_state, "code": secret_code})
+    httpx.get(f"{server.base_url}/healthz", params={"probe": "kept"})  # other query strings stay
+    server.process.terminate()
+    server.process.wait(timeout=10)  # flushes the log
+    log = (home / "server.log").read_text()
+    assert '"GET /oauth/google/callback?[redacted] HTTP/1.1" 404' in log
+    assert "/healthz?probe=kept" in log
+    assert secret_code not in log
+    assert secret_state not in log
+
+
+def test_an_existing_world_readable_store_is_tightened(tmp_path: Path) -> None:
+    home = tmp_path / "old"
+    home.mkdir(mode=0o755)
+    (home / "netgoals.db").touch(mode=0o644)
+    app = App.open(Settings(home=home))
+    accounts.add_user(app, "ann@example.com")
+    app.close()
+    assert _mode(home) == 0o700
+    assert all(_mode(p) == 0o600 for p in home.iterdir()), {p.name: oct(_mode(p)) for p in home.iterdir()}
+
+
+def test_an_expired_push_channel_is_refused(
+    client: TestClient, service: App, ann: User, clock: Clock
+) -> None:
+    now = clock.now.timestamp()
+    with write_transaction(service.engine) as connection:
+        store.add_channel(
+            connection, "old", ann.user_id, "primary", "r1", secret_hash("t-old"), now - 30 * 86400
+        )
+        store.add_channel(connection, "new", ann.user_id, "primary", "r2", secret_hash("t-new"), now + 86400)
+
+    def push(channel_id: str, token: str) -> int:
+        headers = {
+            "X-Goog-Channel-ID": channel_id,
+            "X-Goog-Channel-Token": token,
+            "X-Goog-Resource-State": "exists",
+        }
+        return client.post("/webhooks/google", headers=headers).status_code
+
+    assert push("old", "t-old") == 404
+    assert push("new", "t-new") == 204
+    clock.advance(days=2)
+    assert push("new", "t-new") == 404  # it expired meanwhile
+
+
+def test_the_dashboard_refuses_the_dates_the_api_refuses(client: TestClient, ann: User, service: App) -> None:
+    sign_in(client, ann)
+    csrf = _csrf(client.get("/").text)
+    before = event_count(service)
+    for day in ("0001-01-01", "1969-12-31", "2201-01-01"):
+        answer = client.post("/web/actions", data={"action": "attend-event", "day": day, "csrf": csrf})
+        assert answer.status_code == 422, day
+        assert "year must be between 1970 and 2200" in answer.text
+        api = client.post(
+            "/api/v1/actions",
+            json={"action": "attend-event", "at": f"{day}T12:00:00+00:00"},
+            headers=ann.headers,
+        )
+        assert api.status_code == 422
+    assert event_count(service) == before

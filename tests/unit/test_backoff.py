@@ -1,0 +1,25 @@
+"""The sign-in backoff: free failures, doubling waits up to a cap, and counts that decay."""
+
+from __future__ import annotations
+
+from domain.backoff import Backoff
+
+
+def test_waits_double_after_the_free_failures_up_to_the_cap() -> None:
+    policy = Backoff(free=3, base=1.0, cap=8.0, forgive_every=60.0)
+    count, now, waits = 0.0, 1000.0, []
+    for _ in range(8):
+        count, blocked_until = policy.after_failure(count, now, now)
+        waits.append(blocked_until - now)
+    assert waits == [0.0, 0.0, 0.0, 1.0, 2.0, 4.0, 8.0, 8.0]
+
+
+def test_one_failure_is_forgiven_per_interval() -> None:
+    policy = Backoff(forgive_every=60.0)
+    assert policy.decayed(5.0, last=0.0, now=120.0) == 3.0
+    assert policy.decayed(5.0, last=0.0, now=10_000.0) == 0.0
+    assert policy.decayed(5.0, last=100.0, now=50.0) == 5.0  # a clock that went back forgives nothing
+    count, blocked_until = policy.after_failure(4.0, last=0.0, now=180.0)  # 4 - 3 + 1
+    assert (count, blocked_until) == (2.0, 180.0)
+    assert policy.idle(2.0, last=0.0, blocked_until=0.0, now=120.0)
+    assert not policy.idle(2.0, last=0.0, blocked_until=200.0, now=120.0)
