@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli import render
-from service.app import App
 from service.commands import DomainError
 from service.settings import Settings
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads only when a command opens it
+    from service.app import App
 
 UserOption = Annotated[
     str | None,
@@ -24,6 +26,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 @contextmanager
 def opened(*also_rejected: type[Exception]) -> Iterator[tuple[App, Settings]]:
     """The store for one command. DomainError (and `also_rejected`) become `error: ...`, exit 2."""
+    from service.app import App
+
     settings = Settings()
     rejected: tuple[type[Exception], ...] = (DomainError, *also_rejected)
     try:
