@@ -9,7 +9,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
 
-ADMIN_URL = os.environ.get("NETGOALS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get(
+    "NETGOALS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ Run: .venv/bin/python -m bench.rebuild [--sizes 10000 100000 1000000] [--repeat 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sqlite3
 import statistics
@@ -37,6 +38,10 @@ def _decode_all(cursor: object) -> int:
             loads(row[4])
             count += 1
     return count
+
+
+def _on_progress(done: int, total: int) -> None:
+    """What the CLI's progress bar is handed (it redraws at most a few times a second)."""
 
 
 def sqlite_baseline(url: str) -> Callable[[], float]:
@@ -81,7 +86,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--postgres", action="store_true", help="on a scratch PostgreSQL database")
     args = parser.parse_args()
-    print(f"engine: {'PostgreSQL (psycopg)' if args.postgres else 'SQLite (sqlite3)'}; medians of {args.repeat}")
+    print(
+        f"engine: {'PostgreSQL (psycopg)' if args.postgres else 'SQLite (sqlite3)'}; medians of {args.repeat}"
+    )
     print(
         f"{'events':>10} {'baseline s':>11} {'rebuild s':>10} {'ratio':>6} {'us/event':>9}"
         f" {'progress s':>11} {'p ratio':>8} {'index s':>8}"
@@ -94,12 +101,7 @@ def main() -> None:
             baseline = (postgres_baseline if args.postgres else sqlite_baseline)(url)
             projections = Projections(engine)
             count = EventStore(engine).head_position()
-            seen: list[int] = []
-
-            def full() -> None:
-                # As `netgoals rebuild` runs it: with a progress callback (the bar).
-                projections.rebuild(lambda done, total: seen.append(done))
-
+            full = functools.partial(projections.rebuild, _on_progress)  # as `netgoals rebuild`: a bar
             times: dict[str, list[float]] = {"base": [], "full": [], "progress": [], "index": []}
             for _ in range(args.repeat):  # interleaved so machine noise hits all alike
                 times["base"].append(baseline())

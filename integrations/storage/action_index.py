@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, insert, select, update
 
 from domain import events as ev
 from domain.fold import LogFold
 from integrations.storage import view_rows
-from integrations.storage.database import bulk_insert, bulk_writing
+from integrations.storage.database import bulk_insert, bulk_writing, empty_table
 from integrations.storage.event_store import RawRow, decoded
 from integrations.storage.schema import v_actions
 
@@ -46,7 +46,7 @@ def apply(connection: Connection, rows: list[RawRow]) -> None:
 
 def write(connection: Connection, values: list[tuple[Any, ...]]) -> int:
     """Replace the whole index with `rows(fold)`; returns its row count."""
-    connection.execute(delete(v_actions))
+    empty_table(connection, v_actions.name)
     # Rows in primary-key order append to its B-tree; the secondary index is built once, after the
     # rows, from a sort (cheaper than a million random inserts into it).
     with bulk_writing(connection):

@@ -17,12 +17,12 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from domain import events as ev
 from domain.fold import LogFold
 from integrations.storage import action_index, checkpoints, progress_views
-from integrations.storage.database import read_transaction, write_transaction
+from integrations.storage.database import empty_table, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, RawRow, fold_rows
 from integrations.storage.schema import events
 
@@ -110,7 +110,7 @@ class Projections:
     @staticmethod
     def _write_progress(connection: Connection, fold: LogFold) -> None:
         for table in progress_views.TABLES:
-            connection.execute(delete(table))
+            empty_table(connection, table.name)
         progress_views.write(connection, fold)
 
 
