@@ -19,6 +19,21 @@ def bound(connection: Connection, upstream: str | None) -> int:
     return int(connection.scalar(select(func.max(events.c.position))) or 0)
 
 
+def all_at_head(connection: Connection, names: tuple[str, ...]) -> bool:
+    """Whether every named projection has read the whole log: one query, for the common case of a
+    read with nothing new to project (every request and command asks)."""
+    head = select(func.coalesce(func.max(events.c.position), 0)).scalar_subquery()
+    lowest = select(func.min(checkpoints.c.position)).where(checkpoints.c.name.in_(names)).scalar_subquery()
+    known = (
+        select(func.count()).select_from(checkpoints).where(checkpoints.c.name.in_(names)).scalar_subquery()
+    )
+    row = connection.execute(select(head, lowest, known)).one()
+    at_head, lowest_position, found = int(row[0]), row[1], int(row[2])
+    if found < len(names):  # a projection that never ran is at 0
+        return at_head == 0
+    return int(lowest_position) >= at_head
+
+
 def position(connection: Connection, name: str) -> int:
     value = connection.scalar(select(checkpoints.c.position).where(checkpoints.c.name == name))
     return int(value or 0)

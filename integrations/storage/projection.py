@@ -42,6 +42,9 @@ class Projections:
 
     def catch_up(self, batch_size: int = 2000) -> int:
         """Apply every new event to the action index, then to progress; returns events applied."""
+        with read_transaction(self.engine) as connection:
+            if checkpoints.all_at_head(connection, (ACTIONS, PROGRESS)):
+                return 0  # the common case, answered in one query (PostgreSQL: one round trip)
         applied = self._catch_up(ACTIONS, action_index.apply, None, batch_size)
         return applied + self._catch_up(PROGRESS, progress_views.apply, ACTIONS, batch_size)
 
