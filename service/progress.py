@@ -67,14 +67,16 @@ def progress(
     from integrations.storage import views
     from integrations.storage.database import read_transaction
 
-    user = app.user(user_id)
-    tz = parse_timezone(user.timezone)  # the users view holds the settings: no profile replay here
-    now = app.now()
-    if as_of is not None:
-        if as_of > local_date(now, tz):
-            raise DomainError(f"as-of date {as_of.isoformat()} is in the future")
-        now = min(now, local_midnight(as_of + timedelta(days=1), tz) - timedelta(microseconds=1))
+    app.projection.catch_up()
+    # One read transaction for the user and their views (on PostgreSQL each one is a round trip).
     with read_transaction(app.engine) as connection:
+        user = views.find_user(connection, user_id) or app.user(user_id)  # app.user: the not-found error
+        tz = parse_timezone(user.timezone)  # the users view holds the settings: no profile replay here
+        now = app.now()
+        if as_of is not None:
+            if as_of > local_date(now, tz):
+                raise DomainError(f"as-of date {as_of.isoformat()} is in the future")
+            now = min(now, local_midnight(as_of + timedelta(days=1), tz) - timedelta(microseconds=1))
         goals = [g for g in views.goals(connection, user_id) if g.set_at <= now or as_of is None]
         counts = views.progress_counts(connection, user_id)
         if as_of is not None:
