@@ -11,7 +11,7 @@ import typer
 
 from cli import render
 from service.commands import DomainError
-from service.settings import Settings
+from service.settings import Settings, SettingsError
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) loads only when a command opens it
     from service.app import App
@@ -23,12 +23,21 @@ UserOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
+def load_settings() -> Settings:
+    """The settings, or `error: setting NETGOALS_X: ...` and exit code 2 for a value that cannot be used."""
+    try:
+        return Settings()
+    except SettingsError as exc:
+        render.errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
 @contextmanager
 def opened(*also_rejected: type[Exception]) -> Iterator[tuple[App, Settings]]:
     """The store for one command. DomainError (and `also_rejected`) become `error: ...`, exit 2."""
     from service.app import App
 
-    settings = Settings()
+    settings = load_settings()
     rejected: tuple[type[Exception], ...] = (DomainError, *also_rejected)
     try:
         app = App.open(settings)

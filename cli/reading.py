@@ -8,12 +8,11 @@ import typer
 from rich.table import Table
 
 from cli import render
-from cli.common import JsonOption, UserOption, acting_as
+from cli.common import JsonOption, UserOption, acting_as, load_settings
 from cli.parsing import parse_day
 from service import progress as progress_service
 from service.progress import ProgressLine
 from service.quick_progress import quick_progress
-from service.settings import Settings
 
 
 def progress(
@@ -25,7 +24,7 @@ def progress(
     as_json: JsonOption = False,
 ) -> None:
     """Your goals this period: progress bars, status and streaks."""
-    settings = Settings()
+    settings = load_settings()
     # The common case, views already current, is read without opening the store in full.
     lines = None if as_of else quick_progress(settings, user or settings.user, include_archived)
     day = None

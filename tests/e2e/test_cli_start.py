@@ -111,3 +111,17 @@ def test_each_registered_summary_is_the_commands_own_help(entry: object) -> None
 def test_names_are_unique() -> None:
     names = [entry.name for entry in COMMANDS]
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("command", [["progress"], ["goal", "list"]])
+def test_a_bad_setting_is_a_one_line_error(tmp_path: Path, command: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
+    env |= {"NETGOALS_HOME": str(tmp_path), "NETGOALS_NOW": "yesterday"}
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", *command], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "error: setting NETGOALS_NOW: expected an ISO date and time, got 'yesterday'"
+    )
+    assert not (tmp_path / "netgoals.db").exists()  # nothing was opened, nothing changed
