@@ -33,7 +33,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # Plan every statement for its own parameters. psycopg prepares a query after five runs, and
+    # PostgreSQL then switches to one generic plan for any parameters; for the idempotency check's
+    # `event_id IN (...)` that plan is a scan of the whole log, so each append grew slower with the
+    # log (0.9 ms at 4,000 events, 89 ms at 15,000). A custom plan is an index lookup; prepared
+    # statements are kept (no re-parsing).
+    connect_args = {"options": "-c plan_cache_mode=force_custom_plan"}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
