@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import dashboard, rest_goals, rest_network
+from api import confirm, dashboard, metrics, network_pages, network_rest, rest_goals, rest_network, webhooks
 from api.docs import add_docs
 from api.google import router_for as google_router
 from api.schemas import Health, Problem
@@ -61,11 +61,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.netgoals = service
     app.state.limiter = FailureLimiter()
     app.state.google_enabled = settings.google_configured
+    app.state.confirm_after_days = settings.confirm_after_days
 
     app.include_router(rest_goals.router, prefix="/api/v1", responses=_ERRORS)
+    app.include_router(network_rest.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(rest_network.router, prefix="/api/v1", responses=_ERRORS)
+    # The fixed /network/import|assess|gaps pages before the dashboard's /network/{contact_id}.
+    app.include_router(network_pages.router)
     app.include_router(dashboard.router)
+    app.include_router(confirm.router_for(settings), responses=_ERRORS)
+    webhooks.attach(app, settings, service, _ERRORS)  # before google's routes: it serves /webhooks/google
     app.include_router(google_router(settings), responses=_ERRORS)
+    metrics.attach(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     add_docs(app)
 

@@ -1,5 +1,5 @@
 """Google Calendar on the web: connect (consent with state + PKCE), the OAuth callback, disconnect,
-the push-notification endpoint, and JSON status/suggestions under /api/v1/google.
+and JSON status/suggestions under /api/v1/google.
 
 `router_for(settings)` builds the routes at start-up: with Google configured it opens the token
 vault, so a server database without NETGOALS_SECRET_KEY refuses to start. Handlers only call
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api import dashboard
@@ -62,18 +62,6 @@ def router_for(settings: Settings) -> APIRouter:
             raise HTTPException(400, "the form expired; reload the page")
         google.disconnect(app, configured(), user_id)
         return RedirectResponse("/?done=google-disconnected", status_code=303)
-
-    @router.post("/webhooks/google", include_in_schema=False)
-    def webhook(
-        request: Request,
-        channel_id: Annotated[str, Header(alias="X-Goog-Channel-ID", max_length=200)] = "",
-        token: Annotated[str, Header(alias="X-Goog-Channel-Token", max_length=300)] = "",
-        resource_state: Annotated[str, Header(alias="X-Goog-Resource-State", max_length=40)] = "",
-    ) -> Response:
-        """Google says only that something changed: verify, ask for a sync, answer fast."""
-        if not google.notify(get_app(request), channel_id, token, resource_state):
-            return Response(status_code=404)
-        return Response(status_code=204)
 
     if context is None:
         return router  # no JSON API for a calendar this server cannot connect

@@ -12,6 +12,7 @@ from api.deps import CallerDep, IdempotencyKey, once
 from api.schemas import (
     AspirationIn,
     AspirationOut,
+    AspirationUpdate,
     GoalCreated,
     GoalIn,
     GoalOut,
@@ -22,6 +23,7 @@ from api.schemas import (
 )
 from service import goals, records
 from service.commands import GoalSpec, PreferenceSpec
+from service.goals import GoalEdit
 
 router = APIRouter()
 
@@ -58,6 +60,26 @@ def add_aspiration(
 @router.get("/aspirations/{aspiration_id}", response_model=AspirationOut, tags=["aspirations"])
 def get_aspiration(aspiration_id: UUID, who: CallerDep) -> dict[str, Any]:
     return goals.aspiration_as_dict(records.aspiration(who.app, who.user_id, str(aspiration_id)))
+
+
+@router.patch("/aspirations/{aspiration_id}", response_model=AspirationOut, tags=["aspirations"])
+def update_aspiration(
+    aspiration_id: UUID,
+    body: AspirationUpdate,
+    who: CallerDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Change an aspiration's text or kind; the goals serving it keep serving it."""
+
+    def produce(key: str | None) -> dict[str, Any]:
+        records.aspiration(who.app, who.user_id, str(aspiration_id))
+        goals.update_aspiration(
+            who.app, who.user_id, str(aspiration_id), text=body.text, kind=body.kind, key=key
+        )
+        return goals.aspiration_as_dict(records.aspiration(who.app, who.user_id, str(aspiration_id)))
+
+    return once(who, request, idempotency_key, body, 200, produce)
 
 
 @router.get("/goals/templates", response_model=list[TemplateOut], tags=["goals"])
@@ -116,10 +138,23 @@ def revise_goal(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Revise a goal: a new target applies from the next period; history keeps the old one."""
+    """Revise a goal: a new target applies from the next period (history keeps the old one), a new
+    title, or the aspiration it serves (`aspiration_id`, null for none), all in one change."""
 
     def produce(key: str | None) -> dict[str, object]:
-        goals.revise_goal(who.app, who.user_id, str(goal_id), target=body.target, title=body.title, key=key)
+        if "aspiration_id" in body.model_fields_set:
+            records.goal(who.app, who.user_id, str(goal_id))  # not found before anything else
+            edit = GoalEdit(
+                target=body.target,
+                title=body.title,
+                aspiration_id=str(body.aspiration_id) if body.aspiration_id else None,
+                link=True,
+            )
+            goals.edit_goal(who.app, who.user_id, str(goal_id), edit, key=key)
+        else:
+            goals.revise_goal(
+                who.app, who.user_id, str(goal_id), target=body.target, title=body.title, key=key
+            )
         return goals.goal_as_dict(records.goal(who.app, who.user_id, str(goal_id)))
 
     return once(who, request, idempotency_key, body, 200, produce)

@@ -112,8 +112,16 @@ class PreferencesIn(_PreferenceFields):
 
 
 class GoalRevision(_In):
+    """Give what changes. `aspiration_id` links the goal to an aspiration (null: to none)."""
+
     target: int | None = None
     title: Text | None = None
+    aspiration_id: Id | None = None
+
+
+class AspirationUpdate(_In):
+    text: Text | None = None
+    kind: ShortText | None = None
 
 
 class ContactIn(_In):

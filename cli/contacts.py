@@ -60,7 +60,10 @@ def contact_add(
     """Add a contact to your network."""
     with acting_as(user) as (service, user_id):
         spec = _contact_spec(name, email, org, tag, how_met, strength, cadence_days)
+        warnings = contacts.contact_warnings(service, user_id, spec)
         contact_id = contacts.add_contact(service, user_id, spec)
+        for warning in warnings:
+            render.errors.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
         if as_json:
             render.print_json({"contact_id": contact_id})
         else:

@@ -8,8 +8,8 @@ import typer
 
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
-from cli.parsing import parse_moment
-from service import actions, contacts, users
+from cli.parsing import check_kind, parse_moment
+from service import actions, contacts, goals, users
 from service.commands import DomainError, parse_timezone, parse_week_start
 from service.settings import Settings
 
@@ -49,19 +49,26 @@ def log_action(
     ],
     title: Annotated[str | None, typer.Argument(help="What it was, e.g. the event's name.")] = None,
     at: Annotated[
-        str | None, typer.Option(help="When: 'YYYY-MM-DD HH:MM' in your time zone; default now.")
+        str | None,
+        typer.Option(
+            help="When, in your time zone: 'YYYY-MM-DD HH:MM', 'yesterday 19:00', '3 days ago'; default now."
+        ),
     ] = None,
     contact: Annotated[
         list[str] | None, typer.Option(help="Who with (id, prefix or name; repeatable).")
     ] = None,
     note: Annotated[str | None, typer.Option(help="A note for yourself.")] = None,
+    new_kind: Annotated[
+        bool, typer.Option("--new-kind", help="The action is a new kind of your own.", metavar="")
+    ] = False,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Log a networking action you took."""
     with acting_as(user) as (service, user_id):
         tz = service.profile(user_id).tz
-        when = parse_moment(at, tz, "--at") if at else None
+        action = check_kind(action, goals.known_action_kinds(service, user_id), allow_new=new_kind)
+        when = parse_moment(at, tz, "--at", now=service.now()) if at is not None else None
         contact_ids = tuple(contacts.resolve_contact(service, user_id, c) for c in contact or ())
         action_id = actions.log_action(
             service, user_id, action, when, contact_ids=contact_ids, title=title, note=note

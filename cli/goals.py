@@ -9,9 +9,10 @@ from rich.table import Table
 
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
-from cli.parsing import parse_day
+from cli.parsing import check_kind, parse_day
 from service import contacts, goals, records
-from service.commands import ASPIRATION_KINDS, TEMPLATES, GoalSpec, PreferenceSpec
+from service.commands import ASPIRATION_KINDS, TEMPLATES, DomainError, GoalSpec, PreferenceSpec
+from service.goals import GoalEdit
 
 aspiration_app = typer.Typer(no_args_is_help=True, help="Career aspirations your goals serve.")
 goal_app = typer.Typer(no_args_is_help=True, help="Specific, measurable, time-bound networking goals.")
@@ -27,6 +28,20 @@ def aspiration_add(
     with acting_as(user) as (service, user_id):
         aspiration_id = goals.add_aspiration(service, user_id, text, kind)
         render.console.print(f"Aspiration added: {aspiration_id}")
+
+
+@aspiration_app.command("edit")
+def aspiration_edit(
+    aspiration: Annotated[str, typer.Argument(help="The aspiration (its words, their start, or its id).")],
+    text: Annotated[str | None, typer.Option(help="New words for it.")] = None,
+    kind: Annotated[str | None, typer.Option(help=f"One of {', '.join(ASPIRATION_KINDS)}.")] = None,
+    user: UserOption = None,
+) -> None:
+    """Change an aspiration's words or kind; the goals serving it keep serving it."""
+    with acting_as(user) as (service, user_id):
+        aspiration_id = goals.resolve_aspiration(service, user_id, aspiration)
+        goals.update_aspiration(service, user_id, aspiration_id, text=text, kind=kind)
+        render.console.print(f"Aspiration {aspiration_id[:8]} changed.")
 
 
 @aspiration_app.command("list")
@@ -86,7 +101,9 @@ def goal_add(
     frame: Annotated[str | None, typer.Option(help="week, month, quarter or deadline.")] = None,
     deadline: Annotated[str | None, typer.Option(help="YYYY-MM-DD, for a goal with an end date.")] = None,
     start: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today.")] = None,
-    aspiration: Annotated[str | None, typer.Option(help="The aspiration it serves (id or prefix).")] = None,
+    aspiration: Annotated[
+        str | None, typer.Option(help="The aspiration it serves (its words, their start, or its id).")
+    ] = None,
     contact: Annotated[
         list[str] | None, typer.Option(help="A contact it is about (id, prefix or name).")
     ] = None,
@@ -95,12 +112,22 @@ def goal_add(
     hours: HoursOption = None,
     keyword: KeywordOption = None,
     domain: DomainOption = None,
+    new_kind: Annotated[
+        bool, typer.Option("--new-kind", help="--action is a new kind of your own.", metavar="")
+    ] = False,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Set a networking goal (and, if you like, how its calendar blocks are planned and which
     calendar events count for it)."""
     with acting_as(user) as (service, user_id):
+        if template is None and action is None:
+            raise DomainError(
+                "say what the goal is: give --template (one of " + ", ".join(TEMPLATES) + "), "
+                "or --action and --target (and --frame or --deadline)"
+            )
+        if action is not None:
+            action = check_kind(action, goals.known_action_kinds(service, user_id), allow_new=new_kind)
         spec = GoalSpec(
             template=template,
             title=title,
@@ -128,7 +155,9 @@ def goal_add(
 
 @goal_app.command("list")
 def goal_list(
-    include_archived: Annotated[bool, typer.Option("--all", help="Include archived goals.")] = False,
+    include_archived: Annotated[
+        bool, typer.Option("--all", help="Include archived goals.", metavar="")
+    ] = False,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -165,13 +194,32 @@ def goal_revise(
     goal: GoalArgument,
     target: Annotated[int | None, typer.Option(help="The new target, from the next period on.")] = None,
     title: Annotated[str | None, typer.Option(help="A new title.")] = None,
+    aspiration: Annotated[
+        str | None, typer.Option(help="The aspiration it serves from now on (its words or id).")
+    ] = None,
+    no_aspiration: Annotated[
+        bool, typer.Option("--no-aspiration", help="It serves no aspiration in particular.", metavar="")
+    ] = False,
     user: UserOption = None,
 ) -> None:
-    """Revise a goal: a new target applies from the next period; history keeps the old one."""
+    """Revise a goal: a new target applies from the next period (history keeps the old one); a
+    new title; the aspiration it serves."""
     with acting_as(user) as (service, user_id):
         goal_id = goals.resolve_goal(service, user_id, goal)
-        goals.revise_goal(service, user_id, goal_id, target=target, title=title)
-        render.console.print(f"Goal {goal_id[:8]} revised.")
+        if aspiration is not None and no_aspiration:
+            raise DomainError("give --aspiration or --no-aspiration, not both")
+        if target is None and title is None and aspiration is None and not no_aspiration:
+            raise DomainError("nothing to revise: give --target, --title, --aspiration or --no-aspiration")
+        edit = GoalEdit(
+            target=target,
+            title=title,
+            aspiration_id=goals.resolve_aspiration(service, user_id, aspiration) if aspiration else None,
+            link=aspiration is not None or no_aspiration,
+        )
+        changed = goals.edit_goal(service, user_id, goal_id, edit)
+        render.console.print(
+            f"Goal {goal_id[:8]} revised." if changed else f"Goal {goal_id[:8]} already reads so."
+        )
 
 
 @goal_app.command("plan")
@@ -183,7 +231,10 @@ def goal_plan(
     keyword: KeywordOption = None,
     domain: DomainOption = None,
     reset: Annotated[
-        bool, typer.Option("--reset", help="Back to the action's defaults (then apply the options given).")
+        bool,
+        typer.Option(
+            "--reset", help="Back to the action's defaults (then apply the options given).", metavar=""
+        ),
     ] = False,
     user: UserOption = None,
     as_json: JsonOption = False,

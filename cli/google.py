@@ -75,13 +75,27 @@ def disconnect(user: UserOption = None) -> None:
 def status(user: UserOption = None, as_json: JsonOption = False) -> None:
     """Whether the calendar is connected, paused, or needs reconnecting (and why)."""
     from service import google
+    from service import status as system_status
+    from service.sync_status import calendar_sync
 
     with _google() as (service, _context, settings):
-        found = google.status(service, _user(service, settings, user))
+        user_id = _user(service, settings, user)
+        found = google.status(service, user_id)
+        client = system_status.redis_client(settings)
+        fresh = calendar_sync(service, settings, user_id, client)
+        client.close()
         if as_json:
-            render.print_json(found.as_dict())
+            render.print_json({**found.as_dict(), **fresh.as_dict()})
             return
         render.console.print(f"Google Calendar: [bold]{found.status}[/bold]")
+        if fresh.last_synced_at is not None:
+            render.console.print(
+                f"Last synced {fresh.last_synced_at:%Y-%m-%d %H:%M} UTC ({fresh.outcome}): {fresh.summary}."
+            )
+        how = "push notifications" if fresh.mode == "push" else f"polling every {fresh.poll_minutes:g} min"
+        render.console.print(f"Kept fresh by {how}.")
+        if fresh.waiting:
+            render.console.print(f"A sync is {fresh.waiting}.")
         if found.status == "reconnect-needed":
             render.console.print("Run `netgoals google connect` to connect again.")
         if found.paused_until is not None:
@@ -110,17 +124,18 @@ def sync(user: UserOption = None, as_json: JsonOption = False) -> None:
 
 def _print_report(report: Report, several: bool = False) -> None:
     prefix = f"{report.user_id[:8]}: " if several else ""
-    parts = [
-        f"{report.planned} planned",
-        f"{report.moved} moved",
-        f"{report.removed} removed",
-        f"{report.pushed} pushed",
-        f"{report.done} done",
-        f"{report.retracted} retracted",
-        f"{report.rescheduled} moved by you",
-        f"{report.skipped} skipped by you",
-    ]
-    render.console.print(f"{prefix}[bold]{report.status}[/bold]: " + ", ".join(parts))
+    counts = (
+        (report.planned, "planned"),
+        (report.moved, "moved"),
+        (report.removed, "removed"),
+        (report.pushed, "pushed"),
+        (report.done, "done"),
+        (report.retracted, "retracted"),
+        (report.rescheduled, "moved by you"),
+        (report.skipped, "skipped by you"),
+    )
+    parts = [f"{n} {what}" for n, what in counts if n]  # zeros say nothing
+    render.console.print(f"{prefix}[bold]{report.status}[/bold]: " + (", ".join(parts) or "nothing changed"))
     for notice in report.notices:
         render.console.print(f"{prefix}{notice}")
     if report.error:

@@ -32,7 +32,7 @@ class LazyGroup(TyperGroup):
 
     lazy: tuple[Lazy, ...] = ()
     # The list of commands is plain text (fast); a command's own --help keeps Rich's panels.
-    command_markup: typer.core.MarkupMode = "rich"
+    command_markup: typer.core.MarkupMode = "markdown"
 
     def _entries(self) -> dict[str, Lazy]:
         return {entry.name: entry for entry in self.lazy}

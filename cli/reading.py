@@ -1,4 +1,4 @@
-"""`netgoals progress`, `network` and `history`: where you stand, read from the projections."""
+"""`netgoals progress` and `history`: where you stand, read from the projections and the log."""
 
 from __future__ import annotations
 
@@ -51,41 +51,32 @@ def _by_aspiration(lines: list[ProgressLine]) -> list[tuple[str, list[ProgressLi
     return list(groups.items())
 
 
-def network(user: UserOption = None, as_json: JsonOption = False) -> None:
-    """Assess your network: strength, last contact, who is overdue, who is new."""
-    from service import contacts  # not at the top: `progress` must start without the store's imports
-
-    with acting_as(user) as (service, user_id):
-        assessment = contacts.network(service, user_id)
-        if as_json:
-            render.print_json(contacts.assessment_as_dict(assessment))
-            return
-        for table in render.network_tables(assessment):
-            render.console.print(table)
-
-
 def history(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many events.")] = 20,
     before: Annotated[int | None, typer.Option(help="Only events before this log position (paging).")] = None,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """What happened, newest first, straight from the event log."""
-    from service import actions
+    """What happened, newest first, straight from the event log; times in your time zone."""
+    from service import actions  # not at the top: `progress` must start without the store's imports
+    from service import history as history_service
 
     with acting_as(user) as (service, user_id):
-        found = actions.history(service, user_id, limit, before)
         if as_json:
-            render.print_json(found)
+            render.print_json(actions.history(service, user_id, limit, before))
             return
+        page = history_service.entries(service, user_id, limit=limit, before=before)
         table = Table(title="History", title_justify="left")
-        for column in ("position", "recorded", "event", "what"):
+        for column in ("position", "when", "event", "what", "with"):
             table.add_column(column)
-        for item in found:
+        for entry in page.entries:
             table.add_row(
-                str(item["position"]),
-                item["recorded_at"][:16],
-                item["type"],
-                actions.describe(item),
+                str(entry.position),
+                entry.at.isoformat(sep=" ", timespec="minutes"),
+                entry.label + (" (retracted)" if entry.retracted else ""),
+                entry.what,
+                ", ".join(entry.people),
             )
         render.console.print(table)
+        if page.next_before:
+            render.console.print(f"Older: netgoals history --before {page.next_before}", style="dim")

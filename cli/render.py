@@ -16,7 +16,7 @@ from service.commands import NetworkAssessment
 from service.progress import ProgressLine
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line: the terminal wraps it
 
 _STATUS_STYLE = {
     "met": "bold green",

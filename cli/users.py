@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -114,6 +115,7 @@ def api(
     import uvicorn
 
     settings = Settings()
+    _require_free_port(host, port)
     if settings.embedded:
         _welcome_local_user(settings, f"http://{host}:{port}/")
 
@@ -126,6 +128,21 @@ def api(
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
     )
+
+
+def _require_free_port(host: str, port: int) -> None:
+    """A port already taken is one clear line, not uvicorn's traceback."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            render.errors.print(
+                f"[bold red]error:[/bold red] cannot listen on {host}:{port} ({exc.strerror or exc}): "
+                "is netgoals already running? Choose another one with --port.",
+                highlight=False,
+            )
+            raise typer.Exit(2) from None
 
 
 def _system_timezone() -> str:

@@ -4,7 +4,8 @@ Google knows invitations, not presence (DESIGN.md §5). An event counts as atten
 ended, is not cancelled, is an ordinary event (`default` or `fromGmail`), and the person's own
 attendee entry is `accepted` — or they organised it and there is no attendee list. It counts for a
 goal when it matches the goal's rule: keywords in title, description or location, attendee emails
-or domains of the goal's contacts, or it is netgoals' own planned block for that goal.
+or domains of the goal's contacts. netgoals' own planned blocks are never evidence: a passed block
+waits to be confirmed or fulfilled (`domain.confirmation`).
 
 Everything here is pure: the clock comes in as an argument.
 """
@@ -162,11 +163,9 @@ def rules_for(goals: Iterable[Goal], contacts: Mapping[str, Contact]) -> list[Go
     return [rule_for(g, contacts) for g in goals if g.archived_at is None]
 
 
-def matching_kinds(event: CalendarEvent, rules: Iterable[GoalRule], own_kind: str | None = None) -> list[str]:
-    """The action kinds an event counts as: netgoals' own block counts as its planned kind only;
-    any other event as the kind of every goal whose rule it matches (each kind once)."""
-    if own_kind is not None:
-        return [own_kind]
+def matching_kinds(event: CalendarEvent, rules: Iterable[GoalRule]) -> list[str]:
+    """The action kinds an event counts as: the kind of every goal whose rule it matches (each kind
+    once)."""
     kinds: list[str] = []
     for rule in rules:
         if rule.kind not in kinds and rule.matches(event):

@@ -1,10 +1,15 @@
-"""Contacts: the network being assessed — who we know and how strong each relationship is."""
+"""Contacts: the network being assessed — who we know, how strong each relationship is, since when,
+where we learnt of them, and which aspirations they can help with.
+
+Fields added after the first schema (role, LinkedIn URL, known since, sources, helps with) are
+optional in both `contact.added` and `contact.updated`: a payload without them reads as before, so
+no upcaster is needed (tests/unit/test_contact_import_rules.py folds an old-shape payload)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from domain.errors import DomainError
@@ -42,13 +47,27 @@ class Contact:
     how_met: str | None = None
     strengths: tuple[tuple[datetime, int], ...] = ()  # assessment history, oldest first
     cadence_days: int | None = None
+    role: str | None = None
+    linkedin_url: str | None = None  # normalised: linkedin.com/in/<name>
+    known_since: date | None = None  # e.g. LinkedIn's "Connected On"
+    sources: tuple[tuple[str, datetime], ...] = ()  # (kind, when imported): linkedin, vcard, ...
+    helps_with: tuple[str, ...] = ()  # aspiration ids this person can help with
 
     @property
     def strength(self) -> int | None:
         return self.strengths[-1][1] if self.strengths else None
 
+    @property
+    def assessed(self) -> bool:
+        return bool(self.strengths)
 
-_UPDATABLE = ("name", "emails", "organisation", "tags", "how_met", "cadence_days")
+    @property
+    def known_since_moment(self) -> datetime | None:
+        return datetime.combine(self.known_since, time(), UTC) if self.known_since else None
+
+
+_UPDATABLE = ("name", "emails", "organisation", "tags", "how_met", "cadence_days", "role", "linkedin_url")
+_TUPLES = ("emails", "tags")
 
 
 def contact_from_added(data: dict[str, Any]) -> Contact:
@@ -64,6 +83,11 @@ def contact_from_added(data: dict[str, Any]) -> Contact:
         how_met=data.get("how_met"),
         strengths=((at, int(strength)),) if strength else (),
         cadence_days=data.get("cadence_days"),
+        role=data.get("role"),
+        linkedin_url=data.get("linkedin_url"),
+        known_since=date.fromisoformat(data["known_since"]) if data.get("known_since") else None,
+        sources=((data["source"], at),) if data.get("source") else (),
+        helps_with=tuple(data.get("helps_with") or ()),
     )
 
 
@@ -72,7 +96,13 @@ def apply_contact_update(contact: Contact, data: dict[str, Any]) -> Contact:
     for key in _UPDATABLE:
         if key in data:
             value = data[key]
-            changes[key] = tuple(value) if key in ("emails", "tags") else value
+            changes[key] = tuple(value) if key in _TUPLES else value
+    if "helps_with" in data:
+        changes["helps_with"] = tuple(data["helps_with"])
+    if "known_since" in data:
+        changes["known_since"] = date.fromisoformat(data["known_since"]) if data["known_since"] else None
+    if data.get("source"):
+        changes["sources"] = (*contact.sources, (data["source"], datetime.fromisoformat(data["at"])))
     if data.get("strength") is not None:
         changes["strengths"] = (
             *contact.strengths,
@@ -92,6 +122,11 @@ def contact_to_dict(contact: Contact) -> dict[str, Any]:
         "how_met": contact.how_met,
         "strengths": [[at.isoformat(), s] for at, s in contact.strengths],
         "cadence_days": contact.cadence_days,
+        "role": contact.role,
+        "linkedin_url": contact.linkedin_url,
+        "known_since": contact.known_since.isoformat() if contact.known_since else None,
+        "sources": [[kind, at.isoformat()] for kind, at in contact.sources],
+        "helps_with": list(contact.helps_with),
     }
 
 
@@ -106,4 +141,10 @@ def contact_from_dict(data: dict[str, Any]) -> Contact:
         how_met=data["how_met"],
         strengths=tuple((datetime.fromisoformat(at), int(s)) for at, s in data["strengths"]),
         cadence_days=data["cadence_days"],
+        # view rows written before these fields existed lack them (a rebuild rewrites them)
+        role=data.get("role"),
+        linkedin_url=data.get("linkedin_url"),
+        known_since=date.fromisoformat(data["known_since"]) if data.get("known_since") else None,
+        sources=tuple((kind, datetime.fromisoformat(at)) for kind, at in data.get("sources") or ()),
+        helps_with=tuple(data.get("helps_with") or ()),
     )

@@ -15,10 +15,14 @@ USER_REGISTERED: Final = "user.registered"
 USER_SETTINGS_CHANGED: Final = "user.settings-changed"
 HANDLE_CLAIMED: Final = "handle.claimed"
 ASPIRATION_ADDED: Final = "aspiration.added"
+# An aspiration's text or kind changed (what is not in the payload stays).
+ASPIRATION_UPDATED: Final = "aspiration.updated"
 GOAL_SET: Final = "goal.set"
 GOAL_REVISED: Final = "goal.revised"
 # A goal's own preferences (duration, days, hours) and matching rules, replacing the previous ones.
 GOAL_PREFERENCES_SET: Final = "goal.preferences-set"
+# A goal now serves another aspiration (`aspiration_id` null: none in particular).
+GOAL_LINKED: Final = "goal.linked"
 GOAL_PAUSED: Final = "goal.paused"
 GOAL_RESUMED: Final = "goal.resumed"
 GOAL_ARCHIVED: Final = "goal.archived"
@@ -32,6 +36,14 @@ ACTION_RETRACTED: Final = "action.retracted"
 ACTION_PLANNED: Final = "action.planned"
 ACTION_RESCHEDULED: Final = "action.rescheduled"
 ACTION_SKIPPED: Final = "action.skipped"
+# A passed block is an intention until something says it happened: a verified (or self-logged) done
+# action of its kind that day or period fulfils it (the block itself then counts nothing: the
+# fulfilling action already does), or the user confirms it (`action.done` with `confirmed_via`).
+ACTION_FULFILLED: Final = "action.fulfilled"
+# The cut-over to that rule, once per user: `action.done` events of blocks before it were counted by
+# the old rule (a passed block was attended) and stay history; the week to confirm a block that
+# ended before the cut-over counts from the cut-over, so a rebuild decides exactly as the sweep did.
+CONFIRMATION_ADOPTED: Final = "action.confirmation-adopted"
 # In the profile stream: that a calendar was connected or disconnected — never with what credentials.
 CALENDAR_CONNECTED: Final = "calendar.connected"
 CALENDAR_DISCONNECTED: Final = "calendar.disconnected"
@@ -41,9 +53,11 @@ PROFILE_EVENT_TYPES: Final = frozenset(
         USER_REGISTERED,
         USER_SETTINGS_CHANGED,
         ASPIRATION_ADDED,
+        ASPIRATION_UPDATED,
         GOAL_SET,
         GOAL_REVISED,
         GOAL_PREFERENCES_SET,
+        GOAL_LINKED,
         GOAL_PAUSED,
         GOAL_RESUMED,
         GOAL_ARCHIVED,
@@ -52,7 +66,9 @@ PROFILE_EVENT_TYPES: Final = frozenset(
     }
 )
 ACTION_EVENT_TYPES: Final = frozenset({ACTION_DONE, ACTION_RETRACTED})
-PLAN_EVENT_TYPES: Final = frozenset({ACTION_PLANNED, ACTION_RESCHEDULED, ACTION_SKIPPED})
+PLAN_EVENT_TYPES: Final = frozenset(
+    {ACTION_PLANNED, ACTION_RESCHEDULED, ACTION_SKIPPED, ACTION_FULFILLED, CONFIRMATION_ADOPTED}
+)
 CALENDAR_EVENT_TYPES: Final = frozenset({CALENDAR_CONNECTED, CALENDAR_DISCONNECTED})
 ALL_EVENT_TYPES: Final = (
     PROFILE_EVENT_TYPES | ACTION_EVENT_TYPES | PLAN_EVENT_TYPES | CALENDAR_EVENT_TYPES | {HANDLE_CLAIMED}

@@ -186,12 +186,15 @@ def goal_from_set(data: dict[str, Any]) -> Goal:
 
 
 def apply_goal_change(goal: Goal, event_type: str, data: dict[str, Any]) -> Goal:
-    """Fold one lifecycle event into a goal (revised, preferences set, paused, resumed, archived)."""
+    """Fold one lifecycle event into a goal (revised, preferences set, linked, paused, resumed,
+    archived)."""
     at = datetime.fromisoformat(data["at"])
     if event_type == "goal.revised":
         targets = (*goal.targets, (date.fromisoformat(data["effective_from"]), int(data["target"])))
         title = data.get("title") or goal.title
         return replace(goal, targets=targets, title=title)
+    if event_type == "goal.linked":
+        return replace(goal, aspiration_id=data.get("aspiration_id"))
     if event_type == "goal.preferences-set":
         return replace(goal, preferences=preferences_from_payload(data))
     if event_type == "goal.paused":

@@ -19,8 +19,10 @@ class ContactStanding:
 
     @property
     def first_seen(self) -> datetime:
-        first = self.interactions.first
-        return first if first is not None and first < self.contact.added_at else self.contact.added_at
+        """The earliest we know of them: added, first met, or connected (an import of a
+        three-year-old LinkedIn connection is not someone new this week)."""
+        moments = [self.contact.added_at, self.interactions.first, self.contact.known_since_moment]
+        return min(m for m in moments if m is not None)
 
 
 @dataclass(frozen=True, slots=True)

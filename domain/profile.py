@@ -5,7 +5,7 @@ It is the state commands are decided against (see `decisions.py`) and part of wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -55,6 +55,7 @@ class Profile:
         elif event_type in (
             ev.GOAL_REVISED,
             ev.GOAL_PREFERENCES_SET,
+            ev.GOAL_LINKED,
             ev.GOAL_PAUSED,
             ev.GOAL_RESUMED,
             ev.GOAL_ARCHIVED,
@@ -73,6 +74,11 @@ class Profile:
                 data["text"],
                 data["kind"],
                 datetime.fromisoformat(data["at"]),
+            )
+        elif event_type == ev.ASPIRATION_UPDATED:
+            old = self.aspirations[data["aspiration_id"]]
+            self.aspirations[old.aspiration_id] = replace(
+                old, text=data.get("text") or old.text, kind=data.get("kind") or old.kind
             )
         elif event_type == ev.USER_REGISTERED:
             self.handle = data["handle"]

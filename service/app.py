@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from domain.errors import ConcurrencyError, NotFoundError
 from domain.events import Event, NewEvent, actions_stream, profile_stream
 from domain.profile import Profile
 from integrations.storage import views
-from integrations.storage.database import make_engine, read_transaction
+from integrations.storage.database import lock_stream, make_engine, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, StreamAppend
 from integrations.storage.migrate import upgrade
 from integrations.storage.projection import Projections
@@ -83,8 +83,13 @@ class App:
 
     def profile(self, user_id: str) -> Profile:
         """Replay the user's profile stream: small, so commands decide on exact state."""
+        with read_transaction(self.engine) as connection:
+            return self._profile_in(connection, user_id)
+
+    @staticmethod
+    def _profile_in(connection: Connection, user_id: str) -> Profile:
         profile = Profile(user_id)
-        for event in self.store.read_stream(profile_stream(user_id)):
+        for event in EventStore.read_stream_in(connection, profile_stream(user_id)):
             profile.apply(event.type, event.data)
         if not profile.registered:
             raise NotFoundError(f"no user with id {user_id!r}")
@@ -105,40 +110,51 @@ class App:
     def decide_profile(
         self, user_id: str, decide: Callable[[Profile], Sequence[Event]], key: str | None = None
     ) -> list[Event]:
-        """Decide against the newest profile and append; on a concurrent write, re-read and retry.
+        """Read the profile, decide and append in ONE transaction that holds the profile stream's
+        lock from the read to the commit: decisions on one user wait for each other, so a browser
+        tab, a phone and a worker writing at once all succeed. The expected-version check stays as
+        the safety net; should it fire (a writer that skipped the lock), re-read and retry.
         A command whose idempotency key was already appended decides nothing again."""
-        if self.replayed(user_id, key):
-            return []
+        stream = profile_stream(user_id)
         for _ in range(_RETRIES):
-            profile = self.profile(user_id)
-            decided = list(decide(profile))
             try:
-                self._append(profile_stream(user_id), profile.version, decided, user_id, key)
+                with write_transaction(self.engine) as connection:
+                    lock_stream(connection, stream)
+                    if key is not None and self.store.contains_in(
+                        connection, self.event_ids(user_id, key, 1)[0]
+                    ):
+                        return []
+                    profile = self._profile_in(connection, user_id)
+                    decided = list(decide(profile))
+                    if decided:
+                        self.store.append_in(
+                            connection, self._batch(stream, profile.version, decided, user_id, key)
+                        )
             except ConcurrencyError:
                 continue
+            if decided:
+                self.projection.catch_up()
             return decided
         raise ConcurrencyError(f"too many concurrent changes to user {user_id}; try again")
 
     def append_actions(self, user_id: str, decided: Sequence[Event], key: str | None = None) -> None:
         """Actions are independent facts: they go to the end of the actions stream whatever its version."""
-        self._append(actions_stream(user_id), None, decided, user_id, key)
+        if not decided:
+            return
+        self.store.append(self._batch(actions_stream(user_id), None, decided, user_id, key))
+        self.projection.catch_up()
 
-    def _append(
+    def _batch(
         self,
         stream_id: str,
         expected: int | None,
         decided: Sequence[Event],
         user_id: str,
         key: str | None,
-    ) -> None:
-        if not decided:
-            return
+    ) -> StreamAppend:
         ids = self.event_ids(user_id, key, len(decided))
-        self.store.append(
-            StreamAppend(
-                stream_id,
-                expected,
-                [NewEvent(i, e.type, e.data) for i, e in zip(ids, decided, strict=True)],
-            )
+        return StreamAppend(
+            stream_id,
+            expected,
+            [NewEvent(i, e.type, e.data) for i, e in zip(ids, decided, strict=True)],
         )
-        self.projection.catch_up()

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from uuid import UUID
 
 from domain.errors import ConcurrencyError, DomainError
-from domain.events import ALL_EVENT_TYPES, CURRENT_SCHEMA_VERSION, NewEvent, RecordedEvent
+from domain.events import ALL_EVENT_TYPES, CURRENT_SCHEMA_VERSION, NewEvent, RecordedEvent, user_of_stream
 from domain.fold import LogFold
 from domain.upcasting import upcast
 from integrations.storage.event_store import StreamAppend
@@ -99,10 +99,17 @@ def _check_folds(lines: list[_Line]) -> None:
             raise DomainError(f"the file's events do not fold into progress ({exc!r})") from None
 
 
-def import_lines(app: App, source: Iterable[str]) -> int:
+def import_lines(app: App, source: Iterable[str], owner: str | None = None) -> int:
     """Append every event of the file in one transaction, or none; already present events are
-    skipped, so importing the same file twice appends nothing."""
+    skipped, so importing the same file twice appends nothing. With `owner`, every line must be
+    that user's own (what a person uploads on the web)."""
     lines = [_parse(n, text) for n, text in enumerate(source, start=1) if text.strip()]
+    if owner is not None:
+        for line in lines:
+            if (user_of_stream(line.stream_id) or line.user_id) != owner:
+                raise DomainError(
+                    f"line {line.number}: it belongs to another account; import only your own export"
+                )
     _check_folds(lines)
     runs: list[StreamAppend] = []
     for line in lines:  # consecutive events of one stream go together; log order is kept

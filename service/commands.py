@@ -2,7 +2,7 @@
 names a command may take. The CLI and the API import these from here, so they depend on the service
 layer only (DESIGN.md §2) while the definitions stay in the domain, where they belong."""
 
-from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
+from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec, Rating
 from domain.errors import ConcurrencyError, DomainError, NotFoundError
 from domain.goals import TEMPLATES
 from domain.network import NetworkAssessment
@@ -20,6 +20,7 @@ __all__ = [
     "NetworkAssessment",
     "NotFoundError",
     "PreferenceSpec",
+    "Rating",
     "SecretKeyMissingError",
     "parse_timezone",
     "parse_week_start",

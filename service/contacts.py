@@ -21,6 +21,13 @@ def add_contact(app: App, user_id: str, spec: ContactSpec, key: str | None = Non
     return contact_id
 
 
+def contact_warnings(
+    app: App, user_id: str, spec: ContactSpec, contact_id: str | None = None
+) -> tuple[str, ...]:
+    """What to question about adding (or renaming) a contact, before doing it."""
+    return decisions.contact_warnings(app.profile(user_id), spec, contact_id)
+
+
 def update_contact(
     app: App, user_id: str, contact_id: str, spec: ContactSpec, key: str | None = None
 ) -> None:
@@ -34,7 +41,7 @@ def list_contacts(app: App, user_id: str) -> list[tuple[Contact, Interactions]]:
 
 
 def resolve_contact(app: App, user_id: str, text: str) -> str:
-    """A contact by id, unique id prefix, or exact name."""
+    """A contact by id, unique id prefix, name, or the unique start of a name."""
     return resolve(text, ((c.contact_id, c.name) for c, _ in list_contacts(app, user_id)), "contact")
 
 

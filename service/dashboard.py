@@ -12,7 +12,7 @@ from domain.network import ContactStanding
 from domain.periods import local_date
 from domain.profile import Aspiration
 from integrations.storage import views
-from service import actions, contacts, goals, google
+from service import contacts, goals, google, history
 from service import progress as progress_service
 from service.app import App
 
@@ -41,7 +41,7 @@ class Dashboard:
     new_this_month: list[ContactRow]
     templates: list[GoalTemplate]
     action_kinds: tuple[str, ...]
-    recent: list[tuple[str, str, str]]  # (day, event type, what)
+    recent: list[history.Entry]
     calendar: google.Status  # the Google Calendar connection
     calendar_paused_until: str | None  # local time syncing resumes after a quota pause
 
@@ -62,36 +62,6 @@ def _row(standing: ContactStanding, tz: ZoneInfo) -> ContactRow:
     )
 
 
-_LABELS = {
-    "user.registered": "Joined",
-    "user.settings-changed": "Settings changed",
-    "handle.claimed": "Account created",
-    "aspiration.added": "Aspiration",
-    "goal.set": "Goal set",
-    "goal.revised": "Goal revised",
-    "goal.preferences-set": "Goal preferences",
-    "goal.paused": "Goal paused",
-    "goal.resumed": "Goal resumed",
-    "goal.archived": "Goal archived",
-    "contact.added": "Contact added",
-    "contact.updated": "Contact updated",
-    "action.done": "Did",
-    "action.retracted": "Retracted",
-}
-
-
-def _recent(item: dict[str, Any], tz: ZoneInfo) -> tuple[str, str, str]:
-    """(local day, label, what) for one history entry; an action counts on the day it was done."""
-    data = item["data"]
-    when = data["at"] if item["type"] == "action.done" else item["recorded_at"]
-    day = local_date(datetime.fromisoformat(when), tz).isoformat()
-    if item["type"] == "action.done":
-        what = " ".join(p for p in (data.get("kind"), data.get("title")) if p)
-    else:
-        what = str(data.get("title") or data.get("text") or data.get("name") or "")
-    return day, _LABELS.get(item["type"], item["type"]), what
-
-
 def dashboard(app: App, user_id: str) -> Dashboard:
     user = app.user(user_id)
     tz = ZoneInfo(user.timezone)
@@ -107,7 +77,7 @@ def dashboard(app: App, user_id: str) -> Dashboard:
     if rest:
         groups.append((NO_ASPIRATION, rest))
     assessment = contacts.network(app, user_id)
-    recent = [_recent(item, tz) for item in actions.history(app, user_id, limit=8)]
+    recent = history.entries(app, user_id, limit=8).entries
     calendar = google.status(app, user_id)
     return Dashboard(
         user=user,

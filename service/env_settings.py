@@ -73,6 +73,7 @@ class FieldInfo:
     default_factory: Callable[[], Any] | None = None
     description: str = ""
     validation_alias: str | AliasChoices | None = None
+    bounds: tuple[tuple[str, float], ...] = ()  # ("ge", 1), ("lt", 10): numeric constraints
 
 
 def Field(  # noqa: N802 - named like pydantic's, so field declarations read the same
@@ -81,8 +82,32 @@ def Field(  # noqa: N802 - named like pydantic's, so field declarations read the
     default_factory: Callable[[], Any] | None = None,
     description: str = "",
     validation_alias: str | AliasChoices | None = None,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
 ) -> Any:
-    return FieldInfo(default, default_factory, description, validation_alias)
+    bounds = tuple(
+        (name, value) for name, value in (("ge", ge), ("gt", gt), ("le", le), ("lt", lt)) if value is not None
+    )
+    return FieldInfo(default, default_factory, description, validation_alias, bounds)
+
+
+_BOUNDS: dict[str, tuple[Callable[[Any, float], bool], str]] = {
+    "ge": (lambda v, b: v >= b, "greater than or equal to"),
+    "gt": (lambda v, b: v > b, "greater than"),
+    "le": (lambda v, b: v <= b, "less than or equal to"),
+    "lt": (lambda v, b: v < b, "less than"),
+}
+
+
+def _check_bounds(value: Any, bounds: tuple[tuple[str, float], ...]) -> None:
+    if value is None:
+        return
+    for name, bound in bounds:
+        holds, words = _BOUNDS[name]
+        if not holds(value, bound):
+            raise ValueError(f"{value!r} must be {words} {bound:g}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +168,7 @@ class EnvSettings:
             else:
                 try:
                     value = _convert(spec.annotation, given, from_env)
+                    _check_bounds(value, spec.info.bounds)
                 except (ValueError, TypeError) as exc:
                     raise SettingsError(f"setting {source}: {exc}") from None
             setattr(self, spec.name, value)

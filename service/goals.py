@@ -9,7 +9,7 @@ from domain import decisions
 from domain.attendance import keywords_of
 from domain.decisions import GoalSpec, PreferenceSpec
 from domain.events import Event
-from domain.goals import Goal
+from domain.goals import ACTION_KINDS, Goal
 from domain.planning import preference_of
 from domain.preferences import days_to_names, hours_text
 from domain.profile import Aspiration, Profile
@@ -31,6 +31,59 @@ def add_aspiration(app: App, user_id: str, text: str, kind: str, key: str | None
         user_id, lambda p: [decisions.add_aspiration(p, aspiration_id, text, kind, app.now())], key
     )
     return aspiration_id
+
+
+def update_aspiration(
+    app: App,
+    user_id: str,
+    aspiration_id: str,
+    *,
+    text: str | None = None,
+    kind: str | None = None,
+    key: str | None = None,
+) -> None:
+    app.decide_profile(
+        user_id,
+        lambda p: decisions.update_aspiration(p, aspiration_id, app.now(), text=text, kind=kind),
+        key,
+    )
+
+
+def link_goal(
+    app: App, user_id: str, goal_id: str, aspiration_id: str | None, key: str | None = None
+) -> None:
+    """Let an existing goal serve an aspiration (None: no aspiration in particular)."""
+    app.decide_profile(user_id, lambda p: decisions.link_goal(p, goal_id, aspiration_id, app.now()), key)
+
+
+@dataclass(frozen=True, slots=True)
+class GoalEdit:
+    """Everything the goal page's form can change at once; None means "leave as it is"."""
+
+    target: int | None = None
+    title: str | None = None
+    aspiration_id: str | None = None
+    link: bool = False  # whether `aspiration_id` is given (None then unlinks)
+    preferences: PreferenceSpec | None = None
+
+
+def edit_goal(app: App, user_id: str, goal_id: str, edit: GoalEdit, key: str | None = None) -> int:
+    """Apply an edit in one decision (all of it or nothing); answers how many changes it made."""
+
+    def decide(p: Profile) -> list[Event]:
+        goal = decisions.goal_of(p, goal_id)
+        found: list[Event] = []
+        target = edit.target if edit.target is not None and edit.target != goal.target else None
+        title = edit.title if edit.title is not None and edit.title.strip() != goal.title else None
+        if target is not None or title is not None:
+            found += decisions.revise_goal(p, goal_id, app.now(), target=target, title=title).events
+        if edit.link:
+            found += decisions.link_goal(p, goal_id, edit.aspiration_id, app.now())
+        if edit.preferences is not None:
+            found += decisions.set_goal_preferences(p, goal_id, edit.preferences, app.now(), replace=True)
+        return found
+
+    return len(app.decide_profile(user_id, decide, key))
 
 
 def list_aspirations(app: App, user_id: str) -> list[Aspiration]:
@@ -108,6 +161,11 @@ def resume_goal(app: App, user_id: str, goal_id: str, key: str | None = None) ->
 
 def archive_goal(app: App, user_id: str, goal_id: str, key: str | None = None) -> None:
     app.decide_profile(user_id, lambda p: decisions.archive_goal(p, goal_id, app.now()), key)
+
+
+def known_action_kinds(app: App, user_id: str) -> set[str]:
+    """The kinds that count for something: the built-in ones and those of the user's goals."""
+    return set(ACTION_KINDS) | {g.action for g in list_goals(app, user_id, include_archived=True)}
 
 
 def list_goals(app: App, user_id: str, *, include_archived: bool = False) -> list[Goal]:

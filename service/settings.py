@@ -51,7 +51,64 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
     google_batch_uri: str = "https://www.googleapis.com/batch/calendar/v3"
     google_num_retries: int = Field(default=4, description="retries the client makes (5xx, 429, rate limits)")
     google_plan_weeks: int = Field(default=8, description="how many weeks ahead goals are planned")
+    confirm_after_days: int = Field(
+        default=7, ge=1, description="days a passed block waits for confirmation before it is skipped"
+    )
     google_quota_pause: int = Field(default=3600, description="seconds a user pauses after quotaExceeded")
+
+    # --- workers (Celery on Redis)
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for the task queue, locks and beat (redis://host:6379/0); default: an "
+        "embedded Redis under home, started by `netgoals serve`",
+    )
+    task_time_limit: int = Field(default=300, ge=2, description="seconds a task may run before it is stopped")
+    user_lock_seconds: int | None = Field(
+        default=None, ge=1, description="how long a per-user lock lives (default: the time limit + 30 s)"
+    )
+    visibility_timeout: int = Field(
+        default=3600, ge=10, description="seconds before Redis hands an unacknowledged task out again"
+    )
+    task_max_deliveries: int = Field(
+        default=3, ge=1, description="deliveries of one message (worker lost mid-task) before giving up"
+    )
+    sweep_seconds: float = Field(
+        default=60, gt=0, description="how often the sweep re-enqueues pending work (invariant 7)"
+    )
+    poll_minutes: float = Field(default=15, gt=0, description="poll a calendar without push this often")
+    poll_minutes_with_push: float = Field(
+        default=60, gt=0, description="poll a calendar with a live push channel this often (safety net)"
+    )
+    queued_mark_seconds: int = Field(
+        default=300, ge=1, description="how long a 'sync queued' mark debounces requests for a user"
+    )
+    push_debounce_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        le=30,
+        description="a push notification's sync waits this long, so a burst of them becomes one sync",
+    )
+    beat_lock_seconds: int = Field(
+        default=30, ge=5, description="seconds a second beat waits for a silent first one to take over"
+    )
+    idempotent_answer_days: int = Field(default=7, ge=1, description="how long stored answers are kept")
+    metrics_token: SecretStr | None = Field(
+        default=None, description="when set, /metrics asks for it as a bearer token"
+    )
+
+    @property
+    def effective_redis_url(self) -> str:
+        if self.redis_url:
+            return self.redis_url
+        return f"redis+socket://{self.embedded_redis_folder / 'redis.sock'}?virtual_host=0"
+
+    @property
+    def embedded_redis_folder(self) -> Path:
+        return self.home / "redis"
+
+    @property
+    def embedded_redis(self) -> bool:
+        return not self.redis_url
 
     @property
     def google_configured(self) -> bool:

@@ -44,6 +44,30 @@ def require_postgres() -> None:
         pytest.skip(reason)
 
 
+REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("NETGOALS_TEST_REDIS_PORT", "6379"))
+
+
+def _redis_available() -> str | None:
+    import socket
+
+    try:
+        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=2) as connection:
+            connection.sendall(b"PING\r\n")
+            if not connection.recv(16).startswith(b"+PONG"):
+                return f"no Redis answering PING at {REDIS_HOST}:{REDIS_PORT}"
+        return None
+    except OSError as exc:
+        return f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT}: {exc.__class__.__name__}"
+
+
+def require_redis() -> None:
+    reason = _redis_available()
+    if reason is not None:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"NETGOALS_REQUIRE_SERVICES=1 but {reason}")
+        pytest.skip(reason)
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""

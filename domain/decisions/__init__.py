@@ -7,19 +7,27 @@ subject; this package is their one front door.
 
 from domain.decisions.actions import log_action, retract_action
 from domain.decisions.common import CLOCK_SKEW, MAX_TARGET, Decision
-from domain.decisions.contacts import ContactSpec, add_contact, update_contact
+from domain.decisions.contacts import (
+    ContactSpec,
+    Rating,
+    add_contact,
+    assess_contact,
+    contact_warnings,
+    update_contact,
+)
 from domain.decisions.goals import (
     GoalSpec,
     PreferenceSpec,
     archive_goal,
     goal_of,
+    link_goal,
     pause_goal,
     resume_goal,
     revise_goal,
     set_goal,
     set_goal_preferences,
 )
-from domain.decisions.users import add_aspiration, change_settings, register
+from domain.decisions.users import add_aspiration, change_settings, register, update_aspiration
 
 __all__ = [
     "CLOCK_SKEW",
@@ -28,11 +36,15 @@ __all__ = [
     "Decision",
     "GoalSpec",
     "PreferenceSpec",
+    "Rating",
     "add_aspiration",
     "add_contact",
     "archive_goal",
+    "assess_contact",
     "change_settings",
+    "contact_warnings",
     "goal_of",
+    "link_goal",
     "log_action",
     "pause_goal",
     "register",
@@ -41,5 +53,6 @@ __all__ = [
     "revise_goal",
     "set_goal",
     "set_goal_preferences",
+    "update_aspiration",
     "update_contact",
 ]

@@ -37,7 +37,7 @@ def log_action(
     require_aware(at, "the action's time")
     if at > now + CLOCK_SKEW:
         raise DomainError(
-            f"the action's time {at.isoformat()} is in the future; log actions once they are done"
+            f"the action's time {at:%Y-%m-%d %H:%M} is in the future; log actions once they are done"
         )
     for contact_id in contact_ids:
         if contact_id not in profile.contacts:

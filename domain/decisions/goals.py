@@ -111,6 +111,8 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
         template = TEMPLATES.get(spec.template)
         if template is None:
             raise DomainError(f"unknown template {spec.template!r}: use one of {', '.join(TEMPLATES)}")
+    if template is None and not spec.action:
+        raise DomainError("a goal needs a template, or an action and a target")
     action = validate_action_kind(spec.action or (template.action if template else ""))
     frame_name = spec.frame or (
         "deadline" if spec.deadline is not None else template.frame.value if template else None
@@ -133,7 +135,7 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
     if frame is Frame.DEADLINE:
         if deadline is None:
             if template is None or not template.default_months:
-                raise DomainError("a deadline goal needs --deadline")
+                raise DomainError("a deadline goal needs a deadline date")
             deadline = add_months(start, template.default_months)
         if deadline < today:
             raise DomainError(f"deadline {deadline.isoformat()} is in the past")
@@ -141,13 +143,14 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
             raise DomainError(f"deadline {deadline.isoformat()} is before the start {start.isoformat()}")
     elif deadline is not None:
         raise DomainError(
-            f"a {frame.value}ly goal repeats and has no deadline; drop --deadline or use --frame deadline"
+            f"a {frame.value}ly goal repeats and has no deadline: leave the deadline out, or make it a "
+            "deadline goal"
         )
     for contact_id in spec.contact_ids:
         if contact_id not in profile.contacts:
             raise NotFoundError(f"no contact with id {contact_id!r}")
     if template is not None and template.needs_contact and not spec.contact_ids:
-        raise DomainError(f"the {template.name} goal needs --contact: the person you want to build it with")
+        raise DomainError(f"the {template.name} goal needs a contact: the person you want to build it with")
     if spec.aspiration_id is not None and spec.aspiration_id not in profile.aspirations:
         raise NotFoundError(f"no aspiration with id {spec.aspiration_id!r}")
     title = spec.title or (template.title if template else None) or f"{action} {target}x per {frame.value}"
@@ -178,8 +181,41 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
     data.update((k, v) for k, v in preferences.to_payload().items() if v is not None)
     goal = goal_from_set(data)
     _check_fit(goal)
-    warnings = _budget_warnings(profile, goal, today)
+    warnings = (*_twin_warnings(profile, goal), *_past_start_warnings(goal, today, profile.week_start))
+    warnings += _budget_warnings(profile, goal, today)
     return Decision([Event(ev.GOAL_SET, data)], warnings)
+
+
+def _twin_warnings(profile: Profile, new_goal: Goal) -> tuple[str, ...]:
+    """The same template (with the same people) twice is usually a double click, not a plan."""
+    if new_goal.template is None:
+        return ()
+    for goal in profile.goals.values():
+        same = goal.template == new_goal.template and set(goal.contact_ids) == set(new_goal.contact_ids)
+        if same and goal.archived_at is None:
+            return (
+                f"you already have this goal ({goal.title!r}); both count the same actions, so consider "
+                "archiving one",
+            )
+    return ()
+
+
+def _past_start_warnings(goal: Goal, today: date, week_start: int) -> tuple[str, ...]:
+    """A start in the past makes every period since then count, and the unmet ones show as missed."""
+    if goal.start >= today or goal.frame is Frame.DEADLINE:
+        return ()
+    current = period_of(today, goal.frame, week_start).start
+    period, earlier = goal.first_period(week_start), 0
+    while period.start < current:
+        earlier += 1
+        period = next_period(period, goal.frame, week_start)
+    if not earlier:
+        return ()
+    return (
+        f"the goal starts on {goal.start.isoformat()}, so {earlier} earlier "
+        f"{goal.frame.value}{'s' if earlier != 1 else ''} count too and show as missed where nothing "
+        "was done; leave the start out to count from today",
+    )
 
 
 def _budget_warnings(profile: Profile, new_goal: Goal, today: date) -> tuple[str, ...]:
@@ -207,7 +243,7 @@ def revise_goal(
     """A new target applies from the next period; the current and past periods keep the old one."""
     goal = _active_goal(profile, goal_id)
     if target is None and title is None:
-        raise DomainError("nothing to revise: give --target or --title")
+        raise DomainError("nothing to revise: give a new target or title")
     if target is not None and not 1 <= target <= MAX_TARGET:
         raise DomainError(f"target {target} is out of range: a goal needs 1 to {MAX_TARGET} actions")
     today = local_date(now, profile.tz)
@@ -264,3 +300,15 @@ def resume_goal(profile: Profile, goal_id: str, now: datetime) -> list[Event]:
 def archive_goal(profile: Profile, goal_id: str, now: datetime) -> list[Event]:
     _active_goal(profile, goal_id)
     return [Event(ev.GOAL_ARCHIVED, {"goal_id": goal_id, "at": now.isoformat()})]
+
+
+def link_goal(profile: Profile, goal_id: str, aspiration_id: str | None, now: datetime) -> list[Event]:
+    """Let a goal serve another aspiration (None: no aspiration in particular)."""
+    goal = _active_goal(profile, goal_id)
+    if aspiration_id is not None and aspiration_id not in profile.aspirations:
+        raise NotFoundError(f"no aspiration with id {aspiration_id!r}")
+    if goal.aspiration_id == aspiration_id:
+        return []
+    return [
+        Event(ev.GOAL_LINKED, {"goal_id": goal_id, "aspiration_id": aspiration_id, "at": now.isoformat()})
+    ]

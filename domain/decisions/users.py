@@ -10,7 +10,7 @@ from domain.decisions.common import (
     require_registered,
     text_field,
 )
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFoundError
 from domain.events import Event
 from domain.periods import (
     parse_timezone,
@@ -79,3 +79,26 @@ def add_aspiration(profile: Profile, aspiration_id: str, text: str, kind: str, n
             "at": now.isoformat(),
         },
     )
+
+
+def update_aspiration(
+    profile: Profile, aspiration_id: str, now: datetime, *, text: str | None = None, kind: str | None = None
+) -> list[Event]:
+    """Change an aspiration's words or kind; the goals serving it keep serving it."""
+    require_registered(profile)
+    old = profile.aspirations.get(aspiration_id)
+    if old is None:
+        raise NotFoundError(f"no aspiration with id {aspiration_id!r}")
+    if text is None and kind is None:
+        raise DomainError("nothing to change: give a new text or kind")
+    data: dict[str, Any] = {"aspiration_id": aspiration_id}
+    if text is not None and text_field(text, "aspiration") != old.text:
+        data["text"] = text_field(text, "aspiration")
+    if kind is not None and kind != old.kind:
+        if kind not in ASPIRATION_KINDS:
+            raise DomainError(f"unknown aspiration kind {kind!r}: use one of {', '.join(ASPIRATION_KINDS)}")
+        data["kind"] = kind
+    if len(data) == 1:
+        return []
+    data["at"] = now.isoformat()
+    return [Event(ev.ASPIRATION_UPDATED, data)]

@@ -2,6 +2,8 @@
 
 Writers must commit in position order (DESIGN.md invariant 4): on SQLite every write transaction is
 `BEGIN IMMEDIATE` (one writer at a time); on PostgreSQL appends take an advisory transaction lock.
+A decision on one stream (invariant 3) reads, decides and appends while holding that stream's lock:
+SQLite's write lock, or a PostgreSQL advisory lock on the stream, so deciders wait instead of losing.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,8 @@ from sqlalchemy.engine import make_url
 
 # Any constant works; it only has to be the same for every writer of one database.
 APPEND_LOCK_KEY = 0x6E6574676F616C  # "netgoal"
+# Stream locks use the two-key form, whose key space does not overlap the one-key APPEND_LOCK_KEY.
+STREAM_LOCK_CLASS = 0x6E67  # "ng"
 _READ_ONLY = "netgoals_read_only"
 
 
@@ -76,6 +81,20 @@ def lock_appends(connection: Connection) -> None:
     """Serialise appends so commit order equals position order (PostgreSQL; SQLite is already serial)."""
     if not is_sqlite(connection):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+
+
+def lock_stream(connection: Connection, stream_id: str) -> None:
+    """Hold one stream until the transaction ends, so its deciders run one after another.
+
+    SQLite: a write transaction already holds the database's single writer lock from BEGIN
+    IMMEDIATE. PostgreSQL: an advisory transaction lock on a hash of the stream id (a collision only
+    makes two streams wait for each other). Take it before reading the stream: under READ COMMITTED
+    every later statement sees what the previous holder committed. Take it before the append lock
+    and never two stream locks in one transaction, so no deadlock can form.
+    """
+    if not is_sqlite(connection):
+        key = int.from_bytes(blake2b(stream_id.encode(), digest_size=4).digest(), "big", signed=True)
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STREAM_LOCK_CLASS}, {key})")  # two int4
 
 
 def placeholder(connection: Connection) -> str:

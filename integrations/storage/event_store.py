@@ -129,6 +129,28 @@ class EventStore:
         return found
 
     @staticmethod
+    def payloads(connection: Connection, ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
+        """The data of those events that are in the log, by id (upcast to the current schema)."""
+        found: dict[UUID, dict[str, Any]] = {}
+        keys = [str(i) for i in ids]
+        marker = placeholder(connection)
+        cursor = connection.connection.cursor()
+        try:
+            for start in range(0, len(keys), _ID_CHUNK):
+                chunk = keys[start : start + _ID_CHUNK]
+                marks = ", ".join([marker] * len(chunk))
+                sql = f"SELECT event_id, type, schema_version, data FROM events WHERE event_id IN ({marks})"  # noqa: S608
+                cursor.execute(sql, chunk)
+                for event_id, event_type, schema_version, data in cursor.fetchall():
+                    payload = decode(data)
+                    if needs_upcasting(schema_version):
+                        payload = upcast(event_type, schema_version, payload)
+                    found[UUID(event_id)] = payload
+        finally:
+            cursor.close()
+        return found
+
+    @staticmethod
     def _version(connection: Connection, stream_id: str) -> int:
         # The driver's cursor: appends sit on the hot path, and this is their one other query.
         cursor = connection.connection.cursor()
@@ -147,13 +169,18 @@ class EventStore:
             return self._version(connection, stream_id)
 
     def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        with read_transaction(self.engine) as connection:
+            return self.read_stream_in(connection, stream_id, after_version)
+
+    @staticmethod
+    def read_stream_in(connection: Connection, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        """Read inside the caller's transaction (e.g. a decision holding the stream's lock)."""
         query = (
             select(events)
             .where(events.c.stream_id == stream_id, events.c.version > after_version)
             .order_by(events.c.version)
         )
-        with read_transaction(self.engine) as connection:
-            return [_recorded(row._mapping) for row in connection.execute(query)]
+        return [_recorded(row._mapping) for row in connection.execute(query)]
 
     def read_all(
         self, after_position: int = 0, limit: int | None = None, user_id: str | None = None
@@ -168,7 +195,10 @@ class EventStore:
 
     def contains(self, event_id: UUID) -> bool:
         with read_transaction(self.engine) as connection:
-            return bool(self._existing_ids(connection, [event_id]))
+            return self.contains_in(connection, event_id)
+
+    def contains_in(self, connection: Connection, event_id: UUID) -> bool:
+        return bool(self._existing_ids(connection, [event_id]))
 
     def head_position(self) -> int:
         with read_transaction(self.engine) as connection:

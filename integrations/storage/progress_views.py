@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, insert, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
 
 from domain import events as ev
 from domain.actions import ActionFact, Interactions, action_from_done
@@ -18,7 +18,7 @@ from domain.contacts import contact_from_dict
 from domain.fold import LogFold
 from domain.goals import Goal, goal_from_dict
 from domain.periods import local_date, local_midnight
-from domain.profile import Profile
+from domain.profile import Aspiration, Profile
 from domain.progress import count_by_period
 from integrations.storage import view_rows
 from integrations.storage.database import bulk_insert
@@ -26,6 +26,7 @@ from integrations.storage.event_store import RawRow, decoded
 from integrations.storage.schema import v_actions, v_aspirations, v_contacts, v_goals, v_progress, v_users
 
 TABLES = (v_users, v_aspirations, v_goals, v_contacts, v_progress)
+_CHUNK = 500  # ids per IN (...): well inside every driver's parameter limit
 
 
 def apply(connection: Connection, rows: list[RawRow]) -> None:
@@ -61,7 +62,7 @@ def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]
 
 
 def load_profile(connection: Connection, user_id: str) -> Profile | None:
-    """A user's settings, goals and contacts as the views hold them (aspirations are not needed)."""
+    """A user's settings, aspirations, goals and contacts as the views hold them."""
     row = connection.execute(select(v_users).where(v_users.c.user_id == user_id)).mappings().first()
     if row is None:
         return None
@@ -73,6 +74,11 @@ def load_profile(connection: Connection, user_id: str) -> Profile | None:
         weekly_budget=row["weekly_budget"],
         registered_at=datetime.fromisoformat(row["registered_at"]),
     )
+    aspirations = select(v_aspirations).where(v_aspirations.c.user_id == user_id)
+    for r in connection.execute(aspirations).mappings():  # an update folds onto the stored one
+        profile.aspirations[r["aspiration_id"]] = Aspiration(
+            r["aspiration_id"], r["text"], r["kind"], datetime.fromisoformat(r["added_at"])
+        )
     for data in connection.scalars(select(v_goals.c.data).where(v_goals.c.user_id == user_id)):
         goal = goal_from_dict(json.loads(data))
         profile.goals[goal.goal_id] = goal
@@ -150,7 +156,7 @@ class _IncrementalBatch:
                 changes.recount_goals.add(data["goal_id"])
         elif event_type.startswith("contact."):
             changes.contacts.add(data["contact_id"])
-        elif event_type == ev.ASPIRATION_ADDED:
+        elif event_type in (ev.ASPIRATION_ADDED, ev.ASPIRATION_UPDATED):
             changes.aspirations.add(data["aspiration_id"])
 
     # --- actions ---------------------------------------------------------------------------------
@@ -222,25 +228,67 @@ class _IncrementalBatch:
             connection.execute(insert(v_users).values(view_rows.user_row(profile)))
         for aspiration_id in changes.aspirations:
             row = view_rows.aspiration_row(user_id, profile.aspirations[aspiration_id])
+            connection.execute(
+                delete(v_aspirations).where(
+                    v_aspirations.c.user_id == user_id, v_aspirations.c.aspiration_id == aspiration_id
+                )
+            )
             connection.execute(insert(v_aspirations).values(row))
         for goal_id in changes.goals:
             connection.execute(
                 delete(v_goals).where(v_goals.c.user_id == user_id, v_goals.c.goal_id == goal_id)
             )
             connection.execute(insert(v_goals).values(view_rows.goal_row(user_id, profile.goals[goal_id])))
-        for contact_id in changes.contacts:
-            key = and_(v_contacts.c.user_id == user_id, v_contacts.c.contact_id == contact_id)
-            contact = profile.contacts[contact_id]
-            data = view_rows.contact_row(user_id, contact, None)["data"]
-            if connection.execute(update(v_contacts).where(key).values(data=data)).rowcount == 0:
-                # New in this batch: actions later in the batch could not update a row that did not exist.
-                seen = self._interactions(user_id, contact_id)
-                connection.execute(insert(v_contacts).values(view_rows.contact_row(user_id, contact, seen)))
+        if changes.contacts:
+            self._write_contacts(profile, changes.contacts)
         for goal_id in changes.recount_goals:
             self._recount(profile, profile.goals[goal_id], None)
         for goal_id, period_start in changes.dirty:
             if goal_id not in changes.recount_goals:
                 self._recount(profile, profile.goals[goal_id], period_start)
+
+    def _write_contacts(self, profile: Profile, contact_ids: set[str]) -> None:
+        """Changed contacts in a few statements, not a few per contact: an import brings thousands."""
+        user_id, connection = profile.user_id, self.connection
+        wanted = sorted(contact_ids)
+        existing: set[str] = set()
+        for start in range(0, len(wanted), _CHUNK):
+            query = select(v_contacts.c.contact_id).where(
+                v_contacts.c.user_id == user_id, v_contacts.c.contact_id.in_(wanted[start : start + _CHUNK])
+            )
+            existing.update(connection.scalars(query))
+        if existing:
+            statement = (
+                update(v_contacts)
+                .where(v_contacts.c.user_id == bindparam("u"), v_contacts.c.contact_id == bindparam("c"))
+                .values(data=bindparam("d"))
+            )
+            rows = [
+                {"u": user_id, "c": c, "d": view_rows.contact_row(user_id, profile.contacts[c], None)["data"]}
+                for c in sorted(existing)
+            ]
+            connection.execute(statement, rows)
+        fresh = [c for c in wanted if c not in existing]
+        if fresh:
+            # New in this batch: actions later in the batch could not update a row that did not exist.
+            seen = self._interactions_of(user_id, set(fresh))
+            rows = [view_rows.contact_row(user_id, profile.contacts[c], seen.get(c)) for c in fresh]
+            _insert_many(connection, v_contacts, rows)
+
+    def _interactions_of(self, user_id: str, contact_ids: set[str]) -> dict[str, Interactions]:
+        """First, last and count of interactions for these contacts, in one pass over the index."""
+        if len(contact_ids) == 1:
+            [only] = contact_ids
+            return {only: self._interactions(user_id, only)}
+        query = select(v_actions.c.at, v_actions.c.contact_ids).where(
+            v_actions.c.user_id == user_id, v_actions.c.retracted.is_(False), v_actions.c.contact_ids != "[]"
+        )
+        moments: dict[str, list[float]] = {}
+        for at, ids in self.connection.execute(query):
+            for contact_id in json.loads(ids):
+                if contact_id in contact_ids:
+                    moments.setdefault(contact_id, []).append(at)
+        return {c: Interactions(_instant(min(m)), _instant(max(m)), len(m)) for c, m in moments.items()}
 
     def _recount(self, profile: Profile, goal: Goal, period_start: date | None) -> None:
         """Count one period of a goal (or all of them) from the action index."""

@@ -49,6 +49,20 @@ def _key_file(home: Path) -> str:
     return path.read_text().strip()
 
 
+def key_material(secret_key: str | None, home: Path, embedded: bool) -> list[str]:
+    """The server's secret keys (the first is current): NETGOALS_SECRET_KEY, or in the embedded
+    mode the generated key file. Besides encrypting tokens they key other secrets (signed links)."""
+    if secret_key:
+        return [k.strip() for k in secret_key.split(",") if k.strip()]
+    if not embedded:
+        raise SecretKeyMissingError(
+            "NETGOALS_SECRET_KEY is required when NETGOALS_DATABASE_URL is set: it encrypts the "
+            "Google tokens at rest. Generate one with: python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        )
+    return [_key_file(home)]
+
+
 class Vault:
     """Encrypts and decrypts small JSON documents."""
 
@@ -59,15 +73,7 @@ class Vault:
 
     @classmethod
     def open(cls, secret_key: str | None, home: Path, embedded: bool) -> Vault:
-        if secret_key:
-            return cls([k for k in secret_key.split(",") if k.strip()])
-        if not embedded:
-            raise SecretKeyMissingError(
-                "NETGOALS_SECRET_KEY is required when NETGOALS_DATABASE_URL is set: it encrypts the "
-                "Google tokens at rest. Generate one with: python -c "
-                "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
-            )
-        return cls([_key_file(home)])
+        return cls(key_material(secret_key, home, embedded))
 
     def seal(self, document: dict[str, Any]) -> str:
         return self._fernet.encrypt(json.dumps(document, separators=(",", ":")).encode()).decode()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from domain.actions import ActionFact, Interactions
 from domain.contacts import Contact, contact_from_dict
@@ -141,13 +142,34 @@ def action_ids(connection: Connection, user_id: str) -> list[str]:
     return list(connection.scalars(select(v_actions.c.action_id).where(v_actions.c.user_id == user_id)))
 
 
-def history(connection: Connection, user_id: str, limit: int, before: int | None) -> list[dict[str, Any]]:
-    """The user's events, newest first, paged by position."""
+def history(
+    connection: Connection,
+    user_id: str,
+    limit: int,
+    before: int | None,
+    *,
+    types: Collection[str] | None = None,
+    mentions: Sequence[tuple[str | None, str]] = (),
+) -> list[dict[str, Any]]:
+    """The user's events, newest first, paged by position. `types` keeps only those types;
+    `mentions` keeps events whose payload contains one of the texts (each limited to one type, or
+    to any type with None)."""
     query = select(events.c.position, events.c.type, events.c.data, events.c.recorded_at).where(
         events.c.user_id == user_id
     )
     if before is not None:
         query = query.where(events.c.position < before)
+    if types is not None:
+        query = query.where(events.c.type.in_(sorted(types)))
+    if mentions:
+        query = query.where(
+            or_(
+                *(
+                    and_(events.c.data.contains(text, autoescape=True), *([events.c.type == t] if t else []))
+                    for t, text in mentions
+                )
+            )
+        )
     query = query.order_by(events.c.position.desc()).limit(limit)
     return [
         {"position": p, "type": t, "data": json.loads(d), "recorded_at": r}

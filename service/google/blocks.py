@@ -76,7 +76,30 @@ def outbox_row(
         "skipped_by_user": False,
         "revision": 1,
         "pushed_revision": 0,
+        "note": None,
+        "links_until": None,
     }
+
+
+CONFIRM_MARK = "\n\n— "  # where the confirmation part of a description begins
+
+
+def confirm_section(row: dict[str, Any], public_url: str, links: tuple[str, str] | None = None) -> str:
+    """What a block says about whether it happened: what became of it (its note), or — once it has
+    passed — the question with its Done / Didn't happen links (the dashboard when links cannot be
+    signed). Nothing while it is still to come."""
+    if row.get("note"):
+        return f"{CONFIRM_MARK}{row['note']}"
+    if row["status"] != "planned" or row.get("links_until") is None:
+        return ""
+    if links is None:
+        return f"{CONFIRM_MARK}Did it happen? Say so on your dashboard: {public_url.rstrip('/')}/confirm"
+    done, skipped = links
+    return (
+        f"{CONFIRM_MARK}Did it happen? One click (it asks once more before it changes anything):\n"
+        f"Done: {done}\nDidn't happen: {skipped}\n"
+        "Or put ✓ at the start of this event's title."
+    )
 
 
 def describe(
@@ -100,7 +123,9 @@ def describe(
         "",
         f"Dashboard: {public_url.rstrip('/')}/",
         "Planned by netgoals in your free time. Move it if another time suits you better; "
-        "delete it to skip this one.",
+        "delete it to skip this one. It counts once you say it happened (✓ at the start of its "
+        "title, or the links netgoals adds here when it has passed) or a matching event in your "
+        "calendar shows it did.",
     ]
     return "\n".join(lines)
 

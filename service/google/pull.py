@@ -28,6 +28,8 @@ from domain.attendance import (
     reconcile,
     rules_for,
 )
+from domain.confirmation import ANSWER_DONE, title_says_done
+from domain.errors import DomainError
 from domain.events import NewEvent, actions_stream
 from domain.profile import Profile
 from integrations.google.calendar import (
@@ -38,9 +40,11 @@ from integrations.google.calendar import (
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
+from service import confirmation
 from service.app import App
 from service.google.blocks import deleted_in_google
-from service.google.ids import GOALS, derived_id
+from service.google.ids import GOALS, credit_action_id, derived_id, done_id, retracted_id
+from service.google.recovery import recover
 from service.google.report import Report
 
 
@@ -61,6 +65,7 @@ class _Pull:
     events: list[NewEvent] = field(default_factory=list)
     touched: dict[str, store.Occurrence] = field(default_factory=dict)
     outbox: dict[str, dict[str, Any]] = field(default_factory=dict)  # action_id -> settled values
+    checked: list[str] = field(default_factory=list)  # our blocks whose title now starts with ✓
     seen: int = 0
 
     def at(self) -> str:
@@ -97,7 +102,18 @@ def pull(app: App, client: GoogleCalendar, user_id: str, role: str, profile: Pro
         _save(connection, work)
     report.count(work.events)
     report.changes_seen += work.seen
+    _confirm_checked(app, user_id, work.checked, report)
     return work.seen
+
+
+def _confirm_checked(app: App, user_id: str, action_ids: list[str], report: Report) -> None:
+    """✓ (or "done") at the start of a block's title is the user's "done", read at the pull."""
+    for action_id in action_ids:
+        try:
+            answered = confirmation.confirm(app, user_id, action_id, ANSWER_DONE, "title")
+        except DomainError:
+            continue  # not started yet, or decided otherwise: the title alone changes nothing
+        report.confirmed += answered.changed
 
 
 def _collect(work: _Pull, client: GoogleCalendar, calendar_id: str, sync_token: str | None) -> str | None:
@@ -113,38 +129,49 @@ def _collect(work: _Pull, client: GoogleCalendar, calendar_id: str, sync_token: 
                 if work.role == GOALS
                 else {}
             )
+            # The kinds each event could count for (our own blocks: decided in _consider).
+            kinds = {e.key: matching_kinds(e, work.rules) for e in parsed if e.event_id not in own}
+            # New events, or calendar state lost while the log kept their credits (a restore): ask
+            # the log about those that could have earned any (most of a calendar never does).
+            if missing := [k for k in keys if k not in known and kinds.get(k, True)]:
+                own_actions = {e.key: own[e.event_id]["action_id"] for e in parsed if e.event_id in own}
+                known.update(recover(connection, work.user_id, work.role, missing, own_actions))
         for event in parsed:
             occurrence = work.touched.get(event.key) or known.get(event.key)
-            _consider(work, event, occurrence, own.get(event.event_id))
+            _consider(work, event, occurrence, own.get(event.event_id), kinds.get(event.key))
         if page.next_sync_token is not None:
             next_token = page.next_sync_token
     return next_token
 
 
 def _consider(
-    work: _Pull, event: CalendarEvent, occurrence: store.Occurrence | None, row: dict[str, Any] | None
+    work: _Pull,
+    event: CalendarEvent,
+    occurrence: store.Occurrence | None,
+    row: dict[str, Any] | None,
+    matched: list[str] | None,
 ) -> None:
-    own_kind = None
     if row is not None:
         _own_block(work, event, row)
-        if row["status"] != "removed":
-            own_kind = row["kind"]
-    kinds = matching_kinds(event, work.rules, own_kind)
+        if title_says_done(event.summary) and not event.cancelled:
+            work.checked.append(row["action_id"])
+        if occurrence is not None and occurrence.counted:
+            _counted_by_the_old_rule(work, event, occurrence, row)
+        return  # our blocks are intentions, not evidence: passing earns them nothing
+    if event.private.get("netgoals") == "1":
+        return  # one of ours that the outbox no longer knows: still not evidence
+    kinds = matched if matched is not None else matching_kinds(event, work.rules)
     if not kinds and occurrence is None:
         return
     state = attendance(event, work.now)
     contact_ids = contacts_present(event, work.profile.contacts)
-    if row is not None:
-        contact_ids = sorted(
-            {*contact_ids, *filter(None, event.private.get("netgoals_contacts", "").split(","))}
-        )
     facts = {
         "kinds": kinds,
         "at": event.start.isoformat() if event.start else None,
         "title": event.summary[:200],
         "contact_ids": contact_ids,
         "attendees": [[a.email, a.name] for a in event.others() if a.response != "declined"],
-        "own": row["action_id"] if row is not None else None,
+        "own": None,
         "attended": state == ATTENDED,
     }
     if occurrence is None:
@@ -154,6 +181,18 @@ def _consider(
     credit(work, occurrence, facts, wanted, reason)
     occurrence.due_at = event.end.timestamp() if state == UPCOMING and kinds and event.end else None
     work.touched[event.key] = occurrence
+
+
+def _counted_by_the_old_rule(
+    work: _Pull, event: CalendarEvent, occurrence: store.Occurrence, row: dict[str, Any]
+) -> None:
+    """A block counted as attended before confirmation was asked keeps its count (it is history)
+    while it stands; cancelled or no longer attended, it is retracted as it always was."""
+    standing = attendance(event, work.now) == ATTENDED and row["status"] != "removed"
+    wanted = {k: v[1] for k, v in occurrence.counted.items()} if standing else {}
+    reason = "cancelled in Google Calendar" if event.cancelled else "no longer attended in Google Calendar"
+    credit(work, occurrence, occurrence.facts, wanted, reason)
+    work.touched[occurrence.key] = occurrence
 
 
 def credit(
@@ -166,7 +205,7 @@ def credit(
         action_id = counted[kind].action_id
         work.events.append(
             NewEvent(
-                derived_id(f"{action_id}/retracted"),
+                retracted_id(action_id),
                 ev.ACTION_RETRACTED,
                 {"action_id": action_id, "reason": reason, "at": work.at()},
             )
@@ -179,11 +218,11 @@ def credit(
         if own and occurrence.generation == 0:
             action_id = own
         else:
-            action_id = str(derived_id(f"{work.user_id}/{occurrence.key}/{kind}/{occurrence.generation}"))
+            action_id = credit_action_id(work.user_id, occurrence.key, kind, occurrence.generation)
         occurrence.generation += 1
         work.events.append(
             NewEvent(
-                derived_id(f"{action_id}/done"),
+                done_id(action_id),
                 ev.ACTION_DONE,
                 {
                     "action_id": action_id,
@@ -250,6 +289,8 @@ def settle_due(app: App, user_id: str, profile: Profile, report: Report) -> None
     for occurrence in due:
         facts = occurrence.facts
         wanted = {k: facts["at"] for k in facts.get("kinds", [])} if facts.get("at") else {}
+        if facts.get("own"):  # a block due under the old rule: it now waits to be confirmed instead
+            wanted = {k: v[1] for k, v in occurrence.counted.items()}
         facts["attended"] = True
         credit(work, occurrence, facts, wanted, "")
         occurrence.due_at = None

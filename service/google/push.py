@@ -5,9 +5,12 @@ pushed at that revision (compare-and-set), so a crash or a failure only delays i
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from typing import Any
 
+from domain.confirmation import ANSWER_DONE, ANSWER_SKIP
 from domain.events import NewEvent, actions_stream
+from domain.profile import Profile
 from integrations.google.calendar import (
     GoogleCalendar,
     GoogleNotFoundError,
@@ -17,7 +20,15 @@ from integrations.storage import views
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from service.app import App
-from service.google.blocks import deleted_in_google, describe, done_so_far, to_block
+from service.confirm_links import Links
+from service.google.blocks import (
+    CONFIRM_MARK,
+    confirm_section,
+    deleted_in_google,
+    describe,
+    done_so_far,
+    to_block,
+)
 from service.google.report import Report
 
 
@@ -38,6 +49,30 @@ def event_body(row: dict[str, Any], time_zone: str, contact_ids: Iterable[str] =
     }
 
 
+def _description(
+    row: dict[str, Any],
+    profile: Profile,
+    counts: dict[str, dict[date, int]],
+    public_url: str,
+    user_id: str,
+    links: Links | None,
+) -> str:
+    if row["goal_id"]:
+        block = to_block(row)
+        done = done_so_far(profile, counts, block)
+        base = describe(profile, row["goal_id"], done, public_url, block.period_start)
+    else:
+        base = row["description"].split(CONFIRM_MARK, 1)[0]
+    urls = None
+    if links is not None and row.get("links_until") is not None:
+        until = datetime.fromtimestamp(row["links_until"], UTC)
+        urls = (
+            links.url(user_id, row["action_id"], ANSWER_DONE, until),
+            links.url(user_id, row["action_id"], ANSWER_SKIP, until),
+        )
+    return base + confirm_section(row, public_url, urls)
+
+
 class CalendarGoneError(RuntimeError):
     """The user deleted the Networking goals calendar."""
 
@@ -50,10 +85,12 @@ def push(
     time_zone: str,
     report: Report,
     public_url: str | None = None,
+    links: Links | None = None,
 ) -> None:
     """Send what changed. A goal's block going out anyway (inserted or patched) carries a fresh
     description, so its "progress so far" is current whenever the block changes; progress alone
-    never costs a request per block (with `public_url`; without, the stored text goes out)."""
+    never costs a request per block (with `public_url`; without, the stored text goes out). A
+    block that has passed says whether it happened, with signed links when `links` can sign."""
     with read_transaction(app.engine) as connection:
         rows = store.outbox_rows(connection, user_id, pending_only=True)
         counts = views.progress_counts(connection, user_id) if public_url and rows else {}
@@ -61,11 +98,8 @@ def push(
     for row in rows:
         values: dict[str, Any] = {}
         events: list[NewEvent] = []
-        if profile is not None and public_url and row["goal_id"] and row["present"]:
-            block = to_block(row)
-            fresh = describe(
-                profile, row["goal_id"], done_so_far(profile, counts, block), public_url, block.period_start
-            )
+        if profile is not None and public_url and row["present"]:
+            fresh = _description(row, profile, counts, public_url, user_id, links)
             if fresh != row["description"]:
                 row = {**row, "description": fresh}
                 values["description"] = fresh

@@ -21,6 +21,9 @@ class Report:
     retracted: int = 0
     skipped: int = 0
     rescheduled: int = 0
+    confirmed: int = 0  # blocks the user confirmed with ✓ in the title
+    fulfilled: int = 0  # blocks a matching done action fulfilled
+    not_confirmed: int = 0  # blocks skipped after a week without an answer
     changes_seen: int = 0
     notices: list[str] = field(default_factory=list)
     error: str | None = None
@@ -31,6 +34,10 @@ class Report:
                 self.done += 1
             elif event.type == ev.ACTION_RETRACTED:
                 self.retracted += 1
+            elif event.type == ev.ACTION_FULFILLED:
+                self.fulfilled += 1
+            elif event.type == ev.ACTION_SKIPPED and event.data.get("reason") == "not confirmed":
+                self.not_confirmed += 1
             elif event.type == ev.ACTION_SKIPPED and event.data.get("by") == "user":
                 self.skipped += 1
             elif event.type == ev.ACTION_RESCHEDULED and event.data.get("by") == "user":

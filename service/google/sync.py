@@ -5,6 +5,7 @@ connection's state ("reconnect-needed", a quota pause, the last error) instead o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +22,9 @@ from integrations.google.calendar import (
 )
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
+from service import confirmation
 from service.app import App
+from service.confirm_links import Links
 from service.google.context import Google
 from service.google.ids import GOALS, GOALS_CALENDAR, PRIMARY
 from service.google.notifications import renew_channels
@@ -33,6 +36,20 @@ from service.google.report import Report
 
 def sync_once(app: App, google: Google, user_id: str) -> Report:
     """Pull both calendars, plan the next weeks into free time, push the outbox — once."""
+    return _guarded(app, google, user_id, _sync, record=True)
+
+
+def push_outbox_once(app: App, google: Google, user_id: str) -> Report:
+    """Only send the outbox's pending rows (what a crash or a failure left behind)."""
+    return _guarded(app, google, user_id, _push_only, record=False)
+
+
+_Work = Callable[[App, Google, GoogleCalendar, str, store.ConnectionRecord, Report], None]
+
+
+def _guarded(app: App, google: Google, user_id: str, work: _Work, *, record: bool) -> Report:
+    """Run `work` with the user's client, and keep what happened as the connection's state. A sync
+    request seen at the start is cleared only if no newer one came meanwhile (compare-and-set)."""
     report = Report(user_id)
     now = app.now()
     with read_transaction(app.engine) as connection:
@@ -49,9 +66,11 @@ def sync_once(app: App, google: Google, user_id: str) -> Report:
         return report
     tokens = google.vault.open_sealed(found.tokens)
     client = google.client(tokens)
+    served = False
     try:
-        _sync(app, google, client, user_id, found, report)
-        values: dict[str, Any] = {"status": "connected", "paused_until": None, "sync_requested": None}
+        work(app, google, client, user_id, found, report)
+        values: dict[str, Any] = {"status": "connected", "paused_until": None}
+        served = record
         if not report.notices:
             values["detail"] = None
     except ReconnectNeededError as exc:
@@ -71,8 +90,39 @@ def sync_once(app: App, google: Google, user_id: str) -> Report:
         _keep_refreshed_tokens(app, google, user_id, found.tokens, tokens, client)
     with write_transaction(app.engine) as connection:
         store.update_connection(connection, user_id, updated_at=app.now().isoformat(), **values)
+        if served:
+            store.clear_sync_request(connection, user_id, found.sync_requested)
+        if record:
+            at = app.now().timestamp()
+            store.record_sync(connection, user_id, at, report.status, store.as_changes(report))
     app.projection.catch_up()
     return report
+
+
+def _push_only(
+    app: App,
+    google: Google,
+    client: GoogleCalendar,
+    user_id: str,
+    found: store.ConnectionRecord,
+    report: Report,
+) -> None:
+    if not found.goals_calendar_id:
+        return  # nothing was planned yet: the first sync creates the calendar
+    profile = app.profile(user_id)
+    try:
+        push(
+            app,
+            client,
+            user_id,
+            found.goals_calendar_id,
+            profile.timezone,
+            report,
+            google.settings.public_url,
+        )
+    except CalendarGoneError:
+        calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
+        push(app, client, user_id, calendar_id, profile.timezone, report, google.settings.public_url)
 
 
 def _keep_refreshed_tokens(
@@ -101,6 +151,7 @@ def _sync(
     except GoogleNotFoundError:  # the user deleted the Networking goals calendar
         calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
     settle_due(app, user_id, profile, report)
+    report.count(confirmation.sweep(app, user_id, google.settings.confirm_after_days, planning=True))
     app.projection.catch_up()
     fingerprint = _fingerprint(app, user_id, profile)
     if changed or fingerprint != found.plan_fingerprint:
@@ -113,12 +164,12 @@ def _sync(
             google.settings.public_url,
             report,
         )
-    public_url = google.settings.public_url
+    public_url, links = google.settings.public_url, Links.open(google.settings)
     try:
-        push(app, client, user_id, calendar_id, profile.timezone, report, public_url)
+        push(app, client, user_id, calendar_id, profile.timezone, report, public_url, links)
     except CalendarGoneError:
         calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
-        push(app, client, user_id, calendar_id, profile.timezone, report, public_url)
+        push(app, client, user_id, calendar_id, profile.timezone, report, public_url, links)
     if google.watch:
         renew_channels(app, google, client, user_id, calendar_id)
     with write_transaction(app.engine) as connection:

@@ -120,7 +120,7 @@ def test_bad_form_input_shows_a_message(client: TestClient, ann: User) -> None:
     csrf = _csrf(client.get("/").text)
     response = client.post("/web/goals", data={"template": "mentor", "csrf": csrf})
     assert response.status_code == 422
-    assert "needs --contact" in response.text or "needs" in response.text
+    assert "the mentor goal needs a contact: the person you want to build it with" in response.text
     bad_day = client.post("/web/actions", data={"action": "reach-out", "day": "tomorrow", "csrf": csrf})
     assert bad_day.status_code == 422
     assert "2026-11-20" in bad_day.text

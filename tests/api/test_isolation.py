@@ -42,6 +42,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
     """Request bodies that are valid except that they name A's things."""
     return {
         ("POST", "/api/v1/aspirations"): {"text": "B's plan"},
+        ("PATCH", "/api/v1/aspirations/{aspiration_id}"): {"text": "B's plan"},
         ("POST", "/api/v1/goals"): {"template": "mentor", "contact_ids": [ids["contact_id"]]},
         ("PATCH", "/api/v1/goals/{goal_id}"): {"target": 3},
         ("PUT", "/api/v1/goals/{goal_id}/preferences"): {"duration_minutes": 30, "days": ["sat"]},
@@ -49,6 +50,8 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("PATCH", "/api/v1/contacts/{contact_id}"): {"strength": 1},
         ("POST", "/api/v1/actions"): {"action": "meet-mentor", "contact_ids": [ids["contact_id"]]},
         ("POST", "/api/v1/actions/{action_id}/retract"): {"reason": "not mine"},
+        ("POST", "/api/v1/actions/{action_id}/confirm"): {"answer": "done"},
+        ("POST", "/api/v1/contacts/{contact_id}/assessment"): {"strength": 3, "tags": ["mine"]},
     }
 
 
@@ -75,6 +78,7 @@ def test_every_endpoint_hides_other_users_data(
         path = template
         for name, value in ids.items():
             path = path.replace("{" + name + "}", value)
+        path = path.replace("{kind}", "no-mentor")  # a gap's kind is a word, not one of A's ids
         body = bodies.get((method, template))
         response = client.request(method, path, headers=bob.headers, json=body if body is not None else None)
         text = response.text

@@ -161,6 +161,7 @@ def test_contacts_network_history_export(client: TestClient, ann: User) -> None:
     history = client.get("/api/v1/history", params={"limit": 2}, headers=h).json()
     assert [item["type"] for item in history] == ["action.done", "goal.set"]
     older = client.get("/api/v1/history", params={"limit": 50, "before": history[-1]["position"]}, headers=h)
+    assert older.json(), "the user's earlier events (registration, the contact) come before"
     assert all(item["position"] < history[-1]["position"] for item in older.json())
     export = client.get("/api/v1/export", headers=h)
     assert export.headers["content-type"].startswith("application/x-ndjson")

@@ -3,18 +3,18 @@ from a template, log an action, see the bar move. Screenshots go to test-output/
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.api.live import live_server
+from tests.conftest import REQUIRE_SERVICES
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-if not CHROMIUM.exists() and not os.environ.get("NETGOALS_REQUIRE_SERVICES"):
+if not CHROMIUM.exists() and not REQUIRE_SERVICES:  # with NETGOALS_REQUIRE_SERVICES=1 it fails instead
     pytest.skip(
         "needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium); "
         "set NETGOALS_REQUIRE_SERVICES=1 to make this a failure instead",

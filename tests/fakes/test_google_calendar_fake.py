@@ -458,6 +458,19 @@ def test_control_http_api(fake: GoogleCalendarFake, app: tuple[Any, str]) -> Non
     assert httpx.get(f"{fake.base_url}/_control/nothing").status_code == 404
 
 
+def test_control_state_shows_each_calendars_events(fake: GoogleCalendarFake, app: tuple[Any, str]) -> None:
+    service, cal = app
+    body = {"id": "plannedblock01", "summary": "Networking event", **timed(T0)}
+    service.events().insert(calendarId=cal, body=body).execute()
+    state = httpx.get(f"{fake.base_url}/_control/state").json()
+    calendars = {c["summary"]: c for c in state["users"][ADA]}
+    planned = calendars["Networking goals"]["events"]
+    assert [(e["id"], e["summary"], e["status"]) for e in planned] == [
+        ("plannedblock01", "Networking event", "confirmed")
+    ]
+    assert datetime.fromisoformat(planned[0]["start"]) == datetime.fromisoformat(body["start"]["dateTime"])
+
+
 def test_batch(fake: GoogleCalendarFake, app: tuple[Any, str]) -> None:
     service, cal = app
     answers: dict[str, Any] = {}

@@ -38,8 +38,7 @@ def settings_for(fake: GoogleCalendarFake, home: Path, **extra: Any) -> Settings
         google_revoke_uri=fake.revoke_uri,
         google_api_url=fake.api_url,
         google_batch_uri=fake.batch_uri,
-        public_url="http://127.0.0.1:8000",
-        **extra,
+        **{"public_url": "http://127.0.0.1:8000", **extra},
     )
 
 

@@ -62,5 +62,8 @@ def test_without_google_credentials_the_card_says_it_is_not_set_up(tmp_path: Pat
         sign_in(client, User(account.user.user_id, ADA, account.token))
         page = client.get("/").text
         assert "Not set up on this server" in page and "/connect/google" not in page
-        assert client.get("/connect/google", follow_redirects=False).status_code in (303, 404)
+        answer = client.get("/connect/google", follow_redirects=False)
+        assert answer.status_code == 404, answer.headers.get("location")  # signed in: not set up here
+        answer = TestClient(web).get("/connect/google", follow_redirects=False)  # no session cookie
+        assert (answer.status_code, answer.headers["location"]) == (303, "/signin")
     service.close()

@@ -57,7 +57,10 @@ def test_goals_are_planned_into_free_time_and_pushed(world: World) -> None:
     assert first["extendedProperties"]["private"]["netgoals"] == "1"
     assert "Progress so far" in first["description"]
     again = world.sync()
+    assert again.error is None, again.error  # a failed sync would also plan and push nothing
+    assert again.changes_seen >= len(events)  # it pulled our own blocks back and found them as pushed
     assert (again.planned, again.pushed) == (0, 0)
+    assert len(world.our_events()) == len(events)
 
 
 def test_end_to_end_on_postgresql(make_world: Callable[..., World], postgres_url: str) -> None:
@@ -74,7 +77,9 @@ def test_end_to_end_on_postgresql(make_world: Callable[..., World], postgres_url
     assert world.sync().retracted == 1
     world.fake.expire_sync_tokens(ADA, "primary")
     before = world.app.store.head_position()
-    world.sync()
+    report = world.sync()  # 410: a full sync of the primary calendar, which must append nothing
+    assert report.error is None, report.error
+    assert report.changes_seen >= 1  # it did list the calendar again
     assert world.app.store.head_position() == before
 
 
@@ -82,7 +87,7 @@ def test_export_and_import_carry_calendar_facts(world: World, tmp_path: Path) ->
     world.goal("monthly-event")
     world.connect()
     world.invite("Meetup", datetime(2026, 11, 25, 18, 0, tzinfo=BERLIN), "accepted", ["host@x.org"])
-    world.sync()
+    assert world.sync().error is None
     lines = list(archive.export_lines(world.app, world.user_id))
     types = {json.loads(line)["type"] for line in lines}
     assert {"calendar.connected", "action.planned", "action.done"} <= types

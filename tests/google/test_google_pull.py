@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from domain import events as ev
 from domain.events import actions_stream
-from service import google
+from service import confirmation, google
 from tests.google.conftest import ADA, World
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -91,6 +91,7 @@ def test_full_resync_after_410_appends_nothing(world: World) -> None:
     world.fake.expire_sync_tokens(ADA, world.goals_calendar())
     report = world.sync()
     assert report.error is None
+    assert report.changes_seen >= 1  # the full sync did read the calendars again
     assert world.app.store.head_position() == before
     assert monthly(world) == (1, 1)
 
@@ -117,10 +118,14 @@ def test_user_moves_and_deletes_our_blocks(world: World) -> None:
     assert gone["status"] == "cancelled"  # not recreated
     types = log_types(world)
     assert types.count(ev.ACTION_SKIPPED) == 1 and types.count(ev.ACTION_RESCHEDULED) == 1
-    # the moved block is attended when it has passed: progress moves by itself
+    # the moved block has passed: it waits to be confirmed (passing alone counts nothing)
     world.clock.now = moved_to.astimezone(UTC) + timedelta(hours=1)
     world.sync()
-    assert any(e.type == ev.ACTION_DONE for e in world.app.store.read_stream(actions_stream(world.user_id)))
+    assert not any(
+        e.type == ev.ACTION_DONE for e in world.app.store.read_stream(actions_stream(world.user_id))
+    )
+    waiting = confirmation.waiting(world.app, world.user_id)
+    assert [w.action_id for w in waiting] == [first["extendedProperties"]["private"]["netgoals_action"]]
 
 
 def test_a_new_busy_event_moves_a_block_and_a_met_target_removes_the_rest(world: World) -> None:

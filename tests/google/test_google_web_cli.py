@@ -3,9 +3,9 @@ suggestions), through the real client libraries and the fake; secrets stay out o
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -127,7 +127,16 @@ def test_cli_connect_sync_and_suggestions(
 
     monkeypatch.setattr(google_cli.webbrowser, "open", browser)
     runner = CliRunner()
-    run: Callable[[list[str]], str] = lambda args: runner.invoke(cli, args, catch_exceptions=False).output  # noqa: E731
+
+    def run(args: list[str]) -> str:
+        result = runner.invoke(cli, args, catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.exit_code, result.output)
+        return result.output
+
+    def google_status() -> str:
+        found: str = json.loads(run(["google", "status", "--json"]))["status"]
+        return found
+
     run(["init", "--timezone", TZ])
     run(["goal", "add", "--template", "monthly-event"])
     fake.add_event(
@@ -146,12 +155,14 @@ def test_cli_connect_sync_and_suggestions(
     output = run(["google", "connect", "--timeout", "20"])
     assert "Google Calendar connected" in output
     assert "1 done" in output
-    assert "connected" in run(["google", "status"])
+    assert google_status() == "connected"
+    assert "Google Calendar: connected" in run(["google", "status"])
     assert "no changes" not in run(["sync"])
     assert "lin@data.org" in run(["suggestions"])
     output = run(["suggestions", "add", "lin@data.org"])
     assert "Follow-up planned" in output
     assert "lin@data.org" not in run(["suggestions"])
     assert "1 pushed" in run(["sync", "--user", ADA])
-    assert "disconnected" in run(["google", "disconnect"])
-    assert "disconnected" in run(["google", "status"])
+    assert "Google Calendar disconnected" in run(["google", "disconnect"])
+    assert google_status() == "disconnected"
+    assert "Google Calendar was not connected" in run(["google", "disconnect"])  # twice: nothing to do

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from domain import events as ev
 from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
 from domain.errors import DomainError
+from domain.events import Event
 from integrations.storage.schema import VIEW_TABLES
-from service import actions, contacts, goals, users
+from service import actions, confirmation, contacts, goals, users
 from service.app import App
 
 KINDS = ("attend-event", "reach-out", "meet-mentor", "follow-up")
@@ -46,6 +49,10 @@ steps = st.lists(
             st.tuples(st.sampled_from(["pause", "resume", "archive", "revise", "prefer"]), st.integers(0, 9)),
         ),
         st.builds(Step, st.just("advance"), st.tuples(st.integers(1, 24 * 20))),
+        # planned blocks (as a sync plans them), the user's answers and the confirmation sweep
+        st.builds(Step, st.just("block"), st.tuples(st.integers(-24 * 30, 24 * 10), st.integers(0, 9))),
+        st.builds(Step, st.just("answer"), st.tuples(st.integers(0, 20), st.sampled_from(["done", "skip"]))),
+        st.builds(Step, st.just("sweep"), st.tuples()),
         st.builds(
             Step,
             st.just("timezone"),
@@ -56,52 +63,152 @@ steps = st.lists(
 )
 
 
-def run(app: App, clock: Any, scenario: list[Step]) -> str:
-    """Play a scenario through the service layer; rejected commands are part of life."""
-    user_id = users.register(app, "me", "Europe/Berlin").user_id
-    contact_ids: list[str] = []
-    goal_ids: list[str] = []
-    action_ids: list[str] = []
+@dataclass
+class Played:
+    """What a scenario did: the user, and how many commands the service accepted and refused."""
+
+    user_id: str
+    accepted: int = 0
+    refused: int = 0
+
+
+@dataclass
+class _Model:
+    """Just enough state to know which commands the service must refuse."""
+
+    contacts: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
+    paused: set[str] = field(default_factory=set)
+    archived: set[str] = field(default_factory=set)
+    actions: list[str] = field(default_factory=list)
+    retracted: set[str] = field(default_factory=set)
+    blocks: list[str] = field(default_factory=list)
+
+    def must_refuse(self, step: Step) -> bool:
+        if step.op == "goal":
+            return step.args[0] == "mentor" and not self.contacts  # a mentor goal names a person
+        if step.op == "retract":
+            return bool(self.actions) and self._action(step) in self.retracted
+        if step.op == "lifecycle" and self.goals:
+            verb, goal_id = step.args[0], self._goal(step)
+            if goal_id in self.archived:
+                return True
+            return (verb == "pause" and goal_id in self.paused) or (
+                verb == "resume" and goal_id not in self.paused
+            )
+        return False  # adding contacts, logging past actions, the clock and the time zone
+
+    def _goal(self, step: Step) -> str:
+        return self.goals[step.args[1] % len(self.goals)]
+
+    def _action(self, step: Step) -> str:
+        return self.actions[step.args[0] % len(self.actions)]
+
+    def accepted(self, step: Step) -> None:
+        if step.op == "retract" and self.actions:
+            self.retracted.add(self._action(step))
+        elif step.op == "lifecycle" and self.goals:
+            verb, goal_id = step.args[0], self._goal(step)
+            if verb == "pause":
+                self.paused.add(goal_id)
+            elif verb == "resume":
+                self.paused.discard(goal_id)
+            elif verb == "archive":
+                self.archived.add(goal_id)
+
+
+def run(app: App, clock: Any, scenario: list[Step]) -> Played:
+    """Play a scenario through the service layer. Some commands must be refused (resuming a goal
+    that is not paused...): the model says which, and any other refusal — or a command the model
+    expected refused that went through — fails the scenario, so it cannot pass by doing nothing."""
+    played = Played(users.register(app, "me", "Europe/Berlin").user_id)
+    model = _Model()
     for step in scenario:
+        expect_refusal = model.must_refuse(step) or _answer_refused(app, clock, played.user_id, model, step)
         try:
-            if step.op == "contact":
-                spec = ContactSpec(name=f"Contact {len(contact_ids)}", strength=step.args[0])
-                contact_ids.append(contacts.add_contact(app, user_id, spec))
-            elif step.op == "goal":
-                goal_ids.append(
-                    goals.set_goal(app, user_id, _goal_spec(step.args[0], contact_ids, clock)).goal_id
-                )
-            elif step.op == "log":
-                kind, hours_ago, picks = step.args
-                chosen = tuple({contact_ids[p % len(contact_ids)] for p in picks} if contact_ids else ())
-                at = clock() - timedelta(hours=hours_ago)
-                action_ids.append(actions.log_action(app, user_id, kind, at, contact_ids=chosen))
-            elif step.op == "retract" and action_ids:
-                actions.retract_action(app, user_id, action_ids[step.args[0] % len(action_ids)])
-            elif step.op == "lifecycle" and goal_ids:
-                verb, index = step.args
-                goal_id = goal_ids[index % len(goal_ids)]
-                if verb == "revise":
-                    goals.revise_goal(app, user_id, goal_id, target=2)
-                elif verb == "prefer":
-                    spec = PreferenceSpec(
-                        duration=30 + index,
-                        days="mon-fri" if index % 2 else None,
-                        keywords=("demo night",) if index % 4 == 1 else None,
-                        domains=("acme.com",) if index % 5 == 2 else None,
-                    )
-                    goals.set_preferences(app, user_id, goal_id, spec, replace=index % 3 == 0)
-                else:
-                    {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[
-                        verb
-                    ](app, user_id, goal_id)
-            elif step.op == "advance":
-                clock.now = clock.now + timedelta(hours=step.args[0])
-            elif step.op == "timezone":
-                users.change_settings(app, user_id, timezone=step.args[0])
-        except DomainError:
-            pass
-    return user_id
+            _play(app, clock, played.user_id, model, step)
+        except DomainError as exc:
+            if not expect_refusal:
+                raise AssertionError(f"{step} was refused: {exc}") from exc
+            played.refused += 1
+            continue
+        assert not expect_refusal, f"{step} should have been refused"
+        model.accepted(step)
+        played.accepted += 1
+    return played
+
+
+def _play(app: App, clock: Any, user_id: str, model: _Model, step: Step) -> None:
+    if step.op == "contact":
+        spec = ContactSpec(name=f"Contact {len(model.contacts)}", strength=step.args[0])
+        model.contacts.append(contacts.add_contact(app, user_id, spec))
+    elif step.op == "goal":
+        model.goals.append(
+            goals.set_goal(app, user_id, _goal_spec(step.args[0], model.contacts, clock)).goal_id
+        )
+    elif step.op == "log":
+        kind, hours_ago, picks = step.args
+        chosen = tuple({model.contacts[p % len(model.contacts)] for p in picks} if model.contacts else ())
+        at = clock() - timedelta(hours=hours_ago)
+        model.actions.append(actions.log_action(app, user_id, kind, at, contact_ids=chosen))
+    elif step.op == "retract" and model.actions:
+        actions.retract_action(app, user_id, model._action(step))
+    elif step.op == "lifecycle" and model.goals:
+        verb, index = step.args
+        goal_id = model._goal(step)
+        if verb == "revise":
+            goals.revise_goal(app, user_id, goal_id, target=2)
+        elif verb == "prefer":
+            spec = PreferenceSpec(
+                duration=30 + index,
+                days="mon-fri" if index % 2 else None,
+                keywords=("demo night",) if index % 4 == 1 else None,
+                domains=("acme.com",) if index % 5 == 2 else None,
+            )
+            goals.set_preferences(app, user_id, goal_id, spec, replace=index % 3 == 0)
+        else:
+            {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[verb](
+                app, user_id, goal_id
+            )
+    elif step.op == "block":
+        model.blocks.append(_plan_block(app, user_id, model.goals, clock, *step.args))
+    elif step.op == "answer" and model.blocks:
+        index, answer = step.args
+        confirmation.confirm(app, user_id, model.blocks[index % len(model.blocks)], answer, "cli")
+    elif step.op == "sweep":
+        confirmation.sweep(app, user_id)
+    elif step.op == "advance":
+        clock.now = clock.now + timedelta(hours=step.args[0])
+    elif step.op == "timezone":
+        users.change_settings(app, user_id, timezone=step.args[0])
+
+
+def _answer_refused(app: App, clock: Any, user_id: str, model: _Model, step: Step) -> bool:
+    """An answer is refused for a block still to come, and "skip" for one already done or
+    fulfilled (the rest of the rule: a second same answer, or a late "done", goes through)."""
+    if step.op != "answer" or not model.blocks:
+        return False
+    index, answer = step.args
+    block = confirmation.block(app, user_id, model.blocks[index % len(model.blocks)])
+    return block.start > clock() or (answer == "skip" and block.state in ("done", "fulfilled"))
+
+
+def _plan_block(app: App, user_id: str, goal_ids: list[str], clock: Any, hours: int, pick: int) -> str:
+    """A block as the planner would append it (the Google sync is not needed to have one)."""
+    profile = app.profile(user_id)
+    goal = profile.goals.get(goal_ids[pick % len(goal_ids)]) if goal_ids and pick < 8 else None
+    start = clock() + timedelta(hours=hours)
+    block_id = str(uuid4())
+    data = {
+        "action_id": block_id,
+        "goal_id": goal.goal_id if goal else None,
+        "kind": goal.action if goal else "follow-up",
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "title": f"Networking: {goal.title if goal else 'follow up'}",
+    }
+    app.append_actions(user_id, [Event(ev.ACTION_PLANNED, data)])
+    return block_id
 
 
 def _goal_spec(kind: str, contact_ids: list[str], clock: Any) -> GoalSpec:

@@ -50,7 +50,9 @@ def test_a_season_of_networking_projects_the_same_incrementally_and_rebuilt(
     engine: Engine, make_app: Callable[[Engine], App], clock: FixedClock
 ) -> None:
     app = make_app(engine)
-    user_id = run(app, clock, A_BUSY_SEASON)
+    played = run(app, clock, A_BUSY_SEASON)
+    assert (played.accepted, played.refused) == (len(A_BUSY_SEASON), 0)  # a season with no mistakes
+    user_id = played.user_id
     incremental = snapshot(engine)
     assert incremental["v_progress"], "the season produced progress"
     app.projection.rebuild()

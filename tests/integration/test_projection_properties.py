@@ -32,7 +32,7 @@ def test_incremental_projection_equals_a_rebuild(scenario: list[Step]) -> None:
     clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as folder:
         app = _fresh_app(folder, "a.db", clock)
-        user_id = run(app, clock, scenario)
+        user_id = run(app, clock, scenario).user_id
         incremental = snapshot(app.engine)
         before = [line.as_dict() for line in progress_service.progress(app, user_id)]
         app.projection.rebuild()
@@ -47,7 +47,7 @@ def test_export_then_import_preserves_every_projection(scenario: list[Step]) -> 
     clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as folder:
         source = _fresh_app(folder, "source.db", clock)
-        user_id = run(source, clock, scenario)
+        user_id = run(source, clock, scenario).user_id
         exported = list(archive.export_lines(source, user_id))
         target = _fresh_app(folder, "target.db", clock)
         assert archive.import_lines(target, exported) == len(exported)

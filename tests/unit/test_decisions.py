@@ -49,7 +49,7 @@ def test_templates_fill_in_the_three_example_goals() -> None:
         (GoalSpec(template="nope"), "unknown template 'nope'"),
         (GoalSpec(action="reach-out", target=1, frame="fortnight"), "unknown time frame 'fortnight'"),
         (GoalSpec(action="reach-out", target=1, deadline=date(2026, 1, 1)), "is in the past"),
-        (GoalSpec(template="mentor"), "needs --contact"),
+        (GoalSpec(template="mentor"), "needs a contact"),
         (GoalSpec(template="mentor", contact_ids=("ghost",)), "no contact with id 'ghost'"),
         (GoalSpec(action="Bad Name!", target=1, frame="week"), "invalid action"),
         (GoalSpec(template="monthly-event", aspiration_id="nope"), "no aspiration"),

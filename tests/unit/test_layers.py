@@ -22,6 +22,8 @@ ALLOWED = {
     "integrations": {"domain", "integrations"},
     "integrations.storage": {"domain", "integrations.storage"},
     "integrations.google": {"domain", "integrations.google"},
+    "integrations.contact_files": {"domain", "integrations.contact_files"},
+    "integrations.queue": {"domain", "integrations.queue"},
     "service": {"domain", "integrations", "service"},
     "worker": {"service", "worker"},
     "api": {"service", "api"},

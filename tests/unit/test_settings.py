@@ -37,6 +37,7 @@ def _reference_model() -> type[BaseSettings]:
         if isinstance(alias, env_settings.AliasChoices):
             alias = pydantic.AliasChoices(*alias.choices)
         kwargs: dict[str, Any] = {"validation_alias": alias} if alias else {}
+        kwargs.update(dict(info.bounds))
         if info.default_factory is not None:
             kwargs["default_factory"] = info.default_factory
         else:
@@ -105,6 +106,7 @@ def test_keyword_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPa
         ("NETGOALS_GOOGLE_NUM_RETRIES", "many"),
         ("NETGOALS_NOW", "yesterday"),
         ("NETGOALS_GOOGLE_QUOTA_PAUSE", ""),
+        ("NETGOALS_TASK_TIME_LIMIT", "1"),  # below its bound (ge=2)
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str, monkeypatch: pytest.MonkeyPatch) -> None:

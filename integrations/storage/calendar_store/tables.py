@@ -62,6 +62,8 @@ google_outbox = Table(
     Column("skipped_by_user", Boolean, nullable=False),
     Column("revision", Integer, nullable=False),
     Column("pushed_revision", Integer, nullable=False),
+    Column("note", Text, nullable=True),  # what became of it, for people (migration 0006)
+    Column("links_until", Float, nullable=True),  # its confirm links are valid until (epoch seconds)
     Index("ix_google_outbox_event", "user_id", "google_event_id"),
     Index("ix_google_outbox_pending", "user_id", "status", "start_at"),
 )

@@ -290,7 +290,7 @@ def control(fake: Backend, method: str, segments: list[str], body: JSON) -> Any:
     n = len(segments)
     if segments == ["state"] and method == "GET":
         return {
-            "users": {email: fake.list_calendars(email) for email in fake_users(fake)},
+            "users": {email: _calendars_with_events(fake, email) for email in fake_users(fake)},
             "current_user": fake.current_user,
             "max_page_size": fake.max_page_size,
             "channels": fake.active_channels(),
@@ -353,6 +353,26 @@ def control(fake: Backend, method: str, segments: list[str], body: JSON) -> Any:
         if n >= 4 and segments[2] == "calendars":
             return _control_calendar(fake, method, email, segments[3], segments[4:], body)
     raise ControlError(f"unknown control endpoint {method} /_control/{'/'.join(segments)}", 404)
+
+
+def _calendars_with_events(fake: Backend, email: str) -> list[JSON]:
+    """Each calendar with its events in brief (what, when, status), so a person can see, for
+    example, the blocks netgoals planned into its "Networking goals" calendar."""
+    found = []
+    for calendar in fake.list_calendars(email):
+        events = fake.list_events(email, calendar_id=calendar["id"], include_deleted=True)
+        brief = [
+            {
+                "id": e.get("id"),
+                "summary": e.get("summary"),
+                "start": (e.get("start") or {}).get("dateTime") or (e.get("start") or {}).get("date"),
+                "end": (e.get("end") or {}).get("dateTime") or (e.get("end") or {}).get("date"),
+                "status": e.get("status"),
+            }
+            for e in events
+        ]
+        found.append({**calendar, "events": brief})
+    return found
 
 
 def fake_users(fake: Backend) -> list[str]:

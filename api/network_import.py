@@ -1,0 +1,58 @@
+"""The dashboard's contact import: upload an export file, see the preview (new, already known,
+conflicting), confirm. The confirmation posts the same file content back (a hidden field), so the
+server keeps no state between the two steps and re-checks everything when applying."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from api.network_web import checked, page, session_or_signin
+from service.commands import DomainError
+from service.contact_import import file_text, import_contacts
+
+router = APIRouter(include_in_schema=False)
+_SHOWN = 50
+
+
+@router.get("/network/import")
+def import_form(request: Request) -> Response:
+    found = session_or_signin(request)
+    if isinstance(found, Response):
+        return found
+    done = request.query_params.get("imported")
+    return page(request, found, "network_import.html", {"preview": None, "imported": done})
+
+
+@router.post("/network/import")
+async def import_upload(
+    request: Request,
+    csrf: Annotated[str, Form(max_length=300)] = "",
+    file: UploadFile | None = None,
+    content: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    found = checked(request, csrf)
+    if isinstance(found, Response):
+        return found
+    app, user_id, _session_id = found
+    data = (await file.read()) if file is not None and file.filename else content.encode("utf-8")
+    apply = confirm == "yes"
+    try:
+        if not data.strip():
+            raise DomainError("choose an export file to upload")
+        result = import_contacts(app, user_id, data, apply=apply)
+    except DomainError as exc:
+        return page(request, found, "network_import.html", {"preview": None, "error": str(exc)}, 422)
+    if apply:
+        counts = result.plan.summary()
+        return RedirectResponse(f"/network/import?imported={counts['new']}", status_code=303)
+    text = file_text(data)
+    return page(
+        request,
+        found,
+        "network_import.html",
+        {"preview": result.as_dict(), "content": text, "shown": _SHOWN},
+    )

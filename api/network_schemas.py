@@ -1,0 +1,122 @@
+"""Bodies and answers of the network import, assessment and per-aspiration endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ImportedOut(BaseModel):
+    where: str
+    contact_id: str
+    name: str
+    emails: list[str]
+    organisation: str | None
+    role: str | None
+    linkedin_url: str | None
+    known_since: str | None
+
+
+class KnownOut(BaseModel):
+    where: str
+    name: str
+    contact_id: str
+    adds: list[str]
+
+
+class ConflictOut(BaseModel):
+    where: str
+    name: str
+    contact_ids: list[str]
+    differences: list[str]
+
+
+class ImportOut(BaseModel):
+    source: str
+    applied: bool
+    appended: int
+    counts: dict[str, int]
+    new: list[ImportedOut]
+    known: list[KnownOut]
+    conflicts: list[ConflictOut]
+
+
+class RatingIn(_In):
+    strength: Annotated[int, Field(ge=1, le=5)]
+    tags: Annotated[list[Annotated[str, Field(max_length=50)]], Field(max_length=50)] = []
+    cadence_days: Annotated[int | None, Field(ge=1, le=3660)] = None
+    helps_with: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=100)] = []
+
+
+class CardOut(BaseModel):
+    contact_id: str
+    name: str
+    emails: list[str]
+    organisation: str | None
+    role: str | None
+    linkedin_url: str | None
+    known_since: str | None
+    sources: list[str]
+    tags: list[str]
+    cadence_days: int | None
+    helps_with: list[str]
+    interactions: int
+    remaining: int
+    position: int
+
+
+class NextCardOut(BaseModel):
+    card: CardOut | None  # None: everyone is rated
+
+
+class HelperOut(BaseModel):
+    contact_id: str
+    name: str
+    strength: int | None
+    organisation: str | None
+    role: str | None
+    tags: list[str]
+    overdue_days: int | None
+
+
+class CountOut(BaseModel):
+    name: str
+    contacts: int
+
+
+class ProposalOut(BaseModel):
+    title: str
+    action: str
+    target: int
+    frame: str
+    deadline: str | None
+    new_contacts_only: bool
+    contact_ids: list[str]
+
+
+class GapOut(BaseModel):
+    kind: str
+    message: str
+    goal_id: str | None
+    proposal: ProposalOut
+
+
+class AspirationNetworkOut(BaseModel):
+    aspiration_id: str
+    aspiration: str
+    kind: str
+    helpers: list[HelperOut]
+    by_strength: dict[str, int]
+    organisations: list[CountOut]
+    roles: list[CountOut]
+    organisation_kind: str | None
+    gaps: list[GapOut]
+
+
+class GapGoalOut(BaseModel):
+    goal_id: str

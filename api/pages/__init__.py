@@ -1,0 +1,12 @@
+"""The dashboard's pages, one module per page: sign-in, home, goals and aspirations, network,
+account (settings, history, export and import)."""
+
+from fastapi import APIRouter
+
+from api.pages import account, aspirations, goals, home, network, signin
+
+router = APIRouter(include_in_schema=False)
+for _module in (signin, home, goals, aspirations, network, account):
+    router.include_router(_module.router)
+
+__all__ = ["router"]

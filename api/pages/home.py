@@ -1,0 +1,138 @@
+"""The dashboard's home: progress per goal, the network in brief, and the quick forms — log an
+action (first on a phone), add a goal from a template, add a contact."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api import charts
+from api.pages.common import Next, Session, moment, optional_int, render, run_form, signed_in, to_signin
+from api.webhooks import calendar_sync_of
+from service import actions, confirmation, contacts, goals
+from service.commands import ContactSpec, GoalSpec
+from service.dashboard import dashboard as dashboard_view
+
+router = APIRouter(include_in_schema=False)
+
+
+def cards(lines: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    found = []
+    for line in lines:
+        card: dict[str, Any] = {"line": line, "fill": charts.fill_percent(line["done"], line["target"])}
+        if line["frame"] == "deadline":
+            card["deadline"] = charts.deadline(line, today)
+        else:
+            card["periods"] = charts.periods(line["recent"], line["frame"])
+        found.append(card)
+    return found
+
+
+def draw_home(request: Request, session: Session, *, error: str | None = None, status: int = 200) -> Response:
+    view = dashboard_view(session.app, session.user_id)
+    sync = calendar_sync_of(request, session.app, session.user_id)
+    synced = sync.last_synced_at if sync is not None else None
+    return render(
+        request,
+        session,
+        "dashboard.html",
+        {
+            "d": view,
+            "groups": [(name, cards(lines, view.today)) for name, lines in view.groups],
+            "google_enabled": request.app.state.google_enabled,
+            "sync": sync,  # when the calendar last synced, what changed, push or polling
+            "sync_at": synced.astimezone(ZoneInfo(view.user.timezone)) if synced else None,
+            # passed blocks waiting for "done" or "didn't happen" (answered through api/confirm.py)
+            "to_confirm": confirmation.waiting(
+                session.app, session.user_id, request.app.state.confirm_after_days
+            ),
+        },
+        error=error,
+        status=status,
+    )
+
+
+def _redraw(request: Request) -> Any:
+    return lambda session, error: draw_home(request, session, error=error, status=422)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    found = signed_in(request)
+    if found is None:
+        return to_signin()
+    return draw_home(request, found)
+
+
+@router.post("/web/goals")
+def add_goal(
+    request: Request,
+    csrf: Annotated[str, Form(max_length=300)] = "",
+    template: Annotated[str, Form(max_length=100)] = "",
+    aspiration_id: Annotated[str, Form(max_length=100)] = "",
+    contact_id: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def command(s: Session) -> Next:
+        spec = GoalSpec(
+            template=template or None,
+            aspiration_id=aspiration_id or None,
+            contact_ids=(contact_id,) if contact_id else (),
+        )
+        result = goals.set_goal(s.app, s.user_id, spec)
+        return "/?done=goal", result.warnings
+
+    return run_form(request, csrf, (template, aspiration_id, contact_id), command, _redraw(request))
+
+
+@router.post("/web/actions")
+def log_action(
+    request: Request,
+    csrf: Annotated[str, Form(max_length=300)] = "",
+    action: Annotated[str, Form(max_length=100)] = "",
+    title: Annotated[str, Form(max_length=500)] = "",
+    day: Annotated[str, Form(max_length=20)] = "",
+    clock: Annotated[str, Form(max_length=20)] = "",
+    contact_id: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def command(s: Session) -> Next:
+        actions.log_action(
+            s.app,
+            s.user_id,
+            action,
+            moment(s, day, clock),
+            contact_ids=(contact_id,) if contact_id else (),
+            title=title or None,
+        )
+        return "/?done=action"
+
+    return run_form(request, csrf, (action, title, day, clock, contact_id), command, _redraw(request))
+
+
+@router.post("/web/contacts")
+def add_contact(
+    request: Request,
+    csrf: Annotated[str, Form(max_length=300)] = "",
+    name: Annotated[str, Form(max_length=300)] = "",
+    email: Annotated[str, Form(max_length=300)] = "",
+    organisation: Annotated[str, Form(max_length=300)] = "",
+    strength: Annotated[str, Form(max_length=10)] = "",
+    cadence_days: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    def command(s: Session) -> Next:
+        spec = ContactSpec(
+            name=name,
+            emails=(email,) if email.strip() else None,
+            organisation=organisation or None,
+            strength=optional_int(strength, "strength"),
+            cadence_days=optional_int(cadence_days, "keep-in-touch days"),
+        )
+        warnings = contacts.contact_warnings(s.app, s.user_id, spec)
+        contacts.add_contact(s.app, s.user_id, spec)
+        return "/?done=contact", warnings
+
+    values = (name, email, organisation, strength, cadence_days)
+    return run_form(request, csrf, values, command, _redraw(request))

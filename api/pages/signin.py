@@ -1,0 +1,88 @@
+"""Signing in and out: the API token, once, for a session cookie (two weeks on this browser)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import client_address, get_app, get_limiter
+from api.pages.common import SESSION_COOKIE, SIGNIN_COOKIE, checked, secure, signed_in, templates, to_signin
+from service import accounts, contacts, goals
+
+router = APIRouter(include_in_schema=False)
+
+
+def _signin_page(
+    request: Request, error: str | None = None, status: int = 200, email: str = ""
+) -> HTMLResponse:
+    token = secrets.token_urlsafe(32)
+    response = templates.TemplateResponse(
+        request, "signin.html", {"csrf": token, "error": error, "email": email}, status_code=status
+    )
+    response.set_cookie(
+        SIGNIN_COOKIE, token, httponly=True, samesite="lax", secure=secure(request), path="/signin"
+    )
+    return response
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(request: Request) -> Response:
+    if signed_in(request) is not None:
+        return RedirectResponse("/", status_code=303)
+    return _signin_page(request)
+
+
+@router.post("/signin")
+def signin(
+    request: Request,
+    email: Annotated[str, Form(max_length=300)] = "",
+    token: Annotated[str, Form(max_length=300)] = "",
+    csrf: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    expected = request.cookies.get(SIGNIN_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected.encode(), csrf.encode("utf-8", "replace")):
+        return _signin_page(request, "Your sign-in form expired; please try again.", 400, email)
+    limiter = get_limiter(request)
+    keys = [f"addr:{client_address(request)}", f"handle:{email.strip().lower()}"]
+    wait = limiter.retry_after(keys)
+    if wait:
+        page = _signin_page(request, f"Too many failed sign-ins. Try again in {wait} seconds.", 429, email)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    app = get_app(request)
+    user_id = accounts.sign_in(app, email, token)
+    if user_id is None:
+        limiter.failed(keys)
+        return _signin_page(request, "That email and token do not match.", 401, email)
+    limiter.succeeded(keys)
+    session_id = accounts.open_session(app, user_id)
+    # Nothing set up yet reads as a first visit: "welcome back" would not be true.
+    fresh = not goals.list_goals(app, user_id, include_archived=True) and not contacts.list_contacts(
+        app, user_id
+    )
+    response = RedirectResponse("/?done=" + ("first-sign-in" if fresh else "signed-in"), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=secure(request),
+        path="/",
+    )
+    response.delete_cookie(SIGNIN_COOKIE, path="/signin")
+    return response
+
+
+@router.post("/signout")
+def signout(request: Request, csrf: Annotated[str, Form(max_length=300)] = "") -> Response:
+    found = checked(request, csrf)
+    if isinstance(found, Response):
+        return found
+    accounts.close_session(found.app, found.session_id)
+    response = to_signin()
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

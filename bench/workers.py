@@ -1,0 +1,285 @@
+"""Workers at work, against the Google fake in its own process and an embedded Redis:
+
+- N connected users synced by one worker process, then by two: syncs per second and the scaling
+  ratio (each round every user has one new meetup to count);
+- push-to-progress latency: a meetup appears in the fake, the fake notifies a real `netgoals api`
+  process, a worker syncs, `GET /api/v1/progress` shows it — p50 and p95;
+- worker RSS after the run, and Redis memory per queued user.
+
+Run: .venv/bin/python -m bench.workers [--users 1000] [--samples 20] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+from cryptography.fernet import Fernet
+
+from domain.decisions import GoalSpec
+from integrations.queue.embedded import EmbeddedRedis
+from integrations.storage import calendar_store as store
+from integrations.storage.database import read_transaction
+from service import accounts, goals, google, users
+from service.app import App
+from service.jobs import Jobs, celery_app, request_sync
+from service.settings import Settings
+from tests.api.live import free_port
+
+CELERY = [sys.executable, "-m", "celery", "-A", "worker.app"]
+
+
+class Fake:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.fakes.google_calendar", "--port", str(self.port)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.process.stdout.readline()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.http = httpx.Client(base_url=self.base, timeout=30)
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        answer = self.http.request(method, f"/_control/{path}", json=body)
+        answer.raise_for_status()
+        return answer.json() if answer.content else None
+
+    def meetup(self, email: str, minutes_ago: int) -> None:
+        start = datetime.now(UTC) - timedelta(minutes=minutes_ago + 30)
+        body = {
+            "summary": "Networking meetup",
+            "start": {"dateTime": start.isoformat()},
+            "end": {"dateTime": (start + timedelta(minutes=20)).isoformat()},
+            "organizer": {"email": "host@x.org"},
+            "attendees": [
+                {"email": email, "responseStatus": "accepted"},
+                {"email": "host@x.org", "responseStatus": "accepted"},
+            ],
+        }
+        self.control("POST", f"users/{email}/calendars/primary/events", body)
+
+    def close(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(10)
+
+
+def environment(
+    folder: Path, fake: Fake, redis_url: str, database_url: str | None, public: str
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
+    env.update(
+        NETGOALS_HOME=str(folder / "home"),
+        NETGOALS_DATABASE_URL=database_url or f"sqlite:///{folder / 'bench.db'}",
+        NETGOALS_SECRET_KEY=Fernet.generate_key().decode(),
+        NETGOALS_REDIS_URL=redis_url,
+        NETGOALS_PUBLIC_URL=public,
+        NETGOALS_GOOGLE_CLIENT_ID="netgoals-test.apps.googleusercontent.com",
+        NETGOALS_GOOGLE_CLIENT_SECRET="fake-client-secret",
+        NETGOALS_GOOGLE_AUTH_URI=f"{fake.base}/o/oauth2/auth",
+        NETGOALS_GOOGLE_TOKEN_URI=f"{fake.base}/token",
+        NETGOALS_GOOGLE_REVOKE_URI=f"{fake.base}/revoke",
+        NETGOALS_GOOGLE_API_URL=f"{fake.base}/calendar/v3/",
+        NETGOALS_GOOGLE_BATCH_URI=f"{fake.base}/batch/calendar/v3",
+        NETGOALS_SWEEP_SECONDS="3600",  # the bench sends the work itself
+    )
+    return env
+
+
+def settings_of(env: dict[str, str]) -> Settings:
+    return Settings(**{k[9:].lower(): v for k, v in env.items() if k.startswith("NETGOALS_")})
+
+
+def connect(app: App, context: google.Google, fake: Fake, email: str) -> str:
+    fake.control("POST", "users", {"email": email, "time_zone": "Europe/Berlin"})
+    fake.control("POST", "current_user", {"email": email})
+    user_id = users.register(app, email, "Europe/Berlin").user_id
+    goals.set_goal(app, user_id, GoalSpec(template="monthly-event"))
+    location = httpx.get(google.begin_connect(app, context, user_id)).headers["location"]
+    params = dict(parse_qsl(urlsplit(location).query))
+    google.complete_connect(app, context, params["state"], params.get("code"))
+    return user_id
+
+
+def start_workers(env: dict[str, str], folder: Path, count: int) -> list[subprocess.Popen[bytes]]:
+    started = []
+    for i in range(count):
+        log = (folder / f"worker{i}.log").open("ab")
+        command = [
+            *CELERY,
+            "worker",
+            "--concurrency",
+            "1",
+            "--queues",
+            "netgoals",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            f"bench{i}@%h",
+        ]
+        started.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT))
+    return started
+
+
+def wait_ready(jobs: Jobs, count: int) -> None:
+    while len(jobs.redis.hkeys("netgoals:workers")) < count:
+        time.sleep(0.1)
+
+
+def stop(processes: list[subprocess.Popen[bytes]], jobs: Jobs) -> None:
+    for p in processes:
+        p.send_signal(signal.SIGTERM)
+    for p in processes:
+        p.wait(30)
+    jobs.redis.delete("netgoals:workers")
+
+
+def rss_mib(pid: int) -> float:
+    total = 0.0
+    for p in [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    return total
+
+
+def synced_since(app: App, since: float) -> int:
+    with read_transaction(app.engine) as connection:
+        rows = connection.execute(store.google_sync_runs.select()).mappings().all()
+    return sum(1 for r in rows if r["last_synced_at"] >= since and r["outcome"] == "connected")
+
+
+def round_of_syncs(app: App, jobs: Jobs, fake: Fake, emails: dict[str, str], minutes_ago: int) -> float:
+    for email in emails:
+        fake.meetup(email, minutes_ago)
+    started = time.time()
+    for user_id in emails.values():
+        request_sync(jobs, user_id)
+    while synced_since(app, started) < len(emails):
+        time.sleep(0.05)
+    return time.time() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="netgoals-bench-"))
+    fake = Fake()
+    redis_server = EmbeddedRedis(folder / "redis").start()
+    api_port = free_port()
+    env = environment(folder, fake, redis_server.url, args.database_url, f"http://127.0.0.1:{api_port}")
+    settings = settings_of(env)
+    app = App.open(settings)
+    jobs = Jobs(settings, app, celery_app(settings))
+    context = google.Google.open(settings, sleep=lambda _s: None)
+    try:
+        # --- scaling: N users, one worker, then two ----------------------------------------------
+        quiet = {**env, "NETGOALS_PUBLIC_URL": "https://netgoals.invalid"}  # no push in this part
+        began = time.time()
+        emails = {
+            f"user{i}@example.org": connect(app, context, fake, f"user{i}@example.org")
+            for i in range(args.users)
+        }
+        print(f"{args.users} users connected in {time.time() - began:.1f} s")
+        workers = start_workers(quiet, folder, 2)
+        wait_ready(jobs, 2)
+        warm = round_of_syncs(app, jobs, fake, emails, 200)  # first syncs: calendars, 8 weeks planned
+        print(f"first syncs (two workers, untimed warm-up): {warm:.1f} s")
+        stop(workers, jobs)
+        results = {}
+        for count, minutes in ((1, 150), (2, 100)):
+            workers = start_workers(quiet, folder, count)
+            wait_ready(jobs, count)
+            seconds = round_of_syncs(app, jobs, fake, emails, minutes)
+            results[count] = args.users / seconds
+            rss = [rss_mib(w.pid) for w in workers]
+            stop(workers, jobs)
+            print(
+                f"{count} worker(s): {seconds:.1f} s, {results[count]:.1f} syncs/s, RSS per worker "
+                f"{statistics.median(rss):.0f} MiB (main + pool process)"
+            )
+        print(f"scaling ratio two/one: {results[2] / results[1]:.2f} (target >= 1.8)")
+
+        # --- Redis memory per queued user (no worker running) ------------------------------------
+        before = int(jobs.redis.info("memory")["used_memory"])
+        for user_id in emails.values():
+            request_sync(jobs, user_id)
+        after = int(jobs.redis.info("memory")["used_memory"])
+        print(f"Redis memory per queued user: {(after - before) / len(emails):.0f} bytes")
+        jobs.redis.delete("netgoals")
+        for key in jobs.redis.scan_iter("netgoals:queued:*"):
+            jobs.redis.delete(key)
+
+        # --- push-to-progress latency -------------------------------------------------------------
+        email = "pushed@example.org"
+        user_id = connect(app, context, fake, email)
+        token = accounts.issue_token(app, user_id)
+        api_log = (folder / "api.log").open("ab")
+        api = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "api", "--port", str(api_port)],
+            env=env,
+            stdout=api_log,
+            stderr=subprocess.STDOUT,
+        )
+        workers = start_workers(env, folder, 1)
+        wait_ready(jobs, 1)
+        base = f"http://127.0.0.1:{api_port}"
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        request_sync(jobs, user_id)
+        while not fake.control("GET", "state").get("channels"):
+            time.sleep(0.1)
+        auth = {"Authorization": f"Bearer {token}"}
+
+        def done() -> int:
+            return int(httpx.get(f"{base}/api/v1/progress", headers=auth).json()[0]["done"])
+
+        latencies = []
+        for i in range(args.samples):
+            seen = done()
+            started = time.monotonic()
+            fake.meetup(email, 60 + i)
+            while done() == seen:
+                time.sleep(0.01)
+            latencies.append(time.monotonic() - started)
+            time.sleep(0.6)  # past the debounce window: each sample is its own notification
+        latencies.sort()
+        p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+        print(
+            f"push to progress over {len(latencies)} samples: p50 {statistics.median(latencies):.2f} s, "
+            f"p95 {p95:.2f} s (target p95 <= 2 s)"
+        )
+        api.send_signal(signal.SIGTERM)
+        api.wait(15)
+        stop(workers, jobs)
+    finally:
+        app.close()
+        jobs.close()
+        redis_server.stop()
+        fake.close()
+
+
+if __name__ == "__main__":
+    main()

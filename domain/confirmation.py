@@ -1,0 +1,241 @@
+"""A planned block counts only when it really happened (DESIGN.md §5).
+
+A block that has ended is *to confirm*, never done by itself. It is *fulfilled* when a done action
+of its kind — a verified attended calendar event from any source, or one the user logged — falls on
+the block's day or in its period (one action fulfils one block; the block then counts nothing of
+its own, so the happening is counted once). The user *confirms* it ("done": an `action.done` with
+the block's id; "skip": an `action.skipped`). Still undecided `confirm_after` after it ended (or
+after the cut-over to this rule, for older blocks), it is skipped as "not confirmed", so the planner
+may plan another chance. Time passing never marks anything done.
+
+Pure: the ledger, the goals, the zone and "now" come in; the events to append go out, each with a
+stable key the caller turns into a deterministic event id (replays append nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from domain import events as ev
+from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, DoneAction, PlannedBlock
+from domain.errors import DomainError, NotFoundError
+from domain.events import Event
+from domain.goals import Goal
+from domain.periods import Frame, local_date, local_midnight, period_of
+
+UPCOMING, TO_CONFIRM = "upcoming", "to-confirm"
+ANSWER_DONE, ANSWER_SKIP = "done", "skip"
+ANSWERS: Final = (ANSWER_DONE, ANSWER_SKIP)
+NOT_CONFIRMED, DID_NOT_HAPPEN = "not confirmed", "didn't happen"
+VIAS: Final = frozenset({"link", "dashboard", "cli", "api", "title"})
+CONFIRM_AFTER: Final = timedelta(days=7)
+# A block's title saying it happened: ✓ (or ✔, ☑) or the word "done" at its start.
+_CHECKED = re.compile(r"^\s*(?:[✓✔☑]|done\b)", re.IGNORECASE)
+
+Keyed = tuple[str, Event]  # (key for a deterministic event id, the event)
+
+
+def title_says_done(title: str) -> bool:
+    return bool(_CHECKED.match(title))
+
+
+def state(block: PlannedBlock, now: datetime) -> str:
+    """UPCOMING, TO_CONFIRM, or the block's outcome (DONE, FULFILLED, SKIPPED)."""
+    if block.outcome is not None:
+        return block.outcome
+    return TO_CONFIRM if block.end <= now else UPCOMING
+
+
+def confirm_by(block: PlannedBlock, rule_since: datetime | None, confirm_after: timedelta) -> datetime:
+    """When an undecided block is skipped as not confirmed: a week (by default) after it ended, or
+    after the cut-over when it ended before the rule existed."""
+    ended = block.end if rule_since is None else max(block.end, rule_since)
+    return ended + confirm_after
+
+
+def waiting(ledger: BlockLedger, now: datetime) -> list[PlannedBlock]:
+    """Blocks to confirm, oldest first."""
+    found = [b for b in ledger.blocks.values() if state(b, now) == TO_CONFIRM]
+    return sorted(found, key=lambda b: (b.end, b.action_id))
+
+
+def next_due(ledger: BlockLedger, now: datetime, confirm_after: timedelta) -> datetime | None:
+    """The next moment time alone changes something: an undecided block ends (it then waits, with
+    links) or its week runs out. None: only new events can."""
+    rule_since = ledger.rule_since or now
+    moments = [
+        b.end if b.end > now else confirm_by(b, rule_since, confirm_after)
+        for b in ledger.blocks.values()
+        if b.outcome is None
+    ]
+    return min(moments, default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    goals: Mapping[str, Goal]
+    tz: ZoneInfo
+    week_start: int
+    now: datetime
+    confirm_after: timedelta = CONFIRM_AFTER
+
+
+def settle(ledger: BlockLedger, context: Context) -> list[Keyed]:
+    """What time and evidence decide now: the cut-over (once), fulfilments, and "not confirmed"
+    skips. Never a done: only the user's word or another done action makes a block count."""
+    decided: list[Keyed] = []
+    now = context.now
+    rule_since = ledger.rule_since
+    if rule_since is None:
+        rule_since = now
+        decided.append(("confirmation-adopted", Event(ev.CONFIRMATION_ADOPTED, {"at": now.isoformat()})))
+    claimed = set(ledger.fulfilling)
+    candidates = _Candidates(ledger, now)
+    passed = sorted((b for b in ledger.blocks.values() if b.end <= now), key=lambda b: (b.end, b.action_id))
+    settled: set[str] = set()
+    # Evidence on a block's own day goes to that block first; then what is left, within periods.
+    for same_day_only in (True, False):
+        for block in passed:
+            confirmed = block.outcome == DONE and block.confirmed_via is not None
+            if block.action_id in settled or (block.outcome is not None and not confirmed):
+                continue
+            found = _fulfiller(candidates, block, context, claimed, same_day_only=same_day_only or confirmed)
+            if found is None:
+                continue
+            claimed.add(found.action_id)
+            settled.add(block.action_id)
+            if confirmed:  # the evidence and the user's word are one happening: count it once
+                decided.append(_retraction(block, found, now))
+            decided.append(_fulfilment(block, found, now))
+    for block in passed:
+        if block.action_id in settled or block.outcome is not None:
+            continue
+        if now >= confirm_by(block, rule_since, context.confirm_after):
+            decided.append(_skip(block, NOT_CONFIRMED, "netgoals", None, now))
+    return decided
+
+
+class _Candidates:
+    """Done actions that may fulfil blocks, by kind and time (a sorted list each, for ranges)."""
+
+    def __init__(self, ledger: BlockLedger, now: datetime) -> None:
+        by_kind: dict[str, list[tuple[float, str, DoneAction]]] = {}
+        for action in ledger.done.values():
+            if action.retracted or action.at > now or action.action_id in ledger.blocks:
+                continue  # a block's own completion fulfils nothing else
+            by_kind.setdefault(action.kind, []).append((action.at.timestamp(), action.action_id, action))
+        for found in by_kind.values():
+            found.sort(key=lambda item: (item[0], item[1]))
+        self.by_kind = by_kind
+
+    def between(self, kind: str, start: datetime, end: datetime) -> list[DoneAction]:
+        found = self.by_kind.get(kind, [])
+        low = bisect_left(found, start.timestamp(), key=lambda item: item[0])
+        high = bisect_left(found, end.timestamp(), key=lambda item: item[0])
+        return [item[2] for item in found[low:high]]
+
+
+def _fulfiller(
+    candidates: _Candidates,
+    block: PlannedBlock,
+    context: Context,
+    claimed: set[str],
+    *,
+    same_day_only: bool,
+) -> DoneAction | None:
+    """The unclaimed done action of the block's kind nearest to it, on its day (or in its period)."""
+    tz = context.tz
+    day = local_date(block.start, tz)
+    first, last = day, day + timedelta(days=1)
+    goal = context.goals.get(block.goal_id) if block.goal_id else None
+    if goal is not None and not same_day_only:
+        frame = Frame.MONTH if goal.frame is Frame.DEADLINE else goal.frame
+        period = period_of(day, frame, context.week_start)
+        first, last = period.start, period.end
+    best: tuple[bool, float, str] | None = None
+    chosen = None
+    for action in candidates.between(block.kind, local_midnight(first, tz), local_midnight(last, tz)):
+        if action.action_id in claimed:
+            continue
+        on_day = local_date(action.at, tz) == day
+        rank = (not on_day, abs((action.at - block.start).total_seconds()), action.action_id)
+        if best is None or rank < best:
+            best, chosen = rank, action
+    return chosen
+
+
+def _fulfilment(block: PlannedBlock, action: DoneAction, now: datetime) -> Keyed:
+    data = {
+        "action_id": block.action_id,
+        "by": action.action_id,
+        "title": action.title,
+        "source": action.source,
+        "happened_at": action.at.isoformat(),
+        "at": now.isoformat(),
+    }
+    return f"{block.action_id}/fulfilled/{action.action_id}", Event(ev.ACTION_FULFILLED, data)
+
+
+def _retraction(block: PlannedBlock, action: DoneAction, now: datetime) -> Keyed:
+    reason = f"fulfilled by {action.title or 'a ' + action.kind + ' action'}: counted once"
+    data = {"action_id": block.action_id, "reason": reason, "at": now.isoformat()}
+    return f"{block.action_id}/retracted", Event(ev.ACTION_RETRACTED, data)
+
+
+def _skip(block: PlannedBlock, reason: str, by: str, via: str | None, now: datetime) -> Keyed:
+    data = {"action_id": block.action_id, "reason": reason, "by": by, "at": now.isoformat()}
+    if via is not None:
+        data["via"] = via
+    return f"{block.action_id}/skipped", Event(ev.ACTION_SKIPPED, data)
+
+
+def confirm(ledger: BlockLedger, action_id: str, answer: str, via: str, now: datetime) -> list[Keyed]:
+    """The user's answer for one block. The same answer twice decides nothing again; a "done" after
+    netgoals skipped it as not confirmed (or after "didn't happen") still counts: their word wins."""
+    if answer not in ANSWERS:
+        raise DomainError(f"answer {answer!r}: say 'done' or 'skip'")
+    if via not in VIAS:
+        raise DomainError(f"unknown confirmation channel {via!r}")
+    block = ledger.blocks.get(action_id)
+    if block is None:
+        raise NotFoundError(f"no planned block with id {action_id!r}")
+    if block.start > now:
+        raise DomainError(
+            f"“{block.title}” has not started yet ({block.start.isoformat(timespec='minutes')}): "
+            "confirm it once it has happened"
+        )
+    if block.outcome == FULFILLED:
+        if answer == ANSWER_DONE:
+            return []
+        found = ledger.fulfiller(block)
+        what = found.title if found and found.title else "another action"
+        raise DomainError(f"it was fulfilled by {what}; retract that one if it is wrong")
+    if block.outcome == DONE:
+        if answer == ANSWER_DONE:
+            return []
+        raise DomainError("it is already confirmed as done; retract it if that was wrong")
+    if block.outcome == SKIPPED:
+        if answer == ANSWER_SKIP:
+            return []
+        if block.reason not in (NOT_CONFIRMED, DID_NOT_HAPPEN):
+            raise DomainError(f"it was skipped ({block.reason or 'by you'}) and cannot be confirmed")
+    if answer == ANSWER_SKIP:
+        return [_skip(block, DID_NOT_HAPPEN, "user", via, now)]
+    data = {
+        "action_id": block.action_id,
+        "kind": block.kind,
+        "at": block.start.isoformat(),
+        "contact_ids": sorted(block.contact_ids),
+        "title": block.title or None,
+        "note": None,
+        "source": "confirmed",
+        "confirmed_via": via,
+        "logged_at": now.isoformat(),
+    }
+    return [(f"{block.action_id}/done", Event(ev.ACTION_DONE, data))]

@@ -1,0 +1,215 @@
+"""Where the network must grow or deepen, per career aspiration: who can help with it, how strong
+those ties are, which organisations and roles they cover, and the gaps worth acting on — each with
+a goal that would close it.
+
+The gaps:
+- `no-contacts`: nobody is known to help with it yet;
+- `no-strong-tie`: people help, but none at strength 4 or 5;
+- `no-mentor`: nobody who helps is tagged "mentor";
+- `no-one-at-kind`: the aspiration names a kind of organisation ("at a climate startup") and nobody
+  who helps is at one (their organisation, position or tags carry every word of it);
+- `gone-quiet`: strong ties (4-5) past their keep-in-touch cadence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from domain.contact_matching import fold_text
+from domain.goals import Goal
+from domain.network import ContactStanding
+from domain.periods import add_months
+from domain.profile import Aspiration
+
+STRONG: Final = 4
+MENTOR_TAG: Final = "mentor"
+# "a product role at a climate startup" -> "climate startup": the phrase after at/with/for/join a(n).
+_KIND = re.compile(
+    r"\b(?:at|for|join|joining)\s+(?:a|an)\s+([a-z0-9][a-z0-9\- ]*?)"
+    r"(?=\s+(?:at|as|by|in|within|before|that|where|who|to|and|or|so|with|for)\b|[.,;:!?()]|$)",
+    re.IGNORECASE,
+)
+# Words that say an organisation is one, not which kind: "a renewable energy company" needs
+# "renewable" and "energy", not "company".
+_GENERIC: Final = frozenset(
+    {"company", "companies", "firm", "organisation", "organization", "business", "corporation", "place"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GoalProposal:
+    """A goal that would close a gap: the parts `set_goal` needs."""
+
+    title: str
+    action: str
+    target: int
+    frame: str  # week, month, quarter or deadline
+    deadline: date | None = None
+    new_contacts_only: bool = False
+    contact_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    kind: str
+    message: str
+    proposal: GoalProposal
+    goal_id: str | None = None  # the live goal already set for this gap, if any
+
+
+@dataclass(frozen=True, slots=True)
+class AspirationNetwork:
+    aspiration: Aspiration
+    helpers: tuple[ContactStanding, ...]  # strongest first
+    by_strength: dict[str, int]  # "1".."5" and "unrated"
+    organisations: tuple[tuple[str, int], ...]  # most people first
+    roles: tuple[tuple[str, int], ...]
+    organisation_kind: str | None
+    gaps: tuple[Gap, ...]
+
+
+def organisation_kind(text: str) -> str | None:
+    """The kind of organisation an aspiration names, if it names one."""
+    # the last one: "join a team at a climate startup" means the startup
+    found = next(reversed(list(_KIND.finditer(text))), None)
+    return " ".join(found.group(1).lower().split()) if found else None
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(w) for w in fold_text(text.replace("-", " ")).split()}
+
+
+def covers(standing: ContactStanding, kind: str) -> bool:
+    """Whether this contact is at that kind of organisation: every telling word of the kind is in
+    their organisation, position or tags."""
+    wanted = {w for w in _words(kind) if w not in _GENERIC}
+    if not wanted:
+        return False
+    c = standing.contact
+    have = _words(" ".join([c.organisation or "", c.role or "", *c.tags]))
+    return wanted <= have
+
+
+def _tally(values: Iterable[str | None]) -> tuple[tuple[str, int], ...]:
+    counts = Counter(v.strip() for v in values if v and v.strip())
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0].lower())))
+
+
+def _names(standings: list[ContactStanding]) -> str:
+    names = [s.contact.name for s in standings]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _gaps(aspiration: Aspiration, helpers: list[ContactStanding], kind: str | None, today: date) -> list[Gap]:
+    gaps: list[Gap] = []
+    what = aspiration.text
+    if not helpers:
+        gaps.append(
+            Gap(
+                "no-contacts",
+                f"Nobody you know is marked as able to help with “{what}”.",
+                GoalProposal("Reach out to one new contact per week", "reach-out", 1, "week", None, True),
+            )
+        )
+    elif not any((s.contact.strength or 0) >= STRONG for s in helpers):
+        gaps.append(
+            Gap(
+                "no-strong-tie",
+                f"{len(helpers)} can help, but none is a strong tie (4 or 5).",
+                GoalProposal(
+                    "Follow up with one person who can help every two weeks", "follow-up", 2, "month"
+                ),
+            )
+        )
+    if not any(MENTOR_TAG in s.contact.tags for s in helpers):
+        gaps.append(
+            Gap(
+                "no-mentor",
+                "No mentor among them (tag someone “mentor” when you assess them).",
+                GoalProposal(
+                    "Meet a mentor within six months", "meet-mentor", 1, "deadline", add_months(today, 6)
+                ),
+            )
+        )
+    if kind is not None and not any(covers(s, kind) for s in helpers):
+        article = "an" if kind[:1] in "aeiou" else "a"
+        gaps.append(
+            Gap(
+                "no-one-at-kind",
+                f"Nobody who can help is at {article} {kind}.",
+                GoalProposal(
+                    f"Reach out to one new contact at {article} {kind} per week",
+                    "reach-out",
+                    1,
+                    "week",
+                    None,
+                    True,
+                ),
+            )
+        )
+    quiet = sorted(
+        (s for s in helpers if (s.contact.strength or 0) >= STRONG and s.overdue_days),
+        key=lambda s: (-(s.overdue_days or 0), s.contact.name.lower()),
+    )
+    if quiet:
+        gaps.append(
+            Gap(
+                "gone-quiet",
+                f"Strong ties gone quiet past their cadence: {_names(quiet)}.",
+                GoalProposal(
+                    f"Catch up with {_names(quiet)} this month",
+                    "follow-up",
+                    len(quiet),
+                    "month",
+                    contact_ids=tuple(s.contact.contact_id for s in quiet),
+                ),
+            )
+        )
+    return gaps
+
+
+def _with_goals(gaps: list[Gap], aspiration_id: str, goals: Iterable[Goal]) -> tuple[Gap, ...]:
+    """A gap whose proposed goal is already set (live, for this aspiration) says so."""
+    live = {g.title: g.goal_id for g in goals if g.aspiration_id == aspiration_id and g.archived_at is None}
+    return tuple(Gap(g.kind, g.message, g.proposal, live.get(g.proposal.title)) for g in gaps)
+
+
+def aspiration_networks(
+    aspirations: Iterable[Aspiration],
+    standings: Iterable[ContactStanding],
+    goals: Mapping[str, Goal],
+    today: date,
+) -> list[AspirationNetwork]:
+    """One view per aspiration, in the order they were added."""
+    everyone = list(standings)
+    found = []
+    for aspiration in sorted(aspirations, key=lambda a: (a.added_at, a.aspiration_id)):
+        helpers = [s for s in everyone if aspiration.aspiration_id in s.contact.helps_with]
+        helpers.sort(key=lambda s: (-(s.contact.strength or 0), s.contact.name.lower()))
+        by_strength = {str(n): 0 for n in range(1, 6)} | {"unrated": 0}
+        for s in helpers:
+            by_strength[str(s.contact.strength) if s.contact.strength else "unrated"] += 1
+        kind = organisation_kind(aspiration.text)
+        found.append(
+            AspirationNetwork(
+                aspiration=aspiration,
+                helpers=tuple(helpers),
+                by_strength=by_strength,
+                organisations=_tally(s.contact.organisation for s in helpers),
+                roles=_tally(s.contact.role for s in helpers),
+                organisation_kind=kind,
+                gaps=_with_goals(
+                    _gaps(aspiration, helpers, kind, today), aspiration.aspiration_id, goals.values()
+                ),
+            )
+        )
+    return found

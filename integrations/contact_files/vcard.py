@@ -1,0 +1,122 @@
+"""vCard 3.0 and 4.0 (`.vcf` from phones, Google, Apple, Outlook), read with vobject: folded lines,
+several EMAILs, PHOTOs (ignored), non-ASCII names. LinkedIn profiles come from URL or
+X-SOCIALPROFILE. An error names the card (1st, 2nd, ...) and the line it starts on."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import vobject
+from vobject.base import ParseError
+
+from domain.contact_matching import ImportedContact, normalise_linkedin_url
+from integrations.contact_files.dates import parse_date
+from integrations.contact_files.errors import ContactFileError
+
+SOURCE = "vcard"
+_BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE)
+
+
+def looks_like(text: str) -> bool:
+    return text.lstrip().upper().startswith("BEGIN:VCARD")
+
+
+def _card_starts(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), start=1) if _BEGIN.match(line)]
+
+
+def _line_of(text: str, message: str, start: int) -> str:
+    """ " at line N" for vobject's "Failed to parse line: ...", found from the card's start (vobject's
+    own line numbers count unfolded lines, not the file's)."""
+    _, found, bad = message.partition("Failed to parse line: ")
+    if not found:
+        return ""
+    for number, line in enumerate(text.splitlines()[start - 1 :], start=start):
+        if line.strip() == bad.strip():
+            return f", line {number}"
+    return ""
+
+
+def _text(card: Any, name: str) -> str:
+    lines = card.contents.get(name) or []
+    for line in lines:
+        value = line.value
+        if isinstance(value, list):  # ORG: organisation; unit; ...
+            value = value[0] if value else ""
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def _name(card: Any) -> str:
+    full = _text(card, "fn")
+    if full:
+        return full
+    for line in card.contents.get("n") or []:
+        n = line.value  # vobject's Name: family, given, additional, prefix, suffix
+        parts = [n.prefix, n.given, n.additional, n.family, n.suffix]
+        joined = " ".join(" ".join(p) if isinstance(p, list) else p for p in parts if p)
+        if joined.strip():
+            return " ".join(joined.split())
+    return ""
+
+
+def _contact(card: Any, where: str) -> ImportedContact | None:
+    emails = tuple(
+        line.value.strip()
+        for line in card.contents.get("email") or []
+        if isinstance(line.value, str) and line.value.strip()
+    )
+    links = [
+        line.value
+        for key in ("url", "x-socialprofile")
+        for line in card.contents.get(key) or []
+        if isinstance(line.value, str)
+    ]
+    linkedin = next((u for u in map(normalise_linkedin_url, links) if u), None)
+    name = _name(card) or (emails[0] if emails else "")
+    if not name:
+        raise ContactFileError(f"{where}: the card has no name (FN or N) and no email")
+    return ImportedContact(
+        where=where,
+        name=name,
+        emails=emails,
+        organisation=_text(card, "org") or None,
+        role=_text(card, "title") or _text(card, "role") or None,
+        linkedin_url=linkedin,
+        known_since=parse_date(_text(card, "x-connected-on"), where),
+    )
+
+
+def read(text: str) -> list[ImportedContact]:
+    starts = _card_starts(text)
+    found: list[ImportedContact] = []
+
+    def where(index: int) -> str:
+        line = f" (line {starts[index]})" if index < len(starts) else ""
+        return f"card {index + 1}{line}"
+
+    cards = vobject.readComponents(text, validate=False)
+    index = 0
+    while True:
+        try:
+            card = next(cards)
+        except StopIteration:
+            break
+        except ParseError as exc:
+            message = str(exc.args[0]) if exc.args else "unreadable"
+            at = _line_of(text, message, starts[index] if index < len(starts) else 1)
+            raise ContactFileError(f"{where(index)}: not a valid vCard{at} ({message})") from None
+        except (ValueError, UnicodeError, AttributeError, TypeError, IndexError, KeyError) as exc:
+            # e.g. a PHOTO whose base64 is broken: vobject fails in many ways on bad input
+            raise ContactFileError(f"{where(index)}: not a valid vCard ({exc})") from None
+        if card.name.upper() != "VCARD":
+            raise ContactFileError(f"{where(index)}: a {card.name} where a VCARD was expected")
+        contact = _contact(card, where(index))
+        if contact is not None:
+            found.append(contact)
+        index += 1
+    if not found:
+        raise ContactFileError("the file holds no vCards (BEGIN:VCARD ... END:VCARD)")
+    return found

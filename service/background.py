@@ -1,0 +1,141 @@
+"""The use cases the workers run, one per task: sync one user, push one user's outbox, renew push
+channels, housekeeping, and the sweep that re-enqueues whatever is still pending (invariant 7).
+
+Each returns an `Outcome` for the task's log line: a user id, what happened, and counts — never a
+token. A per-user Redis lock saves a second worker from syncing the same user at once; the
+database's compare-and-set rules (invariants 2 and 6) keep a duplicate run harmless when it does not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import redis
+
+from integrations.queue import marks, telemetry
+from integrations.storage import calendar_store as store
+from integrations.storage import housekeeping as rows
+from integrations.storage.database import read_transaction, write_transaction
+from service.google.notifications import CHANNEL_RENEW_BEFORE
+from service.google.report import Report
+from service.google.sync import push_outbox_once, sync_once
+from service.jobs import Jobs
+
+log = logging.getLogger("netgoals.jobs")
+
+
+@dataclass(slots=True)
+class Outcome:
+    outcome: str
+    user_id: str | None = None
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"user_id": self.user_id, "outcome": self.outcome, **self.counts}
+
+
+@contextlib.contextmanager
+def _user_lock(jobs: Jobs, user_id: str) -> Iterator[bool]:
+    ttl = jobs.settings.user_lock_seconds or jobs.settings.task_time_limit + 30
+    lock = marks.user_lock(jobs.redis, user_id, ttl)
+    try:
+        held = lock.__enter__()
+    except redis.RedisError:
+        yield True  # no Redis, no lock: the database keeps a second run harmless
+        return
+    try:
+        yield held
+    finally:
+        with contextlib.suppress(redis.RedisError):
+            lock.__exit__(None, None, None)
+
+
+def _outcome(report: Report) -> Outcome:
+    counts: dict[str, Any] = store.as_changes(report)
+    if report.error:
+        counts["error"] = report.error[:200]
+    return Outcome(report.status, report.user_id, counts)
+
+
+def sync_user(jobs: Jobs, user_id: str) -> Outcome:
+    """Pull, then plan and push, for one user; ask again at once if a request came meanwhile."""
+    google = jobs.google
+    if google is None:
+        return Outcome("google-not-configured", user_id)
+    with _user_lock(jobs, user_id) as held:
+        jobs.enqueuer.started("sync", user_id)
+        if not held:  # another worker is on it; the request mark stays for the sweep
+            return Outcome("busy", user_id)
+        report = sync_once(jobs.app, google, user_id)
+    if report.status == "connected":
+        with read_transaction(jobs.app.engine) as connection:
+            found = store.connection_of(connection, user_id)
+        if found is not None and found.sync_requested is not None:
+            jobs.enqueuer.request("sync", user_id)  # it arrived after our pull started
+    return _outcome(report)
+
+
+def push_outbox(jobs: Jobs, user_id: str) -> Outcome:
+    google = jobs.google
+    if google is None:
+        return Outcome("google-not-configured", user_id)
+    with _user_lock(jobs, user_id) as held:
+        jobs.enqueuer.started("push", user_id)
+        if not held:
+            return Outcome("busy", user_id)
+        return _outcome(push_outbox_once(jobs.app, google, user_id))
+
+
+def renew_channels(jobs: Jobs) -> Outcome:
+    """Channels expiring within a day: a sync renews them (a new channel first, then the old one
+    is stopped), so this asks for one per user."""
+    if jobs.google is None or not jobs.google.watch:
+        return Outcome("push-disabled")
+    before = (jobs.app.now() + CHANNEL_RENEW_BEFORE).timestamp()
+    with read_transaction(jobs.app.engine) as connection:
+        users = store.channels_expiring(connection, before)
+    for user_id in users:
+        jobs.enqueuer.request("sync", user_id)
+    return Outcome("ok", counts={"renewing": len(users)})
+
+
+def housekeeping(jobs: Jobs) -> Outcome:
+    now = jobs.app.now()
+    cutoff = (now - timedelta(days=jobs.settings.idempotent_answer_days)).isoformat()
+    with write_transaction(jobs.app.engine) as connection:
+        sessions = rows.delete_expired_sessions(connection, now.timestamp())
+        answers = rows.delete_idempotent_answers_before(connection, cutoff)
+        states = rows.delete_oauth_states_before(connection, now.timestamp() - 3600)
+    return Outcome("ok", counts={"sessions": sessions, "answers": answers, "oauth_states": states})
+
+
+def sweep(jobs: Jobs) -> Outcome:
+    """Every minute: a sync for each calendar with a pending request or a due poll (15 minutes
+    without a live push channel, hourly with one), a push for each pending outbox. A user whose
+    message is still queued is skipped (the mark), so a backlog never snowballs."""
+    now = jobs.app.now().timestamp()
+    settings = jobs.settings
+    with read_transaction(jobs.app.engine) as connection:
+        calendars = store.calendars(connection)
+        outbox = store.pending_outbox(connection)
+    syncs = pushes = 0
+    for calendar in calendars:
+        if calendar.status == "reconnect-needed":
+            continue  # a state for the user, not a retry storm
+        if calendar.paused_until is not None and calendar.paused_until > now:
+            continue
+        live = calendar.push_until is not None and calendar.push_until > now
+        every = 60 * (settings.poll_minutes_with_push if live else settings.poll_minutes)
+        due = calendar.last_synced_at is None or now - calendar.last_synced_at >= every
+        if calendar.sync_requested is not None or due:
+            syncs += jobs.enqueuer.request("sync", calendar.user_id) == "sent"
+        elif calendar.user_id in outbox:
+            pushes += jobs.enqueuer.request("push", calendar.user_id) == "sent"
+    with contextlib.suppress(redis.RedisError):
+        telemetry.record_sweep(jobs.redis, syncs + pushes)
+    return Outcome("ok", counts={"calendars": len(calendars), "syncs": syncs, "pushes": pushes})

@@ -1,0 +1,253 @@
+"""Use cases: what waits for confirmation, the user's answer for one block, and the sweep that lets
+evidence and time decide what they may (fulfilments, "not confirmed" skips — never a done).
+
+Decisions come from the log (`domain.block_ledger` folds the user's actions stream, the pure rules
+in `domain.confirmation` decide); the calendar outbox then follows the decided state, in the same
+transaction, so Google shows "✓" and what fulfilled a block, and the next push carries it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain import confirmation as rules
+from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, PlannedBlock
+from domain.errors import NotFoundError
+from domain.events import NewEvent, actions_stream, profile_stream
+from domain.profile import Profile
+from integrations.storage import block_sweeps, views
+from integrations.storage import calendar_store as store
+from integrations.storage.database import read_transaction, write_transaction
+from integrations.storage.event_store import StreamAppend
+from integrations.storage.stream_reader import stream_payloads
+from service.app import App
+from service.confirm_links import LINK_LIFETIME
+from service.lookup import resolve
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/block-confirmation")
+CHECK = "✓ "
+
+
+def _event_id(user_id: str, key: str) -> UUID:
+    return uuid5(_NAMESPACE, f"{user_id}/{key}")
+
+
+def ledger(app: App, user_id: str) -> BlockLedger:
+    """The user's blocks as the log tells them."""
+    folded = BlockLedger()
+    with read_transaction(app.engine) as connection:
+        folded.apply_all(stream_payloads(connection, actions_stream(user_id)))
+    return folded
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A block that has passed and waits for the user's word."""
+
+    action_id: str
+    title: str
+    kind: str
+    start: datetime
+    end: datetime
+    skipped_after: datetime  # unconfirmed until then, it is skipped as "not confirmed"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "action_id": self.action_id,
+            "title": self.title,
+            "action": self.kind,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "skipped_after": self.skipped_after.isoformat(),
+        }
+
+
+def waiting(app: App, user_id: str, confirm_after_days: int = 7) -> list[Waiting]:
+    profile = app.profile(user_id)
+    found = ledger(app, user_id)
+    now = app.now()
+    after = timedelta(days=confirm_after_days)
+    return [
+        Waiting(
+            b.action_id,
+            b.title,
+            b.kind,
+            b.start.astimezone(profile.tz),
+            b.end.astimezone(profile.tz),
+            rules.confirm_by(b, found.rule_since or now, after).astimezone(profile.tz),
+        )
+        for b in rules.waiting(found, now)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    action_id: str
+    title: str
+    state: str  # done, fulfilled, skipped
+    changed: bool  # False: it was already so (a second click)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "action_id": self.action_id,
+            "title": self.title,
+            "state": self.state,
+            "changed": self.changed,
+        }
+
+
+def resolve_block(app: App, user_id: str, text: str) -> str:
+    return resolve(text, ((b.action_id, "") for b in ledger(app, user_id).blocks.values()), "planned block")
+
+
+def confirm(app: App, user_id: str, action_id: str, answer: str, via: str) -> Answered:
+    """The user's answer ("done" or "skip") for one block; DomainError when it cannot be given."""
+    app.profile(user_id)  # NotFoundError for an unknown user
+    found = ledger(app, user_id)
+    decided = rules.confirm(found, action_id, answer, via, app.now())
+    _commit(app, user_id, found, decided)
+    block = found.blocks[action_id]
+    return Answered(action_id, block.title, rules.state(block, app.now()), bool(decided))
+
+
+def sweep(app: App, user_id: str, confirm_after_days: int = 7, *, planning: bool = False) -> list[NewEvent]:
+    """Let evidence and time decide: fulfilments and "not confirmed" skips; and give blocks that
+    have just passed their Done / Didn't happen links. Returns what was appended. A user without
+    blocks needs nothing — unless blocks are about to be planned (`planning`, a sync): then the
+    cut-over to the confirmation rule is recorded first, so no block ever predates it."""
+    now = app.now()
+    seen = _log_state(app, user_id, confirm_after_days)
+    with read_transaction(app.engine) as connection:
+        last = block_sweeps.last_sweep(connection, user_id)
+    if last is not None and last[0] == seen and (last[1] is None or now.timestamp() < last[1]):
+        return []  # nothing new in the log, no deadline crossed: it would decide nothing
+    profile = app.profile(user_id)
+    found = ledger(app, user_id)
+    after = timedelta(days=confirm_after_days)
+    appended: list[NewEvent] = []
+    if found.blocks or (found.rule_since is None and planning):
+        context = rules.Context(profile.goals, profile.tz, profile.week_start, now, after)
+        appended = _commit(app, user_id, found, rules.settle(found, context), profile)
+    due = rules.next_due(found, now, after)
+    with write_transaction(app.engine) as connection:
+        # The versions from before the fold: anything appended since (ours too) gets a full sweep.
+        block_sweeps.remember_sweep(connection, user_id, seen, due.timestamp() if due else None)
+    return appended
+
+
+def _log_state(app: App, user_id: str, confirm_after_days: int) -> str:
+    """What a sweep's decisions depend on besides the clock: both streams' versions, the setting."""
+    actions = app.store.stream_version(actions_stream(user_id))
+    profile = app.store.stream_version(profile_stream(user_id))
+    return f"{actions}/{profile}/{confirm_after_days}"
+
+
+def sweep_all(app: App, confirm_after_days: int = 7) -> int:
+    """The periodic sweep for every user (the workers call this); returns events appended."""
+    with read_transaction(app.engine) as connection:
+        user_ids = [u.user_id for u in views.list_users(connection)]
+    return sum(len(sweep(app, u, confirm_after_days)) for u in user_ids)
+
+
+def _commit(
+    app: App, user_id: str, found: BlockLedger, decided: list[rules.Keyed], profile: Profile | None = None
+) -> list[NewEvent]:
+    """Append what was decided and bring the outbox rows in line with the ledger, together."""
+    events = [NewEvent(_event_id(user_id, key), e.type, e.data) for key, e in decided]
+    for event in events:
+        found.apply(event.type, event.data)
+    profile = profile or app.profile(user_id)
+    now = app.now()
+    with write_transaction(app.engine) as connection:
+        for row in store.outbox_rows(connection, user_id):
+            block = found.blocks.get(row["action_id"])
+            values = _row_values(row, block, found, profile, now) if block is not None else {}
+            if values:
+                store.change_outbox(connection, user_id, row["action_id"], push=True, **values)
+        app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, events))
+    app.projection.catch_up()
+    return events
+
+
+def _row_values(
+    row: dict[str, Any], block: PlannedBlock, found: BlockLedger, profile: Profile, now: datetime
+) -> dict[str, Any]:
+    """What the block's row must say now that the ledger decided it (only what differs)."""
+    state = rules.state(block, now)
+    title = row["title"]
+    wanted: dict[str, Any]
+    if state == rules.UPCOMING or (state == DONE and block.confirmed_via is None):
+        return {}  # the planner's business; a completion under the old rule stays as it was
+    if state == rules.TO_CONFIRM:
+        if not row["present"]:
+            return {}
+        wanted = {"status": "planned", "note": None}
+        if row["links_until"] is None:
+            wanted["links_until"] = (now + LINK_LIFETIME).timestamp()
+        title = title.removeprefix(CHECK)
+    elif state in (DONE, FULFILLED):
+        wanted = {"status": "done", "note": _note(block, found, profile)}
+        title = title if title.startswith(CHECK) else CHECK + title
+    elif state == SKIPPED and block.reason in (rules.NOT_CONFIRMED, rules.DID_NOT_HAPPEN):
+        wanted = {"status": "skipped", "note": _note(block, found, profile)}
+        title = title.removeprefix(CHECK)
+    else:
+        return {}
+    wanted["title"] = title
+    return {k: v for k, v in wanted.items() if row.get(k) != v}
+
+
+def _note(block: PlannedBlock, found: BlockLedger, profile: Profile) -> str:
+    if block.outcome == FULFILLED:
+        action = found.fulfiller(block)
+        if action is not None:
+            when = action.at.astimezone(profile.tz).strftime("%a %d %b %H:%M")
+            what = action.title or f"a {action.kind} action"
+            return f"Fulfilled by {what} ({when}): counted once, from there."
+    if block.outcome == DONE:
+        return f"Done: you confirmed it ({_VIA.get(block.confirmed_via or '', 'confirmed')})."
+    if block.reason == rules.DID_NOT_HAPPEN:
+        return "Skipped: you said it didn't happen. netgoals plans another chance while the period lasts."
+    return "Skipped: not confirmed within a week. netgoals plans another chance while the period lasts."
+
+
+_VIA = {
+    "link": "with the link",
+    "dashboard": "on the dashboard",
+    "cli": "with netgoals confirm",
+    "api": "through the API",
+    "title": "with ✓ in its title",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BlockView:
+    """One block as a confirmation page shows it (times in the user's zone)."""
+
+    action_id: str
+    title: str
+    start: datetime
+    end: datetime
+    state: str  # upcoming, to-confirm, done, fulfilled, skipped
+    fulfilled_by: str | None = None
+
+
+def block(app: App, user_id: str, action_id: str) -> BlockView:
+    """A user's own block; NotFoundError for anyone else's."""
+    tz = app.profile(user_id).tz
+    found = ledger(app, user_id)
+    planned = found.blocks.get(action_id)
+    if planned is None:
+        raise NotFoundError(f"no planned block with id {action_id!r}")
+    fulfiller = found.fulfiller(planned)
+    return BlockView(
+        action_id,
+        planned.title,
+        planned.start.astimezone(tz),
+        planned.end.astimezone(tz),
+        rules.state(planned, app.now()),
+        (fulfiller.title or fulfiller.kind) if fulfiller else None,
+    )

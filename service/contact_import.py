@@ -1,0 +1,107 @@
+"""Use case: import contacts from an export file — preview first, then apply on confirmation.
+
+Applying is one decision on the user's profile stream (`App.decide_profile`: read, decide and
+append in one transaction holding the stream's lock), so it is all-or-nothing. The file's digest
+is the idempotency key, so a retry or two identical imports at once append nothing twice; and a
+re-import decides nothing anyway, because everyone in it is already known.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from uuid import NAMESPACE_URL, uuid5
+
+from domain.contact_matching import ImportedContact
+from domain.decisions.contact_import import ImportPlan, plan_import
+from domain.events import Event
+from domain.profile import Profile
+from integrations.contact_files import read_contacts
+from integrations.contact_files.table import decode
+from service.app import App
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/contact-import")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    source: str
+    applied: bool  # False: a preview, nothing was appended
+    plan: ImportPlan
+    appended: int  # events appended (0 for a preview or a re-import)
+
+    def as_dict(self) -> dict[str, Any]:
+        plan = self.plan
+        return {
+            "source": self.source,
+            "applied": self.applied,
+            "appended": self.appended,
+            "counts": plan.summary(),
+            "new": [_record(contact_id, r) for contact_id, r in plan.new],
+            "known": [
+                {"where": k.where, "name": k.name, "contact_id": k.contact_id, "adds": list(k.adds)}
+                for k in plan.known
+            ],
+            "conflicts": [
+                {
+                    "where": c.where,
+                    "name": c.name,
+                    "contact_ids": list(c.contact_ids),
+                    "differences": list(c.differences),
+                }
+                for c in plan.conflicts
+            ],
+        }
+
+
+def _record(contact_id: str, record: ImportedContact) -> dict[str, Any]:
+    return {
+        "where": record.where,
+        "contact_id": contact_id,
+        "name": record.name,
+        "emails": list(record.emails),
+        "organisation": record.organisation,
+        "role": record.role,
+        "linkedin_url": record.linkedin_url,
+        "known_since": record.known_since.isoformat() if record.known_since else None,
+    }
+
+
+def file_text(data: bytes) -> str:
+    """The file as text, whatever its encoding (for a form that sends it back to confirm)."""
+    return decode(data)
+
+
+def _contact_id(user_id: str, identity: str) -> str:
+    return str(uuid5(_NAMESPACE, f"{user_id}/contact/{identity}"))
+
+
+def import_contacts(
+    app: App, user_id: str, data: bytes, *, apply: bool, source: str | None = None
+) -> ImportResult:
+    """Read the file and decide the import; with `apply`, append it. A malformed file raises
+    `DomainError` naming the line or card, before anything is appended."""
+    parsed = read_contacts(data, source)
+    plan: ImportPlan | None = None
+
+    def decide(profile: Profile) -> list[Event]:
+        nonlocal plan
+        plan = plan_import(
+            profile, parsed.contacts, parsed.source, app.now(), lambda k: _contact_id(user_id, k)
+        )
+        return plan.events
+
+    if not apply:
+        decide(app.profile(user_id))
+        assert plan is not None
+        return ImportResult(parsed.source, False, plan, 0)
+    # The file's digest is the idempotency key: event ids derive from it, and a file already
+    # imported decides nothing again (decide_profile holds the profile's lock while deciding).
+    digest = hashlib.sha256(data).hexdigest()
+    decided = app.decide_profile(user_id, decide, f"contact-import/{parsed.source}/{digest}")
+    if plan is None:  # this very file was imported before: report what it matches, append nothing
+        decide(app.profile(user_id))
+        assert plan is not None
+        return ImportResult(parsed.source, True, ImportPlan(parsed.source, [], plan.known, plan.conflicts), 0)
+    return ImportResult(parsed.source, True, plan, len(decided))

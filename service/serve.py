@@ -1,0 +1,52 @@
+"""What `netgoals serve` needs from below: the embedded Redis (when NETGOALS_REDIS_URL is unset)
+and the commands of its three children — the API, one worker and beat."""
+
+from __future__ import annotations
+
+import sys
+
+from integrations.queue.celery_app import QUEUE
+from integrations.queue.embedded import EmbeddedRedis, EmbeddedRedisMissingError
+from service.app import App
+from service.settings import Settings
+
+__all__ = ["EmbeddedRedis", "EmbeddedRedisMissingError", "child_commands", "embedded_redis", "migrate"]
+
+
+def migrate(settings: Settings) -> str:
+    """Bring the database to the newest schema (compose's one-shot `migrate`); the revision."""
+    from integrations.storage.migrate import current_revision
+
+    service = App.open(settings)  # opening migrates
+    try:
+        return current_revision(service.engine) or "?"
+    finally:
+        service.close()
+
+
+def embedded_redis(settings: Settings) -> EmbeddedRedis | None:
+    """The embedded server to start, or None when a Redis server is configured."""
+    return EmbeddedRedis(settings.embedded_redis_folder) if settings.embedded_redis else None
+
+
+def child_commands(host: str, port: int, hostname: str = "netgoals@%h") -> dict[str, list[str]]:
+    python = sys.executable
+    celery = [python, "-m", "celery", "-A", "worker.app"]
+    return {
+        "api": [python, "-m", "cli.main", "api", "--host", host, "--port", str(port)],
+        "worker": [
+            *celery,
+            "worker",
+            "--concurrency",
+            "1",
+            "--queues",
+            QUEUE,
+            "--hostname",
+            hostname,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ],
+        "beat": [*celery, "beat", "--scheduler", "redbeat.RedBeatScheduler", "--loglevel", "WARNING"],
+    }

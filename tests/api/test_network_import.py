@@ -1,0 +1,153 @@
+"""The network import, assessment and per-aspiration views over HTTP: the REST API and the
+dashboard's forms (no JavaScript), each checking whose data it is."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from fastapi.testclient import TestClient
+
+from service import goals
+from service.app import App
+from tests.api.conftest import User, event_count
+from tests.api.test_dashboard import sign_in
+from tests.contact_exports import LINKEDIN, VCARDS
+
+
+def _import(client: TestClient, user: User, body: bytes, dry_run: bool) -> dict:  # type: ignore[type-arg]
+    response = client.post(
+        f"/api/v1/contacts/import?dry_run={str(dry_run).lower()}",
+        content=body,
+        headers={**user.headers, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    found: dict = response.json()  # type: ignore[type-arg]
+    return found
+
+
+def test_rest_import_previews_then_applies_once(client: TestClient, ann: User, service: App) -> None:
+    head = event_count(service)
+    preview = _import(client, ann, LINKEDIN.encode(), dry_run=True)
+    assert (preview["applied"], preview["counts"]["new"], event_count(service)) == (False, 3, head)
+    assert preview["new"][0]["known_since"] == "2019-03-14"
+    applied = _import(client, ann, LINKEDIN.encode(), dry_run=False)
+    assert (applied["applied"], applied["appended"], event_count(service)) == (True, 3, head + 3)
+    again = _import(client, ann, LINKEDIN.encode(), dry_run=False)
+    assert (again["appended"], again["counts"]["known"], event_count(service)) == (0, 3, head + 3)
+
+
+def test_rest_import_of_a_malformed_file_is_422_naming_the_card(
+    client: TestClient, ann: User, service: App
+) -> None:
+    head = event_count(service)
+    broken = VCARDS.replace("EMAIL:xiaolong.li@alt.example", "EMAIL xiaolong.li@alt.example")
+    response = client.post(
+        "/api/v1/contacts/import?dry_run=false", content=broken.encode(), headers=ann.headers
+    )
+    assert response.status_code == 422
+    assert "card 2 (line 30)" in response.json()["detail"][0]["msg"]
+    assert event_count(service) == head
+
+
+def test_rating_and_gaps_over_rest_are_per_user(
+    client: TestClient, ann: User, bob: User, service: App
+) -> None:
+    aspiration = goals.add_aspiration(
+        service, ann.user_id, "Move into a product role at a climate startup", "new-job"
+    )
+    _import(client, ann, LINKEDIN.encode(), dry_run=False)
+    card = client.get("/api/v1/network/assess/next", headers=ann.headers).json()["card"]
+    assert card["name"] == "Ann Okafor"
+    body = {"strength": 5, "tags": ["mentor"], "cadence_days": 30, "helps_with": [aspiration]}
+    # Bob can neither rate Ann's contact nor set a goal on her aspiration: they are not his.
+    assert (
+        client.post(
+            f"/api/v1/contacts/{card['contact_id']}/assessment", json=body, headers=bob.headers
+        ).status_code
+        == 404
+    )
+    assert client.get("/api/v1/network/assess/next", headers=bob.headers).json() == {"card": None}
+    rated = client.post(f"/api/v1/contacts/{card['contact_id']}/assessment", json=body, headers=ann.headers)
+    assert rated.status_code == 200 and rated.json()["card"]["name"] == "Maya Lin"
+    [view] = client.get("/api/v1/network/aspirations", headers=ann.headers).json()
+    assert [h["name"] for h in view["helpers"]] == ["Ann Okafor"]
+    assert [g["kind"] for g in view["gaps"]] == ["no-one-at-kind"]
+    url = f"/api/v1/network/aspirations/{aspiration}/gaps/no-one-at-kind/goal"
+    assert client.post(url, headers=bob.headers).status_code == 404
+    created = client.post(url, headers=ann.headers)
+    assert created.status_code == 201
+    [goal] = goals.list_goals(service, ann.user_id)
+    assert (goal.goal_id, goal.aspiration_id) == (created.json()["goal_id"], aspiration)
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_dashboard_upload_preview_confirm_assess_and_close_a_gap(
+    client: TestClient, ann: User, service: App
+) -> None:
+    aspiration = goals.add_aspiration(
+        service, ann.user_id, "Move into a product role at a climate startup", "new-job"
+    )
+    sign_in(client, ann)
+    page = client.get("/network/import")
+    csrf = _csrf(page.text)
+    head = event_count(service)
+    preview = client.post(
+        "/network/import", data={"csrf": csrf}, files={"file": ("Connections.csv", LINKEDIN.encode())}
+    )
+    assert preview.status_code == 200
+    assert re.findall(r'class="count-(\w+)">(\d+)<', preview.text) == [
+        ("new", "3"),
+        ("known", "0"),
+        ("conflicting", "0"),
+    ]
+    assert event_count(service) == head  # a preview appends nothing
+    content = re.search(r'name="content" value="([^"]*)"', preview.text)
+    assert content is not None
+    done = client.post(
+        "/network/import", data={"csrf": csrf, "confirm": "yes", "content": html.unescape(content.group(1))}
+    )
+    assert done.status_code == 200 and "Imported 3 new contacts" in done.text
+
+    card = client.get("/network/assess")
+    assert "Ann Okafor" in card.text and "Card 1 of 3" in card.text
+    skip = re.search(r'class="skip" href="([^"]+)" accesskey="k"', card.text)
+    assert skip is not None
+    maya = client.get(html.unescape(skip.group(1)))
+    assert "Maya Lin" in maya.text
+    action = re.search(r'action="(/network/assess/[^"]+)"', maya.text)
+    skipped = re.search(r'name="skipped" value="([^"]*)"', maya.text)
+    assert action is not None and skipped is not None
+    form = {
+        "csrf": csrf,
+        "strength": "5",
+        "tags": "mentor, product",
+        "cadence_days": "30",
+        "helps_with": aspiration,
+        "skipped": skipped.group(1),
+    }
+    assert client.post(action.group(1), data={**form, "strength": "9"}).status_code == 422
+    after = client.post(action.group(1), data=form)
+    assert after.status_code == 200 and "Tomás Ruiz" in after.text and "Saved." in after.text
+    forged = client.post(action.group(1), data={**form, "csrf": "x" * 64})
+    assert forged.status_code == 403
+
+    gaps = client.get("/network/gaps")
+    assert gaps.status_code == 200
+    assert "Strength by aspiration" in gaps.text and "<svg" in gaps.text and "<script" not in gaps.text
+    assert 'aria-label="Move into a product role at a climate startup: 1 at strength 5"' in gaps.text
+    missing = client.post(f"/network/gaps/{aspiration}/no-strong-tie", data={"csrf": csrf})
+    assert missing.status_code == 422 and "has no &#39;no-strong-tie&#39; gap" in missing.text
+    assert (
+        client.post(f"/network/gaps/{aspiration}/no-one-at-kind", data={"csrf": "x" * 64}).status_code == 403
+    )
+    closed = client.post(f"/network/gaps/{aspiration}/no-one-at-kind", data={"csrf": csrf})
+    assert closed.status_code == 200 and "Goal set, linked to its aspiration." in closed.text
+    assert "Goal set: Reach out to one new contact at a climate startup per week." in closed.text
+    [goal] = goals.list_goals(service, ann.user_id)
+    assert goal.aspiration_id == aspiration

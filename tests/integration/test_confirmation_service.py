@@ -1,0 +1,110 @@
+"""The confirmation use cases on a real SQLite store: `netgoals confirm`, what the old rule
+counted stays counted (and a rebuild gives the same numbers), and the sweep decides once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app as cli
+from domain import events as ev
+from domain.decisions import GoalSpec
+from domain.events import Event
+from service import confirmation, goals, users
+from service import progress as progress_service
+from service.app import App
+from service.settings import Settings
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+
+
+def plan(app: App, user_id: str, start: datetime, goal_id: str | None = None) -> str:
+    action_id = str(uuid4())
+    data = {
+        "action_id": action_id,
+        "goal_id": goal_id,
+        "kind": "attend-event",
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=2)).isoformat(),
+        "title": "Networking: an evening out",
+    }
+    app.append_actions(user_id, [Event(ev.ACTION_PLANNED, data)])
+    return action_id
+
+
+def test_netgoals_confirm_lists_and_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETGOALS_HOME", str(tmp_path))
+    monkeypatch.setenv("NETGOALS_NOW", NOW.isoformat())
+    monkeypatch.setenv("COLUMNS", "150")
+    app = App.open(Settings(home=tmp_path), lambda: NOW)
+    user_id = users.register(app, "local", "Europe/Berlin").user_id
+    first = plan(app, user_id, NOW - timedelta(days=2))
+    second = plan(app, user_id, NOW - timedelta(days=1))
+    future = plan(app, user_id, NOW + timedelta(days=1))
+    app.close()
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["confirm"])
+    assert listed.exit_code == 0, listed.output
+    assert first[:8] in listed.output and second[:8] in listed.output and future[:8] not in listed.output
+    done = runner.invoke(cli, ["confirm", first[:8], "--done"])
+    assert done.exit_code == 0 and "done, it counts" in done.output
+    assert "Already so" in runner.invoke(cli, ["confirm", first, "--done"]).output
+    skipped = runner.invoke(cli, ["confirm", second, "--skip", "--json"])
+    assert skipped.exit_code == 0 and '"state": "skipped"' in skipped.output
+    for bad, words in (
+        ([future, "--done"], "has not started yet"),
+        ([first, "--skip"], "already confirmed"),
+        ([second, "--done", "--skip"], "--done (it happened) or --skip"),
+        (["--done"], "say which block"),
+        (["zzzzzzzz", "--done"], "no planned block"),
+    ):
+        refused = runner.invoke(cli, ["confirm", *bad])
+        assert refused.exit_code == 2 and words in refused.output, refused.output
+    assert "Nothing waits" in runner.invoke(cli, ["confirm"]).output
+    app = App.open(Settings(home=tmp_path), lambda: NOW)
+    types = [e.type for e in app.store.read_stream(f"actions-{user_id}")]
+    assert types.count(ev.ACTION_DONE) == 1 and types.count(ev.ACTION_SKIPPED) == 1
+    app.close()
+
+
+def test_what_the_old_rule_counted_keeps_counting_and_a_rebuild_agrees(tmp_path: Path) -> None:
+    clock = {"now": NOW}
+    app = App.open(Settings(home=tmp_path), lambda: clock["now"])
+    user_id = users.register(app, "me", "Europe/Berlin").user_id
+    goal_id = goals.set_goal(app, user_id, GoalSpec(template="monthly-event")).goal_id
+    # Before the upgrade: a block passed and a pull counted it as attended (the old rule) ...
+    old = plan(app, user_id, NOW - timedelta(days=3), goal_id)
+    done = {
+        "action_id": old,
+        "kind": "attend-event",
+        "at": (NOW - timedelta(days=3)).isoformat(),
+        "contact_ids": [],
+        "title": "Networking: an evening out",
+        "note": None,
+        "source": "google",
+        "logged_at": NOW.isoformat(),
+    }
+    app.append_actions(user_id, [Event(ev.ACTION_DONE, done)])
+    # ... and another one passed that no pull had counted yet.
+    waiting = plan(app, user_id, NOW - timedelta(days=2), goal_id)
+    appended = confirmation.sweep(app, user_id)
+    assert [e.type for e in appended] == [ev.CONFIRMATION_ADOPTED]  # the cut-over, nothing else
+    assert confirmation.block(app, user_id, old).state == "done"  # history stays true
+    assert [w.action_id for w in confirmation.waiting(app, user_id)] == [waiting]
+    before = [line.as_dict() for line in progress_service.progress(app, user_id)]
+    assert before[0]["done"] == 1
+    # Its week counts from the cut-over (it ended before the rule existed) ...
+    clock["now"] = NOW + timedelta(days=7) - timedelta(minutes=1)
+    assert confirmation.sweep(app, user_id) == []
+    clock["now"] = NOW + timedelta(days=7)
+    assert [e.data["reason"] for e in confirmation.sweep(app, user_id)] == ["not confirmed"]
+    assert confirmation.sweep(app, user_id) == []  # decided once
+    # ... and a rebuild from the log gives the same numbers.
+    clock["now"] = NOW
+    app.projection.rebuild()
+    assert [line.as_dict() for line in progress_service.progress(app, user_id)] == before
+    app.close()

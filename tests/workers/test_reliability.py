@@ -1,0 +1,161 @@
+"""Reliability with real processes: workers killed with SIGKILL mid-sync, Redis restarted mid-run,
+two workers and two beats at once, and a Google that fails 20% of requests. Each prints figures."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from integrations.queue.embedded import EmbeddedRedis
+from service import jobs as jobs_service
+from tests.fakes.google_calendar import GoogleCalendarFake
+from tests.fakes.google_calendar._backend import FAULTS, Fault
+from tests.workers.harness import ADA, Cluster, children_of
+
+
+@pytest.fixture
+def fake() -> Iterator[GoogleCalendarFake]:
+    with GoogleCalendarFake() as server:
+        server.add_user(ADA, time_zone="Europe/Berlin")
+        yield server
+
+
+def _expect_each_meetup_once(cluster: Cluster, meetups: int) -> None:
+    done = cluster.done_actions()
+    keys = [d["calendar_event"] for d in done]
+    assert len(keys) == len(set(keys)), "a meetup was counted twice"
+    assert len(done) == meetups, f"{meetups - len(done)} meetup(s) lost"
+
+
+def test_workers_killed_at_random_points_of_syncs_lose_nothing_and_count_nothing_twice(
+    fake: GoogleCalendarFake, tmp_path: Path, machine_redis_url: str
+) -> None:
+    cluster = Cluster(fake, tmp_path, machine_redis_url)
+    rng = random.Random(10)
+    try:
+        cluster.connect_user()
+        worker = cluster.start("worker", "w1")
+        cluster.wait_ready(worker, "w1")
+        # Slow Google down (0.15 s per list call) so that kills land inside syncs.
+        fake.inject_fault("delay", path="/events$", method="GET", count=None, delay=0.15)
+        trials, mid_sync = 20, 0
+        lock = f"netgoals:lock:user:{cluster.user_id}"
+        for i in range(trials):
+            cluster.add_meetup(i)
+            jobs_service.request_sync(cluster.jobs, cluster.user_id)
+            time.sleep(rng.uniform(0.05, 0.6))
+            mid_sync += bool(cluster.jobs.redis.exists(lock))  # a sync holds the user's lock
+            for child in children_of(worker.pid):  # the pool process running the task
+                os.kill(child, signal.SIGKILL)
+        fake.clear_faults()
+        cluster.settle()
+        print(
+            f"\n{trials} pool processes killed with SIGKILL, {mid_sync} of them inside a sync; "
+            f"{len(cluster.done_actions())} meetups counted of {trials}"
+        )
+        assert mid_sync >= trials // 4, "too few kills landed inside a sync to prove anything"
+        _expect_each_meetup_once(cluster, trials)
+        assert worker.poll() is None, "the worker survived its pool's deaths"
+    finally:
+        cluster.stop_all()
+
+
+def test_a_redis_restart_mid_run_resumes_pending_work(fake: GoogleCalendarFake, tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path / "redis").start()
+    cluster = Cluster(fake, tmp_path, server.url)
+    try:
+        cluster.connect_user()
+        worker = cluster.start("worker", "w1")
+        cluster.wait_ready(worker, "w1")
+        cluster.settle()
+        server.stop()  # Redis goes away
+        cluster.add_meetup(1)
+        sent = jobs_service.request_sync(cluster.jobs, cluster.user_id)
+        assert sent == "unavailable", "no message could be sent: the request is only data now"
+        server.start()  # and comes back (its append-only file kept the rest)
+        started = time.monotonic()
+        cluster.settle()
+        print(f"\nredis restarted; pending sync resumed in {time.monotonic() - started:.2f} s")
+        _expect_each_meetup_once(cluster, 1)
+        assert worker.poll() is None, "the worker rode out the outage"
+    finally:
+        cluster.stop_all()
+        server.stop()
+
+
+def _sweep_times(folder: Path) -> list[float]:
+    times = []
+    for log in folder.glob("w*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if line.startswith("{") and '"netgoals.sweep"' in line:
+                times.append(json.loads(line)["at"])
+    return sorted(times)
+
+
+def test_two_workers_and_two_beats_run_each_periodic_task_once(
+    fake: GoogleCalendarFake, tmp_path: Path, machine_redis_url: str
+) -> None:
+    cluster = Cluster(fake, tmp_path, machine_redis_url)
+    try:
+        workers = [cluster.start("worker", f"w{i}") for i in (1, 2)]
+        for i, worker in enumerate(workers, 1):
+            cluster.wait_ready(worker, f"w{i}")
+        cluster.start("beat", "beat1")
+        cluster.start("beat", "beat2")
+        deadline = time.monotonic() + 90
+        while len(_sweep_times(tmp_path)) < 6 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        times = _sweep_times(tmp_path)
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        print(f"\n{len(times)} sweeps with two beats; smallest gap {min(gaps):.2f} s (interval 1 s)")
+        assert len(times) >= 6
+        assert min(gaps) > 0.5, "two sweeps for one tick: a second beat duplicated periodic work"
+    finally:
+        cluster.stop_all()
+
+
+def test_a_google_failing_20_percent_of_requests_converges(
+    fake: GoogleCalendarFake, tmp_path: Path, machine_redis_url: str
+) -> None:
+    rng = random.Random(20)
+    kinds = ["500", "503", "429", "disconnect"]
+    real = fake.take_fault
+    failed = [0]
+
+    def flaky(method: str, path: str) -> Fault | None:
+        if path.startswith("/calendar/v3/") and rng.random() < 0.2:
+            failed[0] += 1
+            kind = rng.choice(kinds)
+            status, body = FAULTS[kind]
+            return Fault(
+                kind=kind, method=None, path=None, remaining=None, delay=0.0, status=status, body=body
+            )  # type: ignore[arg-type]
+        return real(method, path)
+
+    cluster = Cluster(fake, tmp_path, machine_redis_url, {"NETGOALS_GOOGLE_NUM_RETRIES": "1"})
+    try:
+        cluster.connect_user()
+        worker = cluster.start("worker", "w1")
+        cluster.wait_ready(worker, "w1")
+        fake.take_fault = flaky  # type: ignore[method-assign]
+        for i in range(10):  # ten syncs, each with a new meetup to count
+            cluster.add_meetup(i)
+            jobs_service.request_sync(cluster.jobs, cluster.user_id)
+            cluster.settle()
+        calls = len(fake.requests)
+        print(
+            f"\n20% faults: {failed[0]} of {calls} requests failed; "
+            f"{len(cluster.done_actions())} of 10 meetups counted"
+        )
+        _expect_each_meetup_once(cluster, 10)
+    finally:
+        fake.take_fault = real  # type: ignore[method-assign]
+        cluster.stop_all()
