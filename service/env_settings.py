@@ -123,11 +123,18 @@ class EnvSettings:
 
     _fields: typing.ClassVar[dict[str, _Spec]] = {}
     _prefix: typing.ClassVar[str] = ""
+    model_fields: typing.ClassVar[dict[str, FieldInfo]] = {}  # as pydantic names it: field -> info
 
     def __init_subclass__(cls, env_prefix: str = "", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._prefix = env_prefix or cls._prefix
         cls._fields = {}  # filled on first use: annotations may name types defined after the class
+        cls.model_fields = {
+            name: value if isinstance(value, FieldInfo) else FieldInfo(default=value)
+            for name, annotation in cls.__annotations__.items()
+            if not name.startswith("_") and "ClassVar" not in str(annotation)
+            for value in (cls.__dict__.get(name, _MISSING),)
+        }
 
     @classmethod
     def _specs(cls) -> dict[str, _Spec]:
@@ -172,6 +179,10 @@ class EnvSettings:
                 except (ValueError, TypeError) as exc:
                     raise SettingsError(f"setting {source}: {exc}") from None
             setattr(self, spec.name, value)
+
+    def model_dump(self) -> dict[str, Any]:
+        """Every field's value (as pydantic's model_dump): `Settings(**s.model_dump(), x=...)` copies."""
+        return {name: getattr(self, name) for name in self._specs()}
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._specs())

@@ -138,3 +138,11 @@ def test_the_loader_converts_the_types_fields_may_add() -> None:
     assert (found.flag, found.ratio, found.mode, found.hosts) == (True, 0.5, "b", ["h1"])
     with pytest.raises(SettingsError, match="mode"):
         Extra(mode="c")
+
+
+def test_settings_copy_and_list_their_fields_as_pydantic_models_do() -> None:
+    settings = Settings(user="ada", secret_key="k" * 20)
+    copied = Settings(**{**settings.model_dump(), "user": "grace"})
+    assert copied.user == "grace"
+    assert copied.secret_key == settings.secret_key
+    assert list(Settings.model_fields) == list(Settings._specs())
