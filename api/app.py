@@ -18,9 +18,11 @@ from fastapi.staticfiles import StaticFiles
 
 from api import confirm, dashboard, metrics, network_pages, network_rest, rest_goals, rest_network, webhooks
 from api.docs import add_docs
+from api.feeds import router_for as feeds_router
 from api.google import router_for as google_router
 from api.schemas import Health, Problem
 from api.security import BodyLimit, FailureLimiter, SecurityHeaders
+from api.sources import router_for as sources_router
 from service.app import App, Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
 from service.settings import Settings
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     webhooks.attach(app, settings, service, _ERRORS)  # before google's routes: it serves /webhooks/google
     app.include_router(google_router(settings), responses=_ERRORS)
     metrics.attach(app)
+    app.include_router(sources_router(settings), prefix="/api/v1", responses=_ERRORS)
+    app.include_router(feeds_router(settings))
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     add_docs(app)
 

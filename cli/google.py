@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from cli import render
+from cli import sources as sources_cli
 from cli.common import JsonOption, UserOption, opened
 from service.app import App
 from service.commands import SecretKeyMissingError
@@ -105,9 +106,12 @@ def status(user: UserOption = None, as_json: JsonOption = False) -> None:
 
 
 def sync(user: UserOption = None, as_json: JsonOption = False) -> None:
-    """Plan, push and pull once (every connected user, or one) and print what changed."""
+    """Plan, push and pull once (every connected user, or one), read the iCal sources that are due,
+    and print what changed."""
     from service import google
 
+    if not sources_cli.sync_due(user, as_json):
+        return  # no Google Calendar configured here: the sources were all there was to sync
     with _google() as (service, context, settings):
         user_ids = [_user(service, settings, user)] if user else google.connected_users(service)
         reports = [google.sync_once(service, context, u) for u in user_ids]

@@ -110,6 +110,19 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
     def embedded_redis(self) -> bool:
         return not self.redis_url
 
+    # --- iCalendar: the feed netgoals publishes and the calendars people subscribe to
+    allow_private_sources: bool = Field(
+        default=False,
+        description="fetch sources on loopback/private/link-local addresses (tests, self-hosters)",
+    )
+    source_interval: int = Field(default=1800, description="seconds between polls of a source")
+    source_max_bytes: int = Field(default=10 * 1024 * 1024, description="largest source download")
+    source_timeout: float = Field(default=20.0, description="seconds a source download may take")
+    source_lookback_days: int = Field(default=90, description="how far back a source read looks")
+    feed_refresh: int = Field(default=3600, description="seconds the feed asks subscribers to wait")
+    feed_past_weeks: int = Field(default=52, description="weeks of done and skipped tasks in the feed")
+    feed_future_weeks: int = Field(default=8, description="weeks of planned tasks in the feed")
+
     @property
     def google_configured(self) -> bool:
         return bool(self.google_client_id)

@@ -50,7 +50,7 @@ def clock() -> Clock:
 @pytest.fixture
 def web(tmp_path: Path, clock: Clock, database_url: str) -> Iterator[FastAPI]:
     """The app on SQLite and on PostgreSQL (`database_url` comes from tests/conftest.py)."""
-    app = create_app(Settings(home=tmp_path, database_url=database_url), clock)
+    app = create_app(Settings(home=tmp_path, database_url=database_url, secret_key="api tests"), clock)
     yield app
     app.state.netgoals.close()
 

@@ -30,7 +30,9 @@ def _populate(client: TestClient, ann: User) -> dict[str, str]:
         json={"action": "attend-event", "title": "Ann's meetup", "contact_ids": [contact["contact_id"]]},
         headers=h,
     ).json()
+    source = client.post("/api/v1/sources", json={"url": "https://example.com/anns.ics"}, headers=h).json()
     return {
+        "source_id": source["source_id"],
         "aspiration_id": aspiration["aspiration_id"],
         "contact_id": contact["contact_id"],
         "goal_id": goal["goal_id"],
@@ -52,6 +54,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/actions/{action_id}/retract"): {"reason": "not mine"},
         ("POST", "/api/v1/actions/{action_id}/confirm"): {"answer": "done"},
         ("POST", "/api/v1/contacts/{contact_id}/assessment"): {"strength": 3, "tags": ["mine"]},
+        ("POST", "/api/v1/sources"): {"url": "https://example.com/bs.ics"},
     }
 
 
@@ -63,7 +66,7 @@ def test_every_endpoint_hides_other_users_data(
     client: TestClient, web: FastAPI, service: App, ann: User, bob: User
 ) -> None:
     ids = _populate(client, ann)
-    secrets = [*ids.values(), "Ann's", "Zelda", ann.email, ann.user_id]
+    secrets = [*ids.values(), "Ann's", "Zelda", ann.email, ann.user_id, "anns.ics"]
     bodies = _bodies(ids)
     operations = [
         (method.upper(), path)

@@ -24,6 +24,7 @@ ALLOWED = {
     "integrations.google": {"domain", "integrations.google"},
     "integrations.contact_files": {"domain", "integrations.contact_files"},
     "integrations.queue": {"domain", "integrations.queue"},
+    "integrations.ical": {"domain", "integrations.ical"},
     "service": {"domain", "integrations", "service"},
     "worker": {"service", "worker"},
     "api": {"service", "api"},

@@ -1,0 +1,174 @@
+"""The iCalendar feed over HTTP, and the dashboard's "Calendar feed & sources" page.
+
+`GET|HEAD /feeds/{token}.ics`: the same state is the same bytes, so a strong ETag and
+Last-Modified answer 304 to If-None-Match (which wins when both are sent) and If-Modified-Since.
+An unknown or rotated token is 404, found by the token's hash. The token is the URL's only secret:
+uvicorn's access log is filtered so it never prints one.
+
+`/calendar`: the links (https and webcal://, a copy button, one-click "add to" links and how often
+each app refreshes), rotation, and the sources with their state. The copy button is the one bit of
+JavaScript here, a static file, allowed by this page's own Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.dashboard import signed_in
+from api.security import CONTENT_SECURITY_POLICY
+from service import accounts, ical
+from service.app import App
+from service.commands import DomainError, NotFoundError
+from service.settings import Settings
+
+MEDIA_TYPE = "text/calendar; charset=utf-8"
+# Its own loader over the shared templates folder: the dashboard's modules are being reworked.
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+_TOKEN_IN_PATH = re.compile(r"/feeds/[^/?\s]+\.ics")
+PAGE_CSP = CONTENT_SECURITY_POLICY.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
+
+
+class RedactFeedTokens(logging.Filter):
+    """Access-log lines show /feeds/…, never the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_IN_PATH.sub("/feeds/[token].ics", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+def _not_modified(request: Request, answer: ical.FeedAnswer) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        tags = {t.strip().removeprefix("W/") for t in match.split(",")}
+        return "*" in tags or answer.etag in tags
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            moment = parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return answer.last_modified.replace(microsecond=0) <= moment
+    return False
+
+
+def router_for(settings: Settings) -> APIRouter:
+    router = APIRouter()
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactFeedTokens) for f in access.filters):
+        access.addFilter(RedactFeedTokens())
+
+    documented: dict[int | str, dict[str, Any]] = {
+        200: {"content": {"text/calendar": {}}, "description": "The feed"},
+        304: {"description": "Not modified (If-None-Match or If-Modified-Since)"},
+        404: {"content": {"text/plain": {}}, "description": "No such feed (unknown or rotated token)"},
+    }
+
+    def feed(request: Request, token: str) -> Response:
+        """Your networking tasks as an iCalendar feed (subscribe to it; the URL is the secret)."""
+        app: App = request.app.state.netgoals
+        answer = ical.feed_for_token(app, settings, token) if len(token) <= 100 else None
+        if answer is None:
+            return Response("no such feed", status_code=404, media_type="text/plain")
+        headers = {
+            "ETag": answer.etag,
+            "Last-Modified": answer.http_date,
+            "Cache-Control": "private, no-cache",
+            "Content-Disposition": 'inline; filename="netgoals.ics"',
+        }
+        if _not_modified(request, answer):
+            return Response(status_code=304, headers=headers)
+        if request.method == "HEAD":
+            headers["Content-Length"] = str(len(answer.body))
+            return Response(status_code=200, headers=headers, media_type=MEDIA_TYPE)
+        return Response(answer.body, headers=headers, media_type=MEDIA_TYPE)
+
+    path = "/feeds/{token}.ics"
+    router.get(path, tags=["feed"], response_class=Response, responses=documented)(feed)
+    router.head(path, tags=["feed"], response_class=Response, responses=documented, operation_id="feed_head")(
+        feed
+    )
+
+    @router.get("/calendar", response_class=HTMLResponse, include_in_schema=False)
+    def page(request: Request) -> Response:
+        found = signed_in(request)
+        if found is None:
+            return RedirectResponse("/signin", status_code=303)
+        app, user_id, session_id = found
+        context = {
+            "links": ical.feed_links(app, settings, user_id),
+            "notes": ical.REFRESH_NOTES,
+            "refresh_minutes": settings.feed_refresh // 60,
+            "sources": ical.list_sources(app, user_id),
+            "csrf": accounts.csrf_token(session_id),
+            "done": request.query_params.get("done"),
+        }
+        response = templates.TemplateResponse(request, "feeds.html", context)
+        response.headers["Content-Security-Policy"] = PAGE_CSP
+        return response
+
+    def _form(request: Request, csrf: str) -> tuple[App, str] | Response:
+        found = signed_in(request)
+        if found is None:
+            return RedirectResponse("/signin", status_code=303)
+        if not accounts.check_csrf(found[2], csrf):
+            return Response("The form's CSRF token is missing or wrong; reload the page.", status_code=403)
+        return found[0], found[1]
+
+    @router.post("/calendar/rotate", include_in_schema=False)
+    def rotate(request: Request, csrf: Annotated[str, Form(max_length=300)] = "") -> Response:
+        found = _form(request, csrf)
+        if isinstance(found, Response):
+            return found
+        ical.rotate_feed(found[0], settings, found[1])
+        return RedirectResponse("/calendar?done=rotated", status_code=303)
+
+    @router.post("/calendar/sources", include_in_schema=False)
+    def add(
+        request: Request,
+        url: Annotated[str, Form(max_length=4000)] = "",
+        trust_all: Annotated[bool, Form()] = False,
+        csrf: Annotated[str, Form(max_length=300)] = "",
+    ) -> Response:
+        found = _form(request, csrf)
+        if isinstance(found, Response):
+            return found
+        try:
+            ical.add_source(found[0], settings, found[1], url, trust_all=trust_all)
+        except DomainError as exc:
+            return Response(f"The calendar was not added: {exc}", status_code=422, media_type="text/plain")
+        return RedirectResponse("/calendar?done=source-added", status_code=303)
+
+    @router.post("/calendar/sources/{source_id}/{verb}", include_in_schema=False)
+    def change(
+        request: Request, source_id: str, verb: str, csrf: Annotated[str, Form(max_length=300)] = ""
+    ) -> Response:
+        found = _form(request, csrf)
+        if isinstance(found, Response):
+            return found
+        app, user_id = found
+        try:
+            if verb == "sync":
+                ical.sync_source(app, settings, source_id, user_id)
+            elif verb == "remove":
+                ical.remove_source(app, user_id, source_id)
+            else:
+                return Response(status_code=404)
+        except NotFoundError:
+            return Response("no such source", status_code=404, media_type="text/plain")
+        return RedirectResponse(f"/calendar?done=source-{verb}", status_code=303)
+
+    return router

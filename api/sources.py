@@ -1,0 +1,91 @@
+"""iCalendar over the REST API: the feed's links (whole feed or one goal's) and their rotation, and
+the calendars read as sources — add (an address, or an uploaded file), list, show, remove, read now.
+Every route acts for the caller's own user only; a source of someone else's is 404."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+from pydantic import BaseModel, Field
+
+from api.deps import CallerDep
+from service import ical
+from service.settings import Settings
+
+MAX_UPLOAD = 1024 * 1024  # the API's body limit
+
+
+class SourceIn(BaseModel):
+    url: str = Field(min_length=1, max_length=4000, description="https://, http:// or webcal://")
+    trust_all: bool = Field(default=False, description="every past event in this calendar counts")
+    emails: list[Annotated[str, Field(max_length=320)]] | None = Field(
+        default=None, max_length=20, description="your addresses in this calendar (default: your handle)"
+    )
+
+
+def router_for(settings: Settings) -> APIRouter:
+    router = APIRouter(tags=["calendar feed and sources"])
+
+    @router.get("/feed")
+    def feed_url(who: CallerDep) -> dict[str, Any]:
+        """Your feed's links (https, webcal://, add-to-calendar links); made on first use."""
+        return ical.feed_links(who.app, settings, who.user_id).as_dict()
+
+    @router.post("/feed/rotate")
+    def feed_rotate(who: CallerDep) -> dict[str, Any]:
+        """A new feed link; the old one answers 404 from now on."""
+        return ical.rotate_feed(who.app, settings, who.user_id).as_dict()
+
+    @router.get("/goals/{goal_id}/feed")
+    def goal_feed_url(who: CallerDep, goal_id: str) -> dict[str, Any]:
+        """A feed of one goal's tasks only."""
+        return ical.feed_links(who.app, settings, who.user_id, goal_id).as_dict()
+
+    @router.post("/goals/{goal_id}/feed/rotate")
+    def goal_feed_rotate(who: CallerDep, goal_id: str) -> dict[str, Any]:
+        return ical.rotate_feed(who.app, settings, who.user_id, goal_id).as_dict()
+
+    @router.get("/sources")
+    def list_sources(who: CallerDep) -> list[dict[str, Any]]:
+        """The calendars netgoals reads for you, with their state (last read, last error, counts)."""
+        return [s.as_dict() for s in ical.list_sources(who.app, who.user_id)]
+
+    @router.post("/sources", status_code=201)
+    def add_source(who: CallerDep, body: SourceIn) -> dict[str, Any]:
+        """Read this calendar every 30 minutes; the first read happens at the next sync."""
+        return ical.add_source(
+            who.app, settings, who.user_id, body.url, trust_all=body.trust_all, emails=body.emails
+        ).as_dict()
+
+    @router.post("/sources/upload", status_code=201)
+    def upload_source(
+        who: CallerDep,
+        calendar: Annotated[bytes, Body(media_type="text/calendar", max_length=MAX_UPLOAD)],
+        name: Annotated[str, Query(max_length=200)] = "upload.ics",
+        trust_all: bool = False,
+    ) -> dict[str, Any]:
+        """An .ics file, read once now (it is never polled): the answer says what it counted."""
+        added = ical.add_file_source(who.app, who.user_id, name, calendar, trust_all=trust_all)
+        report = ical.read_file_source(who.app, settings, added.source_id, who.user_id, calendar)
+        return {
+            "source": ical.get_source(who.app, who.user_id, added.source_id).as_dict(),
+            "read": report.as_dict(),
+        }
+
+    @router.get("/sources/{source_id}")
+    def get_source(who: CallerDep, source_id: str) -> dict[str, Any]:
+        return ical.get_source(who.app, who.user_id, source_id).as_dict()
+
+    @router.delete("/sources/{source_id}", status_code=204)
+    def remove_source(who: CallerDep, source_id: str) -> Response:
+        """Stop reading it; what it already counted stays."""
+        ical.remove_source(who.app, who.user_id, source_id)
+        return Response(status_code=204)
+
+    @router.post("/sources/{source_id}/sync")
+    def sync_source(who: CallerDep, source_id: str) -> dict[str, Any]:
+        """Read the calendar now (a conditional GET); errors are stored on the source and returned."""
+        return ical.sync_source(who.app, settings, source_id, who.user_id).as_dict()
+
+    return router

@@ -1,0 +1,147 @@
+"""`netgoals source add|list|remove|sync`: calendars netgoals reads for attended events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli import render
+from cli.common import JsonOption, UserOption, acting_as
+from service import ical
+from service.app import App
+from service.commands import NotFoundError
+from service.settings import Settings
+
+source_app = typer.Typer(
+    no_args_is_help=True, help="Read iCal calendars (Outlook, iCloud, Meetup…) for attended events."
+)
+
+
+@source_app.command("add")
+def add(
+    url: Annotated[str, typer.Argument(help="https://, http:// or webcal:// address, or a local .ics file.")],
+    trust_all: Annotated[bool, typer.Option("--trust-all", help="Every past event in it counts.")] = False,
+    email: Annotated[
+        list[str] | None,
+        typer.Option(help="Your address in this calendar (repeatable; default your handle)."),
+    ] = None,
+    user: UserOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a calendar; an address is read at the next `netgoals sync`, a file right now."""
+    with acting_as(user) as (service, user_id):
+        settings = Settings()
+        path = Path(url)
+        if "://" not in url and path.is_file():
+            body = path.read_bytes()
+            added = ical.add_file_source(service, user_id, path.name, body, trust_all=trust_all, emails=email)
+            report = ical.read_file_source(service, settings, added.source_id, user_id, body)
+            _print_reports([report], as_json)
+            if report.status == "error":
+                raise typer.Exit(1)
+            return
+        added = ical.add_source(service, settings, user_id, url, trust_all=trust_all, emails=email)
+        if as_json:
+            render.print_json(added.as_dict())
+            return
+        render.console.print(
+            f"Source added: {added.source_id} ({added.display}); "
+            f"read every {added.interval_seconds // 60} minutes."
+        )
+
+
+@source_app.command("list")
+def list_(user: UserOption = None, as_json: JsonOption = False) -> None:
+    """The calendars netgoals reads, with their state."""
+    with acting_as(user) as (service, user_id):
+        found = ical.list_sources(service, user_id)
+        if as_json:
+            render.print_json([s.as_dict() for s in found])
+            return
+        if not found:
+            render.console.print("No sources: add one with `netgoals source add URL`.")
+            return
+        table = Table(title="Calendars netgoals reads", title_justify="left")
+        for column in ("id", "calendar", "state", "last read", "events", "counted"):
+            table.add_column(column)
+        for s in found:
+            state = s.last_status + (f"\n{s.last_error}" if s.last_error else "")
+            calendar = s.display + ("\n(every past event counts)" if s.trust_all else "")
+            fetched = (s.last_fetched_at or "never")[:16]
+            table.add_row(
+                s.source_id[:8], calendar, state, fetched, str(s.events_seen), str(s.actions_derived)
+            )
+        render.console.print(table)
+
+
+@source_app.command("remove")
+def remove(
+    source_id: Annotated[str, typer.Argument(help="The source's id (or its first characters).")],
+    user: UserOption = None,
+) -> None:
+    """Stop reading a calendar (what it counted stays)."""
+    with acting_as(user) as (service, user_id):
+        ical.remove_source(service, user_id, _full_id(service, user_id, source_id))
+        render.console.print("Source removed.")
+
+
+@source_app.command("sync")
+def sync(
+    source_id: Annotated[str | None, typer.Argument(help="One source (default: all of yours).")] = None,
+    user: UserOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Read now (all your sources, or one), whether due or not."""
+    with acting_as(user) as (service, user_id):
+        settings = Settings()
+        if source_id:
+            reports = [ical.sync_source(service, settings, _full_id(service, user_id, source_id), user_id)]
+        else:
+            reports = ical.sync_user_sources(service, settings, user_id, due_only=False)
+        _print_reports(reports, as_json)
+        if any(r.status == "error" for r in reports):
+            raise typer.Exit(1)
+
+
+def _full_id(service: App, user_id: str, prefix: str) -> str:
+    matches = [s.source_id for s in ical.list_sources(service, user_id) if s.source_id.startswith(prefix)]
+    if len(matches) == 1:
+        return matches[0]
+    raise NotFoundError(f"no source {prefix!r}" if not matches else f"{prefix!r} names several sources")
+
+
+def _print_reports(reports: list[ical.SourceReport], as_json: bool) -> None:
+    if as_json:
+        render.print_json([r.as_dict() for r in reports])
+        return
+    for r in reports:
+        line = (
+            f"{r.source_id[:8]}: [bold]{r.status}[/bold], {r.events_seen} events read, "
+            f"{r.done} counted, {r.retracted} retracted"
+        )
+        render.console.print(line, highlight=False)
+        if r.error:
+            render.errors.print(f"{r.source_id[:8]}: [bold red]{r.error}[/bold red]", highlight=False)
+
+
+def sync_due(user: str | None, as_json: bool) -> bool:
+    """`netgoals sync`'s share: read the due sources (one user's, or everyone's). Prints a line per
+    source, or JSON when Google is not configured (then it is the whole answer). Returns whether
+    Google is configured, i.e. whether the Google sync should follow."""
+    settings = Settings()
+    with acting_as(user if user else "") as (service, user_id):
+        if user_id:
+            reports = ical.sync_user_sources(service, settings, user_id)
+        else:
+            reports = ical.sync_due_sources(service, settings)
+    if not settings.google_configured:
+        _print_reports(reports, as_json)
+        if not reports and not as_json:
+            render.console.print("No iCal source is due, and Google Calendar is not configured.")
+        return False
+    if not as_json:  # the JSON answer stays Google's reports; `source list --json` has these
+        _print_reports(reports, False)
+    return True

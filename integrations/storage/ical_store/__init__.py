@@ -1,0 +1,51 @@
+"""iCalendar state outside the log: feed tokens, sources, counted occurrences (migration 0007)."""
+
+from integrations.storage.ical_store.occurrences import (
+    SourceOccurrence,
+    due,
+    existing_event_ids,
+    forget,
+    known,
+    save,
+)
+from integrations.storage.ical_store.sources import (
+    SourceRecord,
+    add_derived,
+    add_source,
+    advance_source,
+    due_sources,
+    remove_source,
+    source,
+    sources_of,
+)
+from integrations.storage.ical_store.tokens import (
+    FeedState,
+    TokenRecord,
+    feed_state,
+    replace_token,
+    token_by_hash,
+    token_of,
+)
+
+__all__ = [
+    "FeedState",
+    "SourceOccurrence",
+    "SourceRecord",
+    "TokenRecord",
+    "add_derived",
+    "add_source",
+    "advance_source",
+    "due",
+    "due_sources",
+    "existing_event_ids",
+    "feed_state",
+    "forget",
+    "known",
+    "remove_source",
+    "replace_token",
+    "save",
+    "source",
+    "sources_of",
+    "token_by_hash",
+    "token_of",
+]

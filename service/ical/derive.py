@@ -1,0 +1,141 @@
+"""Deciding what a source's events count for (pure rules from `domain/`), into a `Work` that the
+sync commits in one transaction: new and retracted actions, and the occurrences that remember
+what each event counted (by UID and instance start, or by content fingerprint)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain import events as ev
+from domain.attendance import (
+    ATTENDED,
+    UPCOMING,
+    CalendarEvent,
+    Credit,
+    contacts_present,
+    matching_kinds,
+    reconcile,
+    rules_for,
+)
+from domain.events import NewEvent
+from domain.ical_attendance import fingerprint, occurrence_key, source_attendance
+from domain.profile import Profile
+from integrations.storage import ical_store as store
+from integrations.storage.database import read_transaction
+from service.app import App
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/ical-source")
+
+
+def derived_id(text: str) -> UUID:
+    """Ids of what a source derived: the same event, kind and generation give the same id."""
+    return uuid5(_NAMESPACE, text)
+
+
+@dataclass(slots=True)
+class Work:
+    """What one read of one source decided, committed together at the end."""
+
+    user_id: str
+    now: datetime
+    events: list[NewEvent] = field(default_factory=list)
+    touched: dict[str, store.SourceOccurrence] = field(default_factory=dict)
+
+
+def derive(
+    app: App, work: Work, record: store.SourceRecord, profile: Profile, instances: list[CalendarEvent]
+) -> None:
+    rules = rules_for(profile.goals.values(), profile.contacts)
+    with read_transaction(app.engine) as connection:
+        known = store.known(connection, record.source_id)
+    by_key = {o.key: o for o in known}
+    by_print = {o.fingerprint: o for o in known}
+    for event in instances:
+        key, mark = occurrence_key(event), fingerprint(event)
+        occurrence = work.touched.get(key) or by_key.get(key)
+        if occurrence is None:  # an invented UID: the same summary, start and place is the same event
+            occurrence = by_print.get(mark)
+            if occurrence is not None and occurrence.key in work.touched:
+                occurrence = None  # two instances alike in one read are two events
+        kinds = matching_kinds(event, rules)
+        if not kinds and occurrence is None:
+            continue
+        state = source_attendance(event, work.now, record.trust_all)
+        if occurrence is None:
+            occurrence = store.SourceOccurrence(key, mark, None, {}, {}, stored=False)
+        at = event.start.isoformat() if event.start else None
+        facts = {
+            "kinds": kinds,
+            "at": at,
+            "title": event.summary[:200],
+            "contact_ids": contacts_present(event, profile.contacts),
+        }
+        wanted = {k: at for k in kinds} if state == ATTENDED and at else {}
+        reason = "cancelled in the calendar" if event.cancelled else "no longer attended in the calendar"
+        credit(work, occurrence, facts, wanted, reason)
+        occurrence.fingerprint = mark
+        occurrence.due_at = event.end.timestamp() if state == UPCOMING and kinds and event.end else None
+        work.touched[occurrence.key] = occurrence
+
+
+def credit(
+    work: Work,
+    occurrence: store.SourceOccurrence,
+    facts: dict[str, Any],
+    wanted: dict[str, str],
+    reason: str,
+) -> None:
+    """Move an occurrence from what it counted to what it should count now (as Google's pull)."""
+    counted = {k: Credit(v[0], v[1]) for k, v in occurrence.counted.items()}
+    retract, new = reconcile(counted, wanted)
+    generation = int(occurrence.facts.get("generation", 0))
+    at = work.now.isoformat()
+    for kind in retract:
+        action_id = counted[kind].action_id
+        work.events.append(
+            NewEvent(
+                derived_id(f"{action_id}/retracted"),
+                ev.ACTION_RETRACTED,
+                {"action_id": action_id, "reason": reason, "at": at},
+            )
+        )
+        del occurrence.counted[kind]
+    for kind in new:
+        # Keyed by user and event, not by source: the same event read from two calendars (or
+        # from a calendar removed and added again) is one action.
+        action_id = str(derived_id(f"ical/{work.user_id}/{occurrence.key}/{kind}/{generation}"))
+        generation += 1
+        work.events.append(
+            NewEvent(
+                derived_id(f"{action_id}/done"),
+                ev.ACTION_DONE,
+                {
+                    "action_id": action_id,
+                    "kind": kind,
+                    "at": wanted[kind],
+                    "contact_ids": facts["contact_ids"],
+                    "title": facts["title"] or None,
+                    "note": None,
+                    "source": "ical",
+                    "calendar_event": occurrence.key,
+                    "logged_at": at,
+                },
+            )
+        )
+        occurrence.counted[kind] = [action_id, wanted[kind]]
+    occurrence.facts = {**facts, "generation": generation}
+
+
+def settle_due(app: App, work: Work, record: store.SourceRecord) -> None:
+    """Accepted events that were still to come at the last full read and have ended since."""
+    with read_transaction(app.engine) as connection:
+        due = store.due(connection, record.source_id, work.now.timestamp())
+    for occurrence in due:
+        facts = occurrence.facts
+        wanted = {k: facts["at"] for k in facts.get("kinds", [])} if facts.get("at") else {}
+        credit(work, occurrence, facts, wanted, "")
+        occurrence.due_at = None
+        work.touched[occurrence.key] = occurrence

@@ -1,0 +1,72 @@
+"""`netgoals feed` and `netgoals source` (and `netgoals sync` reading due sources) through Typer's
+runner, in-process, on a real SQLite store and a real local calendar server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from tests.ical.calendar_server import CalendarServer, Route
+from tests.ical.ics import vcalendar, vevent
+
+ADA = "ada@example.com"
+MEETUP = vcalendar(vevent("m1@x", "20261118T170000Z", "20261118T190000Z", "Python Meetup Berlin"))
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
+    for name in ("NETGOALS_DATABASE_URL", "NETGOALS_GOOGLE_CLIENT_ID", "NETGOALS_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NETGOALS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NETGOALS_NOW", "2026-11-25T11:00:00+00:00")
+    monkeypatch.setenv("NETGOALS_ALLOW_PRIVATE_SOURCES", "1")
+    monkeypatch.setenv("NETGOALS_USER", ADA)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == code, result.output
+        return result.output
+
+    invoke("init", "--timezone", "Europe/Berlin")
+    invoke("goal", "add", "--template", "monthly-event")
+    return invoke
+
+
+def test_feed_url_is_stable_until_rotated(run: object) -> None:
+    invoke = run  # type: ignore[assignment]
+    first = json.loads(invoke("feed", "url", "--json"))
+    assert first == json.loads(invoke("feed", "url", "--json"))
+    assert first["webcal"].startswith("webcal://") and "/feeds/" in first["https"]
+    plain = invoke("feed", "url")
+    assert first["https"] in plain and "Google Calendar refreshes" in plain
+    rotated = json.loads(invoke("feed", "rotate", "--json"))
+    assert rotated["https"] != first["https"]
+    assert json.loads(invoke("feed", "url", "--json"))["https"] == rotated["https"]
+    assert "no goal" in invoke("feed", "url", "--goal", "nope", code=2)
+
+
+def test_sources_add_list_sync_remove(run: object, server: CalendarServer, tmp_path: Path) -> None:
+    invoke = run  # type: ignore[assignment]
+    file = tmp_path / "meetups.ics"
+    file.write_bytes(MEETUP)
+    assert "ok, 1 events read, 1 counted" in invoke("source", "add", str(file))
+    server.routes["/m.ics"] = Route(MEETUP, etag='"1"')
+    added = json.loads(invoke("source", "add", server.url("/m.ics"), "--trust-all", "--json"))
+    assert added["trust_all"] is True and added["last_status"] == "new"
+    out = invoke("sync")  # Google is not configured: the due sources are the whole sync
+    # The same event as the file's: read, but not counted twice.
+    assert f"{added['source_id'][:8]}: ok, 1 events read, 0 counted" in out
+    listed = json.loads(invoke("source", "list", "--json"))
+    assert sorted((s["kind"], s["last_status"]) for s in listed) == [("file", "ok"), ("url", "ok")]
+    table = invoke("source", "list")
+    assert "meetups.ics" in table and "127.0.0.1" in table
+    assert "not-modified" in invoke("source", "sync", added["source_id"][:8])
+    invoke("source", "remove", added["source_id"][:8])
+    assert len(json.loads(invoke("source", "list", "--json"))) == 1
+    assert "no source" in invoke("source", "remove", "ffffffff", code=2)
+    assert "not a calendar address" in invoke("source", "add", "ftp://x/y.ics", code=2)
