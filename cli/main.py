@@ -25,7 +25,7 @@ COMMANDS = (
     Lazy("contact", "cli.contact_commands:contact_app", "The people in your network."),
     Lazy("google", "cli.google:google_app", "Connect Google Calendar: goals in, attended events out."),
     Lazy("suggestions", "cli.google:suggestions_app", "People you met at attended events who are not contacts yet."),
-    Lazy("sync", "cli.google:sync", "Plan, push and pull once (every connected user, or one) and print what changed."),
+    Lazy("sync", "cli.google:sync", "Plan, push and pull once (every connected user, or one), read the iCal sources that are due, and print what changed."),
     Lazy("confirm", "cli.confirm:confirm", "Confirm a planned block (--done or --skip), or list the blocks waiting to be confirmed."),
     Lazy("user", "cli.users:user_app", "Accounts for the web: users and their API tokens."),
     Lazy("feed", "cli.feed:feed_app", "Subscribe to your networking tasks from any calendar app."),
