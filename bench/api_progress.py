@@ -1,7 +1,9 @@
 """`GET /api/v1/progress` for a user with 10^5 events in the log, against a trivial authenticated
-endpoint (`GET /api/v1/me`) on the same real uvicorn server, in the same run. Target: ratio <= 2.
+endpoint (`GET /api/v1/me`) on the same real uvicorn server, in the same run. Target: ratio <= 2 on
+SQLite, <= 1.5 on PostgreSQL (`--postgres`: a scratch database on the machine's server, dropped
+after; or `--database-url URL` of an empty database).
 
-Run: .venv/bin/python -m bench.api_progress [--events 100000] [--requests 400]
+Run: .venv/bin/python -m bench.api_progress [--events 100000] [--requests 400] [--postgres]
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
+from bench.pg import scratch_database
 from bench.workload import NOW, fill
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
@@ -51,6 +56,7 @@ def _prepare(url: str, events: int) -> tuple[str, int]:
 def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "NETGOALS_DATABASE_URL": url, "NETGOALS_NOW": NOW.isoformat()}
+    env.setdefault("NETGOALS_SECRET_KEY", "benchmark passphrase, not a secret")
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "api", "--port", str(port)],
         env=env,
@@ -69,13 +75,27 @@ def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the API server did not start")
 
 
+@contextmanager
+def _database(args: argparse.Namespace) -> Iterator[str]:
+    if args.database_url:
+        yield args.database_url
+    elif args.postgres:
+        with scratch_database() as url:
+            yield url
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.db'}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=400, help="per endpoint")
+    parser.add_argument("--postgres", action="store_true", help="on a scratch PostgreSQL database")
+    parser.add_argument("--database-url", help="an empty database to fill (SQLAlchemy URL)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+    with _database(args) as url:
+        print(f"engine: {url.partition(':')[0]}")
         started = time.perf_counter()
         token, total = _prepare(url, args.events)
         print(f"log: {total} events for one user (built in {time.perf_counter() - started:.1f} s)")
@@ -102,8 +122,9 @@ def main() -> None:
         print(f"{name:<20} {statistics.median(samples) * 1e3:>8.2f} {_percentile(samples, 0.95) * 1e3:>8.2f}")
     p50 = statistics.median(progress) / statistics.median(me)
     p95 = _percentile(progress, 0.95) / _percentile(me, 0.95)
-    verdict = "met" if max(p50, p95) <= 2 else "MISSED"
-    print(f"ratio progress/me: p50 {p50:.2f}x, p95 {p95:.2f}x (target <= 2: {verdict})")
+    target = 2.0 if url.startswith("sqlite") else 1.5
+    verdict = "met" if max(p50, p95) <= target else "MISSED"
+    print(f"ratio progress/me: p50 {p50:.2f}x, p95 {p95:.2f}x (target <= {target}: {verdict})")
 
 
 if __name__ == "__main__":

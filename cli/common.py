@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli import render
-from service.app import App
 from service.commands import DomainError
-from service.settings import Settings
+from service.settings import Settings, SettingsError
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads only when a command opens it
+    from service.app import App
 
 UserOption = Annotated[
     str | None,
@@ -21,10 +23,21 @@ UserOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.", metavar="")]
 
 
+def load_settings() -> Settings:
+    """The settings, or `error: setting NETGOALS_X: ...` and exit code 2 for a value that cannot be used."""
+    try:
+        return Settings()
+    except SettingsError as exc:
+        render.errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
 @contextmanager
 def opened(*also_rejected: type[Exception]) -> Iterator[tuple[App, Settings]]:
     """The store for one command. DomainError (and `also_rejected`) become `error: ...`, exit 2."""
-    settings = Settings()
+    from service.app import App
+
+    settings = load_settings()
     rejected: tuple[type[Exception], ...] = (DomainError, *also_rejected)
     try:
         app = App.open(settings)

@@ -61,8 +61,15 @@ _CLIENT_STEPS = (
 )
 
 
+def demo() -> None:
+    """A guided tour on a throw-away store."""
+    from cli.main import app  # the whole command line, loaded when the tour runs
+
+    run_demo(app)
+
+
 def run_demo(app: typer.Typer) -> None:
-    """Run the tour's steps through `app` (handed in by cli.main, so this module never imports it)."""
+    """Run the tour's steps through `app`, on a temporary NETGOALS_HOME."""
     with tempfile.TemporaryDirectory(prefix="netgoals-demo-") as home:
         saved = {k: os.environ.get(k) for k in ("NETGOALS_HOME", "NETGOALS_DATABASE_URL", "NETGOALS_USER")}
         os.environ["NETGOALS_HOME"] = home

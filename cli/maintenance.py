@@ -16,9 +16,9 @@ from service.commands import DomainError
 
 
 def rebuild() -> None:
-    """Rebuild the progress projection from the whole event log."""
+    """Rebuild the projections (action index and progress) from the whole event log."""
     with acting_as("") as (service, _), Progress(console=render.console, transient=False) as bar:
-        task = bar.add_task("Rebuilding progress", total=None)
+        task = bar.add_task("Rebuilding the projections", total=None)
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

@@ -17,6 +17,7 @@ class ActionFact:
     at: datetime
     contact_ids: tuple[str, ...] = ()
     retracted: bool = False
+    position: int = 0  # where the log holds its `action.done` (0: folded without positions)
 
 
 def action_from_done(data: dict[str, Any]) -> ActionFact:

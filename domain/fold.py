@@ -47,6 +47,7 @@ class LogFold:
     def __init__(self) -> None:
         self.users: dict[str, UserFold] = {}
         self.handles: dict[str, str] = {}
+        self.position = 0  # the position of the event being folded, when the reader knows it
 
     def user(self, user_id: str) -> UserFold:
         fold = self.users.get(user_id)
@@ -62,7 +63,8 @@ class LogFold:
             if event_type == ev.ACTION_DONE:
                 action_id = data["action_id"]
                 if action_id not in fold.actions:  # the same action twice: the first one stands
-                    fold.actions[action_id] = action_from_done(data)
+                    fact = fold.actions[action_id] = action_from_done(data)
+                    fact.position = self.position
             elif event_type == ev.ACTION_RETRACTED:
                 retracted = fold.actions.get(data["action_id"])
                 if retracted is not None:

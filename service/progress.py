@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from domain.errors import DomainError
 from domain.goals import Goal
 from domain.periods import Frame, local_date, local_midnight, parse_timezone
 from domain.profile import Profile
 from domain.progress import GoalProgress, PeriodProgress, count_by_period, evaluate
-from integrations.storage import views
-from integrations.storage.database import read_transaction
-from service.app import App
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the store is opened; see service/quick_progress.py
+    from sqlalchemy import Connection
+
+    from service.app import App
 
 RECENT_PERIODS = 12
 
@@ -63,25 +64,43 @@ def progress(
     app: App, user_id: str, as_of: date | None = None, *, include_archived: bool = False
 ) -> list[ProgressLine]:
     """Reads the projection: its cost grows with goals and periods, never with the log."""
-    user = app.user(user_id)
-    tz = parse_timezone(user.timezone)  # the users view holds the settings: no profile replay here
-    now = app.now()
-    if as_of is not None:
-        if as_of > local_date(now, tz):
-            raise DomainError(f"as-of date {as_of.isoformat()} is in the future")
-        now = min(now, local_midnight(as_of + timedelta(days=1), tz) - timedelta(microseconds=1))
+    from integrations.storage import views
+    from integrations.storage.database import read_transaction
+
+    app.projection.catch_up()
+    # One read transaction for the user and their views (on PostgreSQL each one is a round trip).
     with read_transaction(app.engine) as connection:
+        user = views.find_user(connection, user_id) or app.user(user_id)  # app.user: the not-found error
+        tz = parse_timezone(user.timezone)  # the users view holds the settings: no profile replay here
+        now = app.now()
+        if as_of is not None:
+            if as_of > local_date(now, tz):
+                raise DomainError(f"as-of date {as_of.isoformat()} is in the future")
+            now = min(now, local_midnight(as_of + timedelta(days=1), tz) - timedelta(microseconds=1))
         goals = [g for g in views.goals(connection, user_id) if g.set_at <= now or as_of is None]
         counts = views.progress_counts(connection, user_id)
         if as_of is not None:
             _count_until(connection, user_id, app.profile(user_id), goals, counts, now)
         names = {a.aspiration_id: a.text for a in views.aspirations(connection, user_id)}
+    return progress_lines(goals, counts, names, now, tz, user.week_start, include_archived)
+
+
+def progress_lines(
+    goals: list[Goal],
+    counts: dict[str, dict[date, int]],
+    aspiration_names: dict[str, str],
+    now: datetime,
+    tz: ZoneInfo,
+    week_start: int,
+    include_archived: bool,
+) -> list[ProgressLine]:
+    """Each goal judged from its stored counts (the full and the quick path share this)."""
     lines = []
     for goal in goals:
         if goal.archived_at is not None and goal.archived_at <= now and not include_archived:
             continue
-        result = evaluate(goal, counts.get(goal.goal_id, {}), now, tz, user.week_start)
-        lines.append(ProgressLine(result, names.get(goal.aspiration_id or "")))
+        result = evaluate(goal, counts.get(goal.goal_id, {}), now, tz, week_start)
+        lines.append(ProgressLine(result, aspiration_names.get(goal.aspiration_id or "")))
     return lines
 
 
@@ -95,6 +114,8 @@ def _count_until(
 ) -> None:
     """Stored counts are final for past periods; the period holding the cutoff is counted again
     with only what was done by then."""
+    from integrations.storage import views
+
     firsts = views.first_interactions(connection, user_id)
     for goal in goals:
         period = goal.period_for(local_date(cutoff, profile.tz), profile.week_start)

@@ -1,4 +1,9 @@
-"""Settings from the environment (NETGOALS_*), with embedded defaults for one laptop."""
+"""Settings from the environment (NETGOALS_*), with embedded defaults for one laptop.
+
+Read by every command before anything else, so the loader is our own (`service.env_settings`, the
+same names and conversions as pydantic-settings, without its import cost). Add a field the pydantic
+way: `name: type = Field(default=..., description=...)` is read from NETGOALS_NAME.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,9 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-import platformdirs
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from service.env_settings import AliasChoices, EnvSettings, Field, SecretStr, SettingsError
+
+__all__ = ["SecretStr", "Settings", "SettingsError"]
 
 DATABASE_FILE = "netgoals.db"
 _PRIVATE_FILES = (DATABASE_FILE, DATABASE_FILE + "-wal", DATABASE_FILE + "-shm", "secret.key")
@@ -32,12 +37,12 @@ def secure_home(home: Path) -> None:
 
 
 def _default_home() -> Path:
+    import platformdirs  # only when NETGOALS_HOME is not set
+
     return Path(platformdirs.user_data_dir("netgoals", appauthor=False))
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NETGOALS_", extra="ignore")
-
+class Settings(EnvSettings, env_prefix="NETGOALS_"):
     home: Path = Field(default_factory=_default_home, description="data folder of the embedded mode")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home")
     user: str = Field(default="local", description="the user the CLI acts for, by handle or id")

@@ -38,7 +38,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # Plan every statement for its own parameters. psycopg prepares a query after five runs, and
+    # PostgreSQL then switches to one generic plan for any parameters; for the idempotency check's
+    # `event_id IN (...)` that plan is a scan of the whole log, so each append grew slower with the
+    # log (0.9 ms at 4,000 events, 89 ms at 15,000). A custom plan is an index lookup; prepared
+    # statements are kept (no re-parsing).
+    connect_args = {"options": "-c plan_cache_mode=force_custom_plan"}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -97,13 +103,61 @@ def placeholder(connection: Connection) -> str:
 
 
 def bulk_insert(
-    connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    connection: Connection,
+    table: str,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    copy: bool = False,
 ) -> None:
     """executemany straight to the driver: SQLAlchemy's per-row parameter processing would cost
-    more than the insert itself on the hot paths (appends, rebuilds). Names are our own constants."""
-    if rows:
-        if is_sqlite(connection) and any(isinstance(v, date) for v in rows[0]):
-            # Store dates as SQLAlchemy's Date type does on SQLite: ISO text.
-            rows = [tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows]
-        marks = ", ".join([placeholder(connection)] * len(columns))
-        connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608
+    more than the insert itself on the hot paths (appends, rebuilds). Names are our own constants.
+    `copy=True` (rebuilds: many rows, no conflicts expected) uses COPY on PostgreSQL."""
+    if not rows:
+        return
+    if not is_sqlite(connection):
+        if copy:
+            _copy_rows(connection, table, columns, rows)
+            return
+    elif any(isinstance(v, date) for v in rows[0]):
+        # Store dates as SQLAlchemy's Date type does on SQLite: ISO text.
+        rows = [tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows]
+    marks = ", ".join([placeholder(connection)] * len(columns))
+    connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _copy_rows(
+    connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """COPY FROM STDIN through psycopg: several times faster than executemany for big batches."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as out:
+        for row in rows:
+            out.write_row(row)
+
+
+def empty_table(connection: Connection, table: str) -> None:
+    """Remove every row of a view before a rebuild writes it anew. PostgreSQL: TRUNCATE, which
+    leaves no dead rows behind for the bulk insert to wade through (DELETE would, until a vacuum);
+    it locks the view until the rebuild commits, as dropping its index does anyway. SQLite: DELETE
+    without WHERE, which SQLite already empties in one step. The name is our own constant."""
+    if is_sqlite(connection):
+        connection.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608
+    else:
+        connection.exec_driver_sql(f"TRUNCATE {table}")
+
+
+@contextmanager
+def bulk_writing(connection: Connection, cache_mib: int = 256) -> Iterator[None]:
+    """For a rebuild's bulk writes: on SQLite, a page cache large enough that building an index from
+    the sorted rows stays in memory (the default 2 MiB spills to disk); restored afterwards."""
+    if not is_sqlite(connection):
+        yield
+        return
+    old = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{int(cache_mib) * 1024}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(old or -2000)}")

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.errors import ConcurrencyError
 from domain.events import CURRENT_SCHEMA_VERSION, NewEvent, RecordedEvent, user_of_stream
+from domain.fold import LogFold
 from domain.upcasting import needs_upcasting, upcast
 from integrations.storage.database import (
     bulk_insert,
@@ -245,13 +246,15 @@ def decoded(rows: Iterable[RawRow]) -> Iterator[tuple[str, str, dict[str, Any]]]
         yield stream_id, event_type, payload
 
 
-def fold_rows(rows: Iterable[RawRow], apply: Callable[[str, str, dict[str, Any]], None]) -> None:
-    """Decode each row and hand it to `apply`: a rebuild's inner loop, kept free of a generator."""
-    loads, current = decode, CURRENT_SCHEMA_VERSION
-    for _position, stream_id, event_type, schema_version, data in rows:
+def fold_rows(rows: Iterable[RawRow], fold: LogFold) -> None:
+    """Decode each row and fold it, telling the fold each event's position (the action index keeps
+    where each action is in the log): a rebuild's inner loop, kept free of a generator."""
+    loads, current, apply = decode, CURRENT_SCHEMA_VERSION, fold.apply
+    for position, stream_id, event_type, schema_version, data in rows:
         payload = loads(data)
         if schema_version != current:
             payload = upcast(event_type, schema_version, payload)
+        fold.position = position
         apply(stream_id, event_type, payload)
 
 

@@ -7,11 +7,10 @@ answered with one query and without importing Alembic at all.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
-
-from integrations.storage.database import is_sqlite, read_transaction, write_transaction
+if TYPE_CHECKING:  # `newest_revision` serves the sqlite3 snapshot reader, which never loads SQLAlchemy
+    from sqlalchemy import Engine
 
 _MIGRATE_LOCK_KEY = 0x6D6967726174  # "migrat"
 VERSIONS = Path(__file__).parent / "migrations" / "versions"
@@ -24,6 +23,11 @@ def newest_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from integrations.storage.database import read_transaction
+
     try:
         with read_transaction(engine) as connection:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -36,6 +40,8 @@ def upgrade(engine: Engine) -> None:
         return
     from alembic import command
     from alembic.config import Config
+
+    from integrations.storage.database import is_sqlite, write_transaction
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))

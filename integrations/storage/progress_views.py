@@ -53,7 +53,9 @@ def write(connection: Connection, fold: LogFold) -> None:
             progress += [view_rows.progress_row(user_id, goal_id, p, n) for p, n in counts.items() if n]
     for table, rows in zip(TABLES, (users, aspirations, goals, contacts, progress), strict=True):
         if rows:
-            bulk_insert(connection, table.name, tuple(rows[0]), [tuple(row.values()) for row in rows])
+            bulk_insert(
+                connection, table.name, tuple(rows[0]), [tuple(row.values()) for row in rows], copy=True
+            )
 
 
 def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -17,12 +17,12 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from domain import events as ev
 from domain.fold import LogFold
 from integrations.storage import action_index, checkpoints, progress_views
-from integrations.storage.database import read_transaction, write_transaction
+from integrations.storage.database import empty_table, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, RawRow, fold_rows
 from integrations.storage.schema import events
 
@@ -42,6 +42,9 @@ class Projections:
 
     def catch_up(self, batch_size: int = 2000) -> int:
         """Apply every new event to the action index, then to progress; returns events applied."""
+        with read_transaction(self.engine) as connection:
+            if checkpoints.all_at_head(connection, (ACTIONS, PROGRESS)):
+                return 0  # the common case, answered in one query (PostgreSQL: one round trip)
         applied = self._catch_up(ACTIONS, action_index.apply, None, batch_size)
         return applied + self._catch_up(PROGRESS, progress_views.apply, ACTIONS, batch_size)
 
@@ -63,42 +66,55 @@ class Projections:
             applied += len(rows)
 
     def rebuild(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
-        """Rebuild the action index, then progress, each from the whole log; returns events folded."""
-        self.rebuild_action_index(chunk=chunk)
-        return self.rebuild_progress(on_progress, chunk=chunk)
+        """Both projections from one read of the log: fold it once, then write the action index and
+        the progress views and reset both checkpoints in one transaction; returns events folded."""
+        fold, last, folded = self._fold(on_progress, chunk)
+        with _gc_paused(), write_transaction(self.engine) as connection:
+            action_index.write(connection, action_index.rows(fold))
+            self._write_progress(connection, fold)
+            checkpoints.reset(connection, ACTIONS, last)
+            checkpoints.reset(connection, PROGRESS, last)
+        return folded
 
     def rebuild_progress(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
         """Empty the progress views, fold the whole log, write the views, reset the checkpoint."""
-        fold = LogFold()
-        last = folded = 0
-        with _gc_paused(), read_transaction(self.engine) as connection:
-            total = int(connection.scalar(select(func.max(events.c.position))) or 0)  # about the count
-            while rows := EventStore.raw_rows(connection, last, chunk):
-                fold_rows(rows, fold.apply)
-                last = rows[-1][0]
-                folded += len(rows)
-                if on_progress is not None:
-                    on_progress(folded, total)
+        fold, last, folded = self._fold(on_progress, chunk)
         with _gc_paused(), write_transaction(self.engine) as connection:
-            for table in progress_views.TABLES:
-                connection.execute(delete(table))
-            progress_views.write(connection, fold)
+            self._write_progress(connection, fold)
             checkpoints.reset(connection, PROGRESS, last)
         return folded
 
     def rebuild_action_index(self, chunk: int = 20000) -> int:
         """Empty the action index and fill it from the log's action events."""
-        index: action_index.Index = {}
+        fold, last, _ = self._fold(None, chunk, ev.ACTION_EVENT_TYPES)
+        with _gc_paused(), write_transaction(self.engine) as connection:
+            written = action_index.write(connection, action_index.rows(fold))
+            checkpoints.reset(connection, ACTIONS, last)
+        return written
+
+    def _fold(
+        self, on_progress: ProgressCallback | None, chunk: int, types: frozenset[str] | None = None
+    ) -> tuple[LogFold, int, int]:
+        """The log (or its events of `types`) folded in memory, up to the head it had when the read
+        began; returns the fold, that head and how many events were folded."""
+        fold = LogFold()
+        folded = 0
         with _gc_paused(), read_transaction(self.engine) as connection:
             head = int(connection.scalar(select(func.max(events.c.position))) or 0)
             last = 0
-            while rows := EventStore.raw_rows(connection, last, chunk, head, types=ev.ACTION_EVENT_TYPES):
-                action_index.fold(index, rows)
+            while rows := EventStore.raw_rows(connection, last, chunk, head, types=types):
+                fold_rows(rows, fold)
                 last = rows[-1][0]
-        with _gc_paused(), write_transaction(self.engine) as connection:
-            written = action_index.write(connection, index)
-            checkpoints.reset(connection, ACTIONS, head)
-        return written
+                folded += len(rows)
+                if on_progress is not None:
+                    on_progress(folded, head)  # positions count events, so the head is about the total
+        return fold, head, folded
+
+    @staticmethod
+    def _write_progress(connection: Connection, fold: LogFold) -> None:
+        for table in progress_views.TABLES:
+            empty_table(connection, table.name)
+        progress_views.write(connection, fold)
 
 
 @contextmanager

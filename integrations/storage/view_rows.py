@@ -3,6 +3,7 @@ two paths write the same bytes (the property tests compare them)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +13,17 @@ from domain.actions import Interactions
 from domain.contacts import Contact, contact_to_dict
 from domain.goals import Goal, goal_to_dict
 from domain.profile import Aspiration, Profile
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """A row of `v_users`: who a user is and the settings their periods are computed in."""
+
+    user_id: str
+    handle: str
+    timezone: str
+    week_start: int
+    weekly_budget: int
 
 
 def _json(value: Any) -> str:

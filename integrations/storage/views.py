@@ -26,15 +26,9 @@ from integrations.storage.schema import (
     v_progress,
     v_users,
 )
+from integrations.storage.view_rows import UserRecord
 
-
-@dataclass(frozen=True, slots=True)
-class UserRecord:
-    user_id: str
-    handle: str
-    timezone: str
-    week_start: int
-    weekly_budget: int
+__all__ = ["UserRecord"]  # defined with the other view rows, read from here by the service layer
 
 
 def find_user(connection: Connection, handle_or_id: str) -> UserRecord | None:
