@@ -17,6 +17,7 @@ from domain import events as ev
 from domain.errors import DomainError
 from integrations.storage.schema import events
 from service import actions
+from service.settings import Settings
 from service.updates import decide, deliver_due, send_test, sent, set_channel, status
 from tests.updates.conftest import World
 
@@ -148,7 +149,7 @@ def test_a_redirect_is_not_followed(world: World) -> None:
 
 def test_private_webhook_addresses_are_refused_unless_allowed(world: World) -> None:
     strict = type(world.ctx)(
-        world.ctx.settings.model_copy(update={"allow_private_targets": False}),
+        Settings(**{**world.ctx.settings.model_dump(), **{"allow_private_targets": False}}),
         world.ctx.vault,
         world.ctx.link_key,
     )
@@ -174,7 +175,9 @@ def test_email_needs_an_smtp_server_and_a_real_address(world: World) -> None:
     with pytest.raises(DomainError, match="is not an email address"):
         set_channel(world.app, world.ctx, world.user_id, "email", email="ada at example")
     no_smtp = type(world.ctx)(
-        world.ctx.settings.model_copy(update={"smtp_host": None}), world.ctx.vault, world.ctx.link_key
+        Settings(**{**world.ctx.settings.model_dump(), **{"smtp_host": None}}),
+        world.ctx.vault,
+        world.ctx.link_key,
     )
     with pytest.raises(DomainError, match="NETGOALS_SMTP_HOST"):
         set_channel(world.app, no_smtp, world.user_id, "email", email="ada@example.org")
