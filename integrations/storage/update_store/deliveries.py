@@ -111,31 +111,21 @@ def claim(
 
 def finish(connection: Connection, delivery: Delivery, state: str, detail: str, now: float) -> bool:
     """Record the outcome (delivered or failed for good), unless the lease was taken over."""
-    return bool(
-        connection.execute(
-            update(t)
-            .where(
-                t.c.delivery_id == delivery.delivery_id,
-                t.c.state == SENDING,
-                t.c.lease_until == delivery.lease_until,
-            )
-            .values(state=state, detail=detail, finished_at=now, lease_until=None)
-        ).rowcount
-    )
+    return _settle(connection, delivery, state=state, detail=detail, finished_at=now)
 
 
 def retry_later(connection: Connection, delivery: Delivery, next_attempt_at: float, detail: str) -> bool:
-    return bool(
-        connection.execute(
-            update(t)
-            .where(
-                t.c.delivery_id == delivery.delivery_id,
-                t.c.state == SENDING,
-                t.c.lease_until == delivery.lease_until,
-            )
-            .values(state=PENDING, detail=detail, next_attempt_at=next_attempt_at, lease_until=None)
-        ).rowcount
+    """Hand the row back for another try at `next_attempt_at`, unless the lease was taken over."""
+    return _settle(connection, delivery, state=PENDING, detail=detail, next_attempt_at=next_attempt_at)
+
+
+def _settle(connection: Connection, delivery: Delivery, **values: Any) -> bool:
+    """Compare-and-set on the lease this sender holds: a sender whose lease ran out and was taken
+    over by another changes nothing."""
+    held = and_(
+        t.c.delivery_id == delivery.delivery_id, t.c.state == SENDING, t.c.lease_until == delivery.lease_until
     )
+    return bool(connection.execute(update(t).where(held).values(lease_until=None, **values)).rowcount)
 
 
 def decided_keys(connection: Connection, user_id: str) -> set[str]:
