@@ -25,6 +25,7 @@ from api.google import router_for as google_router
 from api.schemas import Health, Problem
 from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders, redact_access_log
 from api.sources import router_for as sources_router
+from api.updates import router_for as updates_router
 from service import throttle
 from service.app import App, Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(confirm.router_for(settings), responses=_ERRORS)
     webhooks.attach(app, settings, service, _ERRORS)  # before google's routes: it serves /webhooks/google
     app.include_router(google_router(settings), responses=_ERRORS)
+    app.include_router(updates_router(settings), responses=_ERRORS)
     metrics.attach(app)
     app.include_router(sources_router(settings), prefix="/api/v1", responses=_ERRORS)
     app.include_router(feeds_router(settings))

@@ -27,6 +27,8 @@ COMMANDS = (
     Lazy("suggestions", "cli.google:suggestions_app", "People you met at attended events who are not contacts yet."),
     Lazy("sync", "cli.google:sync", "Plan, push and pull once (every connected user, or one), read the iCal sources that are due, and print what changed."),
     Lazy("confirm", "cli.confirm:confirm", "Confirm a planned block (--done or --skip), or list the blocks waiting to be confirmed."),
+    Lazy("notify", "cli.updates:notify_app", "Choose where progress updates go: email, a signed webhook (Slack too), or none."),
+    Lazy("updates", "cli.updates:updates_app", "The progress updates sent to you, newest first."),
     Lazy("user", "cli.users:user_app", "Accounts for the web: users and their API tokens."),
     Lazy("feed", "cli.feed:feed_app", "Subscribe to your networking tasks from any calendar app."),
     Lazy("source", "cli.sources:source_app", "Read iCal calendars (Outlook, iCloud, Meetup…) for attended events."),

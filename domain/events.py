@@ -47,6 +47,12 @@ CONFIRMATION_ADOPTED: Final = "action.confirmation-adopted"
 # In the profile stream: that a calendar was connected or disconnected — never with what credentials.
 CALENDAR_CONNECTED: Final = "calendar.connected"
 CALENDAR_DISCONNECTED: Final = "calendar.disconnected"
+# Progress updates: where they go (profile stream; never a webhook URL or secret), and in the actions
+# stream what was decided to be told, on which channel, and whether it was delivered.
+USER_UPDATES_SET: Final = "user.updates-set"
+UPDATE_DECIDED: Final = "update.decided"
+UPDATE_DELIVERED: Final = "update.delivered"
+UPDATE_FAILED: Final = "update.failed"
 
 PROFILE_EVENT_TYPES: Final = frozenset(
     {
@@ -63,6 +69,7 @@ PROFILE_EVENT_TYPES: Final = frozenset(
         GOAL_ARCHIVED,
         CONTACT_ADDED,
         CONTACT_UPDATED,
+        USER_UPDATES_SET,
     }
 )
 ACTION_EVENT_TYPES: Final = frozenset({ACTION_DONE, ACTION_RETRACTED})
@@ -70,8 +77,14 @@ PLAN_EVENT_TYPES: Final = frozenset(
     {ACTION_PLANNED, ACTION_RESCHEDULED, ACTION_SKIPPED, ACTION_FULFILLED, CONFIRMATION_ADOPTED}
 )
 CALENDAR_EVENT_TYPES: Final = frozenset({CALENDAR_CONNECTED, CALENDAR_DISCONNECTED})
+UPDATE_EVENT_TYPES: Final = frozenset({UPDATE_DECIDED, UPDATE_DELIVERED, UPDATE_FAILED})
 ALL_EVENT_TYPES: Final = (
-    PROFILE_EVENT_TYPES | ACTION_EVENT_TYPES | PLAN_EVENT_TYPES | CALENDAR_EVENT_TYPES | {HANDLE_CLAIMED}
+    PROFILE_EVENT_TYPES
+    | ACTION_EVENT_TYPES
+    | PLAN_EVENT_TYPES
+    | CALENDAR_EVENT_TYPES
+    | UPDATE_EVENT_TYPES
+    | {HANDLE_CLAIMED}
 )
 
 CURRENT_SCHEMA_VERSION: Final = 1

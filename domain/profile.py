@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from domain import events as ev
 from domain.contacts import Contact, apply_contact_update, contact_from_added
 from domain.goals import Goal, apply_goal_change, goal_from_set
+from domain.updates import UpdatePreferences, preferences_from_event
 
 ASPIRATION_KINDS: Final = ("new-job", "clients", "mentorship", "other")
 DEFAULT_WEEKLY_BUDGET: Final = 5
@@ -38,6 +39,7 @@ class Profile:
     aspirations: dict[str, Aspiration] = field(default_factory=dict)
     goals: dict[str, Goal] = field(default_factory=dict)
     contacts: dict[str, Contact] = field(default_factory=dict)
+    updates: UpdatePreferences = field(default_factory=UpdatePreferences)
 
     @property
     def registered(self) -> bool:
@@ -86,6 +88,8 @@ class Profile:
             self._apply_settings(data)
         elif event_type == ev.USER_SETTINGS_CHANGED:
             self._apply_settings(data)
+        elif event_type == ev.USER_UPDATES_SET:
+            self.updates = preferences_from_event(data)
         self.version += 1
 
     def _apply_settings(self, data: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 """The use cases the workers run, one per task: sync one user, push one user's outbox, renew push
-channels, housekeeping, and the sweep that re-enqueues whatever is still pending (invariant 7).
+channels, housekeeping, the sweep that re-enqueues whatever is still pending (invariant 7), reading
+the iCal sources that are due, and deciding and sending progress updates.
 
 Each returns an `Outcome` for the task's log line: a user id, what happened, and counts — never a
 token. A per-user Redis lock saves a second worker from syncing the same user at once; the
@@ -17,14 +18,19 @@ from typing import Any
 
 import redis
 
+from domain.updates import WaitingBlock
 from integrations.queue import marks, telemetry
 from integrations.storage import calendar_store as store
 from integrations.storage import housekeeping as rows
 from integrations.storage.database import read_transaction, write_transaction
+from service import confirmation
 from service.google.notifications import CHANNEL_RENEW_BEFORE
 from service.google.report import Report
 from service.google.sync import push_outbox_once, sync_once
+from service.ical import sync_due_sources
 from service.jobs import Jobs
+from service.updates import Updates, decide, deliver_due
+from service.users import list_users
 
 log = logging.getLogger("netgoals.jobs")
 
@@ -139,3 +145,38 @@ def sweep(jobs: Jobs) -> Outcome:
     with contextlib.suppress(redis.RedisError):
         telemetry.record_sweep(jobs.redis, syncs + pushes)
     return Outcome("ok", counts={"calendars": len(calendars), "syncs": syncs, "pushes": pushes})
+
+
+def sources(jobs: Jobs) -> Outcome:
+    """Read every iCal source whose poll is due (each read commits with its new state)."""
+    reports = sync_due_sources(jobs.app, jobs.settings)
+    failed = sum(1 for r in reports if r.error)
+    return Outcome("ok", counts={"sources": len(reports), "failed": failed})
+
+
+def progress_updates(jobs: Jobs) -> Outcome:
+    """Decide what is new to tell each person with a channel, then send what is due — each change
+    once (the delivery ids), retries by their backoff. A person's failure never stops the others."""
+    context = Updates.open(jobs.settings)
+    decided = failed = 0
+    for user in list_users(jobs.app):
+        try:
+            if not jobs.app.profile(user.user_id).updates.active:
+                continue
+            waiting = [
+                WaitingBlock(w.action_id, w.title, w.end)
+                for w in confirmation.waiting(jobs.app, user.user_id, jobs.settings.confirm_after_days)
+            ]
+            decided += decide(jobs.app, context, user.user_id, waiting)
+        except Exception:  # one person's bad state must not stall everyone's updates
+            failed += 1
+            log.exception("deciding updates failed for user %s", user.user_id)
+    sent = deliver_due(jobs.app, context, limit=500)
+    delivered = sum(1 for s in sent if s.delivered)
+    counts = {
+        "decided": decided,
+        "delivered": delivered,
+        "not_delivered": len(sent) - delivered,
+        "failed": failed,
+    }
+    return Outcome("ok", counts=counts)

@@ -152,6 +152,8 @@ class TaskNames:
     renew_channels: str
     housekeeping: str
     sweep: str
+    sources: str
+    updates: str
 
 
 def task_names() -> TaskNames:
@@ -159,5 +161,11 @@ def task_names() -> TaskNames:
     from integrations.queue import celery_app as names
 
     return TaskNames(
-        names.SYNC_USER, names.PUSH_OUTBOX, names.RENEW_CHANNELS, names.HOUSEKEEPING, names.SWEEP
+        names.SYNC_USER,
+        names.PUSH_OUTBOX,
+        names.RENEW_CHANNELS,
+        names.HOUSEKEEPING,
+        names.SWEEP,
+        names.SOURCES,
+        names.UPDATES,
     )

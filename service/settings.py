@@ -76,6 +76,24 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
     )
     google_quota_pause: int = Field(default=3600, description="seconds a user pauses after quotaExceeded")
 
+    # --- progress updates (email, webhooks, the weekly digest)
+    smtp_host: str | None = Field(default=None, description="SMTP server for email updates; unset: no email")
+    smtp_port: int = Field(default=587, description="SMTP port (587 STARTTLS, 465 TLS, 25 plain)")
+    smtp_security: str = Field(default="starttls", description="starttls, tls or none")
+    smtp_username: str | None = Field(default=None, description="SMTP login, if the server wants one")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password")
+    mail_from: str = Field(default="netgoals <netgoals@localhost>", description="the From of every email")
+    allow_private_targets: bool = Field(
+        default=False, description="let webhooks reach loopback and private addresses (trusted networks)"
+    )
+    update_retry_hours: float = Field(default=24.0, description="how long a failing update is retried")
+    updates_every_seconds: float = Field(
+        default=300, gt=0, description="how often the workers decide and send progress updates"
+    )
+    update_lease_seconds: float = Field(
+        default=120.0, description="how long a sender holds a delivery before another may take it over"
+    )
+
     # --- workers (Celery on Redis)
     redis_url: str | None = Field(
         default=None,

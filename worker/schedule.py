@@ -1,6 +1,6 @@
 """Beat's schedule (celery-redbeat keeps it in Redis behind a lock: a second beat waits). Polling
 each calendar is the sweep's choice per calendar (15 minutes without push, hourly with it), so the
-schedule itself stays three fixed entries."""
+schedule itself stays a few fixed entries."""
 
 from __future__ import annotations
 
@@ -16,4 +16,6 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "sweep": {"task": names.sweep, "schedule": settings.sweep_seconds},
         "renew-channels": {"task": names.renew_channels, "schedule": 3600.0},
         "housekeeping": {"task": names.housekeeping, "schedule": 3600.0},
+        "sources": {"task": names.sources, "schedule": 60.0},  # each source has its own interval
+        "updates": {"task": names.updates, "schedule": settings.updates_every_seconds},
     }

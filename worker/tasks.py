@@ -84,6 +84,14 @@ def _sweep(self: NetgoalsTask) -> background.Outcome:
     return background.sweep(jobs())
 
 
+def _sources(self: NetgoalsTask) -> background.Outcome:
+    return background.sources(jobs())
+
+
+def _updates(self: NetgoalsTask) -> background.Outcome:
+    return background.progress_updates(jobs())
+
+
 def register(app: Celery) -> None:
     """Put the tasks on `app` (the worker's, or a test's own)."""
     for name, run in (
@@ -92,5 +100,7 @@ def register(app: Celery) -> None:
         (names.renew_channels, _renew_channels),
         (names.housekeeping, _housekeeping),
         (names.sweep, _sweep),
+        (names.sources, _sources),
+        (names.updates, _updates),
     ):
         app.task(name=name, base=NetgoalsTask, bind=True)(run)

@@ -27,6 +27,7 @@ from domain.decisions.goals import (
     set_goal,
     set_goal_preferences,
 )
+from domain.decisions.updates import set_updates
 from domain.decisions.users import add_aspiration, change_settings, register, update_aspiration
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "revise_goal",
     "set_goal",
     "set_goal_preferences",
+    "set_updates",
     "update_aspiration",
     "update_contact",
 ]

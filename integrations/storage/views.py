@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
 
+from domain import events as ev
 from domain.actions import ActionFact, Interactions
 from domain.contacts import Contact, contact_from_dict
 from domain.goals import Goal, goal_from_dict
 from domain.periods import Period, local_midnight
 from domain.profile import Aspiration, Profile
+from integrations.storage.event_store import decoded
 from integrations.storage.schema import (
     events,
     v_actions,
@@ -175,3 +177,21 @@ def history(
         {"position": p, "type": t, "data": json.loads(d), "recorded_at": r}
         for p, t, d, r in connection.execute(query)
     ]
+
+
+def done_payloads(connection: Connection, user_id: str) -> list[dict[str, Any]]:
+    """The payloads of the user's done actions that were not retracted (the first of a repeated id
+    stands), in log order: what a digest lists with its title and source."""
+    query = (
+        select(events.c.position, events.c.stream_id, events.c.type, events.c.schema_version, events.c.data)
+        .where(events.c.user_id == user_id, events.c.type.in_([ev.ACTION_DONE, ev.ACTION_RETRACTED]))
+        .order_by(events.c.position)
+    )
+    done: dict[str, dict[str, Any]] = {}
+    retracted: set[str] = set()
+    for _stream, event_type, data in decoded(tuple(row) for row in connection.execute(query)):
+        if event_type == ev.ACTION_RETRACTED:
+            retracted.add(data["action_id"])
+        else:
+            done.setdefault(data["action_id"], data)
+    return [data for action_id, data in done.items() if action_id not in retracted]

@@ -1,0 +1,187 @@
+"""Progress updates on the web: the JSON API (choose a channel, send a test, what was sent), the
+dashboard's update settings, and the signed, GET-safe unsubscribe page.
+
+`router_for(settings)` opens the update context at first use; handlers only call
+`service.updates`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import CallerDep, get_app
+from api.pages.common import Session, checked, render, signed_in, templates
+from service import updates
+from service.commands import DomainError, SecretKeyMissingError
+from service.settings import Settings
+
+
+class UpdatePreferencesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Literal["email", "webhook", "none"]
+    email: Annotated[str, Field(min_length=3, max_length=254)] | None = None
+    webhook_url: Annotated[str, Field(min_length=8, max_length=2000)] | None = None
+    webhook_format: Literal["json", "slack"] = "json"
+    immediate: bool = True
+    digest: bool = True
+
+
+class UpdatePreferencesOut(BaseModel):
+    channel: str
+    email: str | None
+    webhook_format: str | None
+    immediate: bool
+    digest: bool
+    failing: dict[str, str]
+    pending: int
+    webhook_secret: str | None = Field(
+        default=None, description="Only in the answer that set a webhook: the signing secret, shown once."
+    )
+
+
+class TestResultOut(BaseModel):
+    delivered: bool
+    channel: str
+    detail: str
+
+
+class SentUpdateOut(BaseModel):
+    delivery_id: str
+    kind: str
+    subject: str | None
+    channel: str
+    state: str
+    attempts: int
+    detail: str | None
+    decided_at: str | None
+    finished_at: str | None
+
+
+def router_for(settings: Settings) -> APIRouter:
+    opened: list[updates.Updates] = []
+    router = APIRouter(tags=["updates"])
+
+    def context() -> updates.Updates:
+        """Opened at first use: a server without NETGOALS_SECRET_KEY still serves everything else."""
+        if not opened:
+            try:
+                opened.append(updates.Updates.open(settings))
+            except SecretKeyMissingError:
+                raise HTTPException(503, "progress updates need NETGOALS_SECRET_KEY on this server") from None
+        return opened[0]
+
+    @router.get("/api/v1/updates/preferences", response_model=UpdatePreferencesOut)
+    def get_preferences(who: CallerDep) -> dict[str, Any]:
+        """Where your progress updates go, and whether the last one got there."""
+        return updates.status(who.app, who.user_id).as_dict()
+
+    @router.put("/api/v1/updates/preferences", response_model=UpdatePreferencesOut)
+    def put_preferences(who: CallerDep, body: UpdatePreferencesIn) -> dict[str, Any]:
+        """Choose the channel. Setting a webhook answers its signing secret, once."""
+        change = updates.set_channel(who.app, context(), who.user_id, **body.model_dump())
+        return {**updates.status(who.app, who.user_id).as_dict(), "webhook_secret": change.webhook_secret}
+
+    @router.post("/api/v1/updates/test", response_model=TestResultOut)
+    def post_test(who: CallerDep) -> dict[str, Any]:
+        """Send a test on your channel now; the answer says whether it was delivered, or why not."""
+        result = updates.send_test(who.app, context(), who.user_id)
+        return {"delivered": result.delivered, "channel": result.channel, "detail": result.detail}
+
+    @router.get("/api/v1/updates", response_model=list[SentUpdateOut])
+    def get_sent(who: CallerDep, limit: Annotated[int, Field(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+        """The updates decided for you, newest first, with what became of each."""
+        return updates.sent(who.app, who.user_id, limit)
+
+    @router.get("/updates/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
+    def unsubscribe_page(request: Request, token: str = "") -> Response:
+        """A link in every message. Opening it changes nothing (mail scanners open links): it shows
+        one button, and only that POST stops the updates."""
+        try:
+            updates.user_of_unsubscribe(get_app(request), context(), token)
+        except DomainError as exc:
+            return _page(request, "unsubscribe.html", {"error": str(exc)}, 400)
+        return _page(request, "unsubscribe.html", {"token": token})
+
+    @router.post("/updates/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
+    def unsubscribe(request: Request, token: Annotated[str, Form(max_length=2000)] = "") -> Response:
+        # The signed token is the credential and comes in the form body, not from a cookie, so a
+        # forged cross-site POST has nothing to ride on.
+        try:
+            updates.unsubscribe(get_app(request), context(), token)
+        except DomainError as exc:
+            return _page(request, "unsubscribe.html", {"error": str(exc)}, 400)
+        return _page(request, "unsubscribe.html", {"done": True})
+
+    @router.post("/settings/updates", include_in_schema=False)
+    def settings_form(
+        request: Request,
+        csrf: Annotated[str, Form(max_length=300)] = "",
+        channel: Annotated[str, Form(max_length=20)] = "none",
+        email: Annotated[str, Form(max_length=254)] = "",
+        webhook_url: Annotated[str, Form(max_length=2000)] = "",
+        slack: Annotated[str, Form(max_length=5)] = "",
+        immediate: Annotated[str, Form(max_length=5)] = "",
+        digest: Annotated[str, Form(max_length=5)] = "",
+        test: Annotated[str, Form(max_length=5)] = "",
+    ) -> Response:
+        session = checked(request, csrf)
+        if not isinstance(session, Session):
+            return session
+        app, user_id = session.app, session.user_id
+        try:
+            if test:
+                result = updates.send_test(app, context(), user_id)
+                note = "Test delivered." if result.delivered else f"Test not delivered: {result.detail}"
+                return _settings(request, session, note=note)
+            change = updates.set_channel(
+                app,
+                context(),
+                user_id,
+                channel,
+                email=email or None,
+                webhook_url=webhook_url or None,
+                webhook_format="slack" if slack else "json",
+                immediate=bool(immediate),
+                digest=bool(digest),
+            )
+        except DomainError as exc:
+            return _settings(request, session, error=str(exc), status=422)
+        return _settings(request, session, note="Saved.", secret=change.webhook_secret)
+
+    @router.get("/settings/updates", response_class=HTMLResponse, include_in_schema=False)
+    def settings_page(request: Request) -> Response:
+        session = signed_in(request)
+        if session is None:
+            return RedirectResponse("/signin", status_code=303)
+        return _settings(request, session)
+
+    def _settings(
+        request: Request,
+        session: Session,
+        *,
+        note: str | None = None,
+        error: str | None = None,
+        secret: str | None = None,
+        status: int = 200,
+    ) -> Response:
+        current = updates.status(session.app, session.user_id)
+        values = {
+            "s": current.as_dict(),
+            "sent": updates.sent(session.app, session.user_id, 10),
+            "email_available": context().smtp is not None,
+            "saved_note": note,
+            "secret": secret,
+        }
+        return render(request, session, "updates_settings.html", values, error=error, status=status)
+
+    return router
+
+
+def _page(request: Request, name: str, values: dict[str, Any], status: int = 200) -> Response:
+    response: Response = templates.TemplateResponse(request, name, values, status_code=status)
+    return response

@@ -1,0 +1,27 @@
+"""Decisions about a person's progress updates: where they go."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain import events as ev
+from domain.decisions.common import require_registered
+from domain.events import Event
+from domain.profile import Profile
+from domain.updates import UpdatePreferences, validate_preferences
+
+
+def set_updates(profile: Profile, preferences: UpdatePreferences, now: datetime) -> list[Event]:
+    """Choose the channel. The event names the channel kind, the email address and the options —
+    never a webhook URL (a Slack URL is itself a credential), which the service keeps sealed."""
+    require_registered(profile)
+    validate_preferences(preferences)
+    data = {
+        "channel": preferences.channel,
+        "email": preferences.email if preferences.channel == "email" else None,
+        "webhook_format": preferences.webhook_format,
+        "immediate": preferences.immediate,
+        "digest": preferences.digest,
+        "at": now.isoformat(),
+    }
+    return [Event(ev.USER_UPDATES_SET, data)]

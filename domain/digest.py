@@ -1,0 +1,127 @@
+"""The weekly digest: what last week brought, what waits, and what comes next — as plain data the
+mail and webhook renderers turn into words. Pure: the service layer gathers the inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.periods import Frame, Period, local_date, local_midnight, period_of
+from domain.progress import GoalProgress
+from domain.updates import WaitingBlock
+
+# The digest goes out on the first morning of the person's week, from this hour on (their zone).
+DIGEST_HOUR = 8
+SOURCES = {"manual": "logged by you", "google": "Google Calendar", "ical": "calendar feed"}
+
+
+@dataclass(frozen=True, slots=True)
+class DigestGoal:
+    title: str
+    done: int
+    target: int
+    status: str
+    streak: int
+    period: Period
+
+    @property
+    def bar(self) -> str:
+        """A bar that reads in plain text: ■ done, □ still to do (at most 10 cells)."""
+        cells = min(self.target, 10)
+        filled = min(cells, round(self.done * cells / self.target)) if self.target else 0
+        return "■" * filled + "□" * (cells - filled)
+
+
+@dataclass(frozen=True, slots=True)
+class CountedAction:
+    at: datetime  # in the person's zone
+    title: str
+    source: str  # manual, google, ical
+
+    @property
+    def source_words(self) -> str:
+        return SOURCES.get(self.source, self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueContact:
+    name: str
+    days_overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAction:
+    at: datetime  # in the person's zone
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    week: Period  # the week the digest looks back on
+    goals: tuple[DigestGoal, ...]
+    counted: tuple[CountedAction, ...]
+    to_confirm: tuple[WaitingBlock, ...]
+    overdue: tuple[OverdueContact, ...]
+    planned: tuple[PlannedAction, ...]
+
+    @property
+    def key(self) -> str:
+        return digest_key(self.week)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.goals or self.counted or self.to_confirm or self.overdue or self.planned)
+
+
+def digest_key(week: Period) -> str:
+    return f"digest:{week.start.isoformat()}"
+
+
+def digest_week_due(now: datetime, tz: ZoneInfo, week_start: int) -> Period | None:
+    """The week a digest is due for now: on the first day of the person's week, from DIGEST_HOUR
+    until that day ends, the week before it. Outside that window, none (a digest missed for a whole
+    day is not sent days late)."""
+    today = local_date(now, tz)
+    this_week = period_of(today, Frame.WEEK, week_start)
+    if today != this_week.start:
+        return None
+    if now < local_midnight(today, tz) + timedelta(hours=DIGEST_HOUR):
+        return None
+    return period_of(today - timedelta(days=1), Frame.WEEK, week_start)
+
+
+def build_digest(
+    week: Period,
+    progress_at_week_end: Iterable[GoalProgress],
+    counted: Iterable[CountedAction],
+    to_confirm: Iterable[WaitingBlock],
+    overdue: Iterable[OverdueContact],
+    planned: Iterable[PlannedAction],
+) -> Digest:
+    goals = tuple(
+        DigestGoal(
+            p.goal.title, p.current.done, p.current.target, p.current.status, p.streak, p.current.period
+        )
+        for p in progress_at_week_end
+        if p.lifecycle in ("active", "achieved")
+    )
+    return Digest(
+        week,
+        goals,
+        tuple(sorted((c for c in counted if week.contains(c.at.date())), key=lambda c: c.at)),
+        tuple(sorted(to_confirm, key=lambda b: b.ended_at)),
+        tuple(sorted(overdue, key=lambda o: -o.days_overdue)),
+        tuple(sorted(planned, key=lambda p: p.at)),
+    )
+
+
+def next_week(week: Period) -> Period:
+    return Period(week.end, week.end + timedelta(days=7))
+
+
+def week_label(week: Period) -> str:
+    last = week.last_day
+    return f"{week.start:%d %b} – {last:%d %b %Y}"

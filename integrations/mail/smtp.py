@@ -1,0 +1,101 @@
+"""Send one email over SMTP and say what happened, without raising for the ordinary failures
+(refused recipient, server down, timeout): the caller records the outcome and retries later."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+
+SECURITY = ("starttls", "tls", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpServer:
+    host: str
+    port: int
+    security: str = "starttls"  # starttls | tls | none
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 20.0
+    verify: bool = True  # check the server's certificate (off only for a local test server)
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    sender: str
+    to: str
+    subject: str
+    text: str
+    html: str | None
+    message_id: str  # stable per update: a resend carries the same id, so mail clients merge them
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    delivered: bool
+    detail: str  # "delivered", or why not, in words a person can act on
+    permanent: bool = False  # retrying will not help (the address was refused)
+
+
+def _message(mail: Mail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = mail.sender
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = mail.message_id
+    for name, value in mail.headers:
+        message[name] = value
+    message.set_content(mail.text)
+    if mail.html is not None:
+        message.add_alternative(mail.html, subtype="html")
+    return message
+
+
+def send(server: SmtpServer, mail: Mail) -> Outcome:
+    if server.security not in SECURITY:
+        return Outcome(False, f"unknown SMTP security {server.security!r}", permanent=True)
+    context = ssl.create_default_context()
+    if not server.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    try:
+        client: smtplib.SMTP
+        if server.security == "tls":
+            client = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout, context=context)
+        else:
+            client = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
+        with client:
+            if server.security == "starttls":
+                client.starttls(context=context)
+            if server.username:
+                client.login(server.username, server.password or "")
+            refused = client.send_message(_message(mail))
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, reason = next(iter(exc.recipients.values()))
+        return Outcome(
+            False, f"the mail server refused {mail.to}: {code} {_text(reason)}", permanent=code >= 500
+        )
+    except smtplib.SMTPResponseException as exc:
+        return Outcome(
+            False, f"the mail server answered {exc.smtp_code} {_text(exc.smtp_error)}", exc.smtp_code >= 500
+        )
+    except smtplib.SMTPException as exc:
+        return Outcome(False, f"SMTP failed: {exc.__class__.__name__}")
+    except (OSError, TimeoutError) as exc:  # refused, unreachable, timed out, TLS errors
+        return Outcome(False, f"cannot reach the mail server {server.host}:{server.port}: {_why(exc)}")
+    if refused:
+        return Outcome(False, f"the mail server refused {', '.join(refused)}", permanent=True)
+    return Outcome(True, "delivered")
+
+
+def _text(reason: bytes | str) -> str:
+    return reason.decode(errors="replace") if isinstance(reason, bytes) else reason
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc) or exc.__class__.__name__

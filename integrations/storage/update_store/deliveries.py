@@ -1,0 +1,160 @@
+"""The delivery outbox: one row per (update, channel), claimed by one sender at a time.
+
+A sender claims a row with a lease (compare-and-set on its state); a sender killed mid-send leaves
+the lease to expire, and the row is claimed again. Finishing is compare-and-set on the lease, so a
+sender whose lease was taken over cannot overwrite the newer outcome.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from integrations.storage.update_store.tables import update_deliveries as t
+
+PENDING, SENDING, DELIVERED, FAILED = "pending", "sending", "delivered", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    delivery_id: str
+    user_id: str
+    update_key: str
+    kind: str
+    channel: str
+    payload: dict[str, Any]
+    state: str
+    attempts: int
+    lease_until: float | None
+    detail: str | None
+    created_at: float
+    finished_at: float | None
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(
+        row.delivery_id,
+        row.user_id,
+        row.update_key,
+        row.kind,
+        row.channel,
+        json.loads(row.payload),
+        row.state,
+        row.attempts,
+        row.lease_until,
+        row.detail,
+        row.created_at,
+        row.finished_at,
+    )
+
+
+def insert_new(connection: Connection, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert rows whose delivery id is new; returns how many were inserted."""
+    values = [
+        {**r, "payload": json.dumps(r["payload"], sort_keys=True), "state": PENDING, "attempts": 0}
+        for r in rows
+    ]
+    if not values:
+        return 0
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(t).on_conflict_do_nothing(index_elements=["delivery_id"]).returning(t.c.delivery_id)
+    )
+    inserted = 0
+    for value in values:  # rowcount of an ON CONFLICT insert is not portable; RETURNING is
+        inserted += len(connection.execute(statement.values(**value)).all())
+    return inserted
+
+
+def insert_finished(connection: Connection, row: dict[str, Any], state: str, detail: str, now: float) -> None:
+    """A delivery sent at once (a test message), recorded with its outcome."""
+    values = {**row, "payload": json.dumps(row["payload"], sort_keys=True), "state": state, "attempts": 1}
+    connection.execute(insert(t).values(**values, detail=detail, finished_at=now))
+
+
+def _claimable(now: float) -> Any:
+    return or_(
+        and_(t.c.state == PENDING, t.c.next_attempt_at <= now),
+        and_(t.c.state == SENDING, t.c.lease_until < now),  # its sender died or hung
+    )
+
+
+def claim(
+    connection: Connection, now: float, lease_seconds: float, *, user_id: str | None = None, limit: int = 20
+) -> list[Delivery]:
+    """Take up to `limit` due rows for sending. Each claim is compare-and-set on the row's state, so
+    two senders never hold one row at once."""
+    query = select(t.c.delivery_id).where(_claimable(now))
+    if user_id is not None:
+        query = query.where(t.c.user_id == user_id)
+    candidates = list(connection.scalars(query.order_by(t.c.created_at).limit(limit)))
+    lease = now + lease_seconds
+    claimed = []
+    for delivery_id in candidates:
+        took = connection.execute(
+            update(t)
+            .where(t.c.delivery_id == delivery_id, _claimable(now))
+            .values(state=SENDING, lease_until=lease, attempts=t.c.attempts + 1)
+        ).rowcount
+        if took:
+            claimed.append(delivery_id)
+    if not claimed:
+        return []
+    rows = connection.execute(select(t).where(t.c.delivery_id.in_(claimed)).order_by(t.c.created_at))
+    return [_delivery(r) for r in rows]
+
+
+def finish(connection: Connection, delivery: Delivery, state: str, detail: str, now: float) -> bool:
+    """Record the outcome (delivered or failed for good), unless the lease was taken over."""
+    return _settle(connection, delivery, state=state, detail=detail, finished_at=now)
+
+
+def retry_later(connection: Connection, delivery: Delivery, next_attempt_at: float, detail: str) -> bool:
+    """Hand the row back for another try at `next_attempt_at`, unless the lease was taken over."""
+    return _settle(connection, delivery, state=PENDING, detail=detail, next_attempt_at=next_attempt_at)
+
+
+def _settle(connection: Connection, delivery: Delivery, **values: Any) -> bool:
+    """Compare-and-set on the lease this sender holds: a sender whose lease ran out and was taken
+    over by another changes nothing."""
+    held = and_(
+        t.c.delivery_id == delivery.delivery_id, t.c.state == SENDING, t.c.lease_until == delivery.lease_until
+    )
+    return bool(connection.execute(update(t).where(held).values(lease_until=None, **values)).rowcount)
+
+
+def decided_keys(connection: Connection, user_id: str) -> set[str]:
+    return set(connection.scalars(select(t.c.update_key).where(t.c.user_id == user_id)))
+
+
+def deliveries_of(connection: Connection, user_id: str, limit: int = 50) -> list[Delivery]:
+    query = (
+        select(t).where(t.c.user_id == user_id).order_by(t.c.created_at.desc(), t.c.delivery_id).limit(limit)
+    )
+    return [_delivery(r) for r in connection.execute(query)]
+
+
+def due_users(connection: Connection, now: float) -> list[str]:
+    """Users with a delivery to send now (the sweep re-enqueues them: a lost message delays, never loses)."""
+    return sorted(set(connection.scalars(select(t.c.user_id).where(_claimable(now)))))
+
+
+def failing_channels(connection: Connection, user_id: str) -> dict[str, str]:
+    """Per channel, why its newest finished or retried delivery did not go out (absent when it did)."""
+    query = (
+        select(t.c.channel, t.c.state, t.c.detail)
+        .where(t.c.user_id == user_id, t.c.state != SENDING)
+        .order_by(t.c.created_at)
+    )
+    failing: dict[str, str] = {}
+    for channel, state, detail in connection.execute(query):
+        if state == DELIVERED:
+            failing.pop(channel, None)
+        elif detail and (state == FAILED or (state == PENDING and detail)):
+            failing[channel] = detail
+    return failing

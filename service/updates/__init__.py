@@ -1,0 +1,32 @@
+"""Progress updates: the use cases the CLI, the API and the workers call — choose a channel, decide
+what is worth telling (once per change), deliver it by email or signed webhook, send a test, list
+what was sent. Each lives in its own module; this one only names them."""
+
+from service.updates.context import Updates
+from service.updates.decide import decide
+from service.updates.deliver import deliver_due, send_test
+from service.updates.history import UpdatesStatus, sent, status
+from service.updates.preferences import (
+    ChannelChange,
+    preferences,
+    set_channel,
+    unsubscribe,
+    unsubscribe_link,
+    user_of_unsubscribe,
+)
+
+__all__ = [
+    "ChannelChange",
+    "Updates",
+    "UpdatesStatus",
+    "decide",
+    "deliver_due",
+    "preferences",
+    "send_test",
+    "sent",
+    "set_channel",
+    "status",
+    "unsubscribe",
+    "unsubscribe_link",
+    "user_of_unsubscribe",
+]

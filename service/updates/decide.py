@@ -1,0 +1,130 @@
+"""Use case: decide which updates a person has not been told yet, and queue them — once per change.
+
+Deciding appends `update.decided` events (ids derived from the update's key and channel) and
+inserts the matching delivery rows in one transaction. Whoever decides again — a redelivered task,
+a second worker, a restarted beat — derives the same ids and adds nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from domain import events as ev
+from domain.digest import Digest, digest_key, digest_week_due, week_label
+from domain.events import NewEvent, actions_stream
+from domain.updates import DIGEST, Update, WaitingBlock, worth_telling
+from integrations.storage import update_store
+from integrations.storage.database import read_transaction, write_transaction
+from integrations.storage.event_store import StreamAppend
+from service import progress as progress_service
+from service.app import App
+from service.confirm_links import LINK_LIFETIME, Links
+from service.updates.context import Updates, delivery_id, event_id
+from service.updates.gather import digest_for
+
+
+def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | None = None) -> int:
+    """Queue what is new to tell; returns how many deliveries were added."""
+    profile = app.profile(user_id)
+    chosen = profile.updates
+    if not chosen.active:
+        return 0
+    now = app.now()
+    waiting = waiting or []
+    with read_transaction(app.engine) as connection:
+        told = update_store.decided_keys(connection, user_id)
+    payloads: list[dict[str, Any]] = []
+    if chosen.immediate:
+        lines = progress_service.progress(app, user_id)
+        links = Links.open(ctx.settings)
+        ended = {w.action_id: w.ended_at for w in waiting}
+        for update in worth_telling([x.progress for x in lines], waiting, now, told):
+            payload = _update_payload(update)
+            if update.action_id in ended and links is not None:
+                # The GET-safe one-click answers (a page with one button; only its POST answers).
+                expires = ended[update.action_id] + LINK_LIFETIME
+                payload["links"] = {
+                    a: links.url(user_id, update.action_id, a, expires) for a in ("done", "skip")
+                }
+            payloads.append(payload)
+    week = digest_week_due(now, profile.tz, profile.week_start) if chosen.digest else None
+    if week is not None and digest_key(week) not in told:
+        payloads.append(digest_payload(digest_for(app, profile, week, waiting)))
+    if not payloads:
+        return 0
+    rows, decided = [], []
+    for payload in payloads:
+        delivery = delivery_id(user_id, payload["key"], chosen.channel)
+        rows.append(
+            {
+                "delivery_id": delivery,
+                "user_id": user_id,
+                "update_key": payload["key"],
+                "kind": payload["kind"],
+                "channel": chosen.channel,
+                "payload": payload,
+                "next_attempt_at": now.timestamp(),
+                "created_at": now.timestamp(),
+            }
+        )
+        decided.append(
+            NewEvent(
+                UUID(event_id(delivery, "decided")),
+                ev.UPDATE_DECIDED,
+                {
+                    "delivery_id": delivery,
+                    "key": payload["key"],
+                    "kind": payload["kind"],
+                    "channel": chosen.channel,
+                    "subject": payload["subject"],
+                    "at": now.isoformat(),
+                },
+            )
+        )
+    with write_transaction(app.engine) as connection:
+        # The append takes the log's lock first, so two deciders of one change run one after the other.
+        app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, decided))
+        return update_store.insert_new(connection, rows)
+
+
+def _update_payload(update: Update) -> dict[str, Any]:
+    return {
+        "key": update.key,
+        "kind": update.kind,
+        "subject": update.subject,
+        "text": update.text,
+        "goal_id": update.goal_id,
+        "action_id": update.action_id,
+    }
+
+
+def digest_payload(digest: Digest) -> dict[str, Any]:
+    """The digest as plain data, stored with its delivery and rendered when it is sent."""
+    return {
+        "key": digest.key,
+        "kind": DIGEST,
+        "subject": f"Your networking week: {week_label(digest.week)}",
+        "week_start": digest.week.start.isoformat(),
+        "week_end": digest.week.last_day.isoformat(),
+        "goals": [
+            {
+                "title": g.title,
+                "done": g.done,
+                "target": g.target,
+                "status": g.status,
+                "streak": g.streak,
+                "bar": g.bar,
+            }
+            for g in digest.goals
+        ],
+        "counted": [
+            {"at": c.at.isoformat(), "title": c.title, "source": c.source_words} for c in digest.counted
+        ],
+        "to_confirm": [
+            {"action_id": b.action_id, "title": b.title, "ended_at": b.ended_at.isoformat()}
+            for b in digest.to_confirm
+        ],
+        "overdue": [{"name": o.name, "days": o.days_overdue} for o in digest.overdue],
+        "planned": [{"at": p.at.isoformat(), "title": p.title} for p in digest.planned],
+    }

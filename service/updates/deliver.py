@@ -1,0 +1,146 @@
+"""Use case: send the due deliveries, and record what became of each — at most one sender per
+delivery (a lease), retried with backoff for a bounded time, then shown as failing.
+
+A delivery that was sent but whose sender died before recording it is sent again when its lease
+runs out: each message carries its delivery id (Message-ID, X-Netgoals-Delivery), so a mail client
+or a webhook receiver sees the same message, not a new one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain import events as ev
+from domain.events import NewEvent, actions_stream
+from domain.updates import TEST
+from integrations.mail import smtp
+from integrations.storage import update_store
+from integrations.storage.database import write_transaction
+from integrations.storage.event_store import StreamAppend
+from integrations.storage.update_store import DELIVERED, FAILED, Delivery
+from integrations.webhooks import sender
+from service.app import App
+from service.updates.context import Updates, event_id
+from service.updates.preferences import preferences, unsubscribe_link, webhook_secrets
+from service.updates.render import render_mail, render_webhook
+
+FIRST_RETRY, LAST_RETRY = 60.0, 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    delivery_id: str
+    kind: str
+    channel: str
+    delivered: bool
+    detail: str
+
+
+def deliver_due(app: App, ctx: Updates, user_id: str | None = None, *, limit: int = 20) -> list[Sent]:
+    """Send what is due now (for one person, or anyone's when user_id is None)."""
+    lease = ctx.settings.update_lease_seconds  # outlasts one send (SMTP and webhook time out in 20 s, 10 s)
+    with write_transaction(app.engine) as connection:
+        claimed = update_store.claim(connection, app.now().timestamp(), lease, user_id=user_id, limit=limit)
+    return [_send_and_record(app, ctx, delivery) for delivery in claimed]
+
+
+def send_test(app: App, ctx: Updates, user_id: str) -> Sent:
+    """Send a test on the person's channel now and say what happened (listed like any update)."""
+    chosen = app.profile(user_id).updates
+    if not chosen.active:
+        return Sent("", TEST, chosen.channel, False, "updates are off: choose a channel first")
+    key = f"{TEST}:{uuid4()}"
+    payload = {
+        "key": key,
+        "kind": TEST,
+        "subject": "netgoals test message",
+        "text": f"This is a test of your {chosen.channel} updates. If you read this, they reach you.",
+        "goal_id": None,
+        "action_id": None,
+    }
+    now = app.now().timestamp()
+    delivery_id = str(uuid4())
+    row: dict[str, Any] = {
+        "delivery_id": delivery_id,
+        "user_id": user_id,
+        "update_key": key,
+        "kind": TEST,
+        "channel": chosen.channel,
+        "payload": payload,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    delivery = Delivery(
+        row["delivery_id"], user_id, key, TEST, chosen.channel, payload, "sending", 1, None, None, now, None
+    )
+    outcome = _send(app, ctx, delivery)
+    with write_transaction(app.engine) as connection:
+        state = DELIVERED if outcome.delivered else FAILED
+        update_store.insert_finished(connection, row, state, outcome.detail, app.now().timestamp())
+        app.store.append_in(connection, _outcome_batch(delivery, outcome.delivered, outcome.detail, app))
+    return Sent(delivery.delivery_id, TEST, chosen.channel, outcome.delivered, outcome.detail)
+
+
+def _send(app: App, ctx: Updates, delivery: Delivery) -> smtp.Outcome | sender.Outcome:
+    chosen = preferences(app, ctx, delivery.user_id)
+    if chosen.channel != delivery.channel:
+        return smtp.Outcome(False, f"the channel changed to {chosen.channel}: not sent", permanent=True)
+    unsubscribe = unsubscribe_link(app, ctx, delivery.user_id)
+    if delivery.channel == "email":
+        server = ctx.smtp
+        if server is None:
+            return smtp.Outcome(False, "no SMTP server is configured (NETGOALS_SMTP_HOST)", permanent=True)
+        mail = render_mail(delivery, chosen.email or "", ctx.settings.mail_from, ctx.url("/"), unsubscribe)
+        return smtp.send(server, mail)
+    url, secret = webhook_secrets(app, ctx, delivery.user_id)
+    timestamp = int(time.time())
+    body = render_webhook(delivery, chosen.webhook_format, timestamp, ctx.url("/"), unsubscribe)
+    return sender.post(
+        url,
+        body,
+        secret,
+        timestamp=timestamp,
+        delivery_id=delivery.delivery_id,
+        allow_private=ctx.settings.allow_private_targets,
+    )
+
+
+def _send_and_record(app: App, ctx: Updates, delivery: Delivery) -> Sent:
+    try:
+        outcome: smtp.Outcome | sender.Outcome = _send(app, ctx, delivery)
+    except Exception as exc:  # a bug or a sealed secret that no longer opens: record, never crash the worker
+        outcome = smtp.Outcome(False, f"could not send: {exc.__class__.__name__}")
+    now = app.now().timestamp()
+    expired = now - delivery.created_at >= ctx.settings.update_retry_hours * 3600
+    with write_transaction(app.engine) as connection:
+        if outcome.delivered or outcome.permanent or expired:
+            state = DELIVERED if outcome.delivered else FAILED
+            if update_store.finish(connection, delivery, state, outcome.detail, now):
+                app.store.append_in(
+                    connection, _outcome_batch(delivery, outcome.delivered, outcome.detail, app)
+                )
+        else:
+            update_store.retry_later(connection, delivery, now + _backoff(delivery.attempts), outcome.detail)
+    return Sent(delivery.delivery_id, delivery.kind, delivery.channel, outcome.delivered, outcome.detail)
+
+
+def _backoff(attempts: int) -> float:
+    return float(min(FIRST_RETRY * 2 ** max(0, attempts - 1), LAST_RETRY))
+
+
+def _outcome_batch(delivery: Delivery, delivered: bool, detail: str, app: App) -> StreamAppend:
+    outcome = "delivered" if delivered else "failed"
+    data = {
+        "delivery_id": delivery.delivery_id,
+        "key": delivery.update_key,
+        "kind": delivery.kind,
+        "channel": delivery.channel,
+        "detail": detail,
+        "at": app.now().isoformat(),
+    }
+    event_type = ev.UPDATE_DELIVERED if delivered else ev.UPDATE_FAILED
+    new = NewEvent(UUID(event_id(delivery.delivery_id, outcome)), event_type, data)
+    return StreamAppend(actions_stream(delivery.user_id), None, [new])

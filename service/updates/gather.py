@@ -1,0 +1,55 @@
+"""What a digest is made of, read from the projections and the log for one person and one week."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.digest import CountedAction, Digest, OverdueContact, PlannedAction, build_digest, next_week
+from domain.periods import Period, local_midnight
+from domain.profile import Profile
+from domain.updates import WaitingBlock
+from integrations.storage import calendar_store, views
+from integrations.storage.database import read_transaction
+from service import contacts
+from service import progress as progress_service
+from service.app import App
+
+
+def digest_for(app: App, profile: Profile, week: Period, waiting: list[WaitingBlock]) -> Digest:
+    tz = profile.tz
+    lines = progress_service.progress(app, profile.user_id, as_of=week.last_day)
+    overdue = [
+        OverdueContact(s.contact.name, s.overdue_days or 0)
+        for s in contacts.network(app, profile.user_id).overdue
+    ]
+    following = next_week(week)
+    start, end = local_midnight(following.start, tz), local_midnight(following.end, tz)
+    with read_transaction(app.engine) as connection:
+        planned = [
+            PlannedAction(datetime.fromtimestamp(row["start_at"], tz), row["title"])
+            for row in calendar_store.outbox_rows(connection, profile.user_id)
+            if row["status"] == "planned"
+            and row["present"]
+            and start.timestamp() <= row["start_at"] < end.timestamp()
+        ]
+    counted = _counted(app, profile, local_midnight(week.start, tz), local_midnight(week.end, tz))
+    return build_digest(week, [line.progress for line in lines], counted, waiting, overdue, planned)
+
+
+def _counted(app: App, profile: Profile, start: datetime, end: datetime) -> list[CountedAction]:
+    """Done actions of the week that were not retracted, with where they came from."""
+    with read_transaction(app.engine) as connection:
+        payloads = views.done_payloads(connection, profile.user_id)
+    found = []
+    for data in payloads:
+        at = datetime.fromisoformat(data["at"])
+        if start <= at < end:
+            title = data.get("title") or data["kind"].replace("-", " ").capitalize()
+            found.append(CountedAction(at.astimezone(profile.tz), title, _source(data.get("source"))))
+    return found
+
+
+def _source(source: str | None) -> str:
+    if source in ("google", "ical"):
+        return source
+    return "manual"

@@ -1,0 +1,68 @@
+"""Use cases: what was sent (newest first) and how a person's updates stand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.updates import UpdatePreferences
+from integrations.storage import update_store
+from integrations.storage.database import read_transaction
+from integrations.storage.update_store import Delivery
+from service.app import App
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatesStatus:
+    preferences: UpdatePreferences
+    failing: dict[str, str]  # channel -> why its last update did not go out
+    pending: int
+
+    def as_dict(self) -> dict[str, Any]:
+        p = self.preferences
+        return {
+            "channel": p.channel,
+            "email": p.email,
+            "webhook_format": p.webhook_format if p.channel == "webhook" else None,
+            "immediate": p.immediate,
+            "digest": p.digest,
+            "failing": self.failing,
+            "pending": self.pending,
+        }
+
+
+def status(app: App, user_id: str) -> UpdatesStatus:
+    chosen = app.profile(user_id).updates
+    with read_transaction(app.engine) as connection:
+        failing = update_store.failing_channels(connection, user_id)
+        pending = sum(
+            1
+            for d in update_store.deliveries_of(connection, user_id, 500)
+            if d.state in ("pending", "sending")
+        )
+    return UpdatesStatus(chosen, {c: why for c, why in failing.items() if c == chosen.channel}, pending)
+
+
+def sent(app: App, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    with read_transaction(app.engine) as connection:
+        found = update_store.deliveries_of(connection, user_id, limit)
+    tz = app.profile(user_id).tz
+    return [_as_dict(d, tz) for d in found]
+
+
+def _as_dict(delivery: Delivery, tz: Any) -> dict[str, Any]:
+    def at(epoch: float | None) -> str | None:
+        return datetime.fromtimestamp(epoch, tz).isoformat() if epoch is not None else None
+
+    return {
+        "delivery_id": delivery.delivery_id,
+        "kind": delivery.kind,
+        "subject": delivery.payload.get("subject"),
+        "channel": delivery.channel,
+        "state": delivery.state,
+        "attempts": delivery.attempts,
+        "detail": delivery.detail,
+        "decided_at": at(delivery.created_at),
+        "finished_at": at(delivery.finished_at),
+    }

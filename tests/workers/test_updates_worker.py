@@ -1,0 +1,89 @@
+"""The workers tell people by themselves: a real Celery worker runs the updates task against a real
+Redis (embedded), a real SMTP server and the Google fake. A planned block that has waited a day for
+an answer is mailed once, with the signed one-click answers; a met goal is mailed once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from integrations.queue.embedded import EmbeddedRedis
+from service import actions, confirmation
+from service.jobs import task_names
+from service.updates import Updates, set_channel
+from tests.google.conftest import NOW, World
+from tests.updates.receivers import SmtpServer
+from tests.workers.conftest import Stack, make_stack, wait_for
+from worker import context
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def stack(world: World, embedded_redis: EmbeddedRedis, smtp_server: SmtpServer) -> Iterator[Stack]:
+    made = make_stack(
+        world,
+        embedded_redis.url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_server.port,
+        smtp_security="none",
+        public_url="https://netgoals.test",
+    )
+    yield made
+    context.use(None)
+    made.jobs.close()
+
+
+def test_the_worker_mails_a_waiting_block_with_its_answers_and_a_met_goal_once(
+    stack: Stack, smtp_server: SmtpServer
+) -> None:
+    world, jobs = stack.world, stack.jobs
+    world.goal("monthly-event")
+    world.connect()
+    world.sync()  # plans the month's block into free time
+    set_channel(world.app, Updates.open(jobs.settings), world.user_id, "email", email="ada@example.org")
+    block = min(confirmation.ledger(world.app, world.user_id).blocks.values(), key=lambda b: b.end)
+    world.clock.now = block.end + timedelta(days=1, minutes=1)  # it has waited a day for an answer
+    # Blocks that have waited a day or more for an answer are worth a reminder.
+    waiting = [
+        w
+        for w in confirmation.waiting(world.app, world.user_id)
+        if w.end <= world.clock.now - timedelta(days=1)
+    ]
+    assert [w.action_id for w in waiting] == [block.action_id]
+
+    with stack.worker():
+        stack.celery.send_task(task_names().updates)
+        wait_for(lambda: len(smtp_server.box.messages) >= len(waiting), what="the reminders")
+        [message] = smtp_server.box.messages
+        text = message.get_body(("plain",)).get_content()
+        assert message["Subject"] == f"Did it happen? {block.title}"
+        done = re.search(r"It happened: (https://netgoals\.test/confirm/\S+)", text)
+        skip = re.search(r"It didn't happen: (https://netgoals\.test/confirm/\S+)", text)
+        assert done and skip and done.group(1) != skip.group(1)
+
+        # The person logs the meetup the block was for: the goal is met, and told once.
+        actions.log_action(world.app, world.user_id, "attend-event", world.clock.now - timedelta(hours=1))
+        stack.celery.send_task(task_names().updates)
+        stack.celery.send_task(task_names().updates)  # a second run (or a redelivery) adds nothing
+        wait_for(lambda: len(smtp_server.box.messages) >= len(waiting) + 1, what="the met goal")
+        stack.celery.send_task(task_names().updates)
+        wait_for(lambda: _deliveries_settled(stack), what="the runs to finish")
+    subjects = [m["Subject"] for m in smtp_server.box.messages]
+    assert subjects.count(f"Did it happen? {block.title}") == 1
+    assert sum(1 for s in subjects if s.startswith("Met this month")) == 1, subjects
+    assert world.clock.now > NOW
+
+
+def _deliveries_settled(stack: Stack) -> bool:
+    from service.updates import sent
+
+    found = sent(stack.world.app, stack.world.user_id)
+    return len(found) >= 2 and all(d["state"] == "delivered" for d in found)
