@@ -73,6 +73,37 @@ def _description(
     return base + confirm_section(row, public_url, urls)
 
 
+def refresh_progress(app: App, user_id: str, public_url: str, links: Links | None) -> int:
+    """Upcoming blocks already in Google whose "progress so far" went stale (an action was counted
+    since) are marked to push again, so the next push patches them. A sync runs at most once per
+    debounce window, so this costs at most one round of patches per user every few minutes, and
+    only for blocks whose words changed. Returns how many were marked."""
+    now = app.now().timestamp()
+    with read_transaction(app.engine) as connection:
+        rows = [
+            r
+            for r in store.outbox_rows(connection, user_id)
+            if r["goal_id"]
+            and r["present"]
+            and r["pushed"]
+            and r["status"] == "planned"
+            and r["start_at"] > now
+        ]
+        counts = views.progress_counts(connection, user_id) if rows else {}
+    if not rows:
+        return 0
+    profile = app.profile(user_id)
+    stale = [
+        (row, fresh)
+        for row in rows
+        if (fresh := _description(row, profile, counts, public_url, user_id, links)) != row["description"]
+    ]
+    with write_transaction(app.engine) as connection:
+        for row, fresh in stale:
+            store.change_outbox(connection, user_id, row["action_id"], push=True, description=fresh)
+    return len(stale)
+
+
 class CalendarGoneError(RuntimeError):
     """The user deleted the Networking goals calendar."""
 
@@ -91,6 +122,8 @@ def push(
     description, so its "progress so far" is current whenever the block changes; progress alone
     never costs a request per block (with `public_url`; without, the stored text goes out). A
     block that has passed says whether it happened, with signed links when `links` can sign."""
+    if public_url:
+        refresh_progress(app, user_id, public_url, links)
     with read_transaction(app.engine) as connection:
         rows = store.outbox_rows(connection, user_id, pending_only=True)
         counts = views.progress_counts(connection, user_id) if public_url and rows else {}

@@ -155,7 +155,11 @@ def test_a_re_pushed_block_carries_fresh_progress(world: World) -> None:
     assert "Progress so far: 0 of 2 this month" in november["description"]
     world.invite("Cloud meetup", datetime(2026, 11, 26, 18, 0, tzinfo=BERLIN), "accepted", ["h@x.org"])
     report = world.sync()
-    assert (report.done, report.pushed) == (1, 0)  # progress alone costs no request per block
+    # The upcoming November block's "progress so far" went stale: it alone is patched, once.
+    assert (report.done, report.pushed) == (1, 1)
+    shown = world.fake.get_event(ADA, november["id"], calendar_id=world.goals_calendar())
+    assert "Progress so far: 1 of 2 this month" in shown["description"]
+    assert world.sync().pushed == 0  # nothing changed: no request per block
     goals.revise_goal(world.app, world.user_id, goal_id, target=None, title="Two meetups a month")
     report = world.sync()
     assert report.pushed == len(world.our_events())
