@@ -7,6 +7,7 @@ dashboard's update settings, and the signed, GET-safe unsubscribe page.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -63,17 +64,15 @@ class SentUpdateOut(BaseModel):
 
 
 def router_for(settings: Settings) -> APIRouter:
-    opened: list[updates.Updates] = []
     router = APIRouter(tags=["updates"])
 
+    @functools.cache  # a failed open is not cached: it is tried again at the next request
     def context() -> updates.Updates:
         """Opened at first use: a server without NETGOALS_SECRET_KEY still serves everything else."""
-        if not opened:
-            try:
-                opened.append(updates.Updates.open(settings))
-            except SecretKeyMissingError:
-                raise HTTPException(503, "progress updates need NETGOALS_SECRET_KEY on this server") from None
-        return opened[0]
+        try:
+            return updates.Updates.open(settings)
+        except SecretKeyMissingError:
+            raise HTTPException(503, "progress updates need NETGOALS_SECRET_KEY on this server") from None
 
     @router.get("/api/v1/updates/preferences", response_model=UpdatePreferencesOut)
     def get_preferences(who: CallerDep) -> dict[str, Any]:

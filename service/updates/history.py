@@ -36,11 +36,7 @@ def status(app: App, user_id: str) -> UpdatesStatus:
     chosen = app.profile(user_id).updates
     with read_transaction(app.engine) as connection:
         failing = update_store.failing_channels(connection, user_id)
-        pending = sum(
-            1
-            for d in update_store.deliveries_of(connection, user_id, 500)
-            if d.state in ("pending", "sending")
-        )
+        pending = update_store.pending_count(connection, user_id)
     return UpdatesStatus(chosen, {c: why for c, why in failing.items() if c == chosen.channel}, pending)
 
 

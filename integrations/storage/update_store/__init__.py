@@ -20,6 +20,7 @@ from integrations.storage.update_store.deliveries import (
     finish,
     insert_finished,
     insert_new,
+    pending_count,
     retry_later,
 )
 from integrations.storage.update_store.tables import metadata, update_channels, update_deliveries
@@ -41,6 +42,7 @@ __all__ = [
     "insert_finished",
     "insert_new",
     "metadata",
+    "pending_count",
     "retry_later",
     "save_channel_secrets",
     "update_channels",

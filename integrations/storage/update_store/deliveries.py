@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from integrations.storage.update_store.tables import update_deliveries as t
@@ -137,6 +137,14 @@ def deliveries_of(connection: Connection, user_id: str, limit: int = 50) -> list
         select(t).where(t.c.user_id == user_id).order_by(t.c.created_at.desc(), t.c.delivery_id).limit(limit)
     )
     return [_delivery(r) for r in connection.execute(query)]
+
+
+def pending_count(connection: Connection, user_id: str) -> int:
+    """How many of the user's deliveries are still to be sent (waiting or being sent)."""
+    query = (
+        select(func.count()).select_from(t).where(t.c.user_id == user_id, t.c.state.in_([PENDING, SENDING]))
+    )
+    return int(connection.scalar(query) or 0)
 
 
 def due_users(connection: Connection, now: float) -> list[str]:
