@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api import dashboard
+from api import dashboard, webhooks
 from api.deps import CallerDep, get_app
 from service import accounts, google
+from service import jobs as jobs_service
 from service.commands import DomainError
 from service.settings import Settings
 
@@ -42,17 +43,24 @@ def router_for(settings: Settings) -> APIRouter:
 
     @router.get("/oauth/google/callback", include_in_schema=False)
     def callback(
-        request: Request, state: str = "", code: str | None = None, error: str | None = None
+        request: Request,
+        background: BackgroundTasks,
+        state: str = "",
+        code: str | None = None,
+        error: str | None = None,
     ) -> Response:
         app = get_app(request)
         found = dashboard.signed_in(request)  # the flow finishes only in the browser bound to it
         browser = google.Browser(found[1], found[2]) if found else google.Browser(None)
         try:
-            google.complete_connect(app, configured(), state, code, error, finisher=browser)
+            user_id = google.complete_connect(app, configured(), state, code, error, finisher=browser)
         except DomainError as exc:
             return Response(
                 f"Google Calendar was not connected: {exc}", status_code=400, media_type="text/plain"
             )
+        # The first sync (it opens the push channels) goes to the workers now, not at the next sweep;
+        # after the answer, so the browser never waits on Redis.
+        background.add_task(jobs_service.request_sync, webhooks.jobs_of(request), user_id)
         return RedirectResponse("/?done=google-connected", status_code=303)
 
     @router.post("/google/disconnect", include_in_schema=False)

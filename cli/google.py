@@ -43,10 +43,11 @@ def connect(
     browser: Annotated[bool, typer.Option(help="Open the consent page in a browser.")] = True,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the consent.")] = 300,
 ) -> None:
-    from service import google
-
     """Connect your Google Calendar (a browser opens Google's consent page; the answer comes back
-    to a one-shot server on 127.0.0.1), then sync once."""
+    to a one-shot server on 127.0.0.1); the workers run the first sync, or this command when none
+    is running."""
+    from service import google, jobs
+
     with _google() as (service, context, settings):
         user_id = _user(service, settings, user)
 
@@ -56,7 +57,16 @@ def connect(
                 webbrowser.open(url)
 
         google.connect_loopback(service, context, user_id, show, timeout)
-        render.console.print("Google Calendar connected. Syncing…")
+        if jobs.hand_to_workers(settings, service, user_id):
+            render.console.print(
+                "Google Calendar connected. A worker is running the first sync; "
+                "`netgoals google status` shows when it is done."
+            )
+            return
+        render.console.print(
+            "Google Calendar connected. No worker is running (`netgoals serve` starts one and keeps "
+            "the calendar in sync), so syncing here once…"
+        )
         _print_report(google.sync_once(service, context, user_id))
 
 

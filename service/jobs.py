@@ -22,13 +22,14 @@ from celery import Celery
 
 from integrations.queue import marks
 from integrations.queue.celery_app import CeleryOptions, make_celery
-from integrations.queue.enqueue import SENT, UNAVAILABLE, Enqueuer
+from integrations.queue.enqueue import ALREADY_QUEUED, SENT, UNAVAILABLE, Enqueuer
 from integrations.queue.urls import client_for
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
 from service.app import App
 from service.google.context import Google, secret_hash
 from service.settings import Settings
+from service.status import workers_alive
 
 log = logging.getLogger("netgoals.jobs")
 Send = Callable[[], None]
@@ -81,6 +82,16 @@ def request_sync(jobs: Jobs, user_id: str) -> str:
     if claimed == SENT:
         return SENT if jobs.enqueuer.send("sync", user_id) else UNAVAILABLE
     return claimed
+
+
+def hand_to_workers(settings: Settings, app: App, user_id: str) -> bool:
+    """A sync asked for outside the web (the CLI, after a connect): sent to the workers when one is
+    alive to run it (True); False when none is, so the caller syncs in its own process instead."""
+    jobs = Jobs.open(settings, app)
+    try:
+        return workers_alive(jobs.redis) and request_sync(jobs, user_id) in (SENT, ALREADY_QUEUED)
+    finally:
+        jobs.close()
 
 
 @dataclass(frozen=True, slots=True)

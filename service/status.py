@@ -87,6 +87,12 @@ def read_telemetry(client: redis.Redis) -> tuple[telemetry.Telemetry, str | None
         return telemetry.Telemetry(), f"{type(exc).__name__}: {exc}"
 
 
+def workers_alive(client: redis.Redis) -> bool:
+    """A worker's heartbeat is fresh in Redis: a message sent now will be run."""
+    found, error = read_telemetry(client)
+    return error is None and bool(found.workers)
+
+
 def system_status(settings: Settings, app: App, client: redis.Redis | None = None) -> SystemStatus:
     own = client is None
     client = client or redis_client(settings)

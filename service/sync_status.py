@@ -14,7 +14,7 @@ from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction
 from service.app import App
 from service.settings import Settings
-from service.status import read_telemetry
+from service.status import workers_alive
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +62,7 @@ def calendar_sync(app: App, settings: Settings, user_id: str, client: redis.Redi
         channels = store.channels_of(connection, user_id)
     live = any(c["expiration"] > now for c in channels)
     requested = found is not None and found.sync_requested is not None and found.status != "disconnected"
-    will_run = False
-    if requested:
-        telemetry, error = read_telemetry(client)
-        will_run = error is None and bool(telemetry.workers)
+    will_run = requested and workers_alive(client)
     return CalendarSync(
         datetime.fromtimestamp(run.last_synced_at, UTC) if run else None,
         run.outcome if run else None,
