@@ -160,6 +160,37 @@ def rss_mib(pid: int) -> float:
     return total
 
 
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """User + system CPU seconds of a process (and of its children alive now: a worker's pool)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split() if children else []
+    for p in [pid, *map(int, kids)]:
+        fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+class CpuMeter:
+    """Where the machine's CPU went during a round: each worker, the Google fake, Redis and this
+    process (it sends the messages and polls for the end). The profile behind the scaling ratio."""
+
+    def __init__(self, roles: dict[str, int]) -> None:
+        self.roles = roles
+        self.start = {name: self._cpu(name, pid) for name, pid in roles.items()}
+        self.began = time.monotonic()
+
+    @staticmethod
+    def _cpu(name: str, pid: int) -> float:
+        return cpu_seconds(pid, children=name.startswith("worker"))
+
+    def report(self) -> str:
+        wall = time.monotonic() - self.began
+        used = {name: self._cpu(name, pid) - self.start[name] for name, pid in self.roles.items()}
+        parts = ", ".join(f"{name} {seconds / wall:.2f}" for name, seconds in used.items())
+        return f"cores busy: {sum(used.values()) / wall:.2f} of {os.cpu_count()} ({parts})"
+
+
 def synced_since(app: App, since: float) -> int:
     with read_transaction(app.engine) as connection:
         rows = connection.execute(store.google_sync_runs.select()).mappings().all()
@@ -210,13 +241,18 @@ def main() -> None:
         for count, minutes in ((1, 150), (2, 100)):
             workers = start_workers(quiet, folder, count)
             wait_ready(jobs, count)
+            roles = {f"worker{i}": w.pid for i, w in enumerate(workers)}
+            assert redis_server.process is not None
+            redis_pid = redis_server.process.pid
+            meter = CpuMeter({**roles, "fake": fake.process.pid, "redis": redis_pid, "bench": os.getpid()})
             seconds = round_of_syncs(app, jobs, fake, emails, minutes)
+            busy = meter.report()
             results[count] = args.users / seconds
             rss = [rss_mib(w.pid) for w in workers]
             stop(workers, jobs)
             print(
                 f"{count} worker(s): {seconds:.1f} s, {results[count]:.1f} syncs/s, RSS per worker "
-                f"{statistics.median(rss):.0f} MiB (main + pool process)"
+                f"{statistics.median(rss):.0f} MiB (main + pool process)\n  {busy}"
             )
         print(f"scaling ratio two/one: {results[2] / results[1]:.2f} (target >= 1.8)")
 
