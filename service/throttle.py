@@ -33,7 +33,7 @@ from service.settings import Settings
 log = logging.getLogger("netgoals.throttle")
 T = TypeVar("T")
 _REDIS_TIMEOUT = 1.0  # seconds a sign-in waits for Redis before the database counts instead
-_RETRY_REDIS_AFTER = 5.0  # seconds on the database after a Redis error, before Redis is tried again
+_REST_AFTER_ERROR = 5.0  # seconds on the database after a Redis error, before Redis is tried again
 
 
 class FailureCounter(Protocol):
@@ -62,10 +62,10 @@ class FallbackFailureCounter:
     could carry an address or a URL)."""
 
     def __init__(
-        self, primary: FailureCounter, fallback: FailureCounter, retry_after: float = _RETRY_REDIS_AFTER
+        self, primary: FailureCounter, fallback: FailureCounter, rest: float = _REST_AFTER_ERROR
     ) -> None:
         self.primary, self.fallback = primary, fallback
-        self._retry_after = retry_after
+        self._rest = rest
         self._lock = threading.Lock()
         self._down_until: float | None = None  # monotonic; None while the primary answers
 
@@ -95,7 +95,7 @@ class FallbackFailureCounter:
         except redis.RedisError as exc:
             with self._lock:
                 first = self._down_until is None
-                self._down_until = time.monotonic() + self._retry_after
+                self._down_until = time.monotonic() + self._rest
             if first:
                 log.warning(
                     "sign-in limiter: Redis failed (%s); counting failed sign-ins in the database meanwhile",

@@ -16,10 +16,12 @@ import pytest
 import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from api.app import create_app
 from domain.backoff import Backoff
 from integrations.queue.failures import PREFIX, RedisFailureCounter
+from integrations.storage.failures import DatabaseFailureCounter
 from service import accounts
 from service.settings import Settings
 from service.throttle import FallbackFailureCounter
@@ -171,10 +173,10 @@ class _Flaky:
 
 
 def test_the_fallback_rests_redis_after_an_error_and_returns_to_it(
-    signin_redis: redis.Redis, caplog: pytest.LogCaptureFixture
+    sqlite_engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    flaky, database = _Flaky(), RedisFailureCounter(signin_redis)  # any working counter stands in
-    counter = FallbackFailureCounter(flaky, database, retry_after=0.2)
+    flaky = _Flaky()
+    counter = FallbackFailureCounter(flaky, DatabaseFailureCounter(sqlite_engine), rest=0.2)
     caplog.set_level(logging.INFO, logger="netgoals.throttle")
     counter.failed(KEYS, NOW)
     for _ in range(5):
