@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        throttle.close(app.state.limiter)
         service.close()
 
     app = FastAPI(
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
     )
     app.state.netgoals = service
-    app.state.limiter = throttle.shared_counter(service)  # seen by every API process
+    app.state.limiter = throttle.shared_counter(service, settings)  # seen by every API process
     app.state.google_enabled = settings.google_configured
     app.state.confirm_after_days = settings.confirm_after_days
 

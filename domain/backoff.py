@@ -1,6 +1,6 @@
 """How failed sign-ins are slowed down: a count per key that decays with time, and a wait that
 doubles with each failure past a few free ones. Pure arithmetic; where the counts live is the
-caller's business (the database now, Redis later)."""
+caller's business (the database, or Redis when there is one)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,8 @@ class Backoff:
     def idle(self, count: float, last: float, blocked_until: float, now: float) -> bool:
         """Nothing left to remember: fully decayed and not blocked."""
         return blocked_until <= now and self.decayed(count, last, now) == 0.0
+
+    def idle_in(self, count: float, blocked_until: float, now: float) -> float:
+        """Seconds from a failure at `now` (leaving `count` and `blocked_until`) until `idle` holds:
+        how long a store must remember the key, and no longer."""
+        return max(0.0, count * self.forgive_every, blocked_until - now)

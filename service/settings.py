@@ -97,8 +97,8 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
     # --- workers (Celery on Redis)
     redis_url: str | None = Field(
         default=None,
-        description="Redis for the task queue, locks and beat (redis://host:6379/0); default: an "
-        "embedded Redis under home, started by `netgoals serve`",
+        description="Redis for the task queue, locks, beat and sign-in limits (redis://host:6379/0); "
+        "default: an embedded Redis under home, started by `netgoals serve`",
     )
     task_time_limit: int = Field(default=300, ge=2, description="seconds a task may run before it is stopped")
     user_lock_seconds: int | None = Field(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -16,6 +17,7 @@ from api.app import create_app
 from service import accounts
 from service.app import App
 from service.settings import Settings
+from tests.conftest import REDIS_HOST, REDIS_PORT, require_redis
 
 NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 
@@ -40,6 +42,20 @@ class User:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+
+SIGNIN_REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/13"  # db 13: the sign-in limiter's tests only
+
+
+@pytest.fixture
+def signin_redis() -> Iterator[redis.Redis]:
+    """The machine's Redis, db 13, emptied before and after."""
+    require_redis()
+    client = redis.Redis.from_url(SIGNIN_REDIS_URL, decode_responses=True)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
 
 
 @pytest.fixture

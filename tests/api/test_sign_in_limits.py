@@ -1,5 +1,8 @@
 """Failed sign-ins are slowed per address, per presented token and per handle — but whoever
-presents the right token gets in, counts decay with time, and every API process sees them."""
+presents the right token gets in, counts decay with time, and every API process sees them.
+
+Each test runs with the counts in the database (`netgoals api` alone) and in Redis (a Redis named
+by the settings), on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,13 +12,38 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from api.app import create_app
+from integrations.queue.failures import RedisFailureCounter
+from integrations.storage.failures import DatabaseFailureCounter, sign_in_failures
 from service.settings import Settings
-from tests.api.conftest import Clock, User
+from service.throttle import FallbackFailureCounter
+from tests.api.conftest import SIGNIN_REDIS_URL, Clock, User
 from tests.api.test_dashboard import _csrf
 
 OFFICE = ("203.0.113.7", 40000)  # one address for everyone behind the office NAT
+
+
+@pytest.fixture(params=["database", "redis"])
+def counts_in(request: pytest.FixtureRequest) -> str | None:
+    """The Redis URL the API is given (None: no Redis, the counts live in the database)."""
+    if request.param == "database":
+        return None
+    request.getfixturevalue("signin_redis")  # db 13, emptied before and after
+    return SIGNIN_REDIS_URL
+
+
+def _settings(home: Path, database_url: str, redis_url: str | None) -> Settings:
+    return Settings(home=home, database_url=database_url, secret_key="api tests", redis_url=redis_url)
+
+
+@pytest.fixture
+def web(tmp_path: Path, clock: Clock, database_url: str, counts_in: str | None) -> Iterator[FastAPI]:
+    """The app of tests/api/conftest.py, with or without a Redis to count in."""
+    app = create_app(_settings(tmp_path, database_url, counts_in), clock)
+    yield app
+    app.state.netgoals.close()
 
 
 def _bad_api(client: TestClient, token: str = "not-a-token") -> int:
@@ -73,9 +101,11 @@ def test_counts_decay_with_time(web: FastAPI, clock: Clock) -> None:
 
 
 @pytest.fixture
-def second_process(tmp_path: Path, clock: Clock, database_url: str) -> Iterator[FastAPI]:
-    """Another API process on the same database."""
-    app = create_app(Settings(home=tmp_path / "other", database_url=database_url), clock)
+def second_process(
+    tmp_path: Path, clock: Clock, database_url: str, counts_in: str | None
+) -> Iterator[FastAPI]:
+    """Another API process on the same database (and the same Redis, if any)."""
+    app = create_app(_settings(tmp_path / "other", database_url, counts_in), clock)
     yield app
     app.state.netgoals.close()
 
@@ -86,3 +116,20 @@ def test_every_api_process_sees_the_same_counts(web: FastAPI, second_process: Fa
         answer = other.get("/api/v1/me", headers={"Authorization": "Bearer not-a-token"})
         assert answer.status_code == 429
         assert int(answer.headers["retry-after"]) >= 1
+
+
+
+def test_the_counts_live_where_the_settings_say(web: FastAPI, counts_in: str | None) -> None:
+    limiter = web.state.limiter
+    with TestClient(web) as client:
+        assert _bad_api(client) == 401
+    with web.state.netgoals.engine.connect() as connection:
+        rows = connection.scalar(select(func.count()).select_from(sign_in_failures))
+    if counts_in is None:
+        assert isinstance(limiter, DatabaseFailureCounter)
+        assert rows == 2  # the address and the token
+    else:
+        assert isinstance(limiter, FallbackFailureCounter)
+        assert isinstance(limiter.primary, RedisFailureCounter)
+        assert rows == 0  # Redis answered: nothing fell back to the database
+        assert len(list(limiter.primary.client.scan_iter("netgoals:signin:*"))) == 2

@@ -77,6 +77,11 @@ def test_serve_runs_everything_refuses_a_second_and_stops_on_ctrl_c(tmp_path: Pa
         )
         assert status.returncode == 0, status.stderr
 
+        # The API child counts failed sign-ins in serve's Redis (shared by every API process).
+        bad = httpx.get(f"http://127.0.0.1:{port}/api/v1/me", headers={"Authorization": "Bearer nope"})
+        assert bad.status_code == 401
+        assert list(redis.Redis(unix_socket_path=str(socket_path)).scan_iter("netgoals:signin:*"))
+
         second = subprocess.run(
             [*CLI, "serve", "--port", str(free_port())], env=env, capture_output=True, text=True, timeout=60
         )

@@ -23,3 +23,16 @@ def test_one_failure_is_forgiven_per_interval() -> None:
     assert (count, blocked_until) == (2.0, 180.0)
     assert policy.idle(2.0, last=0.0, blocked_until=0.0, now=120.0)
     assert not policy.idle(2.0, last=0.0, blocked_until=200.0, now=120.0)
+
+
+def test_a_key_is_idle_once_its_time_to_be_remembered_has_passed() -> None:
+    policy = Backoff(free=3, base=1.0, cap=300.0, forgive_every=60.0)
+    for failures in (1, 4, 12):
+        count, now = 0.0, 1000.0
+        for _ in range(failures):
+            count, blocked_until = policy.after_failure(count, now, now)
+        wait = policy.idle_in(count, blocked_until, now)
+        assert policy.idle(count, now, blocked_until, now + wait)
+        assert not policy.idle(count, now, blocked_until, now + wait - 0.01)
+    # Blocked longer than the count takes to decay: the block decides.
+    assert policy.idle_in(1.0, blocked_until=1300.0, now=1000.0) == 300.0
