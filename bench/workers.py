@@ -6,7 +6,8 @@
   process, a worker syncs, `GET /api/v1/progress` shows it — p50 and p95;
 - worker RSS after the run, and Redis memory per queued user.
 
-Run: .venv/bin/python -m bench.workers [--users 1000] [--samples 20] [--database-url URL]
+Run: .venv/bin/python -m bench.workers [--users 1000] [--rounds 2] [--samples 20] [--database-url URL]
+(rounds alternate one worker and two, so the machine's noise hits both alike; medians are compared)
 """
 
 from __future__ import annotations
@@ -212,6 +213,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=2, help="timed rounds per worker count")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="netgoals-bench-"))
@@ -234,27 +236,30 @@ def main() -> None:
         print(f"{args.users} users connected in {time.time() - began:.1f} s")
         workers = start_workers(quiet, folder, 2)
         wait_ready(jobs, 2)
-        warm = round_of_syncs(app, jobs, fake, emails, 200)  # first syncs: calendars, 8 weeks planned
+        warm = round_of_syncs(app, jobs, fake, emails, 400)  # first syncs: calendars, 8 weeks planned
         print(f"first syncs (two workers, untimed warm-up): {warm:.1f} s")
         stop(workers, jobs)
-        results = {}
-        for count, minutes in ((1, 150), (2, 100)):
+        results: dict[int, list[float]] = {1: [], 2: []}
+        counts = [1, 2] * args.rounds
+        for round_number, count in enumerate(counts):
             workers = start_workers(quiet, folder, count)
             wait_ready(jobs, count)
             roles = {f"worker{i}": w.pid for i, w in enumerate(workers)}
             assert redis_server.process is not None
             redis_pid = redis_server.process.pid
             meter = CpuMeter({**roles, "fake": fake.process.pid, "redis": redis_pid, "bench": os.getpid()})
-            seconds = round_of_syncs(app, jobs, fake, emails, minutes)
+            seconds = round_of_syncs(app, jobs, fake, emails, 360 - 40 * round_number)  # a new meetup each
             busy = meter.report()
-            results[count] = args.users / seconds
+            results[count].append(args.users / seconds)
             rss = [rss_mib(w.pid) for w in workers]
             stop(workers, jobs)
             print(
-                f"{count} worker(s): {seconds:.1f} s, {results[count]:.1f} syncs/s, RSS per worker "
+                f"{count} worker(s): {seconds:.1f} s, {results[count][-1]:.1f} syncs/s, RSS per worker "
                 f"{statistics.median(rss):.0f} MiB (main + pool process)\n  {busy}"
             )
-        print(f"scaling ratio two/one: {results[2] / results[1]:.2f} (target >= 1.8)")
+        one, two = statistics.median(results[1]), statistics.median(results[2])
+        print(f"median syncs/s: one worker {one:.1f}, two workers {two:.1f}")
+        print(f"scaling ratio two/one: {two / one:.2f} (target >= 1.8)")
 
         # --- Redis memory per queued user (no worker running) ------------------------------------
         before = int(jobs.redis.info("memory")["used_memory"])
