@@ -185,11 +185,20 @@ class CpuMeter:
     def _cpu(name: str, pid: int) -> float:
         return cpu_seconds(pid, children=name.startswith("worker"))
 
-    def report(self) -> str:
+    def report(self, syncs: int) -> str:
+        """Cores busy per role, and the CPU one sync costs: the machine's cores divided by it is the
+        most syncs per second this machine can give, however many workers run."""
         wall = time.monotonic() - self.began
         used = {name: self._cpu(name, pid) - self.start[name] for name, pid in self.roles.items()}
         parts = ", ".join(f"{name} {seconds / wall:.2f}" for name, seconds in used.items())
-        return f"cores busy: {sum(used.values()) / wall:.2f} of {os.cpu_count()} ({parts})"
+        workers = sum(seconds for name, seconds in used.items() if name.startswith("worker"))
+        per_sync = sum(used.values()) / syncs
+        cores = os.cpu_count() or 1
+        return (
+            f"cores busy: {sum(used.values()) / wall:.2f} of {cores} ({parts})\n"
+            f"  CPU per sync: workers {workers / syncs * 1000:.0f} ms, all processes "
+            f"{per_sync * 1000:.0f} ms -> this machine's ceiling {cores / per_sync:.1f} syncs/s"
+        )
 
 
 def synced_since(app: App, since: float) -> int:
@@ -249,7 +258,7 @@ def main() -> None:
             redis_pid = redis_server.process.pid
             meter = CpuMeter({**roles, "fake": fake.process.pid, "redis": redis_pid, "bench": os.getpid()})
             seconds = round_of_syncs(app, jobs, fake, emails, 360 - 40 * round_number)  # a new meetup each
-            busy = meter.report()
+            busy = meter.report(args.users)
             results[count].append(args.users / seconds)
             rss = [rss_mib(w.pid) for w in workers]
             stop(workers, jobs)
