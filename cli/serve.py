@@ -70,7 +70,9 @@ def serve(
     children: dict[str, subprocess.Popen[bytes]] = {}
 
     stopping = threading.Event()
-    previous = {s: signal.signal(s, lambda *_: stopping.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    # Ctrl-C, a `kill`, or the terminal closing (SIGHUP): each stops the children first.
+    stop_on = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {s: signal.signal(s, lambda *_: stopping.set()) for s in stop_on}
     try:
         if redis_server is not None:
             try:

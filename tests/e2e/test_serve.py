@@ -1,13 +1,16 @@
 """`netgoals serve` as a person runs it: real processes (API, worker, beat, embedded Redis), a
-second serve on the same home refused, and Ctrl-C (SIGINT) leaving no process behind."""
+second serve on the same home refused, and Ctrl-C (SIGINT) or a closed terminal (SIGHUP) leaving no
+process behind."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
@@ -95,12 +98,51 @@ def test_serve_runs_everything_refuses_a_second_and_stops_on_ctrl_c(tmp_path: Pa
         serve.send_signal(signal.SIGINT)
         assert serve.wait(30) == 0
     finally:
-        if serve.poll() is None:
-            serve.kill()
+        _stop_anyway(serve)
         log.close()
     left = [pid for pid in children if _alive(pid)]
     assert left == [], f"processes left behind: {left}"
     assert b"netgoals:test:kept" in (home / "redis" / "appendonly.aof").read_bytes()
+
+
+def test_closing_the_terminal_stops_serve_and_its_children(tmp_path: Path) -> None:
+    """A closed terminal sends SIGHUP: serve stops everything as on Ctrl-C (its children live in
+    their own sessions, so the hang-up reaches serve alone)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
+    env["NETGOALS_HOME"] = str(tmp_path / "home")
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    children: set[int] = set()
+    try:
+        _wait(lambda: _healthy(port), 60, "the API")
+        _wait(lambda: len(_descendants(serve.pid)) >= 4, 60, "the worker and beat")
+        children = _descendants(serve.pid)
+        serve.send_signal(signal.SIGHUP)
+        serve.wait(30)
+        left = [pid for pid in children if _alive(pid)]
+    finally:
+        _stop_anyway(serve, children)
+        log.close()
+    assert serve.returncode == 0 and left == [], f"exit {serve.returncode}, left behind: {left}"
+
+
+def _stop_anyway(serve: subprocess.Popen[bytes], known: Iterable[int] = ()) -> None:
+    """After a failed assertion: stop serve the way a person would, so its children stop too (a
+    SIGKILL would leave them running); kill what is left of them (and of `known`, children seen
+    earlier: a serve that died already has none to list) only if that did not work."""
+    children = set(known) | (_descendants(serve.pid) if serve.poll() is None else set())
+    if serve.poll() is None:
+        serve.send_signal(signal.SIGINT)
+        try:
+            serve.wait(30)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve.wait()
+    for pid in children:
+        if _alive(pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def _healthy(port: int) -> bool:
