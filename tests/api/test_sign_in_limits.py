@@ -118,7 +118,6 @@ def test_every_api_process_sees_the_same_counts(web: FastAPI, second_process: Fa
         assert int(answer.headers["retry-after"]) >= 1
 
 
-
 def test_the_counts_live_where_the_settings_say(web: FastAPI, counts_in: str | None) -> None:
     limiter = web.state.limiter
     with TestClient(web) as client:

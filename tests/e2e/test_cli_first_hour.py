@@ -12,6 +12,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
+from cli import render
 from cli.main import app
 from tests.e2e.test_cli import NOW, Run, _event_count, home, netgoals  # noqa: F401  (fixtures)
 
@@ -19,9 +20,12 @@ Cli = Callable[..., Result]
 
 
 @pytest.fixture
-def cli(home: Path) -> Cli:  # noqa: F811
+def cli(home: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:  # noqa: F811
     """The same commands in this process (quicker): a real store in NETGOALS_HOME, a fixed time."""
     runner = CliRunner()
+    # Rich sizes its console once, when cli.render is first imported (by whichever test came
+    # first in this process); a real `netgoals` process reads COLUMNS at start, so do the same here.
+    monkeypatch.setattr(render.console, "width", 120)
     env = {"NETGOALS_HOME": str(home), "NETGOALS_NOW": NOW, "COLUMNS": "120", "NETGOALS_DATABASE_URL": ""}
 
     def run(*args: str, ok: bool = True) -> Result:
