@@ -87,10 +87,11 @@ def timing_phases() -> Iterator[dict[str, float]]:
 
         return run
 
-    fold, write_progress = Projections._fold, Projections._write_progress
+    fold = Projections._fold
+    write_progress = Projections.__dict__["_write_progress"]  # the staticmethod itself, to restore
     rows, write = action_index.rows, action_index.write
     Projections._fold = timed("fold", fold)  # type: ignore[method-assign]
-    Projections._write_progress = staticmethod(timed("progress", write_progress))  # type: ignore[method-assign]
+    Projections._write_progress = staticmethod(timed("progress", write_progress.__func__))  # type: ignore[method-assign]
     action_index.rows, action_index.write = timed("rows", rows), timed("index", write)
     try:
         yield spent
