@@ -35,10 +35,9 @@ from integrations.storage.database import read_transaction
 from service import accounts, goals, google, users
 from service.app import App
 from service.jobs import Jobs, celery_app, request_sync
+from service.serve import child_commands
 from service.settings import Settings
 from tests.api.live import free_port
-
-CELERY = [sys.executable, "-m", "celery", "-A", "worker.app"]
 
 
 class Fake:
@@ -118,23 +117,11 @@ def connect(app: App, context: google.Google, fake: Fake, email: str) -> str:
 
 
 def start_workers(env: dict[str, str], folder: Path, count: int) -> list[subprocess.Popen[bytes]]:
+    """`count` worker processes, each started as `netgoals serve` starts its one."""
     started = []
     for i in range(count):
         log = (folder / f"worker{i}.log").open("ab")
-        command = [
-            *CELERY,
-            "worker",
-            "--concurrency",
-            "1",
-            "--queues",
-            "netgoals",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-            "--hostname",
-            f"bench{i}@%h",
-        ]
+        command = child_commands("127.0.0.1", 0, hostname=f"bench{i}@%h")["worker"]
         started.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT))
     return started
 
@@ -152,9 +139,14 @@ def stop(processes: list[subprocess.Popen[bytes]], jobs: Jobs) -> None:
     jobs.redis.delete("netgoals:workers")
 
 
+def family(pid: int) -> list[int]:
+    """A process and its children alive now (a worker's pool process)."""
+    return [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+
+
 def rss_mib(pid: int) -> float:
     total = 0.0
-    for p in [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]:
+    for p in family(pid):
         for line in Path(f"/proc/{p}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1]) / 1024
@@ -162,11 +154,10 @@ def rss_mib(pid: int) -> float:
 
 
 def cpu_seconds(pid: int, children: bool = False) -> float:
-    """User + system CPU seconds of a process (and of its children alive now: a worker's pool)."""
+    """User + system CPU seconds of a process (and of its children alive now)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split() if children else []
-    for p in [pid, *map(int, kids)]:
+    for p in family(pid) if children else [pid]:
         fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
         total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
     return total

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,10 +24,10 @@ from integrations.storage.database import read_transaction
 from service import background, goals, google, users
 from service.app import App
 from service.jobs import Jobs, celery_app
+from service.serve import child_commands
 from service.settings import Settings
 from tests.fakes.google_calendar import GoogleCalendarFake
 
-CELERY = [sys.executable, "-m", "celery", "-A", "worker.app"]
 ADA = "ada@example.org"
 
 
@@ -83,32 +82,7 @@ class Cluster:
 
     def start(self, kind: str, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = (self.folder / f"{name}.log").open("ab")
-        if kind == "worker":
-            command = [
-                *CELERY,
-                "worker",
-                "--concurrency",
-                "1",
-                "--queues",
-                "netgoals",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                f"{name}@%h",
-                *args,
-            ]
-        else:
-            command = [
-                *CELERY,
-                "beat",
-                "--scheduler",
-                "redbeat.RedBeatScheduler",
-                "--loglevel",
-                "INFO",
-                *args,
-            ]
+        command = [*child_commands("127.0.0.1", 0, hostname=f"{name}@%h")[kind], *args]
         process = subprocess.Popen(
             command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
