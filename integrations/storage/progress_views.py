@@ -36,7 +36,12 @@ def apply(connection: Connection, rows: list[RawRow]) -> None:
     _IncrementalBatch(connection, positions[-1]).apply(zip(positions, decoded(rows), strict=True))
 
 
-def write(connection: Connection, fold: LogFold) -> None:
+ViewRows = list[tuple[Table, list[dict[str, Any]]]]
+
+
+def rows(fold: LogFold) -> ViewRows:
+    """Every view's rows from a fold of the whole log. No database: most of a progress rebuild is
+    this arithmetic, which a rebuild on SQLite does while SQLite derives the action index."""
     users, aspirations, goals, contacts, progress = [], [], [], [], []
     for user_id, user in fold.users.items():
         profile = user.profile
@@ -51,11 +56,15 @@ def write(connection: Connection, fold: LogFold) -> None:
         ]
         for goal_id, counts in user.counts(seen).items():
             progress += [view_rows.progress_row(user_id, goal_id, p, n) for p, n in counts.items() if n]
-    for table, rows in zip(TABLES, (users, aspirations, goals, contacts, progress), strict=True):
-        if rows:
-            bulk_insert(
-                connection, table.name, tuple(rows[0]), [tuple(row.values()) for row in rows], copy=True
-            )
+    return list(zip(TABLES, (users, aspirations, goals, contacts, progress), strict=True))
+
+
+def write(connection: Connection, rows_by_table: ViewRows) -> None:
+    """Insert `rows(fold)` into the (emptied) views."""
+    for table, table_rows in rows_by_table:
+        if table_rows:
+            columns = tuple(table_rows[0])
+            bulk_insert(connection, table.name, columns, [tuple(r.values()) for r in table_rows], copy=True)
 
 
 def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

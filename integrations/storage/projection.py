@@ -8,20 +8,22 @@ Two projections, run in this order:
 Incremental: each batch of new events updates a projection's views and its checkpoint in one
 transaction; the checkpoint row is locked first, so two processes catching up never apply a batch
 twice. Progress never runs ahead of the action index it reads.
-Rebuild: fold the log in memory (`domain.fold`) and write the views anew.
+Rebuild: fold the log in memory (`domain.fold`) and write the views anew; on SQLite the action
+index is derived by SQLite itself meanwhile (`sqlite_action_index`).
 """
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, func, select
 
 from domain import events as ev
 from domain.fold import LogFold
-from integrations.storage import action_index, checkpoints, progress_views
+from integrations.storage import action_index, checkpoints, progress_views, sqlite_action_index
 from integrations.storage.database import empty_table, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, RawRow, fold_rows
 from integrations.storage.schema import events
@@ -68,19 +70,39 @@ class Projections:
     def rebuild(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
         """Both projections from one read of the log: fold it once, then write the action index and
         the progress views and reset both checkpoints in one transaction; returns events folded."""
+        if sqlite_action_index.available(self.engine):
+            return self._rebuild_beside_sqlite(on_progress, chunk)
         fold, last, folded = self._fold(on_progress, chunk)
         with _gc_paused(), write_transaction(self.engine) as connection:
             action_index.write(connection, action_index.rows(fold))
-            self._write_progress(connection, fold)
+            self._write_progress(connection, progress_views.rows(fold))
             checkpoints.reset(connection, ACTIONS, last)
             checkpoints.reset(connection, PROGRESS, last)
+        return folded
+
+    def _rebuild_beside_sqlite(self, on_progress: ProgressCallback | None, chunk: int) -> int:
+        """SQLite derives the action index from the log on another thread (its C code releases the
+        GIL) while this one folds the log for progress. The write transaction comes first: it holds
+        SQLite's one writer lock, so the fold, on a second connection, reads the same log."""
+        with _gc_paused(), write_transaction(self.engine) as connection:
+            head = int(connection.scalar(select(func.max(events.c.position))) or 0)
+            with ThreadPoolExecutor(1, thread_name_prefix="action-index") as pool:
+                derived = pool.submit(sqlite_action_index.derive, connection, head)
+                fold, _, folded = self._fold(on_progress, chunk, until=head)
+                progress = progress_views.rows(fold)
+                written = derived.result()
+            if written is None:  # an action event needs an upcaster: the index the Python way
+                action_index.write(connection, action_index.rows(fold))
+            self._write_progress(connection, progress)
+            checkpoints.reset(connection, ACTIONS, head)
+            checkpoints.reset(connection, PROGRESS, head)
         return folded
 
     def rebuild_progress(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
         """Empty the progress views, fold the whole log, write the views, reset the checkpoint."""
         fold, last, folded = self._fold(on_progress, chunk)
         with _gc_paused(), write_transaction(self.engine) as connection:
-            self._write_progress(connection, fold)
+            self._write_progress(connection, progress_views.rows(fold))
             checkpoints.reset(connection, PROGRESS, last)
         return folded
 
@@ -93,14 +115,22 @@ class Projections:
         return written
 
     def _fold(
-        self, on_progress: ProgressCallback | None, chunk: int, types: frozenset[str] | None = None
+        self,
+        on_progress: ProgressCallback | None,
+        chunk: int,
+        types: frozenset[str] | None = None,
+        until: int | None = None,
     ) -> tuple[LogFold, int, int]:
-        """The log (or its events of `types`) folded in memory, up to the head it had when the read
-        began; returns the fold, that head and how many events were folded."""
+        """The log (or its events of `types`) folded in memory, up to `until` or else the head it
+        had when the read began; returns the fold, that head and how many events were folded."""
         fold = LogFold()
         folded = 0
         with _gc_paused(), read_transaction(self.engine) as connection:
-            head = int(connection.scalar(select(func.max(events.c.position))) or 0)
+            head = (
+                until
+                if until is not None
+                else int(connection.scalar(select(func.max(events.c.position))) or 0)
+            )
             last = 0
             while rows := EventStore.raw_rows(connection, last, chunk, head, types=types):
                 fold_rows(rows, fold)
@@ -111,10 +141,10 @@ class Projections:
         return fold, head, folded
 
     @staticmethod
-    def _write_progress(connection: Connection, fold: LogFold) -> None:
+    def _write_progress(connection: Connection, rows: progress_views.ViewRows) -> None:
         for table in progress_views.TABLES:
             empty_table(connection, table.name)
-        progress_views.write(connection, fold)
+        progress_views.write(connection, rows)
 
 
 @contextmanager
