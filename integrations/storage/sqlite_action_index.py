@@ -22,8 +22,9 @@ Only for a log whose action events are all at the current schema version: an upc
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import cast
 
 import orjson
 from sqlalchemy import Connection, Engine
@@ -110,12 +111,16 @@ def available(engine: Engine) -> bool:
 def derive(connection: Connection, head: int) -> int | None:
     """Replace the index with the rows the log up to `head` makes; returns how many, or None (and
     changes nothing) when an action event needs an upcaster, which only Python has."""
-    driver: Any = connection.connection.driver_connection
+    driver = cast(sqlite3.Connection, connection.connection.driver_connection)
     bound = {"head": head, "done": ev.ACTION_DONE, "retracted": ev.ACTION_RETRACTED}
     if driver.execute(_OLDER_SCHEMA, {**bound, "current": CURRENT_SCHEMA_VERSION}).fetchone():
         return None
     empty_table(connection, v_actions.name)
-    functions = {"netgoals_epoch": _epoch, "netgoals_iso": _iso, "netgoals_contacts": _contacts}
+    functions: dict[str, Callable[[str], str | float]] = {
+        "netgoals_epoch": _epoch,
+        "netgoals_iso": _iso,
+        "netgoals_contacts": _contacts,
+    }
     for name, function in functions.items():
         driver.create_function(name, 1, function, deterministic=True)
     try:
