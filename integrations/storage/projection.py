@@ -88,8 +88,12 @@ class Projections:
             head = int(connection.scalar(select(func.max(events.c.position))) or 0)
             with ThreadPoolExecutor(1, thread_name_prefix="action-index") as pool:
                 derived = pool.submit(sqlite_action_index.derive, connection, head)
-                fold, _, folded = self._fold(on_progress, chunk, until=head)
-                progress = progress_views.rows(fold)
+                try:
+                    fold, _, folded = self._fold(on_progress, chunk, until=head)
+                    progress = progress_views.rows(fold)
+                except BaseException:  # a log the fold cannot read, or Ctrl-C: stop SQLite at once
+                    sqlite_action_index.interrupt(connection)
+                    raise
                 written = derived.result()
             if written is None:  # an action event needs an upcaster: the index the Python way
                 action_index.write(connection, action_index.rows(fold))

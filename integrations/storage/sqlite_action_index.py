@@ -139,6 +139,12 @@ def derive(connection: Connection, head: int) -> int | None:
     return written
 
 
+def interrupt(connection: Connection) -> None:
+    """Stop `derive` where it is (from another thread); its statement fails, the transaction
+    rolls back."""
+    cast(sqlite3.Connection, connection.connection.driver_connection).interrupt()
+
+
 # Python's own conversions (view_rows.action_values), for the texts the statement does not take.
 # A text Python cannot parse fails the rebuild, as it fails the fold.
 
