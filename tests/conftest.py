@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,32 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "NETGOALS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_SERVICES = os.environ.get("NETGOALS_REQUIRE_SERVICES") == "1"
+
+
+_SHARED_ID = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fail every test whose node id another collected test has too.
+
+    pytest-xdist schedules by node id, so of the tests that share one it runs a single one and the
+    rest silently never run (schemathesis 4.32's items under pytest 9.2 did that: one API operation
+    fuzzed out of ~49). Without xdist they run, but cannot be told apart in reports or selected.
+    Failing at setup (not at collection) reads the same with and without xdist.
+    """
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1:
+            item.stash[_SHARED_ID] = counts[item.nodeid]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _SHARED_ID in item.stash:
+        pytest.fail(
+            f"{item.stash[_SHARED_ID]} collected tests share the node id {item.nodeid!r}, and pytest-xdist "
+            "runs only one of them: give each its own id",
+            pytrace=False,
+        )
 
 
 def _postgres_available() -> str | None:
