@@ -73,6 +73,26 @@ def require_postgres() -> None:
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("NETGOALS_TEST_REDIS_PORT", "6379"))
 
+# The machine Redis's databases that tests empty and use, by purpose: one for each pytest-xdist
+# worker (gw0, gw1), so that two workers never flush each other's; without xdist, the first.
+MACHINE_REDIS_DBS = {"workers": (10, 12), "compose": (11, 14), "signin": (13, 15)}
+
+
+def machine_redis_db(purpose: str) -> int:
+    """This process's database number on the machine Redis for `purpose` (a key of MACHINE_REDIS_DBS)."""
+    dbs = MACHINE_REDIS_DBS[purpose]
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    if worker >= len(dbs):
+        raise pytest.UsageError(
+            f"xdist worker gw{worker}: the machine Redis databases are laid out for {len(dbs)} workers "
+            "(tests/conftest.py MACHINE_REDIS_DBS); run with -n 2 or fewer"
+        )
+    return dbs[worker]
+
+
+def machine_redis_url(purpose: str) -> str:
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{machine_redis_db(purpose)}"
+
 
 def _redis_available() -> str | None:
     import socket
