@@ -74,8 +74,9 @@ def require_postgres() -> None:
 REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("NETGOALS_TEST_REDIS_PORT", "6379"))
 
 # The machine Redis's databases that tests empty and use, by purpose: one for each pytest-xdist
-# worker (gw0, gw1), so that two workers never flush each other's; without xdist, the first.
-MACHINE_REDIS_DBS = {"workers": (10, 12), "compose": (11, 14), "signin": (13, 15)}
+# worker (gw0, gw1, gw2), so that two workers never flush each other's; without xdist, the first.
+# addopts has -n 2; a third worker (-n 3) gets 7-9.
+MACHINE_REDIS_DBS = {"workers": (10, 12, 7), "compose": (11, 14, 8), "signin": (13, 15, 9)}
 
 
 def machine_redis_db(purpose: str) -> int:
@@ -85,7 +86,7 @@ def machine_redis_db(purpose: str) -> int:
     if worker >= len(dbs):
         raise pytest.UsageError(
             f"xdist worker gw{worker}: the machine Redis databases are laid out for {len(dbs)} workers "
-            "(tests/conftest.py MACHINE_REDIS_DBS); run with -n 2 or fewer"
+            f"(tests/conftest.py MACHINE_REDIS_DBS); run with -n {len(dbs)} or fewer"
         )
     return dbs[worker]
 

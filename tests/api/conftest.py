@@ -44,7 +44,7 @@ class User:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-# db 13 (15 on xdist's second worker): the sign-in limiter's tests only
+# db 13, or the xdist worker's own (tests/conftest.py): the sign-in limiter's tests only
 SIGNIN_REDIS_URL = machine_redis_url("signin")
 
 

