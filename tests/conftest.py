@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,32 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "NETGOALS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_SERVICES = os.environ.get("NETGOALS_REQUIRE_SERVICES") == "1"
+
+
+_SHARED_ID = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fail every test whose node id another collected test has too.
+
+    pytest-xdist schedules by node id, so of the tests that share one it runs a single one and the
+    rest silently never run (schemathesis 4.32's items under pytest 9.2 did that: one API operation
+    fuzzed out of ~49). Without xdist they run, but cannot be told apart in reports or selected.
+    Failing at setup (not at collection) reads the same with and without xdist.
+    """
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1:
+            item.stash[_SHARED_ID] = counts[item.nodeid]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _SHARED_ID in item.stash:
+        pytest.fail(
+            f"{item.stash[_SHARED_ID]} collected tests share the node id {item.nodeid!r}, and pytest-xdist "
+            "runs only one of them: give each its own id",
+            pytrace=False,
+        )
 
 
 def _postgres_available() -> str | None:
@@ -45,6 +72,27 @@ def require_postgres() -> None:
 
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("NETGOALS_TEST_REDIS_PORT", "6379"))
+
+# The machine Redis's databases that tests empty and use, by purpose: one for each pytest-xdist
+# worker (gw0, gw1, gw2), so that two workers never flush each other's; without xdist, the first.
+# addopts has -n 2; a third worker (-n 3) gets 7-9.
+MACHINE_REDIS_DBS = {"workers": (10, 12, 7), "compose": (11, 14, 8), "signin": (13, 15, 9)}
+
+
+def machine_redis_db(purpose: str) -> int:
+    """This process's database number on the machine Redis for `purpose` (a key of MACHINE_REDIS_DBS)."""
+    dbs = MACHINE_REDIS_DBS[purpose]
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    if worker >= len(dbs):
+        raise pytest.UsageError(
+            f"xdist worker gw{worker}: the machine Redis databases are laid out for {len(dbs)} workers "
+            f"(tests/conftest.py MACHINE_REDIS_DBS); run with -n {len(dbs)} or fewer"
+        )
+    return dbs[worker]
+
+
+def machine_redis_url(purpose: str) -> str:
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{machine_redis_db(purpose)}"
 
 
 def _redis_available() -> str | None:

@@ -17,7 +17,7 @@ from api.app import create_app
 from service import accounts
 from service.app import App
 from service.settings import Settings
-from tests.conftest import REDIS_HOST, REDIS_PORT, require_redis
+from tests.conftest import machine_redis_url, require_redis
 
 NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 
@@ -44,12 +44,13 @@ class User:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-SIGNIN_REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/13"  # db 13: the sign-in limiter's tests only
+# db 13, or the xdist worker's own (tests/conftest.py): the sign-in limiter's tests only
+SIGNIN_REDIS_URL = machine_redis_url("signin")
 
 
 @pytest.fixture
 def signin_redis() -> Iterator[redis.Redis]:
-    """The machine's Redis, db 13, emptied before and after."""
+    """The machine's Redis, the sign-in limiter tests' db, emptied before and after."""
     require_redis()
     client = redis.Redis.from_url(SIGNIN_REDIS_URL, decode_responses=True)
     client.flushdb()

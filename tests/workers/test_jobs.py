@@ -1,5 +1,6 @@
-"""The use cases behind the tasks, against a real Redis (the machine's, db 10): housekeeping, the
-redelivery cap, what the sweep leaves alone, and "queued" only while a worker is alive."""
+"""The use cases behind the tasks, against a real Redis (the machine's, db 10 or the xdist worker's
+own): housekeeping, the redelivery cap, what the sweep leaves alone, and "queued" only while a
+worker is alive."""
 
 from __future__ import annotations
 
