@@ -19,7 +19,7 @@ from typing import Annotated, TextIO
 import typer
 
 from cli import render
-from service.serve import EmbeddedRedisMissingError, child_commands, embedded_redis
+from service.serve import EmbeddedRedisMissingError, child_commands, embedded_redis, end_with_parent
 from service.settings import Settings
 
 STOP_ORDER = ("beat", "api", "worker")  # no new work first; the worker finishes its task last
@@ -83,11 +83,17 @@ def serve(
         env = {**os.environ, "NETGOALS_HOME": str(settings.home)}
         if redis_server is not None:
             env["NETGOALS_REDIS_URL"] = settings.effective_redis_url
+        tie = end_with_parent()  # a SIGKILLed serve still takes its children with it
         for name, command in child_commands(host, port).items():
             if stopping.is_set():
                 break
             # Own process groups: Ctrl-C reaches us alone, and we stop the children in order.
-            children[name] = subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603
+            children[name] = subprocess.Popen(  # noqa: S603
+                command,
+                env=env,
+                start_new_session=True,
+                preexec_fn=tie,  # runs in the child before exec: two system calls
+            )
         where = (
             "embedded, in " + str(settings.embedded_redis_folder) if redis_server else "NETGOALS_REDIS_URL"
         )

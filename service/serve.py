@@ -1,5 +1,6 @@
-"""What `netgoals serve` needs from below: the embedded Redis (when NETGOALS_REDIS_URL is unset)
-and the commands of its three children — the API, one worker and beat."""
+"""What `netgoals serve` needs from below: the embedded Redis (when NETGOALS_REDIS_URL is unset),
+the commands of its three children — the API, one worker and beat — and the tie that ends them
+with it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ import sys
 
 from integrations.queue.celery_app import QUEUE
 from integrations.queue.embedded import EmbeddedRedis, EmbeddedRedisMissingError
+from integrations.queue.parent_death import end_with_parent
 from service.app import App
 from service.settings import Settings
 
-__all__ = ["EmbeddedRedis", "EmbeddedRedisMissingError", "child_commands", "embedded_redis", "migrate"]
+__all__ = [
+    "EmbeddedRedis",
+    "EmbeddedRedisMissingError",
+    "child_commands",
+    "embedded_redis",
+    "end_with_parent",
+    "migrate",
+]
 
 
 def migrate(settings: Settings) -> str:

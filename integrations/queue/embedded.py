@@ -11,6 +11,7 @@ from pathlib import Path
 
 import redis
 
+from integrations.queue.parent_death import end_with_parent
 from integrations.queue.urls import client_for, socket_url
 
 
@@ -72,6 +73,7 @@ class EmbeddedRedis:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches our parent, which stops us in order
+            preexec_fn=end_with_parent(),  # ends with our parent, even a SIGKILLed one
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -1,6 +1,6 @@
 """`netgoals serve` as a person runs it: real processes (API, worker, beat, embedded Redis), a
-second serve on the same home refused, and Ctrl-C (SIGINT) or a closed terminal (SIGHUP) leaving no
-process behind."""
+second serve on the same home refused, and Ctrl-C (SIGINT), a closed terminal (SIGHUP) or even a
+SIGKILL leaving no process behind."""
 
 from __future__ import annotations
 
@@ -125,6 +125,33 @@ def test_closing_the_terminal_stops_serve_and_its_children(tmp_path: Path) -> No
         _stop_anyway(serve, children)
         log.close()
     assert serve.returncode == 0 and left == [], f"exit {serve.returncode}, left behind: {left}"
+
+
+def test_a_killed_serve_takes_its_children_with_it(tmp_path: Path) -> None:
+    """kill -9 (or the OOM killer) gives serve no chance to stop anything: the kernel sends each
+    child SIGTERM when serve dies, so nothing is left holding the port or the Redis socket, and the
+    next serve on the same home starts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
+    env["NETGOALS_HOME"] = str(tmp_path / "home")
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    children: set[int] = set()
+    again: subprocess.Popen[bytes] | None = None
+    try:
+        _wait(lambda: _healthy(port), 60, "the API")
+        _wait(lambda: len(_descendants(serve.pid)) >= 4, 60, "the worker and beat")
+        children = _descendants(serve.pid)
+        serve.kill()
+        serve.wait(30)
+        _wait(lambda: not any(_alive(pid) for pid in children), 30, "the children to end")
+        again = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+        _wait(lambda: _healthy(port), 60, "a second serve on the same home and port")
+    finally:
+        if again is not None:
+            _stop_anyway(again)
+        _stop_anyway(serve, children)
+        log.close()
 
 
 def _stop_anyway(serve: subprocess.Popen[bytes], known: Iterable[int] = ()) -> None:
