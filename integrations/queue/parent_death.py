@@ -4,7 +4,9 @@
 the OOM killer) gives it no chance: its API, worker, beat and embedded Redis would run on without
 it, holding the port and the socket, and the next `serve` would fail to start. On Linux the kernel
 can send each child SIGTERM when its parent dies (`prctl(PR_SET_PDEATHSIG)`), set in the child
-between fork and exec; elsewhere there is nothing to set.
+between fork and exec; elsewhere there is nothing to set. The kernel watches the thread that
+started the child, so start it from one that lives as long as the child should (serve's main
+thread does).
 """
 
 from __future__ import annotations
