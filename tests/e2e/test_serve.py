@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 import redis
@@ -108,16 +109,11 @@ def test_serve_runs_everything_refuses_a_second_and_stops_on_ctrl_c(tmp_path: Pa
 def test_closing_the_terminal_stops_serve_and_its_children(tmp_path: Path) -> None:
     """A closed terminal sends SIGHUP: serve stops everything as on Ctrl-C (its children live in
     their own sessions, so the hang-up reaches serve alone)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
-    env["NETGOALS_HOME"] = str(tmp_path / "home")
-    port = free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    env, port, log = _serve_environment(tmp_path)
+    serve = _start_serve(env, port, log)
     children: set[int] = set()
     try:
-        _wait(lambda: _healthy(port), 60, "the API")
-        _wait(lambda: len(_descendants(serve.pid)) >= 4, 60, "the worker and beat")
-        children = _descendants(serve.pid)
+        children = _all_started(serve, port)
         serve.send_signal(signal.SIGHUP)
         serve.wait(30)
         left = [pid for pid in children if _alive(pid)]
@@ -131,27 +127,40 @@ def test_a_killed_serve_takes_its_children_with_it(tmp_path: Path) -> None:
     """kill -9 (or the OOM killer) gives serve no chance to stop anything: the kernel sends each
     child SIGTERM when serve dies, so nothing is left holding the port or the Redis socket, and the
     next serve on the same home starts."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
-    env["NETGOALS_HOME"] = str(tmp_path / "home")
-    port = free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    env, port, log = _serve_environment(tmp_path)
+    serve = _start_serve(env, port, log)
     children: set[int] = set()
     again: subprocess.Popen[bytes] | None = None
     try:
-        _wait(lambda: _healthy(port), 60, "the API")
-        _wait(lambda: len(_descendants(serve.pid)) >= 4, 60, "the worker and beat")
-        children = _descendants(serve.pid)
+        children = _all_started(serve, port)
         serve.kill()
         serve.wait(30)
         _wait(lambda: not any(_alive(pid) for pid in children), 30, "the children to end")
-        again = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+        again = _start_serve(env, port, log)
         _wait(lambda: _healthy(port), 60, "a second serve on the same home and port")
     finally:
         if again is not None:
             _stop_anyway(again)
         _stop_anyway(serve, children)
         log.close()
+
+
+def _serve_environment(tmp_path: Path) -> tuple[dict[str, str], int, BinaryIO]:
+    """A fresh home (no NETGOALS_ settings from outside), a free port and a log file."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
+    env["NETGOALS_HOME"] = str(tmp_path / "home")
+    return env, free_port(), (tmp_path / "serve.log").open("wb")
+
+
+def _start_serve(env: dict[str, str], port: int, log: BinaryIO) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+
+
+def _all_started(serve: subprocess.Popen[bytes], port: int) -> set[int]:
+    """Wait for the API, the worker and beat; serve's descendants then."""
+    _wait(lambda: _healthy(port), 60, "the API")
+    _wait(lambda: len(_descendants(serve.pid)) >= 4, 60, "the worker and beat")
+    return _descendants(serve.pid)
 
 
 def _stop_anyway(serve: subprocess.Popen[bytes], known: Iterable[int] = ()) -> None:
