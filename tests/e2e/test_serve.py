@@ -63,12 +63,9 @@ def _heartbeats(socket_path: Path) -> bool:
 
 
 def test_serve_runs_everything_refuses_a_second_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
-    env["NETGOALS_HOME"] = str(home)
-    port = free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    env, port, log = _serve_environment(tmp_path)
+    home = Path(env["NETGOALS_HOME"])
+    serve = _start_serve(env, port, log)
     try:
         _wait(lambda: _healthy(port), 60, "the API")
         socket_path = home / "redis" / "redis.sock"

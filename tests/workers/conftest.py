@@ -19,7 +19,8 @@ from celery.contrib.testing.worker import start_worker
 from integrations.queue.embedded import EmbeddedRedis
 from service.jobs import Jobs, celery_app
 from service.settings import Settings
-from tests.conftest import REDIS_HOST, REDIS_PORT, machine_redis_db, require_redis
+from tests.conftest import machine_redis_url as redis_url_for
+from tests.conftest import require_redis
 from tests.google.conftest import World, fake, make_world, world  # noqa: F401 - shared fixtures
 from worker import context, tasks
 
@@ -28,7 +29,7 @@ from worker import context, tasks
 def machine_redis_url() -> Iterator[str]:
     """The machine's Redis, this xdist worker's db for the worker tests, emptied before and after."""
     require_redis()
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{machine_redis_db('workers')}"
+    url = redis_url_for("workers")
     client = redis.Redis.from_url(url)
     client.flushdb()
     yield url
