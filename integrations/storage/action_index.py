@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from domain import events as ev
 from domain.fold import LogFold
@@ -42,6 +42,29 @@ def rows(fold: LogFold) -> list[tuple[Any, ...]]:
                 )
             )
     return made
+
+
+def retracted(fold: LogFold) -> list[dict[str, str]]:
+    """The key of every retracted action of the fold (a retraction before its action retracts
+    nothing, as in `apply`), for `mark_retracted`."""
+    return [
+        {"user": user_id, "action": action_id}
+        for user_id, user in fold.users.items()
+        for action_id, fact in user.actions.items()
+        if fact.retracted
+    ]
+
+
+def mark_retracted(connection: Connection, keys: list[dict[str, str]]) -> None:
+    """Flag these actions retracted: how a rebuild that derived the rows elsewhere (SQLite's own
+    statement, `sqlite_action_index`) takes the fold's word on retractions."""
+    if keys:
+        connection.execute(
+            update(v_actions)
+            .where(v_actions.c.user_id == bindparam("user"), v_actions.c.action_id == bindparam("action"))
+            .values(retracted=True),
+            keys,
+        )
 
 
 def apply(connection: Connection, rows: list[RawRow]) -> None:

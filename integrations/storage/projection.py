@@ -91,12 +91,15 @@ class Projections:
                 try:
                     fold, _, folded = self._fold(on_progress, chunk, until=head)
                     progress = progress_views.rows(fold)
+                    retracted = action_index.retracted(fold)
                 except BaseException:  # a log the fold cannot read, or Ctrl-C: stop SQLite at once
                     sqlite_action_index.interrupt(connection)
                     raise
                 written = derived.result()
             if written is None:  # an action event needs an upcaster: the index the Python way
                 action_index.write(connection, action_index.rows(fold))
+            else:
+                action_index.mark_retracted(connection, retracted)
             self._write_progress(connection, progress)
             checkpoints.reset(connection, ACTIONS, head)
             checkpoints.reset(connection, PROGRESS, head)

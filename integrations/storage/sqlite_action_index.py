@@ -4,19 +4,21 @@ Why: made in Python, the index costs about 11 µs per action (a tuple per row, t
 more than reading and decoding the log. SQLite's JSON and date functions run in C and release the
 GIL, so `Projections.rebuild` runs this statement on another core while it folds the log.
 
-The rows are exactly those of `action_index.rows(fold)` (tests/integration/test_sqlite_action_index.py):
+The rows are exactly those of `action_index.rows(fold)` (tests/integration/test_sqlite_action_index.py),
+once the rebuild has flagged the fold's retracted actions (`action_index.mark_retracted`; a few
+rows, and the fold knows them for free):
 - the first `action.done` per user and action id stands: inserted in log order, later ones ignored;
 - `at` is SQLite's epoch for the whole seconds plus the microseconds, divided once, as Python's
   `timedelta.total_seconds` does; `at_iso` is the logged text. Both only when the text is exactly
   what `datetime.isoformat` writes, for years 1686 to 2254 (the shape below: the fold has already
   parsed every first `at` with `datetime.fromisoformat`, so a text of that shape is a valid time).
   Any other text, and an offset beyond the 14 hours SQLite reads, is handed back to Python, to the
-  incremental index's own conversion;
+  incremental index's own conversion, by a second statement;
 - `contact_ids` is SQLite's minified JSON of the array: orjson's bytes for an array of ASCII text
-  without escapes; anything else (a missing list aside) goes through Python too;
-- `retracted`: some `action.retracted` of that action comes later in the log.
+  without escapes; anything else (a missing list aside) goes through Python too.
 
-Only for a log whose action events are all at the current schema version: an upcaster is Python.
+Only for a log whose `action.done` events are all at the current schema version: an upcaster is
+Python.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ _PLAIN_ARRAY = (
 )
 
 _ACTION_STREAMS = "(substr(stream_id, 1, 8) = 'actions-' OR stream_id = 'actions')"  # as LogFold.apply
+# A text of another shape first gets this impossible time (`at` may not be NULL), then `_REREAD`
+# hands it to Python: the shape test runs once per row, and nearly every row passes it.
+_UNREAD = -1.0e300
 # The statements are built from this module's constants only; values are bound parameters.
 _INSERT = f"""
 WITH done AS MATERIALIZED (
@@ -63,35 +68,23 @@ WITH done AS MATERIALIZED (
     FROM events
     WHERE type = :done AND {_ACTION_STREAMS} AND position <= :head
     ORDER BY position
-),
-checked AS MATERIALIZED (SELECT *, {_CANONICAL} AS canonical FROM done)
+)
 INSERT INTO v_actions (user_id, action_id, kind, at, at_iso, contact_ids, retracted, position)
 SELECT user_id, action_id, kind,
-       CASE WHEN canonical
-            THEN coalesce(({_SECONDS} * 1000000 + {_MICROSECONDS}) / 1000000.0, netgoals_epoch(x))
-            ELSE netgoals_epoch(x) END,
-       CASE WHEN canonical THEN x ELSE netgoals_iso(x) END,
+       CASE WHEN {_CANONICAL}
+            THEN coalesce(({_SECONDS} * 1000000 + {_MICROSECONDS}) / 1000000.0, :unread)
+            ELSE :unread END,
+       x,
        CASE WHEN contacts IS NULL THEN '[]' WHEN {_PLAIN_ARRAY} THEN contacts
             ELSE netgoals_contacts(contacts) END,
        0, position
-FROM checked WHERE true
+FROM done WHERE true
 ON CONFLICT (user_id, action_id) DO NOTHING
 """  # noqa: S608
-_RETRACT = f"""
-UPDATE v_actions SET retracted = 1
-FROM (SELECT substr(stream_id, 9) AS user_id, data ->> '$.action_id' AS action_id,
-             max(position) AS position
-      FROM events
-      WHERE type = :retracted AND {_ACTION_STREAMS} AND position <= :head
-      GROUP BY 1, 2) AS retraction
-WHERE v_actions.user_id = retraction.user_id AND v_actions.action_id = retraction.action_id
-  AND retraction.position > v_actions.position
-"""  # noqa: S608
+# (SET reads the row as it was: both conversions get the logged text.)
+_REREAD = "UPDATE v_actions SET at = netgoals_epoch(at_iso), at_iso = netgoals_iso(at_iso) WHERE at = :unread"
 _OLDER_SCHEMA = """
-SELECT 1 FROM events
-WHERE type IN (:done, :retracted) AND schema_version <> :current
-  AND position <= :head
-LIMIT 1
+SELECT 1 FROM events WHERE type = :done AND schema_version <> :current AND position <= :head LIMIT 1
 """
 
 
@@ -109,10 +102,11 @@ def available(engine: Engine) -> bool:
 
 
 def derive(connection: Connection, head: int) -> int | None:
-    """Replace the index with the rows the log up to `head` makes; returns how many, or None (and
-    changes nothing) when an action event needs an upcaster, which only Python has."""
+    """Replace the index with the rows the log up to `head` makes, none of them retracted yet;
+    returns how many, or None (and changes nothing) when an `action.done` needs an upcaster, which
+    only Python has."""
     driver = cast(sqlite3.Connection, connection.connection.driver_connection)
-    bound = {"head": head, "done": ev.ACTION_DONE, "retracted": ev.ACTION_RETRACTED}
+    bound = {"head": head, "done": ev.ACTION_DONE, "unread": _UNREAD}
     if driver.execute(_OLDER_SCHEMA, {**bound, "current": CURRENT_SCHEMA_VERSION}).fetchone():
         return None
     empty_table(connection, v_actions.name)
@@ -130,7 +124,7 @@ def derive(connection: Connection, head: int) -> int | None:
             before = driver.total_changes  # (rowcount is -1 for a statement that starts WITH)
             driver.execute(_INSERT, bound)
             written = driver.total_changes - before
-            driver.execute(_RETRACT, bound)
+            driver.execute(_REREAD, {"unread": _UNREAD})
             for table_index in v_actions.indexes:
                 table_index.create(connection)
     finally:

@@ -78,18 +78,25 @@ def retracted(action_id: str) -> tuple[str, dict[str, Any]]:
     return ev.ACTION_RETRACTED, {"action_id": action_id, "reason": None, "at": "2026-01-01T00:00:00+00:00"}
 
 
-def python_rows(engine: Engine) -> list[tuple[Any, ...]]:
-    """The index as the Python path makes it: a fold of the whole log, then `action_index.rows`."""
+def folded(engine: Engine) -> LogFold:
     fold = LogFold()
     with read_transaction(engine) as connection:
         fold_rows(EventStore.raw_rows(connection, 0, 10**9), fold)
-    return [_comparable(row) for row in action_index.rows(fold)]
+    return fold
+
+
+def python_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    """The index as the Python path makes it: a fold of the whole log, then `action_index.rows`."""
+    return [_comparable(row) for row in action_index.rows(folded(engine))]
 
 
 def derived_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    """The index as a rebuild beside SQLite makes it: SQLite's rows, then the fold's retractions."""
+    fold = folded(engine)
     with write_transaction(engine) as connection:
         head = int(connection.scalar(text("SELECT max(position) FROM events")) or 0)
         written = sqlite_action_index.derive(connection, head)
+        action_index.mark_retracted(connection, action_index.retracted(fold))
         rows = connection.execute(select(v_actions).order_by(v_actions.c.user_id, v_actions.c.action_id))
         found = [_comparable(tuple(row)) for row in rows]
     assert written == len(found)
