@@ -20,7 +20,7 @@ UserOption = Annotated[
     str | None,
     typer.Option("--user", "-u", help="Act for this user (handle, email or id).", show_default=False),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.", metavar="")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def load_settings() -> Settings:

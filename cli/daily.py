@@ -59,7 +59,7 @@ def log_action(
     ] = None,
     note: Annotated[str | None, typer.Option(help="A note for yourself.")] = None,
     new_kind: Annotated[
-        bool, typer.Option("--new-kind", help="The action is a new kind of your own.", metavar="")
+        bool, typer.Option("--new-kind", help="The action is a new kind of your own.")
     ] = False,
     user: UserOption = None,
     as_json: JsonOption = False,

@@ -112,9 +112,7 @@ def goal_add(
     hours: HoursOption = None,
     keyword: KeywordOption = None,
     domain: DomainOption = None,
-    new_kind: Annotated[
-        bool, typer.Option("--new-kind", help="--action is a new kind of your own.", metavar="")
-    ] = False,
+    new_kind: Annotated[bool, typer.Option("--new-kind", help="--action is a new kind of your own.")] = False,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -155,9 +153,7 @@ def goal_add(
 
 @goal_app.command("list")
 def goal_list(
-    include_archived: Annotated[
-        bool, typer.Option("--all", help="Include archived goals.", metavar="")
-    ] = False,
+    include_archived: Annotated[bool, typer.Option("--all", help="Include archived goals.")] = False,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -198,7 +194,7 @@ def goal_revise(
         str | None, typer.Option(help="The aspiration it serves from now on (its words or id).")
     ] = None,
     no_aspiration: Annotated[
-        bool, typer.Option("--no-aspiration", help="It serves no aspiration in particular.", metavar="")
+        bool, typer.Option("--no-aspiration", help="It serves no aspiration in particular.")
     ] = False,
     user: UserOption = None,
 ) -> None:
@@ -232,9 +228,7 @@ def goal_plan(
     domain: DomainOption = None,
     reset: Annotated[
         bool,
-        typer.Option(
-            "--reset", help="Back to the action's defaults (then apply the options given).", metavar=""
-        ),
+        typer.Option("--reset", help="Back to the action's defaults (then apply the options given)."),
     ] = False,
     user: UserOption = None,
     as_json: JsonOption = False,
