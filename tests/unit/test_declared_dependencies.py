@@ -20,8 +20,9 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.unit.test_layers import LAYERS
+
 ROOT = Path(__file__).resolve().parents[2]
-OUR_PACKAGES = ("domain", "integrations", "service", "worker", "api", "cli")
 # What the serve children import by name at start-up, beyond our own modules' imports: the
 # broker transport and the worker pool Celery picks from its settings, the beat scheduler named
 # on its command line, the API's server.
@@ -86,7 +87,7 @@ def _not_installed_by_a_plain_install(declared: set[str]) -> list[str]:
     """Top-level modules that only distributions outside `declared` provide."""
     blocked = []
     for module, distributions in metadata.packages_distributions().items():
-        if module in OUR_PACKAGES or module in sys.stdlib_module_names:
+        if module in LAYERS or module in sys.stdlib_module_names:
             continue
         if not {canonicalize_name(d) for d in distributions} & declared:
             blocked.append(module)
@@ -107,7 +108,7 @@ def test_the_test_extras_are_outside_a_plain_install() -> None:
 
 def test_a_plain_install_imports_every_module_the_service_loads() -> None:
     blocked = _not_installed_by_a_plain_install(_declared())
-    argument = json.dumps([blocked, OUR_PACKAGES, LOADED_BY_NAME, SKIPPED])
+    argument = json.dumps([blocked, LAYERS, LOADED_BY_NAME, SKIPPED])
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-c", _IMPORT_ALL, argument],
