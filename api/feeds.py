@@ -48,11 +48,24 @@ class RedactFeedTokens(logging.Filter):
         return True
 
 
+def _wants_gzip(request: Request) -> bool:
+    """Accept-Encoding names gzip (or *) with a q-value above zero."""
+    for part in request.headers.get("accept-encoding", "").split(","):
+        coding, *params = (p.strip() for p in part.split(";"))
+        if coding.lower() in {"gzip", "x-gzip", "*"}:
+            q = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
 def _not_modified(request: Request, answer: ical.FeedAnswer) -> bool:
     match = request.headers.get("if-none-match")
     if match is not None:
         tags = {t.strip().removeprefix("W/") for t in match.split(",")}
-        return "*" in tags or answer.etag in tags
+        return "*" in tags or answer.etag in tags or answer.gzip_etag in tags
     since = request.headers.get("if-modified-since")
     if since:
         try:
@@ -83,18 +96,24 @@ def router_for(settings: Settings) -> APIRouter:
         answer = ical.feed_for_token(app, settings, token) if len(token) <= 100 else None
         if answer is None:
             return Response("no such feed", status_code=404, media_type="text/plain")
+        compressed = _wants_gzip(request)
+        body = answer.gzipped if compressed else answer.body
         headers = {
-            "ETag": answer.etag,
+            "ETag": answer.gzip_etag if compressed else answer.etag,
             "Last-Modified": answer.http_date,
             "Cache-Control": "private, no-cache",
             "Content-Disposition": 'inline; filename="netgoals.ics"',
+            "Vary": "Accept-Encoding",
         }
+        if compressed:
+            headers["Content-Encoding"] = "gzip"
         if _not_modified(request, answer):
+            headers.pop("Content-Encoding", None)
             return Response(status_code=304, headers=headers)
         if request.method == "HEAD":
-            headers["Content-Length"] = str(len(answer.body))
+            headers["Content-Length"] = str(len(body))
             return Response(status_code=200, headers=headers, media_type=MEDIA_TYPE)
-        return Response(answer.body, headers=headers, media_type=MEDIA_TYPE)
+        return Response(body, headers=headers, media_type=MEDIA_TYPE)
 
     path = "/feeds/{token}.ics"
     router.get(path, tags=["feed"], response_class=Response, responses=documented)(feed)

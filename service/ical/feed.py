@@ -1,14 +1,19 @@
 """The feed for a token: rendered from the log and the progress view, cached by what it depends
 on — the user's two stream versions and their local day — so a change shows at the next request
-and an unchanged feed costs three small queries (and answers 304 when the client has it)."""
+and an unchanged feed costs three small queries (and answers 304 when the client has it).
+
+Last-Modified follows the bytes: the token's row keeps the hash of what it last served and when
+that changed, so an event that changes nothing in the feed, or a new day that moves nothing, leaves
+it alone. A gzip copy is made once per rendering (`mtime=0`: the same bytes give the same copy)."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import hmac
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -20,7 +25,7 @@ from domain.profile import Profile
 from integrations.ical.feed_writer import FeedHeader, render_feed
 from integrations.storage import ical_store as store
 from integrations.storage import views
-from integrations.storage.database import read_transaction
+from integrations.storage.database import read_transaction, write_transaction
 from service.app import App
 from service.ical.context import token_hash
 from service.settings import Settings
@@ -33,6 +38,12 @@ class FeedAnswer:
     body: bytes
     etag: str  # strong: a hash of the bytes
     last_modified: datetime
+    gzipped: bytes  # the same bytes, gzip-compressed, for clients that accept it
+
+    @property
+    def gzip_etag(self) -> str:
+        """Another representation has its own strong ETag."""
+        return self.etag[:-1] + '-gzip"'
 
     @property
     def http_date(self) -> str:
@@ -80,10 +91,17 @@ def feed_for_token(app: App, settings: Settings, token: str) -> FeedAnswer | Non
         settings.feed_refresh,
         settings.feed_past_weeks,
         settings.feed_future_weeks,
+        found.changed_at,
     )
     answer = _cache.get(key)
     if answer is None:
         answer = render_user_feed(app, settings, found.user_id, found.scope or None)
+        body_hash = hashlib.sha256(answer.body).hexdigest()
+        changed_at = found.changed_at
+        if found.body_hash != body_hash or changed_at is None:
+            with write_transaction(app.engine) as connection:
+                changed_at = store.record_body(connection, wanted, body_hash, app.now().isoformat())
+        answer = replace(answer, last_modified=datetime.fromisoformat(changed_at))
         _cache.put(key, answer)
     return answer
 
@@ -124,4 +142,4 @@ def render_user_feed(app: App, settings: Settings, user_id: str, goal_id: str | 
     stamps.append(local_midnight(local_date(now, profile.tz), profile.tz))
     modified = max(stamps)
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
-    return FeedAnswer(body, etag, modified)
+    return FeedAnswer(body, etag, modified, gzip.compress(body, compresslevel=6, mtime=0))

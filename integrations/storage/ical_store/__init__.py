@@ -1,4 +1,4 @@
-"""iCalendar state outside the log: feed tokens, sources, counted occurrences (migration 0007)."""
+"""iCalendar state outside the log: feed tokens, sources, counted occurrences (migrations 0007 and 0009)."""
 
 from integrations.storage.ical_store.occurrences import (
     SourceOccurrence,
@@ -22,6 +22,7 @@ from integrations.storage.ical_store.tokens import (
     FeedState,
     TokenRecord,
     feed_state,
+    record_body,
     replace_token,
     token_by_hash,
     token_of,
@@ -41,6 +42,7 @@ __all__ = [
     "feed_state",
     "forget",
     "known",
+    "record_body",
     "remove_source",
     "replace_token",
     "save",

@@ -15,6 +15,9 @@ ical_feed_tokens = Table(
     Column("scope", String(36), nullable=False),  # "" for the whole feed, else a goal id
     Column("sealed", Text, nullable=False),  # the token, Fernet-encrypted: the dashboard shows it again
     Column("created_at", String(40), nullable=False),
+    # The feed's bytes as last served (SHA-256) and when they last changed: Last-Modified.
+    Column("body_hash", String(64), nullable=True),
+    Column("changed_at", String(40), nullable=True),
     UniqueConstraint("user_id", "scope", name="uq_ical_feed_tokens_scope"),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, literal, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, literal, or_, select, update
 
 from integrations.storage.ical_store.tables import ical_feed_tokens as t
 from integrations.storage.schema import events, v_users
@@ -21,7 +21,7 @@ class TokenRecord:
 
 
 def _record(row: dict[str, object]) -> TokenRecord:
-    return TokenRecord(**{k: str(v) for k, v in row.items()})
+    return TokenRecord(**{k: str(row[k]) for k in TokenRecord.__slots__})
 
 
 def token_by_hash(connection: Connection, token_hash: str) -> TokenRecord | None:
@@ -57,6 +57,8 @@ class FeedState:
     timezone: str
     profile_version: int
     actions_version: int
+    body_hash: str | None  # the bytes last served, and when they changed (Last-Modified)
+    changed_at: str | None
 
 
 def _stream_version(prefix: str) -> Any:
@@ -76,6 +78,8 @@ _FEED_STATE = (
         v_users.c.timezone,
         _stream_version("user-"),
         _stream_version("actions-"),
+        t.c.body_hash,
+        t.c.changed_at,
     )
     .join(v_users, v_users.c.user_id == t.c.user_id)
     .where(t.c.token_hash == bindparam("wanted"))
@@ -85,3 +89,16 @@ _FEED_STATE = (
 def feed_state(connection: Connection, token_hash: str) -> FeedState | None:
     row = connection.execute(_FEED_STATE, {"wanted": token_hash}).first()
     return FeedState(*row) if row is not None else None
+
+
+def record_body(connection: Connection, token_hash: str, body_hash: str, changed_at: str) -> str:
+    """The token's feed now has these bytes: keep when they changed. Answers the time the current
+    bytes were first served (a concurrent request that recorded the same bytes first wins)."""
+    connection.execute(
+        update(t)
+        .where(t.c.token_hash == token_hash, or_(t.c.body_hash.is_(None), t.c.body_hash != body_hash))
+        .values(body_hash=body_hash, changed_at=changed_at)
+    )
+    query = select(t.c.changed_at).where(t.c.token_hash == token_hash)
+    stored = connection.execute(query).scalar_one_or_none()
+    return str(stored) if stored is not None else changed_at
