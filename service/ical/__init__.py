@@ -1,7 +1,7 @@
 """iCalendar use cases: the feed netgoals publishes (tokens, rendering) and calendars read as
 sources of attended events (add, list, remove, sync, the due-source sweep)."""
 
-from service.ical.feed import FeedAnswer, feed_for_token, render_user_feed
+from service.ical.feed import FeedAnswer, UserFeed, feed_for_token, render_user_feed, user_feed
 from service.ical.source_sync import (
     SourceReport,
     read_file_source,
@@ -25,6 +25,7 @@ __all__ = [
     "FeedLinks",
     "SourceReport",
     "SourceView",
+    "UserFeed",
     "add_file_source",
     "add_source",
     "feed_for_token",
@@ -39,4 +40,5 @@ __all__ = [
     "sync_due_sources",
     "sync_source",
     "sync_user_sources",
+    "user_feed",
 ]

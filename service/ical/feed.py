@@ -19,7 +19,7 @@ from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
 from domain.events import actions_stream, profile_stream
-from domain.feed import FeedInput, FeedWindow, LogEntry, feed_items
+from domain.feed import FeedInput, FeedItem, FeedWindow, LogEntry, feed_items
 from domain.periods import local_date, local_midnight
 from domain.profile import Profile
 from integrations.ical.feed_writer import FeedHeader, render_feed
@@ -106,7 +106,16 @@ def feed_for_token(app: App, settings: Settings, token: str) -> FeedAnswer | Non
     return answer
 
 
-def render_user_feed(app: App, settings: Settings, user_id: str, goal_id: str | None = None) -> FeedAnswer:
+@dataclass(frozen=True, slots=True)
+class UserFeed:
+    """What a feed says, before it is written: its header, its items and when it last changed."""
+
+    header: FeedHeader
+    items: list[FeedItem]
+    modified: datetime
+
+
+def user_feed(app: App, settings: Settings, user_id: str, goal_id: str | None = None) -> UserFeed:
     app.projection.catch_up()
     profile = Profile(user_id)
     profile_log = []
@@ -135,11 +144,15 @@ def render_user_feed(app: App, settings: Settings, user_id: str, goal_id: str | 
     goal = profile.goals.get(goal_id) if goal_id else None
     name = f"Networking: {goal.title}" if goal else f"Networking goals ({profile.handle})"
     header = FeedHeader(name, profile.timezone, timedelta(seconds=settings.feed_refresh))
-    body = render_feed(header, items)
-    # Any change of the feed comes from a new event in one of the two streams or from a new local
-    # day moving the window: the newest of those is when the feed last changed.
+    # Without a token's record (see feed_for_token), a change of the feed comes from a new event in
+    # one of the two streams or from a new local day moving the window: the newest of those.
     stamps = [log[-1].recorded_at for log in (profile_log, actions) if log]
     stamps.append(local_midnight(local_date(now, profile.tz), profile.tz))
-    modified = max(stamps)
+    return UserFeed(header, items, max(stamps))
+
+
+def render_user_feed(app: App, settings: Settings, user_id: str, goal_id: str | None = None) -> FeedAnswer:
+    feed = user_feed(app, settings, user_id, goal_id)
+    body = render_feed(feed.header, feed.items)
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
-    return FeedAnswer(body, etag, modified, gzip.compress(body, compresslevel=6, mtime=0))
+    return FeedAnswer(body, etag, feed.modified, gzip.compress(body, compresslevel=6, mtime=0))
