@@ -69,6 +69,7 @@ def list_(user: UserOption = None, as_json: JsonOption = False) -> None:
             table.add_column(column)
         for s in found:
             state = s.last_status + (f"\n{s.last_error}" if s.last_error else "")
+            state += _unread(s.unread, s.unread_notes)
             calendar = s.display + ("\n(every past event counts)" if s.trust_all else "")
             fetched = (s.last_fetched_at or "never")[:16]
             table.add_row(
@@ -106,6 +107,14 @@ def sync(
             raise typer.Exit(1)
 
 
+def _unread(count: int, notes: tuple[str, ...]) -> str:
+    """What a read could not read, said in words (the rest was read)."""
+    if not count:
+        return ""
+    things = "1 part" if count == 1 else f"{count} parts"
+    return f"\n{things} could not be read and were left out: " + "; ".join(notes)
+
+
 def _full_id(service: App, user_id: str, prefix: str) -> str:
     matches = [s.source_id for s in ical.list_sources(service, user_id) if s.source_id.startswith(prefix)]
     if len(matches) == 1:
@@ -122,7 +131,7 @@ def _print_reports(reports: list[ical.SourceReport], as_json: bool) -> None:
             f"{r.source_id[:8]}: [bold]{r.status}[/bold], {r.events_seen} events read, "
             f"{r.done} counted, {r.retracted} retracted"
         )
-        render.console.print(line, highlight=False)
+        render.console.print(line + _unread(r.unread, r.unread_notes), highlight=False)
         if r.error:
             render.errors.print(f"{r.source_id[:8]}: [bold red]{r.error}[/bold red]", highlight=False)
 

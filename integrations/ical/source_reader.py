@@ -1,13 +1,20 @@
-"""Reading someone else's calendar (DESIGN.md §6): bytes → text (BOM, charset, strict UTF-8),
-refusing HTML and truncated files, then `x_wr_timezone` and `recurring_ical_events` (RRULE,
-EXDATE, RECURRENCE-ID overrides, cancelled instances), each instance as the domain's
-`CalendarEvent`. Anything wrong with the input is a `SourceError` with a sentence for people;
-the third-party parsers may raise anything on hostile input, so their calls are fenced.
+"""Reading someone else's calendar: bytes → text (BOM, charset, UTF-8 or a said fallback),
+refusing HTML and truncated files; the text prepared (`source_text`: unfolded, components
+paired, zones made the calendar's own); then icalendar, `x_wr_timezone` and
+`recurring_ical_events` (RRULE, EXDATE, RECURRENCE-ID overrides, cancelled instances), each
+instance as the domain's `CalendarEvent`.
+
+A calendar that cannot be a calendar is a `SourceError` with a sentence for people. Anything
+smaller — a component, a property, a series — that cannot be read is left out, counted and
+described (`ReadCalendar.problems`), and everything else is read: no event is lost in silence.
+The third-party parsers may raise anything on hostile input, so their calls are fenced.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -18,8 +25,11 @@ import x_wr_timezone
 from icalendar import Calendar, Component
 
 from domain.attendance import Attendee, CalendarEvent
+from integrations.ical.source_repair import Problems, repair_component
+from integrations.ical.source_text import Prepared, TextError, split_calendars
 
 MAX_INSTANCES = 50_000
+_OWN_ZONE_NAME = re.compile(r" \[[0-9a-f]{12}\]$")  # source_text's suffix for a custom zone
 _PARTSTAT = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}
 
 
@@ -31,6 +41,8 @@ class SourceError(ValueError):
 class ReadCalendar:
     name: str | None
     events: list[CalendarEvent]
+    problems: tuple[str, ...] = ()  # the first few things that could not be read, for people
+    unread: int = 0  # how many things could not be read (components, properties, series)
 
 
 def looks_like_html(head: bytes, content_type: str | None = None) -> bool:
@@ -40,8 +52,10 @@ def looks_like_html(head: bytes, content_type: str | None = None) -> bool:
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<?xml")) or b"<html" in start
 
 
-def decode(body: bytes, charset: str | None = None) -> str:
-    """Text of a calendar: a BOM wins, then the declared charset, else strict UTF-8 (RFC 5545)."""
+def decode(body: bytes, charset: str | None = None) -> tuple[str, str | None]:
+    """Text of a calendar, and a note when it was not what it claimed: a BOM wins, then the
+    declared charset, else UTF-8 (RFC 5545); undeclared text that is not UTF-8 is read as
+    Windows-1252, as browsers and Outlook read it, and said so."""
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -56,11 +70,17 @@ def decode(body: bytes, charset: str | None = None) -> str:
     except LookupError:
         raise SourceError(f"the server declared an unknown character set {charset!r}") from None
     except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"the calendar is not valid {encoding} text (byte 0x{body[exc.start]:02x} at offset "
-            f"{exc.start}); iCalendar files must be UTF-8"
-        ) from None
-    return text.lstrip("\ufeff")
+        if charset is not None:
+            raise SourceError(
+                f"the calendar is not valid {encoding} text (byte 0x{body[exc.start]:02x} at offset "
+                f"{exc.start}), though the server declared {charset!r}"
+            ) from None
+        note = (
+            f"the calendar is not UTF-8 (byte 0x{body[exc.start]:02x} at offset {exc.start}): "
+            "it was read as Windows-1252"
+        )
+        return body.decode("cp1252", errors="replace").lstrip("\ufeff"), note
+    return text.lstrip("\ufeff"), None
 
 
 def read_calendar(
@@ -74,73 +94,120 @@ def read_calendar(
     charset: str | None = None,
     content_type: str | None = None,
 ) -> ReadCalendar:
-    """Every event instance between start and end, or a SourceError; never half a calendar."""
+    """Every event instance between start and end, and a sentence for each part that could not
+    be read (a component, a property, a series), which is left out while the rest is read; a
+    SourceError when the text cannot be a calendar at all."""
     if looks_like_html(body, content_type):
         raise SourceError("the address returned an HTML page, not a calendar: use the calendar's iCal link")
-    text = decode(body, charset)
+    text, note = decode(body, charset)
     upper = text.upper()
     if "BEGIN:VCALENDAR" not in upper:
         raise SourceError("not an iCalendar file: there is no BEGIN:VCALENDAR")
     if "END:VCALENDAR" not in upper:
         raise SourceError("the calendar is truncated: it does not end with END:VCALENDAR")
-    _check_nesting(text)
     try:
-        calendars = Calendar.from_ical(text, multiple=True)
-    except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError... on bad input
-        raise SourceError(f"the calendar is malformed: {_brief(exc)}") from None
+        prepared = split_calendars(text)
+    except TextError as exc:
+        raise SourceError(f"the calendar is malformed: {exc}") from None
+    problems = Problems([note] if note else [])
     me = frozenset(e.strip().lower() for e in emails if e.strip())
     found: list[CalendarEvent] = []
     name = None
-    for calendar in calendars:
-        if not isinstance(calendar, Calendar):
-            continue
+    for part in prepared:
+        calendar = _parse(part, problems)
         name = name or _text(calendar.get("X-WR-CALNAME")) or None
+        calendar = _standard(calendar, problems)
+        for series in _series(calendar, problems):
+            uids = _series_uids(series)
+            try:
+                for instance in _instances(series, start, end):
+                    found.append(_event(instance, source_id, me, tz, uids))
+                    if len(found) > MAX_INSTANCES:
+                        raise SourceError(f"more than {MAX_INSTANCES} events in the window read")
+            except SourceError:
+                raise
+            except Exception as exc:  # recurrence expansion on hostile input: one series at a time
+                problems.add(f"{_label(series)} could not be read: {_brief(exc)}")
+    return ReadCalendar(name, found, problems.sentences, problems.count)
+
+
+def _instances(calendar: Calendar, start: datetime, end: datetime) -> Iterable[Component]:
+    found: list[Component] = recurring_ical_events.of(calendar, skip_bad_series=False).between(start, end)
+    return found
+
+
+def _parse(part: Prepared, problems: Problems) -> Calendar:
+    """The calendar, parsed with each top-level component that icalendar cannot parse left out."""
+    with contextlib.suppress(Exception):  # icalendar raises ValueError, KeyError... on bad input
+        return _one_calendar(part.text())
+    kept = []
+    for block in part.blocks:
         try:
-            _drop_unplaceable(calendar)
-            series = _series_uids(calendar)
-            standard = x_wr_timezone.to_standard(calendar)
-            instances = recurring_ical_events.of(standard, skip_bad_series=True).between(start, end)
-            for instance in instances:
-                found.append(_event(instance, source_id, me, tz, series))
-                if len(found) > MAX_INSTANCES:
-                    raise SourceError(f"more than {MAX_INSTANCES} events in the window read")
-        except SourceError:
-            raise
-        except Exception as exc:  # recurrence expansion on hostile input: same fence
-            raise SourceError(f"the calendar's events could not be read: {_brief(exc)}") from None
-    return ReadCalendar(name, found)
-
-
-def _check_nesting(text: str) -> None:
-    """BEGIN and END must pair up: icalendar forgives a missing END, which would read half an
-    event as a whole one."""
-    stack: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        head, _, name = line.strip().partition(":")
-        kind = head.upper()
-        if kind not in ("BEGIN", "END"):
-            continue
-        name = name.strip().upper()
-        if kind == "BEGIN":
-            stack.append(name)
-        elif not stack or stack.pop() != name:
-            raise SourceError(f"the calendar is malformed: END:{name} on line {number} closes nothing open")
-    if stack:
-        raise SourceError(f"the calendar is malformed or truncated: BEGIN:{stack[-1]} is never closed")
-
-
-def _drop_unplaceable(calendar: Calendar) -> None:
-    """An event without one DTSTART cannot be put in time (RFC 5545 requires it in a published
-    calendar): leave it out rather than refuse every other event of the calendar."""
-    calendar.subcomponents = [c for c in calendar.subcomponents if c.name != "VEVENT" or _placeable(c)]
-
-
-def _placeable(component: Component) -> bool:
+            _one_calendar(part.text([block]))
+        except Exception as exc:
+            problems.add(f"{_block_label(block)} could not be read: {_brief(exc)}")
+        else:
+            kept.append(block)
     try:
-        at = component.get("DTSTART").dt
-    except Exception:  # missing, repeated or broken: icalendar raises several kinds here
-        return False
-    return isinstance(at, date)
+        return _one_calendar(part.text(kept))
+    except Exception as exc:
+        raise SourceError(f"the calendar is malformed: {_brief(exc)}") from None
+
+
+def _one_calendar(text: str) -> Calendar:
+    calendar = Calendar.from_ical(text)
+    if not isinstance(calendar, Calendar):
+        raise ValueError("not a VCALENDAR")
+    return calendar
+
+
+def _standard(calendar: Calendar, problems: Problems) -> Calendar:
+    """X-WR-TIMEZONE applied (x_wr_timezone); a calendar it cannot convert is read as it is."""
+    try:
+        standard: Calendar = x_wr_timezone.to_standard(calendar)
+    except Exception as exc:
+        problems.add(f"the calendar's X-WR-TIMEZONE could not be applied: {_brief(exc)}")
+        return calendar
+    return standard
+
+
+def _series(calendar: Calendar, problems: Problems) -> Iterable[Calendar]:
+    """One calendar per UID (its master, overrides and the zones), each repaired on its own, so
+    that one series that cannot be expanded costs only itself."""
+    zones = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
+    by_uid: dict[str, list[Component]] = {}
+    for component in calendar.subcomponents:
+        if component.name != "VEVENT":
+            continue
+        try:
+            placeable = repair_component(component, problems)
+        except Exception as exc:  # hostile values: this event alone is left out
+            problems.add(f"an event could not be read: {_brief(exc)}")
+            continue
+        if placeable:
+            by_uid.setdefault(_text(component.get("UID")), []).append(component)
+    for components in by_uid.values():
+        series = Calendar()
+        for key, value in calendar.items():
+            series[key] = value
+        series.subcomponents = [*zones, *components]
+        yield series
+
+
+def _label(series: Calendar) -> str:
+    events = series.walk("VEVENT")
+    summary = _text(events[0].get("SUMMARY")) if events else ""
+    return f"the event {summary[:60]!r}" if summary else "an event without a title"
+
+
+def _block_label(block: list[str]) -> str:
+    kind = block[0].partition(":")[2].strip().upper()
+    for line in block:
+        head, _, value = line.partition(":")
+        if head.split(";")[0].strip().upper() in ("SUMMARY", "TZID"):
+            shown = _OWN_ZONE_NAME.sub("", value.strip())[:60]
+            return f"a {kind} ({shown!r})"
+    return f"a {kind}"
 
 
 def _series_uids(calendar: Calendar) -> frozenset[str]:

@@ -10,6 +10,7 @@ fingerprint finds an occurrence again in feeds that invent a new UID on every fe
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +38,8 @@ class SourceReport:
     source_id: str
     status: str = "ok"  # ok, not-modified, error, conflict, file
     events_seen: int = 0
+    unread: int = 0  # parts of the calendar that could not be read and were left out
+    unread_notes: tuple[str, ...] = ()
     done: int = 0
     retracted: int = 0
     error: str | None = None
@@ -46,6 +49,8 @@ class SourceReport:
             "source_id": self.source_id,
             "status": self.status,
             "events_seen": self.events_seen,
+            "unread": self.unread,
+            "unread_notes": list(self.unread_notes),
             "done": self.done,
             "retracted": self.retracted,
             "error": self.error,
@@ -106,10 +111,13 @@ def read_body(
     work = Work(record.user_id, now)
     derive(app, work, record, profile, calendar.events)
     report.events_seen = len(calendar.events)
+    report.unread, report.unread_notes = calendar.unread, calendar.problems
     state = {
         "etag": fetched.etag,
         "last_modified": fetched.last_modified,
         "events_seen": len(calendar.events),
+        "unread": calendar.unread,
+        "unread_notes": json.dumps(list(calendar.problems)),
     }
     return _commit(app, record, report, work, state, settle=False)
 

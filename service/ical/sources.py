@@ -35,6 +35,8 @@ class SourceView:
     events_seen: int
     actions_derived: int
     created_at: str
+    unread: int = 0  # what the last read could not read (left out, the rest read)
+    unread_notes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,8 @@ class SourceView:
             "last_error": self.last_error,
             "events_seen": self.events_seen,
             "actions_derived": self.actions_derived,
+            "unread": self.unread,
+            "unread_notes": list(self.unread_notes),
             "created_at": self.created_at,
         }
 
@@ -68,6 +72,8 @@ def view_of(record: store.SourceRecord) -> SourceView:
         record.events_seen,
         record.actions_derived,
         record.created_at,
+        record.unread,
+        record.unread_notes,
     )
 
 

@@ -38,8 +38,10 @@ def _cases(server: CalendarServer) -> dict[str, tuple[Route, str]]:
         ),
         "loop": (Route(status=302, location="/loop"), "redirects"),
         "slow": (Route(GOOD, delay=3.0), "did not answer"),
-        "latin1": (
-            Route(GOOD.replace(b"Coffee", "Café".encode("latin-1")), content_type="text/calendar"),
+        "latin1-declared-utf8": (
+            Route(
+                GOOD.replace(b"Coffee", "Café".encode("latin-1")), content_type="text/calendar; charset=utf-8"
+            ),
             "not valid utf-8",
         ),
         "bad-charset": (Route(GOOD, content_type="text/calendar; charset=klingon"), "unknown character set"),
@@ -59,7 +61,7 @@ def _cases(server: CalendarServer) -> dict[str, tuple[Route, str]]:
         "html-as-calendar",
         "loop",
         "slow",
-        "latin1",
+        "latin1-declared-utf8",
         "bad-charset",
         "not-found",
         "empty",

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.ical import test_real_world_sources
 from tests.ical.calendar_server import CalendarServer, Route
 from tests.ical.ics import vcalendar, vevent
 
@@ -70,3 +71,12 @@ def test_sources_add_list_sync_remove(run: object, server: CalendarServer, tmp_p
     assert len(json.loads(invoke("source", "list", "--json"))) == 1
     assert "no source" in invoke("source", "remove", "ffffffff", code=2)
     assert "not a calendar address" in invoke("source", "add", "ftp://x/y.ics", code=2)
+
+
+def test_the_cli_says_what_could_not_be_read(run: object, tmp_path: Path) -> None:
+    invoke = run  # type: ignore[assignment]
+    file = tmp_path / "mixed.ics"
+    file.write_bytes(test_real_world_sources.MIXED)
+    added = invoke("source", "add", str(file))
+    assert "1 events read" in added and "1 part could not be read" in added
+    assert "1 part" in invoke("source", "list")  # the table wraps the sentence

@@ -31,6 +31,8 @@ def test_sources_crud_and_sync(site: Site, server: CalendarServer) -> None:
         "source_id": source["source_id"],
         "status": "ok",
         "events_seen": 1,
+        "unread": 0,
+        "unread_notes": [],
         "done": 1,
         "retracted": 0,
         "error": None,

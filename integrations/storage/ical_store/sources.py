@@ -34,12 +34,15 @@ class SourceRecord:
     actions_derived: int
     created_at: str
     version: int
+    unread: int = 0
+    unread_notes: tuple[str, ...] = ()
 
 
 def _record(row: Any) -> SourceRecord:
     values = dict(row)
     values["emails"] = tuple(json.loads(values["emails"]))
     values["trust_all"] = bool(values["trust_all"])
+    values["unread_notes"] = tuple(json.loads(values.get("unread_notes") or "[]"))
     return SourceRecord(**values)
 
 
@@ -52,6 +55,8 @@ def add_source(connection: Connection, values: dict[str, Any]) -> None:
         "last_error": None,
         "events_seen": 0,
         "actions_derived": 0,
+        "unread": 0,
+        "unread_notes": "[]",
         "version": 1,
         **values,
     }

@@ -41,6 +41,9 @@ ical_sources = Table(
     Column("last_error", Text, nullable=True),
     Column("events_seen", Integer, nullable=False),
     Column("actions_derived", Integer, nullable=False),
+    # What the last read could not read (left out, the rest read): a count and JSON sentences.
+    Column("unread", Integer, nullable=False, server_default="0"),
+    Column("unread_notes", Text, nullable=False, server_default="[]"),
     Column("created_at", String(40), nullable=False),
     Column("version", Integer, nullable=False),  # compare-and-set: two syncs of one source, one wins
     Index("ix_ical_sources_user", "user_id"),
