@@ -1,7 +1,8 @@
 """Attendance for events read from an iCalendar source: the same idea as Google's
 (`domain.attendance`), in iCalendar's words. An instance counts when it has ended, is not
 cancelled, and the person's own ATTENDEE says PARTSTAT=ACCEPTED — or they are its ORGANIZER (and
-did not decline as an attendee) — or the source is trusted: any past event in it counts. Which goals
+did not decline as an attendee) of an event whose STATUS is not TENTATIVE (their own "maybe" is a
+placeholder, not a plan) — or the source is trusted: any past event in it counts. Which goals
 it counts for is `domain.attendance`'s rule, unchanged.
 
 Feeds such as Meetup's invent a new UID on every fetch, so an instance also has a content
@@ -26,7 +27,11 @@ def source_attendance(event: CalendarEvent, now: datetime, trust_all: bool = Fal
     elif me is not None and me.response == "accepted":
         going = True
     else:
-        going = event.organizer_self and (me is None or me.response != "declined")
+        going = (
+            event.organizer_self
+            and event.status != "tentative"
+            and (me is None or me.response != "declined")
+        )
     if not going:
         return NOT_ATTENDED
     return ATTENDED if event.end <= now else UPCOMING

@@ -283,7 +283,7 @@ def _event(
     return CalendarEvent(
         calendar_id=source_id,
         event_id=uid,
-        status="cancelled" if status == "CANCELLED" else "confirmed",
+        status={"CANCELLED": "cancelled", "TENTATIVE": "tentative"}.get(status, "confirmed"),
         start=start,
         end=end,
         original_start=recurrence.astimezone(UTC).isoformat() if recurrence else "",

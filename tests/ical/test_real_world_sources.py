@@ -146,9 +146,13 @@ def test_one_bad_part_costs_only_itself(broken: str, words: str | None) -> None:
 
 
 def test_a_weekly_series_with_one_bad_rdate_keeps_its_instances() -> None:
-    series = vevent("s@x", "20260105T180000Z", "20260105T190000Z", "Weekly meetup", extra=(
-        "RRULE:FREQ=WEEKLY\r\nRDATE;VALUE=PERIOD:20260301T180000Z/garbage"
-    ))
+    series = vevent(
+        "s@x",
+        "20260105T180000Z",
+        "20260105T190000Z",
+        "Weekly meetup",
+        extra=("RRULE:FREQ=WEEKLY\r\nRDATE;VALUE=PERIOD:20260301T180000Z/garbage"),
+    )
     found = read(vcalendar(series))
     assert len(found.events) == 52 and found.unread == 1
 
@@ -167,12 +171,16 @@ def test_broken_time_zones_cost_only_their_definitions() -> None:
 def test_the_producers_intent_is_read() -> None:
     week = ["UID:wk@x", "DTSTART;VALUE=DATE:20261110", "DURATION:PT1W", "SUMMARY:Week"]
     all_day_week = "\r\n".join(["BEGIN:VEVENT", *week, "END:VEVENT"])
-    quote = vevent("q@x", "X", "X", "Berlin weekly", extra="RRULE:FREQ=WEEKLY;COUNT=40").replace(
-        "DTSTART:X", 'DTSTART;TZID="Europe/Berlin:20260105T180000'
-    ).replace("DTEND:X", 'DTEND;TZID="Europe/Berlin:20260105T190000')
-    until = vevent("u@x", "X", "X", "Daily", extra="RRULE:FREQ=DAILY;UNTIL=20261105T180000").replace(
-        "DTSTART:X", "DTSTART;TZID=America/New_York:20261102T180000"
-    ).replace("DTEND:X", "DTEND;TZID=America/New_York:20261102T190000")
+    quote = (
+        vevent("q@x", "X", "X", "Berlin weekly", extra="RRULE:FREQ=WEEKLY;COUNT=40")
+        .replace("DTSTART:X", 'DTSTART;TZID="Europe/Berlin:20260105T180000')
+        .replace("DTEND:X", 'DTEND;TZID="Europe/Berlin:20260105T190000')
+    )
+    until = (
+        vevent("u@x", "X", "X", "Daily", extra="RRULE:FREQ=DAILY;UNTIL=20261105T180000")
+        .replace("DTSTART:X", "DTSTART;TZID=America/New_York:20261102T180000")
+        .replace("DTEND:X", "DTEND;TZID=America/New_York:20261102T190000")
+    )
     outlook = zoned("o@x", "(UTC-05:00) Eastern Time (US & Canada)")
     found = read(vcalendar(all_day_week, quote, until, outlook))
     by_uid: dict[str, list[datetime]] = {}
@@ -218,3 +226,34 @@ def test_what_could_not_be_read_is_kept_on_the_source_and_shown(server: Calendar
     )
     html = site.client.get("/calendar").text
     assert "1 part could not be read and was left out" in html and "no start" in html
+
+
+@pytest.mark.parametrize(
+    ("status", "partstat", "counts"),
+    [("CONFIRMED", None, True), ("TENTATIVE", None, False), ("TENTATIVE", "ACCEPTED", True)],
+)
+def test_the_organisers_own_tentative_event_is_a_maybe(
+    status: str, partstat: str | None, counts: bool
+) -> None:
+    from domain.attendance import ATTENDED
+    from domain.ical_attendance import source_attendance
+
+    event = vevent(
+        "t@x",
+        "20261110T180000Z",
+        "20261110T200000Z",
+        "Maybe a meetup",
+        partstat=partstat,
+        organizer="ada@example.com",
+        extra=f"STATUS:{status}",
+    )
+    found = read_calendar(
+        vcalendar(event),
+        source_id="s",
+        emails=("ada@example.com",),
+        start=WINDOW[0],
+        end=WINDOW[1],
+        tz=BERLIN,
+    )
+    (instance,) = found.events
+    assert (source_attendance(instance, WINDOW[1]) == ATTENDED) is counts
