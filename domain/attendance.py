@@ -1,11 +1,11 @@
 """Attendance: did the person go to a calendar event, and which goals does it count for?
 
-Google knows invitations, not presence (DESIGN.md §5). An event counts as attended when it has
-ended, is not cancelled, is an ordinary event (`default` or `fromGmail`), and the person's own
-attendee entry is `accepted` — or they organised it and there is no attendee list. It counts for a
-goal when it matches the goal's rule: keywords in title, description or location, attendee emails
-or domains of the goal's contacts. netgoals' own planned blocks are never evidence: a passed block
-waits to be confirmed or fulfilled (`domain.confirmation`).
+Google knows invitations, not presence (docs/architecture.md, "Planned blocks"). An event counts as
+attended when it has ended, is not cancelled, is an ordinary event (`default` or `fromGmail`), and
+the person's own attendee entry is `accepted` — or they organised it and there is no attendee list.
+It counts for a goal when it matches the goal's rule: keywords in title, description or location,
+attendee emails or domains of the goal's contacts. netgoals' own planned blocks are never evidence:
+a passed block waits to be confirmed or fulfilled (`domain.confirmation`).
 
 Everything here is pure: the clock comes in as an argument.
 """

@@ -1,4 +1,4 @@
-"""A planned block counts only when it really happened (DESIGN.md §5).
+"""A planned block counts only when it really happened (docs/architecture.md, "Planned blocks").
 
 A block that has ended is *to confirm*, never done by itself. It is *fulfilled* when a done action
 of its kind — a verified attended calendar event from any source, or one the user logged — falls on

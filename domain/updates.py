@@ -36,7 +36,7 @@ CONFIRM_REMINDER_AFTER = timedelta(days=1)
 @dataclass(frozen=True, slots=True)
 class UpdatePreferences:
     """Where a person's updates go. The webhook's signing secret is not here: it is a secret, kept
-    encrypted outside the log (DESIGN.md invariant 8)."""
+    encrypted outside the log (invariant 8 in docs/architecture.md)."""
 
     channel: str = "none"
     email: str | None = None

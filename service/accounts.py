@@ -3,7 +3,7 @@
 Tokens and session ids are 256-bit random strings (`secrets.token_urlsafe(32)`). They are shown
 once and stored only as SHA-256 hashes: with that much entropy a plain hash cannot be reversed by
 guessing, so no slow password hash is needed. Lookups go by hash; the final comparison is
-constant-time. Nothing here is an event: secrets never enter the log (DESIGN.md invariant 8).
+constant-time. Nothing here is an event: secrets never enter the log (invariant 8 in docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The words callers use with the use cases: command specs, the errors a use case raises, and the
 names a command may take. The CLI and the API import these from here, so they depend on the service
-layer only (DESIGN.md §2) while the definitions stay in the domain, where they belong."""
+layer only (docs/architecture.md, "The rooms") while the definitions stay in the domain, where they belong."""
 
 from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec, Rating
 from domain.errors import ConcurrencyError, DomainError, NotFoundError

@@ -1,4 +1,4 @@
-"""Google Calendar API v3 through google-api-python-client (DESIGN.md §5).
+"""Google Calendar API v3 through google-api-python-client (docs/architecture.md, "Planned blocks").
 
 - `build(..., static_discovery=True)` with `api_endpoint` from the settings: no discovery fetch.
 - Every call runs `execute(num_retries=N)` (5xx, 429, 403 rate limits are retried by the client,

@@ -1,4 +1,4 @@
-"""The Celery app's settings (DESIGN.md §7), shared by the workers, beat and every producer.
+"""The Celery app's settings (docs/google.md, "Workers"), shared by the workers, beat and every producer.
 
 Redis can deliver a task twice and every setting trades a lost task for a duplicate; exactness
 comes from the database (idempotent appends, compare-and-set sync tokens, the outbox), so the

@@ -1,6 +1,6 @@
 """Account secrets and request bookkeeping: API token hashes, dashboard sessions, idempotent answers.
 
-Mutable tables outside the event log (DESIGN.md invariant 8): only SHA-256 hashes of tokens and
+Mutable tables outside the event log (invariant 8 in docs/architecture.md): only SHA-256 hashes of tokens and
 session ids are stored, so a copy of the database signs nobody in.
 """
 

@@ -1,4 +1,4 @@
-"""Projection checkpoints: how far each projection has read the log (DESIGN.md invariant 5).
+"""Projection checkpoints: how far each projection has read the log (invariant 5 in docs/architecture.md).
 
 A checkpoint row is locked before a batch is applied, so two processes catching up never apply the
 same batch twice, and it only moves forward — except when a rebuild resets it.

@@ -1,10 +1,10 @@
 """Engines for SQLite (embedded default) and PostgreSQL, with the transaction rules the log needs.
 
-Writers must commit in position order (DESIGN.md invariant 4): on SQLite every write transaction is
-`BEGIN IMMEDIATE` (one writer at a time); on PostgreSQL appends take an advisory transaction lock.
-A decision on one stream (invariant 3) reads, decides and appends while holding that stream's lock:
-SQLite's write lock, or a PostgreSQL advisory lock on the stream, so deciders wait instead of losing.
-"""
+Writers must commit in position order (invariant 4 in docs/architecture.md): on SQLite every write
+transaction is `BEGIN IMMEDIATE` (one writer at a time); on PostgreSQL appends take an advisory
+transaction lock. A decision on one stream (invariant 3) reads, decides and appends while holding
+that stream's lock: SQLite's write lock, or a PostgreSQL advisory lock on the stream, so deciders
+wait instead of losing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The append-only event log on SQLAlchemy Core (DESIGN.md §3, invariants 1-4).
+"""The append-only event log on SQLAlchemy Core (invariants 1-4 in docs/architecture.md).
 
 - Append-only: the database itself rejects UPDATE and DELETE (see the initial migration).
 - Idempotent: an event whose id is already in the log is skipped, so replays append nothing.

@@ -1,4 +1,4 @@
-"""Projections of the log, kept exactly once (DESIGN.md invariant 5).
+"""Projections of the log, kept exactly once (invariant 5 in docs/architecture.md).
 
 Two projections, run in this order:
 - the action index (`v_actions`): every action with its kind, time, contacts and whether it was

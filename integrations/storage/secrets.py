@@ -1,6 +1,6 @@
 """Encryption of secrets at rest (OAuth tokens): Fernet with a key from the settings.
 
-DESIGN.md invariant 8: tokens live in their own table, encrypted; the log never holds them. The
+Invariant 8 (docs/architecture.md): tokens live in their own table, encrypted; the log never holds them. The
 key comes from NETGOALS_SECRET_KEY. Only the embedded local mode may do without: it generates a
 key once and keeps it in a file readable by its owner only (0600) next to the database.
 """

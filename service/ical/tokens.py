@@ -21,7 +21,7 @@ from service.ical.context import token_hash, vault_of
 from service.settings import Settings
 
 TOKEN_BYTES = 32
-# How often subscribers poll is theirs to decide (DESIGN.md §6); the dashboard says so.
+# How often subscribers poll is theirs to decide (docs/ical.md); the dashboard says so.
 REFRESH_NOTES = {
     "google": "Google Calendar refreshes subscriptions itself, roughly every 8 to 24 hours.",
     "apple": "Apple Calendar refreshes as the subscription says (Auto-refresh: every 5 minutes to weekly).",

@@ -1,4 +1,4 @@
-"""The event log's contract, on SQLite and PostgreSQL alike (DESIGN.md invariants 1-4)."""
+"""The event log's contract, on SQLite and PostgreSQL alike (invariants 1-4 in docs/architecture.md)."""
 
 from __future__ import annotations
 

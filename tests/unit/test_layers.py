@@ -1,4 +1,5 @@
-"""The dependency rule of DESIGN.md §2, checked on the source: a layer imports only what it may.
+"""The dependency rule of docs/architecture.md ("The rooms"), checked on the source: a layer imports
+only what it may.
 
 Every import is checked — absolute, relative (resolved against the module's package) and
 third-party — so a domain module that reaches for SQLAlchemy, or a `from ..storage import x` inside

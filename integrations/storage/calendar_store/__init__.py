@@ -2,7 +2,7 @@
 the outbox of what Google must show, calendar occurrences that earned (or may earn) completions,
 and push channels.
 
-These are mutable rows, not facts (DESIGN.md invariants 6-8): tokens are Fernet-encrypted, sync
+These are mutable rows, not facts (invariants 6-8 in docs/architecture.md): tokens are Fernet-encrypted, sync
 tokens move by compare-and-set in the same transaction as the events a pull derived, and pending
 remote work is a row (`revision != pushed_revision`), never only a message.
 

@@ -1,6 +1,7 @@
 """Accounts: API token hashes, dashboard sessions and stored answers to idempotent requests.
 
-These rows are mutable state, not facts: secrets never enter the event log (DESIGN.md invariant 8).
+These rows are mutable state, not facts: secrets never enter the event log (invariant 8 in
+docs/architecture.md).
 
 Revision ID: 0002
 Revises: 0001

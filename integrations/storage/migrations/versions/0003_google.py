@@ -1,7 +1,7 @@
 """Google Calendar: connections (encrypted tokens), OAuth states, sync tokens, the outbox,
 occurrences that earned completions, push channels and dismissed suggestions.
 
-Mutable state outside the log (DESIGN.md invariants 6-8); see integrations/calendar_store.py.
+Mutable state outside the log (invariants 6-8 in docs/architecture.md); see integrations/storage/calendar_store/.
 
 Revision ID: 0003
 Revises: 0002
