@@ -37,7 +37,7 @@ def test_docs_and_readme_name_only_what_exists() -> None:
     problems = []
     for path, text in texts.items():
         if "DESIGN" + ".md" in text:
-            problems.append(f"{path.name} cites DESIGN.md, which is not in the repository")
+            problems.append(f"{path.name} cites the team note, which is not in the repository")
         for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
             if "://" in target or target in GENERATED:
                 continue

@@ -1,7 +1,8 @@
 """Google Calendar: connections (encrypted tokens), OAuth states, sync tokens, the outbox,
 occurrences that earned completions, push channels and dismissed suggestions.
 
-Mutable state outside the log (invariants 6-8 in docs/architecture.md); see integrations/storage/calendar_store/.
+Mutable state outside the log (invariants 6-8 in docs/architecture.md); see
+integrations/storage/calendar_store/.
 
 Revision ID: 0003
 Revises: 0002
