@@ -51,11 +51,10 @@ def new_lines(app: App, lines: list[Line], owner: str | None) -> list[Line]:
     fresh = [line for line in lines if not _already_there(line, stored.get(line.event.event_id))]
     if owner is not None:
         for line in fresh:
-            origin = ev.EVENT_ORIGINS[line.event.type]
+            origin = ev.EVENT_ORIGINS.get(line.event.type)  # unclassified: not a person's either
             if origin != ev.PERSON:
-                raise DomainError(
-                    f"line {line.number}: {line.event.type} cannot be imported: {_NOT_YOURS[origin]}"
-                )
+                why = _NOT_YOURS.get(origin or "", "only a person's own facts can be")
+                raise DomainError(f"line {line.number}: {line.event.type} cannot be imported: {why}")
     _check_versions(app, fresh)
     _check_against_state(app, fresh)
     return fresh
