@@ -16,7 +16,7 @@ from service.commands import DomainError
 
 
 def rebuild() -> None:
-    """Rebuild the projections (action index and progress) from the whole event log."""
+    """Rebuild the projections from the whole log; name any event that cannot be applied."""
     with acting_as("") as (service, _), Progress(console=render.console, transient=False) as bar:
         task = bar.add_task("Rebuilding the projections", total=None)
 

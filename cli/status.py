@@ -15,7 +15,7 @@ from service.settings import Settings
 
 
 def status(as_json: JsonOption = False) -> None:
-    """The queue, the workers, beat, the last sweep and the oldest pending work."""
+    """The queue, the workers, beat, the last sweep, pending work and quarantined events."""
     settings = Settings()
     service = App.open(settings)
     try:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from domain import decisions
 from domain import events as ev
 from domain.errors import DomainError
 from domain.events import NewEvent, RecordedEvent, user_of_stream
@@ -146,6 +148,8 @@ def _check_line(
         raise DomainError(f"line {number}: {event_type} for an account that is not registered")
     if not isinstance(data, dict):
         raise DomainError(f"line {number}: data must be an object")
+    if event_type == ev.USER_SETTINGS_CHANGED:
+        _check_settings(line, user)
     if event_type == ev.ACTION_DONE and data.get("action_id") in held_actions.get(user_id, set()):
         raise DomainError(f"line {number}: action {data.get('action_id')} is already another logged action")
     _check_ids(number, event_type, data, user)
@@ -181,6 +185,21 @@ def _check_ids(number: int, event_type: str, data: dict[str, Any], user: UserFol
         raise DomainError(f"line {number}: {thing} {identifier} already belongs to another {thing}")
     if not new and identifier not in held:
         raise DomainError(f"line {number}: there is no {thing} {identifier} to change")
+
+
+def _check_settings(line: Line, user: UserFold) -> None:
+    """The settings command's own checks (a time zone that exists, a budget in range)."""
+    data = line.event.data
+    try:
+        decisions.change_settings(
+            user.profile,
+            datetime.fromisoformat(str(data.get("at"))),
+            timezone=data.get("timezone"),
+            week_start=data.get("week_start"),
+            weekly_budget=data.get("weekly_budget"),
+        )
+    except (DomainError, ValueError, TypeError) as exc:
+        raise DomainError(f"line {line.number}: {line.event.type}: {exc}") from None
 
 
 def _check_claim(line: Line) -> None:

@@ -125,3 +125,22 @@ def test_ids_that_collide_with_the_store_are_refused_by_line_and_nothing_is_appe
     assert accepted.status_code == 200 and "1 new event imported" in accepted.text
     assert service.store.head_position() == head + 1
     _everyone_is_served(client, bob)
+
+
+def test_settings_are_decided_as_the_settings_command_decides_them(
+    client: TestClient, bob: User, service: App
+) -> None:
+    csrf = _signed_in(client, bob)
+    profile = profile_stream(bob.user_id)
+    head = service.store.head_position()
+    nowhere = _line(
+        profile,
+        _next(service, profile),
+        ev.USER_SETTINGS_CHANGED,
+        {"timezone": "Mars/Olympus", "at": NOW.isoformat()},
+    )
+    refused = _upload(client, csrf, nowhere)
+    assert refused.status_code == 422 and "line 1: user.settings-changed" in refused.text
+    assert "Mars/Olympus" in refused.text
+    assert service.store.head_position() == head
+    _everyone_is_served(client, bob)
