@@ -31,6 +31,11 @@ _NOT_YOURS = {
     ev.CONNECTION: "connections and where updates go are set only through their own settings",
     ev.SERVICE: "the service records these itself",
 }
+# Which stream each kind of fact lives in (a fact in another stream would be folded as nothing).
+_STREAM_TYPES = {
+    "user": ev.PROFILE_EVENT_TYPES | ev.CALENDAR_EVENT_TYPES,
+    "actions": ev.ACTION_EVENT_TYPES | ev.PLAN_EVENT_TYPES | ev.UPDATE_EVENT_TYPES,
+}
 _FOLD_ERRORS = (KeyError, ValueError, TypeError, AttributeError, LookupError)
 
 
@@ -138,7 +143,8 @@ def _check_line(
         _check_claim(line)
         return
     user_id = user_of_stream(line.stream_id)
-    if user_id is None:
+    kind = line.stream_id.partition("-")[0]
+    if user_id is None or event_type not in _STREAM_TYPES.get(kind, ()):
         raise DomainError(f"line {number}: {event_type} does not belong in {line.stream_id}")
     user = fold.user(user_id)
     if event_type == ev.USER_REGISTERED:

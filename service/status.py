@@ -1,6 +1,7 @@
 """Operators' view of the machinery: what the workers report (task counters, heartbeats, the last
 sweep, the queue) joined with what the database says is pending or quarantined — for `netgoals
-status` and `/metrics`. Also the two things a worker process reports about itself: a heartbeat, and a task run.
+status` and `/metrics`. Also the two things a worker process reports about itself: a heartbeat,
+and a task run.
 """
 
 from __future__ import annotations

@@ -144,3 +144,16 @@ def test_settings_are_decided_as_the_settings_command_decides_them(
     assert "Mars/Olympus" in refused.text
     assert service.store.head_position() == head
     _everyone_is_served(client, bob)
+
+
+def test_a_fact_in_a_stream_where_it_does_not_belong_is_refused(
+    client: TestClient, bob: User, service: App
+) -> None:
+    csrf = _signed_in(client, bob)
+    stream = actions_stream(bob.user_id)
+    head = service.store.head_position()
+    contact = {"contact_id": str(uuid4()), "name": "Maya", "at": NOW.isoformat()}
+    refused = _upload(client, csrf, _line(stream, _next(service, stream), ev.CONTACT_ADDED, contact))
+    assert refused.status_code == 422
+    assert f"line 1: contact.added does not belong in {stream}" in refused.text
+    assert service.store.head_position() == head
