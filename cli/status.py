@@ -15,7 +15,7 @@ from service.settings import Settings
 
 
 def status(as_json: JsonOption = False) -> None:
-    """The queue, the workers, beat, the last sweep and the oldest pending work."""
+    """The queue, the workers, beat, the last sweep, pending work and quarantined events."""
     settings = Settings()
     service = App.open(settings)
     try:
@@ -45,5 +45,18 @@ def status(as_json: JsonOption = False) -> None:
         + (f", the oldest {oldest:.0f} s old" if oldest is not None else "")
         + f"; {found.outbox_rows} outbox row(s) for {found.outbox_users} user(s)"
     )
+    held = sum(found.quarantined.values())
+    if held:
+        by = ", ".join(f"{n} in {name}" for name, n in sorted(found.quarantined.items()))
+        render.console.print(
+            f"Quarantined: {held} event(s) the projections could not apply ({by})", soft_wrap=True
+        )
+        for event in found.quarantined_first:
+            render.console.print(f"  {event.line()}", soft_wrap=True, markup=False)
+        if held > len(found.quarantined_first):
+            render.console.print(f"  … and {held - len(found.quarantined_first)} more")
+        render.console.print("  Fix the cause, then `netgoals rebuild` applies them (or names them again).")
+    else:
+        render.console.print("Quarantined: none")
     if found.redis_error or not t.workers:
         raise typer.Exit(1)

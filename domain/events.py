@@ -6,7 +6,9 @@ Payloads are plain JSON-able dicts so that folding a million of them stays cheap
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Final
 from uuid import UUID
 
@@ -86,6 +88,47 @@ ALL_EVENT_TYPES: Final = (
     | UPDATE_EVENT_TYPES
     | {HANDLE_CLAIMED}
 )
+
+# Who makes each fact: what decides whether a person may import it (service/import_rules.py).
+# Every type is here on purpose; tests/unit/test_event_origins.py fails for a type that is not.
+PERSON: Final = "person"  # a person decides it through the service, for their own account
+IDENTITY: Final = "identity"  # who an account is: its registration, its handle
+CONNECTION: Final = "connection"  # a connection, a credential or a delivery channel: only its own flow
+SERVICE: Final = "service"  # the service's own record: calendar planning, sweeps, deliveries
+EVENT_ORIGINS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        USER_REGISTERED: IDENTITY,
+        HANDLE_CLAIMED: IDENTITY,
+        USER_SETTINGS_CHANGED: PERSON,
+        ASPIRATION_ADDED: PERSON,
+        ASPIRATION_UPDATED: PERSON,
+        GOAL_SET: PERSON,
+        GOAL_REVISED: PERSON,
+        GOAL_PREFERENCES_SET: PERSON,
+        GOAL_LINKED: PERSON,
+        GOAL_PAUSED: PERSON,
+        GOAL_RESUMED: PERSON,
+        GOAL_ARCHIVED: PERSON,
+        CONTACT_ADDED: PERSON,
+        CONTACT_UPDATED: PERSON,
+        ACTION_DONE: PERSON,
+        ACTION_RETRACTED: PERSON,
+        # Blocks come from the calendar sync, their fate from it and the confirmation sweep.
+        ACTION_PLANNED: SERVICE,
+        ACTION_RESCHEDULED: SERVICE,
+        ACTION_SKIPPED: SERVICE,
+        ACTION_FULFILLED: SERVICE,
+        CONFIRMATION_ADOPTED: SERVICE,
+        CALENDAR_CONNECTED: CONNECTION,
+        CALENDAR_DISCONNECTED: CONNECTION,
+        # Where updates go: an address or a sealed webhook, set only through its own settings.
+        USER_UPDATES_SET: CONNECTION,
+        UPDATE_DECIDED: SERVICE,
+        UPDATE_DELIVERED: SERVICE,
+        UPDATE_FAILED: SERVICE,
+    }
+)
+PERSON_EVENT_TYPES: Final = frozenset(t for t, origin in EVENT_ORIGINS.items() if origin == PERSON)
 
 CURRENT_SCHEMA_VERSION: Final = 1
 

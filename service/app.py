@@ -41,7 +41,7 @@ class App:
 
     def __post_init__(self) -> None:
         self.store = EventStore(self.engine, self.clock)
-        self.projection = Projections(self.engine, self.store)
+        self.projection = Projections(self.engine, self.store, self.clock)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> App:

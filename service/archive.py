@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any, TextIO
 from uuid import UUID
 
 from domain.errors import ConcurrencyError, DomainError
-from domain.events import ALL_EVENT_TYPES, CURRENT_SCHEMA_VERSION, NewEvent, RecordedEvent, user_of_stream
-from domain.fold import LogFold
+from domain.events import ALL_EVENT_TYPES, CURRENT_SCHEMA_VERSION, NewEvent, RecordedEvent
 from domain.upcasting import upcast
 from integrations.storage.event_store import StreamAppend
 from integrations.storage.projection import ProgressCallback
 from service.app import App
+from service.import_rules import Line, new_lines
 
 _STREAM = re.compile(r"^(user|actions)-[0-9a-f-]{36}$|^handle-\S{1,254}$")
 _FIELDS = ("event_id", "stream_id", "version", "type", "schema_version", "data")
@@ -39,16 +38,7 @@ def _exported(event: RecordedEvent) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    number: int
-    stream_id: str
-    version: int
-    user_id: str | None
-    event: NewEvent
-
-
-def _parse(number: int, text: str) -> _Line:
+def _parse(number: int, text: str) -> Line:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -76,43 +66,34 @@ def _parse(number: int, text: str) -> _Line:
         raise DomainError(f"line {number}: data must be an object")
     data = upcast(event_type, schema, obj["data"])
     user_id = data.get("user_id") if event_type == "handle.claimed" else None
-    return _Line(number, stream_id, version, user_id, NewEvent(event_id, event_type, data))
+    return Line(number, stream_id, version, user_id, NewEvent(event_id, event_type, data))
 
 
-def _check_folds(lines: list[_Line]) -> None:
-    """Fold the file on its own first: a payload the projections could not fold is a bad line."""
-    fold = LogFold()
+def _check_file(lines: list[Line]) -> None:
+    """The file on its own: each stream's lines are consecutive versions."""
     expected: dict[str, int] = {}
     for line in lines:
         want = expected.get(line.stream_id, line.version)
         if line.version != want:
             raise DomainError(f"line {line.number}: {line.stream_id} version {line.version}, expected {want}")
         expected[line.stream_id] = line.version + 1
-        try:
-            fold.apply(line.stream_id, line.event.type, line.event.data)
-        except (KeyError, ValueError, TypeError, AttributeError) as exc:
-            raise DomainError(f"line {line.number}: {line.event.type} payload is invalid ({exc!r})") from None
-    for user in fold.users.values():
-        try:
-            user.counts()
-        except (KeyError, ValueError, TypeError) as exc:
-            raise DomainError(f"the file's events do not fold into progress ({exc!r})") from None
 
 
 def import_lines(app: App, source: Iterable[str], owner: str | None = None) -> int:
-    """Append every event of the file in one transaction, or none; already present events are
-    skipped, so importing the same file twice appends nothing. With `owner`, every line must be
-    that user's own (what a person uploads on the web)."""
+    """Append the file's new events in one transaction, or none (service/import_rules.py says
+    which): events the store already holds are skipped, so importing the same file twice appends
+    nothing. With `owner`, what a person uploads on the web: every line must be that user's own,
+    and only a person's own facts. Without, the operator's restore (the CLI)."""
     lines = [_parse(n, text) for n, text in enumerate(source, start=1) if text.strip()]
     if owner is not None:
         for line in lines:
-            if (user_of_stream(line.stream_id) or line.user_id) != owner:
+            if line.owner != owner:
                 raise DomainError(
                     f"line {line.number}: it belongs to another account; import only your own export"
                 )
-    _check_folds(lines)
+    _check_file(lines)
     runs: list[StreamAppend] = []
-    for line in lines:  # consecutive events of one stream go together; log order is kept
+    for line in new_lines(app, lines, owner):  # consecutive events of one stream go together
         if runs and runs[-1].stream_id == line.stream_id:
             runs[-1].events.append(line.event)  # type: ignore[attr-defined]
         else:
@@ -120,7 +101,9 @@ def import_lines(app: App, source: Iterable[str], owner: str | None = None) -> i
     try:
         appended = app.store.append(*runs)
     except ConcurrencyError as exc:
-        raise DomainError(f"the store already holds other events for these streams: {exc}") from None
+        raise DomainError(
+            f"the store changed while the file was checked; nothing was imported ({exc})"
+        ) from None
     app.projection.catch_up()
     return appended
 

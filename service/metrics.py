@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric, SummaryMetricFamily
 from prometheus_client.registry import Collector
 
+from integrations.storage.projection import PROJECTIONS
 from service.app import App
 from service.settings import Settings
 from service.status import system_status
@@ -57,6 +58,14 @@ class _Collector(Collector):
         }
         for name, (doc, value) in gauges.items():
             yield GaugeMetricFamily(name, doc, value=value)
+        held = GaugeMetricFamily(
+            "netgoals_quarantined_events",
+            "Events a projection could not apply and went past (see `netgoals status`)",
+            labels=["projection"],
+        )
+        for projection in sorted({*PROJECTIONS, *found.quarantined}):
+            held.add_metric([projection], found.quarantined.get(projection, 0))
+        yield held
 
 
 def render(settings: Settings, app: App, client: redis.Redis) -> bytes:

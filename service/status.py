@@ -1,6 +1,7 @@
 """Operators' view of the machinery: what the workers report (task counters, heartbeats, the last
-sweep, the queue) joined with what the database says is pending — for `netgoals status` and
-`/metrics`. Also the two things a worker process reports about itself: a heartbeat, and a task run.
+sweep, the queue) joined with what the database says is pending or quarantined — for `netgoals
+status` and `/metrics`. Also the two things a worker process reports about itself: a heartbeat,
+and a task run.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from integrations.queue import telemetry
 from integrations.queue.celery_app import BEAT_LOCK_KEY, QUEUE
 from integrations.queue.urls import client_for, describe
 from integrations.storage import calendar_store as store
+from integrations.storage import quarantine
 from integrations.storage.database import read_transaction
 from service.app import App
 from service.settings import Settings
@@ -56,6 +58,9 @@ class SystemStatus:
     oldest_request_seconds: float | None = None
     outbox_rows: int = 0
     outbox_users: int = 0
+    # Events a projection could not apply and went past: how many, by projection, and the first few.
+    quarantined: dict[str, int] = field(default_factory=dict)
+    quarantined_first: list[quarantine.Quarantined] = field(default_factory=list)
 
     @property
     def workers_alive(self) -> bool:
@@ -77,7 +82,15 @@ class SystemStatus:
             "outbox_pending_rows": self.outbox_rows,
             "outbox_pending_users": self.outbox_users,
             "tasks": {f"{n}|{o}": c for (n, o), c in sorted(t.tasks.items())},
+            "quarantined": sum(self.quarantined.values()),
+            "quarantined_events": [
+                {"projection": q.projection, "position": q.position, "event_id": q.event_id, "type": q.type}
+                for q in self.quarantined_first
+            ],
         }
+
+
+QUARANTINE_LISTED = 10  # status lists the first few; `netgoals rebuild` names every one
 
 
 def read_telemetry(client: redis.Redis) -> tuple[telemetry.Telemetry, str | None]:
@@ -105,6 +118,8 @@ def system_status(settings: Settings, app: App, client: redis.Redis | None = Non
     with read_transaction(app.engine) as connection:
         calendars = store.calendars(connection)
         outbox = store.pending_outbox(connection)
+        held = quarantine.counts(connection)
+        first = quarantine.listed(connection, QUARANTINE_LISTED)
     requests = [c.sync_requested for c in calendars if c.sync_requested is not None]
     lags = [
         CalendarLag(
@@ -123,4 +138,6 @@ def system_status(settings: Settings, app: App, client: redis.Redis | None = Non
         now - min(requests) if requests else None,
         sum(outbox.values()),
         len(outbox),
+        held,
+        first,
     )

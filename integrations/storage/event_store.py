@@ -194,6 +194,18 @@ class EventStore:
         with read_transaction(self.engine) as connection:
             return [_recorded(row._mapping) for row in connection.execute(query)]
 
+    def by_ids(self, ids: Iterable[UUID]) -> dict[UUID, RecordedEvent]:
+        """Those of these events that are in the log, as it holds them (payloads upcast)."""
+        keys = sorted({str(i) for i in ids})
+        found: dict[UUID, RecordedEvent] = {}
+        with read_transaction(self.engine) as connection:
+            for start in range(0, len(keys), _ID_CHUNK):
+                query = select(events).where(events.c.event_id.in_(keys[start : start + _ID_CHUNK]))
+                for row in connection.execute(query):
+                    event = _recorded(row._mapping)
+                    found[event.event_id] = event
+        return found
+
     def contains(self, event_id: UUID) -> bool:
         with read_transaction(self.engine) as connection:
             return self.contains_in(connection, event_id)

@@ -10,6 +10,8 @@ transaction; the checkpoint row is locked first, so two processes catching up ne
 twice. Progress never runs ahead of the action index it reads.
 Rebuild: fold the log in memory (`domain.fold`) and write the views anew; on SQLite the action
 index is derived by SQLite itself meanwhile (`sqlite_action_index`).
+A projection never wedges (docs/architecture.md): an event it cannot apply is quarantined
+(`quarantine`), the checkpoint goes past it and the rest is applied, incrementally and in a rebuild.
 """
 
 from __future__ import annotations
@@ -18,25 +20,38 @@ import gc
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, func, select
 
 from domain import events as ev
 from domain.fold import LogFold
-from integrations.storage import action_index, checkpoints, progress_views, sqlite_action_index
+from integrations.storage import action_index, checkpoints, progress_views, quarantine, sqlite_action_index
 from integrations.storage.database import empty_table, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, RawRow, fold_rows
-from integrations.storage.schema import events
+from integrations.storage.schema import events, v_actions
 
 ACTIONS, PROGRESS = "actions", "progress"
+PROJECTIONS = (ACTIONS, PROGRESS)  # in the order they run
 ProgressCallback = Callable[[int, int], None]  # (events folded so far, events in all)
 _Apply = Callable[[Connection, list[RawRow]], None]
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _ApplyError(Exception):
+    """Applying a batch raised for one of its events (not for the database's sake)."""
+
+
 class Projections:
-    def __init__(self, engine: Engine, store: EventStore | None = None) -> None:
+    def __init__(
+        self, engine: Engine, store: EventStore | None = None, clock: Callable[[], datetime] = _utcnow
+    ) -> None:
         self.engine = engine
         self.store = store or EventStore(engine)
+        self._clock = clock  # when an event was quarantined
 
     def position(self, name: str = PROGRESS) -> int:
         with read_transaction(self.engine) as connection:
@@ -56,28 +71,114 @@ class Projections:
             with read_transaction(self.engine) as connection:
                 if checkpoints.position(connection, name) >= checkpoints.bound(connection, upstream):
                     return applied
-            with write_transaction(self.engine) as connection:
-                start = checkpoints.lock(connection, name)
-                rows = EventStore.raw_rows(
-                    connection, start, batch_size, checkpoints.bound(connection, upstream)
-                )
-                if not rows:
-                    return applied
+            try:
+                done = self._batch(name, apply, upstream, batch_size, one_by_one=False)
+            except _ApplyError:
+                # The batch's transaction is rolled back whole (on PostgreSQL a failed statement
+                # poisons it), so the common case pays no SAVEPOINT: only now, in a new transaction,
+                # the same batch again, each event in a savepoint of its own.
+                done = self._batch(name, apply, upstream, batch_size, one_by_one=True)
+            if not done:
+                return applied
+            applied += done
+
+    def _batch(self, name: str, apply: _Apply, upstream: str | None, size: int, *, one_by_one: bool) -> int:
+        """The next batch applied and the checkpoint moved past it, in one transaction."""
+        with write_transaction(self.engine) as connection:
+            start = checkpoints.lock(connection, name)
+            rows = EventStore.raw_rows(connection, start, size, checkpoints.bound(connection, upstream))
+            if not rows:
+                return 0
+            if one_by_one:
+                self._apply_each(connection, name, apply, rows)
+            else:
+                try:
+                    apply(connection, rows)
+                except Exception as exc:
+                    if quarantine.transient(exc):
+                        raise
+                    raise _ApplyError from exc  # an event's fault: the transaction rolls back
+            checkpoints.advance(connection, name, rows[-1][0])
+        return len(rows)
+
+    def _apply_guarded(self, connection: Connection, name: str, apply: _Apply, rows: list[RawRow]) -> None:
+        """The batch in a savepoint; if it fails, event by event (inside a rebuild's transaction)."""
+        try:
+            with connection.begin_nested():
                 apply(connection, rows)
-                checkpoints.advance(connection, name, rows[-1][0])
-            applied += len(rows)
+        except Exception as exc:
+            if quarantine.transient(exc):
+                raise
+            self._apply_each(connection, name, apply, rows)
+
+    def _apply_each(self, connection: Connection, name: str, apply: _Apply, rows: list[RawRow]) -> None:
+        """Each event as a batch of its own in its own savepoint: one that fails is rolled back alone
+        and quarantined, the others are applied. The projections give the same views whatever the
+        batches (tests/integration/test_projection_properties.py), so this equals the whole batch
+        applied without the failing events."""
+        for row in rows:
+            try:
+                with connection.begin_nested():
+                    apply(connection, [row])
+            except Exception as exc:
+                if quarantine.transient(exc):
+                    raise
+                quarantine.record(
+                    connection, name, row[0], quarantine.describe(exc), self._clock().isoformat()
+                )
+
+    def quarantined(self, limit: int | None = None) -> list[quarantine.Quarantined]:
+        with read_transaction(self.engine) as connection:
+            return quarantine.listed(connection, limit)
+
+    def quarantined_count(self) -> int:
+        with read_transaction(self.engine) as connection:
+            return quarantine.count(connection)
 
     def rebuild(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
         """Both projections from one read of the log: fold it once, then write the action index and
-        the progress views and reset both checkpoints in one transaction; returns events folded."""
-        if sqlite_action_index.available(self.engine):
-            return self._rebuild_beside_sqlite(on_progress, chunk)
-        fold, last, folded = self._fold(on_progress, chunk)
-        with _gc_paused(), write_transaction(self.engine) as connection:
-            action_index.write(connection, action_index.rows(fold))
-            self._write_progress(connection, progress_views.rows(fold))
-            checkpoints.reset(connection, ACTIONS, last)
-            checkpoints.reset(connection, PROGRESS, last)
+        the progress views and reset both checkpoints in one transaction; returns events folded.
+        A log with an event that cannot be applied is rebuilt event by event (`_rebuild_guarded`)."""
+        try:
+            if sqlite_action_index.available(self.engine):
+                return self._rebuild_beside_sqlite(on_progress, chunk)
+            fold, last, folded = self._fold(on_progress, chunk)
+            with _gc_paused(), write_transaction(self.engine) as connection:
+                action_index.write(connection, action_index.rows(fold))
+                self._write_progress(connection, progress_views.rows(fold))
+                checkpoints.reset(connection, ACTIONS, last)
+                checkpoints.reset(connection, PROGRESS, last)
+                quarantine.clear(connection, (ACTIONS, PROGRESS))
+            return folded
+        except Exception as exc:
+            if quarantine.transient(exc):
+                raise
+            return self._rebuild_guarded(
+                ((ACTIONS, action_index.apply), (PROGRESS, progress_views.apply)), chunk
+            )
+
+    def _rebuild_guarded(self, projections: tuple[tuple[str, _Apply], ...], chunk: int) -> int:
+        """The fast rebuild failed on some event (the fold, or a view's constraint): the incremental
+        way from an empty start, in one transaction, each batch in a savepoint and a failing batch
+        event by event, so exactly the events that cannot be applied are quarantined. Slower than
+        the fold, and only ever run for a log that holds such an event."""
+        folded = 0
+        with write_transaction(self.engine) as connection:
+            head = int(connection.scalar(select(func.max(events.c.position))) or 0)
+            names = tuple(name for name, _ in projections)
+            quarantine.clear(connection, names)
+            for name, apply in projections:
+                if name == ACTIONS:
+                    empty_table(connection, v_actions.name)
+                else:
+                    for table in progress_views.TABLES:
+                        empty_table(connection, table.name)
+                last = folded = 0
+                while rows := EventStore.raw_rows(connection, last, chunk, head):
+                    self._apply_guarded(connection, name, apply, rows)
+                    last = rows[-1][0]
+                    folded += len(rows)
+                checkpoints.reset(connection, name, head)
         return folded
 
     def _rebuild_beside_sqlite(self, on_progress: ProgressCallback | None, chunk: int) -> int:
@@ -103,23 +204,38 @@ class Projections:
             self._write_progress(connection, progress)
             checkpoints.reset(connection, ACTIONS, head)
             checkpoints.reset(connection, PROGRESS, head)
+            quarantine.clear(connection, (ACTIONS, PROGRESS))
         return folded
 
     def rebuild_progress(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
         """Empty the progress views, fold the whole log, write the views, reset the checkpoint."""
-        fold, last, folded = self._fold(on_progress, chunk)
-        with _gc_paused(), write_transaction(self.engine) as connection:
-            self._write_progress(connection, progress_views.rows(fold))
-            checkpoints.reset(connection, PROGRESS, last)
-        return folded
+        try:
+            fold, last, folded = self._fold(on_progress, chunk)
+            with _gc_paused(), write_transaction(self.engine) as connection:
+                self._write_progress(connection, progress_views.rows(fold))
+                checkpoints.reset(connection, PROGRESS, last)
+                quarantine.clear(connection, (PROGRESS,))
+            return folded
+        except Exception as exc:
+            if quarantine.transient(exc):
+                raise
+            return self._rebuild_guarded(((PROGRESS, progress_views.apply),), chunk)
 
     def rebuild_action_index(self, chunk: int = 20000) -> int:
         """Empty the action index and fill it from the log's action events."""
-        fold, last, _ = self._fold(None, chunk, ev.ACTION_EVENT_TYPES)
-        with _gc_paused(), write_transaction(self.engine) as connection:
-            written = action_index.write(connection, action_index.rows(fold))
-            checkpoints.reset(connection, ACTIONS, last)
-        return written
+        try:
+            fold, last, _ = self._fold(None, chunk, ev.ACTION_EVENT_TYPES)
+            with _gc_paused(), write_transaction(self.engine) as connection:
+                written = action_index.write(connection, action_index.rows(fold))
+                checkpoints.reset(connection, ACTIONS, last)
+                quarantine.clear(connection, (ACTIONS,))
+            return written
+        except Exception as exc:
+            if quarantine.transient(exc):
+                raise
+            self._rebuild_guarded(((ACTIONS, action_index.apply),), chunk)
+            with read_transaction(self.engine) as connection:
+                return int(connection.scalar(select(func.count()).select_from(v_actions)) or 0)
 
     def _fold(
         self,

@@ -48,6 +48,18 @@ checkpoints = Table(
     Column("position", _Position, nullable=False),
 )
 
+# Events a projection could not apply and went past (integrations/storage/quarantine.py).
+quarantined = Table(
+    "projection_quarantine",
+    metadata,
+    Column("projection", String(100), primary_key=True),
+    Column("position", _Position, primary_key=True),
+    Column("event_id", String(36), nullable=False),
+    Column("type", String(100), nullable=False),
+    Column("error", Text, nullable=False),
+    Column("quarantined_at", String(40), nullable=False),
+)
+
 # --- views kept by the progress projection -------------------------------------------------------
 
 v_users = Table(

@@ -140,7 +140,8 @@ def interrupt(connection: Connection) -> None:
 
 
 # Python's own conversions (view_rows.action_values), for the texts the statement does not take.
-# A text Python cannot parse fails the rebuild, as it fails the fold.
+# A text Python cannot parse fails the statement, as it fails the fold: the rebuild then goes event by
+# event and quarantines that action (projection.py).
 
 
 def _epoch(text: str) -> float:

@@ -22,7 +22,8 @@ def test_a_new_database_is_brought_to_the_newest_revision(database_url: str) -> 
         assert current_revision(engine) is None
         upgrade(engine)
         assert current_revision(engine) == newest_revision()
-        assert {"events", "v_progress", "api_tokens"} <= set(inspect(engine).get_table_names())
+        tables = set(inspect(engine).get_table_names())
+        assert {"events", "v_progress", "api_tokens", "projection_quarantine"} <= tables
         upgrade(engine)  # a second start: nothing to do
         assert current_revision(engine) == newest_revision()
     finally:
