@@ -59,6 +59,10 @@ def normalize_url(url: str) -> str:
     parts = urlsplit(url)
     if not parts.hostname:
         raise FetchError(f"the address {url!r} has no host")
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"not a valid address: {url!r} ({exc})") from None
     return url
 
 

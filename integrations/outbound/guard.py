@@ -86,11 +86,15 @@ class Guard:
     def addresses(self, host: str, port: int, deadline: Deadline) -> list[str]:
         """Every address of `host`, each allowed — or AddressRefusedError without naming any of them
         (the error must not tell what an internal name resolves to)."""
-        future = _LOOKUPS.submit(self.resolver, host, port)
-        try:
-            found = future.result(timeout=max(deadline.clip(None, httpcore.ConnectTimeout), 0.0))
-        except FutureTimeout:
-            raise httpcore.ConnectTimeout(f"looking up {host!r} took too long") from None
+        literal = addresses.literal_address(host)  # `127.1`, `0x7f.1`, `127.0.0.1.`: no lookup
+        if literal is not None:
+            found = [literal]
+        else:
+            future = _LOOKUPS.submit(self.resolver, host, port)
+            try:
+                found = future.result(timeout=max(deadline.clip(None, httpcore.ConnectTimeout), 0.0))
+            except FutureTimeout:
+                raise httpcore.ConnectTimeout(f"looking up {host!r} took too long") from None
         if not found:
             raise HostNotFoundError(f"the host {host!r} could not be found")
         if not self.allow_private:

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from domain.addresses import is_public_address, literal_address
 from integrations.outbound.body import read_capped
 from integrations.outbound.guard import AddressRefusedError, Deadline, Guard, OutboundError, guarded_client
 
@@ -47,9 +46,10 @@ def check_target(url: str, *, allow_private: bool, timeout: float = 10.0) -> str
         return f"{url!r} is not an http(s) URL"
     if allow_private:
         return None
-    literal = literal_address(parts.hostname)
-    if literal is not None and not is_public_address(literal):
-        return f"refused: {parts.hostname!r}: the address is private{_HINT}"
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"{url!r} is not a valid URL ({exc})"
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         Guard().addresses(parts.hostname, port, Deadline(timeout))
@@ -97,6 +97,8 @@ def post(
         return Outcome(False, f"cannot reach {host}: {exc}")
     except httpx.TimeoutException:
         return Outcome(False, f"no answer from {host} within {timeout:g} s")
+    except httpx.InvalidURL as exc:
+        return Outcome(False, f"{url!r} is not a valid URL ({exc})", permanent=True)
     except httpx.HTTPError as exc:
         return Outcome(False, f"cannot reach {host}: {exc.__class__.__name__}")
     if 200 <= status < 300:
