@@ -18,8 +18,9 @@ import x_wr_timezone
 from icalendar import Calendar, Component
 
 from domain.attendance import Attendee, CalendarEvent
+from integrations.ical import recurrence_budget
+from integrations.ical.recurrence_budget import MAX_INSTANCES, Budget, RecurrenceTooCostlyError
 
-MAX_INSTANCES = 50_000
 _PARTSTAT = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}
 
 
@@ -73,8 +74,11 @@ def read_calendar(
     tz: tzinfo,
     charset: str | None = None,
     content_type: str | None = None,
+    budget: Budget | None = None,
 ) -> ReadCalendar:
-    """Every event instance between start and end, or a SourceError; never half a calendar."""
+    """Every event instance between start and end, or a SourceError; never half a calendar.
+    Repeating events are walked first under `budget` (recurrence_budget), so that no rule can make
+    the expansion take more than bounded time and memory."""
     if looks_like_html(body, content_type):
         raise SourceError("the address returned an HTML page, not a calendar: use the calendar's iCal link")
     text = decode(body, charset)
@@ -89,6 +93,7 @@ def read_calendar(
     except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError... on bad input
         raise SourceError(f"the calendar is malformed: {_brief(exc)}") from None
     me = frozenset(e.strip().lower() for e in emails if e.strip())
+    budget = budget or Budget()
     found: list[CalendarEvent] = []
     name = None
     for calendar in calendars:
@@ -99,13 +104,16 @@ def read_calendar(
             _drop_unplaceable(calendar)
             series = _series_uids(calendar)
             standard = x_wr_timezone.to_standard(calendar)
+            recurrence_budget.check(standard, start, end, budget)
             instances = recurring_ical_events.of(standard, skip_bad_series=True).between(start, end)
             for instance in instances:
                 found.append(_event(instance, source_id, me, tz, series))
                 if len(found) > MAX_INSTANCES:
-                    raise SourceError(f"more than {MAX_INSTANCES} events in the window read")
+                    raise SourceError(f"more than {MAX_INSTANCES:,} events in the window read")
         except SourceError:
             raise
+        except RecurrenceTooCostlyError as exc:
+            raise SourceError(str(exc)) from None
         except Exception as exc:  # recurrence expansion on hostile input: same fence
             raise SourceError(f"the calendar's events could not be read: {_brief(exc)}") from None
     return ReadCalendar(name, found)
