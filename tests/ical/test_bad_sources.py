@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.errors import DomainError
 from integrations.ical.fetch import Fetcher, FetchError
 from service import ical
 from service.settings import Settings
@@ -86,14 +87,20 @@ def test_a_bad_source_stores_a_clear_error_and_appends_nothing(
     assert world.events() == before + 2
 
 
-def test_private_addresses_are_refused_unless_allowed(
-    world: World, server: CalendarServer, tmp_path: object
-) -> None:
+def test_private_addresses_are_refused_unless_allowed(world: World, server: CalendarServer) -> None:
     server.routes["/cal.ics"] = Route(GOOD)
     strict = Settings(home=world.settings.home, allow_private_sources=False)
-    source = ical.add_source(world.app, strict, world.user_id, server.url("/cal.ics"))
+    # Written as a private address: refused at once, nothing stored.
+    for url in (server.url("/cal.ics"), "http://[::ffff:10.0.0.1]/c.ics", "webcal://169.254.169.254/c.ics"):
+        with pytest.raises(
+            DomainError, match=r"refused: .*the address is private.*NETGOALS_ALLOW_PRIVATE_SOURCES"
+        ):
+            ical.add_source(world.app, strict, world.user_id, url)
+    assert ical.list_sources(world.app, world.user_id) == []
+    # Added while allowed, read when no longer: refused at the read, before connecting.
+    source = ical.add_source(world.app, world.settings, world.user_id, server.url("/cal.ics"))
     report = ical.sync_source(world.app, strict, source.source_id)
-    assert report.status == "error" and "127.0.0.1" in (report.error or "")
+    assert report.status == "error" and "the address is private" in (report.error or "")
     assert "NETGOALS_ALLOW_PRIVATE_SOURCES" in (report.error or "")
     assert server.requests == []  # refused before connecting
 
