@@ -94,7 +94,8 @@ class Guard:
             try:
                 found = future.result(timeout=max(deadline.clip(None, httpcore.ConnectTimeout), 0.0))
             except FutureTimeout:
-                raise httpcore.ConnectTimeout(f"looking up {host!r} took too long") from None
+                took = f"{deadline.seconds:g} seconds"
+                raise OutboundError(f"the host {host!r} was not found within {took}") from None
         if not found:
             raise HostNotFoundError(f"the host {host!r} could not be found")
         if not self.allow_private:

@@ -57,8 +57,6 @@ def check_target(url: str, *, allow_private: bool, timeout: float = 10.0) -> str
         return f"{url!r} has a bad port"
     except OutboundError as exc:
         return str(exc) + (_HINT if isinstance(exc, AddressRefusedError) else "")
-    except httpx.TimeoutException:
-        return f"cannot resolve {parts.hostname} within {timeout:g} s"
     return None
 
 

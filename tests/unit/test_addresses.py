@@ -5,7 +5,11 @@ run against the fetcher and the sender in tests/outbound/test_address_policy.py.
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.addresses import is_public_address, literal_address
 
@@ -51,3 +55,15 @@ def test_special_addresses_are_refused(address: str) -> None:
 )
 def test_hosts_written_as_addresses_are_read_as_the_resolver_does(host: str, address: str | None) -> None:
     assert literal_address(host) == address
+
+
+@given(st.ip_addresses(v=4))
+def test_an_ipv4_address_carried_in_ipv6_is_judged_as_itself(ip: ipaddress.IPv4Address) -> None:
+    # IPv4-mapped, NAT64 (64:ff9b::/96) and 6to4 (2002::/16) all reach the IPv4 address they carry.
+    carried = [
+        ipaddress.IPv6Address(f"::ffff:{ip}"),
+        ipaddress.IPv6Address((0x0064FF9B << 96) | int(ip)),
+        ipaddress.IPv6Address((0x2002 << 112) | (int(ip) << 80) | 1),
+    ]
+    assert {is_public_address(str(form)) for form in carried} == {is_public_address(str(ip))}
+    assert not is_public_address(str(ipaddress.IPv6Address(int(ip))))  # IPv4-compatible: never
