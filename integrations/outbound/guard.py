@@ -165,9 +165,13 @@ class _Backend(httpcore.NetworkBackend):
 
 
 class _Transport(httpx.HTTPTransport):
+    """httpx's transport (its request and response mapping) over a pool on the guarded backend.
+    HTTPTransport's own __init__ would only build a pool of its own, and an SSL context with it."""
+
     def __init__(self, backend: _Backend) -> None:
-        super().__init__(trust_env=False)
-        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=backend)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False), network_backend=backend
+        )
 
 
 @contextmanager
