@@ -104,6 +104,19 @@ def gzip_bomb(decoded: int) -> Behaviour:
     return behave
 
 
+def encoded(body: bytes, encoding: str) -> Behaviour:
+    """`body` as it is, declared as `encoding`."""
+
+    def behave(conn: socket.socket, server: Hostile) -> None:
+        head = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\nContent-Encoding: {encoding}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        server.send(conn, head.encode() + body)
+
+    return behave
+
+
 @contextmanager
 def hostile_server(behave: Behaviour, host: str = "127.0.0.1", port: int = 0) -> Iterator[Hostile]:
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

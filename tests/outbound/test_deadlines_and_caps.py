@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+import zlib
 
 import pytest
 
 from integrations.ical.fetch import Fetcher, FetchError
 from integrations.webhooks import sender
-from tests.outbound.hostile import Behaviour, drip_body, drip_headers, flood, gzip_bomb, hostile_server
+from tests.outbound.hostile import (
+    Behaviour,
+    drip_body,
+    drip_headers,
+    encoded,
+    flood,
+    gzip_bomb,
+    hostile_server,
+)
 
 DEADLINE = 1.0
 
@@ -93,3 +102,38 @@ def test_a_small_gzip_body_under_the_limit_is_read_whole() -> None:
         fetched = Fetcher(allow_private=True, timeout=5, max_bytes=1024 * 1024).fetch(server.url("/c.ics"))
     assert fetched.body == b"\0" * (900 * 1024)
     assert b"accept-encoding: gzip, deflate" in server.requests[0].lower()
+
+
+CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n" * 100
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("deflate", zlib.compress(CALENDAR)),
+        ("deflate", _raw_deflate(CALENDAR)),  # what some servers send as "deflate"
+        ("identity", CALENDAR),
+    ],
+    ids=["zlib", "raw-deflate", "identity"],
+)
+def test_each_encoding_asked_for_is_decoded(encoding: str, body: bytes) -> None:
+    with hostile_server(encoded(body, encoding)) as server:
+        fetched = Fetcher(allow_private=True, timeout=5).fetch(server.url("/c.ics"))
+    assert fetched.body == CALENDAR
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "words"),
+    [
+        ("br", b"\x8b\x00", "unsupported content encoding 'br'"),
+        ("gzip", b"not gzip at all", "gzip encoding is broken"),
+    ],
+)
+def test_an_encoding_that_cannot_be_read_is_a_clear_error(encoding: str, body: bytes, words: str) -> None:
+    with hostile_server(encoded(body, encoding)) as server:
+        assert words in _fetch(server.url("/c.ics"))
