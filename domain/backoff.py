@@ -35,3 +35,12 @@ class Backoff:
         """Seconds from a failure at `now` (leaving `count` and `blocked_until`) until `idle` holds:
         how long a store must remember the key, and no longer."""
         return max(0.0, count * self.forgive_every, blocked_until - now)
+
+
+def poll_delay(interval: float, previous: float | None, cap: float) -> float:
+    """Seconds until a source that failed again is polled again: the usual interval after its
+    first failure, then twice the last wait each time, at most `cap` (and never under the
+    interval) — so a source that keeps failing or timing out costs less and less worker time."""
+    if previous is None:
+        return interval
+    return max(interval, min(cap, 2 * max(previous, interval)))

@@ -1,24 +1,28 @@
 """Fetching a calendar someone subscribed to: a conditional GET (ETag, Last-Modified), streamed
-with a size cap, an overall deadline and a redirect limit, and refusing any address that resolves
-to loopback, private, link-local or otherwise non-public space — for every redirect hop too —
-unless private sources are allowed (tests, self-hosters).
-
-The address check resolves the host once per hop before connecting. A DNS answer that changes
-between the check and httpx's own lookup (rebinding) is not covered; the deployment's egress
-rules are the second fence.
+with a size cap on the decoded body, one overall deadline over every hop, connect, header and byte,
+and a redirect limit — through the guarded client of `integrations.outbound`, which connects only
+to addresses the policy allows (loopback, private, link-local and the rest are refused unless
+private sources are allowed: tests, self-hosters), for every redirect hop too, and to the very
+address it checked (no DNS rebinding).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+
+from integrations.outbound.body import ACCEPT_ENCODING, TooLargeError, read_capped
+from integrations.outbound.guard import (
+    AddressPolicy,
+    Guard,
+    OutboundError,
+    Resolver,
+    guarded_client,
+    system_resolver,
+)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -26,8 +30,6 @@ TIMEOUT_SECONDS = 20.0
 USER_AGENT = "netgoals-calendar-reader/1 (+https://netgoals.invalid)"
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-Resolver = Callable[[str, int], list[str]]
-AddressPolicy = Callable[[str], bool]  # is this address allowed?
 
 
 class FetchError(RuntimeError):
@@ -57,22 +59,11 @@ def normalize_url(url: str) -> str:
     parts = urlsplit(url)
     if not parts.hostname:
         raise FetchError(f"the address {url!r} has no host")
-    return url
-
-
-def public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
-
-
-def system_resolver(host: str, port: int) -> list[str]:
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise FetchError(f"the host {host!r} could not be found ({exc.strerror})") from None
-    return sorted({str(info[4][0]) for info in infos})
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"not a valid address: {url!r} ({exc})") from None
+    return url
 
 
 @dataclass
@@ -82,38 +73,23 @@ class Fetcher:
     max_redirects: int = MAX_REDIRECTS
     timeout: float = TIMEOUT_SECONDS
     resolver: Resolver = system_resolver
-    policy: AddressPolicy = public_address
-
-    def check(self, url: str) -> None:
-        """Refuse an address whose host resolves to anything but public addresses."""
-        if self.allow_private:
-            return
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        addresses = self.resolver(host, port)
-        if not addresses:
-            raise FetchError(f"the host {host!r} could not be found")
-        for address in addresses:
-            if not self.policy(address):
-                raise FetchError(
-                    f"refused: {host!r} resolves to {address}, a loopback, private or link-local "
-                    "address (set NETGOALS_ALLOW_PRIVATE_SOURCES=1 to allow it)"
-                )
+    policy: AddressPolicy | None = None  # None: domain.addresses.is_public_address
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
         url = normalize_url(url)
-        deadline = time.monotonic() + self.timeout
-        headers = {"Accept": "text/calendar, */*;q=0.5", "User-Agent": USER_AGENT}
+        headers = {
+            "Accept": "text/calendar, */*;q=0.5",
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "User-Agent": USER_AGENT,
+        }
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        timeout = httpx.Timeout(self.timeout)
+        guard = Guard(self.allow_private, self.resolver, self.policy)
         try:
-            with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False) as client:
+            with guarded_client(guard, self.timeout) as client:
                 for _hop in range(self.max_redirects + 1):
-                    self.check(url)
                     with client.stream("GET", url, headers=headers) as response:
                         if response.status_code in _REDIRECTS:
                             location = response.headers.get("location")
@@ -121,14 +97,16 @@ class Fetcher:
                                 raise FetchError(f"HTTP {response.status_code} without a Location")
                             url = normalize_url(urljoin(url, location))
                             continue
-                        return self._answer(response, url, deadline)
+                        return self._answer(response, url)
         except httpx.TimeoutException:
             raise FetchError(f"the server did not answer within {self.timeout:g} seconds") from None
+        except OutboundError as exc:
+            raise FetchError(_with_hint(str(exc))) from None
         except httpx.HTTPError as exc:
             raise FetchError(f"the calendar could not be fetched: {exc.__class__.__name__}: {exc}") from None
         raise FetchError(f"more than {self.max_redirects} redirects (a redirect loop?)")
 
-    def _answer(self, response: httpx.Response, url: str, deadline: float) -> Fetched:
+    def _answer(self, response: httpx.Response, url: str) -> Fetched:
         content_type = response.headers.get("content-type")
         etag = response.headers.get("etag")
         modified = response.headers.get("last-modified")
@@ -139,18 +117,17 @@ class Fetcher:
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(f"the calendar is {int(declared):,} bytes, over the {self.max_bytes:,} limit")
-        chunks: list[bytes] = []
-        size = 0
-        # Decoded bytes are counted, so a small gzip body cannot unpack past the limit either.
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise FetchError(f"the calendar is over the {self.max_bytes:,}-byte limit")
-            if time.monotonic() > deadline:
-                raise FetchError(f"the download took longer than {self.timeout:g} seconds")
-            chunks.append(chunk)
-        body = b"".join(chunks)
+        try:
+            body = read_capped(response, self.max_bytes)
+        except TooLargeError:
+            raise FetchError(f"the calendar is over the {self.max_bytes:,}-byte limit") from None
         return Fetched(False, body, etag, modified, content_type, _charset(content_type), url)
+
+
+def _with_hint(message: str) -> str:
+    if message.startswith("refused"):
+        return f"{message} (set NETGOALS_ALLOW_PRIVATE_SOURCES=1 to allow it)"
+    return message
 
 
 def _charset(content_type: str | None) -> str | None:

@@ -25,10 +25,11 @@ import x_wr_timezone
 from icalendar import Calendar, Component
 
 from domain.attendance import Attendee, CalendarEvent
+from integrations.ical import recurrence_budget
+from integrations.ical.recurrence_budget import MAX_INSTANCES, Budget, RecurrenceTooCostlyError
 from integrations.ical.source_repair import Problems, repair_component
 from integrations.ical.source_text import Prepared, TextError, split_calendars
 
-MAX_INSTANCES = 50_000
 _OWN_ZONE_NAME = re.compile(r" \[[0-9a-f]{12}\]$")  # source_text's suffix for a custom zone
 _PARTSTAT = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}
 
@@ -93,10 +94,13 @@ def read_calendar(
     tz: tzinfo,
     charset: str | None = None,
     content_type: str | None = None,
+    budget: Budget | None = None,
 ) -> ReadCalendar:
     """Every event instance between start and end, and a sentence for each part that could not
     be read (a component, a property, a series), which is left out while the rest is read; a
-    SourceError when the text cannot be a calendar at all."""
+    SourceError when the text cannot be a calendar at all. Repeating events are walked first under
+    `budget` (recurrence_budget), so that no rule can make the expansion take more than bounded
+    time and memory: a calendar over it is refused whole."""
     if looks_like_html(body, content_type):
         raise SourceError("the address returned an HTML page, not a calendar: use the calendar's iCal link")
     text, note = decode(body, charset)
@@ -111,19 +115,24 @@ def read_calendar(
         raise SourceError(f"the calendar is malformed: {exc}") from None
     problems = Problems([note] if note else [])
     me = frozenset(e.strip().lower() for e in emails if e.strip())
+    budget = budget or Budget()
     found: list[CalendarEvent] = []
     name = None
     for part in prepared:
         calendar = _parse(part, problems)
         name = name or _text(calendar.get("X-WR-CALNAME")) or None
         calendar = _standard(calendar, problems)
+        try:
+            recurrence_budget.check(calendar, start, end, budget)
+        except RecurrenceTooCostlyError as exc:
+            raise SourceError(str(exc)) from None
         for series in _series(calendar, problems):
             uids = _series_uids(series)
             try:
                 for instance in _instances(series, start, end):
                     found.append(_event(instance, source_id, me, tz, uids))
                     if len(found) > MAX_INSTANCES:
-                        raise SourceError(f"more than {MAX_INSTANCES} events in the window read")
+                        raise SourceError(f"more than {MAX_INSTANCES:,} events in the window read")
             except SourceError:
                 raise
             except Exception as exc:  # recurrence expansion on hostile input: one series at a time

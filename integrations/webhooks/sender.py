@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
-from domain.addresses import is_public_address
+from integrations.outbound.body import read_capped
+from integrations.outbound.guard import AddressRefusedError, Deadline, Guard, OutboundError, guarded_client
 
 SIGNATURE_HEADER = "X-Netgoals-Signature"
 TIMESTAMP_HEADER = "X-Netgoals-Timestamp"
 DELIVERY_HEADER = "X-Netgoals-Delivery"
+ANSWER_BYTES = 4096  # of the receiver's answer: read at most this much, then drop the connection
+_HINT = " (NETGOALS_ALLOW_PRIVATE_TARGETS=1 allows it on a trusted network)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,25 +36,27 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def check_target(url: str, *, allow_private: bool) -> str | None:
-    """Why this URL may not be called, or None. Every address the host resolves to must be public
-    (a name that resolves to one public and one private address is refused too)."""
+def check_target(url: str, *, allow_private: bool, timeout: float = 10.0) -> str | None:
+    """Why this URL may not be called, or None: the address policy of every outbound call, checked
+    when the webhook is configured. Every address the host resolves to must be public (a name that
+    resolves to one public and one private address is refused too); the error does not say which
+    address a name resolves to. `post` checks again, on the address it connects to."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         return f"{url!r} is not an http(s) URL"
     if allow_private:
         return None
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except (socket.gaierror, UnicodeError) as exc:
-        return f"cannot resolve {parts.hostname}: {exc}"
-    addresses = {str(info[4][0]) for info in infos}
-    private = sorted(a for a in addresses if not is_public_address(a))
-    if private:
-        return (
-            f"{parts.hostname} resolves to a private or local address ({private[0]}): refused "
-            "(NETGOALS_ALLOW_PRIVATE_TARGETS=1 allows it on a trusted network)"
-        )
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"{url!r} is not a valid URL ({exc})"
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        Guard().addresses(parts.hostname, port, Deadline(timeout))
+    except ValueError:
+        return f"{url!r} has a bad port"
+    except OutboundError as exc:
+        return str(exc) + (_HINT if isinstance(exc, AddressRefusedError) else "")
     return None
 
 
@@ -66,9 +70,9 @@ def post(
     allow_private: bool,
     timeout: float = 10.0,
 ) -> Outcome:
-    refused = check_target(url, allow_private=allow_private)
-    if refused is not None:
-        return Outcome(False, refused, permanent=True)
+    """POST within one overall deadline of `timeout` seconds (lookup, connect, sending, the answer's
+    headers and its first few KB), to an address the policy allows — judged on the address
+    connected to, at send time: a name may resolve elsewhere than when it was configured."""
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "netgoals-webhook/1",
@@ -76,16 +80,28 @@ def post(
         TIMESTAMP_HEADER: str(timestamp),
         DELIVERY_HEADER: delivery_id,
     }
+    host = urlsplit(url).hostname
     try:
-        # Redirects are not followed: one could lead to an address check_target refused.
-        response = httpx.post(url, content=body, headers=headers, timeout=timeout, follow_redirects=False)
+        # Redirects are not followed (the client never does): the receiver is the URL given.
+        with (
+            guarded_client(Guard(allow_private), timeout) as client,
+            client.stream("POST", url, content=body, headers=headers) as response,
+        ):
+            status = response.status_code
+            read_capped(response, ANSWER_BYTES, truncate=True)  # the answer's body means nothing
+    except AddressRefusedError as exc:
+        return Outcome(False, f"{exc}{_HINT}", permanent=True)
+    except OutboundError as exc:
+        return Outcome(False, f"cannot reach {host}: {exc}")
     except httpx.TimeoutException:
-        return Outcome(False, f"no answer from {urlsplit(url).hostname} within {timeout:.0f} s")
+        return Outcome(False, f"no answer from {host} within {timeout:g} s")
+    except httpx.InvalidURL as exc:
+        return Outcome(False, f"{url!r} is not a valid URL ({exc})", permanent=True)
     except httpx.HTTPError as exc:
-        return Outcome(False, f"cannot reach {urlsplit(url).hostname}: {exc.__class__.__name__}")
-    if 200 <= response.status_code < 300:
-        return Outcome(True, f"delivered ({response.status_code})")
-    if 300 <= response.status_code < 400:
-        return Outcome(False, f"the webhook answered a redirect ({response.status_code}): not followed", True)
-    permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 429)
-    return Outcome(False, f"the webhook answered {response.status_code}", permanent)
+        return Outcome(False, f"cannot reach {host}: {exc.__class__.__name__}")
+    if 200 <= status < 300:
+        return Outcome(True, f"delivered ({status})")
+    if 300 <= status < 400:
+        return Outcome(False, f"the webhook answered a redirect ({status}): not followed", True)
+    permanent = 400 <= status < 500 and status not in (408, 429)
+    return Outcome(False, f"the webhook answered {status}", permanent)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain import events as ev
+from domain.backoff import poll_delay
 from domain.errors import NotFoundError
 from domain.events import actions_stream
 from integrations.ical.fetch import Fetched, Fetcher, FetchError
@@ -31,6 +32,7 @@ from service.ical.sources import source_url
 from service.settings import Settings
 
 LOOKAHEAD = timedelta(days=30)  # accepted events still to come are remembered, then counted
+MAX_BACKOFF = timedelta(days=1)  # the longest wait between polls of a source that keeps failing
 
 
 @dataclass(slots=True)
@@ -175,7 +177,7 @@ def _failed(app: App, record: store.SourceRecord, report: SourceReport, error: s
         "last_fetched_at": app.now().isoformat(),
         "last_status": "error",
         "last_error": error[:1000],
-        "next_due_at": _next_due(record, app.now()),
+        "next_due_at": _next_due_after_failure(record, app.now()),
     }
     with write_transaction(app.engine) as connection:
         if not store.advance_source(connection, record.source_id, record.version, **values):
@@ -185,6 +187,18 @@ def _failed(app: App, record: store.SourceRecord, report: SourceReport, error: s
 
 def _next_due(record: store.SourceRecord, now: datetime) -> float | None:
     return now.timestamp() + record.interval_seconds if record.kind == "url" else None
+
+
+def _next_due_after_failure(record: store.SourceRecord, now: datetime) -> float | None:
+    """Back off: the wait doubles with each failure in a row (the last wait is what the source's
+    row already holds: its next due time less its last read)."""
+    if record.kind != "url":
+        return None
+    previous = None
+    if record.last_status == "error" and record.next_due_at is not None and record.last_fetched_at:
+        previous = record.next_due_at - datetime.fromisoformat(record.last_fetched_at).timestamp()
+    cap = max(MAX_BACKOFF.total_seconds(), record.interval_seconds)
+    return now.timestamp() + poll_delay(record.interval_seconds, previous, cap)
 
 
 def sync_due_sources(

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import uuid4
 
+from domain.addresses import is_public_address, literal_address
 from domain.errors import DomainError, NotFoundError
 from integrations.ical.fetch import FetchError, normalize_url
 from integrations.storage import ical_store as store
@@ -110,6 +111,7 @@ def add_source(
         normalized = normalize_url(url)
     except FetchError as exc:
         raise DomainError(str(exc)) from None
+    _refuse_private_literal(settings, normalized)
     now = app.now()
     source_id = str(uuid4())
     values: dict[str, Any] = {
@@ -131,6 +133,17 @@ def add_source(
         record = store.source(connection, source_id)
     assert record is not None
     return view_of(record)
+
+
+def _refuse_private_literal(settings: Settings, url: str) -> None:
+    """An address written as a private one is refused when it is added, not at its first read;
+    names are judged at every read, on the address connected to (integrations/outbound)."""
+    host = urlsplit(url).hostname or ""
+    literal = literal_address(host)
+    if not settings.allow_private_sources and literal is not None and not is_public_address(literal):
+        raise DomainError(
+            f"refused: {host!r}: the address is private (set NETGOALS_ALLOW_PRIVATE_SOURCES=1 to allow it)"
+        )
 
 
 def add_file_source(

@@ -5,6 +5,7 @@ cancellations retracting what was counted."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from domain import events as ev
@@ -209,3 +210,33 @@ def test_two_reads_of_one_source_commit_once(world: World, server: CalendarServe
     assert lost.status == "conflict" and lost.done == 0
     assert world.events() == before + 2  # the winner's two actions, once
     assert ical.get_source(world.app, world.user_id, source_id).actions_derived == 2
+
+
+def test_a_crash_between_the_writes_of_a_read_counts_nothing_twice(
+    world: World, server: CalendarServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read's actions and the occurrences that remember them commit together: a read that
+    fails after its first write leaves neither, so the next read counts the meeting once — even
+    from a feed that invents a new UID on every fetch, where only a saved occurrence (its
+    fingerprint) tells the meeting again. Were the occurrences written in a second transaction,
+    the crash would keep the action and lose the occurrence, and the next read would count it
+    again under its new UID."""
+    from integrations.storage import ical_store
+
+    server.routes["/meetup.ics"] = Route(vcalendar(MEETUP.replace("m1@x", "random-1")))
+    source_id = _add(world, server, "/meetup.ics")
+    before = world.events()
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the worker died between two writes")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ical_store, "save", crash)  # the occurrences' write, after the source's
+        with pytest.raises(RuntimeError, match="died"):
+            ical.sync_source(world.app, world.settings, source_id)
+    assert world.events() == before and _done(world) == []
+    for uid in ("random-2", "random-3"):
+        server.routes["/meetup.ics"] = Route(vcalendar(MEETUP.replace("m1@x", uid)))
+        world.clock.advance(minutes=30)
+        assert ical.sync_source(world.app, world.settings, source_id).status == "ok"
+    assert [d["kind"] for d in _done(world)] == ["attend-event"]

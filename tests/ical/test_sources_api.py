@@ -100,3 +100,25 @@ def test_the_calendar_page_shows_links_and_sources(site: Site) -> None:
     added = site.client.post("/calendar/sources", data={"csrf": csrf, "url": "https://example.com/cal.ics"})
     assert added.status_code == 200
     assert "example.com…/cal.ics" in added.text and re.search(r">\s*new\s*<", added.text)
+
+
+def test_the_calendar_page_reads_and_removes_only_the_callers_own_sources(
+    site: Site, server: CalendarServer
+) -> None:
+    server.routes["/m.ics"] = Route(MEETUP)
+    created = site.client.post("/api/v1/sources", json={"url": server.url("/m.ics")}, headers=_auth(site))
+    source_id = created.json()["source_id"]
+    eve = accounts.add_user(site.app, "eve@example.com", "UTC")
+    page = site.client.get("/signin")
+    site.client.post(
+        "/signin",
+        data={"email": "eve@example.com", "token": eve.token, "csrf": _csrf(page.text)},
+        follow_redirects=False,
+    )
+    csrf = _csrf(site.client.get("/calendar").text)
+    for verb in ("sync", "remove"):
+        answer = site.client.post(f"/calendar/sources/{source_id}/{verb}", data={"csrf": csrf})
+        assert answer.status_code == 404, (verb, answer.text)
+    assert server.requests == []  # Ada's calendar was not read on Eve's behalf
+    mine = site.client.get(f"/api/v1/sources/{source_id}", headers=_auth(site)).json()
+    assert mine["last_status"] == "new" and mine["last_fetched_at"] is None

@@ -1,8 +1,12 @@
-"""The sign-in backoff: free failures, doubling waits up to a cap, and counts that decay."""
+"""The sign-in backoff: free failures, doubling waits up to a cap, and counts that decay; and the
+wait before a failing source is polled again."""
 
 from __future__ import annotations
 
-from domain.backoff import Backoff
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.backoff import Backoff, poll_delay
 
 
 def test_waits_double_after_the_free_failures_up_to_the_cap() -> None:
@@ -36,3 +40,17 @@ def test_a_key_is_idle_once_its_time_to_be_remembered_has_passed() -> None:
         assert not policy.idle(count, now, blocked_until, now + wait - 0.01)
     # Blocked longer than the count takes to decay: the block decides.
     assert policy.idle_in(1.0, blocked_until=1300.0, now=1000.0) == 300.0
+
+
+@given(
+    interval=st.floats(min_value=1, max_value=86400 * 7),
+    cap=st.floats(min_value=1, max_value=86400 * 7),
+    previous=st.none() | st.floats(min_value=0, max_value=86400 * 30),
+)
+def test_a_failing_source_waits_at_least_its_interval_and_at_most_the_cap(
+    interval: float, cap: float, previous: float | None
+) -> None:
+    wait = poll_delay(interval, previous, cap)
+    assert interval <= wait <= max(interval, cap)
+    if previous is not None and interval <= previous and 2 * previous <= cap:
+        assert wait == 2 * previous  # doubles while under the cap

@@ -25,7 +25,9 @@ ALLOWED = {
     "integrations.google": {"domain", "integrations.google"},
     "integrations.contact_files": {"domain", "integrations.contact_files"},
     "integrations.queue": {"domain", "integrations.queue"},
-    "integrations.ical": {"domain", "integrations.ical"},
+    "integrations.ical": {"domain", "integrations.ical", "integrations.outbound"},
+    # Guarded outbound HTTP, shared by the calendar fetcher and the webhook sender.
+    "integrations.outbound": {"domain", "integrations.outbound"},
     "service": {"domain", "integrations", "service"},
     "worker": {"service", "worker"},
     "api": {"service", "api"},

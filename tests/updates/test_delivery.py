@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +20,7 @@ from domain.errors import DomainError
 from integrations.storage.schema import events
 from service import actions
 from service.settings import Settings
-from service.updates import decide, deliver_due, send_test, sent, set_channel, status
+from service.updates import Updates, decide, deliver_due, send_test, sent, set_channel, status
 from tests.updates.conftest import World
 
 
@@ -148,15 +150,44 @@ def test_a_redirect_is_not_followed(world: World) -> None:
 
 
 def test_private_webhook_addresses_are_refused_unless_allowed(world: World) -> None:
-    strict = type(world.ctx)(
+    strict = _strict(world)
+    for url in (world.hooks.url, "http://10.0.0.8/hook", "http://169.254.169.254/x", "http://[::1]:9/x"):
+        with pytest.raises(DomainError, match="the address is private"):
+            set_channel(world.app, strict, world.user_id, "webhook", webhook_url=url)
+    assert world.app.profile(world.user_id).updates.channel == "none"  # nothing changed
+
+
+def _strict(world: World) -> Updates:
+    return type(world.ctx)(
         Settings(**{**world.ctx.settings.model_dump(), **{"allow_private_targets": False}}),
         world.ctx.vault,
         world.ctx.link_key,
     )
-    for url in (world.hooks.url, "http://10.0.0.8/hook", "http://169.254.169.254/x", "http://[::1]:9/x"):
-        with pytest.raises(DomainError, match="private or local address"):
-            set_channel(world.app, strict, world.user_id, "webhook", webhook_url=url)
-    assert world.app.profile(world.user_id).updates.channel == "none"  # nothing changed
+
+
+def test_a_name_that_resolves_to_a_private_address_at_send_time_is_not_posted_to(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # hooks.test answers a public address while the webhook is configured, then the receiver's
+    # loopback address: the send-time check must refuse it (the configure-time check alone
+    # would post to loopback).
+    real = socket.getaddrinfo
+    answers = iter(["93.184.216.34"])
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != "hooks.test":
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers, "127.0.0.1"), int(port)))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    strict = _strict(world)
+    url = world.hooks.url.replace("127.0.0.1", "hooks.test")
+    set_channel(world.app, strict, world.user_id, "webhook", webhook_url=url)
+    result = send_test(world.app, strict, world.user_id)
+    assert not result.delivered
+    assert result.detail.startswith("refused: 'hooks.test': the address is private"), result.detail
+    assert "127.0.0.1" not in result.detail
+    assert world.hooks.received == []
 
 
 def test_send_me_a_test_says_what_happened(world: World) -> None:
