@@ -122,19 +122,19 @@ def read_calendar(
         calendar = _parse(part, problems)
         name = name or _text(calendar.get("X-WR-CALNAME")) or None
         calendar = _standard(calendar, problems)
-        try:
-            recurrence_budget.check(calendar, start, end, budget)
-        except RecurrenceTooCostlyError as exc:
-            raise SourceError(str(exc)) from None
         for series in _series(calendar, problems):
             uids = _series_uids(series)
             try:
+                # One budget for the whole calendar, spent series by series (repaired first).
+                recurrence_budget.check(series, start, end, budget)
                 for instance in _instances(series, start, end):
                     found.append(_event(instance, source_id, me, tz, uids))
                     if len(found) > MAX_INSTANCES:
                         raise SourceError(f"more than {MAX_INSTANCES:,} events in the window read")
             except SourceError:
                 raise
+            except RecurrenceTooCostlyError as exc:
+                raise SourceError(str(exc)) from None
             except Exception as exc:  # recurrence expansion on hostile input: one series at a time
                 problems.add(f"{_label(series)} could not be read: {_brief(exc)}")
     return ReadCalendar(name, found, problems.sentences, problems.count)
