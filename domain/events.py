@@ -6,6 +6,7 @@ Payloads are plain JSON-able dicts so that folding a million of them stays cheap
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 from uuid import UUID
@@ -88,6 +89,17 @@ ALL_EVENT_TYPES: Final = (
 )
 
 CURRENT_SCHEMA_VERSION: Final = 1
+
+# How a reader of the log (the history, the feed, the digest, the archive, the upcasters, the
+# projections) treats each event type: every reader says it for every type, on purpose
+# (tests/unit/test_event_readers.py), so a new type cannot slip past one of them unnoticed.
+HANDLED: Final = "handled"
+IGNORED: Final = "ignored on purpose"
+
+
+def reading_of(dispatch: Mapping[str, object | None]) -> dict[str, str]:
+    """A dispatch table (type -> handler, None for ignored on purpose) as a reader's table."""
+    return {t: IGNORED if handler is None else HANDLED for t, handler in dispatch.items()}
 
 
 @dataclass(frozen=True, slots=True)
