@@ -10,9 +10,11 @@ import pytest
 
 from domain import events as ev
 from domain import feed
+from service import history
 
 READERS: dict[str, Mapping[str, str]] = {
     "the feed's fold (domain/feed.py)": feed.EVENT_READING,
+    "the history's labels (service/history.py)": history.EVENT_READING,
 }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from domain import events as ev
 from domain.errors import DomainError
 from integrations.storage.schema import events
-from service import actions
+from service import actions, confirmation, history
 from service.settings import Settings
 from service.updates import decide, deliver_due, send_test, sent, set_channel, status
 from tests.updates.conftest import World
@@ -218,3 +218,28 @@ def test_concurrent_deciders_and_senders_tell_each_change_once(world: World) -> 
         sent_counts = list(pool.map(lambda _: send_at_once(), range(4)))
     assert sorted(sent_counts) == [0, 0, 0, 1]
     assert len(world.smtp.box.messages) == 1
+
+
+def test_the_history_names_every_update_event(world: World) -> None:
+    """Issue 22, item 6: updates set, decided, delivered and failed (and the cut-over to the
+    confirmation rule) showed as a bare "Change" in the history."""
+    set_channel(world.app, world.ctx, world.user_id, "webhook", webhook_url=world.hooks.url)
+    _meet_the_monthly_goal(world)
+    decide(world.app, world.ctx, world.user_id)
+    deliver_due(world.app, world.ctx, world.user_id)
+    confirmation.sweep(world.app, world.user_id, planning=True)  # what a first Google sync records
+    shown = {e.type: e for e in history.entries(world.app, world.user_id, limit=50).entries}
+    assert {
+        ev.USER_UPDATES_SET,
+        ev.UPDATE_DECIDED,
+        ev.UPDATE_DELIVERED,
+        ev.CONFIRMATION_ADOPTED,
+    } <= set(shown)
+    assert [e.label for e in shown.values() if e.label == "Change"] == []
+    assert shown[ev.USER_UPDATES_SET].what == "by webhook"
+    subject = "Met this month: Attend one networking event per month"
+    assert shown[ev.UPDATE_DECIDED].what == f"{subject} (webhook)"
+    assert shown[ev.UPDATE_DELIVERED].what == "Goal met: delivered (webhook)"
+    assert "confirm" in shown[ev.CONFIRMATION_ADOPTED].what
+    filtered = history.entries(world.app, world.user_id, kind="updates", limit=50).entries
+    assert {e.type for e in filtered} == {ev.USER_UPDATES_SET, ev.UPDATE_DECIDED, ev.UPDATE_DELIVERED}
