@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.confirmation import VIA_WORDS
 from domain.periods import Frame, Period, local_date, local_midnight, period_of
 from domain.progress import GoalProgress
 from domain.updates import WaitingBlock
@@ -16,6 +17,8 @@ from domain.updates import WaitingBlock
 # The digest goes out on the first morning of the person's week, from this hour on (their zone).
 DIGEST_HOUR = 8
 SOURCES = {"manual": "logged by you", "google": "Google Calendar", "ical": "calendar feed"}
+# A planned block the user confirmed: the way they did (domain.confirmation.VIA_WORDS).
+CONFIRMED = "confirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +42,13 @@ class DigestGoal:
 class CountedAction:
     at: datetime  # in the person's zone
     title: str
-    source: str  # manual, google, ical
+    source: str  # manual, google, ical, confirmed
+    via: str | None = None  # for a confirmed block: how (link, dashboard, cli, api, title)
 
     @property
     def source_words(self) -> str:
+        if self.source == CONFIRMED:
+            return f"confirmed {VIA_WORDS.get(self.via or '', 'by you')}"
         return SOURCES.get(self.source, self.source)
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.digest import CountedAction, Digest, OverdueContact, PlannedAction, build_digest, next_week
+from domain.digest import (
+    CONFIRMED,
+    CountedAction,
+    Digest,
+    OverdueContact,
+    PlannedAction,
+    build_digest,
+    next_week,
+)
 from domain.periods import Period, local_midnight
 from domain.profile import Profile
 from domain.updates import WaitingBlock
@@ -45,11 +53,12 @@ def _counted(app: App, profile: Profile, start: datetime, end: datetime) -> list
         at = datetime.fromisoformat(data["at"])
         if start <= at < end:
             title = data.get("title") or data["kind"].replace("-", " ").capitalize()
-            found.append(CountedAction(at.astimezone(profile.tz), title, _source(data.get("source"))))
+            source = _source(data.get("source"), data.get("confirmed_via"))
+            found.append(CountedAction(at.astimezone(profile.tz), title, source, data.get("confirmed_via")))
     return found
 
 
-def _source(source: str | None) -> str:
+def _source(source: str | None, via: str | None) -> str:
     if source in ("google", "ical"):
         return source
-    return "manual"
+    return CONFIRMED if via is not None else "manual"  # a confirmed block, or logged by hand
