@@ -11,6 +11,7 @@ import os
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from service.env_settings import AliasChoices, EnvSettings, Field, SecretStr, SettingsError
 
@@ -164,6 +165,19 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
     @property
     def google_configured(self) -> bool:
         return bool(self.google_client_id)
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
+
+    def _stored_values(self) -> dict[str, tuple[Any, str]]:
+        """What the running server recorded (served.toml): its address is the public URL's default."""
+        from service import served  # tomllib, only when a setting is left to its default
+
+        found = served.read(self.home)
+        if found is None:
+            return {}
+        return {"public_url": (found.public_url, str(self.home / served.SERVED_FILE))}
 
     @cached_property
     def effective_database_url(self) -> str:
