@@ -111,3 +111,23 @@ def configured_lines(settings: Settings, url: str) -> list[str]:
         else f"Email updates: not configured (smtp_host: {how})"
     )
     return [google, smtp, f"Public URL: {url} (links in feeds, emails and Google Calendar)"]
+
+
+_NEEDS = {
+    "google": ("Google Calendar", "google_client_id and google_client_secret"),
+    "smtp": ("email updates", "smtp_host (and smtp_username, smtp_password if the server asks)"),
+}
+
+
+def missing_in_service(settings: Settings, what: str) -> str | None:
+    """Why the running server cannot do `what` ("google", "smtp") although this command could —
+    settings exported in this shell only — or None when it can (or no server runs here)."""
+    running = read(settings.home)
+    if running is None or not running.alive or getattr(running, what):
+        return None
+    name, keys = _NEEDS[what]
+    return (
+        f"the running netgoals service (pid {running.pid}) has no settings for {name}, so it could not "
+        f"do this work: store {keys} with `netgoals config set KEY VALUE` (the service does not see "
+        "this shell's environment), then restart `netgoals serve`"
+    )

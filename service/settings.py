@@ -43,6 +43,12 @@ def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("netgoals", appauthor=False))
 
 
+def home_from_environment() -> Path:
+    """NETGOALS_HOME (or its default) without reading anything else: where settings.toml is."""
+    found = next((v for k, v in os.environ.items() if k.lower() == "netgoals_home"), None)
+    return Path(found) if found else _default_home()
+
+
 class Settings(EnvSettings, env_prefix="NETGOALS_"):
     home: Path = Field(default_factory=_default_home, description="data folder of the embedded mode")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home")
@@ -171,13 +177,17 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
         return bool(self.smtp_host)
 
     def _stored_values(self) -> dict[str, tuple[Any, str]]:
-        """What the running server recorded (served.toml): its address is the public URL's default."""
-        from service import served  # tomllib, only when a setting is left to its default
+        """Below the environment: home/settings.toml (`netgoals config set`), then — for the public
+        URL only — where the running server is reached (served.toml)."""
+        from service import served, settings_file  # tomllib, only when a setting is left to its default
 
+        known = frozenset(self._specs())
+        where = str(settings_file.path_in(self.home))
+        stored = {k: (v, where) for k, v in settings_file.read(self.home, known).items()}
         found = served.read(self.home)
-        if found is None:
-            return {}
-        return {"public_url": (found.public_url, str(self.home / served.SERVED_FILE))}
+        if found is not None and "public_url" not in stored:
+            stored["public_url"] = (found.public_url, str(self.home / served.SERVED_FILE))
+        return stored
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -233,3 +233,42 @@ def test_a_server_on_another_port_hands_out_links_to_that_port(tmp_path: Path) -
     finally:
         _stop_anyway(serve)
         log.close()
+
+
+def test_settings_only_this_shell_has_are_refused_not_promised(tmp_path: Path) -> None:
+    """Issue 22, item 4: Google and SMTP settings exported in a second terminal reached the CLI
+    only; `google connect` promised a first sync that the service's worker could never run."""
+    env, port, log = _serve_environment(tmp_path)
+    serve = _start_serve(env, port, log)
+    try:
+        _wait(lambda: _healthy(port), 60, "the API")
+        second_terminal = {
+            **env,
+            "NETGOALS_GOOGLE_CLIENT_ID": "client-id",
+            "NETGOALS_GOOGLE_CLIENT_SECRET": "client-secret",
+            "NETGOALS_SMTP_HOST": "127.0.0.1",
+        }
+
+        def cli(
+            *args: str, environment: dict[str, str] = second_terminal
+        ) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*CLI, *args], env=environment, capture_output=True, text=True, timeout=60)
+
+        connect = cli("google", "connect", "--no-browser", "--timeout", "1")
+        assert connect.returncode == 2, connect.stdout
+        assert "running netgoals service" in connect.stderr and "config set" in connect.stderr
+        assert "A worker is running the first sync" not in connect.stdout
+        mail = cli("notify", "email", "ada@example.org")
+        assert mail.returncode == 2 and "no settings for email updates" in mail.stderr
+        stored = cli("config", "set", "google_client_secret", "client-secret", environment=env)
+        assert stored.returncode == 0 and "Restart `netgoals serve`" in stored.stdout
+        path = Path(env["NETGOALS_HOME"]) / "settings.toml"
+        assert path.stat().st_mode & 0o077 == 0
+        shown = cli("config", "show", environment=env)
+        assert "google_client_secret" in shown.stdout and "client-secret" not in shown.stdout
+        assert "The running service: Google not configured" in shown.stdout
+        refused = cli("config", "set", "smtp_port", "many", environment=env)
+        assert refused.returncode == 2 and "smtp_port" in refused.stderr
+    finally:
+        _stop_anyway(serve)
+        log.close()
