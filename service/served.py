@@ -36,6 +36,7 @@ class Served:
     pid: int
     google: bool  # the server's settings have a Google client
     smtp: bool  # ... and an SMTP server
+    private_sources: bool = False  # ... and may read calendars on private addresses
 
     @property
     def alive(self) -> bool:
@@ -53,16 +54,23 @@ def read(home: Path) -> Served | None:
     try:
         with (home / SERVED_FILE).open("rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)
-        return Served(str(data["public_url"]), int(data["pid"]), bool(data["google"]), bool(data["smtp"]))
+        return Served(
+            str(data["public_url"]),
+            int(data["pid"]),
+            bool(data["google"]),
+            bool(data["smtp"]),
+            bool(data.get("private_sources", False)),
+        )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError):
         return None
 
 
-def record(home: Path, public_url: str, *, google: bool, smtp: bool) -> None:
+def record(home: Path, public_url: str, *, google: bool, smtp: bool, private_sources: bool = False) -> None:
     """Write what this server is (its own process id), owner-only, replacing the file at once."""
     import tomli_w
 
-    text = tomli_w.dumps({"public_url": public_url, "pid": os.getpid(), "google": google, "smtp": smtp})
+    facts = {"google": google, "smtp": smtp, "private_sources": private_sources}
+    text = tomli_w.dumps({"public_url": public_url, "pid": os.getpid(), **facts})
     write_private(home / SERVED_FILE, text)
 
 
@@ -93,7 +101,13 @@ def start(settings: Settings, host: str, port: int) -> str:
     """Record this server (best effort: a read-only home only loses the hint) and return its URL."""
     url = public_url(settings, host, port)
     with suppress(OSError):
-        record(settings.home, url, google=settings.google_configured, smtp=settings.smtp_configured)
+        record(
+            settings.home,
+            url,
+            google=settings.google_configured,
+            smtp=settings.smtp_configured,
+            private_sources=settings.allow_private_sources,
+        )
     return url
 
 
@@ -116,6 +130,7 @@ def configured_lines(settings: Settings, url: str) -> list[str]:
 _NEEDS = {
     "google": ("Google Calendar", "google_client_id and google_client_secret"),
     "smtp": ("email updates", "smtp_host (and smtp_username, smtp_password if the server asks)"),
+    "private_sources": ("calendars on private or loopback addresses", "allow_private_sources true"),
 }
 
 

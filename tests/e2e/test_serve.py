@@ -247,6 +247,7 @@ def test_settings_only_this_shell_has_are_refused_not_promised(tmp_path: Path) -
             "NETGOALS_GOOGLE_CLIENT_ID": "client-id",
             "NETGOALS_GOOGLE_CLIENT_SECRET": "client-secret",
             "NETGOALS_SMTP_HOST": "127.0.0.1",
+            "NETGOALS_ALLOW_PRIVATE_SOURCES": "true",
         }
 
         def cli(
@@ -260,6 +261,8 @@ def test_settings_only_this_shell_has_are_refused_not_promised(tmp_path: Path) -
         assert "A worker is running the first sync" not in connect.stdout
         mail = cli("notify", "email", "ada@example.org")
         assert mail.returncode == 2 and "no settings for email updates" in mail.stderr
+        source = cli("source", "add", f"http://127.0.0.1:{port}/calendar.ics")
+        assert source.returncode == 2 and "allow_private_sources" in source.stderr, source.stderr
         stored = cli("config", "set", "google_client_secret", "client-secret", environment=env)
         assert stored.returncode == 0 and "Restart `netgoals serve`" in stored.stdout
         path = Path(env["NETGOALS_HOME"]) / "settings.toml"
