@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from domain.confirmation import VIA_WORDS
 from domain.periods import Frame, Period, local_date, local_midnight, period_of
-from domain.progress import GoalProgress
+from domain.progress import GoalProgress, period_closing
 from domain.updates import WaitingBlock
 
 # The digest goes out on the first morning of the person's week, from this hour on (their zone).
@@ -108,11 +108,12 @@ def build_digest(
     planned: Iterable[PlannedAction],
 ) -> Digest:
     goals = tuple(
-        DigestGoal(
-            p.goal.title, p.current.done, p.current.target, p.current.status, p.streak, p.current.period
-        )
+        DigestGoal(p.goal.title, period.done, period.target, period.status, streak, period.period)
         for p in progress_at_week_end
         if p.lifecycle in ("active", "achieved")
+        # The week's own period judged as the immediate updates judge it: a period that closed with
+        # the week is met or missed, and a missed one has ended its streak.
+        for period, streak in (period_closing(p, week.last_day),)
     )
     return Digest(
         week,

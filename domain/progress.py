@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.actions import ActionFact
@@ -185,11 +185,22 @@ def evaluate(
     return GoalProgress(goal, current, tuple(history), streak, best, lifecycle, expected, slack)
 
 
-def _streaks(history: list[PeriodProgress]) -> tuple[int, int]:
+def period_closing(progress: GoalProgress, day: date) -> tuple[PeriodProgress, int]:
+    """The period holding `day` as judged in `progress`, and the streak once that period is over:
+    what a look back (the weekly digest) says, from the same judgement as what is told at once."""
+    history = list(progress.history)
+    index = next((i for i, p in enumerate(history) if p.period.contains(day)), len(history) - 1)
+    through = history[: index + 1]
+    closed = through[-1].period.end <= day + timedelta(days=1) and index < len(history) - 1
+    run, _ = _streaks(through, open_last=not closed)
+    return through[-1], run
+
+
+def _streaks(history: list[PeriodProgress], *, open_last: bool = True) -> tuple[int, int]:
     """Consecutive met periods; paused periods neither count nor break, an open period only adds."""
     run = best = 0
     for index, item in enumerate(history):
-        is_current = index == len(history) - 1
+        is_current = open_last and index == len(history) - 1
         if item.status == MET:
             run += 1
         elif item.status == MISSED and not is_current:

@@ -25,7 +25,8 @@ from service.app import App
 
 def digest_for(app: App, profile: Profile, week: Period, waiting: list[WaitingBlock]) -> Digest:
     tz = profile.tz
-    lines = progress_service.progress(app, profile.user_id, as_of=week.last_day)
+    # Judged at the first moment after the week, as the immediate updates of the same run judge it.
+    lines = progress_service.progress(app, profile.user_id, at=local_midnight(week.end, tz))
     overdue = [
         OverdueContact(s.contact.name, s.overdue_days or 0)
         for s in contacts.network(app, profile.user_id).overdue

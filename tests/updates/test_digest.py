@@ -181,3 +181,25 @@ def test_a_confirmed_block_counts_in_the_digest_says_how_and_keeps_the_streak(wo
     text = digest.get_body(("plain",)).get_content()
     assert "Reach out to one new contact per week: 1 of 1, met, streak 2" in text
     assert "Networking: Reach out to one new contact (confirmed on the dashboard)" in text
+
+
+def test_the_digest_and_the_streak_email_of_one_run_agree_on_the_closed_week(world: World) -> None:
+    """Issue 22, item 7: the digest called a closed week "behind, streak 2" while an email of the
+    same run said the streak had ended."""
+    app, user = world.app, world.user_id
+    world.clock.set("2026-11-09T08:00:00+00:00")
+    goals.set_goal(app, user, GoalSpec(template="weekly-outreach", start=datetime(2026, 11, 9).date()))
+    for day, name in ((10, "Lin Wei"), (17, "Grace Hopper")):  # met the weeks of 9 and 16 November
+        world.clock.set(f"2026-11-{day}T12:00:00+00:00")
+        met = contacts.add_contact(app, user, ContactSpec(name=name))
+        actions.log_action(app, user, "reach-out", world.clock.now - timedelta(hours=1), contact_ids=(met,))
+    set_channel(app, world.ctx, user, "email", email="ada@example.org")
+    world.clock.set("2026-11-30T07:00:00+00:00")  # nothing in the week of 23 November; the digest is due
+    decide(app, world.ctx, user)
+    deliver_due(app, world.ctx, user)
+    by_subject = {m["Subject"]: m.get_body(("plain",)).get_content() for m in world.smtp.box.messages}
+    digest = by_subject["Your networking week: 23 Nov – 29 Nov 2026"]
+    assert "Reach out to one new contact per week: 0 of 1, missed" in digest
+    assert "streak" not in digest.split("Reach out to one new contact per week")[1].split("\n")[0]
+    ended = by_subject["Streak ended: Reach out to one new contact per week"]
+    assert "A streak of 2 ended: 0 of 1 in the week that just closed" in ended
