@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
+from domain import events as ev
 from domain.confirmation import VIA_WORDS
 from domain.periods import Frame, Period, local_date, local_midnight, period_of
 from domain.progress import GoalProgress, period_closing
@@ -132,3 +134,41 @@ def next_week(week: Period) -> Period:
 def week_label(week: Period) -> str:
     last = week.last_day
     return f"{week.start:%d %b} – {last:%d %b %Y}"
+
+
+# How the weekly digest reads each event type (tests/unit/test_event_readers.py): progress (goals,
+# settings, done and retracted actions, through the progress views), what counted (done actions),
+# what waits for an answer and what is planned (the blocks), and who is overdue (contacts).
+EVENT_READING: Final = ev.reading(
+    handled=(
+        ev.USER_REGISTERED,
+        ev.USER_SETTINGS_CHANGED,
+        ev.ASPIRATION_ADDED,
+        ev.ASPIRATION_UPDATED,
+        ev.GOAL_SET,
+        ev.GOAL_REVISED,
+        ev.GOAL_PREFERENCES_SET,
+        ev.GOAL_LINKED,
+        ev.GOAL_PAUSED,
+        ev.GOAL_RESUMED,
+        ev.GOAL_ARCHIVED,
+        ev.CONTACT_ADDED,
+        ev.CONTACT_UPDATED,
+        ev.ACTION_DONE,
+        ev.ACTION_RETRACTED,
+        ev.ACTION_PLANNED,
+        ev.ACTION_RESCHEDULED,
+        ev.ACTION_SKIPPED,
+        ev.ACTION_FULFILLED,
+        ev.CONFIRMATION_ADOPTED,
+        ev.USER_UPDATES_SET,
+    ),
+    ignored=(
+        ev.HANDLE_CLAIMED,
+        ev.CALENDAR_CONNECTED,
+        ev.CALENDAR_DISCONNECTED,
+        ev.UPDATE_DECIDED,
+        ev.UPDATE_DELIVERED,
+        ev.UPDATE_FAILED,
+    ),
+)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +19,7 @@ from domain.contacts import contact_from_dict
 from domain.fold import LogFold
 from domain.goals import Goal, goal_from_dict
 from domain.periods import local_date, local_midnight
+from domain.profile import EVENT_READING as PROFILE_READING
 from domain.profile import Aspiration, Profile
 from domain.progress import count_by_period
 from integrations.storage import view_rows
@@ -417,3 +418,27 @@ class _IncrementalBatch:
             v_contacts.c.first_at.is_not(None),
         )
         return {c: datetime.fromtimestamp(at, UTC) for c, at in self.connection.execute(query)}
+
+
+# How the incremental projection reads each event type (tests/unit/test_event_readers.py): the
+# same as a rebuild's fold, which it must agree with — except handle claims, which no view holds.
+EVENT_READING: Final = ev.reading(
+    handled=(
+        ev.ACTION_DONE,
+        ev.ACTION_RETRACTED,
+        *(t for t, how in PROFILE_READING.items() if how == ev.HANDLED),
+    ),
+    ignored=(
+        ev.HANDLE_CLAIMED,
+        ev.ACTION_PLANNED,
+        ev.ACTION_RESCHEDULED,
+        ev.ACTION_SKIPPED,
+        ev.ACTION_FULFILLED,
+        ev.CONFIRMATION_ADOPTED,
+        ev.UPDATE_DECIDED,
+        ev.UPDATE_DELIVERED,
+        ev.UPDATE_FAILED,
+        ev.CALENDAR_CONNECTED,
+        ev.CALENDAR_DISCONNECTED,
+    ),
+)
