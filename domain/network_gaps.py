@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
@@ -59,7 +59,11 @@ class Gap:
     kind: str
     message: str
     proposal: GoalProposal
-    goal_id: str | None = None  # the live goal already set for this gap, if any
+    goal_id: str | None = None  # the live goal that already does what the proposal would, if any
+    goal_title: str | None = None  # ... and its title
+    # No such goal yet, but the same one is proposed for an earlier aspiration (its id): set once,
+    # it closes this gap too, so it is proposed there only.
+    shared_with: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,10 +181,50 @@ def _gaps(aspiration: Aspiration, helpers: list[ContactStanding], kind: str | No
     return gaps
 
 
-def _with_goals(gaps: list[Gap], aspiration_id: str, goals: Iterable[Goal]) -> tuple[Gap, ...]:
-    """A gap whose proposed goal is already set (live, for this aspiration) says so."""
-    live = {g.title: g.goal_id for g in goals if g.aspiration_id == aspiration_id and g.archived_at is None}
-    return tuple(Gap(g.kind, g.message, g.proposal, live.get(g.proposal.title)) for g in gaps)
+def _does(goal: Goal, gap: Gap) -> bool:
+    """Whether a live goal already does what the gap's proposal would: counts the same action, the
+    same way (new contacts, the same people). A goal for a kind of organisation is matched by its
+    title: nothing else says which kind it counts."""
+    p = gap.proposal
+    if goal.title == p.title:
+        return True
+    if gap.kind == "no-one-at-kind" or goal.action != p.action:
+        return False
+    if p.contact_ids:
+        return set(p.contact_ids) <= set(goal.contact_ids)
+    if p.action == "meet-mentor":
+        return True  # a mentor goal, named or not, is what "meet a mentor" proposes
+    return goal.new_contacts_only == p.new_contacts_only and not goal.contact_ids
+
+
+def _with_goals(
+    gaps: list[Gap], aspiration_id: str, goals: Iterable[Goal], proposed: dict[tuple[object, ...], str]
+) -> tuple[Gap, ...]:
+    """Each gap says what already closes it: a live goal that does what it proposes (its own
+    aspiration's first, then any), or the same proposal made for an earlier aspiration."""
+    live = sorted(
+        (g for g in goals if g.archived_at is None),
+        key=lambda g: (g.aspiration_id != aspiration_id, g.set_at, g.goal_id),
+    )
+    found = []
+    for gap in gaps:
+        goal = next((g for g in live if _does(g, gap)), None)
+        key = (gap.kind if gap.kind == "no-one-at-kind" else "", *_same_goal(gap.proposal))
+        shared = None if goal is not None else proposed.setdefault(key, aspiration_id)
+        found.append(
+            replace(
+                gap,
+                goal_id=goal.goal_id if goal else None,
+                goal_title=goal.title if goal else None,
+                shared_with=shared if shared != aspiration_id else None,
+            )
+        )
+    return tuple(found)
+
+
+def _same_goal(p: GoalProposal) -> tuple[object, ...]:
+    """What makes two proposals the same goal (not its deadline, which moves with the day)."""
+    return (p.title, p.action, p.target, p.frame, p.new_contacts_only, p.contact_ids)
 
 
 def aspiration_networks(
@@ -192,6 +236,7 @@ def aspiration_networks(
     """One view per aspiration, in the order they were added."""
     everyone = list(standings)
     found = []
+    proposed: dict[tuple[object, ...], str] = {}  # a proposal -> the first aspiration it was made for
     for aspiration in sorted(aspirations, key=lambda a: (a.added_at, a.aspiration_id)):
         helpers = [s for s in everyone if aspiration.aspiration_id in s.contact.helps_with]
         helpers.sort(key=lambda s: (-(s.contact.strength or 0), s.contact.name.lower()))
@@ -208,7 +253,10 @@ def aspiration_networks(
                 roles=_tally(s.contact.role for s in helpers),
                 organisation_kind=kind,
                 gaps=_with_goals(
-                    _gaps(aspiration, helpers, kind, today), aspiration.aspiration_id, goals.values()
+                    _gaps(aspiration, helpers, kind, today),
+                    aspiration.aspiration_id,
+                    goals.values(),
+                    proposed,
                 ),
             )
         )

@@ -84,6 +84,8 @@ def view_as_dict(view: AspirationNetwork) -> dict[str, Any]:
                 "kind": g.kind,
                 "message": g.message,
                 "goal_id": g.goal_id,
+                "goal_title": g.goal_title,
+                "shared_with": g.shared_with,
                 "proposal": {
                     "title": g.proposal.title,
                     "action": g.proposal.action,
