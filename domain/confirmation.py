@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from domain import events as ev
 from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, DoneAction, PlannedBlock
+from domain.contacts import Contact
 from domain.errors import DomainError, NotFoundError
 from domain.events import Event
 from domain.goals import Goal
@@ -216,10 +217,10 @@ def contacts_for(block: PlannedBlock, goal: Goal | None, named: Sequence[str] = 
     return ()
 
 
-def needs_whom(block: PlannedBlock, goal: Goal | None) -> bool:
+def needs_whom(block: PlannedBlock, goal: Goal | None, known: Mapping[str, Contact] | None = None) -> bool:
     """Whether "done" alone cannot count for the block's goal: it counts only actions with a
     contact (a new-contact goal, a goal of several named people) and the block names none."""
-    return goal is not None and not goal.counts(block.kind, contacts_for(block, goal))
+    return goal is not None and not goal.counts(block.kind, contacts_for(block, goal), known)
 
 
 def confirm(
@@ -231,6 +232,7 @@ def confirm(
     *,
     goal: Goal | None = None,
     contact_ids: Sequence[str] = (),
+    known: Mapping[str, Contact] | None = None,
 ) -> list[Keyed]:
     """The user's answer for one block. The same answer twice decides nothing again; a "done" after
     netgoals skipped it as not confirmed (or after "didn't happen") still counts: their word wins.
@@ -266,8 +268,10 @@ def confirm(
     if answer == ANSWER_SKIP:
         return [_skip(block, DID_NOT_HAPPEN, "user", via, now)]
     contacts = contacts_for(block, goal, contact_ids)
-    if goal is not None and not goal.counts(block.kind, contacts):
+    if goal is not None and not goal.counts(block.kind, contacts, known):
         wanted = "a new contact" if goal.new_contacts_only and not goal.contact_ids else "one of its contacts"
+        if goal.contact_kind is not None:
+            wanted += f" at a {goal.contact_kind}"
         raise DomainError(
             f"with whom? “{goal.title}” counts {wanted}: name who it was with (a contact; add someone "
             "new as a contact first)"

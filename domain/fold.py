@@ -38,7 +38,12 @@ class UserFold:
         seen = self.interactions() if interactions is None else interactions
         firsts = {c: i.first for c, i in seen.items() if i.first is not None}
         return count_goals(
-            profile.goals.values(), self.actions.values(), firsts, profile.tz, profile.week_start
+            profile.goals.values(),
+            self.actions.values(),
+            firsts,
+            profile.tz,
+            profile.week_start,
+            contacts=profile.contacts,
         )
 
 

@@ -9,6 +9,12 @@ The gaps:
 - `no-one-at-kind`: the aspiration names a kind of organisation ("at a climate startup") and nobody
   who helps is at one (their organisation, position or tags carry every word of it);
 - `gone-quiet`: strong ties (4-5) past their keep-in-touch cadence.
+
+The goal `no-one-at-kind` proposes counts only new contacts at that kind of organisation, by the
+same rule that finds the gap (`domain.contact_matching.at_kind`): a contact met who is not at one
+counts nothing for it until their organisation, role or tags say they are (which recounts). A gap
+is closed by any live goal that already does what its proposal would, and a proposal is made for
+the first aspiration that needs it only.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
-from domain.contact_matching import fold_text
+from domain.contact_matching import at_kind
 from domain.goals import Goal
 from domain.network import ContactStanding
 from domain.periods import add_months
@@ -33,11 +39,6 @@ _KIND = re.compile(
     r"\b(?:at|for|join|joining)\s+(?:a|an)\s+([a-z0-9][a-z0-9\- ]*?)"
     r"(?=\s+(?:at|as|by|in|within|before|that|where|who|to|and|or|so|with|for)\b|[.,;:!?()]|$)",
     re.IGNORECASE,
-)
-# Words that say an organisation is one, not which kind: "a renewable energy company" needs
-# "renewable" and "energy", not "company".
-_GENERIC: Final = frozenset(
-    {"company", "companies", "firm", "organisation", "organization", "business", "corporation", "place"}
 )
 
 
@@ -52,6 +53,7 @@ class GoalProposal:
     deadline: date | None = None
     new_contacts_only: bool = False
     contact_ids: tuple[str, ...] = ()
+    contact_kind: str | None = None  # counts only contacts at this kind of organisation
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,23 +86,9 @@ def organisation_kind(text: str) -> str | None:
     return " ".join(found.group(1).lower().split()) if found else None
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
-
-
-def _words(text: str) -> set[str]:
-    return {_stem(w) for w in fold_text(text.replace("-", " ")).split()}
-
-
 def covers(standing: ContactStanding, kind: str) -> bool:
-    """Whether this contact is at that kind of organisation: every telling word of the kind is in
-    their organisation, position or tags."""
-    wanted = {w for w in _words(kind) if w not in _GENERIC}
-    if not wanted:
-        return False
-    c = standing.contact
-    have = _words(" ".join([c.organisation or "", c.role or "", *c.tags]))
-    return wanted <= have
+    """Whether this contact is at that kind of organisation (domain.contact_matching.at_kind)."""
+    return at_kind(standing.contact, kind)
 
 
 def _tally(values: Iterable[str | None]) -> tuple[tuple[str, int], ...]:
@@ -157,6 +145,7 @@ def _gaps(aspiration: Aspiration, helpers: list[ContactStanding], kind: str | No
                     "week",
                     None,
                     True,
+                    contact_kind=kind,
                 ),
             )
         )
@@ -183,12 +172,11 @@ def _gaps(aspiration: Aspiration, helpers: list[ContactStanding], kind: str | No
 
 def _does(goal: Goal, gap: Gap) -> bool:
     """Whether a live goal already does what the gap's proposal would: counts the same action, the
-    same way (new contacts, the same people). A goal for a kind of organisation is matched by its
-    title: nothing else says which kind it counts."""
+    same way (new contacts, the same people, at the same kind of organisation)."""
     p = gap.proposal
     if goal.title == p.title:
         return True
-    if gap.kind == "no-one-at-kind" or goal.action != p.action:
+    if goal.action != p.action or goal.contact_kind != p.contact_kind:
         return False
     if p.contact_ids:
         return set(p.contact_ids) <= set(goal.contact_ids)
@@ -209,7 +197,7 @@ def _with_goals(
     found = []
     for gap in gaps:
         goal = next((g for g in live if _does(g, gap)), None)
-        key = (gap.kind if gap.kind == "no-one-at-kind" else "", *_same_goal(gap.proposal))
+        key = _same_goal(gap.proposal)
         shared = None if goal is not None else proposed.setdefault(key, aspiration_id)
         found.append(
             replace(
@@ -224,7 +212,7 @@ def _with_goals(
 
 def _same_goal(p: GoalProposal) -> tuple[object, ...]:
     """What makes two proposals the same goal (not its deadline, which moves with the day)."""
-    return (p.title, p.action, p.target, p.frame, p.new_contacts_only, p.contact_ids)
+    return (p.title, p.action, p.target, p.frame, p.new_contacts_only, p.contact_ids, p.contact_kind)
 
 
 def aspiration_networks(

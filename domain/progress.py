@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.actions import ActionFact
+from domain.contacts import Contact
 from domain.goals import Goal
 from domain.periods import (
     Frame,
@@ -42,9 +43,11 @@ def count_by_period(
     week_start: int,
     *,
     until: datetime | None = None,
+    contacts: Mapping[str, Contact] | None = None,
 ) -> dict[date, int]:
     """Done per period start of one goal (see `count_goals`)."""
-    return count_goals([goal], actions, first_interaction, tz, week_start, until=until)[goal.goal_id]
+    found = count_goals([goal], actions, first_interaction, tz, week_start, until=until, contacts=contacts)
+    return found[goal.goal_id]
 
 
 def count_goals(
@@ -55,11 +58,13 @@ def count_goals(
     week_start: int,
     *,
     until: datetime | None = None,
+    contacts: Mapping[str, Contact] | None = None,
 ) -> dict[str, dict[date, int]]:
     """Done per period start for each goal, in one pass over the actions (a rebuild counts millions).
 
     An action counts for every goal of its kind that it qualifies for; a new-contact goal counts
-    distinct contacts whose first interaction falls in the same period.
+    distinct contacts whose first interaction falls in the same period (only contacts at its kind
+    of organisation, for a goal that names one: `contacts` are the profile's).
     """
     by_kind: dict[str, list[Goal]] = {}
     counts: dict[str, dict[date, int]] = {}
@@ -77,7 +82,7 @@ def count_goals(
             continue
         day = action.at.astimezone(tz).date()
         for goal in interested:
-            if not goal.counts(action.kind, action.contact_ids):
+            if not goal.counts(action.kind, action.contact_ids, contacts):
                 continue
             if goal.archived_at is not None and action.at >= goal.archived_at:
                 continue
@@ -88,7 +93,7 @@ def count_goals(
             if period is None:
                 continue
             if goal.new_contacts_only:
-                for contact_id in action.contact_ids:
+                for contact_id in goal.eligible(action.contact_ids, contacts):
                     if contact_id not in first_days:
                         first = first_interaction.get(contact_id)
                         if first is None:

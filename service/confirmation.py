@@ -76,11 +76,11 @@ _WHOM_CHOICES = 50  # the newest contacts: a new contact was most likely added l
 def whom_choices(profile: Profile, block: PlannedBlock) -> tuple[tuple[str, str], ...]:
     """The people a "done" for this block may name when it must name someone (else none)."""
     goal = profile.goals.get(block.goal_id) if block.goal_id else None
-    if not rules.needs_whom(block, goal):
+    if not rules.needs_whom(block, goal, profile.contacts):
         return ()
     assert goal is not None
-    ids = list(goal.contact_ids) or list(reversed(profile.contacts))[:_WHOM_CHOICES]
-    return tuple((c, profile.contacts[c].name) for c in ids if c in profile.contacts)
+    ids = list(goal.contact_ids) or list(reversed(profile.contacts))
+    return tuple((c, profile.contacts[c].name) for c in goal.eligible(ids, profile.contacts))[:_WHOM_CHOICES]
 
 
 def waiting(app: App, user_id: str, confirm_after_days: int = 7) -> list[Waiting]:
@@ -97,7 +97,7 @@ def waiting(app: App, user_id: str, confirm_after_days: int = 7) -> list[Waiting
             b.end.astimezone(profile.tz),
             rules.confirm_by(b, found.rule_since or now, after).astimezone(profile.tz),
             whom_choices(profile, b),
-            rules.needs_whom(b, profile.goals.get(b.goal_id) if b.goal_id else None),
+            rules.needs_whom(b, profile.goals.get(b.goal_id) if b.goal_id else None, profile.contacts),
         )
         for b in rules.waiting(found, now)
     ]
@@ -137,7 +137,9 @@ def confirm(
     found = ledger(app, user_id)
     planned = found.blocks.get(action_id)
     goal = profile.goals.get(planned.goal_id) if planned is not None and planned.goal_id else None
-    decided = rules.confirm(found, action_id, answer, via, app.now(), goal=goal, contact_ids=contact_ids)
+    decided = rules.confirm(
+        found, action_id, answer, via, app.now(), goal=goal, contact_ids=contact_ids, known=profile.contacts
+    )
     _commit(app, user_id, found, decided, profile)
     block = found.blocks[action_id]
     state = rules.state(block, app.now())

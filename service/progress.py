@@ -134,7 +134,9 @@ def _count_until(
         if period is None:
             continue
         actions = views.actions_between(connection, user_id, goal.action, period, profile)
-        recount = count_by_period(goal, actions, firsts, profile.tz, profile.week_start, until=cutoff)
+        recount = count_by_period(
+            goal, actions, firsts, profile.tz, profile.week_start, until=cutoff, contacts=profile.contacts
+        )
         goal_counts = counts.setdefault(goal.goal_id, {})
         goal_counts[period.start] = recount.get(period.start, 0)
         if goal.frame is not Frame.DEADLINE:

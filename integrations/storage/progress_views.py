@@ -177,6 +177,9 @@ class _IncrementalBatch:
                 changes.recount_goals.add(data["goal_id"])
         elif event_type.startswith("contact."):
             changes.contacts.add(data["contact_id"])
+            if event_type == ev.CONTACT_UPDATED:  # now at (or no longer at) a goal's kind of organisation
+                kinds = (g.goal_id for g in changes.profile.goals.values() if g.contact_kind is not None)
+                changes.recount_goals.update(kinds)
         elif event_type in (ev.ASPIRATION_ADDED, ev.ASPIRATION_UPDATED):
             changes.aspirations.add(data["aspiration_id"])
 
@@ -205,7 +208,7 @@ class _IncrementalBatch:
         profile = changes.profile
         day = local_date(action.at, profile.tz)
         for goal in profile.goals.values():
-            if not goal.counts(action.kind, action.contact_ids):
+            if not goal.counts(action.kind, action.contact_ids, profile.contacts):
                 continue
             if goal.archived_at is not None and action.at >= goal.archived_at:
                 continue
@@ -396,7 +399,8 @@ class _IncrementalBatch:
             ActionFact(action_id, goal.action, datetime.fromisoformat(at), tuple(json.loads(contacts)))
             for action_id, at, contacts in self.connection.execute(query)
         ]
-        counts = count_by_period(goal, actions, self._firsts(user_id, actions, goal), tz, profile.week_start)
+        firsts = self._firsts(user_id, actions, goal)
+        counts = count_by_period(goal, actions, firsts, tz, profile.week_start, contacts=profile.contacts)
         if period_start is not None:
             counts = {p: n for p, n in counts.items() if p == period_start}
         self.connection.execute(scope)
