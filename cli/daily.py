@@ -10,34 +10,47 @@ from cli import render
 from cli.common import JsonOption, UserOption, acting_as
 from cli.parsing import check_kind, parse_moment
 from service import actions, contacts, goals, users
-from service.commands import DomainError, parse_timezone, parse_week_start
+from service.commands import WEEKDAYS, DomainError, parse_timezone, parse_week_start
 from service.settings import Settings
 
 
 def init(
-    timezone: Annotated[str, typer.Option(help="Your IANA time zone, e.g. Europe/Berlin.")] = "UTC",
-    week_start: Annotated[str, typer.Option(help="First day of your week.")] = "monday",
-    budget: Annotated[int, typer.Option(help="Networking actions a week you can realistically do.")] = 5,
+    timezone: Annotated[
+        str | None, typer.Option(help="Your IANA time zone, e.g. Europe/Berlin (new: UTC).")
+    ] = None,
+    week_start: Annotated[str | None, typer.Option(help="First day of your week (new: monday).")] = None,
+    budget: Annotated[
+        int | None, typer.Option(help="Networking actions a week you can realistically do (new: 5).")
+    ] = None,
     user: UserOption = None,
 ) -> None:
     """Set up netgoals for you (or change your time zone, week start and weekly budget)."""
     handle = user or Settings().user
     with acting_as("") as (service, _):
-        parse_timezone(timezone)
-        first_day = parse_week_start(week_start)
+        if timezone is not None:
+            parse_timezone(timezone)
+        first_day = parse_week_start(week_start) if week_start is not None else None
         try:
             existing = service.user(handle)
         except DomainError:
-            record = users.register(service, handle, timezone, week_start=first_day, weekly_budget=budget)
+            record = users.register(
+                service,
+                handle,
+                timezone or "UTC",
+                week_start=0 if first_day is None else first_day,
+                weekly_budget=5 if budget is None else budget,
+            )
             render.console.print(
                 f"Welcome! netgoals is set up for [bold]{record.handle}[/bold] in {record.timezone}."
             )
             return
+        # An option left out keeps what the account has: only what is named changes.
         record = users.change_settings(
             service, existing.user_id, timezone=timezone, week_start=first_day, weekly_budget=budget
         )
         render.console.print(
             f"Settings for [bold]{record.handle}[/bold]: {record.timezone},"
+            f" weeks start on {WEEKDAYS[record.week_start].capitalize()},"
             f" budget {record.weekly_budget} actions a week."
         )
 

@@ -6,13 +6,14 @@ from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec, Rating
 from domain.errors import ConcurrencyError, DomainError, NotFoundError
 from domain.goals import TEMPLATES
 from domain.network import NetworkAssessment
-from domain.periods import parse_timezone, parse_week_start
+from domain.periods import WEEKDAYS, parse_timezone, parse_week_start
 from domain.profile import ASPIRATION_KINDS
 from integrations.storage.secrets import SecretKeyMissingError
 
 __all__ = [
     "ASPIRATION_KINDS",
     "TEMPLATES",
+    "WEEKDAYS",
     "ConcurrencyError",
     "ContactSpec",
     "DomainError",

@@ -22,6 +22,8 @@ KINDS: Final = {
             ev.ACTION_PLANNED,
             ev.ACTION_RESCHEDULED,
             ev.ACTION_SKIPPED,
+            ev.ACTION_FULFILLED,
+            ev.CONFIRMATION_ADOPTED,
             ev.CALENDAR_CONNECTED,
             ev.CALENDAR_DISCONNECTED,
         }
@@ -41,8 +43,14 @@ KINDS: Final = {
     ),
     "contacts": frozenset({ev.CONTACT_ADDED, ev.CONTACT_UPDATED}),
     "account": frozenset({ev.USER_REGISTERED, ev.USER_SETTINGS_CHANGED, ev.HANDLE_CLAIMED}),
+    "updates": frozenset({ev.USER_UPDATES_SET, *ev.UPDATE_EVENT_TYPES}),
 }
-SOURCES: Final = {"manual": "logged by you", "google": "from Google Calendar"}
+SOURCES: Final = {
+    "manual": "logged by you",
+    "google": "from Google Calendar",
+    "ical": "from a calendar feed",
+    "confirmed": "a planned block you confirmed",
+}
 
 LABELS: Final = {
     ev.USER_REGISTERED: "Joined",
@@ -64,8 +72,26 @@ LABELS: Final = {
     ev.ACTION_PLANNED: "Planned",
     ev.ACTION_RESCHEDULED: "Moved",
     ev.ACTION_SKIPPED: "Skipped",
+    ev.ACTION_FULFILLED: "Fulfilled",
+    ev.CONFIRMATION_ADOPTED: "Confirmation rule adopted",
     ev.CALENDAR_CONNECTED: "Calendar connected",
     ev.CALENDAR_DISCONNECTED: "Calendar disconnected",
+    ev.USER_UPDATES_SET: "Updates set",
+    ev.UPDATE_DECIDED: "Update decided",
+    ev.UPDATE_DELIVERED: "Update sent",
+    ev.UPDATE_FAILED: "Update failed",
+}
+# Every event type has a label (tests/unit/test_event_readers.py): nothing shows as a bare "Change".
+EVENT_READING: Final = {t: ev.HANDLED for t in LABELS}
+
+_UPDATE_KINDS: Final = {
+    "goal-met": "Goal met",
+    "deadline-achieved": "Deadline goal achieved",
+    "fell-behind": "Falling behind",
+    "streak-broken": "Streak ended",
+    "confirm-waiting": "Did it happen?",
+    "digest": "Weekly digest",
+    "test": "Test message",
 }
 
 _ACTION_WORDS: Final = {
@@ -202,6 +228,28 @@ def _what(item: dict[str, Any], names: _Names, tz: ZoneInfo) -> str:
         return ", ".join(parts)
     if t == ev.HANDLE_CLAIMED:
         return str(data.get("handle", ""))
+    return _what_else(t, data, names)
+
+
+def _what_else(t: str, data: dict[str, Any], names: _Names) -> str:
+    """Confirmation and progress-update events."""
+    if t == ev.ACTION_FULFILLED:
+        by = names.actions.get(data.get("by") or "", "another action")
+        return f"{names.actions.get(data['action_id'], 'a block')}, by {by}"
+    if t == ev.CONFIRMATION_ADOPTED:
+        return "Passed blocks count once you confirm them (or something you did fulfils them)"
+    if t == ev.USER_UPDATES_SET:
+        channel = data.get("channel", "none")
+        if channel == "none":
+            return "turned off"
+        return f"by email to {data['email']}" if channel == "email" and data.get("email") else f"by {channel}"
+    kind = _UPDATE_KINDS.get(data.get("kind", ""), "An update")
+    if t == ev.UPDATE_DECIDED:
+        return f"{data.get('subject') or kind} ({data.get('channel')})"
+    if t == ev.UPDATE_DELIVERED:
+        return f"{kind}: delivered ({data.get('channel')})"
+    if t == ev.UPDATE_FAILED:
+        return f"{kind}: not delivered ({data.get('channel')}): {data.get('detail', '')}"
     return ""
 
 
@@ -209,6 +257,7 @@ def _names(app: App, user_id: str, items: list[dict[str, Any]]) -> _Names:
     profile = app.profile(user_id)
     actions: dict[str, str] = {}
     wanted = {i["data"]["action_id"] for i in items if "action_id" in i["data"]}
+    wanted |= {i["data"]["by"] for i in items if i["type"] == ev.ACTION_FULFILLED and "by" in i["data"]}
     with read_transaction(app.engine) as connection:
         for item in (
             views.history(

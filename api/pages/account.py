@@ -29,6 +29,7 @@ KIND_NAMES = {
     "goals": "Goals and aspirations",
     "contacts": "Contacts",
     "account": "Account",
+    "updates": "Progress updates",
 }
 
 

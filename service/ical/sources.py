@@ -12,6 +12,7 @@ from uuid import uuid4
 from domain.addresses import is_public_address, literal_address
 from domain.errors import DomainError, NotFoundError
 from integrations.ical.fetch import FetchError, normalize_url
+from integrations.outbound.guard import OutboundError, system_resolver
 from integrations.storage import ical_store as store
 from integrations.storage.database import read_transaction, write_transaction
 from service.app import App
@@ -93,6 +94,16 @@ def _emails(app: App, user_id: str, emails: list[str] | None) -> tuple[str, ...]
         return cleaned
     handle = app.profile(user_id).handle
     return (handle.lower(),) if "@" in handle else ()
+
+
+def reaches_private_address(url: str) -> bool:
+    """Whether a calendar address resolves (now) to a loopback, private or link-local address."""
+    try:
+        parts = urlsplit(normalize_url(url))
+        addresses = system_resolver(parts.hostname or "", parts.port or 443)
+    except (FetchError, OutboundError, ValueError):
+        return False  # the reader says what is wrong with it when it reads it
+    return any(not is_public_address(a) for a in addresses)
 
 
 def add_source(

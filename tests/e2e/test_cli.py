@@ -165,6 +165,20 @@ def test_commands_before_init_say_so(netgoals: Run) -> None:
     assert "netgoals init" in result.stderr
 
 
+def test_init_again_changes_only_what_it_names(netgoals: Run, home: Path) -> None:
+    """Issue 22, item 5: `netgoals init` with no options reset an account to UTC, budget 5 and a
+    Monday week start."""
+    netgoals("init", "--timezone", "Europe/Berlin", "--week-start", "sunday", "--budget", "3")
+    before = _event_count(home)
+    again = netgoals("init").stdout
+    assert "Europe/Berlin" in again and "budget 3" in again and "Sunday" in again
+    assert _event_count(home) == before  # nothing to change: nothing appended
+    netgoals("init", "--budget", "4")
+    [changed] = _json(netgoals("history", "--json", "--limit", "1"))  # type: ignore[misc]
+    assert changed["type"] == "user.settings-changed"
+    assert {k: v for k, v in changed["data"].items() if k != "at"} == {"weekly_budget": 4}
+
+
 def test_retract_revise_pause_and_history(netgoals: Run) -> None:
     netgoals("init", "--timezone", "UTC")
     goal = _json(

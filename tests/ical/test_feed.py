@@ -15,7 +15,7 @@ from icalendar import Calendar, vDuration
 from api.feeds import RedactFeedTokens
 from domain import events as ev
 from domain.events import Event
-from service import accounts, actions, ical
+from service import accounts, actions, confirmation, ical
 from service.app import App
 from tests.ical.conftest import NOW, Site
 
@@ -224,3 +224,14 @@ def test_feed_links_over_the_api_are_the_callers_own(site: Site) -> None:
         == 404
     )
     assert site.client.get("/api/v1/feed").status_code == 401
+
+
+def test_the_feed_answers_after_the_cut_over_to_the_confirmation_rule(site: Site) -> None:
+    """Issue 22, item 2: the first Google sync records `action.confirmation-adopted` (no action id);
+    the feed and every per-goal feed kept answering 500 from then on."""
+    appended = confirmation.sweep(site.app, site.user_id, planning=True)  # what a first sync does
+    assert [e.type for e in appended] == [ev.CONFIRMATION_ADOPTED]
+    for goal_id in (None, site.goal_id):
+        response = site.client.get(site.feed_path(goal_id))
+        assert response.status_code == 200, response.text
+        assert "✓ Coffee chat with Ada" in _by_summary(_calendar(response.content))

@@ -9,16 +9,18 @@ import json
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
 
 from domain import events as ev
 from domain.errors import DomainError
+from domain.updates import WaitingBlock
 from integrations.storage.schema import events
-from service import actions
+from service import actions, confirmation, history
 from service.settings import Settings
 from service.updates import Updates, decide, deliver_due, send_test, sent, set_channel, status
 from tests.updates.conftest import World
@@ -249,3 +251,60 @@ def test_concurrent_deciders_and_senders_tell_each_change_once(world: World) -> 
         sent_counts = list(pool.map(lambda _: send_at_once(), range(4)))
     assert sorted(sent_counts) == [0, 0, 0, 1]
     assert len(world.smtp.box.messages) == 1
+
+
+def test_the_history_names_every_update_event(world: World) -> None:
+    """Issue 22, item 6: updates set, decided, delivered and failed (and the cut-over to the
+    confirmation rule) showed as a bare "Change" in the history."""
+    set_channel(world.app, world.ctx, world.user_id, "webhook", webhook_url=world.hooks.url)
+    _meet_the_monthly_goal(world)
+    decide(world.app, world.ctx, world.user_id)
+    deliver_due(world.app, world.ctx, world.user_id)
+    confirmation.sweep(world.app, world.user_id, planning=True)  # what a first Google sync records
+    shown = {e.type: e for e in history.entries(world.app, world.user_id, limit=50).entries}
+    assert {
+        ev.USER_UPDATES_SET,
+        ev.UPDATE_DECIDED,
+        ev.UPDATE_DELIVERED,
+        ev.CONFIRMATION_ADOPTED,
+    } <= set(shown)
+    assert [e.label for e in shown.values() if e.label == "Change"] == []
+    assert shown[ev.USER_UPDATES_SET].what == "by webhook"
+    subject = "Met this month: Attend one networking event per month"
+    assert shown[ev.UPDATE_DECIDED].what == f"{subject} (webhook)"
+    assert shown[ev.UPDATE_DELIVERED].what == "Goal met: delivered (webhook)"
+    assert "confirm" in shown[ev.CONFIRMATION_ADOPTED].what
+    filtered = history.entries(world.app, world.user_id, kind="updates", limit=50).entries
+    assert {e.type for e in filtered} == {ev.USER_UPDATES_SET, ev.UPDATE_DECIDED, ev.UPDATE_DELIVERED}
+
+
+def test_blocks_waiting_together_are_asked_about_in_one_message_once(world: World) -> None:
+    """Issue 22, item 8: three passed blocks gave three "Did it happen?" emails at once."""
+    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    ended = datetime.fromisoformat("2026-11-23T20:00:00+01:00")
+    waiting = [
+        WaitingBlock(str(uuid4()), f"Networking block {n}", ended + timedelta(hours=n)) for n in range(3)
+    ]
+    decide(world.app, world.ctx, world.user_id, waiting)
+    assert decide(world.app, world.ctx, world.user_id, waiting) == 0  # a second decider adds nothing
+    sent_now = [s for s in deliver_due(world.app, world.ctx, world.user_id) if s.kind == "confirm-waiting"]
+    assert [s.delivered for s in sent_now] == [True]
+
+    def asked() -> list[Any]:
+        return [m for m in world.smtp.box.messages if m["Subject"].startswith("Did it happen?")]
+
+    [message] = asked()
+    assert message["Subject"] == "Did it happen? 3 planned blocks"
+    text = message.get_body(("plain",)).get_content()
+    for n in range(3):
+        assert f"Networking block {n}" in text
+    assert text.count("It happened: https://netgoals.test/confirm/") == 3
+    assert text.count("It didn't happen: https://netgoals.test/confirm/") == 3
+    listed = [s["subject"] for s in sent(world.app, world.user_id) if s["kind"] == "confirm-waiting"]
+    assert listed == ["Did it happen? 3 planned blocks"]
+    # A block that passes later is asked about on its own; the three are not asked about again.
+    later = WaitingBlock(str(uuid4()), "Networking block 3", ended + timedelta(hours=30))
+    world.clock.now = later.ended_at + timedelta(days=1)
+    decide(world.app, world.ctx, world.user_id, [*waiting, later])
+    deliver_due(world.app, world.ctx, world.user_id)
+    assert [m["Subject"] for m in asked()][1:] == ["Did it happen? Networking block 3"]
