@@ -23,10 +23,10 @@ from api.docs import add_docs
 from api.feeds import router_for as feeds_router
 from api.google import router_for as google_router
 from api.schemas import Health, Problem
-from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders, redact_access_log
+from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders
 from api.sources import router_for as sources_router
 from api.updates import router_for as updates_router
-from service import throttle
+from service import log_redaction, throttle
 from service.app import App, Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
 from service.settings import Settings
@@ -45,7 +45,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
-    redact_access_log()  # OAuth codes and states never reach the access log
+    log_redaction.install()  # capabilities (feed URLs, signed links, OAuth codes) never reach a log
     service = App.open(settings, clock)
 
     @asynccontextmanager

@@ -42,19 +42,42 @@ def test_the_embedded_store_is_private(server: LiveServer) -> None:
     assert made == dict.fromkeys(made, 0o600)
 
 
-def test_the_access_log_never_shows_oauth_codes_or_states(server: LiveServer) -> None:
-    """(Runs after the test above: it stops the shared server to read its whole log.)"""
+def test_the_server_log_never_shows_a_capability(server: LiveServer) -> None:
+    """Feed URLs in any spelling the router serves, signed links, OAuth codes and states, a token in
+    a query string: none reaches the log of a real `netgoals api`. (Runs after the test above: it
+    stops the shared server to read its whole log.)"""
     home = Path(server.env["NETGOALS_HOME"])
-    secret_code, secret_state = "4/0Acode-SECRET-1234", "state-SECRET-5678"
-    httpx.get(f"{server.base_url}/oauth/google/callback", params={"state": secret_state, "code": secret_code})
+    user = server.add_user("logs@example.com")
+    feed_url = httpx.get(
+        f"{server.base_url}/api/v1/feed", headers={"Authorization": f"Bearer {user['token']}"}
+    )
+    feed_token = feed_url.json()["https"].rsplit("/", 1)[1].removesuffix(".ics")
+    for spelling in (f"{feed_token}.ics", f"{feed_token}%2Eics", f"{feed_token}%2eics"):
+        assert httpx.get(f"{server.base_url}/feeds/{spelling}").status_code == 200, spelling  # served
+    httpx.get(f"{server.base_url}/feeds/{feed_token}.ICS")
+    secrets = {
+        feed_token,
+        "4/0Acode-SECRET-1234",
+        "state-SECRET-5678",
+        "confirm-SECRET-91011",
+        "unsub-SECRET-1213",
+        user["token"],
+    }
+    httpx.get(
+        f"{server.base_url}/oauth/google/callback",
+        params={"state": "state-SECRET-5678", "code": "4/0Acode-SECRET-1234"},
+    )
+    httpx.get(f"{server.base_url}/confirm/confirm-SECRET-91011")
+    httpx.get(f"{server.base_url}/updates/unsubscribe", params={"token": "unsub-SECRET-1213"})
+    httpx.get(f"{server.base_url}/signin", params={"email": "logs@example.com", "token": user["token"]})
     httpx.get(f"{server.base_url}/healthz", params={"probe": "kept"})  # other query strings stay
     server.process.terminate()
     server.process.wait(timeout=10)  # flushes the log
     log = (home / "server.log").read_text()
     assert '"GET /oauth/google/callback?[redacted] HTTP/1.1" 404' in log
+    assert '"GET /feeds/[redacted] HTTP/1.1" 200' in log
     assert "/healthz?probe=kept" in log
-    assert secret_code not in log
-    assert secret_state not in log
+    assert [s for s in secrets if s in log] == []
 
 
 def test_an_existing_world_readable_store_is_tightened(tmp_path: Path) -> None:
