@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -107,11 +107,18 @@ def router_for(settings: Settings) -> APIRouter:
         return _page(request, "unsubscribe.html", {"token": token})
 
     @router.post("/updates/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
-    def unsubscribe(request: Request, token: Annotated[str, Form(max_length=2000)] = "") -> Response:
-        # The signed token is the credential and comes in the form body, not from a cookie, so a
-        # forged cross-site POST has nothing to ride on.
+    def unsubscribe(
+        request: Request,
+        token: Annotated[str, Form(max_length=2000)] = "",
+        one_click: Annotated[str, Form(alias="List-Unsubscribe", max_length=20)] = "",
+        link_token: Annotated[str, Query(alias="token", max_length=2000)] = "",
+    ) -> Response:
+        # The signed token is the credential, never a cookie, so a forged cross-site POST has nothing
+        # to ride on. It comes in the page's form body, or — RFC 8058's one-click POST a mail client
+        # sends to the List-Unsubscribe URL with the body `List-Unsubscribe=One-Click` — in the link.
+        credential = token or (link_token if one_click == "One-Click" else "")
         try:
-            updates.unsubscribe(get_app(request), context(), token)
+            updates.unsubscribe(get_app(request), context(), credential)
         except DomainError as exc:
             return _page(request, "unsubscribe.html", {"error": str(exc)}, 400)
         return _page(request, "unsubscribe.html", {"done": True})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -54,6 +55,14 @@ def test_a_met_goal_is_mailed_once_with_text_and_html(world: World) -> None:
     assert message["Subject"] == "Met this month: Attend one networking event per month"
     assert message["To"] == "ada@example.org"
     assert message["List-Unsubscribe"].startswith("<https://netgoals.test/updates/unsubscribe?token=")
+    # As sent: one plain line a mail client reads as a link (no RFC 2047 encoded words), and
+    # RFC 8058's one-click marker.
+    [raw] = world.smtp.box.raw
+    header = re.search(rb"^List-Unsubscribe: (.*?)\r?\n(?![ \t])", raw, re.MULTILINE | re.DOTALL)
+    assert header is not None and re.fullmatch(
+        rb"<https://netgoals\.test/updates/unsubscribe\?token=[\w.-]+>", header[1]
+    )
+    assert b"\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "1 of 1 done." in text and "https://netgoals.test/" in text

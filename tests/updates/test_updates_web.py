@@ -137,6 +137,29 @@ def test_the_unsubscribe_link_acts_only_on_post(
     )  # only Ann's
 
 
+def test_a_one_click_post_to_the_link_unsubscribes(
+    client: TestClient, ann: User, bob: User, smtp_server: SmtpServer
+) -> None:
+    """RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click` to the List-Unsubscribe URL."""
+    for who in (ann, bob):
+        client.put(
+            "/api/v1/updates/preferences", headers=who.headers, json={"channel": "email", "email": who.email}
+        )
+    client.post("/api/v1/updates/test", headers=ann.headers)
+    link = smtp_server.box.messages[-1]["List-Unsubscribe"].strip("<>")
+    path = urlsplit(link)._replace(scheme="", netloc="").geturl()
+    one_click = {"List-Unsubscribe": "One-Click"}
+
+    assert client.post(path, data={"List-Unsubscribe": "Other"}).status_code == 400  # not the one-click body
+    assert client.post(path.replace("token=", "token=x"), data=one_click).status_code == 400
+    assert client.get("/api/v1/updates/preferences", headers=ann.headers).json()["channel"] == "email"
+
+    done = client.post(path, data=one_click)
+    assert done.status_code == 200
+    assert client.get("/api/v1/updates/preferences", headers=ann.headers).json()["channel"] == "none"
+    assert client.get("/api/v1/updates/preferences", headers=bob.headers).json()["channel"] == "email"
+
+
 def test_the_settings_page_saves_with_csrf_and_sends_a_test(
     client: TestClient, ann: User, smtp_server: SmtpServer
 ) -> None:
