@@ -2,6 +2,7 @@
 names a command may take. The CLI and the API import these from here, so they depend on the service
 layer only (DESIGN.md §2) while the definitions stay in the domain, where they belong."""
 
+from domain import text
 from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec, Rating
 from domain.errors import ConcurrencyError, DomainError, NotFoundError
 from domain.goals import TEMPLATES
@@ -24,4 +25,5 @@ __all__ = [
     "SecretKeyMissingError",
     "parse_timezone",
     "parse_week_start",
+    "text",
 ]
