@@ -16,7 +16,10 @@ from sqlalchemy import select
 
 from domain import events as ev
 from domain.errors import DomainError
+from integrations.storage import update_store
+from integrations.storage.database import write_transaction
 from integrations.storage.schema import events
+from integrations.storage.update_store import DELIVERED, FAILED
 from service import actions
 from service.settings import Settings
 from service.updates import decide, deliver_due, send_test, sent, set_channel, status
@@ -227,3 +230,30 @@ def test_concurrent_deciders_and_senders_tell_each_change_once(world: World) -> 
         sent_counts = list(pool.map(lambda _: send_at_once(), range(4)))
     assert sorted(sent_counts) == [0, 0, 0, 1]
     assert len(world.smtp.box.messages) == 1
+
+
+def test_a_sender_whose_lease_was_taken_over_records_nothing(world: World) -> None:
+    """The finish is compare-and-set on the lease the sender holds, not only on the delivery id:
+    a sender that hung past its lease and the one that took the row over never both record."""
+    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    _meet_the_monthly_goal(world)
+    assert decide(world.app, world.ctx, world.user_id) == 1
+    now = world.app.now().timestamp()
+    with write_transaction(world.app.engine) as connection:
+        [stale] = update_store.claim(connection, now, 30, user_id=world.user_id)
+    with write_transaction(world.app.engine) as connection:
+        [taken_over] = update_store.claim(
+            connection, now + 31, 30, user_id=world.user_id
+        )  # the lease ran out
+    assert (stale.delivery_id, stale.attempts + 1) == (taken_over.delivery_id, taken_over.attempts)
+
+    with write_transaction(world.app.engine) as connection:  # the successor is still sending
+        assert not update_store.finish(connection, stale, FAILED, "hung sender gave up", now + 40)
+        assert not update_store.retry_later(connection, stale, now + 100, "hung sender retries")
+    with write_transaction(world.app.engine) as connection:
+        assert update_store.finish(connection, taken_over, DELIVERED, "delivered", now + 41)
+    with write_transaction(world.app.engine) as connection:  # and after it finished
+        assert not update_store.finish(connection, stale, FAILED, "hung sender gave up", now + 42)
+        assert not update_store.retry_later(connection, stale, now + 100, "hung sender retries")
+        [row] = update_store.deliveries_of(connection, world.user_id)
+    assert (row.state, row.detail, row.finished_at, row.attempts) == (DELIVERED, "delivered", now + 41, 2)
