@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import confirm, dashboard, metrics, network_pages, network_rest, rest_goals, rest_network, webhooks
+from api.credentials import router_for as credentials_router
 from api.docs import add_docs
 from api.feeds import router_for as feeds_router
 from api.google import router_for as google_router
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     webhooks.attach(app, settings, service, _ERRORS)  # before google's routes: it serves /webhooks/google
     app.include_router(google_router(settings), responses=_ERRORS)
     app.include_router(updates_router(settings), responses=_ERRORS)
+    app.include_router(credentials_router(settings), responses=_ERRORS)
     metrics.attach(app)
     app.include_router(sources_router(settings), prefix="/api/v1", responses=_ERRORS)
     app.include_router(feeds_router(settings))

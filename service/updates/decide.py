@@ -43,7 +43,9 @@ def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | N
             payload = _update_payload(update)
             if update.action_id in ended and links is not None:
                 # The GET-safe one-click answers (a page with one button; only its POST answers).
-                expires = ended[update.action_id] + LINK_LIFETIME
+                # A link lasts LINK_LIFETIME from when it is made: its expiry tells when that was
+                # (service/credentials.py refuses links made before a rotation).
+                expires = now + LINK_LIFETIME
                 payload["links"] = {
                     a: links.url(user_id, update.action_id, a, expires) for a in ("done", "skip")
                 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
+from typing import Any
 
 from domain import decisions
 from domain.errors import DomainError
@@ -11,8 +12,9 @@ from domain.updates import UpdatePreferences, validate_preferences
 from integrations.storage import update_store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.webhooks.sender import check_target
+from service import credentials
 from service.app import App
-from service.signing import sign, verify
+from service.signing import BadLinkError, sign, verify
 from service.updates.context import Updates
 
 UNSUBSCRIBE = "unsubscribe"
@@ -77,17 +79,29 @@ def webhook_secrets(app: App, ctx: Updates, user_id: str) -> tuple[str, str]:
 
 
 def unsubscribe_link(app: App, ctx: Updates, user_id: str) -> str:
-    expires = app.now().timestamp() + UNSUBSCRIBE_DAYS * 86400
-    return ctx.url(f"/updates/unsubscribe?token={sign(ctx.link_key, UNSUBSCRIBE, {'u': user_id}, expires)}")
+    now = app.now().timestamp()
+    fields = {"u": user_id, "i": int(now)}  # "i": when it was made, for "rotate everything"
+    token = sign(ctx.link_key, UNSUBSCRIBE, fields, now + UNSUBSCRIBE_DAYS * 86400)
+    return ctx.url(f"/updates/unsubscribe?token={token}")
 
 
 def unsubscribe(app: App, ctx: Updates, token: str) -> str:
     """Stop every update for the person the signed token names (the POST of the unsubscribe page)."""
-    user_id = str(verify(ctx.link_key, UNSUBSCRIBE, token, app.now().timestamp())["u"])
+    user_id = user_of_unsubscribe(app, ctx, token)
     set_channel(app, ctx, user_id, "none")
     return user_id
 
 
 def user_of_unsubscribe(app: App, ctx: Updates, token: str) -> str:
     """Whose link this is, checked but changing nothing (the GET shows a page with one button)."""
-    return str(verify(ctx.link_key, UNSUBSCRIBE, token, app.now().timestamp())["u"])
+    return signed_user(app, ctx, UNSUBSCRIBE, token)[0]
+
+
+def signed_user(app: App, ctx: Updates, purpose: str, token: str) -> tuple[str, dict[str, Any]]:
+    """The user a valid signed link names, and its fields; BadLinkError when it is forged, expired
+    or made before the person rotated their secrets (a link from before "i" existed counts as old)."""
+    fields = verify(ctx.link_key, purpose, token, app.now().timestamp())
+    user_id = str(fields["u"])
+    if credentials.links_revoked(app, user_id, float(fields.get("i", 0))):
+        raise BadLinkError(credentials.REVOKED)
+    return user_id, fields

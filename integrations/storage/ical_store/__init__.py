@@ -23,6 +23,7 @@ from integrations.storage.ical_store.tokens import (
     TokenRecord,
     feed_state,
     replace_token,
+    scopes_of,
     token_by_hash,
     token_of,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "remove_source",
     "replace_token",
     "save",
+    "scopes_of",
     "source",
     "sources_of",
     "token_by_hash",
