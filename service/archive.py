@@ -10,7 +10,14 @@ from typing import Any, TextIO
 from uuid import UUID
 
 from domain.errors import ConcurrencyError, DomainError
-from domain.events import ALL_EVENT_TYPES, CURRENT_SCHEMA_VERSION, NewEvent, RecordedEvent, user_of_stream
+from domain.events import (
+    ALL_EVENT_TYPES,
+    CURRENT_SCHEMA_VERSION,
+    USER_UPDATES_EMAIL_CONFIRMED,
+    NewEvent,
+    RecordedEvent,
+    user_of_stream,
+)
 from domain.fold import LogFold
 from domain.upcasting import upcast
 from integrations.storage.event_store import StreamAppend
@@ -109,6 +116,10 @@ def import_lines(app: App, source: Iterable[str], owner: str | None = None) -> i
             if (user_of_stream(line.stream_id) or line.user_id) != owner:
                 raise DomainError(
                     f"line {line.number}: it belongs to another account; import only your own export"
+                )
+            if line.event.type == USER_UPDATES_EMAIL_CONFIRMED:  # proven by its link, never uploaded
+                raise DomainError(
+                    f"line {line.number}: a confirmed address cannot be imported; confirm it again"
                 )
     _check_folds(lines)
     runs: list[StreamAppend] = []

@@ -40,7 +40,9 @@ KINDS: Final = {
         }
     ),
     "contacts": frozenset({ev.CONTACT_ADDED, ev.CONTACT_UPDATED}),
-    "account": frozenset({ev.USER_REGISTERED, ev.USER_SETTINGS_CHANGED, ev.HANDLE_CLAIMED}),
+    "account": frozenset(
+        {ev.USER_REGISTERED, ev.USER_SETTINGS_CHANGED, ev.HANDLE_CLAIMED, ev.USER_UPDATES_EMAIL_CONFIRMED}
+    ),
 }
 SOURCES: Final = {"manual": "logged by you", "google": "from Google Calendar"}
 
@@ -66,6 +68,7 @@ LABELS: Final = {
     ev.ACTION_SKIPPED: "Skipped",
     ev.CALENDAR_CONNECTED: "Calendar connected",
     ev.CALENDAR_DISCONNECTED: "Calendar disconnected",
+    ev.USER_UPDATES_EMAIL_CONFIRMED: "Update address confirmed",
 }
 
 _ACTION_WORDS: Final = {
@@ -202,6 +205,8 @@ def _what(item: dict[str, Any], names: _Names, tz: ZoneInfo) -> str:
         return ", ".join(parts)
     if t == ev.HANDLE_CLAIMED:
         return str(data.get("handle", ""))
+    if t == ev.USER_UPDATES_EMAIL_CONFIRMED:
+        return f"progress updates may go to {data['email']}"
     return ""
 
 

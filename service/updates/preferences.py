@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from typing import Any
 
 from domain import decisions
 from domain.errors import DomainError
@@ -12,10 +11,11 @@ from domain.updates import UpdatePreferences, validate_preferences
 from integrations.storage import update_store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.webhooks.sender import check_target
-from service import credentials
 from service.app import App
-from service.signing import BadLinkError, sign, verify
+from service.signing import sign
+from service.updates.confirm_email import queue_confirmation
 from service.updates.context import Updates
+from service.updates.signed import signed_user
 
 UNSUBSCRIBE = "unsubscribe"
 UNSUBSCRIBE_DAYS = 365
@@ -25,6 +25,7 @@ UNSUBSCRIBE_DAYS = 365
 class ChannelChange:
     preferences: UpdatePreferences
     webhook_secret: str | None = None  # shown once, when a webhook is set
+    waiting_for: str | None = None  # an address that gets nothing until its owner confirms it
 
 
 def set_channel(
@@ -52,13 +53,21 @@ def set_channel(
         secret = secrets.token_urlsafe(32)
     now = app.now()
     app.decide_profile(user_id, lambda profile: decisions.set_updates(profile, chosen, now))
+    unconfirmed = email if channel == "email" and not app.profile(user_id).email_confirmed(email) else None
     with write_transaction(app.engine) as connection:
         if secret is not None:
             sealed = ctx.vault.seal({"webhook_url": webhook_url, "secret": secret})
             update_store.save_channel_secrets(connection, user_id, sealed, now.timestamp())
         else:
             update_store.drop_channel_secrets(connection, user_id)
-    return ChannelChange(chosen, secret)
+        queued = unconfirmed is not None and queue_confirmation(
+            connection, user_id, unconfirmed, now.timestamp()
+        )
+    if queued:
+        from service.updates.deliver import deliver_due  # deliver reads preferences: imported here
+
+        deliver_due(app, ctx, user_id)  # the confirmation mail now, not at the worker's next round
+    return ChannelChange(chosen, secret, unconfirmed)
 
 
 def preferences(app: App, ctx: Updates, user_id: str) -> UpdatePreferences:
@@ -95,13 +104,3 @@ def unsubscribe(app: App, ctx: Updates, token: str) -> str:
 def user_of_unsubscribe(app: App, ctx: Updates, token: str) -> str:
     """Whose link this is, checked but changing nothing (the GET shows a page with one button)."""
     return signed_user(app, ctx, UNSUBSCRIBE, token)[0]
-
-
-def signed_user(app: App, ctx: Updates, purpose: str, token: str) -> tuple[str, dict[str, Any]]:
-    """The user a valid signed link names, and its fields; BadLinkError when it is forged, expired
-    or made before the person rotated their secrets (a link from before "i" existed counts as old)."""
-    fields = verify(ctx.link_key, purpose, token, app.now().timestamp())
-    user_id = str(fields["u"])
-    if credentials.links_revoked(app, user_id, float(fields.get("i", 0))):
-        raise BadLinkError(credentials.REVOKED)
-    return user_id, fields

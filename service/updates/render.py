@@ -58,6 +58,21 @@ def render_mail(delivery: Delivery, to: str, sender: str, dashboard: str, unsubs
     )
 
 
+def render_confirmation(delivery: Delivery, sender: str, link: str, days: int) -> Mail:
+    """The one mail an address gets before it is confirmed: plain text, the link, nothing else."""
+    email = delivery.payload["email"]
+    text = _templates.get_template("confirm_email.txt").render({"email": email, "link": link, "days": days})
+    return Mail(
+        sender=sender,
+        to=email,
+        subject=delivery.payload["subject"],
+        text=text,
+        html=None,
+        message_id=f"<{delivery.delivery_id}@netgoals>",
+        headers=(("X-Netgoals-Delivery", delivery.delivery_id),),
+    )
+
+
 def render_text(delivery: Delivery, dashboard: str, unsubscribe: str) -> str:
     name = "digest" if delivery.kind == DIGEST else "update"
     return _templates.get_template(f"{name}.txt").render(_context(delivery, dashboard, unsubscribe))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from domain import events as ev
 from domain.errors import DomainError
+from domain.updates import CONFIRM_EMAIL
 from integrations.storage import update_store
 from integrations.storage.database import write_transaction
 from integrations.storage.schema import events
@@ -23,7 +24,7 @@ from integrations.storage.update_store import DELIVERED, FAILED
 from service import actions
 from service.settings import Settings
 from service.updates import decide, deliver_due, send_test, sent, set_channel, status
-from tests.updates.conftest import World
+from tests.updates.conftest import World, choose_email
 
 
 def _meet_the_monthly_goal(world: World) -> None:
@@ -47,7 +48,7 @@ def _log_events(world: World, *types: str) -> list[dict[str, object]]:
 
 
 def test_a_met_goal_is_mailed_once_with_text_and_html(world: World) -> None:
-    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     _meet_the_monthly_goal(world)
 
     assert decide(world.app, world.ctx, world.user_id) == 1
@@ -76,11 +77,14 @@ def test_a_met_goal_is_mailed_once_with_text_and_html(world: World) -> None:
     assert deliver_due(world.app, world.ctx, world.user_id) == []
     assert len(world.smtp.box.messages) == 1
     recorded = _log_events(world, ev.UPDATE_DECIDED, ev.UPDATE_DELIVERED)
-    assert [(e["type"], e["kind"], e["channel"]) for e in recorded] == [
+    assert [(e["type"], e["kind"], e["channel"]) for e in recorded if e["kind"] != CONFIRM_EMAIL] == [
         ("update.decided", "goal-met", "email"),
         ("update.delivered", "goal-met", "email"),
     ]
-    assert [s["state"] for s in sent(world.app, world.user_id)] == ["delivered"]
+    assert sorted((s["kind"], s["state"]) for s in sent(world.app, world.user_id)) == [
+        (CONFIRM_EMAIL, "delivered"),
+        ("goal-met", "delivered"),
+    ]
 
 
 def test_a_webhook_is_signed_over_the_raw_body_with_the_secret_shown_once(world: World) -> None:
@@ -172,7 +176,7 @@ def test_private_webhook_addresses_are_refused_unless_allowed(world: World) -> N
 
 
 def test_send_me_a_test_says_what_happened(world: World) -> None:
-    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     ok = send_test(world.app, world.ctx, world.user_id)
     assert ok.delivered and ok.detail == "delivered"
     assert world.smtp.box.messages[-1]["Subject"] == "netgoals test message"
@@ -197,20 +201,20 @@ def test_email_needs_an_smtp_server_and_a_real_address(world: World) -> None:
 
 
 def test_an_unreachable_mail_server_is_retried_not_crashed(world: World) -> None:
-    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     _meet_the_monthly_goal(world)
     decide(world.app, world.ctx, world.user_id)
     world.smtp.stop()
     [result] = deliver_due(world.app, world.ctx, world.user_id)
     assert not result.delivered and result.detail.startswith("cannot reach the mail server 127.0.0.1:")
-    assert [s["state"] for s in sent(world.app, world.user_id)] == ["pending"]
+    assert [s["state"] for s in sent(world.app, world.user_id) if s["kind"] != CONFIRM_EMAIL] == ["pending"]
     assert status(world.app, world.user_id).failing["email"].startswith("cannot reach the mail server")
 
 
 def test_concurrent_deciders_and_senders_tell_each_change_once(world: World) -> None:
     """Two workers decide the same change at the same moment, then two senders race for it: one
     delivery row, one message."""
-    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     _meet_the_monthly_goal(world)
     barrier = threading.Barrier(4)
 
@@ -235,7 +239,7 @@ def test_concurrent_deciders_and_senders_tell_each_change_once(world: World) -> 
 def test_a_sender_whose_lease_was_taken_over_records_nothing(world: World) -> None:
     """The finish is compare-and-set on the lease the sender holds, not only on the delivery id:
     a sender that hung past its lease and the one that took the row over never both record."""
-    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     _meet_the_monthly_goal(world)
     assert decide(world.app, world.ctx, world.user_id) == 1
     now = world.app.now().timestamp()
@@ -255,5 +259,5 @@ def test_a_sender_whose_lease_was_taken_over_records_nothing(world: World) -> No
     with write_transaction(world.app.engine) as connection:  # and after it finished
         assert not update_store.finish(connection, stale, FAILED, "hung sender gave up", now + 42)
         assert not update_store.retry_later(connection, stale, now + 100, "hung sender retries")
-        [row] = update_store.deliveries_of(connection, world.user_id)
+        [row] = [r for r in update_store.deliveries_of(connection, world.user_id) if r.kind != CONFIRM_EMAIL]
     assert (row.state, row.detail, row.finished_at, row.attempts) == (DELIVERED, "delivered", now + 41, 2)

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from tests.api.conftest import Clock, User, add_user
 from tests.api.test_dashboard import _csrf, sign_in
-from tests.updates.conftest import make_settings
-from tests.updates.receivers import SmtpServer, WebhookReceiver
+from tests.updates.conftest import CONFIRM_LINK, confirmation_path, make_settings
+from tests.updates.receivers import MailBox, SmtpServer, WebhookReceiver
 
 
 @pytest.fixture
@@ -42,23 +42,80 @@ def bob(web: FastAPI) -> User:
     return add_user(web.state.netgoals, "bob@example.com")
 
 
-def test_choose_email_then_send_a_test(client: TestClient, ann: User, smtp_server: SmtpServer) -> None:
-    answer = client.put(
-        "/api/v1/updates/preferences",
-        headers=ann.headers,
-        json={"channel": "email", "email": "ann@example.com"},
-    )
+def _confirm(client: TestClient, box: MailBox, address: str) -> None:
+    """Its owner opens the link the address was sent and presses the button."""
+    token = confirmation_path(box, address).partition("token=")[2]
+    assert client.post("/updates/confirm-email", data={"token": token}).status_code == 200
+
+
+def _choose_email(client: TestClient, who: User, box: MailBox) -> None:
+    choose = {"channel": "email", "email": who.email}
+    assert client.put("/api/v1/updates/preferences", headers=who.headers, json=choose).status_code == 200
+    _confirm(client, box, who.email)
+
+
+def test_nothing_goes_to_an_address_before_its_owner_confirms_it(
+    client: TestClient, web: FastAPI, ann: User, smtp_server: SmtpServer
+) -> None:
+    """The probe: anyone's address, then 30 x "send me a test" delivered 30 mails. Now the address
+    gets one mail, the link to confirm it, and nothing else until that link is used."""
+    box = smtp_server.box
+    choose = {"channel": "email", "email": "victim@example.org"}
+    answer = client.put("/api/v1/updates/preferences", headers=ann.headers, json=choose)
     assert answer.status_code == 200, answer.text
-    assert answer.json()["channel"] == "email" and answer.json()["webhook_secret"] is None
+    assert (answer.json()["channel"], answer.json()["confirmation"]) == ("email", "waiting")
+    for _ in range(30):
+        test = client.post("/api/v1/updates/test", headers=ann.headers).json()
+        assert not test["delivered"] and test["detail"].startswith("waiting for confirmation")
+    assert client.put("/api/v1/updates/preferences", headers=ann.headers, json=choose).status_code == 200
+    assert [m["Subject"] for m in box.messages] == ["Confirm your address for netgoals updates"]
+    assert client.get("/api/v1/updates/preferences", headers=ann.headers).json()["confirmation"] == "waiting"
+
+    link = confirmation_path(box, "victim@example.org")
+    page = client.get(link)  # a mail scanner opening the link changes nothing
+    assert page.status_code == 200 and "victim@example.org" in page.text
+    token = link.partition("token=")[2]
+    assert client.post("/updates/confirm-email", data={"token": token[:-3] + "AAA"}).status_code == 400
+    assert client.get("/api/v1/updates/preferences", headers=ann.headers).json()["confirmation"] == "waiting"
+    confirmed = client.post("/updates/confirm-email", data={"token": token})
+    assert confirmed.status_code == 200 and "is confirmed" in confirmed.text
+    assert (
+        client.get("/api/v1/updates/preferences", headers=ann.headers).json()["confirmation"] == "confirmed"
+    )
+    history = client.get("/api/v1/history", headers=ann.headers).json()
+    assert [h["data"]["email"] for h in history if h["type"] == "user.updates-email-confirmed"] == [
+        "victim@example.org"
+    ]
+    sign_in(client, ann)
+    assert "Update address confirmed" in client.get("/history").text  # a label people read
+
     test = client.post("/api/v1/updates/test", headers=ann.headers)
     assert test.json() == {"delivered": True, "channel": "email", "detail": "delivered"}
-    assert smtp_server.box.messages[-1]["To"] == "ann@example.com"
-    [listed] = client.get("/api/v1/updates", headers=ann.headers).json()
-    assert (listed["kind"], listed["state"], listed["subject"]) == (
-        "test",
-        "delivered",
-        "netgoals test message",
-    )
+    assert box.messages[-1]["To"] == "victim@example.org" and len(box.messages) == 2
+    listed = client.get("/api/v1/updates", headers=ann.headers).json()
+    assert sorted((x["kind"], x["state"]) for x in listed) == [
+        ("confirm-email", "delivered"),
+        ("test", "delivered"),
+    ]
+
+
+def test_a_confirmation_link_is_for_one_person_and_one_address(
+    client: TestClient, ann: User, bob: User, smtp_server: SmtpServer
+) -> None:
+    """Bob chooses Ann's link's address for himself: Ann's link confirms it for Ann only."""
+    for who in (ann, bob):
+        client.put(
+            "/api/v1/updates/preferences", headers=who.headers, json={"channel": "email", "email": "a@x.org"}
+        )
+    anns, bobs = (m for m in smtp_server.box.messages)
+    token = CONFIRM_LINK.search(anns.get_body(("plain",)).get_content())[1].partition("token=")[2]  # type: ignore[index]
+    assert client.post("/updates/confirm-email", data={"token": token}).status_code == 200
+    states = [
+        client.get("/api/v1/updates/preferences", headers=w.headers).json()["confirmation"]
+        for w in (ann, bob)
+    ]
+    assert states in (["confirmed", "waiting"], ["waiting", "confirmed"])  # the link names its person
+    assert bobs["To"] == "a@x.org"
 
 
 def test_a_webhook_secret_is_answered_once(
@@ -114,9 +171,7 @@ def test_the_unsubscribe_link_acts_only_on_post(
     client: TestClient, ann: User, bob: User, smtp_server: SmtpServer
 ) -> None:
     for who in (ann, bob):
-        client.put(
-            "/api/v1/updates/preferences", headers=who.headers, json={"channel": "email", "email": who.email}
-        )
+        _choose_email(client, who, smtp_server.box)
     client.post("/api/v1/updates/test", headers=ann.headers)
     token = _unsubscribe_token(smtp_server.box.messages[-1].get_body(("plain",)).get_content())
 
@@ -142,9 +197,7 @@ def test_a_one_click_post_to_the_link_unsubscribes(
 ) -> None:
     """RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click` to the List-Unsubscribe URL."""
     for who in (ann, bob):
-        client.put(
-            "/api/v1/updates/preferences", headers=who.headers, json={"channel": "email", "email": who.email}
-        )
+        _choose_email(client, who, smtp_server.box)
     client.post("/api/v1/updates/test", headers=ann.headers)
     link = smtp_server.box.messages[-1]["List-Unsubscribe"].strip("<>")
     path = urlsplit(link)._replace(scheme="", netloc="").geturl()
@@ -180,9 +233,15 @@ def test_the_settings_page_saves_with_csrf_and_sends_a_test(
             "immediate": "1",
         },
     )
-    assert saved.status_code == 200 and "Saved." in saved.text
+    assert saved.status_code == 200 and "We sent a link to ann@example.com" in saved.text
+    waiting = client.post("/settings/updates", data={"csrf": _csrf(saved.text), "test": "1"})
+    assert "Test not delivered: waiting for confirmation" in waiting.text
+    assert (
+        "Waiting for confirmation: we sent a link to ann@example.com" in client.get("/settings/updates").text
+    )
+    _confirm(client, smtp_server.box, "ann@example.com")
     tested = client.post("/settings/updates", data={"csrf": _csrf(saved.text), "test": "1"})
-    assert "Test delivered." in tested.text
+    assert "Test delivered." in tested.text and "Waiting for confirmation" not in tested.text
     assert smtp_server.box.messages[-1]["Subject"] == "netgoals test message"
     bad = client.post(
         "/settings/updates", data={"csrf": _csrf(tested.text), "channel": "email", "email": "nope"}
