@@ -9,22 +9,23 @@ import json
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from domain import decisions
 from domain import events as ev
 from domain.errors import DomainError
-from domain.updates import CONFIRM_EMAIL
+from domain.updates import CONFIRM_EMAIL, UpdatePreferences
 from integrations.storage import update_store
 from integrations.storage.database import write_transaction
 from integrations.storage.schema import events
 from integrations.storage.update_store import DELIVERED, FAILED
 from service import actions
 from service.settings import Settings
-from service.updates import decide, deliver_due, send_test, sent, set_channel, status
-from tests.updates.conftest import World, choose_email
+from service.updates import confirm_address, decide, deliver_due, send_test, sent, set_channel, status
+from tests.updates.conftest import World, choose_email, confirmation_path
 
 
 def _meet_the_monthly_goal(world: World) -> None:
@@ -261,3 +262,41 @@ def test_a_sender_whose_lease_was_taken_over_records_nothing(world: World) -> No
         assert not update_store.retry_later(connection, stale, now + 100, "hung sender retries")
         [row] = [r for r in update_store.deliveries_of(connection, world.user_id) if r.kind != CONFIRM_EMAIL]
     assert (row.state, row.detail, row.finished_at, row.attempts) == (DELIVERED, "delivered", now + 41, 2)
+
+
+def test_an_address_chosen_before_the_rule_gets_one_link_and_nothing_else(world: World) -> None:
+    """An address in the log from before confirmation existed (no link was ever sent): the worker's
+    decide step queues its one confirmation mail, and decides no update for it."""
+    chosen = UpdatePreferences("email", "old@example.org")
+    world.app.decide_profile(world.user_id, lambda p: decisions.set_updates(p, chosen, world.app.now()))
+    _meet_the_monthly_goal(world)
+    assert decide(world.app, world.ctx, world.user_id) == 1  # the confirmation, not the goal
+    assert decide(world.app, world.ctx, world.user_id) == 0
+    assert [(r.kind, r.delivered) for r in deliver_due(world.app, world.ctx, world.user_id)] == [
+        (CONFIRM_EMAIL, True)
+    ]
+    world.clock.now += timedelta(days=30)  # the link expired unused: the worker does not send another
+    assert decide(world.app, world.ctx, world.user_id) == 0
+    assert [m["Subject"] for m in world.smtp.box.messages] == ["Confirm your address for netgoals updates"]
+
+    world.clock.now -= timedelta(days=30)
+    confirm_address(
+        world.app, world.ctx, confirmation_path(world.smtp.box, "old@example.org").partition("token=")[2]
+    )
+    assert decide(world.app, world.ctx, world.user_id) == 1
+    assert [(r.kind, r.delivered) for r in deliver_due(world.app, world.ctx, world.user_id)] == [
+        ("goal-met", True)
+    ]
+
+
+def test_a_pending_update_is_not_sent_once_the_address_changed_to_an_unconfirmed_one(world: World) -> None:
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
+    _meet_the_monthly_goal(world)
+    assert decide(world.app, world.ctx, world.user_id) == 1
+    set_channel(world.app, world.ctx, world.user_id, "email", email="someone-else@example.org")
+    deliver_due(world.app, world.ctx, world.user_id)
+    [update] = [s for s in sent(world.app, world.user_id) if s["kind"] == "goal-met"]
+    assert update["state"] == "failed" and update["detail"].startswith(
+        "waiting for confirmation of the address"
+    )
+    assert [m["To"] for m in world.smtp.box.messages] == ["someone-else@example.org"]  # only its link

@@ -11,8 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from api.app import create_app
+from cli.main import app as cli
 from tests.api.conftest import Clock, User, add_user
 from tests.api.test_dashboard import _csrf, sign_in
 from tests.updates.conftest import CONFIRM_LINK, confirmation_path, make_settings
@@ -252,3 +254,41 @@ def test_the_settings_page_saves_with_csrf_and_sends_a_test(
 def test_signed_out_settings_go_to_sign_in(client: TestClient) -> None:
     response = client.get("/settings/updates", follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (303, "/signin")
+
+
+def test_the_cli_says_waiting_and_confirms_with_the_link(
+    tmp_path: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`netgoals notify email` queues the link and says so; `notify status` and `notify test` say
+    the address waits; `notify confirm LINK` confirms it (no web server needed)."""
+    settings = make_settings(tmp_path, smtp_server.port, f"sqlite:///{tmp_path / 'netgoals.db'}")
+    for name, value in {
+        "NETGOALS_HOME": str(tmp_path),
+        "NETGOALS_DATABASE_URL": settings.database_url or "",
+        "NETGOALS_SECRET_KEY": "test-secret-key-for-updates",
+        "NETGOALS_SMTP_HOST": "127.0.0.1",
+        "NETGOALS_SMTP_PORT": str(smtp_server.port),
+        "NETGOALS_SMTP_SECURITY": "none",
+        "NETGOALS_PUBLIC_URL": "https://netgoals.test",
+        "COLUMNS": "200",
+    }.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["user", "add", "ann@example.com"]).exit_code == 0
+    chose = runner.invoke(cli, ["notify", "email", "ann@example.com", "--user", "ann@example.com"])
+    assert chose.exit_code == 0 and "waiting for confirmation" in chose.output, chose.output
+    status = runner.invoke(cli, ["notify", "status", "--user", "ann@example.com"])
+    assert "Waiting for confirmation" in status.output
+    as_json = runner.invoke(cli, ["notify", "status", "--user", "ann@example.com", "--json"])
+    assert '"confirmation": "waiting"' in as_json.output
+    refused = runner.invoke(cli, ["notify", "test", "--user", "ann@example.com"])
+    assert refused.exit_code == 1 and "waiting for confirmation" in refused.output
+    assert len(smtp_server.box.messages) == 1
+
+    link = "https://netgoals.test" + confirmation_path(smtp_server.box, "ann@example.com")
+    confirmed = runner.invoke(cli, ["notify", "confirm", link])
+    assert confirmed.exit_code == 0 and "ann@example.com is confirmed" in confirmed.output, confirmed.output
+    assert "Waiting" not in runner.invoke(cli, ["notify", "status", "--user", "ann@example.com"]).output
+    sent = runner.invoke(cli, ["notify", "test", "--user", "ann@example.com"])
+    assert sent.exit_code == 0, sent.output
+    assert smtp_server.box.messages[-1]["Subject"] == "netgoals test message"
