@@ -10,6 +10,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from integrations.storage import update_store
 from integrations.storage.database import write_transaction
 from integrations.storage.schema import events
 from integrations.storage.update_store import DELIVERED, FAILED
-from service import actions
+from service import actions, archive, history
 from service.settings import Settings
 from service.updates import confirm_address, decide, deliver_due, send_test, sent, set_channel, status
 from tests.updates.conftest import World, choose_email, confirmation_path
@@ -300,3 +301,24 @@ def test_a_pending_update_is_not_sent_once_the_address_changed_to_an_unconfirmed
         "waiting for confirmation of the address"
     )
     assert [m["To"] for m in world.smtp.box.messages] == ["someone-else@example.org"]  # only its link
+
+
+def test_every_reader_of_the_log_takes_the_confirmation(world: World) -> None:
+    """The export carries it, a rebuild folds it, the history names it — and a person's import
+    cannot forge one: only the link proves an address."""
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
+    exported = [json.loads(line) for line in archive.export_lines(world.app, world.user_id)]
+    [line] = [e for e in exported if e["type"] == ev.USER_UPDATES_EMAIL_CONFIRMED]
+    assert line["data"]["email"] == "ada@example.org"
+    world.app.projection.rebuild()
+    assert world.app.profile(world.user_id).email_confirmed("Ada@Example.org")
+    page = history.entries(world.app, world.user_id, kind="account")
+    [entry] = [e for e in page.entries if e.label == "Update address confirmed"]
+    assert "ada@example.org" in entry.what
+
+    forged = {**line, "event_id": str(uuid4()), "version": line["version"] + 1,
+              "data": {"email": "victim@example.org", "at": line["data"]["at"]}}  # fmt: skip
+    head = world.app.store.head_position()
+    with pytest.raises(DomainError, match=r"^line 1: a confirmed address cannot be imported"):
+        archive.import_lines(world.app, [json.dumps(forged)], owner=world.user_id)
+    assert world.app.store.head_position() == head
