@@ -77,9 +77,9 @@ def _redact_value(value: Any) -> Any:
 
 
 def _redact_record(record: logging.LogRecord) -> None:
-    if isinstance(record.msg, str):
-        record.msg = redact(record.msg)
     args = record.args
+    if isinstance(record.msg, str) and not args:  # with arguments, msg is our own format string
+        record.msg = redact(record.msg)
     if isinstance(args, tuple):
         record.args = tuple(_redact_value(a) for a in args)
     elif isinstance(args, dict):
