@@ -19,14 +19,15 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import confirm, dashboard, metrics, network_pages, network_rest, rest_goals, rest_network, webhooks
+from api.credentials import router_for as credentials_router
 from api.docs import add_docs
 from api.feeds import router_for as feeds_router
 from api.google import router_for as google_router
 from api.schemas import Health, Problem
-from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders, redact_access_log
+from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders
 from api.sources import router_for as sources_router
 from api.updates import router_for as updates_router
-from service import throttle
+from service import log_redaction, throttle
 from service.app import App, Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
 from service.settings import Settings
@@ -45,7 +46,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
-    redact_access_log()  # OAuth codes and states never reach the access log
+    log_redaction.install()  # capabilities (feed URLs, signed links, OAuth codes) never reach a log
     service = App.open(settings, clock)
 
     @asynccontextmanager
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     webhooks.attach(app, settings, service, _ERRORS)  # before google's routes: it serves /webhooks/google
     app.include_router(google_router(settings), responses=_ERRORS)
     app.include_router(updates_router(settings), responses=_ERRORS)
+    app.include_router(credentials_router(settings), responses=_ERRORS)
     metrics.attach(app)
     app.include_router(sources_router(settings), prefix="/api/v1", responses=_ERRORS)
     app.include_router(feeds_router(settings))

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import dashboard
 from api.deps import CallerDep, IdempotencyKey, get_app, once
-from service import accounts, confirmation
+from service import accounts, confirmation, credentials
 from service.commands import DomainError, NotFoundError
 from service.confirm_links import InvalidLinkError, Links
 from service.settings import Settings
@@ -52,9 +52,12 @@ def router_for(settings: Settings) -> APIRouter:
         if links is None:
             return refused(request, "Confirmation links are not available on this server.", 404)
         try:
-            return links.verify(token, app.now())
+            claim = links.verify(token, app.now())
         except InvalidLinkError as exc:
             return refused(request, str(exc), 410 if "expired" in str(exc) else 400)
+        if credentials.links_revoked(app, claim.user_id, claim.issued_at):
+            return refused(request, credentials.REVOKED, 410)
+        return claim
 
     @router.get("/confirm/{token}", response_class=HTMLResponse, include_in_schema=False)
     def link_page(request: Request, token: str) -> Response:

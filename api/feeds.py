@@ -3,7 +3,7 @@
 `GET|HEAD /feeds/{token}.ics`: the same state is the same bytes, so a strong ETag and
 Last-Modified answer 304 to If-None-Match (which wins when both are sent) and If-Modified-Since.
 An unknown or rotated token is 404, found by the token's hash. The token is the URL's only secret:
-uvicorn's access log is filtered so it never prints one.
+no log line prints one (`service/log_redaction.py`).
 
 `/calendar`: the links (https and webcal://, a copy button, one-click "add to" links and how often
 each app refreshes), rotation, and the sources with their state. The copy button is the one bit of
@@ -12,8 +12,6 @@ JavaScript here, a static file, allowed by this page's own Content-Security-Poli
 
 from __future__ import annotations
 
-import logging
-import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -33,19 +31,7 @@ from service.settings import Settings
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 # Its own loader over the shared templates folder: the dashboard's modules are being reworked.
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-_TOKEN_IN_PATH = re.compile(r"/feeds/[^/?\s]+\.ics")
 PAGE_CSP = CONTENT_SECURITY_POLICY.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
-
-
-class RedactFeedTokens(logging.Filter):
-    """Access-log lines show /feeds/…, never the token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN_IN_PATH.sub("/feeds/[token].ics", a) if isinstance(a, str) else a for a in record.args
-            )
-        return True
 
 
 def _wants_gzip(request: Request) -> bool:
@@ -80,9 +66,6 @@ def _not_modified(request: Request, answer: ical.FeedAnswer) -> bool:
 
 def router_for(settings: Settings) -> APIRouter:
     router = APIRouter()
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, RedactFeedTokens) for f in access.filters):
-        access.addFilter(RedactFeedTokens())
 
     documented: dict[int | str, dict[str, Any]] = {
         200: {"content": {"text/calendar": {}}, "description": "The feed"},

@@ -1,15 +1,18 @@
-"""`GET /metrics`: the Prometheus text format. Open by default (bind the API to a private address,
-or put it behind the proxy); with NETGOALS_METRICS_TOKEN set, a scrape must send it as a bearer
-token (compared in constant time)."""
+"""`GET /metrics`: the Prometheus text format. With NETGOALS_METRICS_TOKEN set, a scrape must send
+it as a bearer token (compared in constant time), from anywhere. Without it, only a client on this
+machine (a loopback address) is answered: a scraper elsewhere needs the token. Behind a proxy, run
+`netgoals api --proxy-headers` so that the proxy's own loopback address does not open it to all."""
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from api.deps import client_address
 from api.webhooks import jobs_of
 from service import metrics
 
@@ -24,8 +27,21 @@ def scrape(request: Request) -> Response:
         sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(sent.encode(), token.get_secret_value().encode()):
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    elif not _loopback(client_address(request)):
+        refusal = "/metrics answers other machines only with NETGOALS_METRICS_TOKEN set (as a bearer token)\n"
+        return Response(refusal, status_code=403, media_type="text/plain")
     body = metrics.render(jobs.settings, jobs.app, jobs.redis)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def _loopback(host: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:  # a Unix socket's peer, or no peer at all: not known to be this machine
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # a dual-stack socket's IPv4 client
+    return ip.is_loopback
 
 
 def attach(web: FastAPI) -> None:

@@ -8,19 +8,16 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from service.commands import ASPIRATION_KINDS, TEMPLATES
+from service.commands import ASPIRATION_KINDS, TEMPLATES, text
 
 MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 def _clean(value: str) -> str:
-    """Text must be storable anywhere: no NUL characters, no lone surrogates."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
+    """Text must be storable anywhere: the one rule of `domain/text.py`."""
+    wrong = text.problem(value)
+    if wrong is not None:
+        raise ValueError(wrong)
     return value
 
 

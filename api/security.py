@@ -8,7 +8,6 @@ Plain ASGI middleware (no BaseHTTPMiddleware), so streaming responses and backgr
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -169,30 +168,6 @@ async def _send_json(
 async def _too_large(send: Send, limit: int) -> None:
     detail = {"detail": f"request body too large: at most {limit} bytes"}
     await _send_json(send, 413, detail, ((b"connection", b"close"),))
-
-
-# Paths whose query string is a secret: Google's answer to the OAuth flow carries `code` (worth a
-# token until exchanged) and `state`.
-SECRET_QUERY_PATHS = ("/oauth/google/callback",)
-
-
-class RedactedAccessLog(logging.Filter):
-    """Removes the query string of secret-bearing paths from uvicorn's access log lines
-    (`'%s - "%s %s HTTP/%s" %d'` with the path and query as the third argument)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            path, sep, _query = args[2].partition("?")
-            if sep and path in SECRET_QUERY_PATHS:
-                record.args = (*args[:2], f"{path}?[redacted]", *args[3:])
-        return True
-
-
-def redact_access_log() -> None:
-    logger = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, RedactedAccessLog) for f in logger.filters):
-        logger.addFilter(RedactedAccessLog())
 
 
 class MethodNotAllowed:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,6 +40,11 @@ class UpdatePreferencesOut(BaseModel):
     digest: bool
     failing: dict[str, str]
     pending: int
+    confirmation: Literal["waiting", "confirmed"] | None = Field(
+        default=None,
+        description='For email: "waiting" until the owner opens the link sent to the address (nothing '
+        'else is sent to it before), then "confirmed".',
+    )
     webhook_secret: str | None = Field(
         default=None, description="Only in the answer that set a webhook: the signing secret, shown once."
     )
@@ -81,7 +86,8 @@ def router_for(settings: Settings) -> APIRouter:
 
     @router.put("/api/v1/updates/preferences", response_model=UpdatePreferencesOut)
     def put_preferences(who: CallerDep, body: UpdatePreferencesIn) -> dict[str, Any]:
-        """Choose the channel. Setting a webhook answers its signing secret, once."""
+        """Choose the channel. Setting a webhook answers its signing secret, once. A new email address
+        gets one mail, a link to confirm it; nothing else goes there until it is confirmed."""
         change = updates.set_channel(who.app, context(), who.user_id, **body.model_dump())
         return {**updates.status(who.app, who.user_id).as_dict(), "webhook_secret": change.webhook_secret}
 
@@ -107,14 +113,40 @@ def router_for(settings: Settings) -> APIRouter:
         return _page(request, "unsubscribe.html", {"token": token})
 
     @router.post("/updates/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
-    def unsubscribe(request: Request, token: Annotated[str, Form(max_length=2000)] = "") -> Response:
-        # The signed token is the credential and comes in the form body, not from a cookie, so a
-        # forged cross-site POST has nothing to ride on.
+    def unsubscribe(
+        request: Request,
+        token: Annotated[str, Form(max_length=2000)] = "",
+        one_click: Annotated[str, Form(alias="List-Unsubscribe", max_length=20)] = "",
+        link_token: Annotated[str, Query(alias="token", max_length=2000)] = "",
+    ) -> Response:
+        # The signed token is the credential, never a cookie, so a forged cross-site POST has nothing
+        # to ride on. It comes in the page's form body, or — RFC 8058's one-click POST a mail client
+        # sends to the List-Unsubscribe URL with the body `List-Unsubscribe=One-Click` — in the link.
+        credential = token or (link_token if one_click == "One-Click" else "")
         try:
-            updates.unsubscribe(get_app(request), context(), token)
+            updates.unsubscribe(get_app(request), context(), credential)
         except DomainError as exc:
             return _page(request, "unsubscribe.html", {"error": str(exc)}, 400)
         return _page(request, "unsubscribe.html", {"done": True})
+
+    @router.get("/updates/confirm-email", response_class=HTMLResponse, include_in_schema=False)
+    def confirm_email_page(request: Request, token: Annotated[str, Query(max_length=2000)] = "") -> Response:
+        """The link in the confirmation mail. Opening it changes nothing (mail scanners open links):
+        one button, whose POST confirms."""
+        try:
+            email = updates.address_of_confirmation(get_app(request), context(), token)
+        except DomainError as exc:
+            return _page(request, "confirm_email.html", {"error": str(exc)}, 400)
+        return _page(request, "confirm_email.html", {"token": token, "email": email})
+
+    @router.post("/updates/confirm-email", response_class=HTMLResponse, include_in_schema=False)
+    def confirm_email(request: Request, token: Annotated[str, Form(max_length=2000)] = "") -> Response:
+        # The signed token in the body is the credential, as for unsubscribing.
+        try:
+            email = updates.confirm_address(get_app(request), context(), token)
+        except DomainError as exc:
+            return _page(request, "confirm_email.html", {"error": str(exc)}, 400)
+        return _page(request, "confirm_email.html", {"done": True, "email": email})
 
     @router.post("/settings/updates", include_in_schema=False)
     def settings_form(
@@ -150,7 +182,10 @@ def router_for(settings: Settings) -> APIRouter:
             )
         except DomainError as exc:
             return _settings(request, session, error=str(exc), status=422)
-        return _settings(request, session, note="Saved.", secret=change.webhook_secret)
+        note = "Saved."
+        if change.waiting_for:
+            note = f"Saved. We sent a link to {change.waiting_for}: updates start once you open it."
+        return _settings(request, session, note=note, secret=change.webhook_secret)
 
     @router.get("/settings/updates", response_class=HTMLResponse, include_in_schema=False)
     def settings_page(request: Request) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
+from urllib.parse import parse_qs, urlsplit
 
 import typer
 from rich.table import Table
@@ -14,7 +15,16 @@ from cli.common import JsonOption, UserOption, load_settings, opened
 from service.app import App
 from service.commands import SecretKeyMissingError
 from service.settings import Settings
-from service.updates import Updates, decide, deliver_due, send_test, sent, set_channel, status
+from service.updates import (
+    Updates,
+    confirm_address,
+    decide,
+    deliver_due,
+    send_test,
+    sent,
+    set_channel,
+    status,
+)
 
 notify_app = typer.Typer(
     no_args_is_help=True,
@@ -54,7 +64,15 @@ def email(
         refused = served.missing_in_service(load_settings(), "smtp")
         if refused is not None:
             raise DomainError(refused)
-        set_channel(service, context, user_id, "email", email=address, immediate=immediate, digest=digest)
+        change = set_channel(
+            service, context, user_id, "email", email=address, immediate=immediate, digest=digest
+        )
+        if change.waiting_for:
+            render.console.print(
+                f"Progress updates will go to {address}, waiting for confirmation: open the link we sent"
+                " there (or pass it to `netgoals notify confirm`). Nothing is sent to it before."
+            )
+            return
         render.console.print(f"Progress updates go to {address}. Try `netgoals notify test`.")
 
 
@@ -85,6 +103,17 @@ def webhook(
             "X-Netgoals-Signature is sha256=HMAC-SHA256(secret, raw body)):"
         )
         render.console.print(change.webhook_secret or "", soft_wrap=True, highlight=False)
+
+
+@notify_app.command("confirm")
+def confirm(
+    link: Annotated[str, typer.Argument(help="The link from the confirmation mail (or its token).")],
+) -> None:
+    """Confirm an email address with the link sent to it (when the web server is not running)."""
+    token = parse_qs(urlsplit(link).query).get("token", [link])[0]
+    with opened(SecretKeyMissingError) as (service, settings):
+        address = confirm_address(service, Updates.open(settings), token)
+    render.console.print(f"{address} is confirmed: progress updates will go there.")
 
 
 @notify_app.command("off")
@@ -120,6 +149,12 @@ def show_status(user: UserOption = None, as_json: JsonOption = False) -> None:
         ", ".join(k for k, on in (("at once", p.immediate), ("weekly digest", p.digest)) if on) or "nothing"
     )
     render.console.print(f"Updates: {where}; {kinds}." if p.active else "Updates: off.")
+    if current.waiting_for_confirmation:
+        render.console.print(
+            f"[yellow]Waiting for confirmation:[/yellow] open the link sent to {p.email};"
+            " nothing goes there before.",
+            highlight=False,
+        )
     for channel, why in current.failing.items():
         render.console.print(f"[yellow]{channel} is failing:[/yellow] {why}", highlight=False)
     if current.pending:

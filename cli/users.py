@@ -84,12 +84,39 @@ def user_list(as_json: JsonOption = False) -> None:
 
 
 @token_app.command("rotate")
-def token_rotate(user: UserArgument, as_json: JsonOption = False) -> None:
+def token_rotate(
+    user: UserArgument,
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--everything",
+            help="Also new calendar feed URLs, and every confirm and unsubscribe link sent so far refused.",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Give a user a new API token; the old one and their dashboard sessions stop working."""
-    with _service() as service:
+    if not everything:
+        with _service() as service:
+            record = service.user(user)
+            token = accounts.issue_token(service, record.user_id)
+            _print_token(record.user_id, record.handle, token, as_json)
+        return
+    from service import credentials
+
+    with opened() as (service, settings):
         record = service.user(user)
-        token = accounts.issue_token(service, record.user_id)
-        _print_token(record.user_id, record.handle, token, as_json)
+        done = credentials.rotate_everything(service, settings, record.user_id)
+    feeds = [f.https for f in done.feeds]
+    if as_json:
+        render.print_json(
+            {"user_id": record.user_id, "handle": record.handle, "token": done.token, "feeds": feeds}
+        )
+        return
+    _print_token(record.user_id, record.handle, done.token, as_json)
+    for url in feeds:
+        render.console.print(f"New feed URL: {url}", highlight=False, soft_wrap=True)
+    render.console.print("Every confirm and unsubscribe link sent before now no longer works.")
 
 
 @token_app.command("revoke")

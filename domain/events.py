@@ -52,6 +52,8 @@ CALENDAR_DISCONNECTED: Final = "calendar.disconnected"
 # Progress updates: where they go (profile stream; never a webhook URL or secret), and in the actions
 # stream what was decided to be told, on which channel, and whether it was delivered.
 USER_UPDATES_SET: Final = "user.updates-set"
+# The person opened the signed link sent to this address: updates may go there (profile stream).
+USER_UPDATES_EMAIL_CONFIRMED: Final = "user.updates-email-confirmed"
 UPDATE_DECIDED: Final = "update.decided"
 UPDATE_DELIVERED: Final = "update.delivered"
 UPDATE_FAILED: Final = "update.failed"
@@ -72,6 +74,7 @@ PROFILE_EVENT_TYPES: Final = frozenset(
         CONTACT_ADDED,
         CONTACT_UPDATED,
         USER_UPDATES_SET,
+        USER_UPDATES_EMAIL_CONFIRMED,
     }
 )
 ACTION_EVENT_TYPES: Final = frozenset({ACTION_DONE, ACTION_RETRACTED})

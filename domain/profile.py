@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from domain import events as ev
 from domain.contacts import Contact, apply_contact_update, contact_from_added
 from domain.goals import Goal, apply_goal_change, goal_from_set
-from domain.updates import UpdatePreferences, preferences_from_event
+from domain.updates import UpdatePreferences, email_key, preferences_from_event
 
 ASPIRATION_KINDS: Final = ("new-job", "clients", "mentorship", "other")
 DEFAULT_WEEKLY_BUDGET: Final = 5
@@ -40,6 +40,10 @@ class Profile:
     goals: dict[str, Goal] = field(default_factory=dict)
     contacts: dict[str, Contact] = field(default_factory=dict)
     updates: UpdatePreferences = field(default_factory=UpdatePreferences)
+    confirmed_emails: set[str] = field(default_factory=set)  # addresses proven by their link, folded
+
+    def email_confirmed(self, email: str | None) -> bool:
+        return email is not None and email_key(email) in self.confirmed_emails
 
     @property
     def registered(self) -> bool:
@@ -90,6 +94,8 @@ class Profile:
             self._apply_settings(data)
         elif event_type == ev.USER_UPDATES_SET:
             self.updates = preferences_from_event(data)
+        elif event_type == ev.USER_UPDATES_EMAIL_CONFIRMED:
+            self.confirmed_emails.add(email_key(data["email"]))
         self.version += 1
 
     def _apply_settings(self, data: dict[str, Any]) -> None:

@@ -26,6 +26,8 @@ STREAK_BROKEN = "streak-broken"
 CONFIRM_WAITING = "confirm-waiting"
 DIGEST = "digest"
 TEST = "test"
+# The one mail an address gets before it is confirmed: the link that confirms it.
+CONFIRM_EMAIL = "confirm-email"
 
 CHANNELS = ("email", "webhook", "none")
 WEBHOOK_FORMATS = ("json", "slack")
@@ -52,6 +54,11 @@ class UpdatePreferences:
     @property
     def target(self) -> str | None:
         return self.email if self.channel == "email" else self.webhook_url
+
+
+def email_key(email: str) -> str:
+    """An address as it is compared: mail systems treat the case of an address as the same person."""
+    return email.strip().lower()
 
 
 def preferences_from_event(data: dict[str, Any]) -> UpdatePreferences:

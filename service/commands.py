@@ -2,6 +2,7 @@
 names a command may take. The CLI and the API import these from here, so they depend on the service
 layer only (docs/architecture.md, "The rooms") while the definitions stay in the domain, where they belong."""
 
+from domain import text
 from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec, Rating
 from domain.errors import ConcurrencyError, DomainError, NotFoundError
 from domain.goals import TEMPLATES
@@ -25,4 +26,5 @@ __all__ = [
     "SecretKeyMissingError",
     "parse_timezone",
     "parse_week_start",
+    "text",
 ]

@@ -37,6 +37,11 @@ class Claim:
     answer: str
     expires: datetime
 
+    @property
+    def issued_at(self) -> float:
+        """When the link was made (epoch seconds): every link lasts LINK_LIFETIME."""
+        return self.expires.timestamp() - LINK_LIFETIME.total_seconds()
+
 
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

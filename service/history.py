@@ -42,7 +42,9 @@ KINDS: Final = {
         }
     ),
     "contacts": frozenset({ev.CONTACT_ADDED, ev.CONTACT_UPDATED}),
-    "account": frozenset({ev.USER_REGISTERED, ev.USER_SETTINGS_CHANGED, ev.HANDLE_CLAIMED}),
+    "account": frozenset(
+        {ev.USER_REGISTERED, ev.USER_SETTINGS_CHANGED, ev.HANDLE_CLAIMED, ev.USER_UPDATES_EMAIL_CONFIRMED}
+    ),
     "updates": frozenset({ev.USER_UPDATES_SET, *ev.UPDATE_EVENT_TYPES}),
 }
 SOURCES: Final = {
@@ -80,6 +82,7 @@ LABELS: Final = {
     ev.UPDATE_DECIDED: "Update decided",
     ev.UPDATE_DELIVERED: "Update sent",
     ev.UPDATE_FAILED: "Update failed",
+    ev.USER_UPDATES_EMAIL_CONFIRMED: "Update address confirmed",
 }
 # Every event type has a label (tests/unit/test_event_readers.py): nothing shows as a bare "Change".
 EVENT_READING: Final = {t: ev.HANDLED for t in LABELS}
@@ -238,6 +241,8 @@ def _what_else(t: str, data: dict[str, Any], names: _Names) -> str:
         return f"{names.actions.get(data['action_id'], 'a block')}, by {by}"
     if t == ev.CONFIRMATION_ADOPTED:
         return "Passed blocks count once you confirm them (or something you did fulfils them)"
+    if t == ev.USER_UPDATES_EMAIL_CONFIRMED:
+        return f"progress updates may go to {data['email']}"
     if t == ev.USER_UPDATES_SET:
         channel = data.get("channel", "none")
         if channel == "none":

@@ -1,6 +1,7 @@
 """`/metrics` in the Prometheus text format: tasks run, failed and retried by name, task durations,
-sync lag per calendar, outbox depth, queue length, workers and beat — read from Redis (what the
-workers counted, from any process) and the database (what is pending), at scrape time."""
+the worst sync lag and the calendars per sync mode (never a user id), outbox depth, queue length,
+workers and beat — read from Redis (what the workers counted, from any process) and the database
+(what is pending), at scrape time."""
 
 from __future__ import annotations
 
@@ -35,14 +36,28 @@ class _Collector(Collector):
             runs = sum(c for (n, o), c in t.tasks.items() if n == name and o != "retried")
             durations.add_metric([name], runs, seconds)
         yield durations
+        # Per sync mode, never per user: a label holding user ids would tell every scraper who
+        # has an account, and grows with the users.
         lag = GaugeMetricFamily(
-            "netgoals_sync_lag_seconds", "Seconds since each calendar last synced", labels=["user_id", "mode"]
+            "netgoals_sync_lag_seconds",
+            "Seconds since the least recently synced calendar synced",
+            labels=["mode"],
         )
+        calendars = GaugeMetricFamily(
+            "netgoals_calendars", "Connected calendars that have synced", labels=["mode"]
+        )
+        worst: dict[str, float] = {}
+        counts: dict[str, int] = {}
         for calendar in found.calendars:
             if calendar.seconds_since_sync is not None:
                 mode = "push" if calendar.push else "polling"
-                lag.add_metric([calendar.user_id, mode], calendar.seconds_since_sync)
+                worst[mode] = max(worst.get(mode, 0.0), calendar.seconds_since_sync)
+                counts[mode] = counts.get(mode, 0) + 1
+        for mode in sorted(worst):
+            lag.add_metric([mode], worst[mode])
+            calendars.add_metric([mode], counts[mode])
         yield lag
+        yield calendars
         gauges = {
             "netgoals_outbox_pending_rows": ("Outbox rows Google has not seen yet", found.outbox_rows),
             "netgoals_outbox_pending_users": ("Users with pending outbox rows", found.outbox_users),

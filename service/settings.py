@@ -138,7 +138,8 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
     )
     idempotent_answer_days: int = Field(default=7, ge=1, description="how long stored answers are kept")
     metrics_token: SecretStr | None = Field(
-        default=None, description="when set, /metrics asks for it as a bearer token"
+        default=None,
+        description="when set, /metrics asks for it as a bearer token; unset, it answers loopback only",
     )
 
     @property

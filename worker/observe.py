@@ -11,7 +11,7 @@ from typing import Any
 
 from celery.signals import setup_logging, worker_ready, worker_shutdown
 
-from service import status
+from service import log_redaction, status
 from service.settings import Settings
 
 _stop = threading.Event()
@@ -53,6 +53,7 @@ def _stop_heartbeat(**_kwargs: Any) -> None:
 
 def connect() -> None:
     """Our logging and the heartbeat, for every worker of this process."""
+    log_redaction.install()  # no capability in any worker log line either
     setup_logging.connect(_logging)
     worker_ready.connect(_start_heartbeat)
     worker_shutdown.connect(_stop_heartbeat)

@@ -20,7 +20,7 @@ from api.deps import get_app
 from api.schemas import MAX_YEAR, MIN_YEAR
 from service import accounts, history
 from service.app import App
-from service.commands import DomainError
+from service.commands import DomainError, text
 
 SESSION_COOKIE = "netgoals_session"
 SIGNIN_COOKIE = "netgoals_signin"  # double-submit token against sign-in CSRF
@@ -167,8 +167,9 @@ def run_form(
     if isinstance(found, Response):
         return found
     try:
-        if any("\x00" in value for value in values):
-            raise DomainError("the form contains a NUL character")
+        wrong = next(filter(None, map(text.problem, values)), None)
+        if wrong is not None:  # the API's rule for text (domain/text.py)
+            raise DomainError(f"the form's text {wrong}")
         target = command(found)
     except DomainError as exc:
         return redraw(found, str(exc))

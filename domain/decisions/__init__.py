@@ -27,7 +27,7 @@ from domain.decisions.goals import (
     set_goal,
     set_goal_preferences,
 )
-from domain.decisions.updates import set_updates
+from domain.decisions.updates import confirm_update_email, set_updates
 from domain.decisions.users import add_aspiration, change_settings, register, update_aspiration
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "archive_goal",
     "assess_contact",
     "change_settings",
+    "confirm_update_email",
     "contact_warnings",
     "goal_of",
     "link_goal",

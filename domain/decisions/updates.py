@@ -8,7 +8,7 @@ from domain import events as ev
 from domain.decisions.common import require_registered
 from domain.events import Event
 from domain.profile import Profile
-from domain.updates import UpdatePreferences, validate_preferences
+from domain.updates import UpdatePreferences, email_key, validate_preferences
 
 
 def set_updates(profile: Profile, preferences: UpdatePreferences, now: datetime) -> list[Event]:
@@ -25,3 +25,12 @@ def set_updates(profile: Profile, preferences: UpdatePreferences, now: datetime)
         "at": now.isoformat(),
     }
     return [Event(ev.USER_UPDATES_SET, data)]
+
+
+def confirm_update_email(profile: Profile, email: str, now: datetime) -> list[Event]:
+    """The person opened the link sent to `email`: updates may go there. Confirming a confirmed
+    address again decides nothing."""
+    require_registered(profile)
+    if profile.email_confirmed(email):
+        return []
+    return [Event(ev.USER_UPDATES_EMAIL_CONFIRMED, {"email": email_key(email), "at": now.isoformat()})]

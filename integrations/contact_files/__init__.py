@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Final
 
+from domain import text
 from domain.contact_matching import ImportedContact
 from integrations.contact_files import google_csv, linkedin, outlook_csv, vcard
 from integrations.contact_files.errors import ContactFileError
@@ -54,12 +55,30 @@ def read_contacts(data: bytes, source: str | None = None) -> ContactFile:
     """The contacts in an export file; `source` forces a format instead of recognising it."""
     if not data.strip():
         raise ContactFileError("the file is empty")
-    text = decode(data)
-    kind = source or detect(text)
+    decoded = decode(data)
+    kind = source or detect(decoded)
     reader = FORMATS.get(kind)
     if reader is None:
         raise ContactFileError(f"unknown format {kind!r}: use one of {', '.join(FORMATS)}")
-    return ContactFile(kind, reader(text))
+    contacts = reader(decoded)
+    for contact in contacts:
+        _check_text(contact)
+    return ContactFile(kind, contacts)
+
+
+_FIELD_WORDS: Final = {"name": "name", "emails": "email", "organisation": "organisation", "role": "role"}
+
+
+def _check_text(contact: ImportedContact) -> None:
+    """The API's rule for text (domain/text.py), the same for every format: a file is refused whole,
+    naming the line or card, rather than stored with what the JSON API would refuse."""
+    for field in fields(contact)[1:]:  # after `where`, ours
+        value = getattr(contact, field.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            wrong = text.problem(item) if isinstance(item, str) else None
+            if wrong is not None:
+                what = _FIELD_WORDS.get(field.name, field.name.replace("_", " "))
+                raise ContactFileError(f"{contact.where}: the {what} {wrong}")
 
 
 __all__ = ["FORMATS", "ContactFile", "ContactFileError", "detect", "read_contacts"]

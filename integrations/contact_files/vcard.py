@@ -16,6 +16,11 @@ from integrations.contact_files.errors import ContactFileError
 
 SOURCE = "vcard"
 _BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE)
+# BEGIN/END of any component, with vobject's optional group prefix ("item1.BEGIN:VCARD").
+_BOUNDARY = re.compile(r"^(?:[\w-]+\.)?(BEGIN|END)\s*:", re.IGNORECASE)
+# A card inside a card (vCard 2.1's AGENT) is as deep as real files go; vobject turns nested
+# components into native objects recursively, so depth is refused before it reads anything.
+MAX_DEPTH = 2
 
 
 def looks_like(text: str) -> bool:
@@ -89,7 +94,35 @@ def _contact(card: Any, where: str) -> ImportedContact | None:
     )
 
 
+def _check_depth(text: str) -> None:
+    """Refuse components nested deeper than MAX_DEPTH, naming the card: checked on the logical lines
+    (continuation lines unfolded) as vobject reads them, in one pass, whatever the depth."""
+    depth, card, card_line = 0, 0, 0
+    logical: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line[:1] in (" ", "\t") and logical:
+            logical[-1] = (logical[-1][0], logical[-1][1] + line[1:])
+        else:
+            logical.append((number, line))
+    for number, line in logical:
+        found = _BOUNDARY.match(line)
+        if found is None:
+            continue
+        if found.group(1).upper() == "BEGIN":
+            if depth == 0:
+                card, card_line = card + 1, number
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ContactFileError(
+                    f"card {card} (line {card_line}): components nested more than {MAX_DEPTH} deep"
+                    f" (line {number}); a card may hold at most one card inside it"
+                )
+        else:
+            depth = max(depth - 1, 0)
+
+
 def read(text: str) -> list[ImportedContact]:
+    _check_depth(text)
     starts = _card_starts(text)
     found: list[ImportedContact] = []
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email.headerregistry import BaseHeader
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import formatdate
 
 SECURITY = ("starttls", "tls", "none")
@@ -41,8 +43,34 @@ class Outcome:
     permanent: bool = False  # retrying will not help (the address was refused)
 
 
+# Headers whose value is a list of <URL>s that mail clients read as links (RFC 2369, RFC 8058): the
+# default policy folds a long URL into RFC 2047 encoded words, which no client reads as a link.
+_URL_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+
+
+class _MailPolicy(EmailPolicy):
+    """The default policy with CRLF line ends, except that URL headers are written as one plain
+    ASCII line (a URL is ASCII and far below RFC 5322's 998-octet line limit)."""
+
+    def _plain(self, name: str, value: str | BaseHeader) -> str | None:
+        text = str(value)
+        if name.lower() in _URL_HEADERS and text.isascii() and len(name) + len(text) + 2 <= 998:
+            return f"{name}: {text}{self.linesep}"
+        return None
+
+    def fold(self, name: str, value: str) -> str:
+        return self._plain(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        plain = self._plain(name, value)
+        return plain.encode("ascii") if plain is not None else super().fold_binary(name, value)
+
+
+POLICY = _MailPolicy(linesep="\r\n")
+
+
 def _message(mail: Mail) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = mail.sender
     message["To"] = mail.to
     message["Subject"] = mail.subject

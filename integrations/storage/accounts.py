@@ -58,6 +58,28 @@ idempotent_responses = Table(
     Column("created_at", String(40), nullable=False),
 )
 
+# A person's signed links made before `not_before` (epoch seconds) are refused: "rotate everything"
+# sets it. No row: every link they hold is good until it expires.
+link_epochs = Table(
+    "link_epochs",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("not_before", Float, nullable=False),
+)
+
+
+def links_not_before(connection: Connection, user_id: str) -> float | None:
+    found = connection.scalar(select(link_epochs.c.not_before).where(link_epochs.c.user_id == user_id))
+    return float(found) if found is not None else None
+
+
+def revoke_links_before(connection: Connection, user_id: str, moment: float) -> None:
+    dialect = sqlite if is_sqlite(connection) else postgresql
+    statement = dialect.insert(link_epochs).values(user_id=user_id, not_before=moment)
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=[link_epochs.c.user_id], set_={"not_before": moment})
+    )
+
 
 # --- API tokens ------------------------------------------------------------------------------------
 

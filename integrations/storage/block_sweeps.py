@@ -7,7 +7,8 @@ lookup here. Losing or clearing this table only costs a full sweep.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, Float, MetaData, String, Table, delete, insert, select
+from sqlalchemy import Column, Connection, Float, MetaData, String, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 metadata = MetaData()
 
@@ -28,5 +29,12 @@ def last_sweep(connection: Connection, user_id: str) -> tuple[str, float | None]
 
 
 def remember_sweep(connection: Connection, user_id: str, state: str, due_at: float | None) -> None:
-    connection.execute(delete(block_sweeps).where(block_sweeps.c.user_id == user_id))
-    connection.execute(insert(block_sweeps).values(user_id=user_id, state=state, due_at=due_at))
+    # One upsert: a delete-then-insert let two concurrent sweeps of one user collide on the key
+    # (PostgreSQL: the second delete misses the row the first inserted).
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    statement = dialect.insert(block_sweeps).values(user_id=user_id, state=state, due_at=due_at)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[block_sweeps.c.user_id], set_={"state": state, "due_at": due_at}
+        )
+    )

@@ -2,6 +2,7 @@
 what is worth telling (once per change), deliver it by email or signed webhook, send a test, list
 what was sent. Each lives in its own module; this one only names them."""
 
+from service.updates.confirm_email import address_of_confirmation, confirm_address, confirmation_link
 from service.updates.context import Updates
 from service.updates.decide import decide
 from service.updates.deliver import deliver_due, send_test
@@ -19,6 +20,9 @@ __all__ = [
     "ChannelChange",
     "Updates",
     "UpdatesStatus",
+    "address_of_confirmation",
+    "confirm_address",
+    "confirmation_link",
     "decide",
     "deliver_due",
     "preferences",

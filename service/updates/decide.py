@@ -21,6 +21,7 @@ from integrations.storage.event_store import StreamAppend
 from service import progress as progress_service
 from service.app import App
 from service.confirm_links import LINK_LIFETIME, Links
+from service.updates.confirm_email import queue_confirmation
 from service.updates.context import Updates, delivery_id, event_id
 from service.updates.gather import digest_for
 
@@ -31,6 +32,12 @@ def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | N
     chosen = profile.updates
     if not chosen.active:
         return 0
+    if chosen.channel == "email" and chosen.email and not profile.email_confirmed(chosen.email):
+        # Nothing is decided for an address nobody confirmed; its one confirmation mail is queued
+        # (once: an address chosen before this rule gets it here, from the worker's round).
+        with write_transaction(app.engine) as connection:
+            now_at = app.now().timestamp()
+            return int(queue_confirmation(connection, user_id, chosen.email, now_at, first_only=True))
     now = app.now()
     waiting = waiting or []
     with read_transaction(app.engine) as connection:
@@ -47,7 +54,9 @@ def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | N
             if block is None or links is None:
                 return None
             # The GET-safe one-click answers (a page with one button; only its POST answers).
-            expires = block.ended_at + LINK_LIFETIME
+            # A link lasts LINK_LIFETIME from when it is made: its expiry tells when that was
+            # (service/credentials.py refuses links made before a rotation).
+            expires = now + LINK_LIFETIME
             return {a: links.url(user_id, block.action_id, a, expires) for a in ("done", "skip")}
 
         for update in worth_telling([x.progress for x in lines], waiting, now, told):

@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 
 from domain import events as ev
 from domain.events import NewEvent, actions_stream
-from domain.updates import TEST
+from domain.updates import CONFIRM_EMAIL, TEST, email_key
 from integrations.mail import smtp
 from integrations.storage import update_store
 from integrations.storage.database import write_transaction
@@ -23,11 +23,13 @@ from integrations.storage.event_store import StreamAppend
 from integrations.storage.update_store import DELIVERED, FAILED, Delivery
 from integrations.webhooks import sender
 from service.app import App
+from service.updates.confirm_email import CONFIRM_DAYS, confirmation_link
 from service.updates.context import Updates, event_id
 from service.updates.preferences import preferences, unsubscribe_link, webhook_secrets
-from service.updates.render import render_mail, render_webhook
+from service.updates.render import render_confirmation, render_mail, render_webhook
 
 FIRST_RETRY, LAST_RETRY = 60.0, 3600.0
+WAITING = "waiting for confirmation of the address"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +51,13 @@ def deliver_due(app: App, ctx: Updates, user_id: str | None = None, *, limit: in
 
 def send_test(app: App, ctx: Updates, user_id: str) -> Sent:
     """Send a test on the person's channel now and say what happened (listed like any update)."""
-    chosen = app.profile(user_id).updates
+    profile = app.profile(user_id)
+    chosen = profile.updates
     if not chosen.active:
         return Sent("", TEST, chosen.channel, False, "updates are off: choose a channel first")
+    if chosen.channel == "email" and not profile.email_confirmed(chosen.email):
+        detail = f"{WAITING}: open the link we sent to {chosen.email}, then try again"
+        return Sent("", TEST, chosen.channel, False, detail)
     key = f"{TEST}:{uuid4()}"
     payload = {
         "key": key,
@@ -85,9 +91,15 @@ def send_test(app: App, ctx: Updates, user_id: str) -> Sent:
 
 
 def _send(app: App, ctx: Updates, delivery: Delivery) -> smtp.Outcome | sender.Outcome:
+    profile = app.profile(delivery.user_id)
     chosen = preferences(app, ctx, delivery.user_id)
     if chosen.channel != delivery.channel:
         return smtp.Outcome(False, f"the channel changed to {chosen.channel}: not sent", permanent=True)
+    if delivery.kind == CONFIRM_EMAIL:
+        return _send_confirmation(app, ctx, delivery, chosen.email, profile.email_confirmed(chosen.email))
+    if delivery.channel == "email" and not profile.email_confirmed(chosen.email):
+        # Only an address its owner confirmed gets anything (the confirmation link aside).
+        return smtp.Outcome(False, f"{WAITING} ({chosen.email}): not sent", permanent=True)
     unsubscribe = unsubscribe_link(app, ctx, delivery.user_id)
     if delivery.channel == "email":
         server = ctx.smtp
@@ -106,6 +118,21 @@ def _send(app: App, ctx: Updates, delivery: Delivery) -> smtp.Outcome | sender.O
         delivery_id=delivery.delivery_id,
         allow_private=ctx.settings.allow_private_targets,
     )
+
+
+def _send_confirmation(
+    app: App, ctx: Updates, delivery: Delivery, chosen_email: str | None, confirmed: bool
+) -> smtp.Outcome:
+    address = delivery.payload["email"]
+    if chosen_email is None or email_key(chosen_email) != email_key(address):
+        return smtp.Outcome(False, "the address changed since: not sent", permanent=True)
+    if confirmed:
+        return smtp.Outcome(False, "the address was confirmed meanwhile: not sent", permanent=True)
+    server = ctx.smtp
+    if server is None:
+        return smtp.Outcome(False, "no SMTP server is configured (NETGOALS_SMTP_HOST)", permanent=True)
+    link = confirmation_link(app, ctx, delivery.user_id, address)
+    return smtp.send(server, render_confirmation(delivery, ctx.settings.mail_from, link, CONFIRM_DAYS))
 
 
 def _send_and_record(app: App, ctx: Updates, delivery: Delivery) -> Sent:

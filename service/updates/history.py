@@ -18,6 +18,7 @@ class UpdatesStatus:
     preferences: UpdatePreferences
     failing: dict[str, str]  # channel -> why its last update did not go out
     pending: int
+    waiting_for_confirmation: bool = False  # an email address its owner has not confirmed yet
 
     def as_dict(self) -> dict[str, Any]:
         p = self.preferences
@@ -29,15 +30,24 @@ class UpdatesStatus:
             "digest": p.digest,
             "failing": self.failing,
             "pending": self.pending,
+            "confirmation": None
+            if p.channel != "email"
+            else "waiting"
+            if self.waiting_for_confirmation
+            else "confirmed",
         }
 
 
 def status(app: App, user_id: str) -> UpdatesStatus:
-    chosen = app.profile(user_id).updates
+    profile = app.profile(user_id)
+    chosen = profile.updates
     with read_transaction(app.engine) as connection:
         failing = update_store.failing_channels(connection, user_id)
         pending = update_store.pending_count(connection, user_id)
-    return UpdatesStatus(chosen, {c: why for c, why in failing.items() if c == chosen.channel}, pending)
+    waiting = chosen.channel == "email" and not profile.email_confirmed(chosen.email)
+    return UpdatesStatus(
+        chosen, {c: why for c, why in failing.items() if c == chosen.channel}, pending, waiting
+    )
 
 
 def sent(app: App, user_id: str, limit: int = 50) -> list[dict[str, Any]]:

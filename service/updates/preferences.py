@@ -12,8 +12,10 @@ from integrations.storage import update_store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.webhooks.sender import check_target
 from service.app import App
-from service.signing import sign, verify
+from service.signing import sign
+from service.updates.confirm_email import queue_confirmation
 from service.updates.context import Updates
+from service.updates.signed import signed_user
 
 UNSUBSCRIBE = "unsubscribe"
 UNSUBSCRIBE_DAYS = 365
@@ -23,6 +25,7 @@ UNSUBSCRIBE_DAYS = 365
 class ChannelChange:
     preferences: UpdatePreferences
     webhook_secret: str | None = None  # shown once, when a webhook is set
+    waiting_for: str | None = None  # an address that gets nothing until its owner confirms it
 
 
 def set_channel(
@@ -52,13 +55,21 @@ def set_channel(
         secret = secrets.token_urlsafe(32)
     now = app.now()
     app.decide_profile(user_id, lambda profile: decisions.set_updates(profile, chosen, now))
+    unconfirmed = email if channel == "email" and not app.profile(user_id).email_confirmed(email) else None
     with write_transaction(app.engine) as connection:
         if secret is not None:
             sealed = ctx.vault.seal({"webhook_url": webhook_url, "secret": secret})
             update_store.save_channel_secrets(connection, user_id, sealed, now.timestamp())
         else:
             update_store.drop_channel_secrets(connection, user_id)
-    return ChannelChange(chosen, secret)
+        queued = unconfirmed is not None and queue_confirmation(
+            connection, user_id, unconfirmed, now.timestamp()
+        )
+    if queued:
+        from service.updates.deliver import deliver_due  # deliver reads preferences: imported here
+
+        deliver_due(app, ctx, user_id)  # the confirmation mail now, not at the worker's next round
+    return ChannelChange(chosen, secret, unconfirmed)
 
 
 def preferences(app: App, ctx: Updates, user_id: str) -> UpdatePreferences:
@@ -79,17 +90,19 @@ def webhook_secrets(app: App, ctx: Updates, user_id: str) -> tuple[str, str]:
 
 
 def unsubscribe_link(app: App, ctx: Updates, user_id: str) -> str:
-    expires = app.now().timestamp() + UNSUBSCRIBE_DAYS * 86400
-    return ctx.url(f"/updates/unsubscribe?token={sign(ctx.link_key, UNSUBSCRIBE, {'u': user_id}, expires)}")
+    now = app.now().timestamp()
+    fields = {"u": user_id, "i": int(now)}  # "i": when it was made, for "rotate everything"
+    token = sign(ctx.link_key, UNSUBSCRIBE, fields, now + UNSUBSCRIBE_DAYS * 86400)
+    return ctx.url(f"/updates/unsubscribe?token={token}")
 
 
 def unsubscribe(app: App, ctx: Updates, token: str) -> str:
     """Stop every update for the person the signed token names (the POST of the unsubscribe page)."""
-    user_id = str(verify(ctx.link_key, UNSUBSCRIBE, token, app.now().timestamp())["u"])
+    user_id = user_of_unsubscribe(app, ctx, token)
     set_channel(app, ctx, user_id, "none")
     return user_id
 
 
 def user_of_unsubscribe(app: App, ctx: Updates, token: str) -> str:
     """Whose link this is, checked but changing nothing (the GET shows a page with one button)."""
-    return str(verify(ctx.link_key, UNSUBSCRIBE, token, app.now().timestamp())["u"])
+    return signed_user(app, ctx, UNSUBSCRIBE, token)[0]

@@ -49,7 +49,27 @@ def render_mail(delivery: Delivery, to: str, sender: str, dashboard: str, unsubs
         text=_templates.get_template(f"{name}.txt").render(context),
         html=_templates.get_template(f"{name}.html").render(context),
         message_id=f"<{delivery.delivery_id}@netgoals>",
-        headers=(("List-Unsubscribe", f"<{unsubscribe}>"), ("X-Netgoals-Delivery", delivery.delivery_id)),
+        headers=(
+            ("List-Unsubscribe", f"<{unsubscribe}>"),
+            # RFC 8058: a POST of this body to the link unsubscribes at once (api/updates.py).
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ("X-Netgoals-Delivery", delivery.delivery_id),
+        ),
+    )
+
+
+def render_confirmation(delivery: Delivery, sender: str, link: str, days: int) -> Mail:
+    """The one mail an address gets before it is confirmed: plain text, the link, nothing else."""
+    email = delivery.payload["email"]
+    text = _templates.get_template("confirm_email.txt").render({"email": email, "link": link, "days": days})
+    return Mail(
+        sender=sender,
+        to=email,
+        subject=delivery.payload["subject"],
+        text=text,
+        html=None,
+        message_id=f"<{delivery.delivery_id}@netgoals>",
+        headers=(("X-Netgoals-Delivery", delivery.delivery_id),),
     )
 
 

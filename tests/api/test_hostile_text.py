@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.api.live import LiveServer, live_server
@@ -63,3 +64,37 @@ def test_unencodable_text_is_422_on_every_json_endpoint(server: LiveServer) -> N
     assert answer.status == 200
     assert json.loads(answer.read()) == []  # nothing was stored
     connection.close()
+
+
+def _nested_vcards(depth: int) -> bytes:
+    return ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n" * depth + "END:VCARD\r\n" * depth).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        (_nested_vcards(5000), "card 1 (line 1): components nested more than 2 deep (line 7)"),
+        (
+            b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+            b"Ann,Lee,,,Acme,CTO,\r\nBo\x00b,Ray,,,Acme,CEO,\r\n",
+            "line 3: the name must not contain NUL characters",
+        ),
+        (
+            b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\nORG:Ac\x00me\r\nEND:VCARD\r\n",
+            "card 1 (line 1): the organisation must not contain NUL characters",
+        ),
+    ],
+    ids=["nested-vcards", "nul-in-csv", "nul-in-vcard"],
+)
+def test_a_hostile_contacts_file_is_422_naming_the_card_or_line(
+    server: LiveServer, body: bytes, named: str
+) -> None:
+    """Not a 500: the same rule for text as the JSON API, and bounded work however deep the cards."""
+    token = server.add_user(f"{hash(named) & 0xFFFF}@example.com")["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    answer = httpx.post(
+        f"{server.base_url}/api/v1/contacts/import?dry_run=false", content=body, headers=headers, timeout=20
+    )
+    assert answer.status_code == 422, answer.text
+    assert named in answer.json()["detail"][0]["msg"]
+    assert httpx.get(f"{server.base_url}/api/v1/contacts", headers=headers).json() == []

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from integrations.storage import calendar_store as store
 from integrations.storage.database import write_transaction
 from service import accounts
 from service.app import App
 from service.google.context import secret_hash
 from service.settings import Settings
-from tests.api.conftest import Clock, User, event_count
+from tests.api.conftest import SIGNIN_REDIS_URL, Clock, User, event_count
 from tests.api.live import LiveServer, live_server
 from tests.api.test_dashboard import _csrf, sign_in
+from tests.conftest import require_redis
 
 
 def _mode(path: Path) -> int:
@@ -42,19 +46,94 @@ def test_the_embedded_store_is_private(server: LiveServer) -> None:
     assert made == dict.fromkeys(made, 0o600)
 
 
-def test_the_access_log_never_shows_oauth_codes_or_states(server: LiveServer) -> None:
-    """(Runs after the test above: it stops the shared server to read its whole log.)"""
+def test_metrics_answer_this_machine_without_a_token(server: LiveServer) -> None:
+    """A real client on 127.0.0.1 reads /metrics with no token set."""
+    answer = httpx.get(f"{server.base_url}/metrics")
+    assert answer.status_code == 200 and "netgoals_queue_length" in answer.text
+
+
+@contextmanager
+def _metrics_web(
+    tmp_path: Path, clock: Clock, database_url: str, token: str | None = None
+) -> Iterator[FastAPI]:
+    """The app with a real Redis to read the counts from (the embedded one is not running here)."""
+    require_redis()
+    settings = Settings(
+        home=tmp_path,
+        database_url=database_url,
+        redis_url=SIGNIN_REDIS_URL,
+        metrics_token=token,  # type: ignore[arg-type]
+    )
+    web = create_app(settings, clock)
+    try:
+        yield web
+    finally:
+        web.state.netgoals.close()
+
+
+@pytest.mark.parametrize(
+    ("address", "status"),
+    [("127.0.0.1", 200), ("::1", 200), ("::ffff:127.0.0.1", 200), ("203.0.113.5", 403), ("10.0.0.2", 403)],
+)
+def test_without_a_token_metrics_refuse_other_machines(
+    tmp_path: Path, clock: Clock, database_url: str, address: str, status: int
+) -> None:
+    with (
+        _metrics_web(tmp_path, clock, database_url) as web,
+        TestClient(web, client=(address, 40000)) as client,
+    ):
+        answer = client.get("/metrics")
+    assert answer.status_code == status
+    if status == 403:
+        assert "NETGOALS_METRICS_TOKEN" in answer.text and "netgoals_" not in answer.text
+
+
+def test_with_a_token_metrics_ask_everyone_for_it(tmp_path: Path, clock: Clock, database_url: str) -> None:
+    with _metrics_web(tmp_path, clock, database_url, "scrape-me") as web:
+        for address in ("127.0.0.1", "203.0.113.5"):
+            with TestClient(web, client=(address, 40000)) as client:
+                assert client.get("/metrics").status_code == 401
+                assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+                answer = client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+                assert answer.status_code == 200 and "netgoals_queue_length" in answer.text
+
+
+def test_the_server_log_never_shows_a_capability(server: LiveServer) -> None:
+    """Feed URLs in any spelling the router serves, signed links, OAuth codes and states, a token in
+    a query string: none reaches the log of a real `netgoals api`. (Runs after the test above: it
+    stops the shared server to read its whole log.)"""
     home = Path(server.env["NETGOALS_HOME"])
-    secret_code, secret_state = "4/0Acode-SECRET-1234", "state-SECRET-5678"
-    httpx.get(f"{server.base_url}/oauth/google/callback", params={"state": secret_state, "code": secret_code})
+    user = server.add_user("logs@example.com")
+    feed_url = httpx.get(
+        f"{server.base_url}/api/v1/feed", headers={"Authorization": f"Bearer {user['token']}"}
+    )
+    feed_token = feed_url.json()["https"].rsplit("/", 1)[1].removesuffix(".ics")
+    for spelling in (f"{feed_token}.ics", f"{feed_token}%2Eics", f"{feed_token}%2eics"):
+        assert httpx.get(f"{server.base_url}/feeds/{spelling}").status_code == 200, spelling  # served
+    httpx.get(f"{server.base_url}/feeds/{feed_token}.ICS")
+    secrets = {
+        feed_token,
+        "4/0Acode-SECRET-1234",
+        "state-SECRET-5678",
+        "confirm-SECRET-91011",
+        "unsub-SECRET-1213",
+        user["token"],
+    }
+    httpx.get(
+        f"{server.base_url}/oauth/google/callback",
+        params={"state": "state-SECRET-5678", "code": "4/0Acode-SECRET-1234"},
+    )
+    httpx.get(f"{server.base_url}/confirm/confirm-SECRET-91011")
+    httpx.get(f"{server.base_url}/updates/unsubscribe", params={"token": "unsub-SECRET-1213"})
+    httpx.get(f"{server.base_url}/signin", params={"email": "logs@example.com", "token": user["token"]})
     httpx.get(f"{server.base_url}/healthz", params={"probe": "kept"})  # other query strings stay
     server.process.terminate()
     server.process.wait(timeout=10)  # flushes the log
     log = (home / "server.log").read_text()
     assert '"GET /oauth/google/callback?[redacted] HTTP/1.1" 404' in log
+    assert '"GET /feeds/[redacted] HTTP/1.1" 200' in log
     assert "/healthz?probe=kept" in log
-    assert secret_code not in log
-    assert secret_state not in log
+    assert [s for s in secrets if s in log] == []
 
 
 def test_an_existing_world_readable_store_is_tightened(tmp_path: Path) -> None:

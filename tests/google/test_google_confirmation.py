@@ -4,6 +4,7 @@ answer skips it and the planner makes up for it while the period is open."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,8 @@ from domain.events import NewEvent, actions_stream
 from integrations.storage import calendar_store as store
 from integrations.storage.database import write_transaction
 from integrations.storage.event_store import StreamAppend
-from service import confirmation
+from service import confirmation, credentials
+from service.confirm_links import Links
 from service.google.ids import derived_id
 from tests.google.conftest import ADA, World
 
@@ -178,3 +180,33 @@ def test_a_mentor_block_carries_the_mentor_and_a_check_mark_counts_it_for_the_go
     )
     assert world.sync().confirmed == 1
     assert world.progress()["Build a relationship with Grace (mentor)"] == (1, 6)
+
+
+def test_rotating_everything_gives_the_blocks_in_google_new_links(world: World) -> None:
+    """The Done / Didn't happen links in a block's description stop working when the person rotates
+    everything; the next sync writes working ones in their place."""
+    block = planned_world(world)
+    world.clock.now = end_of(block).astimezone(UTC) + timedelta(hours=1)
+    world.sync()
+    links = Links.open(world.google.settings)
+    assert links is not None
+
+    def tokens() -> list[str]:
+        shown = world.fake.get_event(ADA, block["id"], calendar_id=world.goals_calendar())
+        return re.findall(r"http://127\.0\.0\.1:8000/confirm/([\w.-]+)", shown["description"])
+
+    old = tokens()
+    assert len(old) == 2
+    world.clock.now += timedelta(seconds=2)
+    credentials.rotate_everything(world.app, world.google.settings, world.user_id)
+    assert all(
+        credentials.links_revoked(world.app, world.user_id, links.verify(t, world.clock.now).issued_at)
+        for t in old
+    )
+    world.sync()
+    new = tokens()
+    assert len(new) == 2 and not set(new) & set(old)
+    for token in new:
+        claim = links.verify(token, world.clock.now)
+        assert claim.action_id == action_of(block)
+        assert not credentials.links_revoked(world.app, world.user_id, claim.issued_at)

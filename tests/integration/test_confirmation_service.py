@@ -3,11 +3,16 @@ counted stays counted (and a rebuild gives the same numbers), and the sweep deci
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from cli.main import app as cli
@@ -19,6 +24,7 @@ from service import confirmation, contacts, goals, users
 from service import progress as progress_service
 from service.app import App
 from service.settings import Settings
+from tests.conftest import FixedClock
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 
@@ -159,3 +165,29 @@ def test_a_confirmed_block_counts_for_the_goal_it_was_planned_for(
     app.projection.rebuild()
     assert (_done_for(app, user_id, mentor_goal), _done_for(app, user_id, outreach)) == (1, 1)
     app.close()
+
+
+def test_two_sweeps_that_read_the_same_log_skip_a_block_once(
+    engine: Engine, make_app: Callable[[Engine], App], clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers sweep the same user at once: both decide the "not confirmed" skip from the same
+    log, and the ids derived from the block make the second append nothing."""
+    apps = [make_app(engine), make_app(engine)]
+    user_id = users.register(apps[0], "me", "Europe/Berlin").user_id
+    block = plan(apps[0], user_id, clock.now - timedelta(days=1))
+    assert [e.type for e in confirmation.sweep(apps[0], user_id)] == [ev.CONFIRMATION_ADOPTED]
+    clock.now += timedelta(days=8)
+    settle = confirmation.rules.settle
+    both_decided = threading.Barrier(2, timeout=30)
+
+    def settle_together(*args: Any) -> Any:
+        decided = settle(*args)
+        both_decided.wait()  # neither appends before both have read the log
+        return decided
+
+    monkeypatch.setattr(confirmation.rules, "settle", settle_together)
+    with ThreadPoolExecutor(2) as pool:
+        appended = list(pool.map(lambda app: confirmation.sweep(app, user_id), apps))
+    assert [[e.data["reason"] for e in a] for a in appended] == [["not confirmed"]] * 2  # both decided it
+    skips = [e for e in apps[0].store.read_stream(f"actions-{user_id}") if e.type == ev.ACTION_SKIPPED]
+    assert [(e.data["action_id"], e.data["reason"]) for e in skips] == [(block, "not confirmed")]

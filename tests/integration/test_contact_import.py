@@ -10,12 +10,12 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
-from domain.decisions import Rating
+from domain.decisions import ContactSpec, Rating
 from domain.errors import DomainError
 from service import accounts, goals, network_assess, network_gaps
 from service.app import App
 from service.contact_import import import_contacts
-from service.contacts import list_contacts, network
+from service.contacts import list_contacts, network, update_contact
 from tests.contact_exports import GOOGLE, LINKEDIN, VCARDS
 
 MakeApp = Callable[[Engine], App]
@@ -59,6 +59,32 @@ def test_import_merges_known_people_and_a_reimport_adds_nothing(engine: Engine, 
     assert app.store.head_position() == head
     # LinkedIn connections of years ago are not new this week; the phone's contacts are.
     assert sorted(s.contact.name for s in network(app, user_id).new_this_week) == ["Zoë Ødegaard", "李小龍"]
+
+
+# People a file knows by name alone: no email, no profile URL, some not even a company — the ids
+# derived from the file are all that matches them again.
+NAMES_ONLY = (
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+    "Lee,Ann,,,,,\r\n"
+    "Sam,Park,,,,,\r\n"
+    "Sam,Park,,,,,\r\n"  # two people the file cannot tell apart
+    "Rui,Costa,,,Acme,CTO,\r\n"
+)
+
+
+def test_a_later_export_of_people_without_email_adds_only_the_new_one(
+    engine: Engine, make_app: MakeApp
+) -> None:
+    """Not the same bytes (so not the file's idempotency key): the same people must get the same ids."""
+    app = make_app(engine)
+    user_id = _user(app)
+    assert import_contacts(app, user_id, NAMES_ONLY.encode(), apply=True).appended == 4
+    # Edited since: a new name and company take away every key the file could match on.
+    rui = next(c for c, _ in list_contacts(app, user_id) if c.name == "Rui Costa")
+    update_contact(app, user_id, rui.contact_id, ContactSpec(name="Rui C.", organisation="Elsewhere"))
+    for later in (NAMES_ONLY.replace("\r\n", "\n"), NAMES_ONLY + "Kim,Yoon,,,,,\r\n"):
+        import_contacts(app, user_id, later.encode(), apply=True)
+    assert _names(app, user_id) == ["Kim Yoon", "Lee Ann", "Rui C.", "Sam Park", "Sam Park"]
 
 
 def test_a_broken_line_imports_nothing_at_all(engine: Engine, make_app: MakeApp) -> None:

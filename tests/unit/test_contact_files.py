@@ -4,9 +4,12 @@ or card when a file is malformed."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from integrations.contact_files import ContactFileError, read_contacts
 from tests.contact_exports import GOOGLE, LINKEDIN, OUTLOOK, VCARDS
@@ -105,3 +108,70 @@ def test_outlook_csv_skips_exchange_addresses_and_unwraps_display_forms() -> Non
 def test_a_malformed_file_names_the_line_or_card(text: str, message: str) -> None:
     with pytest.raises(ContactFileError, match=re.escape(message)):
         read_contacts(text.encode())
+
+
+def _vcard(name: str) -> str:
+    return f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nEMAIL:p@example.org\r\nEND:VCARD\r\n"
+
+
+def test_thousands_of_nested_cards_are_refused_naming_the_card_in_bounded_time() -> None:
+    depth = 5000
+    nested = _vcard("Ann") + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n" * depth + "END:VCARD\r\n" * depth
+    started = time.monotonic()
+    with pytest.raises(
+        ContactFileError, match=r"^card 2 \(line 6\): components nested more than 2 deep \(line 12\)"
+    ):
+        read_contacts(nested.encode())
+    assert time.monotonic() - started < 2
+    # A folded BEGIN is a BEGIN as vobject reads it.
+    folded = "\r\n".join(
+        ("BEGIN:VCARD", "FN:a", "BEGIN:VCA", " RD", "BEGIN:VCARD", "FN:b", *["END:VCARD"] * 3)
+    )
+    with pytest.raises(ContactFileError, match=r"^card 1 \(line 1\): .* \(line 5\)"):
+        read_contacts(folded.encode())
+
+
+def test_one_card_inside_a_card_is_still_read() -> None:
+    """vCard 2.1's AGENT: a card inside a card, as deep as real files go."""
+    lines = (
+        "BEGIN:VCARD",
+        "VERSION:2.1",
+        "FN:Ann",
+        "AGENT:",
+        "BEGIN:VCARD",
+        "FN:Bob",
+        "END:VCARD",
+        "END:VCARD",
+    )
+    agent = "\r\n".join(lines) + "\r\n"
+    assert [c.name for c in read_contacts(agent.encode()).contacts] == ["Ann"]
+
+
+_FORMATS_WITH_A_NAME = {
+    "linkedin": (
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n{x},Lee,,,Acme,CTO,\r\n",
+        "line 2",
+    ),
+    "google": (
+        "Name,Given Name,E-mail 1 - Value,Organization 1 - Name\r\n{x},Ann,ann@example.org,Acme\r\n",
+        "line 2",
+    ),
+    "outlook": ("First Name,Last Name,E-mail Address,Job Title\r\n{x},Lee,ann@example.org,CTO\r\n", "line 2"),
+    "vcard": ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{x}\r\nEND:VCARD\r\n", "card 1 (line 1)"),
+}
+
+
+@pytest.mark.parametrize("source", sorted(_FORMATS_WITH_A_NAME))
+@given(before=st.text(max_size=5), after=st.text(max_size=5))
+@settings(max_examples=25, deadline=None)
+def test_a_nul_character_is_refused_by_every_format_as_by_the_api(
+    source: str, before: str, after: str
+) -> None:
+    """The JSON API's rule for text (domain/text.py), whatever format the text came in."""
+    clean = "".join(c for c in before + after if c.isalnum()) or "Ann"
+    template, where = _FORMATS_WITH_A_NAME[source]
+    assert read_contacts(template.format(x=clean).encode(), source).contacts  # the file reads without it
+    with pytest.raises(
+        ContactFileError, match=rf"^{re.escape(where)}: the name must not contain NUL characters$"
+    ):
+        read_contacts(template.format(x=f"{clean[:2]}\x00{clean[2:]}").encode(), source)

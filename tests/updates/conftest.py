@@ -3,6 +3,7 @@ real webhook receiver, and the update context wired to them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,9 +16,11 @@ from domain.decisions import GoalSpec
 from service import goals, users
 from service.app import App
 from service.settings import Settings
-from service.updates import Updates
+from service.updates import Updates, confirm_address, set_channel
 from tests.conftest import FixedClock
-from tests.updates.receivers import SmtpServer, WebhookReceiver
+from tests.updates.receivers import MailBox, SmtpServer, WebhookReceiver
+
+CONFIRM_LINK = re.compile(r"https://netgoals\.test(/updates/confirm-email\?token=\S+)")
 
 
 @dataclass
@@ -76,3 +79,21 @@ def world(
         tmp_path, smtp_server.port, str(engine.url.render_as_string(hide_password=False))
     )
     return World(app, Updates.open(settings), user_id, clock, smtp_server, webhook_receiver)
+
+
+def confirmation_path(box: MailBox, address: str) -> str:
+    """The link (path and token) in the confirmation mail `address` was sent last."""
+    message = next(m for m in reversed(box.messages) if m["To"] == address)
+    assert message["Subject"] == "Confirm your address for netgoals updates", message["Subject"]
+    found = CONFIRM_LINK.search(message.get_body(("plain",)).get_content())
+    assert found, message
+    return found[1]
+
+
+def choose_email(app: App, ctx: Updates, box: MailBox, user_id: str, address: str, **options: bool) -> None:
+    """Choose email updates to `address` and confirm it from the mail it got, as its owner would;
+    the mailbox is emptied after."""
+    set_channel(app, ctx, user_id, "email", email=address, **options)
+    confirm_address(app, ctx, confirmation_path(box, address).partition("token=")[2])
+    box.messages.clear()
+    box.raw.clear()

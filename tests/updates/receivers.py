@@ -22,6 +22,7 @@ class MailBox:
     """What the SMTP server accepted; addresses in `refuse` are answered 550."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # the bytes as they came, for header checks
     refuse: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -39,6 +40,7 @@ class MailBox:
         assert isinstance(message, EmailMessage)
         with self.lock:
             self.messages.append(message)
+            self.raw.append(raw)
         return "250 Message accepted"
 
 

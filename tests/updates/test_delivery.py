@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -16,14 +17,27 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import select
 
+from domain import decisions
 from domain import events as ev
 from domain.errors import DomainError
-from domain.updates import WaitingBlock
+from domain.updates import CONFIRM_EMAIL, UpdatePreferences, WaitingBlock
+from integrations.storage import update_store
+from integrations.storage.database import write_transaction
 from integrations.storage.schema import events
-from service import actions, confirmation, history
+from integrations.storage.update_store import DELIVERED, FAILED
+from service import actions, archive, confirmation, history
 from service.settings import Settings
-from service.updates import Updates, decide, deliver_due, send_test, sent, set_channel, status
-from tests.updates.conftest import World
+from service.updates import (
+    Updates,
+    confirm_address,
+    decide,
+    deliver_due,
+    send_test,
+    sent,
+    set_channel,
+    status,
+)
+from tests.updates.conftest import World, choose_email, confirmation_path
 
 
 def _meet_the_monthly_goal(world: World) -> None:
@@ -47,7 +61,7 @@ def _log_events(world: World, *types: str) -> list[dict[str, object]]:
 
 
 def test_a_met_goal_is_mailed_once_with_text_and_html(world: World) -> None:
-    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     _meet_the_monthly_goal(world)
 
     assert decide(world.app, world.ctx, world.user_id) == 1
@@ -58,6 +72,14 @@ def test_a_met_goal_is_mailed_once_with_text_and_html(world: World) -> None:
     assert message["Subject"] == "Met this month: Attend one networking event per month"
     assert message["To"] == "ada@example.org"
     assert message["List-Unsubscribe"].startswith("<https://netgoals.test/updates/unsubscribe?token=")
+    # As sent: one plain line a mail client reads as a link (no RFC 2047 encoded words), and
+    # RFC 8058's one-click marker.
+    [raw] = world.smtp.box.raw
+    header = re.search(rb"^List-Unsubscribe: (.*?)\r?\n(?![ \t])", raw, re.MULTILINE | re.DOTALL)
+    assert header is not None and re.fullmatch(
+        rb"<https://netgoals\.test/updates/unsubscribe\?token=[\w.-]+>", header[1]
+    )
+    assert b"\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "1 of 1 done." in text and "https://netgoals.test/" in text
@@ -68,11 +90,14 @@ def test_a_met_goal_is_mailed_once_with_text_and_html(world: World) -> None:
     assert deliver_due(world.app, world.ctx, world.user_id) == []
     assert len(world.smtp.box.messages) == 1
     recorded = _log_events(world, ev.UPDATE_DECIDED, ev.UPDATE_DELIVERED)
-    assert [(e["type"], e["kind"], e["channel"]) for e in recorded] == [
+    assert [(e["type"], e["kind"], e["channel"]) for e in recorded if e["kind"] != CONFIRM_EMAIL] == [
         ("update.decided", "goal-met", "email"),
         ("update.delivered", "goal-met", "email"),
     ]
-    assert [s["state"] for s in sent(world.app, world.user_id)] == ["delivered"]
+    assert sorted((s["kind"], s["state"]) for s in sent(world.app, world.user_id)) == [
+        (CONFIRM_EMAIL, "delivered"),
+        ("goal-met", "delivered"),
+    ]
 
 
 def test_a_webhook_is_signed_over_the_raw_body_with_the_secret_shown_once(world: World) -> None:
@@ -193,7 +218,7 @@ def test_a_name_that_resolves_to_a_private_address_at_send_time_is_not_posted_to
 
 
 def test_send_me_a_test_says_what_happened(world: World) -> None:
-    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     ok = send_test(world.app, world.ctx, world.user_id)
     assert ok.delivered and ok.detail == "delivered"
     assert world.smtp.box.messages[-1]["Subject"] == "netgoals test message"
@@ -218,20 +243,20 @@ def test_email_needs_an_smtp_server_and_a_real_address(world: World) -> None:
 
 
 def test_an_unreachable_mail_server_is_retried_not_crashed(world: World) -> None:
-    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     _meet_the_monthly_goal(world)
     decide(world.app, world.ctx, world.user_id)
     world.smtp.stop()
     [result] = deliver_due(world.app, world.ctx, world.user_id)
     assert not result.delivered and result.detail.startswith("cannot reach the mail server 127.0.0.1:")
-    assert [s["state"] for s in sent(world.app, world.user_id)] == ["pending"]
+    assert [s["state"] for s in sent(world.app, world.user_id) if s["kind"] != CONFIRM_EMAIL] == ["pending"]
     assert status(world.app, world.user_id).failing["email"].startswith("cannot reach the mail server")
 
 
 def test_concurrent_deciders_and_senders_tell_each_change_once(world: World) -> None:
     """Two workers decide the same change at the same moment, then two senders race for it: one
     delivery row, one message."""
-    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     _meet_the_monthly_goal(world)
     barrier = threading.Barrier(4)
 
@@ -280,7 +305,7 @@ def test_the_history_names_every_update_event(world: World) -> None:
 
 def test_blocks_waiting_together_are_asked_about_in_one_message_once(world: World) -> None:
     """Issue 22, item 8: three passed blocks gave three "Did it happen?" emails at once."""
-    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     ended = datetime.fromisoformat("2026-11-23T20:00:00+01:00")
     waiting = [
         WaitingBlock(str(uuid4()), f"Networking block {n}", ended + timedelta(hours=n)) for n in range(3)
@@ -308,3 +333,89 @@ def test_blocks_waiting_together_are_asked_about_in_one_message_once(world: Worl
     decide(world.app, world.ctx, world.user_id, [*waiting, later])
     deliver_due(world.app, world.ctx, world.user_id)
     assert [m["Subject"] for m in asked()][1:] == ["Did it happen? Networking block 3"]
+
+
+def test_a_sender_whose_lease_was_taken_over_records_nothing(world: World) -> None:
+    """The finish is compare-and-set on the lease the sender holds, not only on the delivery id:
+    a sender that hung past its lease and the one that took the row over never both record."""
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
+    _meet_the_monthly_goal(world)
+    assert decide(world.app, world.ctx, world.user_id) == 1
+    now = world.app.now().timestamp()
+    with write_transaction(world.app.engine) as connection:
+        [stale] = update_store.claim(connection, now, 30, user_id=world.user_id)
+    with write_transaction(world.app.engine) as connection:
+        [taken_over] = update_store.claim(
+            connection, now + 31, 30, user_id=world.user_id
+        )  # the lease ran out
+    assert (stale.delivery_id, stale.attempts + 1) == (taken_over.delivery_id, taken_over.attempts)
+
+    with write_transaction(world.app.engine) as connection:  # the successor is still sending
+        assert not update_store.finish(connection, stale, FAILED, "hung sender gave up", now + 40)
+        assert not update_store.retry_later(connection, stale, now + 100, "hung sender retries")
+    with write_transaction(world.app.engine) as connection:
+        assert update_store.finish(connection, taken_over, DELIVERED, "delivered", now + 41)
+    with write_transaction(world.app.engine) as connection:  # and after it finished
+        assert not update_store.finish(connection, stale, FAILED, "hung sender gave up", now + 42)
+        assert not update_store.retry_later(connection, stale, now + 100, "hung sender retries")
+        [row] = [r for r in update_store.deliveries_of(connection, world.user_id) if r.kind != CONFIRM_EMAIL]
+    assert (row.state, row.detail, row.finished_at, row.attempts) == (DELIVERED, "delivered", now + 41, 2)
+
+
+def test_an_address_chosen_before_the_rule_gets_one_link_and_nothing_else(world: World) -> None:
+    """An address in the log from before confirmation existed (no link was ever sent): the worker's
+    decide step queues its one confirmation mail, and decides no update for it."""
+    chosen = UpdatePreferences("email", "old@example.org")
+    world.app.decide_profile(world.user_id, lambda p: decisions.set_updates(p, chosen, world.app.now()))
+    _meet_the_monthly_goal(world)
+    assert decide(world.app, world.ctx, world.user_id) == 1  # the confirmation, not the goal
+    assert decide(world.app, world.ctx, world.user_id) == 0
+    assert [(r.kind, r.delivered) for r in deliver_due(world.app, world.ctx, world.user_id)] == [
+        (CONFIRM_EMAIL, True)
+    ]
+    world.clock.now += timedelta(days=30)  # the link expired unused: the worker does not send another
+    assert decide(world.app, world.ctx, world.user_id) == 0
+    assert [m["Subject"] for m in world.smtp.box.messages] == ["Confirm your address for netgoals updates"]
+
+    world.clock.now -= timedelta(days=30)
+    confirm_address(
+        world.app, world.ctx, confirmation_path(world.smtp.box, "old@example.org").partition("token=")[2]
+    )
+    assert decide(world.app, world.ctx, world.user_id) == 1
+    assert [(r.kind, r.delivered) for r in deliver_due(world.app, world.ctx, world.user_id)] == [
+        ("goal-met", True)
+    ]
+
+
+def test_a_pending_update_is_not_sent_once_the_address_changed_to_an_unconfirmed_one(world: World) -> None:
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
+    _meet_the_monthly_goal(world)
+    assert decide(world.app, world.ctx, world.user_id) == 1
+    set_channel(world.app, world.ctx, world.user_id, "email", email="someone-else@example.org")
+    deliver_due(world.app, world.ctx, world.user_id)
+    [update] = [s for s in sent(world.app, world.user_id) if s["kind"] == "goal-met"]
+    assert update["state"] == "failed" and update["detail"].startswith(
+        "waiting for confirmation of the address"
+    )
+    assert [m["To"] for m in world.smtp.box.messages] == ["someone-else@example.org"]  # only its link
+
+
+def test_every_reader_of_the_log_takes_the_confirmation(world: World) -> None:
+    """The export carries it, a rebuild folds it, the history names it — and a person's import
+    cannot forge one: only the link proves an address."""
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
+    exported = [json.loads(line) for line in archive.export_lines(world.app, world.user_id)]
+    [line] = [e for e in exported if e["type"] == ev.USER_UPDATES_EMAIL_CONFIRMED]
+    assert line["data"]["email"] == "ada@example.org"
+    world.app.projection.rebuild()
+    assert world.app.profile(world.user_id).email_confirmed("Ada@Example.org")
+    page = history.entries(world.app, world.user_id, kind="account")
+    [entry] = [e for e in page.entries if e.label == "Update address confirmed"]
+    assert "ada@example.org" in entry.what
+
+    forged = {**line, "event_id": str(uuid4()), "version": line["version"] + 1,
+              "data": {"email": "victim@example.org", "at": line["data"]["at"]}}  # fmt: skip
+    head = world.app.store.head_position()
+    with pytest.raises(DomainError, match=r"^line 1: a confirmed address cannot be imported"):
+        archive.import_lines(world.app, [json.dumps(forged)], owner=world.user_id)
+    assert world.app.store.head_position() == head

@@ -18,9 +18,9 @@ from integrations.storage.database import write_transaction
 from service import actions, confirmation, contacts, goals, users
 from service.app import App
 from service.google.blocks import outbox_row
-from service.updates import decide, deliver_due, set_channel
+from service.updates import decide, deliver_due
 from tests.conftest import REQUIRE_SERVICES
-from tests.updates.conftest import World
+from tests.updates.conftest import World, choose_email
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
@@ -76,7 +76,7 @@ def test_the_digest_of_a_known_week(world: World) -> None:
     )
     _plan_block(app, user, "2026-12-02T18:30:00+01:00", "Networking event")
     _plan_block(app, user, "2026-12-09T18:30:00+01:00", "Too far ahead for this digest")
-    set_channel(app, world.ctx, user, "email", email="ada@example.org", immediate=False)
+    choose_email(app, world.ctx, world.smtp.box, user, "ada@example.org", immediate=False)
 
     world.clock.set("2026-11-30T06:59:00+00:00")  # Monday 07:59 in Berlin: not yet
     assert decide(app, world.ctx, user) == 0
@@ -109,7 +109,7 @@ def test_digests_follow_each_persons_zone(world: World) -> None:
     la = users.register(app, "lin@example.org", "America/Los_Angeles").user_id
     tokyo = users.register(app, "kenji@example.org", "Asia/Tokyo").user_id
     for person in (la, tokyo):
-        set_channel(app, world.ctx, person, "email", email="x@example.org", immediate=False)
+        choose_email(app, world.ctx, world.smtp.box, person, "x@example.org", immediate=False)
     sunday_utc = datetime.fromisoformat("2026-11-29T23:30:00+00:00")  # Monday 08:30 in Tokyo
     world.clock.now = sunday_utc
     assert (decide(app, world.ctx, la), decide(app, world.ctx, tokyo)) == (0, 1)
@@ -172,7 +172,7 @@ def test_a_confirmed_block_counts_in_the_digest_says_how_and_keeps_the_streak(wo
     app.append_actions(user, [Event(ev.ACTION_PLANNED, planned)])
     world.clock.set("2026-11-26T10:00:00+00:00")
     confirmation.confirm(app, user, block, "done", "dashboard", (grace,))
-    set_channel(app, world.ctx, user, "email", email="ada@example.org")
+    choose_email(app, world.ctx, world.smtp.box, user, "ada@example.org")
     world.clock.set("2026-11-30T07:00:00+00:00")  # Monday 08:00 in Berlin: the digest is due
     decide(app, world.ctx, user)
     sent = deliver_due(app, world.ctx, user)
@@ -193,7 +193,7 @@ def test_the_digest_and_the_streak_email_of_one_run_agree_on_the_closed_week(wor
         world.clock.set(f"2026-11-{day}T12:00:00+00:00")
         met = contacts.add_contact(app, user, ContactSpec(name=name))
         actions.log_action(app, user, "reach-out", world.clock.now - timedelta(hours=1), contact_ids=(met,))
-    set_channel(app, world.ctx, user, "email", email="ada@example.org")
+    choose_email(app, world.ctx, world.smtp.box, user, "ada@example.org")
     world.clock.set("2026-11-30T07:00:00+00:00")  # nothing in the week of 23 November; the digest is due
     decide(app, world.ctx, user)
     deliver_due(app, world.ctx, user)

@@ -11,12 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from api.app import create_app
+from cli.main import app as cli
 from tests.api.conftest import Clock, User, add_user
 from tests.api.test_dashboard import _csrf, sign_in
-from tests.updates.conftest import make_settings
-from tests.updates.receivers import SmtpServer, WebhookReceiver
+from tests.updates.conftest import CONFIRM_LINK, confirmation_path, make_settings
+from tests.updates.receivers import MailBox, SmtpServer, WebhookReceiver
 
 
 @pytest.fixture
@@ -42,23 +44,80 @@ def bob(web: FastAPI) -> User:
     return add_user(web.state.netgoals, "bob@example.com")
 
 
-def test_choose_email_then_send_a_test(client: TestClient, ann: User, smtp_server: SmtpServer) -> None:
-    answer = client.put(
-        "/api/v1/updates/preferences",
-        headers=ann.headers,
-        json={"channel": "email", "email": "ann@example.com"},
-    )
+def _confirm(client: TestClient, box: MailBox, address: str) -> None:
+    """Its owner opens the link the address was sent and presses the button."""
+    token = confirmation_path(box, address).partition("token=")[2]
+    assert client.post("/updates/confirm-email", data={"token": token}).status_code == 200
+
+
+def _choose_email(client: TestClient, who: User, box: MailBox) -> None:
+    choose = {"channel": "email", "email": who.email}
+    assert client.put("/api/v1/updates/preferences", headers=who.headers, json=choose).status_code == 200
+    _confirm(client, box, who.email)
+
+
+def test_nothing_goes_to_an_address_before_its_owner_confirms_it(
+    client: TestClient, web: FastAPI, ann: User, smtp_server: SmtpServer
+) -> None:
+    """The probe: anyone's address, then 30 x "send me a test" delivered 30 mails. Now the address
+    gets one mail, the link to confirm it, and nothing else until that link is used."""
+    box = smtp_server.box
+    choose = {"channel": "email", "email": "victim@example.org"}
+    answer = client.put("/api/v1/updates/preferences", headers=ann.headers, json=choose)
     assert answer.status_code == 200, answer.text
-    assert answer.json()["channel"] == "email" and answer.json()["webhook_secret"] is None
+    assert (answer.json()["channel"], answer.json()["confirmation"]) == ("email", "waiting")
+    for _ in range(30):
+        test = client.post("/api/v1/updates/test", headers=ann.headers).json()
+        assert not test["delivered"] and test["detail"].startswith("waiting for confirmation")
+    assert client.put("/api/v1/updates/preferences", headers=ann.headers, json=choose).status_code == 200
+    assert [m["Subject"] for m in box.messages] == ["Confirm your address for netgoals updates"]
+    assert client.get("/api/v1/updates/preferences", headers=ann.headers).json()["confirmation"] == "waiting"
+
+    link = confirmation_path(box, "victim@example.org")
+    page = client.get(link)  # a mail scanner opening the link changes nothing
+    assert page.status_code == 200 and "victim@example.org" in page.text
+    token = link.partition("token=")[2]
+    assert client.post("/updates/confirm-email", data={"token": token[:-3] + "AAA"}).status_code == 400
+    assert client.get("/api/v1/updates/preferences", headers=ann.headers).json()["confirmation"] == "waiting"
+    confirmed = client.post("/updates/confirm-email", data={"token": token})
+    assert confirmed.status_code == 200 and "is confirmed" in confirmed.text
+    assert (
+        client.get("/api/v1/updates/preferences", headers=ann.headers).json()["confirmation"] == "confirmed"
+    )
+    history = client.get("/api/v1/history", headers=ann.headers).json()
+    assert [h["data"]["email"] for h in history if h["type"] == "user.updates-email-confirmed"] == [
+        "victim@example.org"
+    ]
+    sign_in(client, ann)
+    assert "Update address confirmed" in client.get("/history").text  # a label people read
+
     test = client.post("/api/v1/updates/test", headers=ann.headers)
     assert test.json() == {"delivered": True, "channel": "email", "detail": "delivered"}
-    assert smtp_server.box.messages[-1]["To"] == "ann@example.com"
-    [listed] = client.get("/api/v1/updates", headers=ann.headers).json()
-    assert (listed["kind"], listed["state"], listed["subject"]) == (
-        "test",
-        "delivered",
-        "netgoals test message",
-    )
+    assert box.messages[-1]["To"] == "victim@example.org" and len(box.messages) == 2
+    listed = client.get("/api/v1/updates", headers=ann.headers).json()
+    assert sorted((x["kind"], x["state"]) for x in listed) == [
+        ("confirm-email", "delivered"),
+        ("test", "delivered"),
+    ]
+
+
+def test_a_confirmation_link_is_for_one_person_and_one_address(
+    client: TestClient, ann: User, bob: User, smtp_server: SmtpServer
+) -> None:
+    """Bob chooses Ann's link's address for himself: Ann's link confirms it for Ann only."""
+    for who in (ann, bob):
+        client.put(
+            "/api/v1/updates/preferences", headers=who.headers, json={"channel": "email", "email": "a@x.org"}
+        )
+    anns, bobs = (m for m in smtp_server.box.messages)
+    token = CONFIRM_LINK.search(anns.get_body(("plain",)).get_content())[1].partition("token=")[2]  # type: ignore[index]
+    assert client.post("/updates/confirm-email", data={"token": token}).status_code == 200
+    states = [
+        client.get("/api/v1/updates/preferences", headers=w.headers).json()["confirmation"]
+        for w in (ann, bob)
+    ]
+    assert states in (["confirmed", "waiting"], ["waiting", "confirmed"])  # the link names its person
+    assert bobs["To"] == "a@x.org"
 
 
 def test_a_webhook_secret_is_answered_once(
@@ -114,9 +173,7 @@ def test_the_unsubscribe_link_acts_only_on_post(
     client: TestClient, ann: User, bob: User, smtp_server: SmtpServer
 ) -> None:
     for who in (ann, bob):
-        client.put(
-            "/api/v1/updates/preferences", headers=who.headers, json={"channel": "email", "email": who.email}
-        )
+        _choose_email(client, who, smtp_server.box)
     client.post("/api/v1/updates/test", headers=ann.headers)
     token = _unsubscribe_token(smtp_server.box.messages[-1].get_body(("plain",)).get_content())
 
@@ -135,6 +192,27 @@ def test_the_unsubscribe_link_acts_only_on_post(
     assert (
         client.get("/api/v1/updates/preferences", headers=bob.headers).json()["channel"] == "email"
     )  # only Ann's
+
+
+def test_a_one_click_post_to_the_link_unsubscribes(
+    client: TestClient, ann: User, bob: User, smtp_server: SmtpServer
+) -> None:
+    """RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click` to the List-Unsubscribe URL."""
+    for who in (ann, bob):
+        _choose_email(client, who, smtp_server.box)
+    client.post("/api/v1/updates/test", headers=ann.headers)
+    link = smtp_server.box.messages[-1]["List-Unsubscribe"].strip("<>")
+    path = urlsplit(link)._replace(scheme="", netloc="").geturl()
+    one_click = {"List-Unsubscribe": "One-Click"}
+
+    assert client.post(path, data={"List-Unsubscribe": "Other"}).status_code == 400  # not the one-click body
+    assert client.post(path.replace("token=", "token=x"), data=one_click).status_code == 400
+    assert client.get("/api/v1/updates/preferences", headers=ann.headers).json()["channel"] == "email"
+
+    done = client.post(path, data=one_click)
+    assert done.status_code == 200
+    assert client.get("/api/v1/updates/preferences", headers=ann.headers).json()["channel"] == "none"
+    assert client.get("/api/v1/updates/preferences", headers=bob.headers).json()["channel"] == "email"
 
 
 def test_the_settings_page_saves_with_csrf_and_sends_a_test(
@@ -157,9 +235,15 @@ def test_the_settings_page_saves_with_csrf_and_sends_a_test(
             "immediate": "1",
         },
     )
-    assert saved.status_code == 200 and "Saved." in saved.text
+    assert saved.status_code == 200 and "We sent a link to ann@example.com" in saved.text
+    waiting = client.post("/settings/updates", data={"csrf": _csrf(saved.text), "test": "1"})
+    assert "Test not delivered: waiting for confirmation" in waiting.text
+    assert (
+        "Waiting for confirmation: we sent a link to ann@example.com" in client.get("/settings/updates").text
+    )
+    _confirm(client, smtp_server.box, "ann@example.com")
     tested = client.post("/settings/updates", data={"csrf": _csrf(saved.text), "test": "1"})
-    assert "Test delivered." in tested.text
+    assert "Test delivered." in tested.text and "Waiting for confirmation" not in tested.text
     assert smtp_server.box.messages[-1]["Subject"] == "netgoals test message"
     bad = client.post(
         "/settings/updates", data={"csrf": _csrf(tested.text), "channel": "email", "email": "nope"}
@@ -170,3 +254,41 @@ def test_the_settings_page_saves_with_csrf_and_sends_a_test(
 def test_signed_out_settings_go_to_sign_in(client: TestClient) -> None:
     response = client.get("/settings/updates", follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (303, "/signin")
+
+
+def test_the_cli_says_waiting_and_confirms_with_the_link(
+    tmp_path: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`netgoals notify email` queues the link and says so; `notify status` and `notify test` say
+    the address waits; `notify confirm LINK` confirms it (no web server needed)."""
+    settings = make_settings(tmp_path, smtp_server.port, f"sqlite:///{tmp_path / 'netgoals.db'}")
+    for name, value in {
+        "NETGOALS_HOME": str(tmp_path),
+        "NETGOALS_DATABASE_URL": settings.database_url or "",
+        "NETGOALS_SECRET_KEY": "test-secret-key-for-updates",
+        "NETGOALS_SMTP_HOST": "127.0.0.1",
+        "NETGOALS_SMTP_PORT": str(smtp_server.port),
+        "NETGOALS_SMTP_SECURITY": "none",
+        "NETGOALS_PUBLIC_URL": "https://netgoals.test",
+        "COLUMNS": "200",
+    }.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["user", "add", "ann@example.com"]).exit_code == 0
+    chose = runner.invoke(cli, ["notify", "email", "ann@example.com", "--user", "ann@example.com"])
+    assert chose.exit_code == 0 and "waiting for confirmation" in chose.output, chose.output
+    status = runner.invoke(cli, ["notify", "status", "--user", "ann@example.com"])
+    assert "Waiting for confirmation" in status.output
+    as_json = runner.invoke(cli, ["notify", "status", "--user", "ann@example.com", "--json"])
+    assert '"confirmation": "waiting"' in as_json.output
+    refused = runner.invoke(cli, ["notify", "test", "--user", "ann@example.com"])
+    assert refused.exit_code == 1 and "waiting for confirmation" in refused.output
+    assert len(smtp_server.box.messages) == 1
+
+    link = "https://netgoals.test" + confirmation_path(smtp_server.box, "ann@example.com")
+    confirmed = runner.invoke(cli, ["notify", "confirm", link])
+    assert confirmed.exit_code == 0 and "ann@example.com is confirmed" in confirmed.output, confirmed.output
+    assert "Waiting" not in runner.invoke(cli, ["notify", "status", "--user", "ann@example.com"]).output
+    sent = runner.invoke(cli, ["notify", "test", "--user", "ann@example.com"])
+    assert sent.exit_code == 0, sent.output
+    assert smtp_server.box.messages[-1]["Subject"] == "netgoals test message"

@@ -13,8 +13,9 @@ import pytest
 from integrations.queue.embedded import EmbeddedRedis
 from service import actions, confirmation
 from service.jobs import task_names
-from service.updates import Updates, set_channel
+from service.updates import Updates
 from tests.google.conftest import NOW, World
+from tests.updates.conftest import choose_email
 from tests.updates.receivers import SmtpServer
 from tests.workers.conftest import Stack, make_stack, wait_for
 from worker import context
@@ -48,7 +49,7 @@ def test_the_worker_mails_a_waiting_block_with_its_answers_and_a_met_goal_once(
     world.goal("monthly-event")
     world.connect()
     world.sync()  # plans the month's block into free time
-    set_channel(world.app, Updates.open(jobs.settings), world.user_id, "email", email="ada@example.org")
+    choose_email(world.app, Updates.open(jobs.settings), smtp_server.box, world.user_id, "ada@example.org")
     block = min(confirmation.ledger(world.app, world.user_id).blocks.values(), key=lambda b: b.end)
     world.clock.now = block.end + timedelta(days=1, minutes=1)  # it has waited a day for an answer
     # Blocks that have waited a day or more for an answer are worth a reminder.

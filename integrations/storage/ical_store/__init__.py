@@ -24,6 +24,7 @@ from integrations.storage.ical_store.tokens import (
     feed_state,
     record_body,
     replace_token,
+    scopes_of,
     token_by_hash,
     token_of,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "remove_source",
     "replace_token",
     "save",
+    "scopes_of",
     "source",
     "sources_of",
     "token_by_hash",

@@ -34,6 +34,11 @@ def token_of(connection: Connection, user_id: str, scope: str) -> TokenRecord | 
     return _record(dict(row)) if row is not None else None
 
 
+def scopes_of(connection: Connection, user_id: str) -> list[str]:
+    """The feeds a person has a token for: "" (all goals) and goal ids."""
+    return sorted(connection.scalars(select(t.c.scope).where(t.c.user_id == user_id)))
+
+
 def replace_token(
     connection: Connection, user_id: str, scope: str, token_hash: str, sealed: str, created_at: str
 ) -> None:
