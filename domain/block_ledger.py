@@ -162,6 +162,7 @@ EVENT_READING: Final = ev.reading(
         ev.CALENDAR_CONNECTED,
         ev.CALENDAR_DISCONNECTED,
         ev.USER_UPDATES_SET,
+        ev.USER_UPDATES_EMAIL_CONFIRMED,
         ev.UPDATE_DECIDED,
         ev.UPDATE_DELIVERED,
         ev.UPDATE_FAILED,

@@ -167,6 +167,7 @@ EVENT_READING: Final = ev.reading(
         ev.HANDLE_CLAIMED,
         ev.CALENDAR_CONNECTED,
         ev.CALENDAR_DISCONNECTED,
+        ev.USER_UPDATES_EMAIL_CONFIRMED,
         ev.UPDATE_DECIDED,
         ev.UPDATE_DELIVERED,
         ev.UPDATE_FAILED,

@@ -126,6 +126,8 @@ EVENT_ORIGINS: Final[Mapping[str, str]] = MappingProxyType(
         CALENDAR_DISCONNECTED: CONNECTION,
         # Where updates go: an address or a sealed webhook, set only through its own settings.
         USER_UPDATES_SET: CONNECTION,
+        # Proven by its signed link, never uploaded.
+        USER_UPDATES_EMAIL_CONFIRMED: CONNECTION,
         UPDATE_DECIDED: SERVICE,
         UPDATE_DELIVERED: SERVICE,
         UPDATE_FAILED: SERVICE,

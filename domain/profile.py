@@ -121,6 +121,7 @@ EVENT_READING: Final = ev.reading(
         ev.CONTACT_ADDED,
         ev.CONTACT_UPDATED,
         ev.USER_UPDATES_SET,
+        ev.USER_UPDATES_EMAIL_CONFIRMED,
     ),
     ignored=(
         # In the profile stream, but the connection lives in the calendar store (no secrets in

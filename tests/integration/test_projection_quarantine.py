@@ -150,7 +150,7 @@ def test_rebuild_status_and_metrics_name_the_quarantined_events(
     assert f"progress: event {served.registration} (user.registered)" in status.output
 
     web = create_app(settings, clock)
-    with TestClient(web) as client:
+    with TestClient(web, client=("127.0.0.1", 50000)) as client:  # /metrics answers this machine
         text = client.get("/metrics").text
     web.state.netgoals.close()
     assert 'netgoals_quarantined_events{projection="actions"} 1.0' in text

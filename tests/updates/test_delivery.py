@@ -416,6 +416,6 @@ def test_every_reader_of_the_log_takes_the_confirmation(world: World) -> None:
     forged = {**line, "event_id": str(uuid4()), "version": line["version"] + 1,
               "data": {"email": "victim@example.org", "at": line["data"]["at"]}}  # fmt: skip
     head = world.app.store.head_position()
-    with pytest.raises(DomainError, match=r"^line 1: a confirmed address cannot be imported"):
+    with pytest.raises(DomainError, match=r"^line 1: user\.updates-email-confirmed cannot be imported"):
         archive.import_lines(world.app, [json.dumps(forged)], owner=world.user_id)
     assert world.app.store.head_position() == head
