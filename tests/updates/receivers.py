@@ -3,6 +3,7 @@ both in the test process, both keeping what they were sent."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -19,11 +20,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 @dataclass
 class MailBox:
-    """What the SMTP server accepted; addresses in `refuse` are answered 550."""
+    """What the SMTP server accepted; addresses in `refuse` are answered 550; each message is
+    answered after `delay` seconds (a slow mail server)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    delay: float = 0.0
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -37,6 +40,8 @@ class MailBox:
         raw = envelope.original_content or b""
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.messages.append(message)
         return "250 Message accepted"

@@ -1,0 +1,83 @@
+"""'Send me a test' off the request path, over real HTTP: the answer comes at once while the mail
+server is slow, a real Celery worker sends the test, and one person's tests are limited per hour
+with a 429 that says when to try again."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from integrations.queue.embedded import EmbeddedRedis
+from service import accounts
+from service.updates import queued_test
+from tests.api.live import free_port
+from tests.google.conftest import World
+from tests.updates.conftest import make_settings, smtp_server  # noqa: F401 - its fixture
+from tests.updates.receivers import SmtpServer
+from tests.workers.conftest import Stack, make_stack, serve_api, wait_for
+from worker import context
+
+SLOW = 2.0
+
+
+@pytest.fixture
+def stack_with_mail(
+    make_world: Callable[..., World],
+    tmp_path: Path,
+    smtp_server: SmtpServer,  # noqa: F811 - the fixture imported above
+) -> Iterator[Stack]:
+    world = make_world()
+    made = make_settings(tmp_path, smtp_server.port, "sqlite://").model_dump()
+    mail = {k: made[k] for k in ("smtp_host", "smtp_port", "smtp_security", "mail_from", "public_url")}
+    with EmbeddedRedis(tmp_path / "redis") as server:
+        stack = make_stack(world, server.url, **mail)
+        yield stack
+        context.use(None)
+        stack.jobs.close()
+
+
+def test_a_test_send_answers_at_once_a_worker_sends_it_and_tests_are_limited_per_hour(
+    stack_with_mail: Stack,
+    smtp_server: SmtpServer,  # noqa: F811 - the fixture imported above
+) -> None:
+    stack, world = stack_with_mail, stack_with_mail.world
+    ada = {"Authorization": f"Bearer {accounts.issue_token(world.app, world.user_id)}"}
+    smtp_server.box.delay = SLOW
+    web = create_app(stack.jobs.settings, world.clock)
+    with serve_api(web, free_port()) as base:
+        chosen = {"channel": "email", "email": "ada@example.org"}
+        assert httpx.put(f"{base}/api/v1/updates/preferences", headers=ada, json=chosen).status_code == 200
+        started = time.monotonic()
+        asked = httpx.post(f"{base}/api/v1/updates/test", headers=ada, timeout=30)
+        assert asked.status_code == 202, asked.text
+        assert time.monotonic() - started < SLOW, "the answer waited for the mail server"
+        assert asked.json()["result"] == "/api/v1/updates"
+        with stack.worker():
+            wait_for(lambda: smtp_server.box.messages, 30, "the worker to send the test")
+
+            def listed() -> list[dict[str, object]]:
+                return list(httpx.get(f"{base}/api/v1/updates", headers=ada).json())
+
+            wait_for(lambda: listed() and listed()[0]["state"] == "delivered", 30, "the outcome")
+        assert smtp_server.box.messages[-1]["To"] == "ada@example.org"
+
+        smtp_server.box.delay = 0
+        for _ in range(queued_test.PER_HOUR - 1):
+            world.clock.now += timedelta(minutes=1)
+            assert httpx.post(f"{base}/api/v1/updates/test", headers=ada).status_code == 202
+        world.clock.now += timedelta(minutes=1)
+        refused = httpx.post(f"{base}/api/v1/updates/test", headers=ada)
+        assert refused.status_code == 429, refused.text
+        # The first test of the hour was 5 minutes ago: it leaves the window in 55 minutes.
+        assert refused.headers["Retry-After"] == str(55 * 60)
+        free_at = world.clock.now + timedelta(minutes=55)
+        assert f"try again after {free_at:%H:%M:%S} UTC" in refused.json()["detail"]
+        world.clock.now += timedelta(minutes=55)
+        assert httpx.post(f"{base}/api/v1/updates/test", headers=ada).status_code == 202
+    web.state.netgoals.close()
