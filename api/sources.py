@@ -86,7 +86,11 @@ def router_for(settings: Settings) -> APIRouter:
         ical.remove_source(who.app, who.user_id, source_id)
         return Response(status_code=204)
 
-    @router.post("/sources/{source_id}/sync", status_code=202)
+    @router.post(
+        "/sources/{source_id}/sync",
+        status_code=202,
+        responses={200: {"description": "An uploaded file: nothing to fetch, settled at once"}},
+    )
     def sync_source(request: Request, response: Response, who: CallerDep, source_id: str) -> dict[str, Any]:
         """Ask for a read now: a worker fetches the calendar (at most once a minute per source) and
         the answer comes at once; the source's `last_fetched_at`, `last_status` and `last_error`

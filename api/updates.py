@@ -93,7 +93,10 @@ def router_for(settings: Settings) -> APIRouter:
         "/api/v1/updates/test",
         response_model=QueuedTestOut,
         status_code=202,
-        responses={429: {"description": "Too many tests this hour; see Retry-After"}},
+        responses={
+            422: {"description": "Updates are off: choose a channel first"},
+            429: {"description": "Too many tests this hour; see Retry-After"},
+        },
     )
     def post_test(request: Request, who: CallerDep) -> dict[str, Any]:
         """Ask for a test on your channel: a worker sends it, and `GET /api/v1/updates` shows
