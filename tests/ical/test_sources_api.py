@@ -96,3 +96,8 @@ def test_the_calendar_page_shows_links_and_sources(site: Site) -> None:
     added = site.client.post("/calendar/sources", data={"csrf": csrf, "url": "https://example.com/cal.ics"})
     assert added.status_code == 200
     assert "example.com…/cal.ics" in added.text and re.search(r">\s*new\s*<", added.text)
+    # "Read now" on the page queues the read: nothing is fetched in the request.
+    [source] = ical.list_sources(site.app, site.user_id)
+    asked = site.client.post(f"/calendar/sources/{source.source_id}/sync", data={"csrf": csrf})
+    assert asked.status_code == 200 and "Done: source read queued." in asked.text
+    assert ical.get_source(site.app, site.user_id, source.source_id).last_fetched_at is None
