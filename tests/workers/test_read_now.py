@@ -85,6 +85,9 @@ def test_read_now_answers_at_once_and_a_worker_reads_the_slow_calendars(
         assert max(a[1] for a in answers) < SLOW, "an answer waited for the calendar server"
         assert bo_waited < SLOW, "another person waited for the calendar server"
         assert _reads(slow_server) == 0, "the API read a calendar itself"
+        # Seven requests, one message: what one person queues is bounded by the "queued" mark.
+        assert stack.jobs.redis.llen("netgoals") == 1
+        assert {a[2]["read"]["queued"] for a in answers} == {"sent", "already-queued"}  # type: ignore[index]
         first = answers[0][2]
         assert first["read"]["result"] == f"/api/v1/sources/{first['source']['source_id']}"  # type: ignore[index]
         # Not Ada's: Bo cannot ask for it, nor learn that it exists.
