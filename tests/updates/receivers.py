@@ -20,13 +20,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 @dataclass
 class MailBox:
-    """What the SMTP server accepted; addresses in `refuse` are answered 550; each message is
-    answered after `delay` seconds (a slow mail server)."""
+    """What the SMTP server accepted; addresses in `refuse` are answered 550; while `hold` is
+    closed, messages are answered only once it opens (a mail server that keeps the sender waiting)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    delay: float = 0.0
+    hold: threading.Event | None = None
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -40,8 +40,8 @@ class MailBox:
         raw = envelope.original_content or b""
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        if self.hold is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.hold.wait, 60)
         with self.lock:
             self.messages.append(message)
         return "250 Message accepted"
