@@ -23,9 +23,11 @@ from fastapi.templating import Jinja2Templates
 
 from api.dashboard import signed_in
 from api.security import CONTENT_SECURITY_POLICY
+from api.webhooks import jobs_of
 from service import accounts, ical
 from service.app import App
 from service.commands import DomainError, NotFoundError
+from service.ical import read_now
 from service.settings import Settings
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
@@ -163,7 +165,10 @@ def router_for(settings: Settings) -> APIRouter:
             return found
         app, user_id = found
         try:
-            if verb == "sync":
+            if verb == "sync" and ical.get_source(app, user_id, source_id).kind == "url":
+                read_now.request_read(jobs_of(request), user_id, source_id)  # a worker fetches it
+                verb = "read-queued"
+            elif verb == "sync":  # an uploaded file: nothing to fetch, settled at once
                 ical.sync_source(app, settings, source_id, user_id)
             elif verb == "remove":
                 ical.remove_source(app, user_id, source_id)

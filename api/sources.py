@@ -1,16 +1,19 @@
 """iCalendar over the REST API: the feed's links (whole feed or one goal's) and their rotation, and
-the calendars read as sources — add (an address, or an uploaded file), list, show, remove, read now.
+the calendars read as sources — add (an address, or an uploaded file), list, show, remove, read now
+(queued to the workers: fetching a calendar never runs in the API's request threads).
 Every route acts for the caller's own user only; a source of someone else's is 404."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import CallerDep
+from api.webhooks import jobs_of
 from service import ical
+from service.ical import read_now
 from service.settings import Settings
 
 MAX_UPLOAD = 1024 * 1024  # the API's body limit
@@ -83,9 +86,23 @@ def router_for(settings: Settings) -> APIRouter:
         ical.remove_source(who.app, who.user_id, source_id)
         return Response(status_code=204)
 
-    @router.post("/sources/{source_id}/sync")
-    def sync_source(who: CallerDep, source_id: str) -> dict[str, Any]:
-        """Read the calendar now (a conditional GET); errors are stored on the source and returned."""
-        return ical.sync_source(who.app, settings, source_id, who.user_id).as_dict()
+    @router.post(
+        "/sources/{source_id}/sync",
+        status_code=202,
+        responses={200: {"description": "An uploaded file: nothing to fetch, settled at once"}},
+    )
+    def sync_source(request: Request, response: Response, who: CallerDep, source_id: str) -> dict[str, Any]:
+        """Ask for a read now: a worker fetches the calendar (at most once a minute per source) and
+        the answer comes at once; the source's `last_fetched_at`, `last_status` and `last_error`
+        show the result. An uploaded file has nothing to fetch: it is settled at once (200)."""
+        found = ical.get_source(who.app, who.user_id, source_id)  # 404 unless it is the caller's
+        if found.kind != "url":
+            response.status_code = 200
+            report = ical.sync_source(who.app, settings, source_id, who.user_id)
+            return {
+                "source": ical.get_source(who.app, who.user_id, source_id).as_dict(),
+                "read": report.as_dict(),
+            }
+        return read_now.request_read(jobs_of(request), who.user_id, source_id).as_dict()
 
     return router

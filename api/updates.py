@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, get_app
 from api.pages.common import Session, checked, render, signed_in, templates
+from api.webhooks import jobs_of
 from service import updates
+from service.app import App
 from service.commands import DomainError, SecretKeyMissingError
 from service.settings import Settings
 
@@ -50,9 +52,11 @@ class UpdatePreferencesOut(BaseModel):
     )
 
 
-class TestResultOut(BaseModel):
-    delivered: bool
+class QueuedTestOut(BaseModel):
+    delivery_id: str
     channel: str
+    state: str
+    result: str = Field(description="Where the outcome shows: the list of updates, this delivery's state")
     detail: str
 
 
@@ -85,17 +89,37 @@ def router_for(settings: Settings) -> APIRouter:
         return updates.status(who.app, who.user_id).as_dict()
 
     @router.put("/api/v1/updates/preferences", response_model=UpdatePreferencesOut)
-    def put_preferences(who: CallerDep, body: UpdatePreferencesIn) -> dict[str, Any]:
+    def put_preferences(request: Request, who: CallerDep, body: UpdatePreferencesIn) -> dict[str, Any]:
         """Choose the channel. Setting a webhook answers its signing secret, once. A new email address
-        gets one mail, a link to confirm it; nothing else goes there until it is confirmed."""
-        change = updates.set_channel(who.app, context(), who.user_id, **body.model_dump())
+        gets one mail, a link to confirm it (a worker sends it); nothing else goes there until it is
+        confirmed."""
+        change = updates.set_channel(who.app, context(), who.user_id, **body.model_dump(), deliver_now=False)
+        if change.waiting_for:
+            jobs_of(request).enqueuer.request("updates", who.user_id)  # after the commit; else the sweep
         return {**updates.status(who.app, who.user_id).as_dict(), "webhook_secret": change.webhook_secret}
 
-    @router.post("/api/v1/updates/test", response_model=TestResultOut)
-    def post_test(who: CallerDep) -> dict[str, Any]:
-        """Send a test on your channel now; the answer says whether it was delivered, or why not."""
-        result = updates.send_test(who.app, context(), who.user_id)
-        return {"delivered": result.delivered, "channel": result.channel, "detail": result.detail}
+    @router.post(
+        "/api/v1/updates/test",
+        response_model=QueuedTestOut,
+        status_code=202,
+        responses={
+            422: {"description": "Updates are off, or the address waits for its owner to confirm it"},
+            429: {"description": "Too many tests this hour; see Retry-After"},
+        },
+    )
+    def post_test(request: Request, who: CallerDep) -> dict[str, Any]:
+        """Ask for a test on your channel: a worker sends it, and `GET /api/v1/updates` shows
+        whether it was delivered, or why not. At most a few an hour."""
+        return _queue_test(request, who.app, who.user_id).as_dict()
+
+    def _queue_test(request: Request, app: App, user_id: str) -> updates.QueuedTest:
+        context()  # 503 first on a server that cannot send updates at all
+        try:
+            queued = updates.queue_test(app, user_id)
+        except updates.TooManyTestsError as exc:
+            raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+        jobs_of(request).enqueuer.request("updates", user_id)  # after the commit; else the sweep
+        return queued
 
     @router.get("/api/v1/updates", response_model=list[SentUpdateOut])
     def get_sent(who: CallerDep, limit: Annotated[int, Field(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
@@ -166,8 +190,11 @@ def router_for(settings: Settings) -> APIRouter:
         app, user_id = session.app, session.user_id
         try:
             if test:
-                result = updates.send_test(app, context(), user_id)
-                note = "Test delivered." if result.delivered else f"Test not delivered: {result.detail}"
+                try:
+                    _queue_test(request, app, user_id)
+                except HTTPException as exc:
+                    return _settings(request, session, error=str(exc.detail), status=exc.status_code)
+                note = "Test queued: it shows below, delivered or not, once a worker has sent it."
                 return _settings(request, session, note=note)
             change = updates.set_channel(
                 app,
@@ -179,12 +206,15 @@ def router_for(settings: Settings) -> APIRouter:
                 webhook_format="slack" if slack else "json",
                 immediate=bool(immediate),
                 digest=bool(digest),
+                deliver_now=False,
             )
+            if change.waiting_for:
+                jobs_of(request).enqueuer.request("updates", user_id)  # a worker sends the link
         except DomainError as exc:
             return _settings(request, session, error=str(exc), status=422)
         note = "Saved."
         if change.waiting_for:
-            note = f"Saved. We sent a link to {change.waiting_for}: updates start once you open it."
+            note = f"Saved. We are sending a link to {change.waiting_for}: updates start once you open it."
         return _settings(request, session, note=note, secret=change.webhook_secret)
 
     @router.get("/settings/updates", response_class=HTMLResponse, include_in_schema=False)

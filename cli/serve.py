@@ -1,5 +1,6 @@
 """`netgoals serve`: the API, one worker and beat as child processes — and an embedded Redis when
-NETGOALS_REDIS_URL is unset — until Ctrl-C, which stops them all in order within seconds.
+NETGOALS_REDIS_URL is unset — until Ctrl-C, which stops them all in order within seconds. A child
+that exits is started again with growing pauses (`service/supervise.py`); the others keep running.
 
 A lock file in NETGOALS_HOME makes a second `serve` on the same home refuse instead of starting a
 second embedded Redis. Nothing is lost on stop: pending work is data (the outbox, sync requests),
@@ -11,7 +12,6 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
-import subprocess
 import threading
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -22,6 +22,7 @@ from cli import render
 from service import served
 from service.serve import EmbeddedRedisMissingError, child_commands, embedded_redis, end_with_parent
 from service.settings import Settings
+from service.supervise import Supervisor
 
 STOP_ORDER = ("beat", "api", "worker")  # no new work first; the worker finishes its task last
 GRACE_SECONDS = 8.0
@@ -47,19 +48,6 @@ def _lock(home: Path) -> TextIO:
     return handle
 
 
-def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
-    for name in STOP_ORDER:
-        child = children.get(name)
-        if child is None or child.poll() is not None:
-            continue
-        child.send_signal(signal.SIGTERM)  # celery: warm shutdown; uvicorn: graceful
-        try:
-            child.wait(GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            child.kill()  # its task is redelivered or swept up again: nothing is lost
-            child.wait()
-
-
 def serve(
     host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port the API listens on.")] = 8000,
@@ -69,7 +57,7 @@ def serve(
     lock = _lock(settings.home)
     url = served.start(settings, host, port)
     redis_server = embedded_redis(settings)
-    children: dict[str, subprocess.Popen[bytes]] = {}
+    supervisor: Supervisor | None = None
 
     stopping = threading.Event()
     # Ctrl-C, a `kill`, or the terminal closing (SIGHUP): each stops the children first.
@@ -86,17 +74,17 @@ def serve(
         env = {**os.environ, "NETGOALS_HOME": str(settings.home), "NETGOALS_PUBLIC_URL": url}
         if redis_server is not None:
             env["NETGOALS_REDIS_URL"] = settings.effective_redis_url
-        tie = end_with_parent()  # a SIGKILLed serve still takes its children with it
-        for name, command in child_commands(host, port).items():
+        supervisor = Supervisor(
+            child_commands(host, port),
+            env,
+            settings.home,
+            say=render.errors.print,
+            preexec=end_with_parent(),  # a SIGKILLed serve still takes its children with it
+        )
+        for name in supervisor.commands:
             if stopping.is_set():
                 break
-            # Own process groups: Ctrl-C reaches us alone, and we stop the children in order.
-            children[name] = subprocess.Popen(  # noqa: S603
-                command,
-                env=env,
-                start_new_session=True,
-                preexec_fn=tie,  # runs in the child before exec: two system calls
-            )
+            supervisor.start(name)
         where = (
             "embedded, in " + str(settings.embedded_redis_folder) if redis_server else "NETGOALS_REDIS_URL"
         )
@@ -105,18 +93,17 @@ def serve(
         )
         for line in served.configured_lines(settings, url):
             render.console.print(f"  {line}", highlight=False, soft_wrap=True)
+        # A child that exits is started again (with growing pauses); the others keep running.
         while not stopping.wait(0.2):
-            for name, child in children.items():
-                if child.poll() is not None:
-                    render.errors.print(f"the {name} process exited ({child.returncode}); stopping")
-                    raise typer.Exit(1)
+            supervisor.check()
         render.console.print("Stopping…")
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
         try:
-            _stop(children)
+            if supervisor is not None:
+                supervisor.stop(STOP_ORDER, GRACE_SECONDS)
             if redis_server is not None:
                 redis_server.stop()
         finally:

@@ -3,6 +3,7 @@ and what work is still pending (sync requests, outbox rows)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import typer
@@ -12,6 +13,19 @@ from cli.common import JsonOption
 from service import status as system_status
 from service.app import App
 from service.settings import Settings
+from service.supervise import ServeState, read_state
+
+
+def _serve_lines(serve: ServeState) -> list[str]:
+    """One line per child of the running `netgoals serve`: running or waiting, and its restarts."""
+    lines = []
+    for name, child in serve.children.items():
+        now = f"running (pid {child.pid})" if child.pid is not None else "not running, starting again soon"
+        if child.restarts or child.last_exit:
+            at = datetime.fromtimestamp(child.last_exit_at or 0, UTC)
+            now += f"; restarted {child.restarts} time(s), last exit: {child.last_exit} at {at:%H:%M:%S} UTC"
+        lines.append(f"  {name}: {now}")
+    return lines
 
 
 def status(as_json: JsonOption = False) -> None:
@@ -22,8 +36,10 @@ def status(as_json: JsonOption = False) -> None:
         found = system_status.system_status(settings, service)
     finally:
         service.close()
+    serve = read_state(settings.home)
     if as_json:
-        render.print_json(found.as_dict())
+        children = {n: asdict(c) for n, c in serve.children.items()} if serve else None
+        render.print_json({**found.as_dict(), "serve": children})
         return
     t = found.telemetry
     redis_line = f"Redis: {found.redis}" + (
@@ -34,6 +50,10 @@ def status(as_json: JsonOption = False) -> None:
     workers = ", ".join(sorted(t.workers)) or "none running"
     render.console.print(f"Workers: {workers}")
     render.console.print(f"Beat: {'running' if t.beat_alive else 'not running'}")
+    if serve is not None:
+        render.console.print(f"netgoals serve (pid {serve.pid}):")
+        for line in _serve_lines(serve):
+            render.console.print(line, soft_wrap=True)
     if t.last_sweep is not None:
         at = datetime.fromtimestamp(t.last_sweep, UTC)
         render.console.print(f"Last sweep: {at:%Y-%m-%d %H:%M:%S} UTC, {t.last_sweep_enqueued} enqueued")

@@ -27,7 +27,7 @@ from service import confirmation
 from service.google.notifications import CHANNEL_RENEW_BEFORE
 from service.google.report import Report
 from service.google.sync import push_outbox_once, sync_once
-from service.ical import sync_due_sources
+from service.ical import read_now, sync_due_sources
 from service.jobs import Jobs
 from service.updates import Updates, decide, deliver_due
 from service.users import list_users
@@ -152,6 +152,21 @@ def sources(jobs: Jobs) -> Outcome:
     reports = sync_due_sources(jobs.app, jobs.settings)
     failed = sum(1 for r in reports if r.error)
     return Outcome("ok", counts={"sources": len(reports), "failed": failed})
+
+
+def read_sources(jobs: Jobs, user_id: str) -> Outcome:
+    """A person asked to read a calendar now: read their due sources (a few per message)."""
+    reports = read_now.read_due(jobs, user_id)
+    failed = sum(1 for r in reports if r.error)
+    return Outcome("ok", user_id, {"sources": len(reports), "failed": failed})
+
+
+def deliver_updates(jobs: Jobs, user_id: str) -> Outcome:
+    """A person asked for a test message: send their due deliveries now."""
+    jobs.enqueuer.started("updates", user_id)
+    sent = deliver_due(jobs.app, Updates.open(jobs.settings), user_id)
+    delivered = sum(1 for s in sent if s.delivered)
+    return Outcome("ok", user_id, {"delivered": delivered, "not_delivered": len(sent) - delivered})
 
 
 def progress_updates(jobs: Jobs) -> Outcome:

@@ -165,6 +165,8 @@ class TaskNames:
     sweep: str
     sources: str
     updates: str
+    read_sources: str
+    deliver_updates: str
 
 
 def task_names() -> TaskNames:
@@ -179,4 +181,6 @@ def task_names() -> TaskNames:
         names.SWEEP,
         names.SOURCES,
         names.UPDATES,
+        names.READ_SOURCES,
+        names.DELIVER_UPDATES,
     )

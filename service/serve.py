@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from integrations.queue.celery_app import QUEUE
+from integrations.queue.celery_app import BEAT_SCHEDULER, QUEUE
 from integrations.queue.embedded import EmbeddedRedis, EmbeddedRedisMissingError
 from integrations.queue.parent_death import end_with_parent
 from service.app import App
@@ -57,5 +57,5 @@ def child_commands(host: str, port: int, hostname: str = "netgoals@%h") -> dict[
             "--loglevel",
             "INFO",
         ],
-        "beat": [*celery, "beat", "--scheduler", "redbeat.RedBeatScheduler", "--loglevel", "WARNING"],
+        "beat": [*celery, "beat", "--scheduler", BEAT_SCHEDULER, "--loglevel", "WARNING"],
     }

@@ -10,6 +10,5 @@ from worker.schedule import beat_schedule
 settings = Settings()
 app = celery_app(settings)
 app.conf.beat_schedule = beat_schedule(settings)
-app.conf.beat_scheduler = "redbeat.RedBeatScheduler"
 tasks.register(app)
 observe.connect()

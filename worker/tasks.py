@@ -92,6 +92,14 @@ def _updates(self: NetgoalsTask) -> background.Outcome:
     return background.progress_updates(jobs())
 
 
+def _read_sources(self: NetgoalsTask, user_id: str) -> background.Outcome:
+    return background.read_sources(jobs(), user_id)
+
+
+def _deliver_updates(self: NetgoalsTask, user_id: str) -> background.Outcome:
+    return background.deliver_updates(jobs(), user_id)
+
+
 def register(app: Celery) -> None:
     """Put the tasks on `app` (the worker's, or a test's own)."""
     for name, run in (
@@ -102,5 +110,7 @@ def register(app: Celery) -> None:
         (names.sweep, _sweep),
         (names.sources, _sources),
         (names.updates, _updates),
+        (names.read_sources, _read_sources),
+        (names.deliver_updates, _deliver_updates),
     ):
         app.task(name=name, base=NetgoalsTask, bind=True)(run)

@@ -24,9 +24,12 @@ HOUSEKEEPING = "netgoals.housekeeping"
 SWEEP = "netgoals.sweep"
 SOURCES = "netgoals.sources"
 UPDATES = "netgoals.updates"
+READ_SOURCES = "netgoals.read_sources"  # one user's due sources, asked for by a person
+DELIVER_UPDATES = "netgoals.deliver_updates"  # one user's due deliveries (a test send)
 QUEUE = "netgoals"
 BEAT_PREFIX = "netgoals:redbeat"
 BEAT_LOCK_KEY = BEAT_PREFIX + ":lock"  # held by the one beat that runs
+BEAT_SCHEDULER = "integrations.queue.beat:Scheduler"  # redbeat's, riding out a lost Redis
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,10 @@ def make_celery(options: CeleryOptions, name: str = "netgoals") -> Celery:
         "redbeat_redis_url": redis_py_url(options.broker_url),
         "redbeat_lock_timeout": options.beat_lock_timeout,
         "redbeat_key_prefix": BEAT_PREFIX,
+        "beat_scheduler": BEAT_SCHEDULER,
+        # Bounded waits on beat's own Redis connection: a Redis that stops answering is "away"
+        # (integrations/queue/beat.py waits it out), never a beat blocked for good.
+        "redbeat_redis_options": {"socket_connect_timeout": 3, "socket_timeout": 10},
         "beat_max_loop_interval": max(1, min(5, options.beat_lock_timeout // 5)),
     }
     app.conf.update(config)

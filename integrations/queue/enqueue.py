@@ -13,11 +13,11 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 
 from integrations.queue import marks
-from integrations.queue.celery_app import PUSH_OUTBOX, QUEUE, SYNC_USER
+from integrations.queue.celery_app import DELIVER_UPDATES, PUSH_OUTBOX, QUEUE, READ_SOURCES, SYNC_USER
 
 log = logging.getLogger("netgoals.queue")
 SENT, ALREADY_QUEUED, UNAVAILABLE = "sent", "already-queued", "unavailable"
-_TASK_OF = {"sync": SYNC_USER, "push": PUSH_OUTBOX}
+_TASK_OF = {"sync": SYNC_USER, "push": PUSH_OUTBOX, "sources": READ_SOURCES, "updates": DELIVER_UPDATES}
 
 
 class Enqueuer:

@@ -59,6 +59,9 @@ def _guarded(app: App, google: Google, user_id: str, work: _Work, *, record: boo
         return report
     if found.status == "reconnect-needed":
         report.status, report.error = found.status, found.detail
+        if found.sync_requested is not None:  # nothing can serve it until the person reconnects
+            with write_transaction(app.engine) as connection:
+                store.clear_sync_request(connection, user_id, found.sync_requested)
         return report
     if found.paused_until is not None and found.paused_until > now.timestamp():
         report.status = "paused"
@@ -76,6 +79,7 @@ def _guarded(app: App, google: Google, user_id: str, work: _Work, *, record: boo
     except ReconnectNeededError as exc:
         report.status, report.error = "reconnect-needed", str(exc)
         values = {"status": "reconnect-needed", "detail": str(exc)}
+        served = True  # no sync can run until the person reconnects (which asks for one anew)
     except QuotaExceededError as exc:
         until = now.timestamp() + google.settings.google_quota_pause
         report.status, report.error = (

@@ -15,9 +15,12 @@ from service.updates.preferences import (
     unsubscribe_link,
     user_of_unsubscribe,
 )
+from service.updates.queued_test import QueuedTest, TooManyTestsError, queue_test
 
 __all__ = [
     "ChannelChange",
+    "QueuedTest",
+    "TooManyTestsError",
     "Updates",
     "UpdatesStatus",
     "address_of_confirmation",
@@ -26,6 +29,7 @@ __all__ = [
     "decide",
     "deliver_due",
     "preferences",
+    "queue_test",
     "send_test",
     "sent",
     "set_channel",

@@ -58,27 +58,9 @@ def send_test(app: App, ctx: Updates, user_id: str) -> Sent:
     if chosen.channel == "email" and not profile.email_confirmed(chosen.email):
         detail = f"{WAITING}: open the link we sent to {chosen.email}, then try again"
         return Sent("", TEST, chosen.channel, False, detail)
-    key = f"{TEST}:{uuid4()}"
-    payload = {
-        "key": key,
-        "kind": TEST,
-        "subject": "netgoals test message",
-        "text": f"This is a test of your {chosen.channel} updates. If you read this, they reach you.",
-        "goal_id": None,
-        "action_id": None,
-    }
     now = app.now().timestamp()
-    delivery_id = str(uuid4())
-    row: dict[str, Any] = {
-        "delivery_id": delivery_id,
-        "user_id": user_id,
-        "update_key": key,
-        "kind": TEST,
-        "channel": chosen.channel,
-        "payload": payload,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
+    row = row_for_test(user_id, chosen.channel, now)
+    key, payload = row["update_key"], row["payload"]
     delivery = Delivery(
         row["delivery_id"], user_id, key, TEST, chosen.channel, payload, "sending", 1, None, None, now, None
     )
@@ -88,6 +70,29 @@ def send_test(app: App, ctx: Updates, user_id: str) -> Sent:
         update_store.insert_finished(connection, row, state, outcome.detail, app.now().timestamp())
         app.store.append_in(connection, _outcome_batch(delivery, outcome.delivered, outcome.detail, app))
     return Sent(delivery.delivery_id, TEST, chosen.channel, outcome.delivered, outcome.detail)
+
+
+def row_for_test(user_id: str, channel: str, now: float) -> dict[str, Any]:
+    """A test message's delivery row (each test is its own delivery)."""
+    key = f"{TEST}:{uuid4()}"
+    payload = {
+        "key": key,
+        "kind": TEST,
+        "subject": "netgoals test message",
+        "text": f"This is a test of your {channel} updates. If you read this, they reach you.",
+        "goal_id": None,
+        "action_id": None,
+    }
+    return {
+        "delivery_id": str(uuid4()),
+        "user_id": user_id,
+        "update_key": key,
+        "kind": TEST,
+        "channel": channel,
+        "payload": payload,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def _send(app: App, ctx: Updates, delivery: Delivery) -> smtp.Outcome | sender.Outcome:
@@ -143,7 +148,8 @@ def _send_and_record(app: App, ctx: Updates, delivery: Delivery) -> Sent:
     now = app.now().timestamp()
     expired = now - delivery.created_at >= ctx.settings.update_retry_hours * 3600
     with write_transaction(app.engine) as connection:
-        if outcome.delivered or outcome.permanent or expired:
+        # A test says what happened once; it is never retried behind the person's back.
+        if outcome.delivered or outcome.permanent or expired or delivery.kind == TEST:
             state = DELIVERED if outcome.delivered else FAILED
             if update_store.finish(connection, delivery, state, outcome.detail, now):
                 app.store.append_in(

@@ -39,8 +39,12 @@ def set_channel(
     webhook_format: str = "json",
     immediate: bool = True,
     digest: bool = True,
+    deliver_now: bool = True,
 ) -> ChannelChange:
-    """Choose the channel; a webhook gets a new signing secret, returned once and stored sealed."""
+    """Choose the channel; a webhook gets a new signing secret, returned once and stored sealed.
+    A new email address's confirmation mail is sent at once (the CLI), or with `deliver_now=False`
+    left queued for a worker (the API, which asks for one after this commit: no request waits on a
+    mail server)."""
     chosen = UpdatePreferences(channel, email, webhook_url, webhook_format, immediate, digest)
     validate_preferences(chosen)  # before anything is stored
     if channel == "email" and ctx.smtp is None:
@@ -65,7 +69,7 @@ def set_channel(
         queued = unconfirmed is not None and queue_confirmation(
             connection, user_id, unconfirmed, now.timestamp()
         )
-    if queued:
+    if queued and deliver_now:
         from service.updates.deliver import deliver_due  # deliver reads preferences: imported here
 
         deliver_due(app, ctx, user_id)  # the confirmation mail now, not at the worker's next round

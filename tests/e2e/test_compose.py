@@ -60,6 +60,8 @@ def test_compose_lists_every_setting_and_the_services_the_issue_asks_for() -> No
     assert services["flower"]["profiles"] == ["monitoring"]
     assert "noeviction" in services["redis"]["command"] and "--appendonly" in services["redis"]["command"]
     assert all("healthcheck" in services[s] for s in ("redis", "postgres", "api", "worker"))
+    # A worker or beat that exits (beat on a Redis it cannot wait out) is started again.
+    assert all(services[s]["restart"] == "unless-stopped" for s in ("api", "worker", "beat", "redis"))
     example = (ROOT / ".env.example").read_text()
     missing = [n for n in Settings.model_fields if f"NETGOALS_{n.upper()}=" not in example]
     assert missing == [], f".env.example lacks {missing}"

@@ -5,18 +5,21 @@ SIGKILL leaving no process behind."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import httpx
 import redis
 
+from integrations.queue.embedded import redis_server_binary
 from tests.api.live import free_port
 
 CLI = [sys.executable, "-m", "cli.main"]
@@ -275,3 +278,147 @@ def test_settings_only_this_shell_has_are_refused_not_promised(tmp_path: Path) -
     finally:
         _stop_anyway(serve)
         log.close()
+
+
+def _serve_state(home: Path) -> dict[str, Any]:
+    """What serve wrote about its children (service/supervise.py), {} before the first write."""
+    try:
+        found: dict[str, Any] = json.loads((home / "serve-state.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return found
+
+
+def _child_pid(home: Path, name: str) -> int | None:
+    pid = _serve_state(home).get("children", {}).get(name, {}).get("pid")
+    return int(pid) if pid is not None else None
+
+
+def test_a_killed_worker_is_started_again_the_others_untouched_and_status_says_so(tmp_path: Path) -> None:
+    env, port, log = _serve_environment(tmp_path)
+    home = Path(env["NETGOALS_HOME"])
+    serve = _start_serve(env, port, log)
+    try:
+        _all_started(serve, port)
+        pids = {
+            name: _wait(lambda n=name: _child_pid(home, n), 30, name) for name in ("api", "worker", "beat")
+        }
+        os.kill(pids["worker"], signal.SIGKILL)
+        again = _wait(
+            lambda: (p := _child_pid(home, "worker")) not in (None, pids["worker"]) and p, 30, "a new worker"
+        )
+        assert _alive(again) and serve.poll() is None
+        assert {n: _child_pid(home, n) for n in ("api", "beat")} == {n: pids[n] for n in ("api", "beat")}
+        assert _healthy(port)
+        socket_path = home / "redis" / "redis.sock"
+        _wait(lambda: _heartbeats(socket_path), 60, "the new worker's heartbeat")
+        status = subprocess.run([*CLI, "status"], env=env, capture_output=True, text=True, timeout=60)
+        assert status.returncode == 0, status.stderr
+        line = next(x for x in status.stdout.splitlines() if x.strip().startswith("worker:"))
+        assert f"running (pid {again})" in line and "restarted 1 time(s)" in line, status.stdout
+        assert "killed by SIGKILL" in line, line
+        said = (tmp_path / "serve.log").read_text(errors="replace")
+        assert "the worker process exited (killed by SIGKILL)" in said
+        assert "starting the worker process again" in said
+    finally:
+        _stop_anyway(serve)
+        log.close()
+
+
+def _external_redis(port: int, folder: Path) -> subprocess.Popen[bytes]:
+    """A redis-server on `port` that keeps nothing: a restart comes back empty (the harder case)."""
+    folder.mkdir(exist_ok=True)
+    server = subprocess.Popen(
+        [
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    client = redis.Redis(port=port, socket_connect_timeout=0.5)
+    _wait(lambda: _pings(client), 10, "redis-server")
+    return server
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+def test_serve_rides_out_a_redis_restart_beat_keeps_running_and_the_api_keeps_answering(
+    tmp_path: Path,
+) -> None:
+    """Beat loses its connection and its lock (this Redis comes back empty): it waits, takes the
+    lock again and writes its schedule again, without exiting; the API never needs Redis."""
+    env, port, log = _serve_environment(tmp_path)
+    home = Path(env["NETGOALS_HOME"])
+    redis_port = free_port()
+    env["NETGOALS_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    env["NETGOALS_SWEEP_SECONDS"] = "1"
+    server = _external_redis(redis_port, tmp_path / "redis")
+    client = redis.Redis(port=redis_port, socket_connect_timeout=0.5, socket_timeout=2)
+    serve = _start_serve(env, port, log)
+    failures: list[str] = []
+    watching = threading.Event()
+
+    def watch_health() -> None:
+        while not watching.is_set():
+            if not _healthy(port):
+                failures.append(time.strftime("%H:%M:%S"))
+            watching.wait(0.2)
+
+    watcher = threading.Thread(target=watch_health, daemon=True)
+    try:
+        _wait(lambda: _healthy(port), 60, "the API")
+        _wait(lambda: _exists(client, "netgoals:last_sweep"), 90, "a sweep sent by beat, run by the worker")
+        beat = _wait(lambda: _child_pid(home, "beat"), 30, "beat's pid")
+        watcher.start()
+        for restart in (1, 2):
+            client.set("netgoals:test:before", "1")
+            server.kill()  # kill -9: no goodbye to any client
+            server.wait()
+            _wait(
+                lambda n=restart: (
+                    _log(tmp_path).count("beat: Redis unreachable") >= n or _child_pid(home, "beat") != beat
+                ),
+                60,
+                "beat to notice",
+            )
+            server = _external_redis(redis_port, tmp_path / "redis")
+            assert not client.exists("netgoals:test:before"), "the restarted Redis came back empty"
+            _wait(lambda: _exists(client, "netgoals:redbeat:lock"), 60, "beat to take its lock again")
+            _wait(lambda: _exists(client, "netgoals:last_sweep"), 90, "sweeps again after the restart")
+        assert _child_pid(home, "beat") == beat and _alive(beat), "beat exited: " + _log(tmp_path)[-3000:]
+        assert _serve_state(home)["children"]["beat"]["restarts"] == 0
+        assert serve.poll() is None
+    finally:
+        watching.set()
+        _stop_anyway(serve)
+        log.close()
+        server.kill()
+        server.wait()
+    assert failures == [], f"/healthz failed at {failures}"
+
+
+def _exists(client: redis.Redis, key: str) -> bool:
+    try:
+        return bool(client.exists(key))
+    except redis.RedisError:
+        return False
+
+
+def _log(tmp_path: Path) -> str:
+    return (tmp_path / "serve.log").read_text(errors="replace")

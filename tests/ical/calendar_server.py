@@ -21,6 +21,7 @@ class Route:
     last_modified: str | None = None
     location: str | None = None
     delay: float = 0.0
+    gate: threading.Event | None = None  # answer only once the test opens it (a server held up)
     stream_bytes: int = 0  # send this many filler bytes in chunks, without Content-Length
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -55,6 +56,8 @@ def _handler(state: CalendarServer) -> type[BaseHTTPRequestHandler]:
                 return
             if route.delay:
                 time.sleep(route.delay)
+            if route.gate is not None:
+                route.gate.wait(60)
             if route.location is not None:
                 self.send_response(route.status)
                 self.send_header("Location", route.location)

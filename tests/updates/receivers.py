@@ -3,6 +3,7 @@ both in the test process, both keeping what they were sent."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -19,12 +20,14 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 @dataclass
 class MailBox:
-    """What the SMTP server accepted; addresses in `refuse` are answered 550."""
+    """What the SMTP server accepted; addresses in `refuse` are answered 550; while `hold` is
+    closed, messages are answered only once it opens (a mail server that keeps the sender waiting)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     raw: list[bytes] = field(default_factory=list)  # the bytes as they came, for header checks
     refuse: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hold: threading.Event | None = None
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -38,6 +41,8 @@ class MailBox:
         raw = envelope.original_content or b""
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
+        if self.hold is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.hold.wait, 60)
         with self.lock:
             self.messages.append(message)
             self.raw.append(raw)

@@ -11,11 +11,12 @@ from integrations.queue import telemetry
 from integrations.storage import accounts as account_rows
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
-from service import accounts, background
+from service import accounts, background, google
 from service import jobs as jobs_service
+from service.status import system_status
 from service.sync_status import calendar_sync
-from tests.google.conftest import World
-from tests.workers.conftest import make_stack
+from tests.google.conftest import ADA, World
+from tests.workers.conftest import Stack, make_stack, wait_for
 from worker import context
 
 
@@ -98,3 +99,37 @@ def test_a_requested_sync_is_queued_only_while_a_worker_is_alive(
         assert shown.waiting != "queued"
     finally:
         context.use(None)
+
+
+def _connection(world: World) -> Any:
+    with read_transaction(world.app.engine) as connection:
+        return store.connection_of(connection, world.user_id)
+
+
+def test_a_refused_grant_clears_the_sync_request_and_asks_the_person_to_reconnect(stack: Stack) -> None:
+    """Google answers invalid_grant to a worker's sync: the request is served (nothing can run it
+    until the person reconnects), the connection says so, and later requests wait for the reconnect
+    instead of staying pending for ever."""
+    world = stack.world
+    world.goal("monthly-event")
+    world.connect()
+    assert world.sync().status == "connected"
+    world.fake.revoke_access(ADA)
+    world.fake.expire_access_tokens(ADA)
+    with stack.worker():
+        world.clock.now += timedelta(seconds=5)
+        assert jobs_service.request_sync(stack.jobs, world.user_id) == "sent"
+        wait_for(lambda: _connection(world).status == "reconnect-needed", what="the refused grant")
+        wait_for(lambda: _connection(world).sync_requested is None, what="the request to clear")
+        shown = google.status(world.app, world.user_id)
+        assert shown.status == "reconnect-needed" and "connect your calendar again" in (shown.detail or "")
+        jobs_service.request_sync(stack.jobs, world.user_id)  # a push, the sweep, a click: no mark
+        assert _connection(world).sync_requested is None
+        found = system_status(stack.jobs.settings, world.app, stack.jobs.redis)
+        assert found.requested == 0
+        world.connect()  # the person reconnects: syncs are served again
+        stack.jobs.redis.delete(f"netgoals:queued:sync:{world.user_id}")
+        world.clock.now += timedelta(seconds=5)
+        assert jobs_service.request_sync(stack.jobs, world.user_id) == "sent"
+        wait_for(lambda: _connection(world).sync_requested is None, what="the sync after reconnecting")
+    assert _connection(world).status == "connected"

@@ -54,10 +54,15 @@ def sync_run(connection: Connection, user_id: str) -> SyncRun | None:
 
 
 def request_sync(connection: Connection, user_id: str, now: float) -> None:
-    """Ask for a sync. Always moves the mark, so a sync already running will not clear it."""
+    """Ask for a sync. Always moves the mark, so a sync already running will not clear it. A
+    connection Google refused (reconnect-needed) takes no mark: nothing could serve it."""
     connection.execute(
         update(google_connections)
-        .where(google_connections.c.user_id == user_id, google_connections.c.status != "disconnected")
+        .where(
+            google_connections.c.user_id == user_id,
+            # A refused grant is a state for the person (reconnect), not work the sweep can do.
+            google_connections.c.status.not_in(("disconnected", "reconnect-needed")),
+        )
         # Strictly newer than any mark a running sync may have read (clocks can repeat a value).
         .values(
             sync_requested=case(

@@ -108,3 +108,32 @@ def add_derived(connection: Connection, source_id: str, count: int) -> None:
         connection.execute(
             update(s).where(s.c.source_id == source_id).values(actions_derived=s.c.actions_derived + count)
         )
+
+
+def request_read(connection: Connection, user_id: str, source_id: str, due_at: float) -> SourceRecord | None:
+    """A person's "read now": the source (theirs, read from an address) is due at `due_at` unless
+    it is due sooner already. The request is this row, so a lost message only waits for the
+    periodic read of due sources. None when the source is not theirs."""
+    connection.execute(
+        update(s)
+        .where(
+            s.c.source_id == source_id,
+            s.c.user_id == user_id,
+            s.c.kind == "url",
+            (s.c.next_due_at.is_(None)) | (s.c.next_due_at > due_at),
+        )
+        .values(next_due_at=due_at)
+    )
+    found = source(connection, source_id)
+    return found if found is not None and found.user_id == user_id else None
+
+
+def due_sources_of(connection: Connection, user_id: str, now: float, limit: int) -> list[SourceRecord]:
+    """One person's sources due by `now`, the longest waiting first."""
+    rows = connection.execute(
+        select(s)
+        .where(s.c.user_id == user_id, s.c.next_due_at.is_not(None), s.c.next_due_at <= now)
+        .order_by(s.c.next_due_at)
+        .limit(limit)
+    ).mappings()
+    return [_record(r) for r in rows]

@@ -171,3 +171,9 @@ def failing_channels(connection: Connection, user_id: str) -> dict[str, str]:
         elif detail and (state == FAILED or (state == PENDING and detail)):
             failing[channel] = detail
     return failing
+
+
+def created_since(connection: Connection, user_id: str, kind: str, since: float) -> list[float]:
+    """When each of the user's deliveries of `kind` made after `since` was made (oldest first)."""
+    query = select(t.c.created_at).where(t.c.user_id == user_id, t.c.kind == kind, t.c.created_at > since)
+    return [float(c) for c in connection.scalars(query.order_by(t.c.created_at))]
