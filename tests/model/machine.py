@@ -38,10 +38,13 @@ OPEN_BREAKS: frozenset[int] = frozenset({1, 7})
 
 class ServiceModel(RuleBasedStateMachine):
     servers: Servers  # set by the test before the machine runs
+    runs = 0  # examples and steps played in this process, for the long run's record
+    total_steps = 0
 
     def __init__(self) -> None:
         super().__init__()
         self.world = World(self.servers)
+        ServiceModel.runs += 1
         self.ref = Reference(tz=self.world.app.profile(self.world.user_id).tz)
         self.contacts: list[str] = []
         self.manual: list[str] = []  # logged action ids, retractable
@@ -499,6 +502,7 @@ class ServiceModel(RuleBasedStateMachine):
     @invariant()
     def progress_is_what_the_readme_counts(self) -> None:
         self.steps += 1
+        ServiceModel.total_steps += 1
         self._observe_confirmations()
         today = self.today()
         lines = {

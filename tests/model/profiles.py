@@ -24,8 +24,8 @@ BOUNDED = settings(
 
 settings.register_profile(
     "long",
-    max_examples=400,
-    stateful_step_count=60,
+    max_examples=300,
+    stateful_step_count=50,
     deadline=None,
     suppress_health_check=_SLOW_IS_FINE,
     print_blob=True,
