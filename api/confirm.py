@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import dashboard
 from api.deps import CallerDep, IdempotencyKey, get_app, once
@@ -31,6 +31,8 @@ ANSWER_WORDS = {"done": "Done", "skip": "Didn't happen"}
 class ConfirmBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     answer: Literal["done", "skip"]
+    # With whom (contact ids): needed when the block's goal counts a contact the block does not name.
+    contact_ids: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=20)
 
 
 def router_for(settings: Settings) -> APIRouter:
@@ -67,13 +69,18 @@ def router_for(settings: Settings) -> APIRouter:
         return page(request, block=found, answer=claim.answer, token=token)
 
     @router.post("/confirm", response_class=HTMLResponse, include_in_schema=False)
-    def link_answer(request: Request, token: Annotated[str, Form(max_length=400)] = "") -> Response:
+    def link_answer(
+        request: Request,
+        token: Annotated[str, Form(max_length=400)] = "",
+        contact: Annotated[str, Form(max_length=64)] = "",
+    ) -> Response:
         claim = claim_of(request, token)
         if isinstance(claim, Response):
             return claim
         app = get_app(request)
+        whom = (contact,) if contact else ()
         try:
-            answered = confirmation.confirm(app, claim.user_id, claim.action_id, claim.answer, "link")
+            answered = confirmation.confirm(app, claim.user_id, claim.action_id, claim.answer, "link", whom)
             found = confirmation.block(app, claim.user_id, claim.action_id)
         except NotFoundError:
             return refused(request, "This link points to no block of yours.", 404)
@@ -104,6 +111,7 @@ def router_for(settings: Settings) -> APIRouter:
         action_id: str,
         csrf: Annotated[str, Form(max_length=300)] = "",
         answer: Annotated[str, Form(max_length=10)] = "",
+        contact: Annotated[str, Form(max_length=64)] = "",
     ) -> Response:
         found = dashboard.signed_in(request)
         if found is None:
@@ -112,7 +120,7 @@ def router_for(settings: Settings) -> APIRouter:
         if not accounts.check_csrf(session_id, csrf):
             return Response("The form's CSRF token is missing or wrong; reload the page.", status_code=403)
         try:
-            confirmation.confirm(app, user_id, action_id, answer, "dashboard")
+            confirmation.confirm(app, user_id, action_id, answer, "dashboard", (contact,) if contact else ())
         except DomainError as exc:  # NotFoundError included: another user's block is not found
             status = 404 if isinstance(exc, NotFoundError) else 409
             return refused(request, f"Nothing was changed: {exc}.", status)
@@ -136,7 +144,10 @@ def router_for(settings: Settings) -> APIRouter:
 
         def produce(_key: str | None) -> dict[str, Any]:
             block_id = confirmation.resolve_block(who.app, who.user_id, action_id)
-            return confirmation.confirm(who.app, who.user_id, block_id, body.answer, "api").as_dict()
+            answered = confirmation.confirm(
+                who.app, who.user_id, block_id, body.answer, "api", tuple(body.contact_ids)
+            )
+            return answered.as_dict()
 
         return once(who, request, idempotency_key, body, 200, produce)
 

@@ -26,6 +26,7 @@ def _render(request: Request, session: Session, error: str | None = None) -> Res
     ]
     context = {
         "views": views,
+        "aspiration_texts": {v["aspiration_id"]: v["aspiration"] for v in views},
         "strength_rows": network_charts.strength_rows(views),
         "quiet": network_charts.quiet_chart(quiet),
         "error": error,

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
-from service import confirmation
+from service import confirmation, contacts
 from service.commands import DomainError
 from service.settings import Settings
 
@@ -21,6 +21,10 @@ def confirm(
     ] = None,
     done: Annotated[bool, typer.Option("--done", help="It happened: count it.")] = False,
     skip: Annotated[bool, typer.Option("--skip", help="It did not happen: skip it.")] = False,
+    with_: Annotated[
+        list[str] | None,
+        typer.Option("--with", help="Who it was with (a contact's id, prefix or name; repeatable)."),
+    ] = None,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -34,11 +38,14 @@ def confirm(
         if done == skip:
             raise DomainError("say --done (it happened) or --skip (it did not)")
         action_id = confirmation.resolve_block(service, user_id, block)
-        answered = confirmation.confirm(service, user_id, action_id, "done" if done else "skip", "cli")
+        whom = tuple(contacts.resolve_contact(service, user_id, c) for c in with_ or ())
+        answer = "done" if done else "skip"
+        answered = confirmation.confirm(service, user_id, action_id, answer, "cli", whom)
         if as_json:
             render.print_json(answered.as_dict())
             return
-        verdict = {"done": "done, it counts", "fulfilled": "already fulfilled", "skipped": "skipped"}
+        counted = f"done, it counts for {answered.counts_for}" if answered.counts_for else "done, it counts"
+        verdict = {"done": counted, "fulfilled": "already fulfilled", "skipped": "skipped"}
         prefix = "" if answered.changed else "Already so: "
         render.console.print(f"{prefix}{answered.title} — {verdict.get(answered.state, answered.state)}.")
 

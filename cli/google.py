@@ -46,10 +46,14 @@ def connect(
     """Connect your Google Calendar (a browser opens Google's consent page; the answer comes back
     to a one-shot server on 127.0.0.1); the workers run the first sync, or this command when none
     is running."""
-    from service import google, jobs
+    from service import google, jobs, served
+    from service.commands import DomainError
 
     with _google() as (service, context, settings):
         user_id = _user(service, settings, user)
+        refused = served.missing_in_service(settings, "google")
+        if refused is not None:  # the first sync would wait for ever: say so before the consent
+            raise DomainError(refused)
 
         def show(url: str) -> None:
             render.console.print(f"Open this address to connect Google Calendar:\n{url}", soft_wrap=True)
@@ -85,7 +89,7 @@ def disconnect(user: UserOption = None) -> None:
 @google_app.command("status")
 def status(user: UserOption = None, as_json: JsonOption = False) -> None:
     """Whether the calendar is connected, paused, or needs reconnecting (and why)."""
-    from service import google
+    from service import google, served
     from service import status as system_status
     from service.sync_status import calendar_sync
 
@@ -107,6 +111,9 @@ def status(user: UserOption = None, as_json: JsonOption = False) -> None:
         render.console.print(f"Kept fresh by {how}.")
         if fresh.waiting:
             render.console.print(f"A sync is {fresh.waiting}.")
+            stuck = served.missing_in_service(settings, "google")
+            if stuck is not None:
+                render.console.print(f"It will not run: {stuck}.")
         if found.status == "reconnect-needed":
             render.console.print("Run `netgoals google connect` to connect again.")
         if found.paused_until is not None:

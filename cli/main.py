@@ -32,6 +32,7 @@ COMMANDS = (
     Lazy("user", "cli.users:user_app", "Accounts for the web: users and their API tokens."),
     Lazy("feed", "cli.feed:feed_app", "Subscribe to your networking tasks from any calendar app."),
     Lazy("source", "cli.sources:source_app", "Read iCal calendars (Outlook, iCloud, Meetup…) for attended events."),
+    Lazy("config", "cli.config:config_app", "The settings file the CLI and `netgoals serve` both read (the environment still wins)."),
     Lazy("api", "cli.users:api", "Run the HTTP API and the dashboard (uvicorn)."),
     Lazy("serve", "cli.serve:serve", "Run everything: the web service, a worker and beat (and an embedded Redis). Ctrl-C stops."),
     Lazy("migrate", "cli.serve:migrate", "Bring the database to the newest schema and exit (compose's one-shot `migrate` service)."),

@@ -140,13 +140,18 @@ def gaps(user: UserOption = None, as_json: JsonOption = False) -> None:
             )
             table.add_row("organisations", ", ".join(f"{n} ({k})" for n, k in view.organisations) or "–")
             table.add_row("roles", ", ".join(f"{n} ({k})" for n, k in view.roles) or "–")
+            names = {v.aspiration.aspiration_id: v.aspiration.text for v in views}
             for gap in view.gaps:
-                done = f" [green](goal set: {gap.goal_id[:8]})[/green]" if gap.goal_id else ""
-                table.add_row(
-                    f"gap: {gap.kind}",
-                    f"{gap.message}\n→ {gap.proposal.title}{done}\n"
-                    f"  netgoals network close-gap {view.aspiration.aspiration_id[:8]} {gap.kind}",
-                )
+                if gap.goal_id:  # a goal already does it: nothing to propose
+                    what = f"→ [green]goal set: {gap.goal_title} ({gap.goal_id[:8]})[/green]"
+                elif gap.shared_with:
+                    what = f"→ {gap.proposal.title}: proposed for “{names.get(gap.shared_with, '')}” too"
+                else:
+                    what = (
+                        f"→ {gap.proposal.title}\n"
+                        f"  netgoals network close-gap {view.aspiration.aspiration_id[:8]} {gap.kind}"
+                    )
+                table.add_row(f"gap: {gap.kind}", f"{gap.message}\n{what}")
             render.console.print(table)
 
 

@@ -19,6 +19,7 @@ from typing import Annotated, TextIO
 import typer
 
 from cli import render
+from service import served
 from service.serve import EmbeddedRedisMissingError, child_commands, embedded_redis, end_with_parent
 from service.settings import Settings
 
@@ -66,6 +67,7 @@ def serve(
     """Run everything: the web service, a worker and beat (and an embedded Redis). Ctrl-C stops."""
     settings = Settings()
     lock = _lock(settings.home)
+    url = served.start(settings, host, port)
     redis_server = embedded_redis(settings)
     children: dict[str, subprocess.Popen[bytes]] = {}
 
@@ -80,7 +82,8 @@ def serve(
             except EmbeddedRedisMissingError as exc:
                 render.errors.print(str(exc))
                 raise typer.Exit(2) from None
-        env = {**os.environ, "NETGOALS_HOME": str(settings.home)}
+        # The children link to where this server is reached (feeds, emails, OAuth, Google blocks).
+        env = {**os.environ, "NETGOALS_HOME": str(settings.home), "NETGOALS_PUBLIC_URL": url}
         if redis_server is not None:
             env["NETGOALS_REDIS_URL"] = settings.effective_redis_url
         tie = end_with_parent()  # a SIGKILLed serve still takes its children with it
@@ -100,6 +103,8 @@ def serve(
         render.console.print(
             f"netgoals serve: http://{host}:{port}/ with a worker and beat (Redis: {where}). Ctrl-C stops."
         )
+        for line in served.configured_lines(settings, url):
+            render.console.print(f"  {line}", highlight=False, soft_wrap=True)
         while not stopping.wait(0.2):
             for name, child in children.items():
                 if child.poll() is not None:

@@ -10,9 +10,9 @@ from rich.table import Table
 
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
-from service import ical
+from service import ical, served
 from service.app import App
-from service.commands import NotFoundError
+from service.commands import DomainError, NotFoundError
 from service.settings import Settings
 
 source_app = typer.Typer(
@@ -43,6 +43,12 @@ def add(
             if report.status == "error":
                 raise typer.Exit(1)
             return
+        # The service's worker reads the source from now on: it must be allowed to reach it.
+        stuck = (
+            served.missing_in_service(settings, "private_sources") if settings.allow_private_sources else None
+        )
+        if stuck is not None and ical.reaches_private_address(url):
+            raise DomainError(f"{url} is on a private or loopback address: {stuck}")
         added = ical.add_source(service, settings, user_id, url, trust_all=trust_all, emails=email)
         if as_json:
             render.print_json(added.as_dict())

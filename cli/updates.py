@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from cli import render
-from cli.common import JsonOption, UserOption, opened
+from cli.common import JsonOption, UserOption, load_settings, opened
 from service.app import App
 from service.commands import SecretKeyMissingError
 from service.settings import Settings
@@ -46,8 +46,14 @@ def email(
     immediate: ImmediateOption = True,
     digest: DigestOption = True,
 ) -> None:
-    """Send progress updates by email (needs NETGOALS_SMTP_HOST)."""
+    """Send progress updates by email (needs smtp_host: `netgoals config set`)."""
+    from service import served
+    from service.commands import DomainError
+
     with _updates(user) as (service, context, user_id):
+        refused = served.missing_in_service(load_settings(), "smtp")
+        if refused is not None:
+            raise DomainError(refused)
         set_channel(service, context, user_id, "email", email=address, immediate=immediate, digest=digest)
         render.console.print(f"Progress updates go to {address}. Try `netgoals notify test`.")
 

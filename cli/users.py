@@ -114,10 +114,15 @@ def api(
     """Run the HTTP API and the dashboard (uvicorn)."""
     import uvicorn
 
+    from service import served
+
     settings = Settings()
     _require_free_port(host, port)
+    url = served.start(settings, host, port)
+    # The app (its own Settings, in uvicorn's factory) links to where it is reached.
+    os.environ["NETGOALS_PUBLIC_URL"] = url
     if settings.embedded:
-        _welcome_local_user(settings, f"http://{host}:{port}/")
+        _welcome_local_user(settings, f"{url}/")
 
     uvicorn.run(
         "api.app:create_app",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from domain import events as ev
 
@@ -140,3 +140,30 @@ _HANDLERS = {
     ev.ACTION_FULFILLED: _fulfilled,
     ev.CONFIRMATION_ADOPTED: _adopted,
 }
+# The ledger is the actions stream's planned blocks and what can fulfil them; every other type is
+# ignored on purpose, each named (tests/unit/test_event_readers.py).
+EVENT_READING: Final = ev.reading(
+    handled=_HANDLERS,
+    ignored=(
+        ev.USER_REGISTERED,
+        ev.USER_SETTINGS_CHANGED,
+        ev.HANDLE_CLAIMED,
+        ev.ASPIRATION_ADDED,
+        ev.ASPIRATION_UPDATED,
+        ev.GOAL_SET,
+        ev.GOAL_REVISED,
+        ev.GOAL_PREFERENCES_SET,
+        ev.GOAL_LINKED,
+        ev.GOAL_PAUSED,
+        ev.GOAL_RESUMED,
+        ev.GOAL_ARCHIVED,
+        ev.CONTACT_ADDED,
+        ev.CONTACT_UPDATED,
+        ev.CALENDAR_CONNECTED,
+        ev.CALENDAR_DISCONNECTED,
+        ev.USER_UPDATES_SET,
+        ev.UPDATE_DECIDED,
+        ev.UPDATE_DELIVERED,
+        ev.UPDATE_FAILED,
+    ),
+)

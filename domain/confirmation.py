@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from domain import events as ev
 from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, DoneAction, PlannedBlock
+from domain.contacts import Contact
 from domain.errors import DomainError, NotFoundError
 from domain.events import Event
 from domain.goals import Goal
@@ -33,7 +34,15 @@ UPCOMING, TO_CONFIRM = "upcoming", "to-confirm"
 ANSWER_DONE, ANSWER_SKIP = "done", "skip"
 ANSWERS: Final = (ANSWER_DONE, ANSWER_SKIP)
 NOT_CONFIRMED, DID_NOT_HAPPEN = "not confirmed", "didn't happen"
-VIAS: Final = frozenset({"link", "dashboard", "cli", "api", "title"})
+# How the user said a block happened, in words ("confirmed on the dashboard").
+VIA_WORDS: Final = {
+    "link": "with the link",
+    "dashboard": "on the dashboard",
+    "cli": "with netgoals confirm",
+    "api": "through the API",
+    "title": "with ✓ in its title",
+}
+VIAS: Final = frozenset(VIA_WORDS)
 CONFIRM_AFTER: Final = timedelta(days=7)
 # A block's title saying it happened: ✓ (or ✔, ☑) or the word "done" at its start.
 _CHECKED = re.compile(r"^\s*(?:[✓✔☑]|done\b)", re.IGNORECASE)
@@ -195,9 +204,40 @@ def _skip(block: PlannedBlock, reason: str, by: str, via: str | None, now: datet
     return f"{block.action_id}/skipped", Event(ev.ACTION_SKIPPED, data)
 
 
-def confirm(ledger: BlockLedger, action_id: str, answer: str, via: str, now: datetime) -> list[Keyed]:
+def contacts_for(block: PlannedBlock, goal: Goal | None, named: Sequence[str] = ()) -> tuple[str, ...]:
+    """Who a "done" for this block was with: the people the user names, else the block's own (a
+    block of a goal with one contact carries it), else — for blocks planned before they carried
+    it — the goal's one contact."""
+    if named:
+        return tuple(sorted(set(named)))
+    if block.contact_ids:
+        return block.contact_ids
+    if goal is not None and len(goal.contact_ids) == 1:
+        return goal.contact_ids
+    return ()
+
+
+def needs_whom(block: PlannedBlock, goal: Goal | None, known: Mapping[str, Contact] | None = None) -> bool:
+    """Whether "done" alone cannot count for the block's goal: it counts only actions with a
+    contact (a new-contact goal, a goal of several named people) and the block names none."""
+    return goal is not None and not goal.counts(block.kind, contacts_for(block, goal), known)
+
+
+def confirm(
+    ledger: BlockLedger,
+    action_id: str,
+    answer: str,
+    via: str,
+    now: datetime,
+    *,
+    goal: Goal | None = None,
+    contact_ids: Sequence[str] = (),
+    known: Mapping[str, Contact] | None = None,
+) -> list[Keyed]:
     """The user's answer for one block. The same answer twice decides nothing again; a "done" after
-    netgoals skipped it as not confirmed (or after "didn't happen") still counts: their word wins."""
+    netgoals skipped it as not confirmed (or after "didn't happen") still counts: their word wins.
+    A "done" counts for the goal the block was planned for (`goal`): when that takes a contact the
+    block does not name, the answer must say with whom (`contact_ids`), or it is refused."""
     if answer not in ANSWERS:
         raise DomainError(f"answer {answer!r}: say 'done' or 'skip'")
     if via not in VIAS:
@@ -227,11 +267,20 @@ def confirm(ledger: BlockLedger, action_id: str, answer: str, via: str, now: dat
             raise DomainError(f"it was skipped ({block.reason or 'by you'}) and cannot be confirmed")
     if answer == ANSWER_SKIP:
         return [_skip(block, DID_NOT_HAPPEN, "user", via, now)]
+    contacts = contacts_for(block, goal, contact_ids)
+    if goal is not None and not goal.counts(block.kind, contacts, known):
+        wanted = "a new contact" if goal.new_contacts_only and not goal.contact_ids else "one of its contacts"
+        if goal.contact_kind is not None:
+            wanted += f" at a {goal.contact_kind}"
+        raise DomainError(
+            f"with whom? “{goal.title}” counts {wanted}: name who it was with (a contact; add someone "
+            "new as a contact first)"
+        )
     data = {
         "action_id": block.action_id,
         "kind": block.kind,
         "at": block.start.isoformat(),
-        "contact_ids": sorted(block.contact_ids),
+        "contact_ids": list(contacts),
         "title": block.title or None,
         "note": None,
         "source": "confirmed",

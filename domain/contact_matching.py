@@ -127,3 +127,28 @@ def checked_url(url: str, where: str) -> str:
     if normalised is None:
         raise DomainError(f"{where}: {url!r} is not a LinkedIn profile URL (linkedin.com/in/...)")
     return normalised
+
+
+# Words that say an organisation is one, not which kind: "a renewable energy company" needs
+# "renewable" and "energy", not "company".
+_GENERIC_KIND_WORDS = frozenset(
+    {"company", "companies", "firm", "organisation", "organization", "business", "corporation", "place"}
+)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _kind_words(text: str) -> set[str]:
+    return {_stem(w) for w in fold_text(text.replace("-", " ")).split()}
+
+
+def at_kind(contact: Contact, kind: str) -> bool:
+    """Whether a contact is at a kind of organisation ("climate startup"): every telling word of
+    the kind is in their organisation, position or tags. The network gaps find who is missing by
+    it, and a goal for that kind counts only contacts it holds for."""
+    wanted = {w for w in _kind_words(kind) if w not in _GENERIC_KIND_WORDS}
+    if not wanted:
+        return False
+    return wanted <= _kind_words(" ".join([contact.organisation or "", contact.role or "", *contact.tags]))

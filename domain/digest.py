@@ -7,15 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
+from domain import events as ev
+from domain.confirmation import VIA_WORDS
 from domain.periods import Frame, Period, local_date, local_midnight, period_of
-from domain.progress import GoalProgress
+from domain.progress import GoalProgress, period_closing
 from domain.updates import WaitingBlock
 
 # The digest goes out on the first morning of the person's week, from this hour on (their zone).
 DIGEST_HOUR = 8
 SOURCES = {"manual": "logged by you", "google": "Google Calendar", "ical": "calendar feed"}
+# A planned block the user confirmed: the way they did (domain.confirmation.VIA_WORDS).
+CONFIRMED = "confirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +44,13 @@ class DigestGoal:
 class CountedAction:
     at: datetime  # in the person's zone
     title: str
-    source: str  # manual, google, ical
+    source: str  # manual, google, ical, confirmed
+    via: str | None = None  # for a confirmed block: how (link, dashboard, cli, api, title)
 
     @property
     def source_words(self) -> str:
+        if self.source == CONFIRMED:
+            return f"confirmed {VIA_WORDS.get(self.via or '', 'by you')}"
         return SOURCES.get(self.source, self.source)
 
 
@@ -102,11 +110,12 @@ def build_digest(
     planned: Iterable[PlannedAction],
 ) -> Digest:
     goals = tuple(
-        DigestGoal(
-            p.goal.title, p.current.done, p.current.target, p.current.status, p.streak, p.current.period
-        )
+        DigestGoal(p.goal.title, period.done, period.target, period.status, streak, period.period)
         for p in progress_at_week_end
         if p.lifecycle in ("active", "achieved")
+        # The week's own period judged as the immediate updates judge it: a period that closed with
+        # the week is met or missed, and a missed one has ended its streak.
+        for period, streak in (period_closing(p, week.last_day),)
     )
     return Digest(
         week,
@@ -125,3 +134,41 @@ def next_week(week: Period) -> Period:
 def week_label(week: Period) -> str:
     last = week.last_day
     return f"{week.start:%d %b} – {last:%d %b %Y}"
+
+
+# How the weekly digest reads each event type (tests/unit/test_event_readers.py): progress (goals,
+# settings, done and retracted actions, through the progress views), what counted (done actions),
+# what waits for an answer and what is planned (the blocks), and who is overdue (contacts).
+EVENT_READING: Final = ev.reading(
+    handled=(
+        ev.USER_REGISTERED,
+        ev.USER_SETTINGS_CHANGED,
+        ev.ASPIRATION_ADDED,
+        ev.ASPIRATION_UPDATED,
+        ev.GOAL_SET,
+        ev.GOAL_REVISED,
+        ev.GOAL_PREFERENCES_SET,
+        ev.GOAL_LINKED,
+        ev.GOAL_PAUSED,
+        ev.GOAL_RESUMED,
+        ev.GOAL_ARCHIVED,
+        ev.CONTACT_ADDED,
+        ev.CONTACT_UPDATED,
+        ev.ACTION_DONE,
+        ev.ACTION_RETRACTED,
+        ev.ACTION_PLANNED,
+        ev.ACTION_RESCHEDULED,
+        ev.ACTION_SKIPPED,
+        ev.ACTION_FULFILLED,
+        ev.CONFIRMATION_ADOPTED,
+        ev.USER_UPDATES_SET,
+    ),
+    ignored=(
+        ev.HANDLE_CLAIMED,
+        ev.CALENDAR_CONNECTED,
+        ev.CALENDAR_DISCONNECTED,
+        ev.UPDATE_DECIDED,
+        ev.UPDATE_DELIVERED,
+        ev.UPDATE_FAILED,
+    ),
+)

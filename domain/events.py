@@ -6,7 +6,7 @@ Payloads are plain JSON-able dicts so that folding a million of them stays cheap
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 from uuid import UUID
@@ -100,6 +100,15 @@ IGNORED: Final = "ignored on purpose"
 def reading_of(dispatch: Mapping[str, object | None]) -> dict[str, str]:
     """A dispatch table (type -> handler, None for ignored on purpose) as a reader's table."""
     return {t: IGNORED if handler is None else HANDLED for t, handler in dispatch.items()}
+
+
+def reading(handled: Iterable[str], ignored: Iterable[str]) -> dict[str, str]:
+    """A reader's table from the types it handles and those it ignores on purpose (each named)."""
+    table = dict.fromkeys(handled, HANDLED)
+    twice = table.keys() & set(ignored)
+    if twice:
+        raise ValueError(f"both handled and ignored: {sorted(twice)}")
+    return table | dict.fromkeys(ignored, IGNORED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain import events as ev
+from domain.contacts import Contact
 from domain.goals import Goal
 from domain.periods import Frame, Period, local_date, next_period, period_of
 from domain.profile import Profile
@@ -189,19 +190,19 @@ def _sort_key(at: datetime | date) -> str:
     return at.isoformat() if isinstance(at, datetime) else f"{at.isoformat()}T00:00"
 
 
-def _goal_for(action: _Action, goals: Mapping[str, Goal]) -> Goal | None:
+def _goal_for(action: _Action, goals: Mapping[str, Goal], contacts: Mapping[str, Contact]) -> Goal | None:
     """The goal an action belongs to: its planned goal, else a goal it counts for, else a goal of
     its kind (a coffee chat without a new contact still belongs to the outreach goal's feed)."""
     if action.goal_id is not None:
         return goals.get(action.goal_id)
-    counted = next((g for g in goals.values() if g.counts(action.kind, action.contact_ids)), None)
+    counted = next((g for g in goals.values() if g.counts(action.kind, action.contact_ids, contacts)), None)
     return counted or next((g for g in goals.values() if g.action == action.kind), None)
 
 
 def _action_items(feed: FeedInput, goals: Mapping[str, Goal]) -> Iterable[FeedItem | None]:
     tz = feed.profile.tz
     for action in fold_actions(feed.actions).values():
-        goal = _goal_for(action, goals)
+        goal = _goal_for(action, goals, feed.profile.contacts)
         if action.start is None or action.end is None or action.modified is None:
             continue
         if feed.goal_id is not None and goal is None:

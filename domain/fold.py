@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from domain import events as ev
 from domain.actions import (
@@ -18,6 +18,7 @@ from domain.actions import (
     action_from_done,
     interactions_by_contact,
 )
+from domain.profile import EVENT_READING as PROFILE_READING
 from domain.profile import Profile
 from domain.progress import count_goals
 
@@ -37,7 +38,12 @@ class UserFold:
         seen = self.interactions() if interactions is None else interactions
         firsts = {c: i.first for c, i in seen.items() if i.first is not None}
         return count_goals(
-            profile.goals.values(), self.actions.values(), firsts, profile.tz, profile.week_start
+            profile.goals.values(),
+            self.actions.values(),
+            firsts,
+            profile.tz,
+            profile.week_start,
+            contacts=profile.contacts,
         )
 
 
@@ -78,3 +84,28 @@ class LogFold:
         apply = self.apply
         for stream_id, event_type, data in rows:
             apply(stream_id, event_type, data)
+
+
+# How a rebuild folds each event type (tests/unit/test_event_readers.py): progress moves only with
+# done and retracted actions (planned blocks are intentions: docs/architecture.md); a profile's
+# events are folded by Profile.apply, as it reads them.
+EVENT_READING: Final = ev.reading(
+    handled=(
+        ev.ACTION_DONE,
+        ev.ACTION_RETRACTED,
+        ev.HANDLE_CLAIMED,
+        *(t for t, how in PROFILE_READING.items() if how == ev.HANDLED),
+    ),
+    ignored=(
+        ev.ACTION_PLANNED,
+        ev.ACTION_RESCHEDULED,
+        ev.ACTION_SKIPPED,
+        ev.ACTION_FULFILLED,
+        ev.CONFIRMATION_ADOPTED,
+        ev.UPDATE_DECIDED,
+        ev.UPDATE_DELIVERED,
+        ev.UPDATE_FAILED,
+        ev.CALENDAR_CONNECTED,
+        ev.CALENDAR_DISCONNECTED,
+    ),
+)

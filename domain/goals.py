@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Final
 
+from domain.contact_matching import at_kind
+from domain.contacts import Contact
 from domain.errors import DomainError
 from domain.periods import Frame, Period, deadline_period, period_of
 from domain.preferences import NO_PREFERENCES, GoalPreferences, preferences_from_payload
@@ -91,6 +94,8 @@ class Goal:
     pauses: tuple[tuple[datetime, datetime | None], ...] = ()
     archived_at: datetime | None = None
     preferences: GoalPreferences = NO_PREFERENCES
+    # Counts only contacts at this kind of organisation ("climate startup"; domain.contact_matching.at_kind).
+    contact_kind: str | None = None
 
     @property
     def target(self) -> int:
@@ -127,15 +132,32 @@ class Goal:
         period = period_of(day, self.frame, week_start)
         return period if period.end > self.start else None
 
-    def counts(self, kind: str, contact_ids: tuple[str, ...] | list[str]) -> bool:
-        """Whether an action of this kind with these contacts can count for this goal at all."""
+    def counts(
+        self,
+        kind: str,
+        contact_ids: tuple[str, ...] | list[str],
+        contacts: Mapping[str, Contact] | None = None,
+    ) -> bool:
+        """Whether an action of this kind with these contacts can count for this goal at all
+        (`contacts`: the profile's, which a goal for a kind of organisation needs)."""
         if kind != self.action:
             return False
+        eligible = self.eligible(contact_ids, contacts)
         if self.contact_ids:
-            return any(c in self.contact_ids for c in contact_ids)
-        if self.new_contacts_only:
-            return bool(contact_ids)
+            return any(c in self.contact_ids for c in eligible)
+        if self.new_contacts_only or self.contact_kind is not None:
+            return bool(eligible)
         return True
+
+    def eligible(
+        self, contact_ids: tuple[str, ...] | list[str], contacts: Mapping[str, Contact] | None
+    ) -> tuple[str, ...]:
+        """The contacts of an action this goal may count: all, or those at its kind."""
+        if self.contact_kind is None:
+            return tuple(contact_ids)
+        if contacts is None:
+            return ()
+        return tuple(c for c in contact_ids if c in contacts and at_kind(contacts[c], self.contact_kind))
 
     def weekly_load(self, today: date) -> float:
         """Actions per week this goal asks for, for the realistic-budget check."""
@@ -182,6 +204,7 @@ def goal_from_set(data: dict[str, Any]) -> Goal:
         new_contacts_only=bool(data.get("new_contacts_only", False)),
         template=data.get("template"),
         preferences=preferences_from_payload(data),
+        contact_kind=data.get("contact_kind"),
     )
 
 
@@ -225,6 +248,7 @@ def goal_to_dict(goal: Goal) -> dict[str, Any]:
         "pauses": [[s.isoformat(), e.isoformat() if e else None] for s, e in goal.pauses],
         "archived_at": goal.archived_at.isoformat() if goal.archived_at else None,
         "preferences": goal.preferences.to_payload(),
+        "contact_kind": goal.contact_kind,
     }
 
 
@@ -245,4 +269,5 @@ def goal_from_dict(data: dict[str, Any]) -> Goal:
         pauses=tuple((datetime.fromisoformat(s), _t(e)) for s, e in data["pauses"]),
         archived_at=_t(data["archived_at"]),
         preferences=preferences_from_payload(data.get("preferences") or {}),
+        contact_kind=data.get("contact_kind"),
     )

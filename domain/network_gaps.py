@@ -9,6 +9,12 @@ The gaps:
 - `no-one-at-kind`: the aspiration names a kind of organisation ("at a climate startup") and nobody
   who helps is at one (their organisation, position or tags carry every word of it);
 - `gone-quiet`: strong ties (4-5) past their keep-in-touch cadence.
+
+The goal `no-one-at-kind` proposes counts only new contacts at that kind of organisation, by the
+same rule that finds the gap (`domain.contact_matching.at_kind`): a contact met who is not at one
+counts nothing for it until their organisation, role or tags say they are (which recounts). A gap
+is closed by any live goal that already does what its proposal would, and a proposal is made for
+the first aspiration that needs it only.
 """
 
 from __future__ import annotations
@@ -16,11 +22,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
-from domain.contact_matching import fold_text
+from domain.contact_matching import at_kind
 from domain.goals import Goal
 from domain.network import ContactStanding
 from domain.periods import add_months
@@ -33,11 +39,6 @@ _KIND = re.compile(
     r"\b(?:at|for|join|joining)\s+(?:a|an)\s+([a-z0-9][a-z0-9\- ]*?)"
     r"(?=\s+(?:at|as|by|in|within|before|that|where|who|to|and|or|so|with|for)\b|[.,;:!?()]|$)",
     re.IGNORECASE,
-)
-# Words that say an organisation is one, not which kind: "a renewable energy company" needs
-# "renewable" and "energy", not "company".
-_GENERIC: Final = frozenset(
-    {"company", "companies", "firm", "organisation", "organization", "business", "corporation", "place"}
 )
 
 
@@ -52,6 +53,7 @@ class GoalProposal:
     deadline: date | None = None
     new_contacts_only: bool = False
     contact_ids: tuple[str, ...] = ()
+    contact_kind: str | None = None  # counts only contacts at this kind of organisation
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,11 @@ class Gap:
     kind: str
     message: str
     proposal: GoalProposal
-    goal_id: str | None = None  # the live goal already set for this gap, if any
+    goal_id: str | None = None  # the live goal that already does what the proposal would, if any
+    goal_title: str | None = None  # ... and its title
+    # No such goal yet, but the same one is proposed for an earlier aspiration (its id): set once,
+    # it closes this gap too, so it is proposed there only.
+    shared_with: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,23 +86,9 @@ def organisation_kind(text: str) -> str | None:
     return " ".join(found.group(1).lower().split()) if found else None
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
-
-
-def _words(text: str) -> set[str]:
-    return {_stem(w) for w in fold_text(text.replace("-", " ")).split()}
-
-
 def covers(standing: ContactStanding, kind: str) -> bool:
-    """Whether this contact is at that kind of organisation: every telling word of the kind is in
-    their organisation, position or tags."""
-    wanted = {w for w in _words(kind) if w not in _GENERIC}
-    if not wanted:
-        return False
-    c = standing.contact
-    have = _words(" ".join([c.organisation or "", c.role or "", *c.tags]))
-    return wanted <= have
+    """Whether this contact is at that kind of organisation (domain.contact_matching.at_kind)."""
+    return at_kind(standing.contact, kind)
 
 
 def _tally(values: Iterable[str | None]) -> tuple[tuple[str, int], ...]:
@@ -153,6 +145,7 @@ def _gaps(aspiration: Aspiration, helpers: list[ContactStanding], kind: str | No
                     "week",
                     None,
                     True,
+                    contact_kind=kind,
                 ),
             )
         )
@@ -177,10 +170,49 @@ def _gaps(aspiration: Aspiration, helpers: list[ContactStanding], kind: str | No
     return gaps
 
 
-def _with_goals(gaps: list[Gap], aspiration_id: str, goals: Iterable[Goal]) -> tuple[Gap, ...]:
-    """A gap whose proposed goal is already set (live, for this aspiration) says so."""
-    live = {g.title: g.goal_id for g in goals if g.aspiration_id == aspiration_id and g.archived_at is None}
-    return tuple(Gap(g.kind, g.message, g.proposal, live.get(g.proposal.title)) for g in gaps)
+def _does(goal: Goal, gap: Gap) -> bool:
+    """Whether a live goal already does what the gap's proposal would: counts the same action, the
+    same way (new contacts, the same people, at the same kind of organisation)."""
+    p = gap.proposal
+    if goal.title == p.title:
+        return True
+    if goal.action != p.action or goal.contact_kind != p.contact_kind:
+        return False
+    if p.contact_ids:
+        return set(p.contact_ids) <= set(goal.contact_ids)
+    if p.action == "meet-mentor":
+        return True  # a mentor goal, named or not, is what "meet a mentor" proposes
+    return goal.new_contacts_only == p.new_contacts_only and not goal.contact_ids
+
+
+def _with_goals(
+    gaps: list[Gap], aspiration_id: str, goals: Iterable[Goal], proposed: dict[tuple[object, ...], str]
+) -> tuple[Gap, ...]:
+    """Each gap says what already closes it: a live goal that does what it proposes (its own
+    aspiration's first, then any), or the same proposal made for an earlier aspiration."""
+    live = sorted(
+        (g for g in goals if g.archived_at is None),
+        key=lambda g: (g.aspiration_id != aspiration_id, g.set_at, g.goal_id),
+    )
+    found = []
+    for gap in gaps:
+        goal = next((g for g in live if _does(g, gap)), None)
+        key = _same_goal(gap.proposal)
+        shared = None if goal is not None else proposed.setdefault(key, aspiration_id)
+        found.append(
+            replace(
+                gap,
+                goal_id=goal.goal_id if goal else None,
+                goal_title=goal.title if goal else None,
+                shared_with=shared if shared != aspiration_id else None,
+            )
+        )
+    return tuple(found)
+
+
+def _same_goal(p: GoalProposal) -> tuple[object, ...]:
+    """What makes two proposals the same goal (not its deadline, which moves with the day)."""
+    return (p.title, p.action, p.target, p.frame, p.new_contacts_only, p.contact_ids, p.contact_kind)
 
 
 def aspiration_networks(
@@ -192,6 +224,7 @@ def aspiration_networks(
     """One view per aspiration, in the order they were added."""
     everyone = list(standings)
     found = []
+    proposed: dict[tuple[object, ...], str] = {}  # a proposal -> the first aspiration it was made for
     for aspiration in sorted(aspirations, key=lambda a: (a.added_at, a.aspiration_id)):
         helpers = [s for s in everyone if aspiration.aspiration_id in s.contact.helps_with]
         helpers.sort(key=lambda s: (-(s.contact.strength or 0), s.contact.name.lower()))
@@ -208,7 +241,10 @@ def aspiration_networks(
                 roles=_tally(s.contact.role for s in helpers),
                 organisation_kind=kind,
                 gaps=_with_goals(
-                    _gaps(aspiration, helpers, kind, today), aspiration.aspiration_id, goals.values()
+                    _gaps(aspiration, helpers, kind, today),
+                    aspiration.aspiration_id,
+                    goals.values(),
+                    proposed,
                 ),
             )
         )

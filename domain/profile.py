@@ -96,3 +96,42 @@ class Profile:
         self.timezone = data.get("timezone", self.timezone)
         self.week_start = data.get("week_start", self.week_start)
         self.weekly_budget = data.get("weekly_budget", self.weekly_budget)
+
+
+# How Profile.apply reads each event type (tests/unit/test_event_readers.py).
+EVENT_READING: Final = ev.reading(
+    handled=(
+        ev.USER_REGISTERED,
+        ev.USER_SETTINGS_CHANGED,
+        ev.ASPIRATION_ADDED,
+        ev.ASPIRATION_UPDATED,
+        ev.GOAL_SET,
+        ev.GOAL_REVISED,
+        ev.GOAL_PREFERENCES_SET,
+        ev.GOAL_LINKED,
+        ev.GOAL_PAUSED,
+        ev.GOAL_RESUMED,
+        ev.GOAL_ARCHIVED,
+        ev.CONTACT_ADDED,
+        ev.CONTACT_UPDATED,
+        ev.USER_UPDATES_SET,
+    ),
+    ignored=(
+        # In the profile stream, but the connection lives in the calendar store (no secrets in
+        # the log): the profile only counts them in its version.
+        ev.CALENDAR_CONNECTED,
+        ev.CALENDAR_DISCONNECTED,
+        # Other streams: never folded into a profile.
+        ev.HANDLE_CLAIMED,
+        ev.ACTION_DONE,
+        ev.ACTION_RETRACTED,
+        ev.ACTION_PLANNED,
+        ev.ACTION_RESCHEDULED,
+        ev.ACTION_SKIPPED,
+        ev.ACTION_FULFILLED,
+        ev.CONFIRMATION_ADOPTED,
+        ev.UPDATE_DECIDED,
+        ev.UPDATE_DELIVERED,
+        ev.UPDATE_FAILED,
+    ),
+)

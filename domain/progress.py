@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.actions import ActionFact
+from domain.contacts import Contact
 from domain.goals import Goal
 from domain.periods import (
     Frame,
@@ -42,9 +43,11 @@ def count_by_period(
     week_start: int,
     *,
     until: datetime | None = None,
+    contacts: Mapping[str, Contact] | None = None,
 ) -> dict[date, int]:
     """Done per period start of one goal (see `count_goals`)."""
-    return count_goals([goal], actions, first_interaction, tz, week_start, until=until)[goal.goal_id]
+    found = count_goals([goal], actions, first_interaction, tz, week_start, until=until, contacts=contacts)
+    return found[goal.goal_id]
 
 
 def count_goals(
@@ -55,11 +58,13 @@ def count_goals(
     week_start: int,
     *,
     until: datetime | None = None,
+    contacts: Mapping[str, Contact] | None = None,
 ) -> dict[str, dict[date, int]]:
     """Done per period start for each goal, in one pass over the actions (a rebuild counts millions).
 
     An action counts for every goal of its kind that it qualifies for; a new-contact goal counts
-    distinct contacts whose first interaction falls in the same period.
+    distinct contacts whose first interaction falls in the same period (only contacts at its kind
+    of organisation, for a goal that names one: `contacts` are the profile's).
     """
     by_kind: dict[str, list[Goal]] = {}
     counts: dict[str, dict[date, int]] = {}
@@ -77,7 +82,7 @@ def count_goals(
             continue
         day = action.at.astimezone(tz).date()
         for goal in interested:
-            if not goal.counts(action.kind, action.contact_ids):
+            if not goal.counts(action.kind, action.contact_ids, contacts):
                 continue
             if goal.archived_at is not None and action.at >= goal.archived_at:
                 continue
@@ -88,7 +93,7 @@ def count_goals(
             if period is None:
                 continue
             if goal.new_contacts_only:
-                for contact_id in action.contact_ids:
+                for contact_id in goal.eligible(action.contact_ids, contacts):
                     if contact_id not in first_days:
                         first = first_interaction.get(contact_id)
                         if first is None:
@@ -185,11 +190,22 @@ def evaluate(
     return GoalProgress(goal, current, tuple(history), streak, best, lifecycle, expected, slack)
 
 
-def _streaks(history: list[PeriodProgress]) -> tuple[int, int]:
+def period_closing(progress: GoalProgress, day: date) -> tuple[PeriodProgress, int]:
+    """The period holding `day` as judged in `progress`, and the streak once that period is over:
+    what a look back (the weekly digest) says, from the same judgement as what is told at once."""
+    history = list(progress.history)
+    index = next((i for i, p in enumerate(history) if p.period.contains(day)), len(history) - 1)
+    through = history[: index + 1]
+    closed = through[-1].period.end <= day + timedelta(days=1) and index < len(history) - 1
+    run, _ = _streaks(through, open_last=not closed)
+    return through[-1], run
+
+
+def _streaks(history: list[PeriodProgress], *, open_last: bool = True) -> tuple[int, int]:
     """Consecutive met periods; paused periods neither count nor break, an open period only adds."""
     run = best = 0
     for index, item in enumerate(history):
-        is_current = index == len(history) - 1
+        is_current = open_last and index == len(history) - 1
         if item.status == MET:
             run += 1
         elif item.status == MISSED and not is_current:

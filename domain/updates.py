@@ -100,6 +100,14 @@ class Update:
     text: str
     goal_id: str | None = None
     action_id: str | None = None
+    # Updates told in this one's message (blocks waiting together): each keeps its own key, so each
+    # is told exactly once, and they arrive as one message instead of one each.
+    gathered: tuple[Update, ...] = ()
+
+    @property
+    def told(self) -> tuple[Update, ...]:
+        """Every update this message tells: itself, or each of those it gathers."""
+        return self.gathered or (self,)
 
 
 def worth_telling(
@@ -126,7 +134,24 @@ def worth_telling(
                     action_id=block.action_id,
                 )
             )
-    return [u for u in found if u.key not in already_told]
+    return _gather_waiting([u for u in found if u.key not in already_told])
+
+
+def _gather_waiting(updates: list[Update]) -> list[Update]:
+    """Blocks waiting for an answer at the same time: one message that asks about all of them,
+    under the oldest one's key (the others' keys are recorded with it)."""
+    waiting = [u for u in updates if u.kind == CONFIRM_WAITING]
+    if len(waiting) < 2:
+        return updates
+    gathered = Update(
+        waiting[0].key,
+        CONFIRM_WAITING,
+        f"Did it happen? {len(waiting)} planned blocks",
+        f"{len(waiting)} planned blocks have passed. Tell netgoals whether each happened, so your "
+        "progress stays true.",
+        gathered=tuple(waiting),
+    )
+    return [u for u in updates if u.kind != CONFIRM_WAITING] + [gathered]
 
 
 def _goal_updates(item: GoalProgress) -> list[Update]:

@@ -8,6 +8,7 @@ transaction, so Google shows "✓" and what fulfilled a block, and the next push
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import confirmation as rules
 from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, PlannedBlock
-from domain.errors import NotFoundError
+from domain.errors import DomainError, NotFoundError
 from domain.events import NewEvent, actions_stream, profile_stream
 from domain.profile import Profile
 from integrations.storage import block_sweeps, views
@@ -53,6 +54,9 @@ class Waiting:
     start: datetime
     end: datetime
     skipped_after: datetime  # unconfirmed until then, it is skipped as "not confirmed"
+    # When "done" must say with whom to count for its goal: the people to choose from (id, name).
+    whom: tuple[tuple[str, str], ...] = ()
+    asks_whom: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,7 +66,21 @@ class Waiting:
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "skipped_after": self.skipped_after.isoformat(),
+            "asks_with_whom": self.asks_whom,
         }
+
+
+_WHOM_CHOICES = 50  # the newest contacts: a new contact was most likely added lately
+
+
+def whom_choices(profile: Profile, block: PlannedBlock) -> tuple[tuple[str, str], ...]:
+    """The people a "done" for this block may name when it must name someone (else none)."""
+    goal = profile.goals.get(block.goal_id) if block.goal_id else None
+    if not rules.needs_whom(block, goal, profile.contacts):
+        return ()
+    assert goal is not None
+    ids = list(goal.contact_ids) or list(reversed(profile.contacts))
+    return tuple((c, profile.contacts[c].name) for c in goal.eligible(ids, profile.contacts))[:_WHOM_CHOICES]
 
 
 def waiting(app: App, user_id: str, confirm_after_days: int = 7) -> list[Waiting]:
@@ -78,6 +96,8 @@ def waiting(app: App, user_id: str, confirm_after_days: int = 7) -> list[Waiting
             b.start.astimezone(profile.tz),
             b.end.astimezone(profile.tz),
             rules.confirm_by(b, found.rule_since or now, after).astimezone(profile.tz),
+            whom_choices(profile, b),
+            rules.needs_whom(b, profile.goals.get(b.goal_id) if b.goal_id else None, profile.contacts),
         )
         for b in rules.waiting(found, now)
     ]
@@ -89,6 +109,7 @@ class Answered:
     title: str
     state: str  # done, fulfilled, skipped
     changed: bool  # False: it was already so (a second click)
+    counts_for: str | None = None  # the title of the goal a "done" counts for
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +117,7 @@ class Answered:
             "title": self.title,
             "state": self.state,
             "changed": self.changed,
+            "counts_for": self.counts_for,
         }
 
 
@@ -103,14 +125,26 @@ def resolve_block(app: App, user_id: str, text: str) -> str:
     return resolve(text, ((b.action_id, "") for b in ledger(app, user_id).blocks.values()), "planned block")
 
 
-def confirm(app: App, user_id: str, action_id: str, answer: str, via: str) -> Answered:
-    """The user's answer ("done" or "skip") for one block; DomainError when it cannot be given."""
-    app.profile(user_id)  # NotFoundError for an unknown user
+def confirm(
+    app: App, user_id: str, action_id: str, answer: str, via: str, contact_ids: Sequence[str] = ()
+) -> Answered:
+    """The user's answer ("done" or "skip") for one block, with whom it was (optional, unless the
+    block's goal needs a contact it does not name); DomainError when it cannot be given."""
+    profile = app.profile(user_id)  # NotFoundError for an unknown user
+    unknown = [c for c in contact_ids if c not in profile.contacts]
+    if unknown:
+        raise DomainError(f"no contact with id {unknown[0]!r}")
     found = ledger(app, user_id)
-    decided = rules.confirm(found, action_id, answer, via, app.now())
-    _commit(app, user_id, found, decided)
+    planned = found.blocks.get(action_id)
+    goal = profile.goals.get(planned.goal_id) if planned is not None and planned.goal_id else None
+    decided = rules.confirm(
+        found, action_id, answer, via, app.now(), goal=goal, contact_ids=contact_ids, known=profile.contacts
+    )
+    _commit(app, user_id, found, decided, profile)
     block = found.blocks[action_id]
-    return Answered(action_id, block.title, rules.state(block, app.now()), bool(decided))
+    state = rules.state(block, app.now())
+    counts_for = goal.title if goal is not None and state == DONE else None
+    return Answered(action_id, block.title, state, bool(decided), counts_for)
 
 
 def sweep(app: App, user_id: str, confirm_after_days: int = 7, *, planning: bool = False) -> list[NewEvent]:
@@ -214,13 +248,7 @@ def _note(block: PlannedBlock, found: BlockLedger, profile: Profile) -> str:
     return "Skipped: not confirmed within a week. netgoals plans another chance while the period lasts."
 
 
-_VIA = {
-    "link": "with the link",
-    "dashboard": "on the dashboard",
-    "cli": "with netgoals confirm",
-    "api": "through the API",
-    "title": "with ✓ in its title",
-}
+_VIA = rules.VIA_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,16 +261,20 @@ class BlockView:
     end: datetime
     state: str  # upcoming, to-confirm, done, fulfilled, skipped
     fulfilled_by: str | None = None
+    whom: tuple[tuple[str, str], ...] = ()  # when "done" must say with whom: who to choose from
+    counts_for: str | None = None  # the goal it was planned for
 
 
 def block(app: App, user_id: str, action_id: str) -> BlockView:
     """A user's own block; NotFoundError for anyone else's."""
-    tz = app.profile(user_id).tz
+    profile = app.profile(user_id)
+    tz = profile.tz
     found = ledger(app, user_id)
     planned = found.blocks.get(action_id)
     if planned is None:
         raise NotFoundError(f"no planned block with id {action_id!r}")
     fulfiller = found.fulfiller(planned)
+    goal = profile.goals.get(planned.goal_id) if planned.goal_id else None
     return BlockView(
         action_id,
         planned.title,
@@ -250,4 +282,6 @@ def block(app: App, user_id: str, action_id: str) -> BlockView:
         planned.end.astimezone(tz),
         rules.state(planned, app.now()),
         (fulfiller.title or fulfiller.kind) if fulfiller else None,
+        whom_choices(profile, planned),
+        goal.title if goal is not None else None,
     )

@@ -161,26 +161,44 @@ class EnvSettings:
 
     def __init__(self, **values: Any) -> None:
         environ = {k.lower(): v for k, v in os.environ.items()}
+        defaulted: list[_Spec] = []
+        self._sources: dict[str, str] = {}
         for spec in self._specs().values():
             given = _first(values, (spec.name, *spec.names))
             source = spec.name
+            self._sources[spec.name] = "argument"
             if given is _MISSING:
                 given = _first(environ, spec.names)
                 source = spec.names[0].upper()
+                self._sources[spec.name] = "environment"
                 from_env = True
             else:
                 from_env = False
             if given is _MISSING:
                 value = _default(spec)
+                defaulted.append(spec)
+                self._sources[spec.name] = "default"
             else:
-                try:
-                    value = _convert(spec.annotation, given, from_env)
-                    _check_bounds(value, spec.info.bounds)
-                except (ValueError, TypeError) as exc:
-                    raise SettingsError(f"setting {source}: {exc}") from None
+                value = _checked(spec, given, from_env, f"setting {source}")
             setattr(self, spec.name, value)
+        # Below keyword arguments and the environment, above the defaults: stored values (a file).
+        stored = self._stored_values() if defaulted else {}
+        for spec in defaulted:
+            if spec.name in stored:
+                given, where = stored[spec.name]
+                setattr(self, spec.name, _checked(spec, given, True, f"setting {spec.name} in {where}"))
+                self._sources[spec.name] = where
 
-    def model_dump(self) -> dict[str, Any]:
+    def source_of(self, name: str) -> str:
+        """Where a field's value came from: "argument", "environment", a file's path, or "default"."""
+        return self._sources[name]
+
+    def _stored_values(self) -> dict[str, tuple[Any, str]]:
+        """Field name -> (value, where it is stored) for fields neither given nor in the
+        environment; a subclass reads them from its files (the fields read so far are set)."""
+        return {}
+
+    def model_dump(self) -> dict[str, Any]:  # (fields only, not where they came from)
         """Every field's value (as pydantic's model_dump): `Settings(**s.model_dump(), x=...)` copies."""
         return {name: getattr(self, name) for name in self._specs()}
 
@@ -197,6 +215,15 @@ class EnvSettings:
     def field_descriptions(cls) -> dict[str, str]:
         """Environment variable -> description, for documentation."""
         return {spec.names[0].upper(): spec.info.description for spec in cls._specs().values()}
+
+
+def _checked(spec: _Spec, given: Any, from_env: bool, what: str) -> Any:
+    try:
+        value = _convert(spec.annotation, given, from_env)
+        _check_bounds(value, spec.info.bounds)
+    except (ValueError, TypeError) as exc:
+        raise SettingsError(f"{what}: {exc}") from None
+    return value
 
 
 def _first(source: dict[str, Any], names: Iterable[str]) -> Any:

@@ -45,7 +45,12 @@ KINDS: Final = {
     "account": frozenset({ev.USER_REGISTERED, ev.USER_SETTINGS_CHANGED, ev.HANDLE_CLAIMED}),
     "updates": frozenset({ev.USER_UPDATES_SET, *ev.UPDATE_EVENT_TYPES}),
 }
-SOURCES: Final = {"manual": "logged by you", "google": "from Google Calendar"}
+SOURCES: Final = {
+    "manual": "logged by you",
+    "google": "from Google Calendar",
+    "ical": "from a calendar feed",
+    "confirmed": "a planned block you confirmed",
+}
 
 LABELS: Final = {
     ev.USER_REGISTERED: "Joined",

@@ -52,6 +52,7 @@ def set_gap_goal(app: App, user_id: str, aspiration_id: str, kind: str) -> str:
         aspiration_id=aspiration_id,
         contact_ids=p.contact_ids,
         new_contacts_only=p.new_contacts_only,
+        contact_kind=p.contact_kind,
     )
     return set_goal(app, user_id, spec).goal_id
 
@@ -84,6 +85,8 @@ def view_as_dict(view: AspirationNetwork) -> dict[str, Any]:
                 "kind": g.kind,
                 "message": g.message,
                 "goal_id": g.goal_id,
+                "goal_title": g.goal_title,
+                "shared_with": g.shared_with,
                 "proposal": {
                     "title": g.proposal.title,
                     "action": g.proposal.action,
@@ -92,6 +95,7 @@ def view_as_dict(view: AspirationNetwork) -> dict[str, Any]:
                     "deadline": g.proposal.deadline.isoformat() if g.proposal.deadline else None,
                     "new_contacts_only": g.proposal.new_contacts_only,
                     "contact_ids": list(g.proposal.contact_ids),
+                    "contact_kind": g.proposal.contact_kind,
                 },
             }
             for g in view.gaps

@@ -61,9 +61,16 @@ def _period(item: PeriodProgress) -> dict[str, Any]:
 
 
 def progress(
-    app: App, user_id: str, as_of: date | None = None, *, include_archived: bool = False
+    app: App,
+    user_id: str,
+    as_of: date | None = None,
+    *,
+    include_archived: bool = False,
+    at: datetime | None = None,
 ) -> list[ProgressLine]:
-    """Reads the projection: its cost grows with goals and periods, never with the log."""
+    """Reads the projection: its cost grows with goals and periods, never with the log. `as_of`
+    a day: progress at its end; `at` a moment: judged then, with what was done before it (the first
+    moment of a week judges the week before as over)."""
     from integrations.storage import views
     from integrations.storage.database import read_transaction
 
@@ -73,7 +80,12 @@ def progress(
         user = views.find_user(connection, user_id) or app.user(user_id)  # app.user: the not-found error
         tz = parse_timezone(user.timezone)  # the users view holds the settings: no profile replay here
         now = app.now()
-        if as_of is not None:
+        judged = None
+        if at is not None:
+            judged = min(now, at)
+            as_of = local_date(judged - timedelta(microseconds=1), tz)
+            now = judged - timedelta(microseconds=1)
+        elif as_of is not None:
             if as_of > local_date(now, tz):
                 raise DomainError(f"as-of date {as_of.isoformat()} is in the future")
             now = min(now, local_midnight(as_of + timedelta(days=1), tz) - timedelta(microseconds=1))
@@ -82,7 +94,7 @@ def progress(
         if as_of is not None:
             _count_until(connection, user_id, app.profile(user_id), goals, counts, now)
         names = {a.aspiration_id: a.text for a in views.aspirations(connection, user_id)}
-    return progress_lines(goals, counts, names, now, tz, user.week_start, include_archived)
+    return progress_lines(goals, counts, names, judged or now, tz, user.week_start, include_archived)
 
 
 def progress_lines(
@@ -122,7 +134,9 @@ def _count_until(
         if period is None:
             continue
         actions = views.actions_between(connection, user_id, goal.action, period, profile)
-        recount = count_by_period(goal, actions, firsts, profile.tz, profile.week_start, until=cutoff)
+        recount = count_by_period(
+            goal, actions, firsts, profile.tz, profile.week_start, until=cutoff, contacts=profile.contacts
+        )
         goal_counts = counts.setdefault(goal.goal_id, {})
         goal_counts[period.start] = recount.get(period.start, 0)
         if goal.frame is not Frame.DEADLINE:

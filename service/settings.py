@@ -11,6 +11,7 @@ import os
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from service.env_settings import AliasChoices, EnvSettings, Field, SecretStr, SettingsError
 
@@ -40,6 +41,12 @@ def _default_home() -> Path:
     import platformdirs  # only when NETGOALS_HOME is not set
 
     return Path(platformdirs.user_data_dir("netgoals", appauthor=False))
+
+
+def home_from_environment() -> Path:
+    """NETGOALS_HOME (or its default) without reading anything else: where settings.toml is."""
+    found = next((v for k, v in os.environ.items() if k.lower() == "netgoals_home"), None)
+    return Path(found) if found else _default_home()
 
 
 class Settings(EnvSettings, env_prefix="NETGOALS_"):
@@ -164,6 +171,23 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
     @property
     def google_configured(self) -> bool:
         return bool(self.google_client_id)
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
+
+    def _stored_values(self) -> dict[str, tuple[Any, str]]:
+        """Below the environment: home/settings.toml (`netgoals config set`), then — for the public
+        URL only — where the running server is reached (served.toml)."""
+        from service import served, settings_file  # tomllib, only when a setting is left to its default
+
+        known = frozenset(self._specs())
+        where = str(settings_file.path_in(self.home))
+        stored = {k: (v, where) for k, v in settings_file.read(self.home, known).items()}
+        found = served.read(self.home)
+        if found is not None and "public_url" not in stored:
+            stored["public_url"] = (found.public_url, str(self.home / served.SERVED_FILE))
+        return stored
 
     @cached_property
     def effective_database_url(self) -> str:

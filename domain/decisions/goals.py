@@ -59,6 +59,7 @@ class GoalSpec:
     aspiration_id: str | None = None
     contact_ids: tuple[str, ...] = ()
     new_contacts_only: bool | None = None
+    contact_kind: str | None = None  # count only contacts at this kind of organisation
     # the goal's own preferences for its calendar blocks; None: the action kind's default
     duration: int | None = None
     days: str | tuple[str, ...] | None = None  # "mon-fri", "mon,wed,fri" or such parts
@@ -177,6 +178,8 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
         "template": template.name if template else None,
         "at": now.isoformat(),
     }
+    if spec.contact_kind is not None:  # only when given: other goals keep the payload they had
+        data["contact_kind"] = text_field(spec.contact_kind, "kind of organisation", limit=200)
     # only what was given: goals without preferences keep the payload they always had
     data.update((k, v) for k, v in preferences.to_payload().items() if v is not None)
     goal = goal_from_set(data)

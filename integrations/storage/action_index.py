@@ -4,7 +4,7 @@ projection: incrementally per batch, or rebuilt in bulk."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import orjson
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
@@ -91,3 +91,40 @@ def write(connection: Connection, values: list[tuple[Any, ...]]) -> int:
         for table_index in v_actions.indexes:
             table_index.create(connection)
     return len(values)
+
+
+# How the action index reads each event type (tests/unit/test_event_readers.py): one row per done
+# action, flagged when retracted; nothing else is an action that happened.
+EVENT_READING: Final = ev.reading(
+    handled=(
+        ev.ACTION_DONE,
+        ev.ACTION_RETRACTED,
+    ),
+    ignored=(
+        ev.USER_REGISTERED,
+        ev.USER_SETTINGS_CHANGED,
+        ev.HANDLE_CLAIMED,
+        ev.ASPIRATION_ADDED,
+        ev.ASPIRATION_UPDATED,
+        ev.GOAL_SET,
+        ev.GOAL_REVISED,
+        ev.GOAL_PREFERENCES_SET,
+        ev.GOAL_LINKED,
+        ev.GOAL_PAUSED,
+        ev.GOAL_RESUMED,
+        ev.GOAL_ARCHIVED,
+        ev.CONTACT_ADDED,
+        ev.CONTACT_UPDATED,
+        ev.ACTION_PLANNED,
+        ev.ACTION_RESCHEDULED,
+        ev.ACTION_SKIPPED,
+        ev.ACTION_FULFILLED,
+        ev.CONFIRMATION_ADOPTED,
+        ev.CALENDAR_CONNECTED,
+        ev.CALENDAR_DISCONNECTED,
+        ev.USER_UPDATES_SET,
+        ev.UPDATE_DECIDED,
+        ev.UPDATE_DELIVERED,
+        ev.UPDATE_FAILED,
+    ),
+)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +19,7 @@ from domain.contacts import contact_from_dict
 from domain.fold import LogFold
 from domain.goals import Goal, goal_from_dict
 from domain.periods import local_date, local_midnight
+from domain.profile import EVENT_READING as PROFILE_READING
 from domain.profile import Aspiration, Profile
 from domain.progress import count_by_period
 from integrations.storage import view_rows
@@ -176,6 +177,9 @@ class _IncrementalBatch:
                 changes.recount_goals.add(data["goal_id"])
         elif event_type.startswith("contact."):
             changes.contacts.add(data["contact_id"])
+            if event_type == ev.CONTACT_UPDATED:  # now at (or no longer at) a goal's kind of organisation
+                kinds = (g.goal_id for g in changes.profile.goals.values() if g.contact_kind is not None)
+                changes.recount_goals.update(kinds)
         elif event_type in (ev.ASPIRATION_ADDED, ev.ASPIRATION_UPDATED):
             changes.aspirations.add(data["aspiration_id"])
 
@@ -204,7 +208,7 @@ class _IncrementalBatch:
         profile = changes.profile
         day = local_date(action.at, profile.tz)
         for goal in profile.goals.values():
-            if not goal.counts(action.kind, action.contact_ids):
+            if not goal.counts(action.kind, action.contact_ids, profile.contacts):
                 continue
             if goal.archived_at is not None and action.at >= goal.archived_at:
                 continue
@@ -395,7 +399,8 @@ class _IncrementalBatch:
             ActionFact(action_id, goal.action, datetime.fromisoformat(at), tuple(json.loads(contacts)))
             for action_id, at, contacts in self.connection.execute(query)
         ]
-        counts = count_by_period(goal, actions, self._firsts(user_id, actions, goal), tz, profile.week_start)
+        firsts = self._firsts(user_id, actions, goal)
+        counts = count_by_period(goal, actions, firsts, tz, profile.week_start, contacts=profile.contacts)
         if period_start is not None:
             counts = {p: n for p, n in counts.items() if p == period_start}
         self.connection.execute(scope)
@@ -417,3 +422,27 @@ class _IncrementalBatch:
             v_contacts.c.first_at.is_not(None),
         )
         return {c: datetime.fromtimestamp(at, UTC) for c, at in self.connection.execute(query)}
+
+
+# How the incremental projection reads each event type (tests/unit/test_event_readers.py): the
+# same as a rebuild's fold, which it must agree with — except handle claims, which no view holds.
+EVENT_READING: Final = ev.reading(
+    handled=(
+        ev.ACTION_DONE,
+        ev.ACTION_RETRACTED,
+        *(t for t, how in PROFILE_READING.items() if how == ev.HANDLED),
+    ),
+    ignored=(
+        ev.HANDLE_CLAIMED,
+        ev.ACTION_PLANNED,
+        ev.ACTION_RESCHEDULED,
+        ev.ACTION_SKIPPED,
+        ev.ACTION_FULFILLED,
+        ev.CONFIRMATION_ADOPTED,
+        ev.UPDATE_DECIDED,
+        ev.UPDATE_DELIVERED,
+        ev.UPDATE_FAILED,
+        ev.CALENDAR_CONNECTED,
+        ev.CALENDAR_DISCONNECTED,
+    ),
+)

@@ -119,13 +119,18 @@ def describe(
             else goal.target
         )
         lines.append(f"Progress so far: {done} of {target} {frame}")
+    # A goal that counts new contacts needs to know with whom: ✓ in a title cannot say it.
+    how = (
+        "and with whom (the links netgoals adds here when it has passed, or the dashboard)"
+        if goal is not None and goal.new_contacts_only and not goal.contact_ids
+        else "(✓ at the start of its title, or the links netgoals adds here when it has passed)"
+    )
     lines += [
         "",
         f"Dashboard: {public_url.rstrip('/')}/",
         "Planned by netgoals in your free time. Move it if another time suits you better; "
-        "delete it to skip this one. It counts once you say it happened (✓ at the start of its "
-        "title, or the links netgoals adds here when it has passed) or a matching event in your "
-        "calendar shows it did.",
+        f"delete it to skip this one. It counts once you say it happened {how} or a matching "
+        "event in your calendar shows it did.",
     ]
     return "\n".join(lines)
 

@@ -34,8 +34,9 @@ class Google:
     def open(cls, settings: Settings, *, sleep: Sleep = time.sleep) -> Google:
         if not settings.google_client_id:
             raise DomainError(
-                "Google Calendar is not configured: set NETGOALS_GOOGLE_CLIENT_ID and "
-                "NETGOALS_GOOGLE_CLIENT_SECRET"
+                "Google Calendar is not configured: store google_client_id and google_client_secret "
+                "with `netgoals config set KEY VALUE` (or NETGOALS_GOOGLE_CLIENT_ID and "
+                "NETGOALS_GOOGLE_CLIENT_SECRET), then restart `netgoals serve`"
             )
         secret = settings.secret_key.get_secret_value() if settings.secret_key else None
         vault = Vault.open(secret, settings.home, settings.embedded)

@@ -53,6 +53,10 @@ def make_plan(
     new_rows: list[dict[str, Any]] = []
     for block in changes.new:
         title = block_title(profile, block.goal_id)
+        goal = profile.goals.get(block.goal_id) if block.goal_id else None
+        # A goal with one named person (a mentor) is met with them: the block says so, and so does
+        # its "done" once confirmed, so that it counts for the goal it was planned for.
+        whom = list(goal.contact_ids) if goal is not None and len(goal.contact_ids) == 1 else []
         start, end = block.start.astimezone(profile.tz), block.end.astimezone(profile.tz)
         events.append(
             NewEvent(
@@ -65,6 +69,7 @@ def make_plan(
                     "start": start.isoformat(),
                     "end": end.isoformat(),
                     "title": title,
+                    "contact_ids": whom,
                     "at": at,
                 },
             )

@@ -15,6 +15,7 @@ from service.ical.sources import (
     add_source,
     get_source,
     list_sources,
+    reaches_private_address,
     remove_source,
 )
 from service.ical.tokens import REFRESH_NOTES, FeedLinks, feed_links, resolve, rotate_feed
@@ -31,6 +32,7 @@ __all__ = [
     "feed_links",
     "get_source",
     "list_sources",
+    "reaches_private_address",
     "read_file_source",
     "remove_source",
     "render_user_feed",

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from uuid import uuid4
 
 from domain.errors import DomainError, NotFoundError
-from integrations.ical.fetch import FetchError, normalize_url
+from integrations.ical.fetch import FetchError, normalize_url, public_address, system_resolver
 from integrations.storage import ical_store as store
 from integrations.storage.database import read_transaction, write_transaction
 from service.app import App
@@ -86,6 +86,16 @@ def _emails(app: App, user_id: str, emails: list[str] | None) -> tuple[str, ...]
         return cleaned
     handle = app.profile(user_id).handle
     return (handle.lower(),) if "@" in handle else ()
+
+
+def reaches_private_address(url: str) -> bool:
+    """Whether a calendar address resolves (now) to a loopback, private or link-local address."""
+    try:
+        parts = urlsplit(normalize_url(url))
+        addresses = system_resolver(parts.hostname or "", parts.port or 443)
+    except (FetchError, ValueError):
+        return False  # the reader says what is wrong with it when it reads it
+    return any(not public_address(a) for a in addresses)
 
 
 def add_source(

@@ -7,6 +7,7 @@ a second worker, a restarted beat — derives the same ids and adds nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -35,18 +36,35 @@ def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | N
     with read_transaction(app.engine) as connection:
         told = update_store.decided_keys(connection, user_id)
     payloads: list[dict[str, Any]] = []
+    gathers: dict[str, list[Update]] = {}  # a message's key -> the other updates it tells
     if chosen.immediate:
         lines = progress_service.progress(app, user_id)
         links = Links.open(ctx.settings)
-        ended = {w.action_id: w.ended_at for w in waiting}
+        blocks = {w.action_id: w for w in waiting}
+
+        def answers(action_id: str | None) -> dict[str, str] | None:
+            block = blocks.get(action_id or "")
+            if block is None or links is None:
+                return None
+            # The GET-safe one-click answers (a page with one button; only its POST answers).
+            expires = block.ended_at + LINK_LIFETIME
+            return {a: links.url(user_id, block.action_id, a, expires) for a in ("done", "skip")}
+
         for update in worth_telling([x.progress for x in lines], waiting, now, told):
             payload = _update_payload(update)
-            if update.action_id in ended and links is not None:
-                # The GET-safe one-click answers (a page with one button; only its POST answers).
-                expires = ended[update.action_id] + LINK_LIFETIME
-                payload["links"] = {
-                    a: links.url(user_id, update.action_id, a, expires) for a in ("done", "skip")
-                }
+            if update.gathered:
+                payload["blocks"] = [
+                    {
+                        "action_id": u.action_id,
+                        "title": blocks[u.action_id].title,
+                        "links": answers(u.action_id),
+                    }
+                    for u in update.gathered
+                    if u.action_id in blocks
+                ]
+                gathers[update.key] = [u for u in update.gathered if u.key != update.key]
+            elif (found := answers(update.action_id)) is not None:
+                payload["links"] = found
             payloads.append(payload)
     week = digest_week_due(now, profile.tz, profile.week_start) if chosen.digest else None
     if week is not None and digest_key(week) not in told:
@@ -56,18 +74,7 @@ def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | N
     rows, decided = [], []
     for payload in payloads:
         delivery = delivery_id(user_id, payload["key"], chosen.channel)
-        rows.append(
-            {
-                "delivery_id": delivery,
-                "user_id": user_id,
-                "update_key": payload["key"],
-                "kind": payload["kind"],
-                "channel": chosen.channel,
-                "payload": payload,
-                "next_attempt_at": now.timestamp(),
-                "created_at": now.timestamp(),
-            }
-        )
+        rows.append(_row(user_id, delivery, payload["key"], payload["kind"], chosen.channel, payload, now))
         decided.append(
             NewEvent(
                 UUID(event_id(delivery, "decided")),
@@ -82,10 +89,45 @@ def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | N
                 },
             )
         )
+    inserted = 0
     with write_transaction(app.engine) as connection:
         # The append takes the log's lock first, so two deciders of one change run one after the other.
         app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, decided))
-        return update_store.insert_new(connection, rows)
+        for row in rows:
+            if not update_store.insert_new(connection, [row]):
+                continue  # decided already (by another decider): so were the updates it gathers
+            inserted += 1
+            # The keys a message gathers are recorded with it, never sent on their own: each
+            # block is asked about once, in the message that gathered it.
+            also = [
+                _row(
+                    user_id,
+                    delivery_id(user_id, u.key, row["channel"]),
+                    u.key,
+                    u.kind,
+                    row["channel"],
+                    {"key": u.key, "kind": u.kind, "subject": u.subject, "sent_with": row["delivery_id"]},
+                    now,
+                )
+                for u in gathers.get(row["update_key"], [])
+            ]
+            update_store.insert_new(connection, also, state=update_store.GATHERED)
+    return inserted
+
+
+def _row(
+    user_id: str, delivery: str, key: str, kind: str, channel: str, payload: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    return {
+        "delivery_id": delivery,
+        "user_id": user_id,
+        "update_key": key,
+        "kind": kind,
+        "channel": channel,
+        "payload": payload,
+        "next_attempt_at": now.timestamp(),
+        "created_at": now.timestamp(),
+    }
 
 
 def _update_payload(update: Update) -> dict[str, Any]:

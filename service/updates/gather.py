@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.digest import CountedAction, Digest, OverdueContact, PlannedAction, build_digest, next_week
+from domain.digest import (
+    CONFIRMED,
+    CountedAction,
+    Digest,
+    OverdueContact,
+    PlannedAction,
+    build_digest,
+    next_week,
+)
 from domain.periods import Period, local_midnight
 from domain.profile import Profile
 from domain.updates import WaitingBlock
@@ -17,7 +25,8 @@ from service.app import App
 
 def digest_for(app: App, profile: Profile, week: Period, waiting: list[WaitingBlock]) -> Digest:
     tz = profile.tz
-    lines = progress_service.progress(app, profile.user_id, as_of=week.last_day)
+    # Judged at the first moment after the week, as the immediate updates of the same run judge it.
+    lines = progress_service.progress(app, profile.user_id, at=local_midnight(week.end, tz))
     overdue = [
         OverdueContact(s.contact.name, s.overdue_days or 0)
         for s in contacts.network(app, profile.user_id).overdue
@@ -45,11 +54,12 @@ def _counted(app: App, profile: Profile, start: datetime, end: datetime) -> list
         at = datetime.fromisoformat(data["at"])
         if start <= at < end:
             title = data.get("title") or data["kind"].replace("-", " ").capitalize()
-            found.append(CountedAction(at.astimezone(profile.tz), title, _source(data.get("source"))))
+            source = _source(data.get("source"), data.get("confirmed_via"))
+            found.append(CountedAction(at.astimezone(profile.tz), title, source, data.get("confirmed_via")))
     return found
 
 
-def _source(source: str | None) -> str:
+def _source(source: str | None, via: str | None) -> str:
     if source in ("google", "ical"):
         return source
-    return "manual"
+    return CONFIRMED if via is not None else "manual"  # a confirmed block, or logged by hand

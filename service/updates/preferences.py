@@ -41,7 +41,9 @@ def set_channel(
     chosen = UpdatePreferences(channel, email, webhook_url, webhook_format, immediate, digest)
     validate_preferences(chosen)  # before anything is stored
     if channel == "email" and ctx.smtp is None:
-        raise DomainError("email updates need an SMTP server: set NETGOALS_SMTP_HOST (see README)")
+        raise DomainError(
+            "email updates need an SMTP server: `netgoals config set smtp_host HOST` (or NETGOALS_SMTP_HOST)"
+        )
     secret = None
     if channel == "webhook":
         refused = check_target(webhook_url or "", allow_private=ctx.settings.allow_private_targets)

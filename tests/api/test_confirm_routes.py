@@ -16,7 +16,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from domain import events as ev
+from domain.decisions import ContactSpec, GoalSpec
 from domain.events import Event
+from service import contacts, goals, progress
 from service.app import App
 from service.confirm_links import Links
 from service.settings import Settings
@@ -60,12 +62,18 @@ def bob(service: App) -> User:
     return add_user(service, "bob@example.com")
 
 
-def plan_block(service: App, user: User, start: datetime = BLOCK_START) -> str:
+def plan_block(
+    service: App,
+    user: User,
+    start: datetime = BLOCK_START,
+    goal_id: str | None = None,
+    kind: str = "attend-event",
+) -> str:
     action_id = str(uuid4())
     data = {
         "action_id": action_id,
-        "goal_id": None,
-        "kind": "attend-event",
+        "goal_id": goal_id,
+        "kind": kind,
         "start": start.isoformat(),
         "end": (start + timedelta(hours=2)).isoformat(),
         "title": "Networking: meetup evening",
@@ -211,3 +219,47 @@ def test_the_rest_api(client: TestClient, service: App, ann: User, bob: User) ->
     refused = client.post(url, json={"answer": "skip"}, headers=ann.headers)
     assert refused.status_code == 422 and "already confirmed" in refused.text
     assert client.get("/api/v1/confirmations", headers=ann.headers).json() == []
+
+
+def test_a_new_contact_block_asks_with_whom_on_every_channel_and_then_counts(
+    client: TestClient, service: App, settings: Settings, clock: Clock, ann: User
+) -> None:
+    """Issue 22, item 1: "done" for a block of the weekly new-contact goal named nobody, so the goal
+    never counted it. Every channel that can ask now asks with whom; the answer counts."""
+    goal = goals.set_goal(service, ann.user_id, GoalSpec(template="weekly-outreach")).goal_id
+    grace = contacts.add_contact(service, ann.user_id, ContactSpec(name="Grace Hopper"))
+    by_link, on_dashboard, by_api = (
+        plan_block(service, ann, BLOCK_START - timedelta(hours=h), goal, "reach-out") for h in (0, 2, 4)
+    )
+    # The signed link's page asks, and a POST without an answer to it changes nothing.
+    page = client.get(link(settings, ann.user_id, by_link, "done", clock))
+    assert "With whom?" in page.text and f'value="{grace}">Grace Hopper' in page.text
+    before = service.store.head_position()
+    refused = client.post("/confirm", data={"token": _token(page.text)})
+    assert refused.status_code == 409 and "with whom?" in refused.text
+    assert service.store.head_position() == before
+    answered = client.post("/confirm", data={"token": _token(page.text), "contact": grace})
+    assert (
+        answered.status_code == 200
+        and "it counts for “Reach out to one new contact per week”" in answered.text
+    )
+    # The dashboard's list asks too.
+    sign_in(client, ann)
+    listed = client.get("/confirm").text
+    assert listed.count("With whom?") == 2
+    csrf = re.search(r'name="csrf" value="([^"]+)"', listed)
+    assert csrf
+    form = {"answer": "done", "csrf": csrf.group(1)}
+    assert client.post(f"/web/confirm/{on_dashboard}", data=form).status_code == 409
+    ok = client.post(f"/web/confirm/{on_dashboard}", data={**form, "contact": grace}, follow_redirects=False)
+    assert ok.status_code == 303
+    # And the API: asks_with_whom in the list, contact_ids in the answer.
+    [waiting] = client.get("/api/v1/confirmations", headers=ann.headers).json()
+    assert waiting["action_id"] == by_api and waiting["asks_with_whom"] is True
+    url = f"/api/v1/actions/{by_api}/confirm"
+    assert client.post(url, json={"answer": "done"}, headers=ann.headers).status_code == 422
+    done = client.post(url, json={"answer": "done", "contact_ids": [grace]}, headers=ann.headers)
+    assert done.status_code == 200 and done.json()["counts_for"] == "Reach out to one new contact per week"
+    assert [d["contact_ids"] for d in done_events(service, ann)] == [[grace]] * 3
+    [line] = progress.progress(service, ann.user_id)
+    assert line.progress.current.done == 1  # one new contact this week, however often reached

@@ -200,3 +200,78 @@ def test_serve_without_an_embedded_redis_says_so_in_one_line(tmp_path: Path) -> 
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) <= 2 and "NETGOALS_REDIS_URL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_server_on_another_port_hands_out_links_to_that_port(tmp_path: Path) -> None:
+    """Issue 22, item 3: without NETGOALS_PUBLIC_URL every link pointed at :8000 — in the server's
+    own answers and in a CLI run in another terminal."""
+    env, port, log = _serve_environment(tmp_path)
+    serve = _start_serve(env, port, log)
+    try:
+        _wait(lambda: _healthy(port), 60, "the API")
+        said = (tmp_path / "serve.log").read_text()
+        assert f"Public URL: http://127.0.0.1:{port}" in said
+        assert "Google Calendar: not configured" in said and "Email updates: not configured" in said
+        token = said.split("with token ", 1)[1].split()[0]
+        answer = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/feed", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        assert answer.status_code == 200 and answer.json()["https"].startswith(f"http://127.0.0.1:{port}/")
+        added = subprocess.run(
+            [*CLI, "goal", "add", "--template", "monthly-event"], env=env, capture_output=True, timeout=60
+        )
+        assert added.returncode == 0, added.stderr
+        printed = subprocess.run(
+            [*CLI, "feed", "url", "--json"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert printed.returncode == 0, printed.stderr
+        assert f"http://127.0.0.1:{port}/" in printed.stdout and ":8000" not in printed.stdout
+        feed = httpx.get(printed.stdout.split('"https": "', 1)[1].split('"', 1)[0], timeout=10)
+        assert feed.status_code == 200 and f"Dashboard: http://127.0.0.1:{port}/" in feed.text.replace(
+            "\r\n ", ""
+        )
+    finally:
+        _stop_anyway(serve)
+        log.close()
+
+
+def test_settings_only_this_shell_has_are_refused_not_promised(tmp_path: Path) -> None:
+    """Issue 22, item 4: Google and SMTP settings exported in a second terminal reached the CLI
+    only; `google connect` promised a first sync that the service's worker could never run."""
+    env, port, log = _serve_environment(tmp_path)
+    serve = _start_serve(env, port, log)
+    try:
+        _wait(lambda: _healthy(port), 60, "the API")
+        second_terminal = {
+            **env,
+            "NETGOALS_GOOGLE_CLIENT_ID": "client-id",
+            "NETGOALS_GOOGLE_CLIENT_SECRET": "client-secret",
+            "NETGOALS_SMTP_HOST": "127.0.0.1",
+            "NETGOALS_ALLOW_PRIVATE_SOURCES": "true",
+        }
+
+        def cli(
+            *args: str, environment: dict[str, str] = second_terminal
+        ) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*CLI, *args], env=environment, capture_output=True, text=True, timeout=60)
+
+        connect = cli("google", "connect", "--no-browser", "--timeout", "1")
+        assert connect.returncode == 2, connect.stdout
+        assert "running netgoals service" in connect.stderr and "config set" in connect.stderr
+        assert "A worker is running the first sync" not in connect.stdout
+        mail = cli("notify", "email", "ada@example.org")
+        assert mail.returncode == 2 and "no settings for email updates" in mail.stderr
+        source = cli("source", "add", f"http://127.0.0.1:{port}/calendar.ics")
+        assert source.returncode == 2 and "allow_private_sources" in source.stderr, source.stderr
+        stored = cli("config", "set", "google_client_secret", "client-secret", environment=env)
+        assert stored.returncode == 0 and "Restart `netgoals serve`" in stored.stdout
+        path = Path(env["NETGOALS_HOME"]) / "settings.toml"
+        assert path.stat().st_mode & 0o077 == 0
+        shown = cli("config", "show", environment=env)
+        assert "google_client_secret" in shown.stdout and "client-secret" not in shown.stdout
+        assert "The running service: Google not configured" in shown.stdout
+        refused = cli("config", "set", "smtp_port", "many", environment=env)
+        assert refused.returncode == 2 and "smtp_port" in refused.stderr
+    finally:
+        _stop_anyway(serve)
+        log.close()

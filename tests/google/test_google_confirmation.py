@@ -158,3 +158,23 @@ def test_a_block_counted_by_the_old_rule_keeps_counting_through_a_full_resync(wo
     world.fake.cancel_event(ADA, block["id"], calendar_id=world.goals_calendar())
     world.sync()  # cancelled afterwards: retracted, as it always was
     assert world.progress()[MONTHLY] == (0, 1)
+
+
+def test_a_mentor_block_carries_the_mentor_and_a_check_mark_counts_it_for_the_goal(world: World) -> None:
+    """Issue 22, item 1: the confirmed block named nobody, so the mentor goal never counted it."""
+    mentor = world.contact("Grace", "grace@navy.mil")
+    world.goal("mentor", contact_ids=(mentor,))
+    world.connect()
+    world.sync()
+    block = blocks(world)[0]
+    [planned] = [
+        e for e in log(world) if e.type == ev.ACTION_PLANNED and e.data["action_id"] == action_of(block)
+    ][:1]
+    assert planned.data["contact_ids"] == [mentor]
+    world.clock.now = end_of(block).astimezone(UTC) + timedelta(hours=1)
+    world.sync()
+    world.fake.update_event(
+        ADA, block["id"], {"summary": "✓ " + block["summary"]}, calendar_id=world.goals_calendar()
+    )
+    assert world.sync().confirmed == 1
+    assert world.progress()["Build a relationship with Grace (mentor)"] == (1, 6)

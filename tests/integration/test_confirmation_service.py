@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 
 from cli.main import app as cli
 from domain import events as ev
-from domain.decisions import GoalSpec
+from domain.decisions import ContactSpec, GoalSpec
+from domain.errors import DomainError
 from domain.events import Event
-from service import confirmation, goals, users
+from service import confirmation, contacts, goals, users
 from service import progress as progress_service
 from service.app import App
 from service.settings import Settings
@@ -22,12 +23,14 @@ from service.settings import Settings
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 
 
-def plan(app: App, user_id: str, start: datetime, goal_id: str | None = None) -> str:
+def plan(
+    app: App, user_id: str, start: datetime, goal_id: str | None = None, kind: str = "attend-event"
+) -> str:
     action_id = str(uuid4())
     data = {
         "action_id": action_id,
         "goal_id": goal_id,
-        "kind": "attend-event",
+        "kind": kind,
         "start": start.isoformat(),
         "end": (start + timedelta(hours=2)).isoformat(),
         "title": "Networking: an evening out",
@@ -107,4 +110,50 @@ def test_what_the_old_rule_counted_keeps_counting_and_a_rebuild_agrees(tmp_path:
     clock["now"] = NOW
     app.projection.rebuild()
     assert [line.as_dict() for line in progress_service.progress(app, user_id)] == before
+    app.close()
+
+
+def _done_for(app: App, user_id: str, goal_id: str) -> int:
+    lines = progress_service.progress(app, user_id)
+    return next(line.progress.current.done for line in lines if line.progress.goal.goal_id == goal_id)
+
+
+def test_a_confirmed_block_counts_for_the_goal_it_was_planned_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22, item 1: a confirmed mentor block and a confirmed new-contact block named nobody,
+    so neither goal counted them although the page said "done — it counts"."""
+    monkeypatch.setenv("NETGOALS_HOME", str(tmp_path))
+    monkeypatch.setenv("NETGOALS_NOW", NOW.isoformat())
+    app = App.open(Settings(home=tmp_path), lambda: NOW)
+    user_id = users.register(app, "local", "Europe/Berlin").user_id
+    mentor = contacts.add_contact(app, user_id, ContactSpec(name="Margaret Hamilton"))
+    grace = contacts.add_contact(app, user_id, ContactSpec(name="Grace Hopper"))
+    mentor_goal = goals.set_goal(app, user_id, GoalSpec(template="mentor", contact_ids=(mentor,))).goal_id
+    outreach = goals.set_goal(app, user_id, GoalSpec(template="weekly-outreach")).goal_id
+    # A block planned before blocks carried their goal's contact: the goal's one mentor is it.
+    met = plan(app, user_id, NOW - timedelta(hours=3), mentor_goal, kind="meet-mentor")
+    reached = plan(app, user_id, NOW - timedelta(hours=2), outreach, kind="reach-out")
+    app.close()
+    runner = CliRunner()
+    done = runner.invoke(cli, ["confirm", met, "--done"])
+    assert done.exit_code == 0, done.output
+    assert "counts for Build a relationship with Margaret Hamilton" in done.output
+    # A new-contact goal counts a new contact: "done" alone cannot count, so it asks with whom.
+    refused = runner.invoke(cli, ["confirm", reached, "--done"])
+    assert refused.exit_code == 2 and "with whom" in refused.output, refused.output
+    answered = runner.invoke(cli, ["confirm", reached, "--done", "--with", "Grace"])
+    assert answered.exit_code == 0 and "counts for Reach out" in answered.output, answered.output
+    app = App.open(Settings(home=tmp_path), lambda: NOW)
+    assert _done_for(app, user_id, mentor_goal) == 1
+    assert _done_for(app, user_id, outreach) == 1
+    done_events = [e.data for e in app.store.read_stream(f"actions-{user_id}") if e.type == ev.ACTION_DONE]
+    assert [d["contact_ids"] for d in done_events] == [[mentor], [grace]]
+    # Someone who is not a contact is refused by name, and nothing is appended.
+    before = app.store.head_position()
+    with pytest.raises(DomainError, match="no contact"):
+        confirmation.confirm(app, user_id, reached, "done", "api", contact_ids=("nobody",))
+    assert app.store.head_position() == before
+    app.projection.rebuild()
+    assert (_done_for(app, user_id, mentor_goal), _done_for(app, user_id, outreach)) == (1, 1)
     app.close()

@@ -131,10 +131,53 @@ def test_a_gap_whose_goal_is_set_says_so() -> None:
     standings = assess([(c, Interactions()) for c in profile.contacts.values()], NOW, ZoneInfo("UTC"), 0)
     views = aspiration_networks(profile.aspirations.values(), standings.contacts, profile.goals, NOW.date())
     assert [(g.kind, g.goal_id) for g in views[1].gaps] == [("no-mentor", "g1"), ("no-one-at-kind", None)]
-    assert [(g.kind, g.goal_id) for g in views[2].gaps] == [("no-contacts", None), ("no-mentor", None)]
+    # Another aspiration's mentor gap is closed by the same mentor goal (issue 22, item 7).
+    assert [(g.kind, g.goal_id) for g in views[2].gaps] == [("no-contacts", None), ("no-mentor", "g1")]
 
 
 def test_the_kind_of_organisation_an_aspiration_names() -> None:
     assert organisation_kind("Join a team at a climate startup by 2027") == "climate startup"
     assert organisation_kind("Land a job at an energy company.") == "energy company"
     assert organisation_kind("Grow my freelance client base") is None
+
+
+def test_advice_proposes_only_what_the_person_does_not_already_have() -> None:
+    """Issue 22, item 7: "Meet a mentor within six months" beside an existing mentor goal, and the
+    same weekly-outreach goal proposed for three aspirations."""
+    profile = Profile("u1")
+    registered = register("ann@example.com", "UTC", ADDED)
+    profile.apply(registered.type, registered.data)
+    for number in range(3):
+        at = (ADDED + timedelta(minutes=number)).isoformat()
+        data = {
+            "aspiration_id": f"a{number + 1}",
+            "text": f"Aspiration {number + 1}",
+            "kind": "other",
+            "at": at,
+        }
+        profile.apply(ev.ASPIRATION_ADDED, data)
+    grace = add_contact(profile, "grace", ContactSpec(name="Grace Hopper"), ADDED)
+    profile.apply(grace.type, grace.data)
+    mentor_goal = {
+        "goal_id": "m1",
+        "title": "Build a relationship with Grace Hopper (mentor)",
+        "action": "meet-mentor",
+        "target": 6,
+        "frame": "deadline",
+        "start": "2026-11-25",
+        "deadline": "2027-05-25",
+        "aspiration_id": None,  # serves no aspiration in particular: it still is a mentor goal
+        "contact_ids": ["grace"],
+        "new_contacts_only": False,
+        "template": "mentor",
+        "at": NOW.isoformat(),
+    }
+    profile.apply(ev.GOAL_SET, mentor_goal)
+    standings = assess([(c, Interactions()) for c in profile.contacts.values()], NOW, ZoneInfo("UTC"), 0)
+    views = aspiration_networks(profile.aspirations.values(), standings.contacts, profile.goals, NOW.date())
+    for view in views:
+        gaps = {g.kind: g for g in view.gaps}
+        assert gaps["no-mentor"].goal_id == "m1"  # the mentor goal covers it, whatever it serves
+    first, *others = [next(g for g in v.gaps if g.kind == "no-contacts") for v in views]
+    assert (first.goal_id, first.shared_with) == (None, None)  # proposed once ...
+    assert [(g.goal_id, g.shared_with) for g in others] == [(None, "a1"), (None, "a1")]  # ... not thrice

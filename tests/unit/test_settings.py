@@ -4,6 +4,7 @@ model is built from Settings' own field list, so fields added later are compared
 
 from __future__ import annotations
 
+import stat
 import types
 import typing
 from pathlib import Path
@@ -13,7 +14,7 @@ import pydantic
 import pytest
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service import env_settings
+from service import env_settings, served, settings_file
 from service.settings import Settings, SettingsError
 
 
@@ -146,3 +147,65 @@ def test_settings_copy_and_list_their_fields_as_pydantic_models_do() -> None:
     assert copied.user == "grace"
     assert copied.secret_key == settings.secret_key
     assert list(Settings.model_fields) == list(Settings._specs())
+
+
+def test_the_settings_file_sits_between_the_environment_and_the_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22, item 4: one configuration the CLI and the running service both read."""
+    for key in [k for k in __import__("os").environ if k.upper().startswith("NETGOALS_")]:
+        monkeypatch.delenv(key)
+    known = frozenset(Settings._specs())
+    path = settings_file.write(tmp_path, "smtp_host", "mail.example.org", known)
+    settings_file.write(tmp_path, "smtp_port", "465", known)
+    settings_file.write(tmp_path, "google_client_secret", "shh", known)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds secrets
+    found = Settings(home=tmp_path)
+    assert (found.smtp_host, found.smtp_port, found.smtp_security) == ("mail.example.org", 465, "starttls")
+    assert found.google_client_secret is not None and found.google_client_secret.get_secret_value() == "shh"
+    assert found.source_of("smtp_host") == str(path) and found.source_of("smtp_security") == "default"
+    monkeypatch.setenv("NETGOALS_SMTP_HOST", "from-env")
+    assert Settings(home=tmp_path).smtp_host == "from-env"  # the environment wins
+    assert Settings(home=tmp_path, smtp_host="given").smtp_host == "given"  # and arguments over it
+    settings_file.write(tmp_path, "smtp_host", None, known)
+    monkeypatch.delenv("NETGOALS_SMTP_HOST")
+    assert Settings(home=tmp_path).smtp_host is None
+    path.chmod(0o644)  # copied around: tightened when read
+    Settings(home=tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('smtp_hots = "x"\n', "unknown setting 'smtp_hots'"),
+        ('home = "/elsewhere"\n', "unknown setting 'home'"),
+        ('smtp_port = "many"\n', "setting smtp_port in"),
+        ("smtp_port = [1]\n", "one value"),
+        ("smtp_port = \n", "not valid TOML"),
+    ],
+)
+def test_a_bad_settings_file_names_the_file_and_the_key(
+    text: str, words: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NETGOALS_SMTP_PORT", raising=False)
+    (tmp_path / "settings.toml").write_text(text)
+    with pytest.raises(SettingsError, match=words) as raised:
+        Settings(home=tmp_path)
+    assert "settings.toml" in str(raised.value)
+
+
+def test_the_public_url_defaults_to_where_the_server_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22, item 3: below the environment and settings.toml, the running server's address."""
+    monkeypatch.delenv("NETGOALS_PUBLIC_URL", raising=False)
+    assert Settings(home=tmp_path).public_url == "http://127.0.0.1:8000"
+    started = Settings(home=tmp_path)
+    assert served.start(started, "0.0.0.0", 8123) == "http://127.0.0.1:8123"
+    assert Settings(home=tmp_path).public_url == "http://127.0.0.1:8123"
+    # A later server on another port does not inherit the earlier one's address.
+    assert served.start(Settings(home=tmp_path), "::1", 9000) == "http://[::1]:9000"
+    settings_file.write(tmp_path, "public_url", "https://goals.example", frozenset(Settings._specs()))
+    assert served.start(Settings(home=tmp_path), "127.0.0.1", 9001) == "https://goals.example"
+    assert Settings(home=tmp_path).public_url == "https://goals.example"

@@ -8,13 +8,16 @@ import hmac
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
 
 from domain import events as ev
 from domain.errors import DomainError
+from domain.updates import WaitingBlock
 from integrations.storage.schema import events
 from service import actions, confirmation, history
 from service.settings import Settings
@@ -243,3 +246,35 @@ def test_the_history_names_every_update_event(world: World) -> None:
     assert "confirm" in shown[ev.CONFIRMATION_ADOPTED].what
     filtered = history.entries(world.app, world.user_id, kind="updates", limit=50).entries
     assert {e.type for e in filtered} == {ev.USER_UPDATES_SET, ev.UPDATE_DECIDED, ev.UPDATE_DELIVERED}
+
+
+def test_blocks_waiting_together_are_asked_about_in_one_message_once(world: World) -> None:
+    """Issue 22, item 8: three passed blocks gave three "Did it happen?" emails at once."""
+    set_channel(world.app, world.ctx, world.user_id, "email", email="ada@example.org")
+    ended = datetime.fromisoformat("2026-11-23T20:00:00+01:00")
+    waiting = [
+        WaitingBlock(str(uuid4()), f"Networking block {n}", ended + timedelta(hours=n)) for n in range(3)
+    ]
+    decide(world.app, world.ctx, world.user_id, waiting)
+    assert decide(world.app, world.ctx, world.user_id, waiting) == 0  # a second decider adds nothing
+    sent_now = [s for s in deliver_due(world.app, world.ctx, world.user_id) if s.kind == "confirm-waiting"]
+    assert [s.delivered for s in sent_now] == [True]
+
+    def asked() -> list[Any]:
+        return [m for m in world.smtp.box.messages if m["Subject"].startswith("Did it happen?")]
+
+    [message] = asked()
+    assert message["Subject"] == "Did it happen? 3 planned blocks"
+    text = message.get_body(("plain",)).get_content()
+    for n in range(3):
+        assert f"Networking block {n}" in text
+    assert text.count("It happened: https://netgoals.test/confirm/") == 3
+    assert text.count("It didn't happen: https://netgoals.test/confirm/") == 3
+    listed = [s["subject"] for s in sent(world.app, world.user_id) if s["kind"] == "confirm-waiting"]
+    assert listed == ["Did it happen? 3 planned blocks"]
+    # A block that passes later is asked about on its own; the three are not asked about again.
+    later = WaitingBlock(str(uuid4()), "Networking block 3", ended + timedelta(hours=30))
+    world.clock.now = later.ended_at + timedelta(days=1)
+    decide(world.app, world.ctx, world.user_id, [*waiting, later])
+    deliver_due(world.app, world.ctx, world.user_id)
+    assert [m["Subject"] for m in asked()][1:] == ["Did it happen? Networking block 3"]

@@ -10,10 +10,12 @@ from uuid import uuid4
 import pytest
 
 from domain import decisions
+from domain import events as ev
 from domain.decisions import ContactSpec, GoalSpec
+from domain.events import Event
 from integrations.storage import calendar_store
 from integrations.storage.database import write_transaction
-from service import actions, contacts, goals, users
+from service import actions, confirmation, contacts, goals, users
 from service.app import App
 from service.google.blocks import outbox_row
 from service.updates import decide, deliver_due, set_channel
@@ -141,3 +143,63 @@ def test_the_digest_reads_on_a_phone(world: World, tmp_path: Path) -> None:
             page.screenshot(path=str(OUTPUT / "digest-phone.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_a_confirmed_block_counts_in_the_digest_says_how_and_keeps_the_streak(world: World) -> None:
+    """Issue 22, item 1: a block confirmed on the dashboard counted for nothing, the digest called
+    it "logged by you", and the next email said the streak had ended."""
+    app, user = world.app, world.user_id
+    world.clock.set("2026-11-16T10:00:00+00:00")
+    outreach = goals.set_goal(
+        app, user, GoalSpec(template="weekly-outreach", start=datetime(2026, 11, 16).date())
+    ).goal_id
+    lin = contacts.add_contact(app, user, ContactSpec(name="Lin Wei"))
+    grace = contacts.add_contact(app, user, ContactSpec(name="Grace Hopper"))
+    world.clock.set("2026-11-20T10:00:00+00:00")
+    actions.log_action(
+        app, user, "reach-out", datetime.fromisoformat("2026-11-18T09:30:00+01:00"), contact_ids=(lin,)
+    )
+    block = str(uuid4())
+    start = datetime.fromisoformat("2026-11-25T12:00:00+01:00")
+    planned = {
+        "action_id": block,
+        "goal_id": outreach,
+        "kind": "reach-out",
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=30)).isoformat(),
+        "title": "Networking: Reach out to one new contact",
+    }
+    app.append_actions(user, [Event(ev.ACTION_PLANNED, planned)])
+    world.clock.set("2026-11-26T10:00:00+00:00")
+    confirmation.confirm(app, user, block, "done", "dashboard", (grace,))
+    set_channel(app, world.ctx, user, "email", email="ada@example.org")
+    world.clock.set("2026-11-30T07:00:00+00:00")  # Monday 08:00 in Berlin: the digest is due
+    decide(app, world.ctx, user)
+    sent = deliver_due(app, world.ctx, user)
+    assert "streak-broken" not in [s.kind for s in sent]
+    [digest] = [m for m in world.smtp.box.messages if m["Subject"].startswith("Your networking week")]
+    text = digest.get_body(("plain",)).get_content()
+    assert "Reach out to one new contact per week: 1 of 1, met, streak 2" in text
+    assert "Networking: Reach out to one new contact (confirmed on the dashboard)" in text
+
+
+def test_the_digest_and_the_streak_email_of_one_run_agree_on_the_closed_week(world: World) -> None:
+    """Issue 22, item 7: the digest called a closed week "behind, streak 2" while an email of the
+    same run said the streak had ended."""
+    app, user = world.app, world.user_id
+    world.clock.set("2026-11-09T08:00:00+00:00")
+    goals.set_goal(app, user, GoalSpec(template="weekly-outreach", start=datetime(2026, 11, 9).date()))
+    for day, name in ((10, "Lin Wei"), (17, "Grace Hopper")):  # met the weeks of 9 and 16 November
+        world.clock.set(f"2026-11-{day}T12:00:00+00:00")
+        met = contacts.add_contact(app, user, ContactSpec(name=name))
+        actions.log_action(app, user, "reach-out", world.clock.now - timedelta(hours=1), contact_ids=(met,))
+    set_channel(app, world.ctx, user, "email", email="ada@example.org")
+    world.clock.set("2026-11-30T07:00:00+00:00")  # nothing in the week of 23 November; the digest is due
+    decide(app, world.ctx, user)
+    deliver_due(app, world.ctx, user)
+    by_subject = {m["Subject"]: m.get_body(("plain",)).get_content() for m in world.smtp.box.messages}
+    digest = by_subject["Your networking week: 23 Nov – 29 Nov 2026"]
+    assert "Reach out to one new contact per week: 0 of 1, missed" in digest
+    assert "streak" not in digest.split("Reach out to one new contact per week")[1].split("\n")[0]
+    ended = by_subject["Streak ended: Reach out to one new contact per week"]
+    assert "A streak of 2 ended: 0 of 1 in the week that just closed" in ended

@@ -9,6 +9,7 @@ from integrations.storage.update_store.channels import (
 from integrations.storage.update_store.deliveries import (
     DELIVERED,
     FAILED,
+    GATHERED,
     PENDING,
     SENDING,
     Delivery,
@@ -28,6 +29,7 @@ from integrations.storage.update_store.tables import metadata, update_channels, 
 __all__ = [
     "DELIVERED",
     "FAILED",
+    "GATHERED",
     "PENDING",
     "SENDING",
     "Delivery",

@@ -18,6 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from integrations.storage.update_store.tables import update_deliveries as t
 
 PENDING, SENDING, DELIVERED, FAILED = "pending", "sending", "delivered", "failed"
+# Told in another delivery's message (blocks waiting together): recorded, so told once; never sent.
+GATHERED = "gathered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +55,10 @@ def _delivery(row: Any) -> Delivery:
     )
 
 
-def insert_new(connection: Connection, rows: Iterable[dict[str, Any]]) -> int:
+def insert_new(connection: Connection, rows: Iterable[dict[str, Any]], state: str = PENDING) -> int:
     """Insert rows whose delivery id is new; returns how many were inserted."""
     values = [
-        {**r, "payload": json.dumps(r["payload"], sort_keys=True), "state": PENDING, "attempts": 0}
+        {**r, "payload": json.dumps(r["payload"], sort_keys=True), "state": state, "attempts": 0}
         for r in rows
     ]
     if not values:
@@ -134,7 +136,10 @@ def decided_keys(connection: Connection, user_id: str) -> set[str]:
 
 def deliveries_of(connection: Connection, user_id: str, limit: int = 50) -> list[Delivery]:
     query = (
-        select(t).where(t.c.user_id == user_id).order_by(t.c.created_at.desc(), t.c.delivery_id).limit(limit)
+        select(t)
+        .where(t.c.user_id == user_id, t.c.state != GATHERED)  # those are in another delivery's message
+        .order_by(t.c.created_at.desc(), t.c.delivery_id)
+        .limit(limit)
     )
     return [_delivery(r) for r in connection.execute(query)]
 
@@ -156,7 +161,7 @@ def failing_channels(connection: Connection, user_id: str) -> dict[str, str]:
     """Per channel, why its newest finished or retried delivery did not go out (absent when it did)."""
     query = (
         select(t.c.channel, t.c.state, t.c.detail)
-        .where(t.c.user_id == user_id, t.c.state != SENDING)
+        .where(t.c.user_id == user_id, t.c.state.not_in([SENDING, GATHERED]))
         .order_by(t.c.created_at)
     )
     failing: dict[str, str] = {}
