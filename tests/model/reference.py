@@ -15,9 +15,9 @@ period, how many the README's rules count:
   a contact's email (the mentor's for the mentor goal)". "A counted event later cancelled or declined
   retracts its completion."
 - Planned blocks count only once confirmed (or fulfilled by other evidence, which then counts
-  instead); "a block you confirmed and an attended event on the same day are one happening" — so on a
-  day holding both, the model allows anything from max(evidence, confirmed) to their sum, and is
-  exact everywhere else.
+  instead), as a done action of their kind with the person named. "A block you confirmed and an
+  attended event on the same day are one happening": on a day holding both, the model allows
+  anything from max(evidence, confirmed) to their sum, and is exact everywhere else.
 """
 
 from __future__ import annotations
@@ -79,7 +79,6 @@ class Fact:
     contacts: frozenset[str]
     source: str  # manual, google, ical, confirmed
     retracted: bool = False
-    block_goal: str | None = None  # a confirmed block: the goal it was planned for
 
 
 @dataclass(frozen=True)
@@ -165,7 +164,7 @@ class Reference:
     def expected(self, goal: RefGoal, today: date) -> list[Expected]:
         live = self.live()
         evidence = [f for f in live if f.source != "confirmed" and goal.qualifies(f.kind, f.contacts)]
-        confirmed = [f for f in live if f.source == "confirmed" and self._block_counts(goal, f)]
+        confirmed = [f for f in live if f.source == "confirmed" and goal.qualifies(f.kind, f.contacts)]
         firsts = self.first_interactions()
         found = []
         for period in self.periods(goal, today):
@@ -187,13 +186,6 @@ class Reference:
             found.append(Expected(period, low, high, target))
         return found
 
-    def _block_counts(self, goal: RefGoal, fact: Fact) -> bool:
-        """A confirmed block is an action of its kind: it counts for every goal it qualifies for,
-        and always for the goal it was planned for (its reason to exist)."""
-        return fact.block_goal == goal.goal_id or (
-            goal.qualifies(fact.kind, fact.contacts) and not goal.new_contacts_only
-        )
-
     def _new_contacts(
         self, period: Period, evidence: list[Fact], confirmed: list[Fact], firsts: dict[str, date]
     ) -> tuple[int, int]:
@@ -207,9 +199,9 @@ class Reference:
             }
 
         seen = new(evidence)
-        said = {f.key for f in confirmed if period.holds(self.day(f.at)) and not f.contacts}
-        # A confirmed block naming nobody is still the one new contact it was planned for.
-        return len(seen), len(seen | new(confirmed)) + len(said)
+        # A confirmed block is one action, with whom the person said; it may be one happening with
+        # an attended event that day (then only the event stays), so it only ever adds.
+        return len(seen), len(seen | new(confirmed))
 
     def streak(self, rows: list[Expected], today: date) -> int | None:
         """Consecutive met periods, the open one only once met; None when a count is not exact."""

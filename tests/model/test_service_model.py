@@ -29,4 +29,6 @@ def test_the_service_keeps_the_readmes_promises(running: Servers) -> None:
     try:
         run_state_machine_as_test(Model, settings=model_settings())
     finally:  # the record a long run leaves (pytest -s shows it)
-        print(f"\nmodel test: {ServiceModel.runs} runs of the machine, {ServiceModel.total_steps} steps checked")
+        print(
+            f"\nmodel test: {ServiceModel.runs} runs of the machine, {ServiceModel.total_steps} steps checked"
+        )
