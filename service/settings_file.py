@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ def read(home: Path, known: frozenset[str] | None) -> dict[str, Any]:
         with path.open("rb") as handle:
             mode = os.fstat(handle.fileno()).st_mode
             if mode & (stat.S_IRWXG | stat.S_IRWXO):
-                os.fchmod(handle.fileno(), 0o600)  # it may hold secrets
+                with suppress(OSError):  # not ours to change (another owner): still readable
+                    os.fchmod(handle.fileno(), 0o600)  # it may hold secrets
             data = tomllib.load(handle)
     except FileNotFoundError:
         return {}

@@ -125,6 +125,7 @@ def test_a_confirmed_block_counts_for_the_goal_it_was_planned_for(
     so neither goal counted them although the page said "done — it counts"."""
     monkeypatch.setenv("NETGOALS_HOME", str(tmp_path))
     monkeypatch.setenv("NETGOALS_NOW", NOW.isoformat())
+    monkeypatch.setenv("COLUMNS", "200")
     app = App.open(Settings(home=tmp_path), lambda: NOW)
     user_id = users.register(app, "local", "Europe/Berlin").user_id
     mentor = contacts.add_contact(app, user_id, ContactSpec(name="Margaret Hamilton"))
