@@ -313,7 +313,7 @@ class ServiceModel(RuleBasedStateMachine):
             refused = None
         if refused is not None:
             refused_skip = not done and (was_done or was_fulfilled)
-            asks_whom = done and not whom_ids and self._needs_whom(block)
+            asks_whom = done and self._needs_whom(block, whom_ids)
             assert refused_skip or asks_whom, f"{via} refused {answer}: {refused}"
             return
         if done:
@@ -336,13 +336,12 @@ class ServiceModel(RuleBasedStateMachine):
                 return True
         return False
 
-    def _needs_whom(self, block: Any) -> bool:
-        """README: a new-contact goal counts only actions with a contact; a block naming nobody
-        cannot count for one without being told with whom."""
+    def _needs_whom(self, block: Any, whom_ids: tuple[str, ...] = ()) -> bool:
+        """README: a goal about people counts only actions with one of them (a new-contact goal:
+        with a contact at all); a "done" that names nobody it could count with is asked "with whom?"
+        (the people named in the answer stand for the block's own)."""
         goal = self.ref.goals.get(block.goal_id or "")
-        return (
-            goal is not None and not block.contact_ids and (goal.new_contacts_only or bool(goal.contact_ids))
-        )
+        return goal is not None and not goal.qualifies(block.kind, frozenset(whom_ids or block.contact_ids))
 
     def _observe_confirmations(self) -> None:
         """A block the person said happened counts from when the log records their word as a done
