@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, text
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
 from service.app import App
+from tests.model import profiles as _model_profiles  # noqa: F401 - registers --hypothesis-profile=long
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "NETGOALS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -144,6 +144,14 @@ def _collect(work: _Pull, client: GoogleCalendar, calendar_id: str, sync_token: 
     return next_token
 
 
+def _our_check_mark(row: dict[str, Any]) -> bool:
+    """Whether a ✓ on our block may be the one netgoals wrote itself: the title we last sent carries
+    it (a fulfilled or done block), or a change of ours is still on its way. Only a ✓ the person
+    added to a title of ours without one is their "done"; read back, our own would turn a
+    fulfilment whose evidence was retracted into a confirmation nobody gave."""
+    return str(row["title"]).startswith(confirmation.CHECK) or row["revision"] != row["pushed_revision"]
+
+
 def _consider(
     work: _Pull,
     event: CalendarEvent,
@@ -153,7 +161,7 @@ def _consider(
 ) -> None:
     if row is not None:
         _own_block(work, event, row)
-        if title_says_done(event.summary) and not event.cancelled:
+        if title_says_done(event.summary) and not event.cancelled and not _our_check_mark(row):
             work.checked.append(row["action_id"])
         if occurrence is not None and occurrence.counted:
             _counted_by_the_old_rule(work, event, occurrence, row)
