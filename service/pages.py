@@ -58,6 +58,16 @@ def _deadline_pace(app: App, user_id: str, goal: Goal, progress: GoalProgress) -
     return [(local_date(at, profile.tz), n) for n, at in enumerate(moments, start=1)]
 
 
+def deadline_paces(app: App, user_id: str) -> dict[str, list[tuple[date, int]]]:
+    """The running totals of every active deadline goal (the home page draws them as steps)."""
+    lines = progress_service.progress(app, user_id)
+    return {
+        line.progress.goal.goal_id: _deadline_pace(app, user_id, line.progress.goal, line.progress)
+        for line in lines
+        if line.progress.goal.frame is Frame.DEADLINE
+    }
+
+
 def goal_page(app: App, user_id: str, goal_id: str, *, before: int | None = None) -> GoalPage:
     goal = _goal(app, user_id, resolve(goal_id, _goal_pairs(app, user_id), "goal"))
     user = app.user(user_id)

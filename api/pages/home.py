@@ -13,19 +13,21 @@ from fastapi.responses import HTMLResponse, Response
 from api import charts
 from api.pages.common import Next, Session, moment, optional_int, render, run_form, signed_in, to_signin
 from api.webhooks import calendar_sync_of
-from service import actions, confirmation, contacts, goals
+from service import actions, confirmation, contacts, goals, pages
 from service.commands import ContactSpec, GoalSpec
 from service.dashboard import dashboard as dashboard_view
 
 router = APIRouter(include_in_schema=False)
 
 
-def cards(lines: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+def cards(
+    lines: list[dict[str, Any]], today: date, paces: dict[str, list[tuple[date, int]]]
+) -> list[dict[str, Any]]:
     found = []
     for line in lines:
         card: dict[str, Any] = {"line": line, "fill": charts.fill_percent(line["done"], line["target"])}
-        if line["frame"] == "deadline":
-            card["deadline"] = charts.deadline(line, today)
+        if line["frame"] == "deadline":  # the same steps as the goal page draws
+            card["pace"] = charts.pace(line, paces.get(line["goal_id"], []), today)
         else:
             card["periods"] = charts.periods(line["recent"], line["frame"])
         found.append(card)
@@ -34,6 +36,7 @@ def cards(lines: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
 
 def draw_home(request: Request, session: Session, *, error: str | None = None, status: int = 200) -> Response:
     view = dashboard_view(session.app, session.user_id)
+    paces = pages.deadline_paces(session.app, session.user_id)
     sync = calendar_sync_of(request, session.app, session.user_id)
     synced = sync.last_synced_at if sync is not None else None
     return render(
@@ -42,7 +45,7 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
         "dashboard.html",
         {
             "d": view,
-            "groups": [(name, cards(lines, view.today)) for name, lines in view.groups],
+            "groups": [(name, cards(lines, view.today, paces)) for name, lines in view.groups],
             "google_enabled": request.app.state.google_enabled,
             "sync": sync,  # when the calendar last synced, what changed, push or polling
             "sync_at": synced.astimezone(ZoneInfo(view.user.timezone)) if synced else None,

@@ -200,6 +200,10 @@ def test_every_page_filled_with_two_months_fits_a_phone_and_a_desktop(tmp_path: 
                     if page.locator('nav[aria-label="Main"]').count() != 1:
                         problems.append(f"{path} ({width}): no main navigation")
                     problems += [f"{path} ({width}): {p}" for p in _serious(page)]
+                    if path == "/network/assess":  # it once shared the skip link's off-screen class
+                        box = page.get_by_role("link", name="Skip for now").bounding_box()
+                        if not box or box["x"] < 0 or box["x"] + box["width"] > viewport["width"]:
+                            problems.append(f"{path} ({width}): 'Skip for now' is off-screen at {box}")
                 context.close()
             assert problems == [], "\n".join(problems)
         finally:
