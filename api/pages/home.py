@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from api import charts
 from api.pages.common import Next, Session, moment, optional_int, render, run_form, signed_in, to_signin
 from api.webhooks import calendar_sync_of
-from service import actions, confirmation, contacts, goals, pages
+from service import actions, confirmation, contacts, goals, history, pages
 from service.commands import ContactSpec, GoalSpec
 from service.dashboard import dashboard as dashboard_view
 
@@ -46,6 +46,9 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
         {
             "d": view,
             "groups": [(name, cards(lines, view.today, paces)) for name, lines in view.groups],
+            "coming_up": pages.coming_up(session.app, session.user_id),
+            # what was done; plans are under "Coming up" (and in the full history)
+            "recent": history.entries(session.app, session.user_id, kind="actions", limit=8).entries,
             "google_enabled": request.app.state.google_enabled,
             "sync": sync,  # when the calendar last synced, what changed, push or polling
             "sync_at": synced.astimezone(ZoneInfo(view.user.timezone)) if synced else None,

@@ -4,7 +4,7 @@ layout's warnings), and the network list at the scale people have: search, tag f
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from hypothesis import given
@@ -14,11 +14,14 @@ from api.pages import network_list
 from domain.actions import Interactions
 from domain.contacts import Contact
 from domain.network import ContactStanding
+from service import contact_import
 from service.app import App
 from service.commands import ContactSpec
-from service.contacts import add_contact
-from tests.api.conftest import User
+from service.contacts import add_contact, list_contacts
+from tests.api.conftest import Clock, User
+from tests.api.test_confirm_routes import plan_block
 from tests.api.test_dashboard_pages import _signed_in
+from tests.contact_exports import LINKEDIN
 
 PAGES = ("/calendar", "/confirm", "/network", "/network/import", "/network/assess", "/network/gaps")
 
@@ -106,3 +109,30 @@ def test_the_list_shows_exactly_the_matching_contacts_in_the_asked_order(
         assert late == sorted(late, reverse=True)
     if sort == "strength":
         assert shown == [s for s in everyone if s in shown]  # the service's order, kept
+
+
+def test_home_shows_the_next_seven_days_of_planned_blocks_and_keeps_them_out_of_recent_activity(
+    client: TestClient, ann: User, service: App, clock: Clock
+) -> None:
+    _signed_in(client, ann)
+    for days in (3, 1, 9, -2):  # soonest first on the page; a week out and the past are not "coming up"
+        plan_block(service, ann, clock() + timedelta(days=days))
+    home = client.get("/").text
+    coming = re.search(r'<ul class="recent coming-up">(.*?)</ul>', home, re.S)
+    assert coming, "no Coming up list"
+    times = re.findall(r"<time[^>]*>([^<]+)</time>", coming.group(1))
+    assert times == ["Thu 26 Nov, 12:00–14:00", "Sat 28 Nov, 12:00–14:00"]
+    assert ">Planned<" not in home  # the plans no longer crowd the recent activity
+
+
+def test_the_contact_page_shows_what_the_import_brought(client: TestClient, ann: User, service: App) -> None:
+    _signed_in(client, ann)
+    contact_import.import_contacts(service, ann.user_id, LINKEDIN.encode(), apply=True, source="linkedin")
+    maya = next(c for c, _ in list_contacts(service, ann.user_id) if c.name == "Maya Lin")
+    page = client.get(f"/network/{maya.contact_id}").text
+    assert "Head of Product at Green Grid, Inc." in page
+    assert (
+        '<a href="https://www.linkedin.com/in/mayalin" rel="noopener noreferrer">Maya Lin on LinkedIn</a>'
+        in page
+    )
+    assert "<dt>Known since</dt><dd>Thu 14 Mar 2019</dd>" in page
