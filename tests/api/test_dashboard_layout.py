@@ -136,3 +136,18 @@ def test_the_contact_page_shows_what_the_import_brought(client: TestClient, ann:
         in page
     )
     assert "<dt>Known since</dt><dd>Thu 14 Mar 2019</dd>" in page
+
+
+def test_the_import_preview_does_not_claim_an_import_before_one_happened(
+    client: TestClient, ann: User, service: App
+) -> None:
+    csrf = _signed_in(client, ann)
+    preview = client.post(
+        "/network/import", data={"csrf": csrf}, files={"file": ("Connections.csv", LINKEDIN.encode())}
+    )
+    assert preview.status_code == 200 and "Preview of your linkedin file" in preview.text
+    refused = client.post("/network/import", data={"csrf": csrf, "content": " "})
+    assert refused.status_code == 422 and "choose an export file" in refused.text
+    for page in (preview.text, refused.text):
+        assert "Imported" not in page and "Rate them now" not in page
+    assert "Imported 0 new contacts" in client.get("/network/import", params={"imported": "0"}).text
