@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from api import charts
 from api.pages import network_list
 from api.pages.common import Session, listed, optional_int, render, run_form, signed_in, to_signin
-from service import contacts, google, pages
+from service import contacts, goals, google, pages
 from service.commands import ContactSpec, DomainError, NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -57,7 +57,12 @@ def _draw_contact(
         request,
         session,
         "contact.html",
-        {"c": page, "trend": charts.strength_trend(page.strengths)},
+        {
+            "c": page,
+            "trend": charts.strength_trend(page.strengths),
+            "action_kinds": sorted(goals.known_action_kinds(session.app, session.user_id)),
+            "today": session.app.now().astimezone(session.tz).date(),
+        },
         error=error,
         status=status,
     )

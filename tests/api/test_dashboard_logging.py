@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from domain.decisions import GoalSpec
 from service import actions, goals
 from service.app import App
+from service.commands import ContactSpec
+from service.contacts import add_contact
 from tests.api.conftest import Clock, User, event_count
 from tests.api.test_dashboard_pages import _signed_in
 
@@ -106,3 +108,38 @@ def test_every_bar_of_a_period_chart_is_labelled_and_met_differs_from_on_track_i
     colours = dict(re.findall(r"--(met|on-track): (#[0-9a-f]{6})", css))
     assert colours["met"] != colours["on-track"]
     assert '.pill.status-met::before { content: "✓ "; }' in css
+
+
+def test_the_log_form_offers_the_goals_own_kinds_and_takes_several_people(
+    client: TestClient, ann: User, service: App
+) -> None:
+    csrf = _signed_in(client, ann)
+    _goal(service, ann, title="Give a talk", action="give-a-talk", target=2, deadline=date(2027, 5, 1))
+    assert '<option value="give-a-talk">' in client.get("/").text
+    maya, tomas = (add_contact(service, ann.user_id, ContactSpec(name=n)) for n in ("Maya Lin", "Tomás Ruiz"))
+    data = {"csrf": csrf, "action": "give-a-talk", "contact_id": [maya, tomas, ""]}
+    logged = client.post("/web/actions", data=data, follow_redirects=False)
+    assert logged.status_code == 303 and logged.headers["location"] == "/?done=action"
+    assert re.search(r"Action logged\. Counted for: Give a talk — 1 of 2, \w", client.get("/").text)
+    newest = actions.history(service, ann.user_id, limit=1)[0]["data"]
+    assert newest["kind"] == "give-a-talk" and sorted(newest["contact_ids"]) == sorted([maya, tomas])
+
+    before = event_count(service)
+    crowd = client.post("/web/actions", data={**data, "contact_id": [f"c{i}" for i in range(21)]})
+    assert crowd.status_code == 422 and "name at most 20 people on one action" in crowd.text
+    assert event_count(service) == before
+
+
+def test_a_contact_page_logs_with_that_person_and_returns_there(
+    client: TestClient, ann: User, service: App
+) -> None:
+    csrf = _signed_in(client, ann)
+    maya = add_contact(service, ann.user_id, ContactSpec(name="Maya Lin"))
+    page = client.get(f"/network/{maya}").text
+    assert "Log something with Maya Lin" in page and f'name="contact_id" value="{maya}"' in page
+    data = {"csrf": csrf, "action": "follow-up", "contact_id": maya, "back": "contact"}
+    logged = client.post("/web/actions", data=data, follow_redirects=False)
+    assert logged.headers["location"] == f"/network/{maya}"
+    after = client.get(f"/network/{maya}").text
+    assert "Action logged. It counted for no goal" in after
+    assert "<dt>Interactions</dt><dd>1</dd>" in after
