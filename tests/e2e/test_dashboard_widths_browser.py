@@ -7,6 +7,7 @@ the live server's own store, as a person's CLI would."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,7 +21,7 @@ from tests.e2e.test_dashboard_browser import ARGS, CHROMIUM, OUTPUT
 if not CHROMIUM.exists() and not os.environ.get("NETGOALS_REQUIRE_SERVICES"):
     pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from domain.decisions import GoalSpec, Rating
 from service import actions, contact_import, goals, network_assess
@@ -204,6 +205,12 @@ def test_every_page_filled_with_two_months_fits_a_phone_and_a_desktop(tmp_path: 
                         box = page.get_by_role("link", name="Skip for now").bounding_box()
                         if not box or box["x"] < 0 or box["x"] + box["width"] > viewport["width"]:
                             problems.append(f"{path} ({width}): 'Skip for now' is off-screen at {box}")
+                if width == "phone":  # the daily loop on a phone: one tap, and the page says what it did
+                    page.goto(f"{server.base_url}/")
+                    page.get_by_role("button", name=re.compile(r"^\+1 Attend a networking event")).click()
+                    expect(
+                        page.get_by_text("Counted for: Attend one networking event per month")
+                    ).to_be_visible()
                 context.close()
             assert problems == [], "\n".join(problems)
         finally:
