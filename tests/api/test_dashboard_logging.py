@@ -92,7 +92,10 @@ def test_a_deadline_goal_shows_its_pace_and_the_home_card_draws_the_goal_pages_s
     steps = re.findall(r'class="chart-actual" d="([^"]+)"', home)
     assert steps and steps == re.findall(r'class="chart-actual" d="([^"]+)"', page)
     assert steps[0].count(" L") >= 4  # up at each action, not one jump to today's total at the start
-    _ = csrf
+    for _ in range(2):
+        assert _tap(client, csrf, talk, back="goal") == f"/goals/{talk}"
+    done = client.get(f"/goals/{talk}").text
+    assert 'class="pace">target reached<' in done and "<dt>Left</dt>" not in done
 
 
 def test_every_bar_of_a_period_chart_is_labelled_and_met_differs_from_on_track_in_words(
