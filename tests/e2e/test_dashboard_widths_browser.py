@@ -201,6 +201,15 @@ def test_every_page_filled_with_two_months_fits_a_phone_and_a_desktop(tmp_path: 
                     if page.locator('nav[aria-label="Main"]').count() != 1:
                         problems.append(f"{path} ({width}): no main navigation")
                     problems += [f"{path} ({width}): {p}" for p in _serious(page)]
+                    if path == "/settings/updates":  # its radios, labels and boxes once ran together
+                        tops = page.evaluate(
+                            """() => [...document.querySelectorAll(
+                                 'main label, main input:not([type=hidden])')]
+                                 .filter(e => !e.closest('label') || e.tagName === 'LABEL')
+                                 .map(e => Math.round(e.getBoundingClientRect().top))"""
+                        )
+                        if len(set(tops)) != len(tops):
+                            problems.append(f"{path} ({width}): form fields share a line: {tops}")
                     if path == "/network/assess":  # it once shared the skip link's off-screen class
                         box = page.get_by_role("link", name="Skip for now").bounding_box()
                         if not box or box["x"] < 0 or box["x"] + box["width"] > viewport["width"]:
