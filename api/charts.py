@@ -66,45 +66,6 @@ def periods(recent: list[dict[str, Any]], frame: str = "month") -> PeriodChart:
     return PeriodChart(bars, round(HEIGHT - _PAD - full, 1), first, last)
 
 
-@dataclass(frozen=True, slots=True)
-class DeadlineChart:
-    """Actual against the straight line from 0 at the start to the target at the deadline."""
-
-    expected_line: tuple[float, float, float, float]  # x1, y1, x2, y2
-    today_x: float
-    actual_y: float
-    expected_y: float
-    actual_path: str  # a step from the start to today at the actual count
-    label: str
-    width: int = WIDTH
-    height: int = HEIGHT
-
-
-def deadline(line: dict[str, Any], today: date) -> DeadlineChart:
-    start = date.fromisoformat(line["period_start"])
-    end = date.fromisoformat(line["period_end"])
-    span = max((end - start).days + 1, 1)
-    elapsed = min(max((today - start).days + 1, 0), span)
-    target = max(line["target"], 1)
-    top = max(target, line["done"])
-    left, right = _PAD, WIDTH - _PAD
-    bottom, ceiling = HEIGHT - _PAD, _PAD
-
-    def y(value: float) -> float:
-        return round(float(bottom - (bottom - ceiling) * value / top), 1)
-
-    today_x = round(left + (right - left) * elapsed / span, 1)
-    expected = line["expected_by_now"] if line["expected_by_now"] is not None else 0
-    return DeadlineChart(
-        (left, bottom, right, y(target)),
-        today_x,
-        y(line["done"]),
-        y(expected),
-        f"M{left},{bottom} L{left},{y(line['done'])} L{today_x},{y(line['done'])}",
-        f"{line['done']} done, {expected} expected by now, {line['target']} by {line['period_end']}",
-    )
-
-
 # --- the goal page: a year of periods, and the deadline goal's pace ----------------------------------
 
 

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import dashboard
 from api.deps import CallerDep, IdempotencyKey, get_app, once
+from api.pages.common import Session, layout
+from api.pages.common import signed_in as session_of
 from service import accounts, confirmation, credentials
 from service.commands import DomainError, NotFoundError
 from service.confirm_links import InvalidLinkError, Links
@@ -42,6 +44,7 @@ def router_for(settings: Settings) -> APIRouter:
 
     def page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("words", ANSWER_WORDS)
+        context.update(layout(request, session_of(request)))  # the navigation, when signed in
         return templates.TemplateResponse(request, "confirm.html", context, status_code=status)
 
     def refused(request: Request, message: str, status: int) -> HTMLResponse:
@@ -103,8 +106,8 @@ def router_for(settings: Settings) -> APIRouter:
             "confirm_list.html",
             {
                 "waiting": confirmation.waiting(app, user_id, after),
-                "csrf": accounts.csrf_token(session_id),
                 "message": request.query_params.get("done") and "Thanks: noted.",
+                **layout(request, Session(app, user_id, session_id)),
             },
         )
 

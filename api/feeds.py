@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.dashboard import signed_in
+from api.pages.common import Session, layout
 from api.security import CONTENT_SECURITY_POLICY
 from api.webhooks import jobs_of
 from service import accounts, ical
@@ -114,11 +115,11 @@ def router_for(settings: Settings) -> APIRouter:
         app, user_id, session_id = found
         context = {
             "links": ical.feed_links(app, settings, user_id),
-            "notes": ical.REFRESH_NOTES,
+            "refresh_notes": ical.REFRESH_NOTES,
             "refresh_minutes": settings.feed_refresh // 60,
             "sources": ical.list_sources(app, user_id),
-            "csrf": accounts.csrf_token(session_id),
             "done": request.query_params.get("done"),
+            **layout(request, Session(app, user_id, session_id)),
         }
         response = templates.TemplateResponse(request, "feeds.html", context)
         response.headers["Content-Security-Policy"] = PAGE_CSP

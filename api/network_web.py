@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.dashboard import signed_in
+from api.pages.common import Session as PageSession
+from api.pages.common import layout
 from service import accounts
 from service.app import App
 
@@ -38,13 +40,11 @@ def checked(request: Request, csrf: str) -> Session | Response:
 def page(
     request: Request, session: Session, name: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
-    app, user_id, session_id = session
     return templates.TemplateResponse(
         request,
         name,
         {
-            "csrf": accounts.csrf_token(session_id),
-            "handle": app.user(user_id).handle,
+            **layout(request, PageSession(*session)),
             "current": name.removeprefix("network_").removesuffix(".html"),
             **context,
         },

@@ -17,7 +17,7 @@ from domain.profile import Aspiration
 from domain.progress import GoalProgress, PeriodProgress
 from integrations.storage import views
 from integrations.storage.database import read_transaction
-from service import contacts, goals, google, history
+from service import confirmation, contacts, goals, google, history
 from service import progress as progress_service
 from service.app import App
 from service.lookup import resolve
@@ -56,6 +56,38 @@ def _deadline_pace(app: App, user_id: str, goal: Goal, progress: GoalProgress) -
         found = views.actions_between(connection, user_id, goal.action, progress.current.period, profile)
     moments = sorted(a.at for a in found if goal.counts(a.kind, a.contact_ids))
     return [(local_date(at, profile.tz), n) for n, at in enumerate(moments, start=1)]
+
+
+@dataclass(frozen=True, slots=True)
+class ComingUp:
+    """A planned block not yet decided, in the user's zone."""
+
+    action_id: str
+    title: str
+    kind: str
+    start: datetime
+    end: datetime
+
+
+def coming_up(app: App, user_id: str, days: int = 7) -> list[ComingUp]:
+    """The planned blocks of the next `days` days that nothing has decided yet, soonest first."""
+    now, tz = app.now(), app.profile(user_id).tz
+    blocks = confirmation.ledger(app, user_id).blocks.values()
+    return [
+        ComingUp(b.action_id, b.title, b.kind, b.start.astimezone(tz), b.end.astimezone(tz))
+        for b in sorted(blocks, key=lambda b: b.start)
+        if b.outcome is None and now <= b.end and b.start <= now + timedelta(days=days)
+    ]
+
+
+def deadline_paces(app: App, user_id: str) -> dict[str, list[tuple[date, int]]]:
+    """The running totals of every active deadline goal (the home page draws them as steps)."""
+    lines = progress_service.progress(app, user_id)
+    return {
+        line.progress.goal.goal_id: _deadline_pace(app, user_id, line.progress.goal, line.progress)
+        for line in lines
+        if line.progress.goal.frame is Frame.DEADLINE
+    }
 
 
 def goal_page(app: App, user_id: str, goal_id: str, *, before: int | None = None) -> GoalPage:

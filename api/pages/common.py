@@ -25,6 +25,7 @@ from service.commands import DomainError, text
 SESSION_COOKIE = "netgoals_session"
 SIGNIN_COOKIE = "netgoals_signin"  # double-submit token against sign-in CSRF
 NOTES_COOKIE = "netgoals_notes"  # warnings of the last form, shown once on the page it led to
+SAID_COOKIE = "netgoals_said"  # what the last form did, in its own words, shown once likewise
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 
 DONE_MESSAGES = {
@@ -108,6 +109,14 @@ templates.env.filters["action_words"] = history.action_words
 templates.env.filters["status_words"] = charts.status_words
 
 
+def layout(request: Request, session: Session | None) -> dict[str, Any]:
+    """What base.html needs for the main navigation: every page that extends it, whichever module
+    draws it, passes this, so no page has a header of its own. Nothing for a signed-out browser."""
+    if session is None:
+        return {}
+    return {"csrf": session.csrf, "user": session.app.user(session.user_id), "path": request.url.path}
+
+
 def render(
     request: Request,
     session: Session,
@@ -119,24 +128,33 @@ def render(
 ) -> HTMLResponse:
     """A signed-in page with the navigation, the form token and the message of a finished form."""
     done = request.query_params.get("done", "")
-    user = session.app.user(session.user_id)
     notes = [n for n in unquote(request.cookies.get(NOTES_COOKIE, "")).split("\n") if n]
+    said = unquote(request.cookies.get(SAID_COOKIE, ""))
     response = templates.TemplateResponse(
         request,
         name,
         {
-            "csrf": session.csrf,
-            "user": user,
-            "path": request.url.path,
-            "message": DONE_MESSAGES.get(done),
+            **layout(request, session),
+            "message": said or DONE_MESSAGES.get(done),
             "error": error,
-            "notes": notes,
+            "form_notes": notes,
             **context,
         },
         status_code=status,
     )
     if notes:
         response.delete_cookie(NOTES_COOKIE, path="/")
+    if said:
+        response.delete_cookie(SAID_COOKIE, path="/")
+    return response
+
+
+def flash(request: Request, response: Response, said: list[str]) -> Response:
+    """Carry what a finished form did to the page it redirects to (shown once, by render)."""
+    if said and response.status_code == 303:
+        response.set_cookie(
+            SAID_COOKIE, quote(" ".join(said))[:3000], httponly=True, samesite="lax", secure=secure(request)
+        )
     return response
 
 

@@ -11,29 +11,49 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import charts
-from api.pages.common import Next, Session, moment, optional_int, render, run_form, signed_in, to_signin
+from api.pages import counted
+from api.pages.common import (
+    Next,
+    Session,
+    flash,
+    moment,
+    optional_int,
+    render,
+    run_form,
+    signed_in,
+    to_signin,
+)
 from api.webhooks import calendar_sync_of
-from service import actions, confirmation, contacts, goals
-from service.commands import ContactSpec, GoalSpec
+from service import actions, confirmation, contacts, goals, history, pages
+from service.commands import ContactSpec, DomainError, GoalSpec
 from service.dashboard import dashboard as dashboard_view
 
 router = APIRouter(include_in_schema=False)
 
 
-def cards(lines: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+def cards(
+    lines: list[dict[str, Any]], today: date, paces: dict[str, list[tuple[date, int]]]
+) -> list[dict[str, Any]]:
     found = []
     for line in lines:
         card: dict[str, Any] = {"line": line, "fill": charts.fill_percent(line["done"], line["target"])}
-        if line["frame"] == "deadline":
-            card["deadline"] = charts.deadline(line, today)
+        if line["frame"] == "deadline":  # the same steps as the goal page draws
+            card["pace"] = charts.pace(line, paces.get(line["goal_id"], []), today)
         else:
             card["periods"] = charts.periods(line["recent"], line["frame"])
         found.append(card)
     return found
 
 
+def kinds_to_log(session: Session, built_in: list[str]) -> list[str]:
+    """The built-in kinds, then the goals' own ones ("give-a-talk"): all can be logged here."""
+    own = goals.known_action_kinds(session.app, session.user_id) - set(built_in)
+    return built_in + sorted(own)
+
+
 def draw_home(request: Request, session: Session, *, error: str | None = None, status: int = 200) -> Response:
     view = dashboard_view(session.app, session.user_id)
+    paces = pages.deadline_paces(session.app, session.user_id)
     sync = calendar_sync_of(request, session.app, session.user_id)
     synced = sync.last_synced_at if sync is not None else None
     return render(
@@ -42,7 +62,11 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
         "dashboard.html",
         {
             "d": view,
-            "groups": [(name, cards(lines, view.today)) for name, lines in view.groups],
+            "groups": [(name, cards(lines, view.today, paces)) for name, lines in view.groups],
+            "coming_up": pages.coming_up(session.app, session.user_id),
+            "action_kinds": kinds_to_log(session, list(view.action_kinds)),
+            # what was done; plans are under "Coming up" (and in the full history)
+            "recent": history.entries(session.app, session.user_id, kind="actions", limit=8).entries,
             "google_enabled": request.app.state.google_enabled,
             "sync": sync,  # when the calendar last synced, what changed, push or polling
             "sync_at": synced.astimezone(ZoneInfo(view.user.timezone)) if synced else None,
@@ -88,6 +112,9 @@ def add_goal(
     return run_form(request, csrf, (template, aspiration_id, contact_id), command, _redraw(request))
 
 
+MAX_PEOPLE = 20  # people named on one action from the form
+
+
 @router.post("/web/actions")
 def log_action(
     request: Request,
@@ -96,20 +123,25 @@ def log_action(
     title: Annotated[str, Form(max_length=500)] = "",
     day: Annotated[str, Form(max_length=20)] = "",
     clock: Annotated[str, Form(max_length=20)] = "",
-    contact_id: Annotated[str, Form(max_length=100)] = "",
+    contact_id: Annotated[list[str] | None, Form()] = None,
+    back: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    def command(s: Session) -> Next:
-        actions.log_action(
-            s.app,
-            s.user_id,
-            action,
-            moment(s, day, clock),
-            contact_ids=(contact_id,) if contact_id else (),
-            title=title or None,
-        )
-        return "/?done=action"
+    people = tuple(dict.fromkeys(c for c in contact_id or [] if c))  # "nobody in particular" is ""
+    said: list[str] = []
 
-    return run_form(request, csrf, (action, title, day, clock, contact_id), command, _redraw(request))
+    def command(s: Session) -> Next:
+        if len(people) > MAX_PEOPLE or any(len(c) > 100 for c in people):
+            raise DomainError(f"name at most {MAX_PEOPLE} people on one action")
+        before = counted.counts(s)
+        actions.log_action(
+            s.app, s.user_id, action, moment(s, day, clock), contact_ids=people, title=title or None
+        )
+        said.append(counted.counted_words(before, counted.counts(s)))
+        # a contact's page logs with that person and returns there; anything else goes home
+        return f"/network/{people[0]}" if back == "contact" and len(people) == 1 else "/?done=action"
+
+    values = (action, title, day, clock, back, *people)
+    return flash(request, run_form(request, csrf, values, command, _redraw(request)), said)
 
 
 @router.post("/web/contacts")

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import charts
+from api.pages import network_list
 from api.pages.common import Session, listed, optional_int, render, run_form, signed_in, to_signin
-from service import contacts, google, pages
+from service import contacts, goals, google, pages
 from service.commands import ContactSpec, DomainError, NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -21,14 +22,21 @@ def _draw_network(
     request: Request, session: Session, *, error: str | None = None, status: int = 200
 ) -> Response:
     page = pages.network_page(session.app, session.user_id)
-    return render(
-        request,
-        session,
-        "network.html",
-        {"n": page, "strengths": charts.strengths(page.assessment.by_strength)},
-        error=error,
-        status=status,
-    )
+    everyone = page.assessment.contacts
+    try:
+        wanted = network_list.listing(request.query_params)
+    except DomainError as exc:
+        wanted, error, status = network_list.Listing(), error or str(exc), 422
+    context = {
+        "n": page,
+        "strengths": charts.strengths(page.assessment.by_strength),
+        "shown": network_list.select(everyone, page.last_seen, wanted),
+        "wanted": wanted,
+        "sorts": network_list.SORTS,
+        "tags": network_list.tags_of(everyone),
+        "current": "network",
+    }
+    return render(request, session, "network.html", context, error=error, status=status)
 
 
 @router.get("/network", response_class=HTMLResponse)
@@ -49,7 +57,12 @@ def _draw_contact(
         request,
         session,
         "contact.html",
-        {"c": page, "trend": charts.strength_trend(page.strengths)},
+        {
+            "c": page,
+            "trend": charts.strength_trend(page.strengths),
+            "action_kinds": sorted(goals.known_action_kinds(session.app, session.user_id)),
+            "today": session.app.now().astimezone(session.tz).date(),
+        },
         error=error,
         status=status,
     )

@@ -112,7 +112,7 @@ def test_add_goal_log_action_add_contact(client: TestClient, ann: User) -> None:
     mentor_id = re.search(r'<option value="([0-9a-f-]{36})">Maya Lin</option>', contact.text).group(1)
     mentor = client.post("/web/goals", data={"template": "mentor", "contact_id": mentor_id, "csrf": csrf})
     assert "Build a relationship with Maya Lin" in mentor.text
-    assert "expected pace" in mentor.text  # the deadline chart
+    assert "steady pace to the target" in mentor.text  # the deadline chart, drawn as on the goal page
 
 
 def test_bad_form_input_shows_a_message(client: TestClient, ann: User) -> None:
