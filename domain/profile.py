@@ -40,6 +40,7 @@ class Profile:
     goals: dict[str, Goal] = field(default_factory=dict)
     contacts: dict[str, Contact] = field(default_factory=dict)
     updates: UpdatePreferences = field(default_factory=UpdatePreferences)
+    offers: tuple[str, ...] = ()  # what the person can offer others (optional in settings events)
 
     @property
     def registered(self) -> bool:
@@ -96,3 +97,5 @@ class Profile:
         self.timezone = data.get("timezone", self.timezone)
         self.week_start = data.get("week_start", self.week_start)
         self.weekly_budget = data.get("weekly_budget", self.weekly_budget)
+        if "offers" in data:
+            self.offers = tuple(data["offers"] or ())

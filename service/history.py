@@ -66,6 +66,7 @@ LABELS: Final = {
     ev.ACTION_SKIPPED: "Skipped",
     ev.CALENDAR_CONNECTED: "Calendar connected",
     ev.CALENDAR_DISCONNECTED: "Calendar disconnected",
+    ev.NEXT_ANSWERED: "Suggestion answered",
 }
 
 _ACTION_WORDS: Final = {
@@ -199,10 +200,25 @@ def _what(item: dict[str, Any], names: _Names, tz: ZoneInfo) -> str:
             parts.append("weeks start on " + ("Sunday" if data["week_start"] == 6 else "Monday"))
         if "weekly_budget" in data:
             parts.append(f"weekly budget {data['weekly_budget']}")
+        if "offers" in data:
+            parts.append("what you can offer: " + (", ".join(data["offers"] or ()) or "nothing listed"))
         return ", ".join(parts)
     if t == ev.HANDLE_CLAIMED:
         return str(data.get("handle", ""))
+    if t == ev.NEXT_ANSWERED:
+        return _answered(data, names)
     return ""
+
+
+_ANSWER_WORDS: Final = {"done": "Done", "snoozed": "Snoozed", "dismissed": "Not now", "never": "Never again"}
+
+
+def _answered(data: dict[str, Any], names: _Names) -> str:
+    """An answer to a "next" suggestion: what was answered, and about whom."""
+    words = _ANSWER_WORDS.get(str(data.get("answer")), "Answered")
+    who = names.contacts.get(str(data.get("contact_id") or ""))
+    what = f"{words}: a suggestion about {who}" if who else f"{words}: a suggestion"
+    return what + (f" until {date.fromisoformat(data['until']):%a %d %b}" if data.get("until") else "")
 
 
 def _names(app: App, user_id: str, items: list[dict[str, Any]]) -> _Names:

@@ -1,0 +1,154 @@
+"""Use cases: the "next" list (who to reach out to next, and why), each contact's closeness, and
+answering an item (done, snoozed, not now, never) — answers are facts in the actions stream, so
+`--as-of`, export and rebuild keep working (issue 28)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from domain import decisions
+from domain import events as ev
+from domain.actions import ActionFact, action_from_done
+from domain.block_ledger import BlockLedger
+from domain.closeness import Closeness
+from domain.errors import DomainError, NotFoundError
+from domain.events import Event
+from domain.next_actions import DEFAULT_LIMIT, NextItem, closeness_of, next_list
+from domain.next_answers import DONE, Answer, answer_event, answer_from_event
+from domain.periods import local_date, local_midnight
+from domain.profile import Profile
+from integrations.storage.database import read_transaction
+from integrations.storage.event_store import EventStore
+from service.app import App
+
+MAX_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class _Log:
+    profile: Profile
+    actions: list[ActionFact]
+    ledger: BlockLedger
+    answers: list[Answer]
+
+
+def _read(app: App, user_id: str) -> _Log:
+    """The person's profile and actions stream, folded as the log says (no projection needed)."""
+    profile = app.profile(user_id)
+    actions: dict[str, ActionFact] = {}
+    ledger = BlockLedger()
+    answers: list[Answer] = []
+    with read_transaction(app.engine) as connection:
+        recorded = EventStore.read_stream_in(connection, ev.actions_stream(user_id))
+    for event in recorded:
+        if event.type == ev.ACTION_DONE:
+            actions.setdefault(event.data["action_id"], action_from_done(event.data))
+        elif event.type == ev.ACTION_RETRACTED:
+            found = actions.get(event.data["action_id"])
+            if found is not None:
+                found.retracted = True
+        elif event.type == ev.NEXT_ANSWERED:
+            answers.append(answer_from_event(event.data))
+        if event.type in ev.PLAN_EVENT_TYPES or event.type == ev.ACTION_DONE:
+            ledger.apply(event.type, event.data)
+    return _Log(profile, list(actions.values()), ledger, answers)
+
+
+def _moment(app: App, profile: Profile, as_of: date | None) -> datetime:
+    """Now, or the end of a past local day."""
+    now = app.now()
+    if as_of is None:
+        return now
+    if as_of > local_date(now, profile.tz):
+        raise DomainError(f"as-of date {as_of.isoformat()} is in the future")
+    return min(now, local_midnight(as_of + timedelta(days=1), profile.tz) - timedelta(microseconds=1))
+
+
+def _check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise DomainError(f"limit {limit} is out of range: use 1 to {MAX_LIMIT}")
+    return limit
+
+
+def next_items(
+    app: App, user_id: str, as_of: date | None = None, limit: int = DEFAULT_LIMIT
+) -> list[NextItem]:
+    log = _read(app, user_id)
+    now = _moment(app, log.profile, as_of)
+    return next_list(
+        log.profile, log.actions, log.ledger.blocks.values(), log.answers, now, _check_limit(limit)
+    )
+
+
+def closeness_list(app: App, user_id: str, as_of: date | None = None) -> list[tuple[str, Closeness]]:
+    """(name, closeness) for every contact, closest first."""
+    log = _read(app, user_id)
+    now = _moment(app, log.profile, as_of)
+    found = closeness_of(log.profile, log.actions, now)
+    names = {c.contact_id: c.name for c in log.profile.contacts.values()}
+    return sorted(((names[c], k) for c, k in found.items()), key=lambda p: (-p[1].score, p[0].casefold()))
+
+
+def find_item(items: list[NextItem], text: str) -> NextItem:
+    """An item of the list by its id, or by its place in the list (1-based)."""
+    text = text.strip()
+    for item in items:
+        if item.item_id == text:
+            return item
+    if text.isdigit() and 1 <= int(text) <= len(items):
+        return items[int(text) - 1]
+    raise NotFoundError(f"no item {text!r} in your next list (it may be answered or done already)")
+
+
+def answer(
+    app: App,
+    user_id: str,
+    item_text: str,
+    reply: str,
+    *,
+    until: date | None = None,
+    key: str | None = None,
+) -> dict[str, Any]:
+    """Answer an item of the current list. Done also logs its action (which counts for goals), in
+    the same append as the answer; never hides everything about that person from now on."""
+    if app.replayed(user_id, key):
+        return {"item_id": item_text, "answer": reply, "action_id": None}
+    log = _read(app, user_id)
+    now = app.now()
+    item = find_item(
+        next_list(log.profile, log.actions, log.ledger.blocks.values(), log.answers, now, MAX_LIMIT),
+        item_text,
+    )
+    today = local_date(now, log.profile.tz)
+    decided: list[Event] = []
+    action_id = None
+    if reply == DONE and item.action is not None:
+        action_id = app.new_id(user_id, key, "action")
+        who = (item.contact_id,) if item.contact_id else ()
+        title = f"{item.kind}: {item.contact_name}" if item.contact_name else item.kind
+        decided.append(
+            decisions.log_action(log.profile, action_id, item.action, now, now, contact_ids=who, title=title)
+        )
+    decided.append(
+        answer_event(
+            item.item_id,
+            reply,
+            now,
+            contact_id=item.contact_id,
+            until=until,
+            today=today,
+            action_id=action_id,
+        )
+    )
+    app.append_actions(user_id, decided, key)
+    return {"item_id": item.item_id, "answer": reply, "action_id": action_id}
+
+
+def item_as_dict(item: NextItem) -> dict[str, Any]:
+    return asdict(item)
+
+
+def closeness_as_dict(name: str, found: Closeness) -> dict[str, Any]:
+    return {"name": name, **asdict(found), "score": round(found.score, 3), "floor": round(found.floor, 3)}
