@@ -167,10 +167,15 @@ def _prepare(ctx: _Context, blocks: Iterable[PlannedBlock]) -> Iterable[NextItem
 
 
 def _follow_up_new(ctx: _Context) -> Iterable[NextItem]:
+    """Someone first met 1-7 days ago, with no contact on any later day. Meeting is an interaction
+    in the log; someone known before it (added or connected earlier) is not new."""
     tz = ctx.profile.tz
-    for contact_id, seen in ctx.touches.items():
-        contact = ctx.contacts[contact_id]
-        first_day = local_date(seen[0][0], tz)
+    for contact in ctx.contacts.values():
+        seen = ctx.touches.get(contact.contact_id, [])
+        if not seen:
+            continue
+        moments = [contact.added_at, *(m for m in (contact.known_since_moment,) if m is not None)]
+        first_day = local_date(min([*moments, *(at for at, _ in seen[:1])]), tz)
         days = (ctx.today - first_day).days
         if not 1 <= days <= FOLLOW_UP_DAYS or any(local_date(at, tz) > first_day for at, _ in seen):
             continue
@@ -180,7 +185,8 @@ def _follow_up_new(ctx: _Context) -> Iterable[NextItem]:
             f"You first met {contact.name} {_ago(days)} and have not been in touch since: "
             f"follow up while it is fresh ({window})."
         )
-        yield _item(ctx, f"follow-up:{contact_id}", FOLLOW_UP_NEW, reason, 80 + days, contact, "follow-up")
+        item_id = f"follow-up:{contact.contact_id}"
+        yield _item(ctx, item_id, FOLLOW_UP_NEW, reason, 80 + days, contact, "follow-up")
 
 
 def _goal_pace(ctx: _Context, actions: Sequence[ActionFact]) -> Iterable[NextItem]:
