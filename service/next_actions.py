@@ -34,14 +34,28 @@ class _Log:
     answers: list[Answer]
 
 
-def _read(app: App, user_id: str) -> _Log:
-    """The person's profile and actions stream, folded as the log says (no projection needed)."""
-    profile = app.profile(user_id)
+def _read(app: App, user_id: str, as_of: date | None = None) -> tuple[_Log, datetime]:
+    """The person's profile and actions stream, folded as the log says (no projection needed), and
+    the moment to read them at. As of a past day, profile changes made after it are not known yet
+    (offers, needs, cadences, goals); facts with a time of their own are cut by the domain."""
+    with read_transaction(app.engine) as connection:
+        stored = EventStore.read_stream_in(connection, ev.profile_stream(user_id))
+        recorded = EventStore.read_stream_in(connection, ev.actions_stream(user_id))
+    profile = Profile(user_id)
+    for event in stored:
+        profile.apply(event.type, event.data)
+    if not profile.registered:
+        raise NotFoundError(f"no user with id {user_id!r}")
+    now = _moment(app, profile, as_of)
+    if as_of is not None:
+        profile = Profile(user_id)
+        for event in stored:
+            when = event.data.get("at")
+            if event.type == ev.USER_REGISTERED or not when or datetime.fromisoformat(when) <= now:
+                profile.apply(event.type, event.data)
     actions: dict[str, ActionFact] = {}
     ledger = BlockLedger()
     answers: list[Answer] = []
-    with read_transaction(app.engine) as connection:
-        recorded = EventStore.read_stream_in(connection, ev.actions_stream(user_id))
     for event in recorded:
         if event.type == ev.ACTION_DONE:
             actions.setdefault(event.data["action_id"], action_from_done(event.data))
@@ -53,7 +67,7 @@ def _read(app: App, user_id: str) -> _Log:
             answers.append(answer_from_event(event.data))
         if event.type in ev.PLAN_EVENT_TYPES or event.type == ev.ACTION_DONE:
             ledger.apply(event.type, event.data)
-    return _Log(profile, list(actions.values()), ledger, answers)
+    return _Log(profile, list(actions.values()), ledger, answers), now
 
 
 def _moment(app: App, profile: Profile, as_of: date | None) -> datetime:
@@ -75,8 +89,7 @@ def _check_limit(limit: int) -> int:
 def next_items(
     app: App, user_id: str, as_of: date | None = None, limit: int = DEFAULT_LIMIT
 ) -> list[NextItem]:
-    log = _read(app, user_id)
-    now = _moment(app, log.profile, as_of)
+    log, now = _read(app, user_id, as_of)
     return next_list(
         log.profile, log.actions, log.ledger.blocks.values(), log.answers, now, _check_limit(limit)
     )
@@ -84,8 +97,7 @@ def next_items(
 
 def closeness_list(app: App, user_id: str, as_of: date | None = None) -> list[tuple[str, Closeness]]:
     """(name, closeness) for every contact, closest first."""
-    log = _read(app, user_id)
-    now = _moment(app, log.profile, as_of)
+    log, now = _read(app, user_id, as_of)
     found = closeness_of(log.profile, log.actions, now)
     names = {c.contact_id: c.name for c in log.profile.contacts.values()}
     return sorted(((names[c], k) for c, k in found.items()), key=lambda p: (-p[1].score, p[0].casefold()))
@@ -115,8 +127,7 @@ def answer(
     the same append as the answer; never hides everything about that person from now on."""
     if app.replayed(user_id, key):
         return {"item_id": item_text, "answer": reply, "action_id": None}
-    log = _read(app, user_id)
-    now = app.now()
+    log, now = _read(app, user_id)
     item = find_item(
         next_list(log.profile, log.actions, log.ledger.blocks.values(), log.answers, now, MAX_LIMIT),
         item_text,
@@ -152,3 +163,27 @@ def item_as_dict(item: NextItem) -> dict[str, Any]:
 
 def closeness_as_dict(name: str, found: Closeness) -> dict[str, Any]:
     return {"name": name, **asdict(found), "score": round(found.score, 3), "floor": round(found.floor, 3)}
+
+
+def set_offers(app: App, user_id: str, offers: tuple[str, ...], key: str | None = None) -> tuple[str, ...]:
+    """What the person can offer others (replacing the list; empty clears it)."""
+    app.decide_profile(user_id, lambda p: decisions.change_settings(p, app.now(), offers=offers), key)
+    return app.profile(user_id).offers
+
+
+def set_needs(
+    app: App, user_id: str, contact_id: str, needs: tuple[str, ...], key: str | None = None
+) -> tuple[str, ...]:
+    """What a contact is looking for (replacing the list; empty clears it)."""
+    spec = decisions.ContactSpec(needs=needs)
+    app.decide_profile(user_id, lambda p: _needs_change(p, contact_id, spec, app.now()), key)
+    return app.profile(user_id).contacts[contact_id].needs
+
+
+def _needs_change(
+    profile: Profile, contact_id: str, spec: decisions.ContactSpec, now: datetime
+) -> list[Event]:
+    # an unchanged list is not an error here: setting what is already set appends nothing
+    if contact_id in profile.contacts and tuple(spec.needs or ()) == profile.contacts[contact_id].needs:
+        return []
+    return decisions.update_contact(profile, contact_id, spec, now)
