@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api import charts
 from api.pages.common import Next, Session, moment, optional_int, render, run_form, signed_in, to_signin
+from api.pages.today import today_card
 from api.webhooks import calendar_sync_of
 from service import actions, confirmation, contacts, goals
 from service.commands import ContactSpec, GoalSpec
@@ -47,6 +48,7 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
             "sync": sync,  # when the calendar last synced, what changed, push or polling
             "sync_at": synced.astimezone(ZoneInfo(view.user.timezone)) if synced else None,
             # passed blocks waiting for "done" or "didn't happen" (answered through api/confirm.py)
+            "today": today_card(session),  # the next list, answered through api/pages/today.py
             "to_confirm": confirmation.waiting(
                 session.app, session.user_id, request.app.state.confirm_after_days
             ),

@@ -14,6 +14,7 @@ from service import archive, next_actions
 from service.app import App
 from service.settings import Settings
 from tests.api.conftest import Clock, User, event_count
+from tests.api.test_dashboard_pages import _no_machine_words, _signed_in
 
 API = "/api/v1"
 
@@ -129,3 +130,31 @@ def test_offers_and_needs_match_and_answers_survive_export_import_and_rebuild(
         assert [i.item_id for i in next_actions.next_items(other, ann.user_id)] == [f"offer:{ben}"]
     finally:
         other.close()
+
+
+def test_the_today_card_lists_the_items_and_answers_in_one_tap(
+    client: TestClient, service: App, ann: User, clock: Clock
+) -> None:
+    goal_id, ben = _met_yesterday(client, ann, clock)
+    csrf = _signed_in(client, ann)
+    home = client.get("/").text
+    card = home[home.index('id="today"') : home.index("</section>", home.index('id="today"'))]
+    assert "You first met Ben Okafor yesterday" in card and "For: Follow up twice a week" in card
+    assert f'action="/web/next/follow-up%3A{ben}"' in card
+    _no_machine_words(home)
+
+    before = event_count(service)
+    forged = client.post(f"/web/next/follow-up:{ben}", data={"csrf": "forged", "answer": "done"})
+    assert forged.status_code == 403
+    bogus = client.post(f"/web/next/follow-up:{ben}", data={"csrf": csrf, "answer": "later"})
+    assert bogus.status_code == 422 and "unknown answer" in bogus.text
+    assert event_count(service) == before
+
+    done = client.post(
+        f"/web/next/follow-up:{ben}", data={"csrf": csrf, "answer": "done"}, follow_redirects=False
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/#today"
+    assert event_count(service) == before + 2
+    progress = client.get(f"{API}/progress", headers=ann.headers).json()
+    assert [(p["goal_id"], p["done"]) for p in progress] == [(goal_id, 1)]
+    assert "Nothing pressing today" in client.get("/").text
