@@ -11,7 +11,8 @@ from typing import Any
 from domain import decisions
 from domain import events as ev
 from domain.actions import ActionFact, action_from_done
-from domain.block_ledger import BlockLedger
+from domain.block_ledger import DONE as DONE_BLOCK
+from domain.block_ledger import FULFILLED, SKIPPED, BlockLedger, PlannedBlock
 from domain.closeness import Closeness
 from domain.errors import DomainError, NotFoundError
 from domain.events import Event
@@ -30,7 +31,7 @@ MAX_LIMIT = 50
 class _Log:
     profile: Profile
     actions: list[ActionFact]
-    ledger: BlockLedger
+    blocks: list[PlannedBlock]
     answers: list[Answer]
 
 
@@ -39,35 +40,60 @@ def _read(app: App, user_id: str, as_of: date | None = None) -> tuple[_Log, date
     the moment to read them at. As of a past day, profile changes made after it are not known yet
     (offers, needs, cadences, goals); facts with a time of their own are cut by the domain."""
     with read_transaction(app.engine) as connection:
-        stored = EventStore.read_stream_in(connection, ev.profile_stream(user_id))
-        recorded = EventStore.read_stream_in(connection, ev.actions_stream(user_id))
+        stored = EventStore.stream_payloads(connection, ev.profile_stream(user_id))
+        recorded = EventStore.stream_payloads(connection, ev.actions_stream(user_id))
     profile = Profile(user_id)
-    for event in stored:
-        profile.apply(event.type, event.data)
+    for event_type, data in stored:
+        profile.apply(event_type, data)
     if not profile.registered:
         raise NotFoundError(f"no user with id {user_id!r}")
     now = _moment(app, profile, as_of)
     if as_of is not None:
         profile = Profile(user_id)
-        for event in stored:
-            when = event.data.get("at")
-            if event.type == ev.USER_REGISTERED or not when or datetime.fromisoformat(when) <= now:
-                profile.apply(event.type, event.data)
+        for event_type, data in stored:
+            when = data.get("at")
+            if event_type == ev.USER_REGISTERED or not when or datetime.fromisoformat(when) <= now:
+                profile.apply(event_type, data)
     actions: dict[str, ActionFact] = {}
-    ledger = BlockLedger()
+    blocks: dict[str, PlannedBlock] = {}
     answers: list[Answer] = []
-    for event in recorded:
-        if event.type == ev.ACTION_DONE:
-            actions.setdefault(event.data["action_id"], action_from_done(event.data))
-        elif event.type == ev.ACTION_RETRACTED:
-            found = actions.get(event.data["action_id"])
+    for event_type, data in recorded:
+        if event_type == ev.ACTION_DONE:
+            action_id = data["action_id"]
+            if action_id not in actions:
+                actions[action_id] = action_from_done(data)
+            block = blocks.get(action_id)
+            if block is not None:
+                block.outcome = DONE_BLOCK
+        elif event_type == ev.ACTION_RETRACTED:
+            found = actions.get(data["action_id"])
             if found is not None:
                 found.retracted = True
-        elif event.type == ev.NEXT_ANSWERED:
-            answers.append(answer_from_event(event.data))
-        if event.type in ev.PLAN_EVENT_TYPES or event.type == ev.ACTION_DONE:
-            ledger.apply(event.type, event.data)
-    return _Log(profile, list(actions.values()), ledger, answers), now
+        elif event_type == ev.NEXT_ANSWERED:
+            answers.append(answer_from_event(data))
+        elif event_type in _BLOCK_EVENTS:
+            _fold_block(blocks, event_type, data)
+    return _Log(profile, list(actions.values()), list(blocks.values()), answers), now
+
+
+# Only whether a block is still open matters here (an upcoming one to prepare): the ledger's full
+# rules (which action fulfils which block) are for the confirmation sweep.
+_BLOCK_EVENTS = frozenset({ev.ACTION_PLANNED, ev.ACTION_RESCHEDULED, ev.ACTION_SKIPPED, ev.ACTION_FULFILLED})
+
+
+def _fold_block(blocks: dict[str, PlannedBlock], event_type: str, data: dict[str, Any]) -> None:
+    if event_type == ev.ACTION_PLANNED:
+        ledger = BlockLedger(blocks)
+        ledger.apply(event_type, data)
+        return
+    block = blocks.get(data["action_id"])
+    if block is None:
+        return
+    if event_type == ev.ACTION_RESCHEDULED:
+        block.start = datetime.fromisoformat(data["start"])
+        block.end = datetime.fromisoformat(data["end"])
+    else:
+        block.outcome = SKIPPED if event_type == ev.ACTION_SKIPPED else FULFILLED
 
 
 def _moment(app: App, profile: Profile, as_of: date | None) -> datetime:
@@ -90,9 +116,7 @@ def next_items(
     app: App, user_id: str, as_of: date | None = None, limit: int = DEFAULT_LIMIT
 ) -> list[NextItem]:
     log, now = _read(app, user_id, as_of)
-    return next_list(
-        log.profile, log.actions, log.ledger.blocks.values(), log.answers, now, _check_limit(limit)
-    )
+    return next_list(log.profile, log.actions, log.blocks, log.answers, now, _check_limit(limit))
 
 
 def closeness_list(app: App, user_id: str, as_of: date | None = None) -> list[tuple[str, Closeness]]:
@@ -129,7 +153,7 @@ def answer(
         return {"item_id": item_text, "answer": reply, "action_id": None}
     log, now = _read(app, user_id)
     item = find_item(
-        next_list(log.profile, log.actions, log.ledger.blocks.values(), log.answers, now, MAX_LIMIT),
+        next_list(log.profile, log.actions, log.blocks, log.answers, now, MAX_LIMIT),
         item_text,
     )
     today = local_date(now, log.profile.tz)
