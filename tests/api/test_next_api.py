@@ -10,11 +10,15 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from domain import events as ev
+from domain.events import actions_stream, profile_stream
 from service import archive, next_actions
 from service.app import App
 from service.settings import Settings
-from tests.api.conftest import Clock, User, event_count
+from tests.api.conftest import NOW, Clock, User, event_count
 from tests.api.test_dashboard_pages import _no_machine_words, _signed_in
+from tests.api.test_import_rules import _line, _upload
+from tests.api.test_import_rules import _next as _next_version
 
 API = "/api/v1"
 
@@ -83,6 +87,7 @@ def test_bad_answers_are_clear_and_change_nothing(
         ({"answer": "snoozed"}, 422, "a snooze needs the day"),
         ({"answer": "snoozed", "until": clock.now.date().isoformat()}, 422, "give a day after today"),
         ({"answer": "dismissed", "until": "2026-12-30"}, 422, "only a snooze takes a day"),
+        ({"answer": "done", "until": "2026-12-30"}, 422, "only a snooze takes a day"),  # no action either
     ]:
         response = client.post(f"{API}/next/1/answer", headers=ann.headers, json=body)
         assert response.status_code == status, response.text
@@ -158,3 +163,27 @@ def test_the_today_card_lists_the_items_and_answers_in_one_tap(
     progress = client.get(f"{API}/progress", headers=ann.headers).json()
     assert [(p["goal_id"], p["done"]) for p in progress] == [(goal_id, 1)]
     assert "Nothing pressing today" in client.get("/").text
+
+
+def test_a_persons_upload_takes_answers_only_when_they_read(
+    client: TestClient, service: App, ann: User
+) -> None:
+    """An uploaded answer is a person's own fact; a malformed one would break their next list, so
+    it is refused by line and nothing is appended. Offers are checked as the settings command does."""
+    csrf = _signed_in(client, ann)
+    stream = actions_stream(ann.user_id)
+    head = service.store.head_position()
+    bad = _line(stream, 1, ev.NEXT_ANSWERED, {"item_id": "offer:x", "answer": "later", "at": NOW.isoformat()})
+    refused = _upload(client, csrf, bad)
+    assert refused.status_code == 422 and "line 1: next.answered" in refused.text
+    offers = _line(profile_stream(ann.user_id), _next_version(service, profile_stream(ann.user_id)),
+                   ev.USER_SETTINGS_CHANGED, {"offers": ["x" * 500], "at": NOW.isoformat()})  # fmt: skip
+    refused = _upload(client, csrf, offers)
+    assert refused.status_code == 422 and "longer than 120 characters" in refused.text
+    assert service.store.head_position() == head
+    good = _line(
+        stream, 1, ev.NEXT_ANSWERED, {"item_id": "offer:x", "answer": "never", "at": NOW.isoformat()}
+    )
+    accepted = _upload(client, csrf, good)
+    assert accepted.status_code == 200 and "1 new event imported" in accepted.text
+    assert _next(client, ann) == []
