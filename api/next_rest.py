@@ -13,9 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, IdempotencyKey, once
 from api.schemas import Day
-from domain.next_actions import DEFAULT_LIMIT
-from domain.offers import MAX_ITEMS, MAX_LENGTH
 from service import next_actions
+from service.next_actions import DEFAULT_LIMIT, MAX_ITEMS, MAX_LENGTH
 
 router = APIRouter(tags=["next"])
 

@@ -18,6 +18,7 @@ from domain.errors import DomainError, NotFoundError
 from domain.events import Event
 from domain.next_actions import DEFAULT_LIMIT, NextItem, closeness_of, next_list
 from domain.next_answers import DONE, Answer, answer_event, answer_from_event
+from domain.offers import MAX_ITEMS, MAX_LENGTH
 from domain.periods import local_date, local_midnight
 from domain.profile import Profile
 from integrations.storage.database import read_transaction
@@ -25,6 +26,7 @@ from integrations.storage.event_store import EventStore
 from service.app import App
 
 MAX_LIMIT = 50
+__all__ = ["DEFAULT_LIMIT", "MAX_ITEMS", "MAX_LENGTH", "MAX_LIMIT"]  # the API's bounds come from here
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,3 +213,8 @@ def _needs_change(
     if contact_id in profile.contacts and tuple(spec.needs or ()) == profile.contacts[contact_id].needs:
         return []
     return decisions.update_contact(profile, contact_id, spec, now)
+
+
+def tomorrow(app: App, user_id: str) -> date:
+    """The person's tomorrow (what a one-tap snooze reaches)."""
+    return local_date(app.now(), app.profile(user_id).tz) + timedelta(days=1)

@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from api.pages.common import Next, Session, run_form
-from domain.errors import DomainError
-from domain.periods import local_date
 from service import next_actions
+from service.commands import DomainError
 
 router = APIRouter(include_in_schema=False)
 _ANSWERS = {"done": "done", "tomorrow": "snoozed", "not-now": "dismissed", "never": "never"}
@@ -20,7 +19,7 @@ _ANSWERS = {"done": "done", "tomorrow": "snoozed", "not-now": "dismissed", "neve
 
 def today_card(session: Session) -> dict[str, Any]:
     """What the card shows: the items, and the day a "tomorrow" snooze reaches."""
-    tomorrow = local_date(session.app.now(), session.tz) + timedelta(days=1)
+    tomorrow = next_actions.tomorrow(session.app, session.user_id)
     return {"items": next_actions.next_items(session.app, session.user_id), "tomorrow": tomorrow}
 
 
@@ -37,7 +36,7 @@ def answer_item(
         reply = _ANSWERS.get(answer)
         if reply is None or len(item) > 200:
             raise DomainError(f"unknown answer {answer!r}: use done, tomorrow, not-now or never")
-        until: date | None = local_date(s.app.now(), s.tz) + timedelta(days=1) if reply == "snoozed" else None
+        until: date | None = next_actions.tomorrow(s.app, s.user_id) if reply == "snoozed" else None
         next_actions.answer(s.app, s.user_id, item, reply, until=until)
         return "/#today"
 

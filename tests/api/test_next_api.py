@@ -187,3 +187,17 @@ def test_a_persons_upload_takes_answers_only_when_they_read(
     accepted = _upload(client, csrf, good)
     assert accepted.status_code == 200 and "1 new event imported" in accepted.text
     assert _next(client, ann) == []
+
+
+def test_tomorrow_in_one_tap_snoozes_to_the_persons_tomorrow(
+    client: TestClient, service: App, ann: User, clock: Clock
+) -> None:
+    _, ben = _met_yesterday(client, ann, clock)
+    csrf = _signed_in(client, ann)
+    tapped = client.post(
+        f"/web/next/follow-up:{ben}", data={"csrf": csrf, "answer": "tomorrow"}, follow_redirects=False
+    )
+    assert tapped.status_code == 303
+    assert _next(client, ann) == []
+    clock.advance(hours=13)  # 00:00 in Berlin, Ann's zone: her tomorrow has begun
+    assert [i["item_id"] for i in _next(client, ann)] == [f"follow-up:{ben}"]
