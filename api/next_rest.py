@@ -88,15 +88,19 @@ def next_list(
     return [next_actions.item_as_dict(i) for i in items]
 
 
-@router.post("/next/{item}/answer", response_model=AnswerOut)
+@router.post("/next/{item_id}/answer", response_model=AnswerOut)
 def answer(
-    item: ItemPath, body: AnswerIn, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+    item_id: ItemPath,
+    body: AnswerIn,
+    who: CallerDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Answer an item: done (logs its action, which counts for goals), snoozed (until a day), not
     now (7 days) or never (this person)."""
 
     def produce(key: str | None) -> dict[str, Any]:
-        return next_actions.answer(who.app, who.user_id, item, body.answer, until=body.until, key=key)
+        return next_actions.answer(who.app, who.user_id, item_id, body.answer, until=body.until, key=key)
 
     return once(who, request, idempotency_key, body, 200, produce)
 
