@@ -18,7 +18,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import confirm, dashboard, metrics, network_pages, network_rest, rest_goals, rest_network, webhooks
+from api import (
+    confirm,
+    dashboard,
+    metrics,
+    network_pages,
+    network_rest,
+    next_rest,
+    rest_goals,
+    rest_network,
+    webhooks,
+)
 from api.credentials import router_for as credentials_router
 from api.docs import add_docs
 from api.feeds import router_for as feeds_router
@@ -75,6 +85,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(rest_goals.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(network_rest.router, prefix="/api/v1", responses=_ERRORS)
     app.include_router(rest_network.router, prefix="/api/v1", responses=_ERRORS)
+    app.include_router(next_rest.router, prefix="/api/v1", responses=_ERRORS)
     # The fixed /network/import|assess|gaps pages before the dashboard's /network/{contact_id}.
     app.include_router(network_pages.router)
     app.include_router(dashboard.router)

@@ -18,6 +18,7 @@ COMMANDS = (
     Lazy("log", "cli.daily:log_action", "Log a networking action you took."),
     Lazy("retract", "cli.daily:retract", "Retract an action logged by mistake (a correction is a new fact; nothing is edited)."),
     Lazy("progress", "cli.reading:progress", "Your goals this period: progress bars, status and streaks."),
+    Lazy("next", "cli.next_list:next_app", "Who to reach out to next, and why."),
     Lazy("network", "cli.network:network_app", "Assess your network: strength, last contact, who is overdue, who is new."),
     Lazy("history", "cli.reading:history", "What happened, newest first, straight from the event log; times in your time zone."),
     Lazy("aspiration", "cli.goals:aspiration_app", "Career aspirations your goals serve."),

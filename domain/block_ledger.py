@@ -163,6 +163,7 @@ EVENT_READING: Final = ev.reading(
         ev.CALENDAR_DISCONNECTED,
         ev.USER_UPDATES_SET,
         ev.USER_UPDATES_EMAIL_CONFIRMED,
+        ev.NEXT_ANSWERED,
         ev.UPDATE_DECIDED,
         ev.UPDATE_DELIVERED,
         ev.UPDATE_FAILED,

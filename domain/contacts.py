@@ -1,7 +1,7 @@
 """Contacts: the network being assessed — who we know, how strong each relationship is, since when,
 where we learnt of them, and which aspirations they can help with.
 
-Fields added after the first schema (role, LinkedIn URL, known since, sources, helps with) are
+Fields added after the first schema (role, LinkedIn URL, known since, sources, helps with, needs) are
 optional in both `contact.added` and `contact.updated`: a payload without them reads as before, so
 no upcaster is needed (tests/unit/test_contact_import_rules.py folds an old-shape payload)."""
 
@@ -52,6 +52,7 @@ class Contact:
     known_since: date | None = None  # e.g. LinkedIn's "Connected On"
     sources: tuple[tuple[str, datetime], ...] = ()  # (kind, when imported): linkedin, vcard, ...
     helps_with: tuple[str, ...] = ()  # aspiration ids this person can help with
+    needs: tuple[str, ...] = ()  # what they are looking for: "a hire", "advice on pricing"
 
     @property
     def strength(self) -> int | None:
@@ -88,6 +89,7 @@ def contact_from_added(data: dict[str, Any]) -> Contact:
         known_since=date.fromisoformat(data["known_since"]) if data.get("known_since") else None,
         sources=((data["source"], at),) if data.get("source") else (),
         helps_with=tuple(data.get("helps_with") or ()),
+        needs=tuple(data.get("needs") or ()),
     )
 
 
@@ -99,6 +101,8 @@ def apply_contact_update(contact: Contact, data: dict[str, Any]) -> Contact:
             changes[key] = tuple(value) if key in _TUPLES else value
     if "helps_with" in data:
         changes["helps_with"] = tuple(data["helps_with"])
+    if "needs" in data:
+        changes["needs"] = tuple(data["needs"] or ())
     if "known_since" in data:
         changes["known_since"] = date.fromisoformat(data["known_since"]) if data["known_since"] else None
     if data.get("source"):
@@ -127,6 +131,7 @@ def contact_to_dict(contact: Contact) -> dict[str, Any]:
         "known_since": contact.known_since.isoformat() if contact.known_since else None,
         "sources": [[kind, at.isoformat()] for kind, at in contact.sources],
         "helps_with": list(contact.helps_with),
+        "needs": list(contact.needs),
     }
 
 
@@ -147,4 +152,5 @@ def contact_from_dict(data: dict[str, Any]) -> Contact:
         known_since=date.fromisoformat(data["known_since"]) if data.get("known_since") else None,
         sources=tuple((kind, datetime.fromisoformat(at)) for kind, at in data.get("sources") or ()),
         helps_with=tuple(data.get("helps_with") or ()),
+        needs=tuple(data.get("needs") or ()),
     )

@@ -57,6 +57,9 @@ USER_UPDATES_EMAIL_CONFIRMED: Final = "user.updates-email-confirmed"
 UPDATE_DECIDED: Final = "update.decided"
 UPDATE_DELIVERED: Final = "update.delivered"
 UPDATE_FAILED: Final = "update.failed"
+# In the actions stream: the person's answer to an item of their "next" list (done, snoozed, not
+# now, never for this person). Only the next list reads it: progress, the feed and the digest don't.
+NEXT_ANSWERED: Final = "next.answered"
 
 PROFILE_EVENT_TYPES: Final = frozenset(
     {
@@ -83,12 +86,14 @@ PLAN_EVENT_TYPES: Final = frozenset(
 )
 CALENDAR_EVENT_TYPES: Final = frozenset({CALENDAR_CONNECTED, CALENDAR_DISCONNECTED})
 UPDATE_EVENT_TYPES: Final = frozenset({UPDATE_DECIDED, UPDATE_DELIVERED, UPDATE_FAILED})
+NEXT_EVENT_TYPES: Final = frozenset({NEXT_ANSWERED})
 ALL_EVENT_TYPES: Final = (
     PROFILE_EVENT_TYPES
     | ACTION_EVENT_TYPES
     | PLAN_EVENT_TYPES
     | CALENDAR_EVENT_TYPES
     | UPDATE_EVENT_TYPES
+    | NEXT_EVENT_TYPES
     | {HANDLE_CLAIMED}
 )
 
@@ -131,6 +136,7 @@ EVENT_ORIGINS: Final[Mapping[str, str]] = MappingProxyType(
         UPDATE_DECIDED: SERVICE,
         UPDATE_DELIVERED: SERVICE,
         UPDATE_FAILED: SERVICE,
+        NEXT_ANSWERED: PERSON,
     }
 )
 PERSON_EVENT_TYPES: Final = frozenset(t for t, origin in EVENT_ORIGINS.items() if origin == PERSON)

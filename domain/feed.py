@@ -146,6 +146,7 @@ _FOLD: dict[str, Callable[[_Action, dict[str, Any]], None] | None] = {
     ev.CALENDAR_CONNECTED: None,
     ev.CALENDAR_DISCONNECTED: None,
     ev.HANDLE_CLAIMED: None,
+    ev.NEXT_ANSWERED: None,
     **{t: None for t in ev.PROFILE_EVENT_TYPES},
 }
 EVENT_READING = ev.reading_of(_FOLD)

@@ -107,5 +107,6 @@ EVENT_READING: Final = ev.reading(
         ev.UPDATE_FAILED,
         ev.CALENDAR_CONNECTED,
         ev.CALENDAR_DISCONNECTED,
+        ev.NEXT_ANSWERED,  # an answer to a suggestion: the done action it logs is its own event
     ),
 )

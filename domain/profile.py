@@ -44,6 +44,7 @@ class Profile:
 
     def email_confirmed(self, email: str | None) -> bool:
         return email is not None and email_key(email) in self.confirmed_emails
+    offers: tuple[str, ...] = ()  # what the person can offer others (optional in settings events)
 
     @property
     def registered(self) -> bool:
@@ -102,6 +103,8 @@ class Profile:
         self.timezone = data.get("timezone", self.timezone)
         self.week_start = data.get("week_start", self.week_start)
         self.weekly_budget = data.get("weekly_budget", self.weekly_budget)
+        if "offers" in data:
+            self.offers = tuple(data["offers"] or ())
 
 
 # How Profile.apply reads each event type (tests/unit/test_event_readers.py).
@@ -132,6 +135,7 @@ EVENT_READING: Final = ev.reading(
         ev.HANDLE_CLAIMED,
         ev.ACTION_DONE,
         ev.ACTION_RETRACTED,
+        ev.NEXT_ANSWERED,
         ev.ACTION_PLANNED,
         ev.ACTION_RESCHEDULED,
         ev.ACTION_SKIPPED,

@@ -83,6 +83,7 @@ LABELS: Final = {
     ev.UPDATE_DELIVERED: "Update sent",
     ev.UPDATE_FAILED: "Update failed",
     ev.USER_UPDATES_EMAIL_CONFIRMED: "Update address confirmed",
+    ev.NEXT_ANSWERED: "Suggestion answered",
 }
 # Every event type has a label (tests/unit/test_event_readers.py): nothing shows as a bare "Change".
 EVENT_READING: Final = {t: ev.HANDLED for t in LABELS}
@@ -228,9 +229,13 @@ def _what(item: dict[str, Any], names: _Names, tz: ZoneInfo) -> str:
             parts.append("weeks start on " + ("Sunday" if data["week_start"] == 6 else "Monday"))
         if "weekly_budget" in data:
             parts.append(f"weekly budget {data['weekly_budget']}")
+        if "offers" in data:
+            parts.append("what you can offer: " + (", ".join(data["offers"] or ()) or "nothing listed"))
         return ", ".join(parts)
     if t == ev.HANDLE_CLAIMED:
         return str(data.get("handle", ""))
+    if t == ev.NEXT_ANSWERED:
+        return _answered(data, names)
     return _what_else(t, data, names)
 
 
@@ -256,6 +261,17 @@ def _what_else(t: str, data: dict[str, Any], names: _Names) -> str:
     if t == ev.UPDATE_FAILED:
         return f"{kind}: not delivered ({data.get('channel')}): {data.get('detail', '')}"
     return ""
+
+
+_ANSWER_WORDS: Final = {"done": "Done", "snoozed": "Snoozed", "dismissed": "Not now", "never": "Never again"}
+
+
+def _answered(data: dict[str, Any], names: _Names) -> str:
+    """An answer to a "next" suggestion: what was answered, and about whom."""
+    words = _ANSWER_WORDS.get(str(data.get("answer")), "Answered")
+    who = names.contacts.get(str(data.get("contact_id") or ""))
+    what = f"{words}: a suggestion about {who}" if who else f"{words}: a suggestion"
+    return what + (f" until {date.fromisoformat(data['until']):%a %d %b}" if data.get("until") else "")
 
 
 def _names(app: App, user_id: str, items: list[dict[str, Any]]) -> _Names:

@@ -24,6 +24,7 @@ from domain import events as ev
 from domain.errors import DomainError
 from domain.events import NewEvent, RecordedEvent, user_of_stream
 from domain.fold import LogFold, UserFold
+from domain.next_answers import answer_from_event
 from service.app import App
 
 _NOT_YOURS = {
@@ -34,7 +35,7 @@ _NOT_YOURS = {
 # Which stream each kind of fact lives in (a fact in another stream would be folded as nothing).
 _STREAM_TYPES = {
     "user": ev.PROFILE_EVENT_TYPES | ev.CALENDAR_EVENT_TYPES,
-    "actions": ev.ACTION_EVENT_TYPES | ev.PLAN_EVENT_TYPES | ev.UPDATE_EVENT_TYPES,
+    "actions": ev.ACTION_EVENT_TYPES | ev.PLAN_EVENT_TYPES | ev.UPDATE_EVENT_TYPES | ev.NEXT_EVENT_TYPES,
 }
 _FOLD_ERRORS = (KeyError, ValueError, TypeError, AttributeError, LookupError)
 
@@ -156,6 +157,11 @@ def _check_line(
         raise DomainError(f"line {number}: data must be an object")
     if event_type == ev.USER_SETTINGS_CHANGED:
         _check_settings(line, user)
+    if event_type == ev.NEXT_ANSWERED:
+        try:
+            answer_from_event(data)
+        except DomainError as exc:
+            raise DomainError(f"line {number}: {event_type}: {exc}") from None
     if event_type == ev.ACTION_DONE and data.get("action_id") in held_actions.get(user_id, set()):
         raise DomainError(f"line {number}: action {data.get('action_id')} is already another logged action")
     _check_ids(number, event_type, data, user)
@@ -203,8 +209,9 @@ def _check_settings(line: Line, user: UserFold) -> None:
             timezone=data.get("timezone"),
             week_start=data.get("week_start"),
             weekly_budget=data.get("weekly_budget"),
+            offers=data.get("offers"),
         )
-    except (DomainError, ValueError, TypeError) as exc:
+    except (DomainError, ValueError, TypeError, AttributeError) as exc:
         raise DomainError(f"line {line.number}: {line.event.type}: {exc}") from None
 
 

@@ -23,6 +23,7 @@ from api.pages.common import (
     signed_in,
     to_signin,
 )
+from api.pages.today import today_card
 from api.webhooks import calendar_sync_of
 from service import actions, confirmation, contacts, goals, history, pages
 from service.commands import ContactSpec, DomainError, GoalSpec
@@ -71,6 +72,7 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
             "sync": sync,  # when the calendar last synced, what changed, push or polling
             "sync_at": synced.astimezone(ZoneInfo(view.user.timezone)) if synced else None,
             # passed blocks waiting for "done" or "didn't happen" (answered through api/confirm.py)
+            "today": today_card(session),  # the next list, answered through api/pages/today.py
             "to_confirm": confirmation.waiting(
                 session.app, session.user_id, request.app.state.confirm_after_days
             ),

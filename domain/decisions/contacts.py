@@ -16,6 +16,7 @@ from domain.decisions.common import (
 )
 from domain.errors import DomainError, NotFoundError
 from domain.events import Event
+from domain.offers import validate_list
 from domain.profile import Profile
 
 
@@ -31,10 +32,13 @@ class ContactSpec:
     role: str | None = None
     linkedin_url: str | None = None
     helps_with: tuple[str, ...] | None = None  # aspiration ids
+    needs: tuple[str, ...] | None = None  # what they are looking for
 
 
 def _contact_fields(spec: ContactSpec, profile: Profile) -> dict[str, Any]:
     data: dict[str, Any] = {}
+    if spec.needs is not None:
+        data["needs"] = validate_list(spec.needs, "what they are looking for")
     if spec.name is not None:
         data["name"] = text_field(spec.name, "contact name", limit=200)
     if spec.emails is not None:
@@ -77,6 +81,8 @@ def _check_emails_free(profile: Profile, contact_id: str, emails: list[str]) -> 
 
 def _current(contact: Contact, key: str) -> Any:
     value = getattr(contact, key)
+    if key == "needs":  # in the order the person wrote them
+        return list(value)
     return sorted(value) if isinstance(value, tuple) else value
 
 

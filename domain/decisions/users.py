@@ -12,6 +12,7 @@ from domain.decisions.common import (
 )
 from domain.errors import DomainError, NotFoundError
 from domain.events import Event
+from domain.offers import validate_list
 from domain.periods import (
     parse_timezone,
     require_aware,
@@ -49,9 +50,14 @@ def change_settings(
     timezone: str | None = None,
     week_start: int | None = None,
     weekly_budget: int | None = None,
+    offers: tuple[str, ...] | None = None,
 ) -> list[Event]:
     require_registered(profile)
     data: dict[str, Any] = {}
+    if offers is not None:
+        checked = validate_list(offers, "what you can offer")
+        if tuple(checked) != profile.offers:
+            data["offers"] = checked
     if timezone is not None and timezone != profile.timezone:
         parse_timezone(timezone)
         data["timezone"] = timezone

@@ -37,6 +37,8 @@ def _populate(client: TestClient, ann: User) -> dict[str, str]:
         "contact_id": contact["contact_id"],
         "goal_id": goal["goal_id"],
         "action_id": action["action_id"],
+        # an item of Ann's next list: her aspiration has nobody who can help yet
+        "item_id": f"gap:{aspiration['aspiration_id']}:no-contacts",
     }
 
 
@@ -55,6 +57,9 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/actions/{action_id}/confirm"): {"answer": "done"},
         ("POST", "/api/v1/contacts/{contact_id}/assessment"): {"strength": 3, "tags": ["mine"]},
         ("POST", "/api/v1/sources"): {"url": "https://example.com/bs.ics"},
+        ("POST", "/api/v1/next/{item_id}/answer"): {"answer": "dismissed"},
+        ("PUT", "/api/v1/contacts/{contact_id}/needs"): {"needs": ["a hire"]},
+        ("PUT", "/api/v1/next/offers"): {"offers": ["intros"]},
     }
 
 

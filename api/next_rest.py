@@ -1,0 +1,130 @@
+"""REST: the "next" list — who to reach out to next and why — its answers, each contact's
+closeness, and what the person can offer and a contact is looking for (issue 28). Every route acts
+for the caller only (`CallerDep`): item ids and contact ids are looked up in the caller's own log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import CallerDep, IdempotencyKey, once
+from api.schemas import Day
+from service import next_actions
+from service.next_actions import DEFAULT_LIMIT, MAX_ITEMS, MAX_LENGTH
+
+router = APIRouter(tags=["next"])
+
+Entry = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NextItemOut(BaseModel):
+    item_id: str
+    kind: str
+    reason: str
+    score: float
+    contact_id: str | None
+    contact_name: str | None
+    goal_id: str | None
+    goal_title: str | None
+    aspiration_id: str | None
+    aspiration_text: str | None
+    action: str | None
+
+
+class AnswerIn(_In):
+    answer: Literal["done", "snoozed", "dismissed", "never"]
+    until: Day | None = None
+
+
+class AnswerOut(BaseModel):
+    item_id: str
+    answer: str
+    action_id: str | None
+
+
+class ClosenessOut(BaseModel):
+    contact_id: str
+    name: str
+    score: float
+    level: str
+    rhythm_days: float
+    silence_days: int | None
+    interactions: int
+    floor: float
+    explanation: str
+
+
+class OffersIn(_In):
+    offers: list[Entry] = Field(max_length=MAX_ITEMS)
+
+
+class NeedsIn(_In):
+    needs: list[Entry] = Field(max_length=MAX_ITEMS)
+
+
+class ListOut(BaseModel):
+    items: list[str]
+
+
+ItemPath = Annotated[str, Path(min_length=1, max_length=200, description="An item's id (or its number).")]
+
+
+@router.get("/next", response_model=list[NextItemOut])
+def next_list(
+    who: CallerDep,
+    as_of: Annotated[Day | None, Query(description="The list as it stood at the end of this day.")] = None,
+    limit: Annotated[int, Query(ge=1, le=next_actions.MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> list[dict[str, Any]]:
+    """Who to reach out to next, and why: ranked, one item per person, each with its reason."""
+    items = next_actions.next_items(who.app, who.user_id, as_of, limit)
+    return [next_actions.item_as_dict(i) for i in items]
+
+
+@router.post("/next/{item_id}/answer", response_model=AnswerOut)
+def answer(
+    item_id: ItemPath,
+    body: AnswerIn,
+    who: CallerDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Answer an item: done (logs its action, which counts for goals), snoozed (until a day), not
+    now (7 days) or never (this person)."""
+
+    def produce(key: str | None) -> dict[str, Any]:
+        return next_actions.answer(who.app, who.user_id, item_id, body.answer, until=body.until, key=key)
+
+    return once(who, request, idempotency_key, body, 200, produce)
+
+
+@router.get("/next/closeness", response_model=list[ClosenessOut])
+def closeness(
+    who: CallerDep,
+    as_of: Annotated[Day | None, Query(description="As it stood at the end of this day.")] = None,
+) -> list[dict[str, Any]]:
+    """How close each contact is, closest first, with a sentence saying why."""
+    return [
+        next_actions.closeness_as_dict(n, c)
+        for n, c in next_actions.closeness_list(who.app, who.user_id, as_of)
+    ]
+
+
+@router.put("/next/offers", response_model=ListOut)
+def set_offers(body: OffersIn, who: CallerDep) -> dict[str, Any]:
+    """What you can offer others (replaces the list)."""
+    return {"items": list(next_actions.set_offers(who.app, who.user_id, tuple(body.offers)))}
+
+
+@router.put("/contacts/{contact_id}/needs", response_model=ListOut, tags=["contacts"])
+def set_needs(contact_id: UUID, body: NeedsIn, who: CallerDep) -> dict[str, Any]:
+    """What a contact is looking for (replaces the list)."""
+    found = next_actions.set_needs(who.app, who.user_id, str(contact_id), tuple(body.needs))
+    return {"items": list(found)}

@@ -1,0 +1,220 @@
+"""Use cases: the "next" list (who to reach out to next, and why), each contact's closeness, and
+answering an item (done, snoozed, not now, never) — answers are facts in the actions stream, so
+`--as-of`, export and rebuild keep working (issue 28)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from domain import decisions
+from domain import events as ev
+from domain.actions import ActionFact, action_from_done
+from domain.block_ledger import DONE as DONE_BLOCK
+from domain.block_ledger import FULFILLED, SKIPPED, BlockLedger, PlannedBlock
+from domain.closeness import Closeness
+from domain.errors import DomainError, NotFoundError
+from domain.events import Event
+from domain.next_actions import DEFAULT_LIMIT, NextItem, closeness_of, next_list
+from domain.next_answers import DONE, Answer, answer_event, answer_from_event
+from domain.offers import MAX_ITEMS, MAX_LENGTH
+from domain.periods import local_date, local_midnight
+from domain.profile import Profile
+from integrations.storage.database import read_transaction
+from integrations.storage.event_store import EventStore
+from service.app import App
+
+MAX_LIMIT = 50
+__all__ = ["DEFAULT_LIMIT", "MAX_ITEMS", "MAX_LENGTH", "MAX_LIMIT"]  # the API's bounds come from here
+
+
+@dataclass(frozen=True, slots=True)
+class _Log:
+    profile: Profile
+    actions: list[ActionFact]
+    blocks: list[PlannedBlock]
+    answers: list[Answer]
+
+
+def _read(app: App, user_id: str, as_of: date | None = None) -> tuple[_Log, datetime]:
+    """The person's profile and actions stream, folded as the log says (no projection needed), and
+    the moment to read them at. As of a past day, profile changes made after it are not known yet
+    (offers, needs, cadences, goals); facts with a time of their own are cut by the domain."""
+    with read_transaction(app.engine) as connection:
+        stored = EventStore.stream_payloads(connection, ev.profile_stream(user_id))
+        recorded = EventStore.stream_payloads(connection, ev.actions_stream(user_id))
+    profile = Profile(user_id)
+    for event_type, data in stored:
+        profile.apply(event_type, data)
+    if not profile.registered:
+        raise NotFoundError(f"no user with id {user_id!r}")
+    now = _moment(app, profile, as_of)
+    if as_of is not None:
+        profile = Profile(user_id)
+        for event_type, data in stored:
+            when = data.get("at")
+            if event_type == ev.USER_REGISTERED or not when or datetime.fromisoformat(when) <= now:
+                profile.apply(event_type, data)
+    actions: dict[str, ActionFact] = {}
+    blocks: dict[str, PlannedBlock] = {}
+    answers: list[Answer] = []
+    for event_type, data in recorded:
+        if event_type == ev.ACTION_DONE:
+            action_id = data["action_id"]
+            if action_id not in actions:
+                actions[action_id] = action_from_done(data)
+            block = blocks.get(action_id)
+            if block is not None:
+                block.outcome = DONE_BLOCK
+        elif event_type == ev.ACTION_RETRACTED:
+            found = actions.get(data["action_id"])
+            if found is not None:
+                found.retracted = True
+        elif event_type == ev.NEXT_ANSWERED:
+            answers.append(answer_from_event(data))
+        elif event_type in _BLOCK_EVENTS:
+            _fold_block(blocks, event_type, data)
+    return _Log(profile, list(actions.values()), list(blocks.values()), answers), now
+
+
+# Only whether a block is still open matters here (an upcoming one to prepare): the ledger's full
+# rules (which action fulfils which block) are for the confirmation sweep.
+_BLOCK_EVENTS = frozenset({ev.ACTION_PLANNED, ev.ACTION_RESCHEDULED, ev.ACTION_SKIPPED, ev.ACTION_FULFILLED})
+
+
+def _fold_block(blocks: dict[str, PlannedBlock], event_type: str, data: dict[str, Any]) -> None:
+    if event_type == ev.ACTION_PLANNED:
+        ledger = BlockLedger(blocks)
+        ledger.apply(event_type, data)
+        return
+    block = blocks.get(data["action_id"])
+    if block is None:
+        return
+    if event_type == ev.ACTION_RESCHEDULED:
+        block.start = datetime.fromisoformat(data["start"])
+        block.end = datetime.fromisoformat(data["end"])
+    else:
+        block.outcome = SKIPPED if event_type == ev.ACTION_SKIPPED else FULFILLED
+
+
+def _moment(app: App, profile: Profile, as_of: date | None) -> datetime:
+    """Now, or the end of a past local day."""
+    now = app.now()
+    if as_of is None:
+        return now
+    if as_of > local_date(now, profile.tz):
+        raise DomainError(f"as-of date {as_of.isoformat()} is in the future")
+    return min(now, local_midnight(as_of + timedelta(days=1), profile.tz) - timedelta(microseconds=1))
+
+
+def _check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise DomainError(f"limit {limit} is out of range: use 1 to {MAX_LIMIT}")
+    return limit
+
+
+def next_items(
+    app: App, user_id: str, as_of: date | None = None, limit: int = DEFAULT_LIMIT
+) -> list[NextItem]:
+    log, now = _read(app, user_id, as_of)
+    return next_list(log.profile, log.actions, log.blocks, log.answers, now, _check_limit(limit))
+
+
+def closeness_list(app: App, user_id: str, as_of: date | None = None) -> list[tuple[str, Closeness]]:
+    """(name, closeness) for every contact, closest first."""
+    log, now = _read(app, user_id, as_of)
+    found = closeness_of(log.profile, log.actions, now)
+    names = {c.contact_id: c.name for c in log.profile.contacts.values()}
+    return sorted(((names[c], k) for c, k in found.items()), key=lambda p: (-p[1].score, p[0].casefold()))
+
+
+def find_item(items: list[NextItem], text: str) -> NextItem:
+    """An item of the list by its id, or by its place in the list (1-based)."""
+    text = text.strip()
+    for item in items:
+        if item.item_id == text:
+            return item
+    if text.isdigit() and 1 <= int(text) <= len(items):
+        return items[int(text) - 1]
+    raise NotFoundError(f"no item {text!r} in your next list (it may be answered or done already)")
+
+
+def answer(
+    app: App,
+    user_id: str,
+    item_text: str,
+    reply: str,
+    *,
+    until: date | None = None,
+    key: str | None = None,
+) -> dict[str, Any]:
+    """Answer an item of the current list. Done also logs its action (which counts for goals), in
+    the same append as the answer; never hides everything about that person from now on."""
+    if app.replayed(user_id, key):
+        return {"item_id": item_text, "answer": reply, "action_id": None}
+    log, now = _read(app, user_id)
+    item = find_item(
+        next_list(log.profile, log.actions, log.blocks, log.answers, now, MAX_LIMIT),
+        item_text,
+    )
+    today = local_date(now, log.profile.tz)
+    decided: list[Event] = []
+    action_id = None
+    if reply == DONE and item.action is not None:
+        action_id = app.new_id(user_id, key, "action")
+        who = (item.contact_id,) if item.contact_id else ()
+        title = f"{item.kind}: {item.contact_name}" if item.contact_name else item.kind
+        decided.append(
+            decisions.log_action(log.profile, action_id, item.action, now, now, contact_ids=who, title=title)
+        )
+    decided.append(
+        answer_event(
+            item.item_id,
+            reply,
+            now,
+            contact_id=item.contact_id,
+            until=until,
+            today=today,
+            action_id=action_id,
+        )
+    )
+    app.append_actions(user_id, decided, key)
+    return {"item_id": item.item_id, "answer": reply, "action_id": action_id}
+
+
+def item_as_dict(item: NextItem) -> dict[str, Any]:
+    return asdict(item)
+
+
+def closeness_as_dict(name: str, found: Closeness) -> dict[str, Any]:
+    return {"name": name, **asdict(found), "score": round(found.score, 3), "floor": round(found.floor, 3)}
+
+
+def set_offers(app: App, user_id: str, offers: tuple[str, ...], key: str | None = None) -> tuple[str, ...]:
+    """What the person can offer others (replacing the list; empty clears it)."""
+    app.decide_profile(user_id, lambda p: decisions.change_settings(p, app.now(), offers=offers), key)
+    return app.profile(user_id).offers
+
+
+def set_needs(
+    app: App, user_id: str, contact_id: str, needs: tuple[str, ...], key: str | None = None
+) -> tuple[str, ...]:
+    """What a contact is looking for (replacing the list; empty clears it)."""
+    spec = decisions.ContactSpec(needs=needs)
+    app.decide_profile(user_id, lambda p: _needs_change(p, contact_id, spec, app.now()), key)
+    return app.profile(user_id).contacts[contact_id].needs
+
+
+def _needs_change(
+    profile: Profile, contact_id: str, spec: decisions.ContactSpec, now: datetime
+) -> list[Event]:
+    # an unchanged list is not an error here: setting what is already set appends nothing
+    if contact_id in profile.contacts and tuple(spec.needs or ()) == profile.contacts[contact_id].needs:
+        return []
+    return decisions.update_contact(profile, contact_id, spec, now)
+
+
+def tomorrow(app: App, user_id: str) -> date:
+    """The person's tomorrow (what a one-tap snooze reaches)."""
+    return local_date(app.now(), app.profile(user_id).tz) + timedelta(days=1)
