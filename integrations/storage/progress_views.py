@@ -144,7 +144,7 @@ class _IncrementalBatch:
                 if event_type == ev.ACTION_DONE:
                     self._action_done(changes, action_from_done(data), position)
                 elif event_type == ev.ACTION_RETRACTED:
-                    self._action_retracted(changes, data["action_id"])
+                    self._action_retracted(changes, data["action_id"], position)
         for changes in self.users.values():
             self._flush(changes)
 
@@ -245,23 +245,26 @@ class _IncrementalBatch:
                     if earlier is not None:
                         self._mark(changes, None, earlier, new_contact_goals=True)
 
-    def _action_retracted(self, changes: _UserChanges, action_id: str) -> None:
+    def _action_retracted(self, changes: _UserChanges, action_id: str, position: int) -> None:
         # The action index (caught up first) knows what the retracted action was.
         key = and_(v_actions.c.user_id == changes.profile.user_id, v_actions.c.action_id == action_id)
         row = self.connection.execute(select(v_actions).where(key)).mappings().first()
         if row is None:
             return
         self._mark(changes, row["kind"], datetime.fromisoformat(row["at_iso"]))
-        self._refresh_contacts(changes, tuple(json.loads(row["contact_ids"])))
+        # As of this event: actions later in the batch add themselves when their turn comes.
+        self._refresh_contacts(changes, tuple(json.loads(row["contact_ids"])), upto=position)
 
-    def _refresh_contacts(self, changes: _UserChanges, contact_ids: tuple[str, ...]) -> None:
-        """Recompute first/last interaction of these contacts; a moved first interaction changes
-        which period counts them as new."""
+    def _refresh_contacts(
+        self, changes: _UserChanges, contact_ids: tuple[str, ...], *, upto: int | None = None
+    ) -> None:
+        """Recompute first/last interaction of these contacts (from the index up to `upto`, the
+        batch's end by default); a moved first interaction changes which period counts them as new."""
         user_id = changes.profile.user_id
         for contact_id in contact_ids:
             key = and_(v_contacts.c.user_id == user_id, v_contacts.c.contact_id == contact_id)
             old_first = _instant(self.connection.scalar(select(v_contacts.c.first_at).where(key)))
-            seen = self._interactions(user_id, contact_id)
+            seen = self._interactions(user_id, contact_id, upto)
             self.connection.execute(
                 update(v_contacts)
                 .where(key)
@@ -276,12 +279,12 @@ class _IncrementalBatch:
                     if moment is not None:
                         self._mark(changes, None, moment, new_contact_goals=True)
 
-    def _interactions(self, user_id: str, contact_id: str) -> Interactions:
+    def _interactions(self, user_id: str, contact_id: str, upto: int | None = None) -> Interactions:
         # Contacts are stored as a JSON list; ids are uuids, so the quoted id cannot match by accident.
         query = select(v_actions.c.at).where(
             v_actions.c.user_id == user_id,
             v_actions.c.retracted.is_(False),
-            v_actions.c.position <= self.upto,
+            v_actions.c.position <= (self.upto if upto is None else upto),
             v_actions.c.contact_ids.contains(f'"{contact_id}"'),
         )
         moments = [_instant(at) for at in self.connection.scalars(query)]

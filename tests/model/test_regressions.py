@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
+from sqlalchemy import Engine
 
+from domain import events as ev
 from domain.confirmation import title_says_done
-from service import actions, confirmation
+from domain.decisions import ContactSpec
+from domain.events import Event
+from service import actions, archive, confirmation, contacts, users
+from service.app import App
 from tests.google.conftest import World
 
 
@@ -78,3 +85,33 @@ def _shown(world: World, action_id: str) -> dict[str, Any]:
     return next(
         e for e in world.our_events() if e["extendedProperties"]["private"]["netgoals_action"] == action_id
     )
+
+
+def test_a_credit_moved_in_one_batch_is_one_interaction_as_after_a_rebuild(
+    engine: Engine, make_app: Callable[[Engine], App]
+) -> None:
+    """A moved calendar event appends, together, the retraction of its old credit and a new one.
+    The contact's interactions counted the new action twice (the retraction recounted the index,
+    which already held it, then the new action added itself), so a rebuild disagreed: 2 vs 1."""
+    app = make_app(engine)
+    user_id = users.register(app, "me", "Europe/Berlin").user_id
+    ada = contacts.add_contact(app, user_id, ContactSpec(name="Ada"))
+    old = actions.log_action(app, user_id, "reach-out", app.now() - timedelta(days=2), contact_ids=(ada,))
+    moved_to = (app.now() - timedelta(days=1)).isoformat()
+    new = {
+        "action_id": str(uuid4()),
+        "kind": "reach-out",
+        "at": moved_to,
+        "contact_ids": [ada],
+        "source": "google",
+    }
+    retracted = {"action_id": old, "reason": "moved in the calendar", "at": app.now().isoformat()}
+    app.append_actions(user_id, [Event(ev.ACTION_RETRACTED, retracted), Event(ev.ACTION_DONE, new)])
+
+    def interactions() -> int:
+        [(_, seen)] = contacts.list_contacts(app, user_id)
+        return seen.count
+
+    assert interactions() == 1
+    archive.rebuild(app)
+    assert interactions() == 1
