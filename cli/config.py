@@ -25,6 +25,19 @@ def _known() -> frozenset[str]:
     return frozenset(Settings._specs()) - settings_file.NOT_STORED
 
 
+def _field(key: str) -> str:
+    """The setting a name means: its field name, or any environment name it is read by
+    (NETGOALS_GOOGLE_API_ENDPOINT is google_api_url's other name)."""
+    name = settings_file.key_of(key)
+    if name in _known():
+        return name
+    wanted = key.strip().lower().replace("-", "_")
+    for spec in Settings._specs().values():
+        if spec.name in _known() and {wanted, f"netgoals_{name}"} & set(spec.names):
+            return spec.name
+    return name
+
+
 def _fail(message: str) -> typer.Exit:
     render.errors.print(f"[bold red]error:[/bold red] {message}", highlight=False)
     return typer.Exit(2)
@@ -46,7 +59,7 @@ def set_(
     value: Annotated[str, typer.Argument(help="Its value.")],
 ) -> None:
     """Store one setting in settings.toml (owner-only: it may hold secrets)."""
-    name = settings_file.key_of(key)
+    name = _field(key)
     if name not in _known():
         raise _fail(f"unknown setting {key!r} (`netgoals config show --all` lists them)")
     try:
@@ -61,7 +74,7 @@ def set_(
 @config_app.command("unset")
 def unset(key: Annotated[str, typer.Argument(help="The setting to remove from the file.")]) -> None:
     """Remove one setting from settings.toml (its default, or the environment's value, applies)."""
-    name = settings_file.key_of(key)
+    name = _field(key)
     try:
         path = settings_file.write(home_from_environment(), name, None, _known())
     except SettingsError as exc:

@@ -36,15 +36,17 @@ from tests.updates.receivers import SmtpServer, WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 
-# The sections issue 22 names, by heading, and where their commands are: the shell blocks, or (the
+# The sections issue 22 names — the README's tour, and the documentation pages the README sends a
+# newcomer to next — by file and heading, and where their commands are: the shell blocks, or (the
 # iCal section has none) the `netgoals …` commands its text names.
 SECTIONS = {
-    "tour": "## A five-minute tour",
-    "network": "## Assess your network",
-    "google-fake": "### Try it on a laptop against the fake",
-    "updates": "## Progress updates",
-    "ical": "## iCalendar: a feed to subscribe to, and calendars as sources",
+    "tour": (README, "## A five-minute tour"),
+    "network": (DOCS / "network.md", "# Assess your network"),
+    "google-fake": (DOCS / "google.md", "### Try it on a laptop against the fake"),
+    "updates": (DOCS / "updates.md", "# Progress updates"),
+    "ical": (DOCS / "ical.md", "# iCalendar: the feed and sources"),
 }
 
 # README lines this test does not run, each with its reason. A line that is wrong in the README
@@ -60,15 +62,7 @@ SKIPPED = {
 # README lines that are wrong as the code stands, each with why; the README is to be fixed and the
 # entry removed (the report that added it gives the corrected text). Lines that only fail because
 # such a line did not run say so.
-_ITEM_4 = (
-    "README drift (issue 22, item 4): with the service running, the exports pasted into a second "
-    "terminal reach the CLI only, and connect refuses ('the running netgoals service has no settings "
-    "for Google Calendar'): the README must store them with `netgoals config set` and restart serve"
-)
-BROKEN = {
-    "netgoals google connect --no-browser": _ITEM_4,
-    "netgoals sync && netgoals progress && netgoals suggestions": "needs the connect above (" + _ITEM_4 + ")",
-}
+BROKEN: dict[str, str] = {}
 
 # What a person types when a command asks (README: "preview: …; then y/N"); other commands read
 # nothing (their standard input is empty, as when run from a script).
@@ -92,11 +86,14 @@ class Command:
     text: str  # as the README writes it (continuation lines joined as they are)
 
 
-def _section(readme: str, heading: str) -> str:
-    start = readme.index("\n" + heading + "\n")
+def _section(text: str, heading: str) -> str:
+    text = "\n" + text
+    start = text.index("\n" + heading + "\n")
     level = heading.split(" ", 1)[0]
-    rest = readme[start + len(heading) + 2 :]
-    ends = [m.start() for m in re.finditer(rf"^#{{2,{len(level)}}} ", rest, re.MULTILINE)]
+    rest = text[start + len(heading) + 2 :]
+    if len(level) == 1:
+        return rest  # a page's title: the whole page
+    ends = [m.start() for m in re.finditer(rf"^#{{1,{len(level)}}} ", rest, re.MULTILINE)]
     return rest[: ends[0]] if ends else rest
 
 
@@ -122,10 +119,9 @@ def _commands(block: str) -> Iterator[str]:
 
 
 def readme_commands() -> list[Command]:
-    readme = README.read_text(encoding="utf-8")
     found: list[Command] = []
-    for name, heading in SECTIONS.items():
-        text = _section(readme, heading)
+    for name, (path, heading) in SECTIONS.items():
+        text = _section(path.read_text(encoding="utf-8"), heading)
         if name == "ical":
             spans = re.findall(r"`(netgoals [^`]+)`", text)
             found += [Command(name, span) for span in dict.fromkeys(spans)]
@@ -153,6 +149,7 @@ class Session:
     hooks: WebhookReceiver
 
     processes: list[subprocess.Popen[str]]
+    server: subprocess.Popen[str] | None = None
 
     def start_fake(self, command: str) -> None:
         """The fake in its own terminal: paste its `export` lines into the next one."""
@@ -182,6 +179,7 @@ class Session:
                 text=True,
             )
         self.processes.append(server)
+        self.server = server
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -190,6 +188,12 @@ class Session:
             except httpx.TransportError:
                 time.sleep(0.2)
         raise AssertionError("netgoals api did not answer /healthz within 60 s")
+
+    def restart_server(self) -> None:
+        server = self.processes.pop(self.processes.index(self.server))
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+        self.start_server()
 
     def source_id(self) -> str:
         listed = self.run("netgoals source list --json")
@@ -322,6 +326,9 @@ def _run_all(session: Session, commands: list[Command], names: dict[str, str]) -
             session.start_fake(_fill(command, session, names))
             continue
         pending.append((command, _fill(command, session, names)))
+        if "netgoals config set" in bare:
+            flush()
+            session.restart_server()  # the page says: restart serve so that it reads them
         if bare.startswith("netgoals source add"):
             flush()  # what comes next names the source it made
             names["ID"] = session.source_id()
@@ -333,7 +340,8 @@ def _ics(folder: Path) -> Path:
     """A calendar exported from somewhere else: a meetup the person went to last week."""
     path = folder / "events.ics"
     day = time.strftime("%Y%m%d", time.gmtime(time.time() - 3 * 86400))
-    meetup = vevent("readme-1@example", f"{day}T170000Z", f"{day}T190000Z", "Climate networking meetup")
+    title = "Climate networking meetup"
+    meetup = vevent("readme-1@example", f"{day}T170000Z", f"{day}T190000Z", title, me="you@example.org")
     path.write_bytes(vcalendar(meetup))
     return path
 
@@ -368,9 +376,9 @@ def test_the_readme_runs_as_written(session: Session) -> None:
         assert "lin@data.org" in synced[0].output, synced[0].output
         state = next(r for r in ran if "_control/state" in r.script)
         assert "Networking goals" in state.output  # "your planned blocks are in "Networking goals""
-    readme = README.read_text(encoding="utf-8")
+    pages = "".join(path.read_text(encoding="utf-8") for path, _ in SECTIONS.values())
     for line in BROKEN:
-        assert line in readme, f"{line!r} is no longer in the README: remove it from BROKEN"
+        assert line in pages, f"{line!r} is no longer in the README or docs: remove it from BROKEN"
 
     # The feed link points at the server that runs (not at port 8000), answers, and parses.
     (feed,) = [r for r in by_command["netgoals feed url"]]
