@@ -49,6 +49,17 @@ def fake() -> Iterator[GoogleCalendarFake]:
         yield server
 
 
+def connect_through_the_fake(app: App, context: google.Google, user_id: str) -> None:
+    """The real OAuth flow against the Google fake (it approves as its current user by itself)."""
+    url = google.begin_connect(app, context, user_id)
+    answer = httpx.get(url)
+    assert answer.status_code == 302, answer.text
+    params = dict(parse_qsl(urlsplit(answer.headers["location"]).query))
+    finisher = google.Browser(user_id)
+    state, code, error = params["state"], params.get("code"), params.get("error")
+    google.complete_connect(app, context, state, code, error, finisher=finisher)
+
+
 @dataclass
 class World:
     fake: GoogleCalendarFake
@@ -59,18 +70,7 @@ class World:
     sleeps: list[float]
 
     def connect(self) -> None:
-        url = google.begin_connect(self.app, self.google, self.user_id)
-        answer = httpx.get(url)
-        assert answer.status_code == 302
-        params = dict(parse_qsl(urlsplit(answer.headers["location"]).query))
-        google.complete_connect(
-            self.app,
-            self.google,
-            params["state"],
-            params.get("code"),
-            params.get("error"),
-            finisher=google.Browser(self.user_id),
-        )
+        connect_through_the_fake(self.app, self.google, self.user_id)
 
     def sync(self) -> Any:
         return google.sync_once(self.app, self.google, self.user_id)

@@ -11,26 +11,23 @@ import itertools
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-import httpx
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from service import accounts, google
 from service.app import App
 from service.settings import Settings
 from service.updates import Updates
-from tests.conftest import POSTGRES_ADMIN_URL, FixedClock, require_postgres
+from tests.conftest import FixedClock, scratch_postgres
 from tests.fakes.google_calendar import GoogleCalendarFake
+from tests.google.conftest import connect_through_the_fake
 from tests.ical.calendar_server import CalendarServer, calendar_server
 from tests.updates.receivers import WebhookReceiver
 
@@ -61,17 +58,8 @@ def database(home: Path) -> Iterator[str]:
         return
     if ENGINE != "postgresql":
         raise ValueError(f"NETGOALS_MODEL_DATABASE={ENGINE!r}: use sqlite or postgresql")
-    require_postgres()
-    name = f"netgoals_model_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres("netgoals_model") as url:
+        yield url
 
 
 class World:
@@ -117,18 +105,7 @@ class World:
     def connect_google(self) -> None:
         """The real OAuth flow against the fake (it approves by itself)."""
         self.servers.fake.current_user = self.email  # the fake approves as its current user
-        url = google.begin_connect(self.app, self.google, self.user_id)
-        answer = httpx.get(url)
-        assert answer.status_code == 302, answer.text
-        params = dict(parse_qsl(urlsplit(answer.headers["location"]).query))
-        google.complete_connect(
-            self.app,
-            self.google,
-            params["state"],
-            params.get("code"),
-            params.get("error"),
-            finisher=google.Browser(self.user_id),
-        )
+        connect_through_the_fake(self.app, self.google, self.user_id)
 
     def fresh_app(self, name: str) -> tuple[App, Any]:
         """Another, empty store (for export -> import), on the same engine kind."""
