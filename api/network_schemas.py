@@ -44,6 +44,7 @@ class ImportOut(BaseModel):
     new: list[ImportedOut]
     known: list[KnownOut]
     conflicts: list[ConflictOut]
+    left_out: list[str] = []  # wrong rows left out (only by the dashboard's "import the rest")
 
 
 class RatingIn(_In):

@@ -151,3 +151,38 @@ def test_dashboard_upload_preview_confirm_assess_and_close_a_gap(
     assert "Goal set: Reach out to one new contact at a climate startup per week." in closed.text
     [goal] = goals.list_goals(service, ann.user_id)
     assert goal.aspiration_id == aspiration
+
+
+def test_wrong_rows_are_all_shown_and_the_rest_imports_only_when_chosen(
+    client: TestClient, ann: User, service: App
+) -> None:
+    wrong = LINKEDIN.replace("14 Mar 2019", "Tuesday").replace("30 Jun 2021", "31 Jun 2021")
+    head = event_count(service)
+    rest = client.post("/api/v1/contacts/import?dry_run=false", content=wrong.encode(), headers=ann.headers)
+    assert rest.status_code == 422  # the REST default: all or nothing, every wrong row named
+    said = rest.json()["detail"][0]["msg"]
+    assert "2 rows cannot be read" in said and "line 5: 'Tuesday'" in said and "line 8: '31 Jun 2021'" in said
+    sign_in(client, ann)
+    csrf = _csrf(client.get("/network/import").text)
+    preview = client.post(
+        "/network/import", data={"csrf": csrf}, files={"file": ("Connections.csv", wrong.encode())}
+    )
+    assert preview.status_code == 200
+    assert "2 rows of the file cannot be imported" in preview.text
+    assert (
+        "line 5: &#39;Tuesday&#39; is not a date" in preview.text
+        and "line 8: &#39;31 Jun 2021&#39;" in preview.text
+    )
+    assert re.findall(r'class="count-(\w+)">(\d+)<', preview.text)[0] == ("new", "1")
+    assert "Import the rest, without the 2 wrong rows" in preview.text
+    content = re.search(r'name="content" value="([^"]*)"', preview.text)
+    assert content is not None
+    form = {"csrf": csrf, "confirm": "yes", "content": html.unescape(content.group(1))}
+    whole = client.post("/network/import", data=form)  # without the choice: all or nothing
+    assert whole.status_code == 422 and "2 rows cannot be read" in whole.text
+    assert event_count(service) == head
+    done = client.post("/network/import", data={**form, "the_rest": "yes"})
+    assert done.status_code == 200 and "Imported 1 new contact" in done.text
+    assert event_count(service) == head + 1
+    again = client.post("/network/import", data={**form, "the_rest": "yes"})  # a retry appends nothing
+    assert again.status_code == 200 and event_count(service) == head + 1
