@@ -101,7 +101,7 @@ def import_contacts(
         return ImportResult(parsed.source, False, plan, 0, parsed.problems)
     # The file's digest is the idempotency key: event ids derive from it, and a file already
     # imported decides nothing again (decide_profile holds the profile's lock while deciding).
-    digest = hashlib.sha256(data).hexdigest() + ("/the-rest" if parsed.problems else "")
+    digest = hashlib.sha256(data).hexdigest()  # wrong rows are wrong every time: one plan per file
     decided = app.decide_profile(user_id, decide, f"contact-import/{parsed.source}/{digest}")
     if plan is None:  # this very file was imported before: report what it matches, append nothing
         decide(app.profile(user_id))
