@@ -36,6 +36,11 @@ class ConflictOut(BaseModel):
     differences: list[str]
 
 
+class MergedOut(BaseModel):
+    name: str
+    lines: list[str]  # the lines or cards of the file taken as this one person
+
+
 class ImportOut(BaseModel):
     source: str
     applied: bool
@@ -45,6 +50,7 @@ class ImportOut(BaseModel):
     known: list[KnownOut]
     conflicts: list[ConflictOut]
     left_out: list[str] = []  # wrong rows left out (only by the dashboard's "import the rest")
+    merged: list[MergedOut] = []
 
 
 class RatingIn(_In):

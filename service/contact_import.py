@@ -39,6 +39,7 @@ class ImportResult:
             "applied": self.applied,
             "appended": self.appended,
             "left_out": list(self.left_out),
+            "merged": [{"name": name, "lines": list(lines)} for name, lines in plan.merged],
             "counts": plan.summary(),
             "new": [_record(contact_id, r) for contact_id, r in plan.new],
             "known": [
@@ -106,6 +107,6 @@ def import_contacts(
     if plan is None:  # this very file was imported before: report what it matches, append nothing
         decide(app.profile(user_id))
         assert plan is not None
-        again = ImportPlan(parsed.source, [], plan.known, plan.conflicts)
+        again = ImportPlan(parsed.source, [], plan.known, plan.conflicts, merged=plan.merged)
         return ImportResult(parsed.source, True, again, 0, parsed.problems)
     return ImportResult(parsed.source, True, plan, len(decided), parsed.problems)

@@ -58,6 +58,8 @@ class ImportPlan:
     known: list[KnownMatch] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # lines of the file taken as one person: (the name kept, every line's `where`, in file order)
+    merged: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -154,6 +156,8 @@ def plan_import(
     used: set[str] = set()
     for group in group_same_people(checked):
         record = merge_records(group)
+        if len(group) > 1:
+            plan.merged.append((record.name, tuple(r.where for r in group)))
         keys = record_keys(record)
         identity = keys[0] if keys else f"name:{fold_text(record.name)}"
         contact_id, repeat = id_for(identity), 1

@@ -186,3 +186,19 @@ def test_wrong_rows_are_all_shown_and_the_rest_imports_only_when_chosen(
     assert event_count(service) == head + 1
     again = client.post("/network/import", data={**form, "the_rest": "yes"})  # a retry appends nothing
     assert again.status_code == 200 and event_count(service) == head + 1
+
+
+def test_the_preview_says_which_lines_were_taken_as_the_same_person(
+    client: TestClient, ann: User, service: App
+) -> None:
+    twice = LINKEDIN + "Maya,Lin,https://www.linkedin.com/in/MayaLin/,maya@grid.org,,,01 Jan 2018\r\n"
+    preview = _import(client, ann, twice.encode(), dry_run=True)
+    assert preview["merged"] == [{"name": "Maya Lin", "lines": ["line 5", "line 9"]}]
+    assert preview["counts"]["new"] == 3  # one contact for the two lines
+    sign_in(client, ann)
+    csrf = _csrf(client.get("/network/import").text)
+    page = client.post("/network/import", data={"csrf": csrf}, files={"file": ("c.csv", twice.encode())})
+    assert "The same person on several lines" in page.text
+    assert "<strong>Maya Lin</strong>: line 5, line 9" in page.text
+    plain = client.post("/network/import", data={"csrf": csrf}, files={"file": ("c.csv", LINKEDIN.encode())})
+    assert "The same person on several lines" not in plain.text
