@@ -20,6 +20,7 @@ class ImportedOut(BaseModel):
     role: str | None
     linkedin_url: str | None
     known_since: str | None
+    tags: list[str] = []  # a vCard's CATEGORIES
 
 
 class KnownOut(BaseModel):

@@ -68,6 +68,7 @@ def _record(contact_id: str, record: ImportedContact) -> dict[str, Any]:
         "role": record.role,
         "linkedin_url": record.linkedin_url,
         "known_since": record.known_since.isoformat() if record.known_since else None,
+        "tags": list(record.tags),
     }
 
 

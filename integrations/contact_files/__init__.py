@@ -97,7 +97,13 @@ def problem_list(problems: list[str]) -> str:
     return f"{len(problems)} rows cannot be read: {named}{more}"
 
 
-_FIELD_WORDS: Final = {"name": "name", "emails": "email", "organisation": "organisation", "role": "role"}
+_FIELD_WORDS: Final = {
+    "name": "name",
+    "emails": "email",
+    "organisation": "organisation",
+    "role": "role",
+    "tags": "category",
+}
 
 
 def _text_problem(contact: ImportedContact) -> str | None:

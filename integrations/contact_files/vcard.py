@@ -91,7 +91,17 @@ def _contact(card: Any, where: str) -> ImportedContact:
         role=_text(card, "title") or _text(card, "role") or None,
         linkedin_url=linkedin,
         known_since=parse_date(_text(card, "x-connected-on"), where),
+        tags=_categories(card),
     )
+
+
+def _categories(card: Any) -> tuple[str, ...]:
+    """CATEGORIES ("Work,Climate"), on one line or several: the card's tags, in order, once each."""
+    found: list[str] = []
+    for line in card.contents.get("categories") or []:
+        values = line.value if isinstance(line.value, list) else str(line.value).split(",")
+        found += [v.strip() for v in values if isinstance(v, str) and v.strip()]
+    return tuple(dict.fromkeys(found))
 
 
 def _check_depth(text: str) -> None:

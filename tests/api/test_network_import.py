@@ -202,3 +202,26 @@ def test_the_preview_says_which_lines_were_taken_as_the_same_person(
     assert "<strong>Maya Lin</strong>: line 5, line 9" in page.text
     plain = client.post("/network/import", data={"csrf": csrf}, files={"file": ("c.csv", LINKEDIN.encode())})
     assert "The same person on several lines" not in plain.text
+
+
+def test_vcard_categories_become_tags_of_new_and_known_contacts(
+    client: TestClient, ann: User, service: App
+) -> None:
+    from service import contacts
+
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@grid.org\r\nCATEGORIES:{}\r\nEND:VCARD\r\n"
+    first = card.format("Climate,Mentor ,climate")
+    preview = _import(client, ann, first.encode(), dry_run=True)
+    assert preview["new"][0]["tags"] == ["climate", "mentor"]  # as the assessment writes tags, once each
+    sign_in(client, ann)
+    csrf = _csrf(client.get("/network/import").text)
+    page = client.post("/network/import", data={"csrf": csrf}, files={"file": ("a.vcf", first.encode())})
+    assert "tags: climate, mentor" in page.text
+    _import(client, ann, first.encode(), dry_run=False)
+    ((found, _),) = contacts.list_contacts(service, ann.user_id)
+    assert found.tags == ("climate", "mentor")
+    second = card.format("Investor") + card.format("Climate").replace("Ann Lee", "Ann Lee (work)")
+    again = _import(client, ann, second.encode(), dry_run=False)
+    assert again["merged"] == [{"name": "Ann Lee", "lines": ["card 1 (line 1)", "card 2 (line 7)"]}]
+    ((found, _),) = contacts.list_contacts(service, ann.user_id)
+    assert found.tags == ("climate", "investor", "mentor")  # the file's new category joins the others
