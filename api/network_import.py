@@ -33,6 +33,7 @@ async def import_upload(
     file: UploadFile | None = None,
     content: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
+    the_rest: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     found = checked(request, csrf)
     if isinstance(found, Response):
@@ -43,7 +44,9 @@ async def import_upload(
     try:
         if not data.strip():
             raise DomainError("choose an export file to upload")
-        result = import_contacts(app, user_id, data, apply=apply)
+        # the preview reads past wrong rows to list them all; applying leaves them out only when
+        # the person chose "import the rest" (all or nothing otherwise)
+        result = import_contacts(app, user_id, data, apply=apply, skip_bad=the_rest == "yes" or not apply)
     except DomainError as exc:
         return page(request, found, "network_import.html", {"preview": None, "error": str(exc)}, 422)
     if apply:

@@ -20,6 +20,7 @@ class ImportedOut(BaseModel):
     role: str | None
     linkedin_url: str | None
     known_since: str | None
+    tags: list[str] = []  # a vCard's CATEGORIES
 
 
 class KnownOut(BaseModel):
@@ -36,6 +37,11 @@ class ConflictOut(BaseModel):
     differences: list[str]
 
 
+class MergedOut(BaseModel):
+    name: str
+    lines: list[str]  # the lines or cards of the file taken as this one person
+
+
 class ImportOut(BaseModel):
     source: str
     applied: bool
@@ -44,6 +50,8 @@ class ImportOut(BaseModel):
     new: list[ImportedOut]
     known: list[KnownOut]
     conflicts: list[ConflictOut]
+    left_out: list[str] = []  # wrong rows left out (only by the dashboard's "import the rest")
+    merged: list[MergedOut] = []
 
 
 class RatingIn(_In):

@@ -28,6 +28,7 @@ class ImportedContact:
     role: str | None = None
     linkedin_url: str | None = None
     known_since: date | None = None
+    tags: tuple[str, ...] = ()  # a vCard's CATEGORIES
 
 
 def normalise_linkedin_url(url: str) -> str | None:
@@ -82,6 +83,7 @@ def merge_records(records: list[ImportedContact]) -> ImportedContact:
     for record in records:
         emails += [e for e in record.emails if e not in emails]
     since = [r.known_since for r in records if r.known_since is not None]
+    tags = tuple(dict.fromkeys(t for r in records for t in r.tags))
 
     def first_of(field: str) -> str | None:
         return next((getattr(r, field) for r in records if getattr(r, field)), None)
@@ -94,6 +96,7 @@ def merge_records(records: list[ImportedContact]) -> ImportedContact:
         role=first_of("role"),
         linkedin_url=first_of("linkedin_url"),
         known_since=min(since) if since else None,
+        tags=tags,
     )
 
 

@@ -30,6 +30,7 @@ class ImportResult:
     applied: bool  # False: a preview, nothing was appended
     plan: ImportPlan
     appended: int  # events appended (0 for a preview or a re-import)
+    left_out: tuple[str, ...] = ()  # the wrong rows left out by `skip_bad`, each naming its line
 
     def as_dict(self) -> dict[str, Any]:
         plan = self.plan
@@ -37,6 +38,8 @@ class ImportResult:
             "source": self.source,
             "applied": self.applied,
             "appended": self.appended,
+            "left_out": list(self.left_out),
+            "merged": [{"name": name, "lines": list(lines)} for name, lines in plan.merged],
             "counts": plan.summary(),
             "new": [_record(contact_id, r) for contact_id, r in plan.new],
             "known": [
@@ -65,6 +68,7 @@ def _record(contact_id: str, record: ImportedContact) -> dict[str, Any]:
         "role": record.role,
         "linkedin_url": record.linkedin_url,
         "known_since": record.known_since.isoformat() if record.known_since else None,
+        "tags": list(record.tags),
     }
 
 
@@ -78,11 +82,12 @@ def _contact_id(user_id: str, identity: str) -> str:
 
 
 def import_contacts(
-    app: App, user_id: str, data: bytes, *, apply: bool, source: str | None = None
+    app: App, user_id: str, data: bytes, *, apply: bool, source: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
-    """Read the file and decide the import; with `apply`, append it. A malformed file raises
-    `DomainError` naming the line or card, before anything is appended."""
-    parsed = read_contacts(data, source)
+    """Read the file and decide the import; with `apply`, append it. A file with wrong rows raises
+    `DomainError` naming every one of them, before anything is appended — unless `skip_bad`, the
+    person's explicit choice to import the rest: then the wrong rows are left out and listed."""
+    parsed = read_contacts(data, source, keep_going=skip_bad)
     plan: ImportPlan | None = None
 
     def decide(profile: Profile) -> list[Event]:
@@ -95,13 +100,14 @@ def import_contacts(
     if not apply:
         decide(app.profile(user_id))
         assert plan is not None
-        return ImportResult(parsed.source, False, plan, 0)
+        return ImportResult(parsed.source, False, plan, 0, parsed.problems)
     # The file's digest is the idempotency key: event ids derive from it, and a file already
     # imported decides nothing again (decide_profile holds the profile's lock while deciding).
-    digest = hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(data).hexdigest()  # wrong rows are wrong every time: one plan per file
     decided = app.decide_profile(user_id, decide, f"contact-import/{parsed.source}/{digest}")
     if plan is None:  # this very file was imported before: report what it matches, append nothing
         decide(app.profile(user_id))
         assert plan is not None
-        return ImportResult(parsed.source, True, ImportPlan(parsed.source, [], plan.known, plan.conflicts), 0)
-    return ImportResult(parsed.source, True, plan, len(decided))
+        again = ImportPlan(parsed.source, [], plan.known, plan.conflicts, merged=plan.merged)
+        return ImportResult(parsed.source, True, again, 0, parsed.problems)
+    return ImportResult(parsed.source, True, plan, len(decided), parsed.problems)

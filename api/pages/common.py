@@ -45,7 +45,7 @@ DONE_MESSAGES = {
     "suggestion-added": "Contact added, with a short follow-up planned in your calendar.",
     "suggestion-dismissed": "Suggestion dismissed.",
     "imported": "Import finished.",
-    "first-sign-in": "Welcome to netgoals. Start with a goal, or log something you did.",
+    "first-sign-in": "Welcome to netgoals. Four short steps below get you started; skip any you like.",
     "signed-in": "Welcome back.",
     "google-connected": (
         "Google Calendar connected. Your goals go into its “Networking goals” calendar at the next sync."

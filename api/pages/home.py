@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import charts
-from api.pages import counted
+from api.pages import counted, first_run
 from api.pages.common import (
     Next,
     Session,
@@ -57,12 +57,16 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
     paces = pages.deadline_paces(session.app, session.user_id)
     sync = calendar_sync_of(request, session.app, session.user_id)
     synced = sync.last_synced_at if sync is not None else None
+    # a person without goals meets the first-run path first, not the log form
+    new = not goals.list_goals(session.app, session.user_id, include_archived=True)
+    starting = first_run.step_context(request, session, first_run.current_step(session)) if new else None
     return render(
         request,
         session,
         "dashboard.html",
         {
             "d": view,
+            "first_run": starting,
             "groups": [(name, cards(lines, view.today, paces)) for name, lines in view.groups],
             "coming_up": pages.coming_up(session.app, session.user_id),
             "action_kinds": kinds_to_log(session, list(view.action_kinds)),

@@ -33,6 +33,7 @@ from domain.profile import Profile
 
 SOURCE_KINDS: Final = ("linkedin", "vcard", "google", "outlook")
 MAX_CONTACTS: Final = 20_000
+MAX_TAGS: Final = 50  # tags (a vCard's CATEGORIES) on one contact, as the REST API allows
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,8 @@ class ImportPlan:
     known: list[KnownMatch] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # lines of the file taken as one person: (the name kept, every line's `where`, in file order)
+    merged: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -75,6 +78,9 @@ def _checked(record: ImportedContact) -> ImportedContact:
         emails = tuple(dict.fromkeys(validate_email(e) for e in record.emails))
         organisation = text_field(record.organisation or "", "organisation", required=False, limit=200)
         role = text_field(record.role or "", "position", required=False, limit=200)
+        tags = tuple(dict.fromkeys(text_field(t, "category", limit=50).lower() for t in record.tags))
+        if len(tags) > MAX_TAGS:
+            raise DomainError(f"{len(tags)} categories; a contact takes at most {MAX_TAGS}")
     except DomainError as exc:
         raise DomainError(f"{record.where}: {exc}") from None
     return ImportedContact(
@@ -85,6 +91,7 @@ def _checked(record: ImportedContact) -> ImportedContact:
         role or None,
         record.linkedin_url,
         record.known_since,
+        tags,
     )
 
 
@@ -114,6 +121,8 @@ def _additions(known: Contact, record: ImportedContact, source: str) -> dict[str
         adds["linkedin_url"] = record.linkedin_url
     if record.known_since and (known.known_since is None or record.known_since < known.known_since):
         adds["known_since"] = record.known_since.isoformat()
+    if set(record.tags) - set(known.tags):  # the file's categories join the tags already there
+        adds["tags"] = sorted({*known.tags, *record.tags})
     if source not in {kind for kind, _ in known.sources}:
         adds["source"] = source
     return adds
@@ -126,6 +135,8 @@ def _added_event(contact_id: str, record: ImportedContact, source: str, now: dat
             data[key] = getattr(record, key)
     if record.known_since:
         data["known_since"] = record.known_since.isoformat()
+    if record.tags:
+        data["tags"] = sorted(record.tags)
     data["source"] = source
     data["at"] = now.isoformat()
     return Event(ev.CONTACT_ADDED, data)
@@ -154,6 +165,8 @@ def plan_import(
     used: set[str] = set()
     for group in group_same_people(checked):
         record = merge_records(group)
+        if len(group) > 1:
+            plan.merged.append((record.name, tuple(r.where for r in group)))
         keys = record_keys(record)
         identity = keys[0] if keys else f"name:{fold_text(record.name)}"
         contact_id, repeat = id_for(identity), 1

@@ -7,6 +7,7 @@ Outlook CSV — one module per format, each turning a file into `ImportedContact
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Final
@@ -17,7 +18,7 @@ from integrations.contact_files import google_csv, linkedin, outlook_csv, vcard
 from integrations.contact_files.errors import ContactFileError
 from integrations.contact_files.table import decode
 
-FORMATS: Final[dict[str, Callable[[str], list[ImportedContact]]]] = {
+FORMATS: Final[dict[str, Callable[[str, list[str]], list[ImportedContact]]]] = {
     linkedin.SOURCE: linkedin.read,
     vcard.SOURCE: vcard.read,
     google_csv.SOURCE: google_csv.read,
@@ -31,10 +32,14 @@ _CSV_HEADERS: Final = (
 _SNIFF_LINES = 50  # LinkedIn's notes take a few lines; a header further down is not a header
 
 
+MAX_NAMED = 20  # bad rows named in one error message; the rest are counted
+
+
 @dataclass(frozen=True, slots=True)
 class ContactFile:
     source: str  # linkedin, vcard, google, outlook
-    contacts: list[ImportedContact]
+    contacts: list[ImportedContact]  # the readable rows
+    problems: tuple[str, ...] = ()  # every row that is wrong, naming its line or card
 
 
 def detect(text: str) -> str:
@@ -51,8 +56,10 @@ def detect(text: str) -> str:
     )
 
 
-def read_contacts(data: bytes, source: str | None = None) -> ContactFile:
-    """The contacts in an export file; `source` forces a format instead of recognising it."""
+def read_contacts(data: bytes, source: str | None = None, *, keep_going: bool = False) -> ContactFile:
+    """The contacts in an export file; `source` forces a format instead of recognising it. Every
+    wrong row is found in one reading: by default the file is then refused whole, naming them all;
+    with `keep_going` the readable rows come back with the wrong ones in `problems`."""
     if not data.strip():
         raise ContactFileError("the file is empty")
     decoded = decode(data)
@@ -60,25 +67,64 @@ def read_contacts(data: bytes, source: str | None = None) -> ContactFile:
     reader = FORMATS.get(kind)
     if reader is None:
         raise ContactFileError(f"unknown format {kind!r}: use one of {', '.join(FORMATS)}")
-    contacts = reader(decoded)
-    for contact in contacts:
-        _check_text(contact)
-    return ContactFile(kind, contacts)
+    problems: list[str] = []
+    contacts = []
+    for contact in reader(decoded, problems):
+        wrong = _text_problem(contact)
+        if wrong is None:
+            contacts.append(contact)
+        else:
+            problems.append(wrong)
+    problems.sort(key=_position)  # a row's text is checked after reading: back into file order
+    if problems and (not keep_going or not contacts):
+        raise ContactFileError(problem_list(problems))
+    return ContactFile(kind, contacts, tuple(problems))
 
 
-_FIELD_WORDS: Final = {"name": "name", "emails": "email", "organisation": "organisation", "role": "role"}
+def _position(problem: str) -> int:
+    """Where a problem is in the file: every message starts with its row's `where` ("line 7",
+    "card 3 (line 9)"), and lines and cards are both numbered from the top."""
+    found = re.match(r"(?:line|card) (\d+)", problem)
+    return int(found.group(1)) if found else 0
 
 
-def _check_text(contact: ImportedContact) -> None:
-    """The API's rule for text (domain/text.py), the same for every format: a file is refused whole,
-    naming the line or card, rather than stored with what the JSON API would refuse."""
+def problem_list(problems: list[str]) -> str:
+    """One message naming the wrong rows (the first MAX_NAMED of them), as a person reads it."""
+    named = "; ".join(problems[:MAX_NAMED])
+    if len(problems) == 1:
+        return named
+    more = f"; and {len(problems) - MAX_NAMED} more" if len(problems) > MAX_NAMED else ""
+    return f"{len(problems)} rows cannot be read: {named}{more}"
+
+
+_FIELD_WORDS: Final = {
+    "name": "name",
+    "emails": "email",
+    "organisation": "organisation",
+    "role": "role",
+    "tags": "category",
+}
+
+
+def _text_problem(contact: ImportedContact) -> str | None:
+    """The API's rule for text (domain/text.py), the same for every format: a row the JSON API would
+    refuse is a wrong row, named by its line or card, never stored."""
     for field in fields(contact)[1:]:  # after `where`, ours
         value = getattr(contact, field.name)
         for item in value if isinstance(value, tuple) else (value,):
             wrong = text.problem(item) if isinstance(item, str) else None
             if wrong is not None:
                 what = _FIELD_WORDS.get(field.name, field.name.replace("_", " "))
-                raise ContactFileError(f"{contact.where}: the {what} {wrong}")
+                return f"{contact.where}: the {what} {wrong}"
+    return None
 
 
-__all__ = ["FORMATS", "ContactFile", "ContactFileError", "detect", "read_contacts"]
+__all__ = [
+    "FORMATS",
+    "MAX_NAMED",
+    "ContactFile",
+    "ContactFileError",
+    "detect",
+    "problem_list",
+    "read_contacts",
+]

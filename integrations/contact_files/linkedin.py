@@ -6,7 +6,7 @@ from __future__ import annotations
 from domain.contact_matching import ImportedContact, normalise_linkedin_url
 from integrations.contact_files.dates import parse_date
 from integrations.contact_files.errors import ContactFileError
-from integrations.contact_files.table import rows
+from integrations.contact_files.table import Row, rows
 
 SOURCE = "linkedin"
 HEADER = ("First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On")
@@ -16,27 +16,36 @@ def is_header(cells: list[str]) -> bool:
     return {"First Name", "Last Name", "URL", "Connected On"} <= set(cells)
 
 
-def read(text: str) -> list[ImportedContact]:
+def read(text: str, problems: list[str]) -> list[ImportedContact]:
+    """The readable rows; each row that is wrong goes to `problems`, naming its line."""
     found = []
     for row in rows(text, is_header, "LinkedIn connections (First Name, Last Name, URL, ...)"):
-        where = f"line {row.line}"
-        url = row.get("URL")
-        linkedin = normalise_linkedin_url(url) if url else None
-        if url and linkedin is None:
-            raise ContactFileError(f"{where}: {url!r} is not a LinkedIn profile URL")
-        name = " ".join(part for part in (row.get("First Name"), row.get("Last Name")) if part)
-        email = row.get("Email Address")
-        if not name and not email and not linkedin:
-            continue  # LinkedIn lists members who left with every field empty
-        found.append(
-            ImportedContact(
-                where=where,
-                name=name or email or (linkedin or "").rsplit("/", 1)[-1],
-                emails=(email,) if email else (),
-                organisation=row.get("Company") or None,
-                role=row.get("Position") or None,
-                linkedin_url=linkedin,
-                known_since=parse_date(row.get("Connected On"), where),
-            )
-        )
+        try:
+            contact = _contact(row)
+        except ContactFileError as exc:
+            problems.append(str(exc))
+            continue
+        if contact is not None:
+            found.append(contact)
     return found
+
+
+def _contact(row: Row) -> ImportedContact | None:
+    where = f"line {row.line}"
+    url = row.get("URL")
+    linkedin = normalise_linkedin_url(url) if url else None
+    if url and linkedin is None:
+        raise ContactFileError(f"{where}: {url!r} is not a LinkedIn profile URL")
+    name = " ".join(part for part in (row.get("First Name"), row.get("Last Name")) if part)
+    email = row.get("Email Address")
+    if not name and not email and not linkedin:
+        return None  # LinkedIn lists members who left with every field empty
+    return ImportedContact(
+        where=where,
+        name=name or email or (linkedin or "").rsplit("/", 1)[-1],
+        emails=(email,) if email else (),
+        organisation=row.get("Company") or None,
+        role=row.get("Position") or None,
+        linkedin_url=linkedin,
+        known_since=parse_date(row.get("Connected On"), where),
+    )

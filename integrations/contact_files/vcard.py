@@ -67,7 +67,7 @@ def _name(card: Any) -> str:
     return ""
 
 
-def _contact(card: Any, where: str) -> ImportedContact | None:
+def _contact(card: Any, where: str) -> ImportedContact:
     emails = tuple(
         line.value.strip()
         for line in card.contents.get("email") or []
@@ -91,7 +91,17 @@ def _contact(card: Any, where: str) -> ImportedContact | None:
         role=_text(card, "title") or _text(card, "role") or None,
         linkedin_url=linkedin,
         known_since=parse_date(_text(card, "x-connected-on"), where),
+        tags=_categories(card),
     )
+
+
+def _categories(card: Any) -> tuple[str, ...]:
+    """CATEGORIES ("Work,Climate"), on one line or several: the card's tags, in order, once each."""
+    found: list[str] = []
+    for line in card.contents.get("categories") or []:
+        values = line.value if isinstance(line.value, list) else str(line.value).split(",")
+        found += [v.strip() for v in values if isinstance(v, str) and v.strip()]
+    return tuple(dict.fromkeys(found))
 
 
 def _check_depth(text: str) -> None:
@@ -121,7 +131,9 @@ def _check_depth(text: str) -> None:
             depth = max(depth - 1, 0)
 
 
-def read(text: str) -> list[ImportedContact]:
+def read(text: str, problems: list[str]) -> list[ImportedContact]:
+    """The readable cards; a card without a name or with a bad date goes to `problems`. A card
+    vobject cannot parse stops the reading: what follows it cannot be trusted."""
     _check_depth(text)
     starts = _card_starts(text)
     found: list[ImportedContact] = []
@@ -146,10 +158,11 @@ def read(text: str) -> list[ImportedContact]:
             raise ContactFileError(f"{where(index)}: not a valid vCard ({exc})") from None
         if card.name.upper() != "VCARD":
             raise ContactFileError(f"{where(index)}: a {card.name} where a VCARD was expected")
-        contact = _contact(card, where(index))
-        if contact is not None:
-            found.append(contact)
+        try:
+            found.append(_contact(card, where(index)))
+        except ContactFileError as exc:
+            problems.append(str(exc))
         index += 1
-    if not found:
+    if not found and not problems:
         raise ContactFileError("the file holds no vCards (BEGIN:VCARD ... END:VCARD)")
     return found

@@ -151,3 +151,77 @@ def test_dashboard_upload_preview_confirm_assess_and_close_a_gap(
     assert "Goal set: Reach out to one new contact at a climate startup per week." in closed.text
     [goal] = goals.list_goals(service, ann.user_id)
     assert goal.aspiration_id == aspiration
+
+
+def test_wrong_rows_are_all_shown_and_the_rest_imports_only_when_chosen(
+    client: TestClient, ann: User, service: App
+) -> None:
+    wrong = LINKEDIN.replace("14 Mar 2019", "Tuesday").replace("30 Jun 2021", "31 Jun 2021")
+    head = event_count(service)
+    rest = client.post("/api/v1/contacts/import?dry_run=false", content=wrong.encode(), headers=ann.headers)
+    assert rest.status_code == 422  # the REST default: all or nothing, every wrong row named
+    said = rest.json()["detail"][0]["msg"]
+    assert "2 rows cannot be read" in said and "line 5: 'Tuesday'" in said and "line 8: '31 Jun 2021'" in said
+    sign_in(client, ann)
+    csrf = _csrf(client.get("/network/import").text)
+    preview = client.post(
+        "/network/import", data={"csrf": csrf}, files={"file": ("Connections.csv", wrong.encode())}
+    )
+    assert preview.status_code == 200
+    assert "2 rows of the file cannot be imported" in preview.text
+    assert (
+        "line 5: &#39;Tuesday&#39; is not a date" in preview.text
+        and "line 8: &#39;31 Jun 2021&#39;" in preview.text
+    )
+    assert re.findall(r'class="count-(\w+)">(\d+)<', preview.text)[0] == ("new", "1")
+    assert "Import the rest, without the 2 wrong rows" in preview.text
+    content = re.search(r'name="content" value="([^"]*)"', preview.text)
+    assert content is not None
+    form = {"csrf": csrf, "confirm": "yes", "content": html.unescape(content.group(1))}
+    whole = client.post("/network/import", data=form)  # without the choice: all or nothing
+    assert whole.status_code == 422 and "2 rows cannot be read" in whole.text
+    assert event_count(service) == head
+    done = client.post("/network/import", data={**form, "the_rest": "yes"})
+    assert done.status_code == 200 and "Imported 1 new contact" in done.text
+    assert event_count(service) == head + 1
+    again = client.post("/network/import", data={**form, "the_rest": "yes"})  # a retry appends nothing
+    assert again.status_code == 200 and event_count(service) == head + 1
+
+
+def test_the_preview_says_which_lines_were_taken_as_the_same_person(
+    client: TestClient, ann: User, service: App
+) -> None:
+    twice = LINKEDIN + "Maya,Lin,https://www.linkedin.com/in/MayaLin/,maya@grid.org,,,01 Jan 2018\r\n"
+    preview = _import(client, ann, twice.encode(), dry_run=True)
+    assert preview["merged"] == [{"name": "Maya Lin", "lines": ["line 5", "line 9"]}]
+    assert preview["counts"]["new"] == 3  # one contact for the two lines
+    sign_in(client, ann)
+    csrf = _csrf(client.get("/network/import").text)
+    page = client.post("/network/import", data={"csrf": csrf}, files={"file": ("c.csv", twice.encode())})
+    assert "The same person on several lines" in page.text
+    assert "<strong>Maya Lin</strong>: line 5, line 9" in page.text
+    plain = client.post("/network/import", data={"csrf": csrf}, files={"file": ("c.csv", LINKEDIN.encode())})
+    assert "The same person on several lines" not in plain.text
+
+
+def test_vcard_categories_become_tags_of_new_and_known_contacts(
+    client: TestClient, ann: User, service: App
+) -> None:
+    from service import contacts
+
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@grid.org\r\nCATEGORIES:{}\r\nEND:VCARD\r\n"
+    first = card.format("Climate,Mentor ,climate")
+    preview = _import(client, ann, first.encode(), dry_run=True)
+    assert preview["new"][0]["tags"] == ["climate", "mentor"]  # as the assessment writes tags, once each
+    sign_in(client, ann)
+    csrf = _csrf(client.get("/network/import").text)
+    page = client.post("/network/import", data={"csrf": csrf}, files={"file": ("a.vcf", first.encode())})
+    assert "tags: climate, mentor" in page.text
+    _import(client, ann, first.encode(), dry_run=False)
+    ((found, _),) = contacts.list_contacts(service, ann.user_id)
+    assert found.tags == ("climate", "mentor")
+    second = card.format("Investor") + card.format("Climate").replace("Ann Lee", "Ann Lee (work)")
+    again = _import(client, ann, second.encode(), dry_run=False)
+    assert again["merged"] == [{"name": "Ann Lee", "lines": ["card 1 (line 1)", "card 2 (line 7)"]}]
+    ((found, _),) = contacts.list_contacts(service, ann.user_id)
+    assert found.tags == ("climate", "investor", "mentor")  # the file's new category joins the others
