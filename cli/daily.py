@@ -89,7 +89,8 @@ def log_action(
         if as_json:
             render.print_json({"action_id": action_id})
         else:
-            render.console.print(f"Logged {action}: {action_id}")
+            what = render.action_words(action) + (f" “{title}”" if title else "")
+            render.console.print(f"Logged: {render.named(what, action_id)}.", highlight=False)
 
 
 def retract(
