@@ -171,7 +171,8 @@ def goal_list(
         for g in found:
             state = "archived" if g.archived_at else "paused" if g.is_paused else "active"
             frame_text = g.frame.value + (f" until {g.deadline}" if g.deadline else "")
-            table.add_row(g.goal_id[:8], g.title, g.action, str(g.target), frame_text, state)
+            action = render.action_words(g.action)
+            table.add_row(g.goal_id[:8], g.title, action, str(g.target), frame_text, state)
         render.console.print(table)
 
 
