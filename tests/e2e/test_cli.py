@@ -261,6 +261,9 @@ def test_answers_name_things_by_their_titles_and_actions_in_words(netgoals: Run)
     assert netgoals("contact", "update", "Ada", "--name", "Ada King").stdout.strip() == "Ada King updated."
     logged = netgoals("log", "attend-event", "Python Meetup", "--at", "2026-11-20").stdout
     assert logged.startswith("Logged: attend an event “Python Meetup” (") and "attend-event" not in logged
+    short_id = logged.rsplit("(", 1)[1].split(")")[0]
+    retracted = netgoals("retract", short_id).stdout
+    assert retracted.strip() == f"Retracted: attend an event on 2026-11-20 ({short_id})."
     paused = netgoals("goal", "pause", listed["goal_id"][:8]).stdout
     assert paused.strip() == f"Goal paused: {listed['title']} ({listed['goal_id'][:8]})"
     revised = netgoals("goal", "revise", listed["goal_id"][:8], "--target", "2").stdout
