@@ -67,7 +67,7 @@ def contact_add(
         if as_json:
             render.print_json({"contact_id": contact_id})
         else:
-            render.console.print(f"Contact added: {contact_id}")
+            render.console.print(f"Contact added: {render.named(name, contact_id)}", highlight=False)
 
 
 @contact_app.command("update")
@@ -91,7 +91,9 @@ def contact_update(
             contact_id,
             _contact_spec(name, email, org, tag, how_met, strength, cadence_days),
         )
-        render.console.print(f"Contact {contact_id[:8]} updated.")
+        render.console.print(
+            f"{service.profile(user_id).contacts[contact_id].name} updated.", highlight=False
+        )
 
 
 @contact_app.command("list")

@@ -89,7 +89,8 @@ def log_action(
         if as_json:
             render.print_json({"action_id": action_id})
         else:
-            render.console.print(f"Logged {action}: {action_id}")
+            what = render.action_words(action) + (f" “{title}”" if title else "")
+            render.console.print(f"Logged: {render.named(what, action_id)}.", highlight=False)
 
 
 def retract(
@@ -100,5 +101,9 @@ def retract(
     """Retract an action logged by mistake (a correction is a new fact; nothing is edited)."""
     with acting_as(user) as (service, user_id):
         action_id = actions.resolve_action(service, user_id, action)
-        actions.retract_action(service, user_id, action_id, reason)
-        render.console.print(f"Retracted {action_id[:8]}.")
+        found = actions.retract_action(service, user_id, action_id, reason)
+        what = action_id[:8]
+        if found is not None:
+            day = found.at.astimezone(service.profile(user_id).tz).date().isoformat()
+            what = render.named(f"{render.action_words(found.kind)} on {day}", action_id)
+        render.console.print(f"Retracted: {what}.", highlight=False)

@@ -27,7 +27,7 @@ def aspiration_add(
     """Add a career aspiration (a new job, more clients, mentorship...)."""
     with acting_as(user) as (service, user_id):
         aspiration_id = goals.add_aspiration(service, user_id, text, kind)
-        render.console.print(f"Aspiration added: {aspiration_id}")
+        render.console.print(f"Aspiration added: {render.named(text, aspiration_id)}", highlight=False)
 
 
 @aspiration_app.command("edit")
@@ -41,7 +41,8 @@ def aspiration_edit(
     with acting_as(user) as (service, user_id):
         aspiration_id = goals.resolve_aspiration(service, user_id, aspiration)
         goals.update_aspiration(service, user_id, aspiration_id, text=text, kind=kind)
-        render.console.print(f"Aspiration {aspiration_id[:8]} changed.")
+        changed = service.profile(user_id).aspirations[aspiration_id].text
+        render.console.print(f"Aspiration changed: {render.named(changed, aspiration_id)}", highlight=False)
 
 
 @aspiration_app.command("list")
@@ -148,7 +149,8 @@ def goal_add(
         if as_json:
             render.print_json({"goal_id": result.goal_id, "warnings": list(result.warnings)})
         else:
-            render.console.print(f"Goal set: {result.goal_id}")
+            title = service.profile(user_id).goals[result.goal_id].title
+            render.console.print(f"Goal set: {render.named(title, result.goal_id)}", highlight=False)
 
 
 @goal_app.command("list")
@@ -169,7 +171,8 @@ def goal_list(
         for g in found:
             state = "archived" if g.archived_at else "paused" if g.is_paused else "active"
             frame_text = g.frame.value + (f" until {g.deadline}" if g.deadline else "")
-            table.add_row(g.goal_id[:8], g.title, g.action, str(g.target), frame_text, state)
+            action = render.action_words(g.action)
+            table.add_row(g.goal_id[:8], g.title, action, str(g.target), frame_text, state)
         render.console.print(table)
 
 
@@ -179,7 +182,8 @@ def _goal_change(goal: str, user: str | None, verb: str) -> None:
         {"pause": goals.pause_goal, "resume": goals.resume_goal, "archive": goals.archive_goal}[verb](
             service, user_id, goal_id
         )
-        render.console.print(f"Goal {goal_id[:8]} {verb}d.")
+        title = service.profile(user_id).goals[goal_id].title
+        render.console.print(f"Goal {verb}d: {render.named(title, goal_id)}", highlight=False)
 
 
 GoalArgument = Annotated[str, typer.Argument(help="The goal's id (or a unique prefix, or its title).")]
@@ -213,8 +217,9 @@ def goal_revise(
             link=aspiration is not None or no_aspiration,
         )
         changed = goals.edit_goal(service, user_id, goal_id, edit)
+        named = render.named(service.profile(user_id).goals[goal_id].title, goal_id)
         render.console.print(
-            f"Goal {goal_id[:8]} revised." if changed else f"Goal {goal_id[:8]} already reads so."
+            f"Goal revised: {named}" if changed else f"Goal {named} already reads so.", highlight=False
         )
 
 

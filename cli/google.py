@@ -102,10 +102,12 @@ def status(user: UserOption = None, as_json: JsonOption = False) -> None:
         if as_json:
             render.print_json({**found.as_dict(), **fresh.as_dict()})
             return
+        zone = service.profile(user_id).tz
         render.console.print(f"Google Calendar: [bold]{found.status}[/bold]")
         if fresh.last_synced_at is not None:
             render.console.print(
-                f"Last synced {fresh.last_synced_at:%Y-%m-%d %H:%M} UTC ({fresh.outcome}): {fresh.summary}."
+                f"Last synced {render.local_time(fresh.last_synced_at, zone)} ({fresh.outcome}): "
+                f"{fresh.summary}."
             )
         how = "push notifications" if fresh.mode == "push" else f"polling every {fresh.poll_minutes:g} min"
         render.console.print(f"Kept fresh by {how}.")
@@ -117,7 +119,9 @@ def status(user: UserOption = None, as_json: JsonOption = False) -> None:
         if found.status == "reconnect-needed":
             render.console.print("Run `netgoals google connect` to connect again.")
         if found.paused_until is not None:
-            render.console.print(f"Paused until {found.paused_until:%Y-%m-%d %H:%M} UTC (Google quota).")
+            render.console.print(
+                f"Paused until {render.local_time(found.paused_until, zone)} (Google quota)."
+            )
         if found.detail:
             render.console.print(found.detail)
 
@@ -200,7 +204,10 @@ def suggestion_add(
         added = google.add_suggestion(
             service, _user(service, settings, user), email, name, public_url=settings.public_url
         )
-        render.console.print(f"Contact added: {added.contact_id}")
+        contact = service.profile(_user(service, settings, user)).contacts[added.contact_id]
+        render.console.print(
+            f"Contact added: {render.named(contact.name, added.contact_id)}", highlight=False
+        )
         if added.follow_up is not None:
             render.console.print(f"Follow-up planned for {added.follow_up:%a %d %b %H:%M}.")
 

@@ -20,11 +20,13 @@ from typer.models import CommandInfo, TyperInfo
 
 @dataclass(frozen=True, slots=True)
 class Lazy:
-    """A command `name` found at `target` ("module:attribute": a Typer app or a function)."""
+    """A command `name` found at `target` ("module:attribute": a Typer app or a function), listed
+    by --help with its one-line `summary` under the heading `panel`."""
 
     name: str
     target: str
     summary: str
+    panel: str
 
 
 class LazyGroup(TyperGroup):
@@ -48,23 +50,33 @@ class LazyGroup(TyperGroup):
 
     def _summaries(self, ctx: click.Context) -> list[tuple[str, str]]:
         """(name, one-line help) of the visible commands, loaded or not."""
+        return [(name, help_text) for name, help_text, _ in self._rows(ctx)]
+
+    def _rows(self, ctx: click.Context) -> list[tuple[str, str, str]]:
+        """(name, one-line help, panel) of the visible commands, loaded or not."""
         entries = self._entries()
-        rows: list[tuple[str, str]] = []
+        rows: list[tuple[str, str, str]] = []
         for name in self.list_commands(ctx):
             loaded = self.commands.get(name)
-            if loaded is None:
-                rows.append((name, entries[name].summary))
-            elif not loaded.hidden:
-                rows.append((name, loaded.get_short_help_str(1000)))
+            entry = entries.get(name)
+            panel = entry.panel if entry else getattr(loaded, "rich_help_panel", None) or "Commands"
+            if loaded is None and entry is not None:
+                rows.append((name, entry.summary, panel))
+            elif loaded is not None and not loaded.hidden:
+                rows.append((name, loaded.get_short_help_str(1000), panel))
         return rows
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The summaries as they are registered: listing commands imports none of them."""
-        rows = self._summaries(ctx)
-        if rows:
-            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
-            with formatter.section("Commands"):
-                formatter.write_dl([(n, click.utils.make_default_short_help(h, limit)) for n, h in rows])
+        """The summaries as they are registered, whole (wrapped, never cut), one section a panel:
+        listing commands imports none of them, and plain sections cost none of Rich's start-up."""
+        panels: dict[str, list[tuple[str, str]]] = {}
+        for name, help_text, panel in self._rows(ctx):
+            panels.setdefault(panel, []).append((name, help_text))
+        width = max((len(name) for rows in panels.values() for name, _ in rows), default=0)
+        for panel, rows in panels.items():
+            with formatter.section(panel):
+                # The same first column in every panel, so the summaries line up across them.
+                formatter.write_dl([(name.ljust(width), help_text) for name, help_text in rows])
 
     def shell_complete(
         self, ctx: click.Context, incomplete: str
@@ -96,13 +108,13 @@ def load(entry: Lazy, markup: typer.core.MarkupMode) -> click.Command:
     target = getattr(importlib.import_module(module), attribute)
     if isinstance(target, typer.Typer):
         return get_group_from_info(
-            TyperInfo(target, name=entry.name),
+            TyperInfo(target, name=entry.name, rich_help_panel=entry.panel),
             pretty_exceptions_short=True,
             suggest_commands=True,
             rich_markup_mode=markup,
         )
     return get_command_from_info(
-        CommandInfo(name=entry.name, callback=target),
+        CommandInfo(name=entry.name, callback=target, rich_help_panel=entry.panel),
         pretty_exceptions_short=True,
         rich_markup_mode=markup,
     )

@@ -82,7 +82,7 @@ def _show(card: network_assess.AssessCard) -> None:
         " · ".join(p for p in (c.role, c.organisation) if p),
         ", ".join(c.emails),
         f"known since {c.known_since.isoformat()}" if c.known_since else "",
-        f"from {', '.join(kind for kind, _ in c.sources)}" if c.sources else "",
+        f"from {', '.join(render.source_name(kind) for kind, _ in c.sources)}" if c.sources else "",
     ):
         if line:
             render.console.print(f"  {line}", highlight=False)
@@ -151,7 +151,7 @@ def gaps(user: UserOption = None, as_json: JsonOption = False) -> None:
                         f"→ {gap.proposal.title}\n"
                         f"  netgoals network close-gap {view.aspiration.aspiration_id[:8]} {gap.kind}"
                     )
-                table.add_row(f"gap: {gap.kind}", f"{gap.message}\n{what}")
+                table.add_row("a gap", f"{gap.message}\n{what}")
             render.console.print(table)
 
 
@@ -173,4 +173,5 @@ def close_gap(
         if as_json:
             render.print_json({"goal_id": goal_id})
         else:
-            render.console.print(f"Goal set: {goal_id}")
+            title = service.profile(user_id).goals[goal_id].title
+            render.console.print(f"Goal set: {render.named(title, goal_id)}", highlight=False)

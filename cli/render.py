@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from rich.console import Console
@@ -87,3 +88,38 @@ def network_tables(assessment: NetworkAssessment) -> list[Table]:
         "new this month", ", ".join(s.contact.name for s in assessment.new_this_month) or "nobody"
     )
     return [summary, contacts]
+
+
+# What a person reads for the action kinds netgoals knows (a kind of one's own: its words, unhyphened).
+_ACTION_WORDS = {
+    "attend-event": "attend an event",
+    "reach-out": "reach out",
+    "follow-up": "follow up",
+    "offer-help": "offer help",
+    "meet-mentor": "meet a mentor",
+}
+# Where imported contacts came from, as the services spell themselves.
+_SOURCE_NAMES = {"linkedin": "LinkedIn", "google": "Google", "vcard": "vCard", "outlook": "Outlook"}
+
+
+def action_words(kind: str) -> str:
+    """An action kind in words ("attend-event" → "attend an event"), for people; --json keeps slugs."""
+    return _ACTION_WORDS.get(kind, kind.replace("-", " "))
+
+
+def source_name(kind: str) -> str:
+    return _SOURCE_NAMES.get(kind.lower(), kind)
+
+
+def named(title: str, item_id: str) -> str:
+    """What an answer calls a thing: its title, with the short id a later command can take."""
+    return f"{title} ({item_id[:8]})"
+
+
+def local_time(moment: datetime | str, zone: tzinfo) -> str:
+    """A stored moment (UTC; an ISO string or a datetime) in the person's zone, with the zone's
+    name ("2026-12-06 07:39 CET"), so nobody converts from UTC in their head."""
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if when.tzinfo is None:  # stored naive: UTC
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

@@ -14,13 +14,14 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Literal, TextIO
 
 import typer
 
 from cli import render
 from service import served
 from service.serve import EmbeddedRedisMissingError, child_commands, embedded_redis, end_with_parent
+from service.serve_log import ChildLog
 from service.settings import Settings
 from service.supervise import Supervisor
 
@@ -51,6 +52,16 @@ def _lock(home: Path) -> TextIO:
 def serve(
     host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port the API listens on.")] = 8000,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", help="Show the logs of the API, the worker and beat here too (the file keeps them)."
+        ),
+    ] = False,
+    log_format: Annotated[
+        Literal["text", "json"],
+        typer.Option(help="The logs' format: text, or one JSON object a line for log collectors."),
+    ] = "text",
 ) -> None:
     """Run everything: the web service, a worker and beat (and an embedded Redis). Ctrl-C stops."""
     settings = Settings()
@@ -58,12 +69,19 @@ def serve(
     url = served.start(settings, host, port)
     redis_server = embedded_redis(settings)
     supervisor: Supervisor | None = None
+    log = ChildLog(settings.home, log_format, verbose=verbose)
+
+    def say(message: str) -> None:  # what happens to a child: said here and kept in the log
+        render.errors.print(message, highlight=False)
+        log.line("serve", message)
 
     stopping = threading.Event()
     # Ctrl-C, a `kill`, or the terminal closing (SIGHUP): each stops the children first.
     stop_on = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {s: signal.signal(s, lambda *_: stopping.set()) for s in stop_on}
     try:
+        # Before the API starts: serve, not its child, says how to sign in, after all the rest.
+        welcome = _sign_in(settings)
         if redis_server is not None:
             try:
                 redis_server.start()
@@ -72,27 +90,24 @@ def serve(
                 raise typer.Exit(2) from None
         # The children link to where this server is reached (feeds, emails, OAuth, Google blocks).
         env = {**os.environ, "NETGOALS_HOME": str(settings.home), "NETGOALS_PUBLIC_URL": url}
+        env["PYTHONUNBUFFERED"] = "1"  # into a pipe, a child's lines would otherwise arrive late
         if redis_server is not None:
             env["NETGOALS_REDIS_URL"] = settings.effective_redis_url
         supervisor = Supervisor(
             child_commands(host, port),
             env,
             settings.home,
-            say=render.errors.print,
+            say=say,
             preexec=end_with_parent(),  # a SIGKILLed serve still takes its children with it
+            log=log,
         )
         for name in supervisor.commands:
             if stopping.is_set():
                 break
             supervisor.start(name)
-        where = (
-            "embedded, in " + str(settings.embedded_redis_folder) if redis_server else "NETGOALS_REDIS_URL"
-        )
-        render.console.print(
-            f"netgoals serve: http://{host}:{port}/ with a worker and beat (Redis: {where}). Ctrl-C stops."
-        )
-        for line in served.configured_lines(settings, url):
-            render.console.print(f"  {line}", highlight=False, soft_wrap=True)
+        _say_what_runs(settings, url, redis_server is not None, log, verbose=verbose)
+        for line in welcome:
+            render.console.print(line, highlight=False, soft_wrap=True)
         # A child that exits is started again (with growing pauses); the others keep running.
         while not stopping.wait(0.2):
             supervisor.check()
@@ -108,7 +123,31 @@ def serve(
                 redis_server.stop()
         finally:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            log.close()
             lock.close()
+
+
+def _sign_in(settings: Settings) -> list[str]:
+    """How the one person of a laptop signs in (nothing for a shared server: accounts are made)."""
+    if not settings.embedded:
+        return []
+    from cli.users import local_sign_in, sign_in_lines
+
+    return sign_in_lines(*local_sign_in(settings))
+
+
+def _say_what_runs(settings: Settings, url: str, embedded: bool, log: ChildLog, *, verbose: bool) -> None:
+    redis_where = f"embedded, in {settings.embedded_redis_folder}" if embedded else "NETGOALS_REDIS_URL"
+    logs_where = f"{log.path}" + (" and here (--verbose)" if verbose else " (--verbose shows them here)")
+    lines = [
+        f"netgoals is running. Dashboard: [bold]{url}/[/bold]  (API docs: {url}/docs)",
+        f"  Web service, a background worker and its scheduler (beat); Redis: {redis_where}",
+        *(f"  {line}" for line in served.configured_lines(settings, url)),
+        f"  Logs: {logs_where}",
+        "  Ctrl-C stops everything.",
+    ]
+    for line in lines:
+        render.console.print(line, highlight=False, soft_wrap=True)
 
 
 def migrate() -> None:

@@ -70,6 +70,7 @@ def list_(user: UserOption = None, as_json: JsonOption = False) -> None:
         if not found:
             render.console.print("No sources: add one with `netgoals source add URL`.")
             return
+        zone = service.profile(user_id).tz
         table = Table(title="Calendars netgoals reads", title_justify="left")
         for column in ("id", "calendar", "state", "last read", "events", "counted"):
             table.add_column(column)
@@ -77,7 +78,7 @@ def list_(user: UserOption = None, as_json: JsonOption = False) -> None:
             state = s.last_status + (f"\n{s.last_error}" if s.last_error else "")
             state += _unread(s.unread, s.unread_notes)
             calendar = s.display + ("\n(every past event counts)" if s.trust_all else "")
-            fetched = (s.last_fetched_at or "never")[:16]
+            fetched = render.local_time(s.last_fetched_at, zone) if s.last_fetched_at else "never"
             table.add_row(
                 s.source_id[:8], calendar, state, fetched, str(s.events_seen), str(s.actions_derived)
             )

@@ -173,6 +173,7 @@ def updates(
         return
     with _updates(user) as (service, _context, user_id):
         found = sent(service, user_id, limit)
+        zone = service.profile(user_id).tz
     if as_json:
         render.print_json(found)
         return
@@ -189,7 +190,7 @@ def updates(
             else f"{item['state']}: {item['detail']}"
         )
         table.add_row(
-            (item["finished_at"] or item["decided_at"])[:16].replace("T", " "),
+            render.local_time(item["finished_at"] or item["decided_at"], zone),
             item["subject"],
             item["channel"],
             state,

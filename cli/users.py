@@ -137,6 +137,9 @@ def api(
     forwarded_allow_ips: Annotated[
         str, typer.Option(help="Proxies trusted for X-Forwarded-*.")
     ] = "127.0.0.1",
+    welcome: Annotated[
+        bool, typer.Option(hidden=True, help="Say how to sign in (serve says it itself).")
+    ] = True,
 ) -> None:
     """Run the HTTP API and the dashboard (uvicorn)."""
     import uvicorn
@@ -148,7 +151,7 @@ def api(
     url = served.start(settings, host, port)
     # The app (its own Settings, in uvicorn's factory) links to where it is reached.
     os.environ["NETGOALS_PUBLIC_URL"] = url
-    if settings.embedded:
+    if settings.embedded and welcome:
         _welcome_local_user(settings, f"{url}/")
 
     uvicorn.run(
@@ -189,18 +192,27 @@ def _system_timezone() -> str:
         return "UTC"
 
 
-def _welcome_local_user(settings: Settings, url: str) -> None:
-    """On one laptop nobody has made an account yet: make the local one and say how to sign in."""
+def local_sign_in(settings: Settings) -> tuple[str, str | None]:
+    """On one laptop nobody has made an account yet: make the local one. Its handle, and its token
+    when it had none yet (shown once)."""
     with _service() as service:
         record, token = accounts.ensure_local_account(service, settings.user, _system_timezone())
+    return record.handle, token
+
+
+def sign_in_lines(handle: str, token: str | None) -> list[str]:
+    """How to sign in (Rich markup), the way to a new token last: a lost token is not a dead end."""
+    again = f"`netgoals user token rotate {handle}` prints a new one"
+    if token is None:
+        return [f"Sign in as [bold]{handle}[/bold] with your token (lost it? {again})."]
+    return [
+        f"Sign in as [bold]{handle}[/bold] with token [bold]{token}[/bold]",
+        f"{_TOKEN_NOTE} Lost it? {again} (the old one then stops working).",
+    ]
+
+
+def _welcome_local_user(settings: Settings, url: str) -> None:
+    handle, token = local_sign_in(settings)
     render.console.print(f"Dashboard: [bold]{url}[/bold]  (API docs: {url}docs)")
-    if token is not None:
-        render.console.print(
-            f"Sign in as [bold]{record.handle}[/bold] with token [bold]{token}[/bold]", soft_wrap=True
-        )
-        render.errors.print(_TOKEN_NOTE)
-    else:
-        render.console.print(
-            f"Sign in as [bold]{record.handle}[/bold] with your token"
-            f" (lost it? `netgoals user token rotate {record.handle}` prints a new one)."
-        )
+    for line in sign_in_lines(handle, token):
+        render.console.print(line, highlight=False, soft_wrap=True)

@@ -44,9 +44,10 @@ def log_action(
 
 def retract_action(
     app: App, user_id: str, action_id: str, reason: str | None = None, key: str | None = None
-) -> None:
+) -> views.ActionRecord | None:
+    """Retract an action; the action it was, so an answer can name it (None: a replayed request)."""
     if app.replayed(user_id, key):
-        return
+        return None
     app.projection.catch_up()
     with read_transaction(app.engine) as connection:
         found = views.action(connection, user_id, action_id)
@@ -55,6 +56,7 @@ def retract_action(
     if found.retracted:
         raise DomainError(f"action {action_id!r} is already retracted")
     app.append_actions(user_id, [decisions.retract_action(action_id, app.now(), reason)], key)
+    return found
 
 
 def resolve_action(app: App, user_id: str, text: str) -> str:

@@ -42,7 +42,7 @@ def child_commands(host: str, port: int, hostname: str = "netgoals@%h") -> dict[
     python = sys.executable
     celery = [python, "-m", "celery", "-A", "worker.app"]
     return {
-        "api": [python, "-m", "cli.main", "api", "--host", host, "--port", str(port)],
+        "api": [python, "-m", "cli.main", "api", "--host", host, "--port", str(port), "--no-welcome"],
         "worker": [
             *celery,
             "worker",

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from service.serve_log import ChildLog
+
 MAX_DELAY = 60.0
 STEADY_SECONDS = 60.0  # a child that ran this long starts again at once (after 1 s)
 STATE_FILE = "serve-state.json"
@@ -62,6 +64,7 @@ class Supervisor:
         say: Callable[[str], None],
         preexec: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.time,
+        log: ChildLog | None = None,
     ) -> None:
         self.commands = dict(commands)
         self.env = dict(env)
@@ -69,6 +72,7 @@ class Supervisor:
         self.say = say
         self.preexec = preexec
         self.clock = clock
+        self.log = log  # None: the children write to serve's own stdout and stderr
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.states = {name: ChildState() for name in self.commands}
 
@@ -79,7 +83,12 @@ class Supervisor:
             env=self.env,
             start_new_session=True,
             preexec_fn=self.preexec,  # runs in the child before exec: two system calls
+            stdout=subprocess.PIPE if self.log else None,
+            stderr=subprocess.STDOUT if self.log else None,
         )
+        output = self.children[name].stdout
+        if self.log is not None and output is not None:
+            self.log.follow(name, output)
         state = self.states[name]
         state.pid, state.started_at, state.next_start_at = self.children[name].pid, self.clock(), None
         self._write()

@@ -246,3 +246,25 @@ def test_the_demo_runs_on_a_throw_away_store(netgoals: Run, home: Path) -> None:
     result = netgoals("demo")
     assert "Climate Tech Meetup" in result.stdout and "Where you stand" in result.stdout
     assert not (home / "netgoals.db").exists()
+
+
+def test_answers_name_things_by_their_titles_and_actions_in_words(netgoals: Run) -> None:
+    """Issue 24: "Goal set: 20f6d71d-…", "Contact f4ebb4bd updated." — ids where a person reads."""
+    netgoals("init", "--timezone", "Europe/Berlin")
+    aspiration = netgoals("aspiration", "add", "Move into product", "--kind", "new-job").stdout
+    goal = netgoals("goal", "add", "--template", "monthly-event").stdout
+    [listed] = _json(netgoals("goal", "list", "--json"))  # type: ignore[misc]
+    assert goal.strip() == f"Goal set: {listed['title']} ({listed['goal_id'][:8]})"
+    assert aspiration.startswith("Aspiration added: Move into product (")
+    added = netgoals("contact", "add", "Ada Lovelace", "--email", "ada@example.org").stdout
+    assert added.startswith("Contact added: Ada Lovelace (")
+    assert netgoals("contact", "update", "Ada", "--name", "Ada King").stdout.strip() == "Ada King updated."
+    logged = netgoals("log", "attend-event", "Python Meetup", "--at", "2026-11-20").stdout
+    assert logged.startswith("Logged: attend an event “Python Meetup” (") and "attend-event" not in logged
+    short_id = logged.rsplit("(", 1)[1].split(")")[0]
+    retracted = netgoals("retract", short_id).stdout
+    assert retracted.strip() == f"Retracted: attend an event on 2026-11-20 ({short_id})."
+    paused = netgoals("goal", "pause", listed["goal_id"][:8]).stdout
+    assert paused.strip() == f"Goal paused: {listed['title']} ({listed['goal_id'][:8]})"
+    revised = netgoals("goal", "revise", listed["goal_id"][:8], "--target", "2").stdout
+    assert revised.strip() == f"Goal revised: {listed['title']} ({listed['goal_id'][:8]})"

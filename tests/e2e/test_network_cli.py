@@ -43,6 +43,7 @@ def test_import_with_a_preview_then_rate_in_one_pass(tmp_path: Path) -> None:
     answers = "s\n" + "5\nmentor, product\n30\n1\n" + "4\n\n\n\n"
     rated = _run(home, "network", "assess", stdin=answers)
     assert "Rated 2; skipped 1." in rated.stdout
+    assert "from LinkedIn" in rated.stdout and "from linkedin" not in rated.stdout  # words, not slugs
     network = json.loads(_run(home, "network", "--json").stdout)
     strengths = {c["name"]: c["strength"] for c in network["contacts"]}
     assert strengths == {"Maya Lin": 5, "Tomás Ruiz": 4, "Ann Okafor": None}
@@ -51,9 +52,13 @@ def test_import_with_a_preview_then_rate_in_one_pass(tmp_path: Path) -> None:
     assert [h["name"] for h in gaps[0]["helpers"]] == ["Maya Lin"]
     assert [g["kind"] for g in gaps[0]["gaps"]] == ["no-one-at-kind"]
     aspiration = gaps[0]["aspiration_id"]
-    goal = json.loads(_run(home, "network", "close-gap", aspiration[:8], "no-one-at-kind", "--json").stdout)
+    said = _run(home, "network", "gaps").stdout
+    assert "gap: no-one-at-kind" not in said and gaps[0]["gaps"][0]["message"][:40] in " ".join(said.split())
+    closed = _run(home, "network", "close-gap", aspiration[:8], "no-one-at-kind").stdout
     listed = json.loads(_run(home, "goal", "list", "--json").stdout)
-    assert [(g["goal_id"], g["aspiration_id"]) for g in listed] == [(goal["goal_id"], aspiration)]
+    assert [g["aspiration_id"] for g in listed] == [aspiration]
+    # The answer names the goal by its title (and the short id a later command takes), not a uuid.
+    assert closed.strip() == f"Goal set: {listed[0]['title']} ({listed[0]['goal_id'][:8]})"
 
     # The input running out mid-pass keeps what was rated and says so.
     left = _run(home, "network", "assess", stdin="2\n")

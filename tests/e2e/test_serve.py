@@ -145,6 +145,62 @@ def test_a_killed_serve_takes_its_children_with_it(tmp_path: Path) -> None:
         log.close()
 
 
+# What Celery's and uvicorn's start-up says: operators' lines, not a person's.
+BANNERS = ("[tasks]", "[config]", "celery beat v", "Uvicorn running on", "Started server process")
+
+
+def test_the_console_says_what_runs_and_the_token_last_and_the_logs_go_to_a_file(tmp_path: Path) -> None:
+    """Issue 24: the sign-in token was buried under ~50 lines of Celery and uvicorn banners."""
+    env, port, log = _serve_environment(tmp_path)
+    home = Path(env["NETGOALS_HOME"])
+    serve = _start_serve(env, port, log)
+    try:
+        _wait(lambda: _healthy(port), 60, "the API")
+        _wait(lambda: _heartbeats(home / "redis" / "redis.sock"), 60, "the worker's heartbeat")
+        _wait(lambda: "[tasks]" in _children_log(home), 30, "the worker's banner in the log file")
+        console = [x for x in (tmp_path / "serve.log").read_text().splitlines() if x.strip()]
+        assert not [x for x in console if any(b in x for b in BANNERS)], console
+        assert any(f"Dashboard: http://127.0.0.1:{port}/" in x for x in console), console
+        assert any(f"Logs: {home / 'logs' / 'serve.log'}" in x for x in console), console
+        *_, token_line, lost = console
+        assert token_line.startswith("Sign in as local with token "), console
+        assert "`netgoals user token rotate local` prints a new one" in lost, console
+        token = token_line.rsplit(" ", 1)[1]
+        me = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        assert me.status_code == 200
+        assert "Uvicorn running on" in _children_log(home)  # the operators' lines are kept
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(30) == 0
+    finally:
+        _stop_anyway(serve)
+        log.close()
+
+    # --verbose shows the children's lines here too; --log-format json writes them as JSON.
+    (tmp_path / "serve.log").unlink()
+    log = (tmp_path / "serve.log").open("wb")
+    (home / "logs" / "serve.log").unlink()
+    verbose = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--verbose", "--log-format", "json"],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        _wait(lambda: _healthy(port), 60, "the API")
+        _wait(lambda: "[tasks]" in (tmp_path / "serve.log").read_text(), 60, "the worker's banner")
+        console = (tmp_path / "serve.log").read_text()
+        assert "Uvicorn running on" in console and "with token" not in console  # shown once only
+        assert "Sign in as local with your token (lost it? `netgoals user token rotate local`" in console
+        records = [json.loads(x) for x in _children_log(home).splitlines()]
+        assert {"api", "worker"} <= {r["process"] for r in records}
+        assert any("Uvicorn running on" in r.get("message", "") for r in records)
+    finally:
+        _stop_anyway(verbose)
+        log.close()
+
+
 def _serve_environment(tmp_path: Path) -> tuple[dict[str, str], int, BinaryIO]:
     """A fresh home (no NETGOALS_ settings from outside), a free port and a log file."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETGOALS_")}
@@ -392,7 +448,8 @@ def test_serve_rides_out_a_redis_restart_beat_keeps_running_and_the_api_keeps_an
             server.wait()
             _wait(
                 lambda n=restart: (
-                    _log(tmp_path).count("beat: Redis unreachable") >= n or _child_pid(home, "beat") != beat
+                    _children_log(home).count("beat: Redis unreachable") >= n
+                    or _child_pid(home, "beat") != beat
                 ),
                 60,
                 "beat to notice",
@@ -401,7 +458,8 @@ def test_serve_rides_out_a_redis_restart_beat_keeps_running_and_the_api_keeps_an
             assert not client.exists("netgoals:test:before"), "the restarted Redis came back empty"
             _wait(lambda: _exists(client, "netgoals:redbeat:lock"), 60, "beat to take its lock again")
             _wait(lambda: _exists(client, "netgoals:last_sweep"), 90, "sweeps again after the restart")
-        assert _child_pid(home, "beat") == beat and _alive(beat), "beat exited: " + _log(tmp_path)[-3000:]
+        said = _children_log(home)[-3000:]
+        assert _child_pid(home, "beat") == beat and _alive(beat), "beat exited: " + said
         assert _serve_state(home)["children"]["beat"]["restarts"] == 0
         assert serve.poll() is None
     finally:
@@ -420,5 +478,9 @@ def _exists(client: redis.Redis, key: str) -> bool:
         return False
 
 
-def _log(tmp_path: Path) -> str:
-    return (tmp_path / "serve.log").read_text(errors="replace")
+def _children_log(home: Path) -> str:
+    """The children's lines: in the log file under the home, not on serve's console."""
+    try:
+        return (home / "logs" / "serve.log").read_text(errors="replace")
+    except FileNotFoundError:
+        return ""

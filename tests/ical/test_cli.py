@@ -73,6 +73,17 @@ def test_sources_add_list_sync_remove(run: object, server: CalendarServer, tmp_p
     assert "not a calendar address" in invoke("source", "add", "ftp://x/y.ics", code=2)
 
 
+def test_source_list_says_when_it_last_read_in_the_persons_zone(run: object, tmp_path: Path) -> None:
+    """Issue 24: "last read" was bare UTC for a Berlin account (the store keeps UTC)."""
+    invoke = run  # type: ignore[assignment]
+    file = tmp_path / "meetups.ics"
+    file.write_bytes(MEETUP)
+    invoke("source", "add", str(file))  # read at once, at 11:00 UTC: 12:00 in Berlin in November
+    [listed] = json.loads(invoke("source", "list", "--json"))
+    assert listed["last_fetched_at"].startswith("2026-11-25T11:00")  # scripts keep UTC
+    assert "2026-11-25 12:00 CET" in invoke("source", "list")
+
+
 def test_the_cli_says_what_could_not_be_read(run: object, tmp_path: Path) -> None:
     invoke = run  # type: ignore[assignment]
     file = tmp_path / "mixed.ics"
