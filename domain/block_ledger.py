@@ -3,6 +3,12 @@
 A block is planned (`action.planned`), maybe moved, and then ends one way: done (the user confirmed
 it, or — before the confirmation rule — a pull counted it), fulfilled by another done action, or
 skipped. The ledger also keeps every done action, because those are what can fulfil a block.
+
+A block the user confirmed and evidence on its day are one happening: the sweep retracts the
+confirmation and lets the evidence fulfil the block, the fulfilment naming the confirmation it
+`absorbs`. Should that evidence be retracted later, the happening the user confirmed still
+happened: the block remembers the confirmation (`released_by`) until the sweep restores it as a
+new done action for the block (`block_id`).
 Pure: `apply` takes the events in log order, nothing else.
 """
 
@@ -28,6 +34,8 @@ class DoneAction:
     title: str | None = None
     source: str | None = None
     retracted: bool = False
+    contact_ids: tuple[str, ...] = ()
+    block_id: str | None = None  # the planned block this done action confirms (its own, or restored)
 
 
 @dataclass(slots=True)
@@ -44,6 +52,9 @@ class PlannedBlock:
     by: str | None = None  # who skipped it: "user" or "netgoals"
     confirmed_via: str | None = None  # how the user said it was done; None for the old rule
     fulfilled_by: str | None = None  # the done action that fulfils it
+    confirmation: str | None = None  # the done action that says it happened (the block's id, or a restore)
+    absorbed: str | None = None  # the confirmation the fulfilling evidence stands in for
+    released_by: str | None = None  # the retracted evidence that had absorbed `absorbed`: restore it
 
 
 @dataclass(slots=True)
@@ -95,13 +106,20 @@ def _done(ledger: BlockLedger, data: dict[str, Any]) -> None:
     action_id = data["action_id"]
     if action_id in ledger.done:  # the same action twice: the first one stands
         return
+    block = ledger.blocks.get(data.get("block_id") or action_id)
     ledger.done[action_id] = DoneAction(
-        action_id, data["kind"], datetime.fromisoformat(data["at"]), data.get("title"), data.get("source")
+        action_id,
+        data["kind"],
+        datetime.fromisoformat(data["at"]),
+        data.get("title"),
+        data.get("source"),
+        contact_ids=tuple(data.get("contact_ids") or ()),
+        block_id=block.action_id if block is not None else None,
     )
-    block = ledger.blocks.get(action_id)
     if block is not None and block.outcome != FULFILLED:  # a late "done" outweighs a skip
         block.outcome, block.reason, block.by = DONE, None, None
         block.confirmed_via = data.get("confirmed_via")
+        block.confirmation, block.absorbed, block.released_by = action_id, None, None
 
 
 def _retracted(ledger: BlockLedger, data: dict[str, Any]) -> None:
@@ -109,12 +127,14 @@ def _retracted(ledger: BlockLedger, data: dict[str, Any]) -> None:
     if action is None:
         return
     action.retracted = True
-    own = ledger.blocks.get(action.action_id)
-    if own is not None and own.outcome == DONE:
+    own = ledger.blocks.get(action.block_id or "")
+    if own is not None and own.outcome == DONE and own.confirmation == action.action_id:
         own.outcome = None  # back to waiting (or to the fulfilment that replaced it)
     fulfilled = ledger.blocks.get(ledger.fulfilling.pop(action.action_id, ""))
     if fulfilled is not None and fulfilled.outcome == FULFILLED:
         fulfilled.outcome, fulfilled.fulfilled_by = None, None  # the evidence is gone: to confirm again
+        if fulfilled.absorbed is not None:  # but what the user confirmed still happened
+            fulfilled.released_by = action.action_id
 
 
 def _fulfilled(ledger: BlockLedger, data: dict[str, Any]) -> None:
@@ -123,6 +143,7 @@ def _fulfilled(ledger: BlockLedger, data: dict[str, Any]) -> None:
     if block is None or action is None or action.retracted or data["by"] in ledger.fulfilling:
         return
     block.outcome, block.fulfilled_by, block.reason, block.by = FULFILLED, data["by"], None, None
+    block.absorbed, block.released_by = data.get("absorbs"), None
     ledger.fulfilling[data["by"]] = block.action_id
 
 

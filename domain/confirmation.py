@@ -19,7 +19,8 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
+from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
 from domain import events as ev
@@ -44,6 +45,7 @@ VIA_WORDS: Final = {
 }
 VIAS: Final = frozenset(VIA_WORDS)
 CONFIRM_AFTER: Final = timedelta(days=7)
+_RESTORED: Final = uuid5(NAMESPACE_URL, "https://netgoals.invalid/restored-confirmation")
 # A block's title saying it happened: ✓ (or ✔, ☑) or the word "done" at its start.
 _CHECKED = re.compile(r"^\s*(?:[✓✔☑]|done\b)", re.IGNORECASE)
 
@@ -112,18 +114,25 @@ def settle(ledger: BlockLedger, context: Context) -> list[Keyed]:
     for same_day_only in (True, False):
         for block in passed:
             confirmed = block.outcome == DONE and block.confirmed_via is not None
+            released = block.outcome is None and block.released_by is not None
             if block.action_id in settled or (block.outcome is not None and not confirmed):
                 continue
-            found = _fulfiller(candidates, block, context, claimed, same_day_only=same_day_only or confirmed)
+            same_day = same_day_only or confirmed or released  # the user's word names its day
+            found = _fulfiller(candidates, block, context, claimed, same_day_only=same_day)
             if found is None:
                 continue
             claimed.add(found.action_id)
             settled.add(block.action_id)
             if confirmed:  # the evidence and the user's word are one happening: count it once
                 decided.append(_retraction(block, found, now))
-            decided.append(_fulfilment(block, found, now))
+            absorbs = block.confirmation if confirmed else block.absorbed if released else None
+            decided.append(_fulfilment(block, found, now, absorbs))
     for block in passed:
         if block.action_id in settled or block.outcome is not None:
+            continue
+        restored = _restoration(ledger, block, now)
+        if restored is not None:  # the evidence that stood in for the user's word is gone
+            decided.append(restored)
             continue
         if now >= confirm_by(block, rule_since, context.confirm_after):
             decided.append(_skip(block, NOT_CONFIRMED, "netgoals", None, now))
@@ -136,8 +145,8 @@ class _Candidates:
     def __init__(self, ledger: BlockLedger, now: datetime) -> None:
         by_kind: dict[str, list[tuple[float, str, DoneAction]]] = {}
         for action in ledger.done.values():
-            if action.retracted or action.at > now or action.action_id in ledger.blocks:
-                continue  # a block's own completion fulfils nothing else
+            if action.retracted or action.at > now or action.block_id or action.action_id in ledger.blocks:
+                continue  # a block's own completion (or its restored confirmation) fulfils nothing else
             by_kind.setdefault(action.kind, []).append((action.at.timestamp(), action.action_id, action))
         for found in by_kind.values():
             found.sort(key=lambda item: (item[0], item[1]))
@@ -179,8 +188,8 @@ def _fulfiller(
     return chosen
 
 
-def _fulfilment(block: PlannedBlock, action: DoneAction, now: datetime) -> Keyed:
-    data = {
+def _fulfilment(block: PlannedBlock, action: DoneAction, now: datetime, absorbs: str | None) -> Keyed:
+    data: dict[str, Any] = {
         "action_id": block.action_id,
         "by": action.action_id,
         "title": action.title,
@@ -188,13 +197,49 @@ def _fulfilment(block: PlannedBlock, action: DoneAction, now: datetime) -> Keyed
         "happened_at": action.at.isoformat(),
         "at": now.isoformat(),
     }
+    if absorbs is not None:  # it stands in for the user's confirmation, restored if it goes
+        data["absorbs"] = absorbs
     return f"{block.action_id}/fulfilled/{action.action_id}", Event(ev.ACTION_FULFILLED, data)
 
 
 def _retraction(block: PlannedBlock, action: DoneAction, now: datetime) -> Keyed:
     reason = f"fulfilled by {action.title or 'a ' + action.kind + ' action'}: counted once"
-    data = {"action_id": block.action_id, "reason": reason, "at": now.isoformat()}
-    return f"{block.action_id}/retracted", Event(ev.ACTION_RETRACTED, data)
+    confirmation = block.confirmation or block.action_id
+    data = {"action_id": confirmation, "reason": reason, "at": now.isoformat()}
+    # The block's first confirmation keeps its old key, so logs from before restores replay alike.
+    key = f"{block.action_id}/retracted"
+    if confirmation != block.action_id:
+        key = f"{key}/{confirmation}"
+    return key, Event(ev.ACTION_RETRACTED, data)
+
+
+def restored_id(block_id: str, released_by: str) -> str:
+    """The id of the done action restoring a block's confirmation once the evidence that absorbed
+    it (`released_by`) was retracted: the same for every sweep and every answer, so it counts once."""
+    return str(uuid5(_RESTORED, f"{block_id}/{released_by}"))
+
+
+def _restoration(ledger: BlockLedger, block: PlannedBlock, now: datetime) -> Keyed | None:
+    """The user's confirmation again, as a new done action, when the evidence it was merged with
+    (one happening, counted once) has been retracted: what they confirmed still happened."""
+    if block.released_by is None or block.absorbed is None:
+        return None
+    word = ledger.done.get(block.absorbed)
+    if word is None:
+        return None
+    data = {
+        "action_id": restored_id(block.action_id, block.released_by),
+        "block_id": block.action_id,
+        "kind": block.kind,
+        "at": word.at.isoformat(),
+        "contact_ids": list(word.contact_ids),
+        "title": word.title,
+        "note": None,
+        "source": "confirmed",
+        "confirmed_via": block.confirmed_via,
+        "logged_at": now.isoformat(),
+    }
+    return f"{block.action_id}/restored/{block.released_by}", Event(ev.ACTION_DONE, data)
 
 
 def _skip(block: PlannedBlock, reason: str, by: str, via: str | None, now: datetime) -> Keyed:
@@ -267,6 +312,9 @@ def confirm(
             raise DomainError(f"it was skipped ({block.reason or 'by you'}) and cannot be confirmed")
     if answer == ANSWER_SKIP:
         return [_skip(block, DID_NOT_HAPPEN, "user", via, now)]
+    restored = _restoration(ledger, block, now)
+    if restored is not None:  # their word was absorbed, then its evidence retracted: the sweep's fact
+        return [restored]
     contacts = contacts_for(block, goal, contact_ids)
     if goal is not None and not goal.counts(block.kind, contacts, known):
         wanted = "a new contact" if goal.new_contacts_only and not goal.contact_ids else "one of its contacts"

@@ -41,6 +41,9 @@ ACTION_SKIPPED: Final = "action.skipped"
 # A passed block is an intention until something says it happened: a verified (or self-logged) done
 # action of its kind that day or period fulfils it (the block itself then counts nothing: the
 # fulfilling action already does), or the user confirms it (`action.done` with `confirmed_via`).
+# Confirmed and then fulfilled on its day, the confirmation is retracted (one happening) and the
+# fulfilment names it (`absorbs`); should that evidence be retracted, the sweep restores the user's
+# word as a new `action.done` with the block's `block_id` (its id from the block and the evidence).
 ACTION_FULFILLED: Final = "action.fulfilled"
 # The cut-over to that rule, once per user: `action.done` events of blocks before it were counted by
 # the old rule (a passed block was attended) and stay history; the week to confirm a block that

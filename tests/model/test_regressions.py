@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
-import pytest
 from sqlalchemy import Engine
 
 from domain import events as ev
@@ -49,11 +48,6 @@ def test_netgoals_own_check_mark_is_not_read_back_as_done_when_the_evidence_is_r
     )  # and Google no longer shows it done
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (found by the model test, not fixed here): retracting the evidence that absorbed a "
-    "confirmation loses the person's 'done'; see tests/model/machine.py _absorbed_a_confirmation",
-)
 def test_a_confirmed_block_still_counts_when_the_evidence_it_was_merged_with_is_retracted(
     world: World,
 ) -> None:
@@ -78,6 +72,46 @@ def test_a_confirmed_block_still_counts_when_the_evidence_it_was_merged_with_is_
     confirmation.sweep(world.app, world.user_id)
 
     assert world.progress()["Attend one networking event per month"] == (1, 1)
+    # Exactly once: another sweep, a re-read calendar, the same answer again, a rebuild.
+    world.clock.now += timedelta(minutes=5)
+    assert confirmation.sweep(world.app, world.user_id) == []
+    world.sync()
+    world.sync()
+    again = confirmation.confirm(world.app, world.user_id, block.action_id, "done", "dashboard")
+    assert (again.state, again.changed) == ("done", False)
+    assert title_says_done(_shown(world, block.action_id)["summary"])
+    archive.rebuild(world.app)
+    assert world.progress()["Attend one networking event per month"] == (1, 1)
+
+
+def test_a_restored_confirmation_merges_with_new_evidence_and_comes_back_when_that_goes_too(
+    world: World,
+) -> None:
+    """The restored confirmation is the person's word like the first: evidence on its day is again
+    one happening with it (counted once), and retracting that evidence restores it again."""
+    goal_id = world.goal("monthly-event")
+    world.connect()
+    world.sync()
+    block = min(
+        (b for b in confirmation.ledger(world.app, world.user_id).blocks.values() if b.goal_id == goal_id),
+        key=lambda b: b.start,
+    )
+    world.clock.now = block.end + timedelta(hours=1)
+    confirmation.confirm(world.app, world.user_id, block.action_id, "done", "dashboard")
+    counted = "Attend one networking event per month"
+    for hours in (1, 2):
+        evidence = actions.log_action(
+            world.app, world.user_id, "attend-event", block.start - timedelta(hours=hours)
+        )
+        confirmation.sweep(world.app, world.user_id)
+        assert confirmation.ledger(world.app, world.user_id).blocks[block.action_id].outcome == "fulfilled"
+        assert world.progress()[counted] == (1, 1)
+        actions.retract_action(world.app, world.user_id, evidence)
+        confirmation.sweep(world.app, world.user_id)
+        assert confirmation.ledger(world.app, world.user_id).blocks[block.action_id].outcome == "done"
+        assert world.progress()[counted] == (1, 1)
+    archive.rebuild(world.app)
+    assert world.progress()[counted] == (1, 1)
 
 
 def _shown(world: World, action_id: str) -> dict[str, Any]:

@@ -216,6 +216,58 @@ def test_a_retracted_fulfiller_puts_the_block_back_to_confirm() -> None:
     assert rules.state(folded.blocks["b1"], AFTER) == rules.TO_CONFIRM
 
 
+def _confirmed_then_merged(folded: BlockLedger) -> None:
+    """The user confirms b1; a meetup on its day (m1) then takes the confirmation's place."""
+    [(_key, event)] = rules.confirm(folded, "b1", "done", "link", AFTER)
+    folded.apply(event.type, event.data)
+    folded.apply(*done("m1", BLOCK_START))
+    decided = settle(folded, AFTER + timedelta(hours=1))
+    assert [k for k, _ in decided] == [ev.ACTION_RETRACTED, ev.ACTION_FULFILLED]
+    assert decided[1][1]["absorbs"] == "b1"
+
+
+def test_retracted_evidence_gives_back_the_confirmation_it_was_merged_with_once() -> None:
+    folded = ledger(
+        planned(),
+        planned("b2", BLOCK_START + timedelta(days=2)),
+        planned("b3", BLOCK_START + timedelta(days=4)),
+        adopted=ADOPTED,
+    )
+    _confirmed_then_merged(folded)
+    folded.apply(ev.ACTION_RETRACTED, {"action_id": "m1"})
+    later = BLOCK_START + timedelta(days=5)
+    folded.apply(*done("m2", BLOCK_START + timedelta(days=1)))  # in the period, not on b1's day
+    # "done" before the sweep and the sweep itself restore the same fact (same key: appended once)
+    [answered] = rules.confirm(folded, "b1", "done", "cli", later)
+    decided = rules.settle(folded, context(later))
+    restored = [(k, e) for k, e in decided if e.type == ev.ACTION_DONE]
+    assert [k for k, _ in restored] == [answered[0]] == ["b1/restored/m1"]
+    assert restored[0][1].data["action_id"] == rules.restored_id("b1", "m1")
+    assert restored[0][1].data["block_id"] == "b1" and restored[0][1].data["confirmed_via"] == "link"
+    assert restored[0][1].data["at"] == BLOCK_START.isoformat()
+    assert all(e.data.get("by") != "m2" or e.data["action_id"] == "b2" for _k, e in decided)
+    for _key, event in decided:
+        folded.apply(event.type, event.data)
+    assert rules.state(folded.blocks["b1"], later) == "done"
+    assert folded.blocks["b2"].fulfilled_by == "m2" and folded.blocks["b3"].outcome is None
+    # A second sweep decides nothing: the restored confirmation (b1's own) does not fulfil b3.
+    assert settle(folded, later) == []
+    assert rules.confirm(folded, "b1", "done", "cli", later) == []
+
+
+def test_a_confirmation_the_user_took_back_is_not_restored() -> None:
+    folded = ledger(planned(), adopted=ADOPTED)
+    [(_key, event)] = rules.confirm(folded, "b1", "done", "link", AFTER)
+    folded.apply(event.type, event.data)
+    folded.apply(ev.ACTION_RETRACTED, {"action_id": "b1"})  # their own word, taken back
+    folded.apply(*done("m1", BLOCK_START))
+    [(kind, data)] = settle(folded, AFTER + timedelta(hours=1))
+    assert kind == ev.ACTION_FULFILLED and "absorbs" not in data
+    folded.apply(ev.ACTION_RETRACTED, {"action_id": "m1"})
+    assert settle(folded, AFTER + timedelta(hours=2)) == []
+    assert rules.state(folded.blocks["b1"], AFTER) == rules.TO_CONFIRM
+
+
 def test_a_title_says_done() -> None:
     assert rules.title_says_done("✓ Networking: meetup")
     assert rules.title_says_done("Done - Networking")
