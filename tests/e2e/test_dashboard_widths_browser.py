@@ -6,7 +6,6 @@ the live server's own store, as a person's CLI would."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.api.live import LiveServer, live_server
+from tests.conftest import REQUIRE_SERVICES
 from tests.e2e.test_dashboard_browser import ARGS, CHROMIUM, OUTPUT
 
-if not CHROMIUM.exists() and not os.environ.get("NETGOALS_REQUIRE_SERVICES"):
+if not CHROMIUM.exists() and not REQUIRE_SERVICES:  # with NETGOALS_REQUIRE_SERVICES=1 it fails instead
     pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright

@@ -24,13 +24,7 @@ def test_netgoals_own_check_mark_is_not_read_back_as_done_when_the_evidence_is_r
     """A block fulfilled by a logged meetup shows "✓" in Google. The person retracts the meetup (a
     wrong entry): the block waits again — and the next pull must not take the ✓ netgoals wrote as the
     person's "done" (it did: the retracted meetup kept counting, as a confirmation nobody gave)."""
-    goal_id = world.goal("monthly-event")
-    world.connect()
-    world.sync()
-    block = min(
-        (b for b in confirmation.ledger(world.app, world.user_id).blocks.values() if b.goal_id == goal_id),
-        key=lambda b: b.start,
-    )
+    block = _first_monthly_event_block(world)
     world.clock.now = block.end + timedelta(hours=1)
     meetup = actions.log_action(world.app, world.user_id, "attend-event", block.start - timedelta(hours=2))
     world.sync()  # the meetup fulfils the block; Google shows it done
@@ -54,13 +48,7 @@ def test_a_confirmed_block_still_counts_when_the_evidence_it_was_merged_with_is_
     """README: "a block you confirmed and an attended event on the same day are one happening, so
     the confirmation is retracted in favour of the event (counted once)". When that event turns out
     wrong and is retracted, the happening the person confirmed still happened: it must count."""
-    goal_id = world.goal("monthly-event")
-    world.connect()
-    world.sync()
-    block = min(
-        (b for b in confirmation.ledger(world.app, world.user_id).blocks.values() if b.goal_id == goal_id),
-        key=lambda b: b.start,
-    )
+    block = _first_monthly_event_block(world)
     world.clock.now = block.end + timedelta(hours=1)
     confirmation.confirm(world.app, world.user_id, block.action_id, "done", "dashboard")
     assert world.progress()["Attend one networking event per month"] == (1, 1)
@@ -89,13 +77,7 @@ def test_a_restored_confirmation_merges_with_new_evidence_and_comes_back_when_th
 ) -> None:
     """The restored confirmation is the person's word like the first: evidence on its day is again
     one happening with it (counted once), and retracting that evidence restores it again."""
-    goal_id = world.goal("monthly-event")
-    world.connect()
-    world.sync()
-    block = min(
-        (b for b in confirmation.ledger(world.app, world.user_id).blocks.values() if b.goal_id == goal_id),
-        key=lambda b: b.start,
-    )
+    block = _first_monthly_event_block(world)
     world.clock.now = block.end + timedelta(hours=1)
     confirmation.confirm(world.app, world.user_id, block.action_id, "done", "dashboard")
     counted = "Attend one networking event per month"
@@ -112,6 +94,17 @@ def test_a_restored_confirmation_merges_with_new_evidence_and_comes_back_when_th
         assert world.progress()[counted] == (1, 1)
     archive.rebuild(world.app)
     assert world.progress()[counted] == (1, 1)
+
+
+def _first_monthly_event_block(world: World) -> Any:
+    """A monthly-event goal planned into the connected calendar: its first block."""
+    goal_id = world.goal("monthly-event")
+    world.connect()
+    world.sync()
+    return min(
+        (b for b in confirmation.ledger(world.app, world.user_id).blocks.values() if b.goal_id == goal_id),
+        key=lambda b: b.start,
+    )
 
 
 def _shown(world: World, action_id: str) -> dict[str, Any]:
