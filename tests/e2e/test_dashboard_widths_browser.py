@@ -147,6 +147,7 @@ def _pages(filled: Filled) -> Iterator[tuple[str, str]]:
 
 def _too_wide(page: Page) -> str | None:
     """None, or how wide the page is and the widest elements sticking out (to find the culprit)."""
+    page.wait_for_load_state("load")  # after a click that navigates: measure the page it led to
     found: dict[str, object] = page.evaluate(
         """() => {
           const w = window.innerWidth, sw = document.documentElement.scrollWidth;
