@@ -31,6 +31,18 @@ REQUIRE_SERVICES = os.environ.get("NETGOALS_REQUIRE_SERVICES") == "1"
 _SHARED_ID = pytest.StashKey[int]()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the run its own default home, so a developer's own netgoals data cannot leak in.
+
+    Settings without NETGOALS_HOME fall back to platformdirs' data folder (XDG_DATA_HOME on
+    Linux); a `served.toml` or a newer schema left there by a real `netgoals serve` changed what
+    tests of the defaults saw. Each xdist worker and every process a test starts inherits this.
+    """
+    import tempfile
+
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="netgoals-test-data-")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Fail every test whose node id another collected test has too.
 
