@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 from domain.actions import ActionFact
+from domain.attendance import CalendarEvent
 from domain.closeness import closeness
 from domain.contacts import Contact
 from domain.next_answers import Promise
@@ -35,7 +36,7 @@ class Meeting:
     start: datetime
     end: datetime | None
     contact_ids: tuple[str, ...]  # known contacts among the attendees (when the calendar was read)
-    attendees: tuple[str, ...] = ()  # other attendees' addresses
+    attendees: tuple[tuple[str, str | None], ...] = ()  # other attendees: (address, name)
     going: bool = True  # not cancelled, not declined
 
 
@@ -67,6 +68,13 @@ class Brief:
     serves: tuple[str, ...]  # goal titles, then aspiration texts
 
 
+def going(event: CalendarEvent) -> bool:
+    """Whether the person means to be there: not cancelled, not declined (an invitation not yet
+    answered still deserves a brief)."""
+    declined = any(a.is_self and a.response == "declined" for a in event.attendees)
+    return not event.cancelled and not declined
+
+
 def known_people(meeting: Meeting, profile: Profile, now: datetime) -> list[Contact]:
     """The meeting's attendees the network knew at `now`, by name (then id)."""
     found = [
@@ -78,8 +86,9 @@ def known_people(meeting: Meeting, profile: Profile, now: datetime) -> list[Cont
 
 
 def new_people(meeting: Meeting, profile: Profile) -> tuple[str, ...]:
+    """Other attendees' addresses that no contact has."""
     known = {e.lower() for c in profile.contacts.values() for e in c.emails}
-    return tuple(sorted({a.lower() for a in meeting.attendees} - known))
+    return tuple(sorted({a.lower() for a, _ in meeting.attendees} - known))
 
 
 def coming_up(meetings: Iterable[Meeting], profile: Profile, now: datetime) -> list[Meeting]:
