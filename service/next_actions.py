@@ -16,9 +16,18 @@ from domain.block_ledger import FULFILLED, SKIPPED, BlockLedger, PlannedBlock
 from domain.closeness import Closeness
 from domain.errors import DomainError, NotFoundError
 from domain.events import Event
-from domain.meetings import Brief, Meeting, brief, coming_up, new_people
+from domain.meetings import Brief, Meeting, brief, brief_text, coming_up, new_people
 from domain.next_actions import DEFAULT_LIMIT, NextItem, closeness_of, next_list
-from domain.next_answers import DONE, Answer, answer_event, answer_from_event, check_promises, open_promises
+from domain.next_answers import (
+    DONE,
+    MAX_PROMISE,
+    MAX_PROMISES,
+    Answer,
+    answer_event,
+    answer_from_event,
+    check_promises,
+    open_promises,
+)
 from domain.offers import MAX_ITEMS, MAX_LENGTH
 from domain.periods import local_date, local_midnight
 from domain.profile import Profile
@@ -29,7 +38,16 @@ from service import contacts as contacts_service
 from service.app import App
 
 MAX_LIMIT = 50
-__all__ = ["DEFAULT_LIMIT", "MAX_ITEMS", "MAX_LENGTH", "MAX_LIMIT"]  # the API's bounds come from here
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_ITEMS",
+    "MAX_LENGTH",
+    "MAX_LIMIT",
+    "MAX_PROMISE",
+    "MAX_PROMISES",
+    "Brief",
+    "brief_text",
+]  # the API's bounds come from here
 
 
 @dataclass(frozen=True, slots=True)
