@@ -12,7 +12,8 @@ serves, the action "done" logs, and a score. Sources, strongest first:
 - `offer-help`: a contact looks for something the person said they can offer;
 - `keep-in-touch`: past the contact's keep-in-touch cadence (closer relationships first);
 - `aspiration-gap`: an aspiration with nobody who can help, or nobody at the kind of place it needs.
-Items the person answered rest (`domain.next_answers`); one item per person (their best); ties
+Items the person answered rest (`domain.next_answers`); one item per person (their best; a brief
+is about a meeting and takes no one's place); ties
 break by item id, so a log and a moment always give the same list. Pure: `now` is an argument.
 """
 
@@ -409,7 +410,7 @@ def next_list(
     for item in candidates:
         if told.hides(item.item_id, item.contact_id, now, today):
             continue
-        if item.contact_id is not None:
+        if item.contact_id is not None and item.kind != BRIEF:  # a brief readies a meeting: no one's slot
             if item.contact_id in people:
                 continue  # one item per person: their most pressing one
             people.add(item.contact_id)

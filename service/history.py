@@ -271,7 +271,9 @@ def _answered(data: dict[str, Any], names: _Names) -> str:
     words = _ANSWER_WORDS.get(str(data.get("answer")), "Answered")
     who = names.contacts.get(str(data.get("contact_id") or ""))
     what = f"{words}: a suggestion about {who}" if who else f"{words}: a suggestion"
-    return what + (f" until {date.fromisoformat(data['until']):%a %d %b}" if data.get("until") else "")
+    what += f" until {date.fromisoformat(data['until']):%a %d %b}" if data.get("until") else ""
+    promised = [str(p.get("text")) for p in data.get("promises") or () if isinstance(p, dict)]
+    return what + (f"; promised: {'; '.join(promised)}" if promised else "")
 
 
 def _names(app: App, user_id: str, items: list[dict[str, Any]]) -> _Names:

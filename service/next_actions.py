@@ -47,7 +47,7 @@ __all__ = [
     "MAX_PROMISES",
     "Brief",
     "brief_text",
-]  # the API's bounds come from here
+]  # the API's bounds and the CLI's brief words come from here
 
 
 @dataclass(frozen=True, slots=True)
