@@ -102,7 +102,7 @@ def coming_up(meetings: Iterable[Meeting], profile: Profile, now: datetime) -> l
 
 def just_past(meetings: Iterable[Meeting], profile: Profile, now: datetime) -> list[Meeting]:
     """Meetings the day after which a nudge is due: going, over, held 1-2 local days before today,
-    with someone known or someone new; the most recent first."""
+    with someone known; the most recent first."""
     tz = profile.tz
     today = local_date(now, tz)
     found = []
@@ -111,7 +111,7 @@ def just_past(meetings: Iterable[Meeting], profile: Profile, now: datetime) -> l
         days = (today - local_date(m.start, tz)).days
         if not m.going or end > now or not 1 <= days <= AFTER_DAYS:
             continue
-        if known_people(m, profile, now) or new_people(m, profile):
+        if known_people(m, profile, now):  # strangers alone (a dentist's desk) are not worth a nudge
             found.append(m)
     return sorted(found, key=lambda m: (-m.start.timestamp(), m.meeting_id))
 

@@ -181,9 +181,7 @@ def _after_meeting(ctx: _Context, meetings: Sequence[Meeting]) -> Iterable[NextI
         people = known_people(meeting, ctx.profile, ctx.now)
         strangers = new_people(meeting, ctx.profile)
         start = meeting.start.astimezone(ctx.profile.tz)
-        steps = []
-        if people:
-            steps.append(f"follow up with {_names(people)}")
+        steps = [f"follow up with {_names(people)}"]
         if strangers:
             count = len(strangers)
             steps.append(f"add the {count} new {'person' if count == 1 else 'people'} you met")
@@ -191,16 +189,10 @@ def _after_meeting(ctx: _Context, meetings: Sequence[Meeting]) -> Iterable[NextI
         title = meeting.title or "A meeting"
         reason = f"“{title}” was {when_words(start, ctx.now, ctx.today)}: " + ", ".join(steps) + "."
         days = (ctx.today - start.date()).days
-        action = "follow-up" if people else None
+        item_id = f"after:{meeting.meeting_id}"
+        score = 84.0 - days
         yield _item(
-            ctx,
-            f"after:{meeting.meeting_id}",
-            AFTER_MEETING,
-            reason,
-            84.0 - days,
-            people[0] if people else None,
-            action,
-            meeting_id=meeting.meeting_id,
+            ctx, item_id, AFTER_MEETING, reason, score, people[0], "follow-up", meeting_id=meeting.meeting_id
         )
 
 
