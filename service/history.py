@@ -231,6 +231,8 @@ def _what(item: dict[str, Any], names: _Names, tz: ZoneInfo) -> str:
             parts.append(f"weekly budget {data['weekly_budget']}")
         if "offers" in data:
             parts.append("what you can offer: " + (", ".join(data["offers"] or ()) or "nothing listed"))
+        if "daily_at" in data:
+            parts.append(f"daily message at {data['daily_at']}" if data["daily_at"] else "daily message off")
         return ", ".join(parts)
     if t == ev.HANDLE_CLAIMED:
         return str(data.get("handle", ""))
