@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from cli import render
-from cli.common import JsonOption, UserOption, load_settings, opened
+from cli.common import JsonOption, UserOption, acting_as, load_settings, opened
 from service.app import App
 from service.commands import SecretKeyMissingError
 from service.settings import Settings
@@ -133,6 +133,25 @@ def send_test_message(user: UserOption = None) -> None:
             render.errors.print(f"[bold red]not delivered:[/bold red] {result.detail}", highlight=False)
             raise typer.Exit(1)
         render.console.print(f"Test sent by {result.channel}: {result.detail}.")
+
+
+@notify_app.command("daily")
+def daily(
+    at: Annotated[str, typer.Argument(help="HH:MM in your time zone (e.g. 07:30), or off.")],
+    user: UserOption = None,
+) -> None:
+    """One message a day at this time: briefs for your meetings and your top next steps."""
+    from service.updates.daily import set_daily
+
+    with acting_as(user) as (service, user_id):
+        chosen = set_daily(service, user_id, at)
+    if chosen is None:
+        render.console.print("Daily message: off.")
+        return
+    render.console.print(
+        f"Daily message at {chosen} (your time zone), over your progress-update channel"
+        " (`netgoals notify email|webhook` if none is set)."
+    )
 
 
 @notify_app.command("status")

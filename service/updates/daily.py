@@ -13,6 +13,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from domain import decisions
 from domain.daily import DAILY, TOP_ITEMS, daily_due, daily_key
 from domain.next_actions import BRIEF
 from domain.profile import Profile
@@ -63,3 +64,9 @@ def this_week(app: App, user_id: str) -> list[dict[str, Any]]:
         {"item_id": i.item_id, "kind": i.kind, "reason": i.reason}
         for i in next_actions.next_items(app, user_id, limit=TOP_ITEMS)
     ]
+
+
+def set_daily(app: App, user_id: str, text: str) -> str | None:
+    """Choose the daily message's time (HH:MM in the person's zone) or "off"; returns the choice."""
+    app.decide_profile(user_id, lambda p: decisions.change_settings(p, app.now(), daily_at=text))
+    return app.profile(user_id).daily_at
