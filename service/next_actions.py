@@ -162,6 +162,13 @@ def briefs(app: App, user_id: str, as_of: date | None = None) -> list[Brief]:
     return [_brief(log, m, now) for m in coming_up(log.meetings, log.profile, now)]
 
 
+def today(app: App, user_id: str) -> tuple[list[NextItem], list[Brief]]:
+    """The dashboard's Today: the next list and the coming meetings' briefs, from one read."""
+    log, now = _read(app, user_id)
+    found = [_brief(log, m, now) for m in coming_up(log.meetings, log.profile, now)]
+    return _list(log, now, DEFAULT_LIMIT), found
+
+
 def _meeting(log: _Log, now: datetime, text: str) -> Meeting:
     """One of the person's meetings, by its id or its place in the coming-up list (1-based)."""
     text = text.strip()

@@ -18,9 +18,11 @@ _ANSWERS = {"done": "done", "tomorrow": "snoozed", "not-now": "dismissed", "neve
 
 
 def today_card(session: Session) -> dict[str, Any]:
-    """What the card shows: the items, and the day a "tomorrow" snooze reaches."""
+    """What the card shows: the items, the coming meetings' briefs, and the day a "tomorrow" snooze
+    reaches."""
     tomorrow = next_actions.tomorrow(session.app, session.user_id)
-    return {"items": next_actions.next_items(session.app, session.user_id), "tomorrow": tomorrow}
+    items, briefs = next_actions.today(session.app, session.user_id)
+    return {"items": items, "briefs": briefs, "tomorrow": tomorrow}
 
 
 @router.post("/web/next/{item}")

@@ -10,6 +10,9 @@ from datetime import timedelta
 
 from domain.decisions import ContactSpec
 from service import accounts, actions, contacts, ical, next_actions
+from tests.api.conftest import User
+from tests.api.test_dashboard import sign_in
+from tests.api.test_dashboard_pages import _no_machine_words
 from tests.ical.calendar_server import CalendarServer, Route
 from tests.ical.conftest import NOW, Site
 from tests.ical.ics import vcalendar, vevent
@@ -126,3 +129,13 @@ def test_briefs_over_the_api_are_the_callers_only(site: Site, server: CalendarSe
     assert site.client.get(f"/api/v1/next/briefs/{brief['meeting_id']}").status_code == 401
     too_long = site.client.get("/api/v1/next/briefs/" + "x" * 41, headers=_auth(site.token))
     assert too_long.status_code == 422
+
+    # The dashboard's Today shows the brief; Bob's shows nothing of it.
+    sign_in(site.client, User(user_id, "ada@example.com", site.token))
+    page = site.client.get("/")
+    assert page.status_code == 200
+    assert "Before your meetings" in page.text and "“Project sync” tomorrow at 10:00" in page.text
+    _no_machine_words(page.text)
+    site.client.cookies.clear()
+    sign_in(site.client, User(other.user.user_id, "bob@example.com", other.token))
+    assert "Project sync" not in site.client.get("/").text
