@@ -127,7 +127,7 @@ def dismiss(item: ItemArgument, user: UserOption = None, promise: PromiseOption 
 
 @next_app.command("brief")
 def brief_of(meeting: MeetingArgument, user: UserOption = None, as_json: JsonOption = False) -> None:
-    """The brief for one meeting: who they are to you, your last interactions, their asks, your promises."""
+    """The brief for one meeting with people you know."""
     with acting_as(user) as (service, user_id):
         found = next_actions.meeting_brief(service, user_id, meeting)
     if as_json:
@@ -138,7 +138,7 @@ def brief_of(meeting: MeetingArgument, user: UserOption = None, as_json: JsonOpt
 
 @next_app.command("add-people")
 def add_people(meeting: MeetingArgument, user: UserOption = None) -> None:
-    """Add the people you met at a meeting who are not contacts yet ("met at <meeting>")."""
+    """Add the people met at a meeting who are not contacts yet."""
     with acting_as(user) as (service, user_id):
         added = next_actions.add_people(service, user_id, meeting)
     if not added:

@@ -140,7 +140,7 @@ def daily(
     at: Annotated[str, typer.Argument(help="HH:MM in your time zone (e.g. 07:30), or off.")],
     user: UserOption = None,
 ) -> None:
-    """One message a day at this time: briefs for your meetings and your top next steps."""
+    """A daily message at HH:MM: meeting briefs and next steps."""
     from service.updates.daily import set_daily
 
     with acting_as(user) as (service, user_id):
