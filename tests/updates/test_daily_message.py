@@ -101,3 +101,18 @@ def test_the_daily_message_over_slack_reads_as_words(world: World, tmp_path: Pat
     body = json.loads(request.body)
     assert body["text"].startswith("*Today: 1 meeting to prepare, 1 next step*")
     assert "“Project sync” tomorrow at 10:00" in body["text"]
+
+
+def test_the_weekly_digest_has_this_week(world: World, tmp_path: Path) -> None:
+    app, ctx, user = world.app, world.ctx, world.user_id
+    _setup(world, tmp_path)
+    set_channel(
+        app, ctx, user, "webhook", webhook_url=world.hooks.url, webhook_format="slack", immediate=False,
+    )  # fmt: skip
+    world.clock.set("2026-11-30T07:30:00+00:00")  # Monday 08:30 in Berlin: the digest is due
+    assert decide(app, ctx, user) == 1
+    deliver_due(app, ctx, user)
+    [request] = world.hooks.received
+    text = json.loads(request.body)["text"]
+    assert "THIS WEEK: what to do next, and why\n- You first met Ben Okafor 6 days ago" in text
+    assert text.index("THIS WEEK") < text.index("NEXT WEEK")
