@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.meetings import brief
 from tests.next_script import Script, at, shown
 
 MONTHLY = [
@@ -230,3 +231,49 @@ def test_freelancer_before_and_after_a_meeting() -> None:
     assert [i.item_id for i in s.next(at("2026-03-22", "09:00"))][1] == "promise:p1"
     s.answer("promise:p1", "done", at("2026-03-22", "09:00"), "c-dan")
     assert [i.item_id for i in s.next(at("2026-04-30", "09:00"))] == ["keep-in-touch:c-fay", "offer:c-dan"]
+
+
+def test_job_seeker_keeps_a_promise() -> None:
+    s = _job_seeker()
+    s.did("follow-up", "2026-03-20", "c-ana", clock="12:00")
+    promised = (("p1", "send Ana my portfolio"),)
+    s.answer("keep-in-touch:c-ana", "done", at("2026-03-20"), "c-ana", promises=promised)
+    promise = "You promised Ana Lima “send Ana my portfolio” {when}: keep it, then mark it done."
+    assert shown(s.next(at("2026-03-20", "11:59"))) == [shown(s.next(at("2026-03-20", "11:59")))[0], GAP]
+    assert shown(s.next(at("2026-03-20", "13:00"))) == [("promise:p1", promise.format(when="today")), GAP]
+    assert shown(s.next(at("2026-03-24", "13:00"))) == [
+        ("promise:p1", promise.format(when="4 days ago")),
+        GAP,
+    ]
+    s.answer("promise:p1", "done", at("2026-03-24", "13:00"), "c-ana")
+    assert shown(s.next(at("2026-03-24", "13:01"))) == [GAP]
+
+
+def test_mentee_before_and_after_meeting_the_mentor() -> None:
+    s = _mentee()
+    s.meeting("m1", at("2026-03-21", "15:00"), "Coffee with Hal", "c-hal")
+    brief_m1 = (
+        "brief:m1",
+        "“Coffee with Hal” with Hal Ito is {when} at 15:00: read the brief (`netgoals next brief m1`).",
+    )
+    # The day before, the goal's pace leads; within the hour, the brief does.
+    assert shown(s.next(at("2026-03-20", "09:00"))) == [
+        MENTOR_BEHIND,
+        (brief_m1[0], brief_m1[1].format(when="tomorrow")),
+    ]
+    assert shown(s.next(at("2026-03-21", "14:30"))) == [
+        (brief_m1[0], brief_m1[1].format(when="today")),
+        MENTOR_BEHIND,
+    ]
+    found = brief(s.meetings[0], s.profile, s.actions, {}, [], at("2026-03-21", "14:30"))
+    assert found.serves == ("Build a relationship with a mentor", "Find a mentor in data science")
+    assert [(p.name, p.who) for p in found.people] == [("Hal Ito", "no details noted yet")]
+    # The calendar counted the meeting for the mentor goal; the day after, the nudge.
+    s.did("meet-mentor", "2026-03-21", "c-hal", clock="15:00")
+    assert shown(s.next(at("2026-03-22", "09:00"))) == [
+        (
+            "after:m1",
+            "“Coffee with Hal” was yesterday at 15:00: follow up with Hal Ito, note what you promised.",
+        )
+    ]
+    assert shown(s.next(at("2026-03-24", "09:00"))) == []  # the nudge lasts two days
