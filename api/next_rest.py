@@ -172,6 +172,18 @@ def brief(meeting_id: MeetingPath, who: CallerDep) -> dict[str, Any]:
     return next_actions.brief_as_dict(next_actions.meeting_brief(who.app, who.user_id, meeting_id))
 
 
+class AddedOut(BaseModel):
+    name: str
+    contact_id: str
+
+
+@router.post("/next/briefs/{meeting_id}/add-people", response_model=list[AddedOut])
+def add_people(meeting_id: MeetingPath, who: CallerDep) -> list[dict[str, Any]]:
+    """Add the meeting's attendees who are not contacts yet ("met at <meeting>"); again adds nothing."""
+    added = next_actions.add_people(who.app, who.user_id, meeting_id)
+    return [{"name": name, "contact_id": contact_id} for name, contact_id in added]
+
+
 @router.get("/next/closeness", response_model=list[ClosenessOut])
 def closeness(
     who: CallerDep,

@@ -159,6 +159,7 @@ def show_status(user: UserOption = None, as_json: JsonOption = False) -> None:
     """Where updates go, and whether the last one got there."""
     with _updates(user) as (service, _context, user_id):
         current = status(service, user_id)
+        daily_at = service.profile(user_id).daily_at
     if as_json:
         render.print_json(current.as_dict())
         return
@@ -168,6 +169,8 @@ def show_status(user: UserOption = None, as_json: JsonOption = False) -> None:
         ", ".join(k for k, on in (("at once", p.immediate), ("weekly digest", p.digest)) if on) or "nothing"
     )
     render.console.print(f"Updates: {where}; {kinds}." if p.active else "Updates: off.")
+    if daily_at:
+        render.console.print(f"Daily message at {daily_at} (your time zone).")
     if current.waiting_for_confirmation:
         render.console.print(
             f"[yellow]Waiting for confirmation:[/yellow] open the link sent to {p.email};"

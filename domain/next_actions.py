@@ -41,6 +41,7 @@ from domain.progress import BEHIND, MET, count_goals, evaluate
 DEFAULT_LIMIT: Final = 7
 FOLLOW_UP_DAYS: Final = 7
 PREPARE_WITHIN: Final = timedelta(days=2)
+MAX_BRIEFS: Final = 3
 OFFER_RESTS: Final = timedelta(days=30)
 PACE_SLACK_DAYS: Final = 3
 GAP_KINDS: Final = ("no-contacts", "no-one-at-kind")
@@ -162,7 +163,9 @@ def _names(people: Sequence[Contact]) -> str:
 
 
 def _briefs(ctx: _Context, meetings: Sequence[Meeting]) -> Iterable[NextItem]:
-    for meeting in coming_up(meetings, ctx.profile, ctx.now):
+    # The soonest few: a full calendar must not push everything else off the list (all of them are
+    # in `netgoals next --brief`, the API's briefs and the daily message).
+    for meeting in coming_up(meetings, ctx.profile, ctx.now)[:MAX_BRIEFS]:
         people = known_people(meeting, ctx.profile, ctx.now)
         start = meeting.start.astimezone(ctx.profile.tz)
         title = meeting.title or "A meeting"

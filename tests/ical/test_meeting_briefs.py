@@ -125,6 +125,11 @@ def test_briefs_over_the_api_are_the_callers_only(site: Site, server: CalendarSe
     other = accounts.add_user(app, "bob@example.com", "Europe/Berlin")
     theirs = site.client.get(f"/api/v1/next/briefs/{brief['meeting_id']}", headers=_auth(other.token))
     assert theirs.status_code == 404
+    adding = f"/api/v1/next/briefs/{brief['meeting_id']}/add-people"
+    assert site.client.post(adding, headers=_auth(other.token)).status_code == 404
+    added = site.client.post(adding, headers=_auth(site.token))
+    assert added.status_code == 200 and [a["name"] for a in added.json()] == ["Bo"]
+    assert site.client.post(adding, headers=_auth(site.token)).json() == []
     assert site.client.get("/api/v1/next/briefs", headers=_auth(other.token)).json() == []
     assert site.client.get(f"/api/v1/next/briefs/{brief['meeting_id']}").status_code == 401
     too_long = site.client.get("/api/v1/next/briefs/" + "x" * 41, headers=_auth(site.token))

@@ -85,3 +85,14 @@ def test_a_promise_is_open_until_done_or_never_and_never_keeps_the_person() -> N
     assert open_promises(s.answers, at("2026-03-04")) == []
     # Never on a promise drops that promise only: Ana's keep-in-touch item is still suggested.
     assert [i.item_id for i in s.next(at("2026-03-20"))] == ["keep-in-touch:c1"]
+
+
+def test_a_full_calendar_shows_the_soonest_briefs_in_the_list_and_all_of_them_elsewhere() -> None:
+    s = Script()
+    s.contact("c1", "Ana Lima", "2026-03-01", cadence_days=7)
+    for hour in range(9, 14):
+        s.meeting(f"m{hour}", at("2026-03-11", f"{hour:02d}:00"), f"Meeting at {hour}", "c1")
+    now = at("2026-03-10", "09:00")
+    assert len(coming_up(s.meetings, s.profile, now)) == 5
+    items = s.next(now, limit=50)
+    assert [i.item_id for i in items] == ["brief:m9", "brief:m10", "brief:m11", "keep-in-touch:c1"]
