@@ -26,12 +26,8 @@ def daily_payloads(app: App, profile: Profile, now: datetime, told: Collection[s
     day = daily_due(now, profile.tz, profile.daily_at)
     if day is None or daily_key(day) in told:
         return []
-    briefs = next_actions.briefs(app, profile.user_id)
-    items = [
-        i
-        for i in next_actions.next_items(app, profile.user_id, limit=TOP_ITEMS + len(briefs))
-        if i.kind != BRIEF
-    ][:TOP_ITEMS]
+    listed, briefs = next_actions.today(app, profile.user_id)  # one read of the log for both
+    items = [i for i in listed if i.kind != BRIEF][:TOP_ITEMS]  # the briefs say it in full
     if not briefs and not items:
         return []
     lines: list[str] = []
