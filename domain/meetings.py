@@ -38,6 +38,7 @@ class Meeting:
     contact_ids: tuple[str, ...]  # known contacts among the attendees (when the calendar was read)
     attendees: tuple[tuple[str, str | None], ...] = ()  # other attendees: (address, name)
     going: bool = True  # not cancelled, not declined
+    kinds: tuple[str, ...] = ()  # the action kinds it counts for (a goal's rule matched it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +177,9 @@ def brief(
         (
             g
             for g in profile.goals.values()
-            if g.archived_at is None and g.set_at <= now and ids & set(g.contact_ids)
+            if g.archived_at is None
+            and g.set_at <= now
+            and (ids & set(g.contact_ids) or g.action in meeting.kinds)
         ),
         key=lambda g: g.goal_id,
     )

@@ -72,6 +72,7 @@ def from_facts(source: str, key: str, facts: Mapping[str, Any]) -> Meeting | Non
         contacts,
         attendees,
         bool(going),
+        tuple(str(k) for k in facts.get("kinds") or ()),
     )
 
 
