@@ -31,6 +31,7 @@ def answer_item(
     item: str,
     csrf: Annotated[str, Form(max_length=300)] = "",
     answer: Annotated[str, Form(max_length=20)] = "",
+    promise: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     from api.pages.home import draw_home  # the home page draws this card; import when answering
 
@@ -39,9 +40,14 @@ def answer_item(
         if reply is None or len(item) > 200:
             raise DomainError(f"unknown answer {answer!r}: use done, tomorrow, not-now or never")
         until: date | None = next_actions.tomorrow(s.app, s.user_id) if reply == "snoozed" else None
-        next_actions.answer(s.app, s.user_id, item, reply, until=until)
+        promised = (promise,) if promise.strip() else ()  # after a meeting: what was promised
+        next_actions.answer(s.app, s.user_id, item, reply, until=until, promises=promised)
         return "/#today"
 
     return run_form(
-        request, csrf, (item, answer), command, lambda s, e: draw_home(request, s, error=e, status=422)
+        request,
+        csrf,
+        (item, answer, promise),
+        command,
+        lambda s, e: draw_home(request, s, error=e, status=422),
     )

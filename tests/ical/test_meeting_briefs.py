@@ -11,7 +11,7 @@ from datetime import timedelta
 from domain.decisions import ContactSpec
 from service import accounts, actions, contacts, ical, next_actions
 from tests.api.conftest import User
-from tests.api.test_dashboard import sign_in
+from tests.api.test_dashboard import _csrf, sign_in
 from tests.api.test_dashboard_pages import _no_machine_words
 from tests.ical.calendar_server import CalendarServer, Route
 from tests.ical.conftest import NOW, Site
@@ -111,7 +111,7 @@ def _meetings(site: Site) -> list[str]:
 def test_briefs_over_the_api_are_the_callers_only(site: Site, server: CalendarServer) -> None:
     app, user_id = site.app, site.user_id
     contacts.add_contact(app, user_id, ContactSpec(name="Cy Moss", emails=("cy@moss.org",)))
-    server.routes["/cal.ics"] = Route(vcalendar(SYNC))
+    server.routes["/cal.ics"] = Route(vcalendar(SYNC, LUNCH))
     source = ical.add_source(app, site.settings, user_id, server.url("/cal.ics"))
     ical.sync_source(app, site.settings, source.source_id)
 
@@ -135,12 +135,18 @@ def test_briefs_over_the_api_are_the_callers_only(site: Site, server: CalendarSe
     too_long = site.client.get("/api/v1/next/briefs/" + "x" * 41, headers=_auth(site.token))
     assert too_long.status_code == 422
 
-    # The dashboard's Today shows the brief; Bob's shows nothing of it.
+    # The dashboard's Today shows the brief, and the nudge after lunch takes a promise with "Done".
     sign_in(site.client, User(user_id, "ada@example.com", site.token))
     page = site.client.get("/")
     assert page.status_code == 200
     assert "Before your meetings" in page.text and "“Project sync” tomorrow at 10:00" in page.text
+    assert "What did you promise?" in page.text
     _no_machine_words(page.text)
+    after = next(i for i in next_actions.next_items(app, user_id) if i.kind == "after-meeting")
+    form = {"csrf": _csrf(page.text), "answer": "done", "promise": "send Cy the deck"}
+    done = site.client.post(f"/web/next/{after.item_id}", data=form, follow_redirects=False)
+    assert done.status_code == 303
+    assert "You promised Cy Moss “send Cy the deck” today" in site.client.get("/").text
     site.client.cookies.clear()
     sign_in(site.client, User(other.user.user_id, "bob@example.com", other.token))
     assert "Project sync" not in site.client.get("/").text
