@@ -23,7 +23,7 @@ from domain.next_answers import Promise
 from domain.periods import local_date, local_midnight
 from domain.profile import Profile
 
-SOON: Final = timedelta(hours=1)  # "within the hour": a brief now, whatever the day
+SOON: Final = timedelta(hours=1)  # "within the hour": its brief tops the next list
 AFTER_DAYS: Final = 2  # the nudge shows the day after and the day after that
 LAST_INTERACTIONS: Final = 3
 
@@ -96,7 +96,7 @@ def coming_up(meetings: Iterable[Meeting], profile: Profile, now: datetime) -> l
     """Meetings worth a brief at `now`: going, with someone known, starting from now until the end of
     tomorrow (local), soonest first."""
     tz = profile.tz
-    horizon = max(local_midnight(local_date(now, tz) + timedelta(days=2), tz), now + SOON)
+    horizon = local_midnight(local_date(now, tz) + timedelta(days=2), tz)
     found = [m for m in meetings if m.going and now < m.start <= horizon and known_people(m, profile, now)]
     return sorted(found, key=lambda m: (m.start, m.meeting_id))
 
@@ -117,7 +117,8 @@ def just_past(meetings: Iterable[Meeting], profile: Profile, now: datetime) -> l
     return sorted(found, key=lambda m: (-m.start.timestamp(), m.meeting_id))
 
 
-def when_words(start: datetime, now: datetime, today: date) -> str:
+def when_words(start: datetime, today: date) -> str:
+    """Words for when: tomorrow at 10:00, yesterday at 12:00 (`start` in the person's zone)."""
     day = (start.date() - today).days
     name = "today" if day == 0 else "tomorrow" if day == 1 else f"on {start:%A %d %B}"
     if day < 0:
@@ -187,7 +188,7 @@ def brief(
     aims += [a for contact in people for a in sorted(contact.helps_with)]
     aspirations = [profile.aspirations[a].text for a in aims if a in profile.aspirations]
     serves = tuple(dict.fromkeys([*(g.title for g in goals), *aspirations]))
-    when = when_words(meeting.start.astimezone(tz), now, local_date(now, tz))
+    when = when_words(meeting.start.astimezone(tz), local_date(now, tz))
     return Brief(meeting, when, tuple(found), new_people(meeting, profile), serves)
 
 

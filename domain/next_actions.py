@@ -29,7 +29,7 @@ from domain.block_ledger import PlannedBlock
 from domain.closeness import Closeness, closeness
 from domain.contacts import Contact
 from domain.goals import Goal
-from domain.meetings import Meeting, coming_up, just_past, known_people, new_people, when_words
+from domain.meetings import SOON, Meeting, coming_up, just_past, known_people, new_people, when_words
 from domain.network import ContactStanding
 from domain.network_gaps import aspiration_networks
 from domain.next_answers import PROMISE_ITEM, Answer, Promise, fold_answers, open_promises
@@ -170,11 +170,11 @@ def _briefs(ctx: _Context, meetings: Sequence[Meeting]) -> Iterable[NextItem]:
         start = meeting.start.astimezone(ctx.profile.tz)
         title = meeting.title or "A meeting"
         reason = (
-            f"“{title}” with {_names(people)} is {when_words(start, ctx.now, ctx.today)}: "
+            f"“{title}” with {_names(people)} is {when_words(start, ctx.today)}: "
             f"read the brief (`netgoals next brief {meeting.meeting_id}`)."
         )
         hours = (meeting.start - ctx.now).total_seconds() / 3600
-        score = 90.0 if hours <= 1 else 87 - min(hours, 48) / 8
+        score = 90.0 if meeting.start - ctx.now <= SOON else 87 - min(hours, 48) / 8
         item_id = f"brief:{meeting.meeting_id}"
         yield _item(ctx, item_id, BRIEF, reason, score, people[0], None, meeting_id=meeting.meeting_id)
 
@@ -190,7 +190,7 @@ def _after_meeting(ctx: _Context, meetings: Sequence[Meeting]) -> Iterable[NextI
             steps.append(f"add the {count} new {'person' if count == 1 else 'people'} you met")
         steps.append("note what you promised")
         title = meeting.title or "A meeting"
-        reason = f"“{title}” was {when_words(start, ctx.now, ctx.today)}: " + ", ".join(steps) + "."
+        reason = f"“{title}” was {when_words(start, ctx.today)}: " + ", ".join(steps) + "."
         days = (ctx.today - start.date()).days
         item_id = f"after:{meeting.meeting_id}"
         score = 84.0 - days
