@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import CallerDep, IdempotencyKey, once
 from api.schemas import Day
 from service import next_actions
-from service.next_actions import DEFAULT_LIMIT, MAX_ITEMS, MAX_LENGTH
+from service.next_actions import DEFAULT_LIMIT, MAX_ITEMS, MAX_LENGTH, MAX_PROMISE, MAX_PROMISES
 
 router = APIRouter(tags=["next"])
 
@@ -37,17 +37,58 @@ class NextItemOut(BaseModel):
     aspiration_id: str | None
     aspiration_text: str | None
     action: str | None
+    meeting_id: str | None
+
+
+Promised = Annotated[str, Field(min_length=1, max_length=MAX_PROMISE)]
 
 
 class AnswerIn(_In):
     answer: Literal["done", "snoozed", "dismissed", "never"]
     until: Day | None = None
+    promises: list[Promised] = Field(default_factory=list, max_length=MAX_PROMISES)
 
 
 class AnswerOut(BaseModel):
     item_id: str
     answer: str
     action_id: str | None
+    promise_ids: list[str]
+
+
+class InteractionOut(BaseModel):
+    at: str
+    kind: str
+    title: str | None
+    note: str | None
+
+
+class PromiseOut(BaseModel):
+    promise_id: str
+    text: str
+    made_at: str
+
+
+class PersonBriefOut(BaseModel):
+    contact_id: str
+    name: str
+    who: str
+    closeness: str
+    last: list[InteractionOut]
+    needs: list[str]
+    promises: list[PromiseOut]
+
+
+class BriefOut(BaseModel):
+    meeting_id: str
+    source: str
+    title: str
+    start: str
+    end: str | None
+    when: str
+    serves: list[str]
+    new_people: list[str]
+    people: list[PersonBriefOut]
 
 
 class ClosenessOut(BaseModel):
@@ -100,9 +141,47 @@ def answer(
     now (7 days) or never (this person)."""
 
     def produce(key: str | None) -> dict[str, Any]:
-        return next_actions.answer(who.app, who.user_id, item_id, body.answer, until=body.until, key=key)
+        return next_actions.answer(
+            who.app,
+            who.user_id,
+            item_id,
+            body.answer,
+            until=body.until,
+            key=key,
+            promises=tuple(body.promises),
+        )
 
     return once(who, request, idempotency_key, body, 200, produce)
+
+
+MeetingPath = Annotated[str, Path(min_length=1, max_length=40, description="A meeting's id.")]
+
+
+@router.get("/next/briefs", response_model=list[BriefOut])
+def briefs(
+    who: CallerDep,
+    as_of: Annotated[Day | None, Query(description="As it stood at the end of this day.")] = None,
+) -> list[dict[str, Any]]:
+    """Briefs for your meetings with people you know, from now to the end of tomorrow."""
+    return [next_actions.brief_as_dict(b) for b in next_actions.briefs(who.app, who.user_id, as_of)]
+
+
+@router.get("/next/briefs/{meeting_id}", response_model=BriefOut)
+def brief(meeting_id: MeetingPath, who: CallerDep) -> dict[str, Any]:
+    """The brief for one of your meetings (404 for a meeting not in your calendars)."""
+    return next_actions.brief_as_dict(next_actions.meeting_brief(who.app, who.user_id, meeting_id))
+
+
+class AddedOut(BaseModel):
+    name: str
+    contact_id: str
+
+
+@router.post("/next/briefs/{meeting_id}/add-people", response_model=list[AddedOut])
+def add_people(meeting_id: MeetingPath, who: CallerDep) -> list[dict[str, Any]]:
+    """Add the meeting's attendees who are not contacts yet ("met at <meeting>"); again adds nothing."""
+    added = next_actions.add_people(who.app, who.user_id, meeting_id)
+    return [{"name": name, "contact_id": contact_id} for name, contact_id in added]
 
 
 @router.get("/next/closeness", response_model=list[ClosenessOut])

@@ -4,23 +4,29 @@ progress in the same run (issue 28).
 The next list folds the person's own streams from the log at read time (no projection), so its cost
 grows with their history; progress reads the projection. The ratio says what that costs.
 The workload's contacts get a keep-in-touch cadence (every 5th), a need (every 7th, half of them
-matching an offer), an aspiration, and a mentor goal with a deadline.
+matching an offer), an aspiration, and a mentor goal with a deadline; their Google calendar holds
+500 meetings with contacts around now (the briefs and after-meeting nudges read them).
 Run: .venv/bin/python -m bench.next_list [--events 100000] [--contacts 5000] [--calls 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
+
+from sqlalchemy import insert
 
 from bench.workload import NOW, START, fill
 from domain import events as ev
 from domain.events import NewEvent
-from integrations.storage.database import make_engine
+from integrations.storage.calendar_store.tables import google_occurrences
+from integrations.storage.database import make_engine, write_transaction
 from integrations.storage.event_store import StreamAppend
 from integrations.storage.migrate import upgrade
 from service import next_actions, progress
@@ -78,6 +84,27 @@ def _extras(user_id: str, contacts: int) -> list[NewEvent]:
     return made
 
 
+def _meetings(app: App, user_id: str, contacts: int, count: int = 500) -> None:
+    """Occurrence rows as a Google pull keeps them: a meeting every 3 hours around now."""
+    rows = []
+    for i in range(count):
+        start = NOW + timedelta(hours=3 * (i - count // 2))
+        who = [str(uuid.uuid5(uuid.NAMESPACE_OID, f"{user_id}/{(i * 37 + k) % contacts}")) for k in range(2)]
+        facts = {
+            "kinds": [], "at": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat(),
+            "title": f"Meeting {i}", "contact_ids": who, "attendees": [[f"guest{i}@example.org", None]],
+            "own": None, "attended": False, "going": True,
+        }  # fmt: skip
+        rows.append(
+            {
+                "user_id": user_id, "key": f"primary/m{i}/", "role": "primary", "due_at": None,
+                "facts": json.dumps(facts), "counted": "{}", "generation": 0,
+            }
+        )  # fmt: skip
+    with write_transaction(app.engine) as connection:
+        connection.execute(insert(google_occurrences), rows)
+
+
 def _median(call: object, calls: int) -> float:
     timings = []
     for _ in range(calls):
@@ -102,6 +129,7 @@ def main() -> None:
         version = app.store.stream_version(ev.profile_stream(user_id))
         app.store.append(StreamAppend(ev.profile_stream(user_id), version, _extras(user_id, args.contacts)))
         app.projection.rebuild()
+        _meetings(app, user_id, args.contacts)
         events = app.store.head_position()
         items = next_actions.next_items(app, user_id)
         assert items, "the bench person has something to do next"
@@ -112,7 +140,8 @@ def main() -> None:
         next_s = _median(lambda: next_actions.next_items(app, user_id), args.calls)
         progress_s = _median(lambda: progress.progress(app, user_id), args.calls)
         app.close()
-    print(f"events in the log: {events:,}; contacts: {args.contacts:,}; items: {len(items)}")
+    kinds = ", ".join(sorted({i.kind for i in items}))
+    print(f"events in the log: {events:,}; contacts: {args.contacts:,}; items: {len(items)} ({kinds})")
     print(f"next list:        {next_s * 1000:8.1f} ms (median of {args.calls})")
     print(f"progress read:    {progress_s * 1000:8.1f} ms (median of {args.calls})")
     print(f"ratio next/progress: {next_s / progress_s:.1f}x")

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from cli import render
-from cli.common import JsonOption, UserOption, load_settings, opened
+from cli.common import JsonOption, UserOption, acting_as, load_settings, opened
 from service.app import App
 from service.commands import SecretKeyMissingError
 from service.settings import Settings
@@ -135,11 +135,31 @@ def send_test_message(user: UserOption = None) -> None:
         render.console.print(f"Test sent by {result.channel}: {result.detail}.")
 
 
+@notify_app.command("daily")
+def daily(
+    at: Annotated[str, typer.Argument(help="HH:MM in your time zone (e.g. 07:30), or off.")],
+    user: UserOption = None,
+) -> None:
+    """A daily message at HH:MM: meeting briefs and next steps."""
+    from service.updates.daily import set_daily
+
+    with acting_as(user) as (service, user_id):
+        chosen = set_daily(service, user_id, at)
+    if chosen is None:
+        render.console.print("Daily message: off.")
+        return
+    render.console.print(
+        f"Daily message at {chosen} (your time zone), over your progress-update channel"
+        " (`netgoals notify email|webhook` if none is set)."
+    )
+
+
 @notify_app.command("status")
 def show_status(user: UserOption = None, as_json: JsonOption = False) -> None:
     """Where updates go, and whether the last one got there."""
     with _updates(user) as (service, _context, user_id):
         current = status(service, user_id)
+        daily_at = service.profile(user_id).daily_at
     if as_json:
         render.print_json(current.as_dict())
         return
@@ -149,6 +169,8 @@ def show_status(user: UserOption = None, as_json: JsonOption = False) -> None:
         ", ".join(k for k, on in (("at once", p.immediate), ("weekly digest", p.digest)) if on) or "nothing"
     )
     render.console.print(f"Updates: {where}; {kinds}." if p.active else "Updates: off.")
+    if daily_at:
+        render.console.print(f"Daily message at {daily_at} (your time zone).")
     if current.waiting_for_confirmation:
         render.console.print(
             f"[yellow]Waiting for confirmation:[/yellow] open the link sent to {p.email};"

@@ -2,13 +2,18 @@
 
 Each item says who (or no one), what kind of step, the reason in words, the goal or aspiration it
 serves, the action "done" logs, and a score. Sources, strongest first:
+- `brief`: a calendar meeting with people you know, from now to the end of tomorrow: read its brief
+  (`domain.meetings`);
+- `after-meeting`: the day after such a meeting: follow up, add the new people met, note promises;
+- `keep-promise`: a promise recorded with an answer and not yet answered done or never;
 - `prepare`: a planned block with people in the next 2 days;
 - `follow-up-new`: someone first met 1-7 days ago, with no contact since that day;
 - `goal-pace`: a mentor goal or a deadline goal behind pace (or about to fall behind);
 - `offer-help`: a contact looks for something the person said they can offer;
 - `keep-in-touch`: past the contact's keep-in-touch cadence (closer relationships first);
 - `aspiration-gap`: an aspiration with nobody who can help, or nobody at the kind of place it needs.
-Items the person answered rest (`domain.next_answers`); one item per person (their best); ties
+Items the person answered rest (`domain.next_answers`); one item per person (their best; a brief
+is about a meeting and takes no one's place); ties
 break by item id, so a log and a moment always give the same list. Pure: `now` is an argument.
 """
 
@@ -24,9 +29,10 @@ from domain.block_ledger import PlannedBlock
 from domain.closeness import Closeness, closeness
 from domain.contacts import Contact
 from domain.goals import Goal
+from domain.meetings import SOON, Meeting, coming_up, just_past, known_people, new_people, when_words
 from domain.network import ContactStanding
 from domain.network_gaps import aspiration_networks
-from domain.next_answers import Answer, fold_answers
+from domain.next_answers import PROMISE_ITEM, Answer, Promise, fold_answers, open_promises
 from domain.offers import matches
 from domain.periods import Frame, local_date
 from domain.profile import Profile
@@ -35,10 +41,12 @@ from domain.progress import BEHIND, MET, count_goals, evaluate
 DEFAULT_LIMIT: Final = 7
 FOLLOW_UP_DAYS: Final = 7
 PREPARE_WITHIN: Final = timedelta(days=2)
+MAX_BRIEFS: Final = 3
 OFFER_RESTS: Final = timedelta(days=30)
 PACE_SLACK_DAYS: Final = 3
 GAP_KINDS: Final = ("no-contacts", "no-one-at-kind")
 
+BRIEF, AFTER_MEETING, KEEP_PROMISE = "brief", "after-meeting", "keep-promise"
 PREPARE, FOLLOW_UP_NEW, GOAL_PACE, OFFER_HELP, KEEP_IN_TOUCH, ASPIRATION_GAP = (
     "prepare",
     "follow-up-new",
@@ -62,6 +70,7 @@ class NextItem:
     aspiration_id: str | None = None
     aspiration_text: str | None = None
     action: str | None = None  # the action kind "done" logs (None: done only records the answer)
+    meeting_id: str | None = None  # brief and after-meeting: the meeting (its people, its brief)
 
 
 @dataclass(slots=True)
@@ -125,6 +134,7 @@ def _item(
     action: str | None,
     goal: Goal | None = None,
     aspiration_id: str | None = None,
+    meeting_id: str | None = None,
 ) -> NextItem:
     if goal is None and aspiration_id is None:
         goal, aspiration_id = _serves(ctx, action, contact)
@@ -143,7 +153,61 @@ def _item(
         aspiration_id=aspiration.aspiration_id if aspiration else None,
         aspiration_text=aspiration.text if aspiration else None,
         action=action,
+        meeting_id=meeting_id,
     )
+
+
+def _names(people: Sequence[Contact]) -> str:
+    names = [c.name for c in people]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _briefs(ctx: _Context, meetings: Sequence[Meeting]) -> Iterable[NextItem]:
+    # The soonest few: a full calendar must not push everything else off the list (all of them are
+    # in `netgoals next --brief`, the API's briefs and the daily message).
+    for meeting in coming_up(meetings, ctx.profile, ctx.now)[:MAX_BRIEFS]:
+        people = known_people(meeting, ctx.profile, ctx.now)
+        start = meeting.start.astimezone(ctx.profile.tz)
+        title = meeting.title or "A meeting"
+        reason = (
+            f"“{title}” with {_names(people)} is {when_words(start, ctx.today)}: "
+            f"read the brief (`netgoals next brief {meeting.meeting_id}`)."
+        )
+        hours = (meeting.start - ctx.now).total_seconds() / 3600
+        score = 90.0 if meeting.start - ctx.now <= SOON else 87 - min(hours, 48) / 8
+        item_id = f"brief:{meeting.meeting_id}"
+        yield _item(ctx, item_id, BRIEF, reason, score, people[0], None, meeting_id=meeting.meeting_id)
+
+
+def _after_meeting(ctx: _Context, meetings: Sequence[Meeting]) -> Iterable[NextItem]:
+    for meeting in just_past(meetings, ctx.profile, ctx.now):
+        people = known_people(meeting, ctx.profile, ctx.now)
+        strangers = new_people(meeting, ctx.profile)
+        start = meeting.start.astimezone(ctx.profile.tz)
+        steps = [f"follow up with {_names(people)}"]
+        if strangers:
+            count = len(strangers)
+            steps.append(f"add the {count} new {'person' if count == 1 else 'people'} you met")
+        steps.append("note what you promised")
+        title = meeting.title or "A meeting"
+        reason = f"“{title}” was {when_words(start, ctx.today)}: " + ", ".join(steps) + "."
+        days = (ctx.today - start.date()).days
+        item_id = f"after:{meeting.meeting_id}"
+        score = 84.0 - days
+        yield _item(
+            ctx, item_id, AFTER_MEETING, reason, score, people[0], "follow-up", meeting_id=meeting.meeting_id
+        )
+
+
+def _keep_promises(ctx: _Context, promises: Sequence[Promise]) -> Iterable[NextItem]:
+    for promise in promises:
+        contact = ctx.contacts.get(promise.contact_id or "")
+        days = (ctx.today - local_date(promise.made_at, ctx.profile.tz)).days
+        to = f" {contact.name}" if contact else ""
+        reason = f"You promised{to} “{promise.text}” {_ago(days)}: keep it, then mark it done."
+        score = 70 + min(days, 10) / 2
+        action = "follow-up" if contact else None
+        yield _item(ctx, f"{PROMISE_ITEM}{promise.promise_id}", KEEP_PROMISE, reason, score, contact, action)
 
 
 def _prepare(ctx: _Context, blocks: Iterable[PlannedBlock]) -> Iterable[NextItem]:
@@ -307,6 +371,7 @@ def next_list(
     answers: Iterable[Answer],
     now: datetime,
     limit: int = DEFAULT_LIMIT,
+    meetings: Sequence[Meeting] = (),
 ) -> list[NextItem]:
     """The ranked next list at `now`: facts after `now` are not known yet."""
     tz = profile.tz
@@ -321,8 +386,12 @@ def next_list(
     for seen in touches.values():
         seen.sort()
     ctx = _Context(profile, now, today, contacts, touches, _live_goals(profile, now, today), {})
+    answers = list(answers)
     told = fold_answers(answers, now)
     candidates = [
+        *_briefs(ctx, meetings),
+        *_after_meeting(ctx, meetings),
+        *_keep_promises(ctx, open_promises(answers, now)),
         *_prepare(ctx, blocks),
         *_follow_up_new(ctx),
         *_goal_pace(ctx, known),
@@ -336,7 +405,7 @@ def next_list(
     for item in candidates:
         if told.hides(item.item_id, item.contact_id, now, today):
             continue
-        if item.contact_id is not None:
+        if item.contact_id is not None and item.kind != BRIEF:  # a brief readies a meeting: no one's slot
             if item.contact_id in people:
                 continue  # one item per person: their most pressing one
             people.add(item.contact_id)

@@ -5,11 +5,15 @@
 - snoozed: hidden until a day they chose;
 - dismissed ("not now"): hidden for 7 days;
 - never: nothing about this person again (for an item about no one: that item, for good).
+
+Any answer can also record what the person promised ("send the intro to Ana"): a promise stays open,
+shown in meeting briefs and as a `keep-promise` item (`promise:<id>`), until that item is answered
+done or never (never on a promise drops it; it does not silence the person).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
@@ -24,6 +28,17 @@ ANSWERS: Final = (DONE, SNOOZED, DISMISSED, NEVER)
 REST: Final = timedelta(days=7)
 MAX_SNOOZE: Final = timedelta(days=366)
 MAX_ITEM_ID: Final = 200
+MAX_PROMISES: Final = 5
+MAX_PROMISE: Final = 200
+PROMISE_ITEM: Final = "promise:"
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    promise_id: str
+    text: str
+    contact_id: str | None
+    made_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +49,18 @@ class Answer:
     contact_id: str | None = None
     until: date | None = None  # snoozed until this local day (hidden before it)
     action_id: str | None = None  # the action "done" logged
+    promises: tuple[Promise, ...] = ()
+
+
+def check_promises(texts: Iterable[str]) -> list[str]:
+    """Short texts, trimmed, at most MAX_PROMISES."""
+    found = [" ".join(t.split()) for t in texts]
+    if len(found) > MAX_PROMISES:
+        raise DomainError(f"too many promises: {len(found)} (at most {MAX_PROMISES} per answer)")
+    for text in found:
+        if not text or len(text) > MAX_PROMISE:
+            raise DomainError(f"a promise needs 1 to {MAX_PROMISE} characters")
+    return found
 
 
 def answer_event(
@@ -45,8 +72,10 @@ def answer_event(
     until: date | None = None,
     today: date | None = None,
     action_id: str | None = None,
+    promises: Sequence[tuple[str, str]] = (),
 ) -> Event:
-    """Decide one answer; a snooze needs a day after `today` and within a year."""
+    """Decide one answer; a snooze needs a day after `today` and within a year. `promises` are
+    (promise id, text) pairs, made to the item's person."""
     require_aware(now, "the answer's time")
     if answer not in ANSWERS:
         raise DomainError(f"unknown answer {answer!r}: use one of {', '.join(ANSWERS)}")
@@ -67,6 +96,9 @@ def answer_event(
         data["until"] = until.isoformat()
     if action_id is not None:
         data["action_id"] = action_id
+    if promises:
+        texts = check_promises(t for _, t in promises)
+        data["promises"] = [{"promise_id": i, "text": t} for (i, _), t in zip(promises, texts, strict=True)]
     return Event(ev.NEXT_ANSWERED, data)
 
 
@@ -84,7 +116,17 @@ def answer_from_event(data: Mapping[str, Any]) -> Answer:
     for value in (contact_id, action_id):
         if value is not None and not isinstance(value, str):
             raise DomainError("an answer's contact_id and action_id must be text")
-    return Answer(item_id, answer, at, contact_id, until, action_id)
+    made = data.get("promises") or []
+    if not isinstance(made, list) or len(made) > MAX_PROMISES:
+        raise DomainError(f"an answer's promises must be a list of at most {MAX_PROMISES}")
+    promises = []
+    for entry in made:
+        if not isinstance(entry, dict) or not isinstance(entry.get("promise_id"), str):
+            raise DomainError("a promise needs a promise_id and a text")
+        said = entry.get("text")
+        text = check_promises([said if isinstance(said, str) else ""])[0]
+        promises.append(Promise(entry["promise_id"], text, contact_id, at))
+    return Answer(item_id, answer, at, contact_id, until, action_id, tuple(promises))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +157,20 @@ def fold_answers(answers: Iterable[Answer], now: datetime) -> Answers:
     for answer in sorted((a for a in answers if a.at <= now), key=lambda a: a.at):
         latest[answer.item_id] = answer
         if answer.answer == NEVER:
-            if answer.contact_id is not None:
+            if answer.contact_id is not None and not answer.item_id.startswith(PROMISE_ITEM):
                 never_contacts.add(answer.contact_id)
             else:
                 never_items.add(answer.item_id)
     return Answers(latest, frozenset(never_contacts), frozenset(never_items))
+
+
+def open_promises(answers: Iterable[Answer], now: datetime) -> list[Promise]:
+    """Promises made by `now` and not yet answered done or never, oldest first."""
+    known = sorted((a for a in answers if a.at <= now), key=lambda a: a.at)
+    closed = {
+        a.item_id.removeprefix(PROMISE_ITEM)
+        for a in known
+        if a.item_id.startswith(PROMISE_ITEM) and a.answer in (DONE, NEVER)
+    }
+    made = [p for a in known for p in a.promises if p.promise_id not in closed]
+    return sorted(made, key=lambda p: (p.made_at, p.promise_id))

@@ -45,6 +45,7 @@ class Profile:
     def email_confirmed(self, email: str | None) -> bool:
         return email is not None and email_key(email) in self.confirmed_emails
     offers: tuple[str, ...] = ()  # what the person can offer others (optional in settings events)
+    daily_at: str | None = None  # HH:MM in their zone: the daily message (optional in settings events)
 
     @property
     def registered(self) -> bool:
@@ -105,6 +106,8 @@ class Profile:
         self.weekly_budget = data.get("weekly_budget", self.weekly_budget)
         if "offers" in data:
             self.offers = tuple(data["offers"] or ())
+        if "daily_at" in data:
+            self.daily_at = data["daily_at"]
 
 
 # How Profile.apply reads each event type (tests/unit/test_event_readers.py).

@@ -231,6 +231,8 @@ def _what(item: dict[str, Any], names: _Names, tz: ZoneInfo) -> str:
             parts.append(f"weekly budget {data['weekly_budget']}")
         if "offers" in data:
             parts.append("what you can offer: " + (", ".join(data["offers"] or ()) or "nothing listed"))
+        if "daily_at" in data:
+            parts.append(f"daily message at {data['daily_at']}" if data["daily_at"] else "daily message off")
         return ", ".join(parts)
     if t == ev.HANDLE_CLAIMED:
         return str(data.get("handle", ""))
@@ -271,7 +273,9 @@ def _answered(data: dict[str, Any], names: _Names) -> str:
     words = _ANSWER_WORDS.get(str(data.get("answer")), "Answered")
     who = names.contacts.get(str(data.get("contact_id") or ""))
     what = f"{words}: a suggestion about {who}" if who else f"{words}: a suggestion"
-    return what + (f" until {date.fromisoformat(data['until']):%a %d %b}" if data.get("until") else "")
+    what += f" until {date.fromisoformat(data['until']):%a %d %b}" if data.get("until") else ""
+    promised = [str(p.get("text")) for p in data.get("promises") or () if isinstance(p, dict)]
+    return what + (f"; promised: {'; '.join(promised)}" if promised else "")
 
 
 def _names(app: App, user_id: str, items: list[dict[str, Any]]) -> _Names:

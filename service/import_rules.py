@@ -210,9 +210,17 @@ def _check_settings(line: Line, user: UserFold) -> None:
             week_start=data.get("week_start"),
             weekly_budget=data.get("weekly_budget"),
             offers=data.get("offers"),
+            daily_at=_daily_text(data),
         )
     except (DomainError, ValueError, TypeError, AttributeError) as exc:
         raise DomainError(f"line {line.number}: {line.event.type}: {exc}") from None
+
+
+def _daily_text(data: dict[str, Any]) -> str | None:
+    """A settings payload's daily time as the command takes it (null in the log means off)."""
+    if "daily_at" not in data:
+        return None
+    return "off" if data["daily_at"] is None else str(data["daily_at"])
 
 
 def _check_claim(line: Line) -> None:

@@ -16,17 +16,38 @@ from domain.block_ledger import FULFILLED, SKIPPED, BlockLedger, PlannedBlock
 from domain.closeness import Closeness
 from domain.errors import DomainError, NotFoundError
 from domain.events import Event
+from domain.meetings import Brief, Meeting, brief, brief_text, coming_up, new_people
 from domain.next_actions import DEFAULT_LIMIT, NextItem, closeness_of, next_list
-from domain.next_answers import DONE, Answer, answer_event, answer_from_event
+from domain.next_answers import (
+    DONE,
+    MAX_PROMISE,
+    MAX_PROMISES,
+    Answer,
+    answer_event,
+    answer_from_event,
+    check_promises,
+    open_promises,
+)
 from domain.offers import MAX_ITEMS, MAX_LENGTH
 from domain.periods import local_date, local_midnight
 from domain.profile import Profile
 from integrations.storage.database import read_transaction
 from integrations.storage.event_store import EventStore
+from integrations.storage.meetings import meetings as stored_meetings
+from service import contacts as contacts_service
 from service.app import App
 
 MAX_LIMIT = 50
-__all__ = ["DEFAULT_LIMIT", "MAX_ITEMS", "MAX_LENGTH", "MAX_LIMIT"]  # the API's bounds come from here
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_ITEMS",
+    "MAX_LENGTH",
+    "MAX_LIMIT",
+    "MAX_PROMISE",
+    "MAX_PROMISES",
+    "Brief",
+    "brief_text",
+]  # the API's bounds and the CLI's brief words come from here
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +56,8 @@ class _Log:
     actions: list[ActionFact]
     blocks: list[PlannedBlock]
     answers: list[Answer]
+    meetings: list[Meeting]  # from the calendars' occurrence tables (current state, not the log)
+    details: dict[str, tuple[str | None, str | None]]  # action id -> (title, note), for briefs
 
 
 def _read(app: App, user_id: str, as_of: date | None = None) -> tuple[_Log, datetime]:
@@ -44,6 +67,7 @@ def _read(app: App, user_id: str, as_of: date | None = None) -> tuple[_Log, date
     with read_transaction(app.engine) as connection:
         stored = EventStore.stream_payloads(connection, ev.profile_stream(user_id))
         recorded = EventStore.stream_payloads(connection, ev.actions_stream(user_id))
+        meetings = stored_meetings(connection, user_id)
     profile = Profile(user_id)
     for event_type, data in stored:
         profile.apply(event_type, data)
@@ -59,11 +83,13 @@ def _read(app: App, user_id: str, as_of: date | None = None) -> tuple[_Log, date
     actions: dict[str, ActionFact] = {}
     blocks: dict[str, PlannedBlock] = {}
     answers: list[Answer] = []
+    details: dict[str, tuple[str | None, str | None]] = {}
     for event_type, data in recorded:
         if event_type == ev.ACTION_DONE:
             action_id = data["action_id"]
             if action_id not in actions:
                 actions[action_id] = action_from_done(data)
+                details[action_id] = (data.get("title"), data.get("note"))
             block = blocks.get(action_id)
             if block is not None:
                 block.outcome = DONE_BLOCK
@@ -75,7 +101,8 @@ def _read(app: App, user_id: str, as_of: date | None = None) -> tuple[_Log, date
             answers.append(answer_from_event(data))
         elif event_type in _BLOCK_EVENTS:
             _fold_block(blocks, event_type, data)
-    return _Log(profile, list(actions.values()), list(blocks.values()), answers), now
+    log = _Log(profile, list(actions.values()), list(blocks.values()), answers, meetings, details)
+    return log, now
 
 
 # Only whether a block is still open matters here (an upcoming one to prepare): the ledger's full
@@ -118,7 +145,62 @@ def next_items(
     app: App, user_id: str, as_of: date | None = None, limit: int = DEFAULT_LIMIT
 ) -> list[NextItem]:
     log, now = _read(app, user_id, as_of)
-    return next_list(log.profile, log.actions, log.blocks, log.answers, now, _check_limit(limit))
+    return _list(log, now, _check_limit(limit))
+
+
+def _list(log: _Log, now: datetime, limit: int) -> list[NextItem]:
+    return next_list(log.profile, log.actions, log.blocks, log.answers, now, limit, log.meetings)
+
+
+def _brief(log: _Log, meeting: Meeting, now: datetime) -> Brief:
+    return brief(meeting, log.profile, log.actions, log.details, open_promises(log.answers, now), now)
+
+
+def briefs(app: App, user_id: str, as_of: date | None = None) -> list[Brief]:
+    """Briefs for the meetings with people you know from now to the end of tomorrow, soonest first."""
+    log, now = _read(app, user_id, as_of)
+    return [_brief(log, m, now) for m in coming_up(log.meetings, log.profile, now)]
+
+
+def today(app: App, user_id: str) -> tuple[list[NextItem], list[Brief]]:
+    """The dashboard's Today: the next list and the coming meetings' briefs, from one read."""
+    log, now = _read(app, user_id)
+    found = [_brief(log, m, now) for m in coming_up(log.meetings, log.profile, now)]
+    return _list(log, now, DEFAULT_LIMIT), found
+
+
+def _meeting(log: _Log, now: datetime, text: str) -> Meeting:
+    """One of the person's meetings, by its id or its place in the coming-up list (1-based)."""
+    text = text.strip()
+    for meeting in log.meetings:
+        if meeting.meeting_id == text:
+            return meeting
+    upcoming = coming_up(log.meetings, log.profile, now)
+    if text.isdigit() and 1 <= int(text) <= len(upcoming):
+        return upcoming[int(text) - 1]
+    raise NotFoundError(f"no meeting {text!r} in your calendars")
+
+
+def meeting_brief(app: App, user_id: str, meeting: str) -> Brief:
+    """The brief for one of the person's meetings (past or coming), found in their calendars only."""
+    log, now = _read(app, user_id)
+    return _brief(log, _meeting(log, now, meeting), now)
+
+
+def add_people(app: App, user_id: str, meeting: str) -> list[tuple[str, str]]:
+    """Add the people met at a meeting who are not contacts yet: (name, contact id) for each, with
+    "met at <title>" as how you met. Adding them again adds nothing (the key is the address)."""
+    log, now = _read(app, user_id)
+    found = _meeting(log, now, meeting)
+    names = {email.lower(): name for email, name in found.attendees}
+    added = []
+    for email in new_people(found, log.profile):
+        name = names.get(email) or email.split("@")[0]
+        how_met = f"met at {found.title}" if found.title else "met at a meeting"
+        spec = decisions.ContactSpec(name=name, emails=(email,), how_met=how_met)
+        key = f"meeting-people/{found.meeting_id}/{email}"
+        added.append((name, contacts_service.add_contact(app, user_id, spec, key=key)))
+    return added
 
 
 def closeness_list(app: App, user_id: str, as_of: date | None = None) -> list[tuple[str, Closeness]]:
@@ -148,22 +230,25 @@ def answer(
     *,
     until: date | None = None,
     key: str | None = None,
+    promises: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Answer an item of the current list. Done also logs its action (which counts for goals), in
-    the same append as the answer; never hides everything about that person from now on."""
+    the same append as the answer; never hides everything about that person from now on.
+    `promises` are what the person promised (to the item's person), kept open until done."""
     if app.replayed(user_id, key):
-        return {"item_id": item_text, "answer": reply, "action_id": None}
+        return {"item_id": item_text, "answer": reply, "action_id": None, "promise_ids": []}
+    check_promises(promises)
     log, now = _read(app, user_id)
-    item = find_item(
-        next_list(log.profile, log.actions, log.blocks, log.answers, now, MAX_LIMIT),
-        item_text,
-    )
+    item = find_item(_list(log, now, MAX_LIMIT), item_text)
     today = local_date(now, log.profile.tz)
     decided: list[Event] = []
     action_id = None
     if reply == DONE and item.action is not None:
         action_id = app.new_id(user_id, key, "action")
-        who = (item.contact_id,) if item.contact_id else ()
+        who: tuple[str, ...] = (item.contact_id,) if item.contact_id else ()
+        meeting = next((m for m in log.meetings if m.meeting_id == item.meeting_id), None)
+        if meeting is not None:  # a follow-up after a meeting is with everyone known who was there
+            who = tuple(sorted(c for c in set(meeting.contact_ids) if c in log.profile.contacts))
         title = f"{item.kind}: {item.contact_name}" if item.contact_name else item.kind
         decided.append(
             decisions.log_action(log.profile, action_id, item.action, now, now, contact_ids=who, title=title)
@@ -177,14 +262,47 @@ def answer(
             until=until,
             today=today,
             action_id=action_id,
+            promises=[(app.new_id(user_id, key, f"promise-{i}"), t) for i, t in enumerate(promises)],
         )
     )
     app.append_actions(user_id, decided, key)
-    return {"item_id": item.item_id, "answer": reply, "action_id": action_id}
+    made = [p["promise_id"] for p in decided[-1].data.get("promises", [])]
+    return {"item_id": item.item_id, "answer": reply, "action_id": action_id, "promise_ids": made}
 
 
 def item_as_dict(item: NextItem) -> dict[str, Any]:
     return asdict(item)
+
+
+def brief_as_dict(found: Brief) -> dict[str, Any]:
+    m = found.meeting
+    return {
+        "meeting_id": m.meeting_id,
+        "source": m.source,
+        "title": m.title,
+        "start": m.start.isoformat(),
+        "end": m.end.isoformat() if m.end else None,
+        "when": found.when,
+        "serves": list(found.serves),
+        "new_people": list(found.new_people),
+        "people": [
+            {
+                "contact_id": p.contact_id,
+                "name": p.name,
+                "who": p.who,
+                "closeness": p.closeness,
+                "last": [
+                    {"at": i.at.isoformat(), "kind": i.kind, "title": i.title, "note": i.note} for i in p.last
+                ],
+                "needs": list(p.needs),
+                "promises": [
+                    {"promise_id": x.promise_id, "text": x.text, "made_at": x.made_at.isoformat()}
+                    for x in p.promises
+                ],
+            }
+            for p in found.people
+        ],
+    }
 
 
 def closeness_as_dict(name: str, found: Closeness) -> dict[str, Any]:

@@ -4,12 +4,13 @@ as the events the service would append, folded by the domain's own folds."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from domain import events as ev
 from domain.actions import ActionFact, action_from_done
 from domain.block_ledger import BlockLedger
+from domain.meetings import Meeting
 from domain.next_actions import NextItem, next_list
 from domain.next_answers import Answer, answer_event, answer_from_event
 from domain.profile import Profile
@@ -26,6 +27,7 @@ class Script:
     actions: list[ActionFact] = field(default_factory=list)
     ledger: BlockLedger = field(default_factory=BlockLedger)
     answers: list[Answer] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
     _actions: int = 0
 
     def __post_init__(self) -> None:
@@ -77,6 +79,20 @@ class Script:
             },
         )  # fmt: skip
 
+    def meeting(
+        self,
+        meeting_id: str,
+        start: datetime,
+        title: str,
+        *contacts: str,
+        strangers: tuple[str, ...] = (),
+        going: bool = True,
+    ) -> None:
+        """A calendar meeting of an hour, as a calendar reader hands it over."""
+        others = tuple((email, None) for email in strangers)
+        end = start + timedelta(hours=1)
+        self.meetings.append(Meeting(meeting_id, "ical", title, start, end, contacts, others, going))
+
     def answer(
         self,
         item_id: str,
@@ -84,12 +100,14 @@ class Script:
         now: datetime,
         contact_id: str | None = None,
         until: date | None = None,
+        promises: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        event = answer_event(item_id, reply, now, contact_id=contact_id, until=until)
+        event = answer_event(item_id, reply, now, contact_id=contact_id, until=until, promises=promises)
         self.answers.append(answer_from_event(event.data))
 
     def next(self, now: datetime, limit: int = 7) -> list[NextItem]:
-        return next_list(self.profile, self.actions, self.ledger.blocks.values(), self.answers, now, limit)
+        blocks = self.ledger.blocks.values()
+        return next_list(self.profile, self.actions, blocks, self.answers, now, limit, self.meetings)
 
 
 def shown(items: list[NextItem]) -> list[tuple[str, str]]:

@@ -18,9 +18,11 @@ _ANSWERS = {"done": "done", "tomorrow": "snoozed", "not-now": "dismissed", "neve
 
 
 def today_card(session: Session) -> dict[str, Any]:
-    """What the card shows: the items, and the day a "tomorrow" snooze reaches."""
+    """What the card shows: the items, the coming meetings' briefs, and the day a "tomorrow" snooze
+    reaches."""
     tomorrow = next_actions.tomorrow(session.app, session.user_id)
-    return {"items": next_actions.next_items(session.app, session.user_id), "tomorrow": tomorrow}
+    items, briefs = next_actions.today(session.app, session.user_id)
+    return {"items": items, "briefs": briefs, "tomorrow": tomorrow}
 
 
 @router.post("/web/next/{item}")
@@ -29,6 +31,7 @@ def answer_item(
     item: str,
     csrf: Annotated[str, Form(max_length=300)] = "",
     answer: Annotated[str, Form(max_length=20)] = "",
+    promise: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     from api.pages.home import draw_home  # the home page draws this card; import when answering
 
@@ -37,9 +40,14 @@ def answer_item(
         if reply is None or len(item) > 200:
             raise DomainError(f"unknown answer {answer!r}: use done, tomorrow, not-now or never")
         until: date | None = next_actions.tomorrow(s.app, s.user_id) if reply == "snoozed" else None
-        next_actions.answer(s.app, s.user_id, item, reply, until=until)
+        promised = (promise,) if promise.strip() else ()  # after a meeting: what was promised
+        next_actions.answer(s.app, s.user_id, item, reply, until=until, promises=promised)
         return "/#today"
 
     return run_form(
-        request, csrf, (item, answer), command, lambda s, e: draw_home(request, s, error=e, status=422)
+        request,
+        csrf,
+        (item, answer, promise),
+        command,
+        lambda s, e: draw_home(request, s, error=e, status=422),
     )

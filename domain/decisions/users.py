@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from domain import events as ev
+from domain.daily import parse_daily_at
 from domain.decisions.common import (
     require_registered,
     text_field,
@@ -51,9 +52,15 @@ def change_settings(
     week_start: int | None = None,
     weekly_budget: int | None = None,
     offers: tuple[str, ...] | None = None,
+    daily_at: str | None = None,
 ) -> list[Event]:
+    """Change what is given; `daily_at` is HH:MM or "off" (the daily message)."""
     require_registered(profile)
     data: dict[str, Any] = {}
+    if daily_at is not None:
+        chosen = parse_daily_at(daily_at)
+        if chosen != profile.daily_at:
+            data["daily_at"] = chosen
     if offers is not None:
         checked = validate_list(offers, "what you can offer")
         if tuple(checked) != profile.offers:

@@ -31,6 +31,7 @@ from domain.attendance import (
 from domain.confirmation import ANSWER_DONE, title_says_done
 from domain.errors import DomainError
 from domain.events import NewEvent, actions_stream
+from domain.meetings import going
 from domain.profile import Profile
 from integrations.google.calendar import (
     GoogleCalendar,
@@ -169,18 +170,20 @@ def _consider(
     if event.private.get("netgoals") == "1":
         return  # one of ours that the outbox no longer knows: still not evidence
     kinds = matched if matched is not None else matching_kinds(event, work.rules)
-    if not kinds and occurrence is None:
-        return
-    state = attendance(event, work.now)
     contact_ids = contacts_present(event, work.profile.contacts)
+    if not kinds and occurrence is None and not contact_ids:
+        return  # kept too when it counts for nothing: a meeting with people known gets a brief
+    state = attendance(event, work.now)
     facts = {
         "kinds": kinds,
         "at": event.start.isoformat() if event.start else None,
+        "end": event.end.isoformat() if event.end else None,
         "title": event.summary[:200],
         "contact_ids": contact_ids,
         "attendees": [[a.email, a.name] for a in event.others() if a.response != "declined"],
         "own": None,
         "attended": state == ATTENDED,
+        "going": going(event),
     }
     if occurrence is None:
         occurrence = store.Occurrence(event.key, work.role, None, {}, {}, 0, stored=False)

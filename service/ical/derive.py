@@ -22,6 +22,7 @@ from domain.attendance import (
 )
 from domain.events import NewEvent
 from domain.ical_attendance import fingerprint, occurrence_key, source_attendance
+from domain.meetings import going
 from domain.profile import Profile
 from integrations.storage import ical_store as store
 from integrations.storage.database import read_transaction
@@ -61,8 +62,9 @@ def derive(
             if occurrence is not None and occurrence.key in work.touched:
                 occurrence = None  # two instances alike in one read are two events
         kinds = matching_kinds(event, rules)
-        if not kinds and occurrence is None:
-            continue
+        contact_ids = contacts_present(event, profile.contacts)
+        if not kinds and occurrence is None and not contact_ids:
+            continue  # kept too when it counts for nothing: a meeting with people known gets a brief
         state = source_attendance(event, work.now, record.trust_all)
         if occurrence is None:
             occurrence = store.SourceOccurrence(key, mark, None, {}, {}, stored=False)
@@ -70,8 +72,11 @@ def derive(
         facts = {
             "kinds": kinds,
             "at": at,
+            "end": event.end.isoformat() if event.end else None,
             "title": event.summary[:200],
-            "contact_ids": contacts_present(event, profile.contacts),
+            "contact_ids": contact_ids,
+            "attendees": [[a.email, a.name] for a in event.others() if a.response != "declined"],
+            "going": going(event),
         }
         wanted = {k: at for k in kinds} if state == ATTENDED and at else {}
         reason = "cancelled in the calendar" if event.cancelled else "no longer attended in the calendar"

@@ -21,6 +21,7 @@ from integrations.storage.event_store import StreamAppend
 from service import progress as progress_service
 from service.app import App
 from service.confirm_links import LINK_LIFETIME, Links
+from service.updates import daily
 from service.updates.confirm_email import queue_confirmation
 from service.updates.context import Updates, delivery_id, event_id
 from service.updates.gather import digest_for
@@ -78,6 +79,9 @@ def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | N
     week = digest_week_due(now, profile.tz, profile.week_start) if chosen.digest else None
     if week is not None and digest_key(week) not in told:
         payloads.append(digest_payload(digest_for(app, profile, week, waiting)))
+        payloads[-1]["this_week"] = daily.this_week(app, user_id)  # issue 28: the digest's "This week"
+    # Issue 28: the daily message at the person's chosen time (service/updates/daily.py).
+    payloads.extend(daily.daily_payloads(app, profile, now, told))
     if not payloads:
         return 0
     rows, decided = [], []

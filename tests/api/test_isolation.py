@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from integrations.storage.database import write_transaction
+from integrations.storage.ical_store import occurrences as ical_occurrences
+from integrations.storage.meetings import meeting_id
 from service.app import App
-from tests.api.conftest import User, event_count
+from tests.api.conftest import NOW, User, event_count
 
 
 def _populate(client: TestClient, ann: User) -> dict[str, str]:
@@ -63,6 +67,25 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
     }
 
 
+def _anns_meeting(service: App, ids: dict[str, str]) -> str:
+    """A meeting with Zelda in Ann's calendar source, as its sync keeps it; its id."""
+    at = (NOW + timedelta(hours=20)).isoformat()
+    facts = {
+        "kinds": [],
+        "at": at,
+        "title": "Ann's meeting",
+        "contact_ids": [ids["contact_id"]],
+        "going": True,
+    }
+    with write_transaction(service.engine) as connection:
+        ical_occurrences.save(
+            connection,
+            ids["source_id"],
+            ical_occurrences.SourceOccurrence("m1/", "f", None, facts, stored=False),
+        )
+    return meeting_id("ical", f"{ids['source_id']}/m1/")
+
+
 # Creating endpoints that reference another user's things must be 404 as well.
 _REFERENCES_A = {("POST", "/api/v1/goals"), ("POST", "/api/v1/actions")}
 
@@ -71,6 +94,9 @@ def test_every_endpoint_hides_other_users_data(
     client: TestClient, web: FastAPI, service: App, ann: User, bob: User
 ) -> None:
     ids = _populate(client, ann)
+    ids["meeting_id"] = _anns_meeting(service, ids)
+    mine = client.get(f"/api/v1/next/briefs/{ids['meeting_id']}", headers=ann.headers)
+    assert mine.status_code == 200 and mine.json()["title"] == "Ann's meeting"
     secrets = [*ids.values(), "Ann's", "Zelda", ann.email, ann.user_id, "anns.ics"]
     bodies = _bodies(ids)
     operations = [

@@ -201,3 +201,49 @@ def test_tomorrow_in_one_tap_snoozes_to_the_persons_tomorrow(
     assert _next(client, ann) == []
     clock.advance(hours=13)  # 00:00 in Berlin, Ann's zone: her tomorrow has begun
     assert [i["item_id"] for i in _next(client, ann)] == [f"follow-up:{ben}"]
+
+
+def test_a_promise_over_the_api_survives_export_and_import_and_bad_ones_are_refused(
+    client: TestClient, service: App, ann: User, clock: Clock, tmp_path: Path
+) -> None:
+    _, ben = _met_yesterday(client, ann, clock)
+    body = {"answer": "done", "promises": ["send Ben the climate report"]}
+    answered = client.post(f"{API}/next/1/answer", headers=ann.headers, json=body)
+    assert answered.status_code == 200, answered.text
+    [promise_id] = answered.json()["promise_ids"]
+    items = _next(client, ann)
+    assert [(i["item_id"], i["kind"], i["contact_id"]) for i in items] == [
+        (f"promise:{promise_id}", "keep-promise", ben)
+    ]
+    before = event_count(service)
+    for bad in ({"answer": "done", "promises": [""]}, {"answer": "done", "promises": ["x"] * 6}):
+        refused = client.post(f"{API}/next/1/answer", headers=ann.headers, json=bad)
+        assert refused.status_code == 422, refused.text
+    assert event_count(service) == before
+
+    other = App.open(Settings(home=tmp_path / "other"), clock)
+    try:
+        lines = list(archive.export_lines(service, ann.user_id))
+        assert archive.import_lines(other, lines) == len(lines)
+        assert [i.item_id for i in next_actions.next_items(other, ann.user_id)] == [f"promise:{promise_id}"]
+    finally:
+        other.close()
+    archive.rebuild(service)
+    assert [i["item_id"] for i in _next(client, ann)] == [f"promise:{promise_id}"]
+
+
+def test_an_upload_with_a_bad_promise_or_daily_time_is_refused_by_line(
+    client: TestClient, service: App, ann: User
+) -> None:
+    csrf = _signed_in(client, ann)
+    head = service.store.head_position()
+    promise = {"promise_id": "p1", "text": "x" * 500}
+    data = {"item_id": "offer:x", "answer": "done", "at": NOW.isoformat(), "promises": [promise]}
+    refused = _upload(client, csrf, _line(actions_stream(ann.user_id), 1, ev.NEXT_ANSWERED, data))
+    assert refused.status_code == 422 and "a promise needs 1 to 200 characters" in refused.text
+    stream = profile_stream(ann.user_id)
+    daily = _line(stream, _next_version(service, stream), ev.USER_SETTINGS_CHANGED,
+                  {"daily_at": "99:99", "at": NOW.isoformat()})  # fmt: skip
+    refused = _upload(client, csrf, daily)
+    assert refused.status_code == 422 and "use HH:MM" in refused.text
+    assert service.store.head_position() == head

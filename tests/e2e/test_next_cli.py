@@ -93,3 +93,32 @@ def test_bad_answers_change_nothing(netgoals: Run, tmp_path: Path) -> None:
         assert result.returncode == 2, result.stderr
         assert message in result.stderr
     assert _event_count(tmp_path / "home") == before
+
+
+def test_promises_briefs_and_the_daily_time_from_the_cli(netgoals: Run, tmp_path: Path) -> None:
+    netgoals("init", "--timezone", "Europe/Berlin", now="2026-03-01T08:00:00+00:00")
+    netgoals("contact", "add", "Ben Okafor", now="2026-03-09T08:00:00+00:00")
+    netgoals("log", "attend-event", "Climate meetup", "--contact", "Ben", now="2026-03-09T20:00:00+00:00")
+    done = netgoals("next", "done", "1", "--promise", "send Ben the climate report")
+    assert "Promise noted: send Ben the climate report" in done.stdout
+    items = _items(netgoals, now="2026-03-11T09:00:00+00:00")
+    assert [i["kind"] for i in items] == ["keep-promise"]
+    assert items[0]["reason"] == (
+        "You promised Ben Okafor “send Ben the climate report” yesterday: keep it, then mark it done."
+    )
+    assert "promised: send Ben the climate report" in netgoals("history").stdout
+    netgoals("next", "done", items[0]["item_id"], now="2026-03-11T09:00:00+00:00")
+    assert _items(netgoals, now="2026-03-12T09:00:00+00:00") == []
+
+    assert "No meetings with people you know" in netgoals("next", "--brief").stdout
+    assert _json(netgoals("next", "--brief", "--json")) == []
+    missing = netgoals("next", "brief", "abc123", ok=False)
+    assert missing.returncode == 2 and "no meeting 'abc123'" in missing.stderr
+
+    before = _event_count(tmp_path / "home")
+    bad = netgoals("notify", "daily", "7h30", ok=False)
+    assert bad.returncode == 2 and "use HH:MM" in bad.stderr
+    assert _event_count(tmp_path / "home") == before
+    assert "Daily message at 07:30" in netgoals("notify", "daily", "7:30").stdout
+    assert "daily message at 07:30" in netgoals("history").stdout
+    assert netgoals("notify", "daily", "off").stdout.strip() == "Daily message: off."

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.meetings import brief
 from tests.next_script import Script, at, shown
 
 MONTHLY = [
@@ -158,3 +159,121 @@ def test_looking_for_a_mentor() -> None:
     s.did("meet-mentor", "2026-03-20", "c-hal", clock="12:00")
     s.answer("goal:g1", "done", at("2026-03-20"), "c-hal")
     assert shown(s.next(at("2026-03-22"))) == []
+
+
+WORKSHOP = (
+    "“Pricing workshop” was {when} at 14:00: follow up with Dan Ruiz, add the 1 new person you met, "
+    "note what you promised."
+)
+OFFER_DAN = ("offer:c-dan", "Dan Ruiz is looking for “advice on pricing”; you can offer “pricing advice”.")
+
+
+def test_freelancer_before_and_after_a_meeting() -> None:
+    s = _freelancer()
+    s.meeting("m1", at("2026-03-12", "14:00"), "Pricing workshop", "c-dan", strangers=("zoe@studio.io",))
+    s.meeting("m2", at("2026-03-11", "16:00"), "Call", "c-fay", going=False)  # declined: no brief
+    s.meeting("m3", at("2026-03-11", "17:00"), "Dentist", strangers=("desk@teeth.org",))  # no one known
+    # Two days before: nothing yet (a brief starts the day before).
+    assert [i.item_id for i in s.next(at("2026-03-10", "09:00"))] == [
+        "prepare:b1",
+        "keep-in-touch:c-fay",
+        "offer:c-dan",
+    ]
+    # The day before: the brief, which takes no one's place (Dan's offer stays).
+    assert shown(s.next(at("2026-03-11", "09:00"))) == [
+        (
+            "prepare:b1",
+            "“Coffee with Gus” with Gus Berg is today at 10:00: prepare. Cooling: no interaction logged yet.",
+        ),
+        (
+            "brief:m1",
+            "“Pricing workshop” with Dan Ruiz is tomorrow at 14:00: "
+            "read the brief (`netgoals next brief m1`).",
+        ),
+        ("keep-in-touch:c-fay", FAY.format(days=37, late=16)),
+        OFFER_DAN,
+    ]
+    # Within the hour it tops the list.
+    assert s.next(at("2026-03-12", "13:30"))[0].item_id == "brief:m1"
+    # The day after: the nudge (Dan's one place in the list).
+    thirteenth = s.next(at("2026-03-13", "09:00"))
+    assert shown(thirteenth) == [
+        ("after:m1", WORKSHOP.format(when="yesterday")),
+        ("keep-in-touch:c-fay", FAY.format(days=39, late=18)),
+    ]
+    assert (thirteenth[0].action, thirteenth[0].meeting_id, thirteenth[0].contact_id) == (
+        "follow-up",
+        "m1",
+        "c-dan",
+    )
+    # Done, with a promise: it is kept in view until it is done.
+    s.did("follow-up", "2026-03-13", "c-dan", clock="09:00")
+    s.answer(
+        "after:m1",
+        "done",
+        at("2026-03-13", "09:00"),
+        "c-dan",
+        promises=(("p1", "send Dan the pricing sheet"),),
+    )
+    fourteenth = shown(s.next(at("2026-03-14", "09:00")))
+    assert fourteenth == [
+        ("keep-in-touch:c-fay", FAY.format(days=40, late=19)),
+        (
+            "promise:p1",
+            "You promised Dan Ruiz “send Dan the pricing sheet” yesterday: keep it, then mark it done.",
+        ),
+    ]
+    # As it stood before the answer, the nudge was still there.
+    assert shown(s.next(at("2026-03-13", "08:59")))[0] == ("after:m1", WORKSHOP.format(when="yesterday"))
+    # Not now rests a promise a week; done closes it for good, and Dan's offer comes back.
+    s.answer("promise:p1", "dismissed", at("2026-03-14", "09:00"), "c-dan")
+    assert [i.item_id for i in s.next(at("2026-03-15", "09:00"))] == ["keep-in-touch:c-fay", "offer:c-dan"]
+    assert [i.item_id for i in s.next(at("2026-03-22", "09:00"))][1] == "promise:p1"
+    s.answer("promise:p1", "done", at("2026-03-22", "09:00"), "c-dan")
+    assert [i.item_id for i in s.next(at("2026-04-30", "09:00"))] == ["keep-in-touch:c-fay", "offer:c-dan"]
+
+
+def test_job_seeker_keeps_a_promise() -> None:
+    s = _job_seeker()
+    s.did("follow-up", "2026-03-20", "c-ana", clock="12:00")
+    promised = (("p1", "send Ana my portfolio"),)
+    s.answer("keep-in-touch:c-ana", "done", at("2026-03-20"), "c-ana", promises=promised)
+    promise = "You promised Ana Lima “send Ana my portfolio” {when}: keep it, then mark it done."
+    assert shown(s.next(at("2026-03-20", "11:59"))) == [shown(s.next(at("2026-03-20", "11:59")))[0], GAP]
+    assert shown(s.next(at("2026-03-20", "13:00"))) == [("promise:p1", promise.format(when="today")), GAP]
+    assert shown(s.next(at("2026-03-24", "13:00"))) == [
+        ("promise:p1", promise.format(when="4 days ago")),
+        GAP,
+    ]
+    s.answer("promise:p1", "done", at("2026-03-24", "13:00"), "c-ana")
+    assert shown(s.next(at("2026-03-24", "13:01"))) == [GAP]
+
+
+def test_mentee_before_and_after_meeting_the_mentor() -> None:
+    s = _mentee()
+    s.meeting("m1", at("2026-03-21", "15:00"), "Coffee with Hal", "c-hal")
+    brief_m1 = (
+        "brief:m1",
+        "“Coffee with Hal” with Hal Ito is {when} at 15:00: read the brief (`netgoals next brief m1`).",
+    )
+    # The day before, the goal's pace leads; within the hour, the brief does.
+    assert shown(s.next(at("2026-03-20", "09:00"))) == [
+        MENTOR_BEHIND,
+        (brief_m1[0], brief_m1[1].format(when="tomorrow")),
+    ]
+    assert shown(s.next(at("2026-03-21", "14:30"))) == [
+        (brief_m1[0], brief_m1[1].format(when="today")),
+        MENTOR_BEHIND,
+    ]
+    found = brief(s.meetings[0], s.profile, s.actions, {}, [], at("2026-03-21", "14:30"))
+    assert found.serves == ("Build a relationship with a mentor", "Find a mentor in data science")
+    assert [(p.name, p.who) for p in found.people] == [("Hal Ito", "no details noted yet")]
+    # The calendar counted the meeting for the mentor goal; the day after, the nudge.
+    s.did("meet-mentor", "2026-03-21", "c-hal", clock="15:00")
+    assert shown(s.next(at("2026-03-22", "09:00"))) == [
+        (
+            "after:m1",
+            "“Coffee with Hal” was yesterday at 15:00: follow up with Hal Ito, note what you promised.",
+        )
+    ]
+    assert shown(s.next(at("2026-03-24", "09:00"))) == []  # the nudge lasts two days
