@@ -160,8 +160,14 @@ def test_wrong_rows_are_all_shown_and_the_rest_imports_only_when_chosen(
     head = event_count(service)
     rest = client.post("/api/v1/contacts/import?dry_run=false", content=wrong.encode(), headers=ann.headers)
     assert rest.status_code == 422  # the REST default: all or nothing, every wrong row named
-    said = rest.json()["detail"][0]["msg"]
-    assert "2 rows cannot be read" in said and "line 5: 'Tuesday'" in said and "line 8: '31 Jun 2021'" in said
+    detail = rest.json()["detail"]
+    assert [(d["line"], d["card"], d["field"], d["loc"]) for d in detail] == [
+        (5, None, "Connected On", ["body", "line 5"]),
+        (8, None, "Connected On", ["body", "line 8"]),
+    ]
+    assert detail[0]["msg"].startswith("line 5: 'Tuesday' is not a date")
+    assert detail[1]["problem"].startswith("'31 Jun 2021' is not a date")
+    assert event_count(service) == head
     sign_in(client, ann)
     csrf = _csrf(client.get("/network/import").text)
     preview = client.post(
