@@ -15,6 +15,7 @@ from service.contact_import import file_text, import_contacts
 
 router = APIRouter(include_in_schema=False)
 _SHOWN = 50
+_SOURCE_NAMES = {"linkedin": "LinkedIn", "vcard": "vCard", "google": "Google Contacts", "outlook": "Outlook"}
 
 
 @router.get("/network/import")
@@ -66,6 +67,7 @@ async def import_upload(
             "preview": result.as_dict(),
             "content": text,
             "shown": _SHOWN,
+            "source_names": _SOURCE_NAMES,
             # a choice only for people matched to one contact (two at once are left alone)
             "choosable": any(len(c.contact_ids) == 1 for c in result.plan.conflicts),
         },
