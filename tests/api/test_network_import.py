@@ -358,3 +358,27 @@ def test_the_dashboard_preview_shows_conflicts_and_offers_the_choice(
     head = event_count(service)
     odd = client.post("/network/import", data={**form, "on_conflict": "theirs"})
     assert odd.status_code == 422 and "unknown conflict choice" in odd.text and event_count(service) == head
+
+
+def test_rest_contacts_take_role_and_an_http_linkedin_url_only(
+    client: TestClient, ann: User, bob: User
+) -> None:
+    body = {
+        "name": "Maya Lin",
+        "role": "Head of Product",
+        "linkedin_url": "https://www.linkedin.com/in/MayaLin/",
+    }
+    made = client.post("/api/v1/contacts", json=body, headers=ann.headers)
+    assert made.status_code == 201, made.text
+    found = made.json()
+    assert (found["role"], found["linkedin_url"], found["known_since"]) == (
+        "Head of Product",
+        "linkedin.com/in/mayalin",
+        None,
+    )
+    url = f"/api/v1/contacts/{found['contact_id']}"
+    for wrong in ("javascript:alert(1)", "ftp://linkedin.com/in/maya", "https://example.org/in/maya"):
+        refused = client.patch(url, json={"linkedin_url": wrong}, headers=ann.headers)
+        assert refused.status_code == 422 and "is not a LinkedIn profile URL" in refused.text, wrong
+    assert client.patch(url, json={"role": "CTO"}, headers=bob.headers).status_code == 404  # not his
+    assert client.patch(url, json={"role": "CTO"}, headers=ann.headers).json()["role"] == "CTO"
