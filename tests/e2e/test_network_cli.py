@@ -92,3 +92,15 @@ def test_wrong_rows_refuse_the_file_unless_import_rest_and_on_conflict_takes_the
     network = json.loads(_run(home, "network", "--json").stdout)
     tomas = next(c for c in network["contacts"] if c["name"] == "Tomás Ruiz")
     assert (tomas["organisation"], tomas["role"]) == ("WindCo", "CTO")
+
+    # role and LinkedIn by hand: only an http(s) LinkedIn profile, named when refused
+    before = _event_count(home)
+    wrong = _run(
+        home, "contact", "update", "Tomás Ruiz", "--linkedin", "ftp://linkedin.com/in/tomas", ok=False
+    )
+    assert wrong.returncode == 2 and "is not a LinkedIn profile URL" in wrong.stderr
+    assert _event_count(home) == before
+    _run(home, "contact", "update", "Tomás Ruiz", "--role", "Chief Wind Officer", "--linkedin", "")
+    listed = json.loads(_run(home, "contact", "list", "--json").stdout)
+    tomas = next(c for c in listed if c["name"] == "Tomás Ruiz")
+    assert (tomas["role"], tomas["linkedin_url"]) == ("Chief Wind Officer", None)
