@@ -71,6 +71,7 @@ def zone_for(app: App, user: str | None) -> ZoneInfo | None:
 def account_status(app: App, handle_or_id: str) -> AccountStatus:
     """One account's view; an unknown account is NotFoundError (naming it)."""
     from service import ical  # the iCal stack loads only for an account's status
+
     user = app.user(handle_or_id)
     with read_transaction(app.engine) as connection:
         mine = [c for c in store.calendars(connection) if c.user_id == user.user_id]
