@@ -118,6 +118,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @app.exception_handler(DomainError)
     async def rejected(_request: Request, exc: DomainError) -> JSONResponse:
         detail = [{"loc": ["body"], "msg": _writable(str(exc)), "type": "value_error"}]
+        rows = getattr(exc, "rows", ())  # a contact file's wrong rows: one entry each, as data
+        if rows:
+            detail = [
+                {"loc": ["body", row.where], "msg": str(row), "type": "value_error", **row.as_dict()}
+                for row in rows
+            ]
+            detail = _writable(detail)
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(ConcurrencyError)

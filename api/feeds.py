@@ -12,7 +12,7 @@ JavaScript here, a static file, allowed by this page's own Content-Security-Poli
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,6 +35,13 @@ MEDIA_TYPE = "text/calendar; charset=utf-8"
 # Its own loader over the shared templates folder: the dashboard's modules are being reworked.
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 PAGE_CSP = CONTENT_SECURITY_POLICY.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
+
+
+def _local(stored: str, zone: tzinfo) -> str:
+    """A stored moment (UTC) as the person reads it, in their zone: "Wed 25 Nov 2026, 12:00"."""
+    when = datetime.fromisoformat(stored)
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return when.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
 
 
 def _wants_gzip(request: Request) -> bool:
@@ -113,13 +120,19 @@ def router_for(settings: Settings) -> APIRouter:
         if found is None:
             return RedirectResponse("/signin", status_code=303)
         app, user_id, session_id = found
+        session = Session(app, user_id, session_id)
+        sources = ical.list_sources(app, user_id)
         context = {
             "links": ical.feed_links(app, settings, user_id),
             "refresh_notes": ical.REFRESH_NOTES,
             "refresh_minutes": settings.feed_refresh // 60,
-            "sources": ical.list_sources(app, user_id),
+            "sources": sources,
+            "read_at": {
+                s.source_id: _local(s.last_fetched_at, session.tz) for s in sources if s.last_fetched_at
+            },
+            "zone": session.tz.key,
             "done": request.query_params.get("done"),
-            **layout(request, Session(app, user_id, session_id)),
+            **layout(request, session),
         }
         response = templates.TemplateResponse(request, "feeds.html", context)
         response.headers["Content-Security-Policy"] = PAGE_CSP

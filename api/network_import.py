@@ -15,6 +15,7 @@ from service.contact_import import file_text, import_contacts
 
 router = APIRouter(include_in_schema=False)
 _SHOWN = 50
+_SOURCE_NAMES = {"linkedin": "LinkedIn", "vcard": "vCard", "google": "Google Contacts", "outlook": "Outlook"}
 
 
 @router.get("/network/import")
@@ -23,7 +24,9 @@ def import_form(request: Request) -> Response:
     if isinstance(found, Response):
         return found
     done = request.query_params.get("imported")
-    return page(request, found, "network_import.html", {"preview": None, "imported": done})
+    updated = request.query_params.get("updated", "0")
+    context = {"preview": None, "imported": done, "updated": updated if updated.isdigit() else "0"}
+    return page(request, found, "network_import.html", context)
 
 
 @router.post("/network/import")
@@ -34,6 +37,7 @@ async def import_upload(
     content: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
     the_rest: Annotated[str, Form(max_length=10)] = "",
+    on_conflict: Annotated[str, Form(max_length=10)] = "keep",
 ) -> Response:
     found = checked(request, csrf)
     if isinstance(found, Response):
@@ -46,16 +50,25 @@ async def import_upload(
             raise DomainError("choose an export file to upload")
         # the preview reads past wrong rows to list them all; applying leaves them out only when
         # the person chose "import the rest" (all or nothing otherwise)
-        result = import_contacts(app, user_id, data, apply=apply, skip_bad=the_rest == "yes" or not apply)
+        skip_bad = the_rest == "yes" or not apply
+        result = import_contacts(app, user_id, data, apply=apply, skip_bad=skip_bad, on_conflict=on_conflict)
     except DomainError as exc:
         return page(request, found, "network_import.html", {"preview": None, "error": str(exc)}, 422)
     if apply:
         counts = result.plan.summary()
-        return RedirectResponse(f"/network/import?imported={counts['new']}", status_code=303)
+        taken = sum(1 for c in result.plan.conflicts if c.taken)
+        return RedirectResponse(f"/network/import?imported={counts['new']}&updated={taken}", status_code=303)
     text = file_text(data)
     return page(
         request,
         found,
         "network_import.html",
-        {"preview": result.as_dict(), "content": text, "shown": _SHOWN},
+        {
+            "preview": result.as_dict(),
+            "content": text,
+            "shown": _SHOWN,
+            "source_names": _SOURCE_NAMES,
+            # a choice only for people matched to one contact (two at once are left alone)
+            "choosable": any(len(c.contact_ids) == 1 for c in result.plan.conflicts),
+        },
     )

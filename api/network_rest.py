@@ -38,12 +38,31 @@ async def import_file(
         Literal["linkedin", "vcard", "google", "outlook"] | None,
         Query(alias="format", description="Force a format instead of recognising it."),
     ] = None,
+    on_conflict: Annotated[
+        Literal["keep", "file", "newer"],
+        Query(
+            description="Where the file disagrees with a known contact: keep yours, take the file's,"
+            " or whichever changed last (a vCard's REV against the contact's last change)."
+        ),
+    ] = "keep",
+    import_rest: Annotated[
+        bool, Query(description="Import the readable rows and list the wrong ones (`bad_rows`).")
+    ] = False,
 ) -> dict[str, Any]:
     """Import contacts: a preview by default (`dry_run=true`); `dry_run=false` applies it as one
-    all-or-nothing append. A malformed file answers 422 naming the line or card, and imports
-    nothing; importing the same file again adds nothing."""
+    all-or-nothing append. A file with wrong rows answers 422 with one entry per row (line or card,
+    field, what was wrong) and imports nothing, unless `import_rest`; importing the same file again
+    adds nothing."""
     data = await request.body()
-    result = import_contacts(who.app, who.user_id, data, apply=not dry_run, source=file_format)
+    result = import_contacts(
+        who.app,
+        who.user_id,
+        data,
+        apply=not dry_run,
+        source=file_format,
+        skip_bad=import_rest,
+        on_conflict=on_conflict,
+    )
     return result.as_dict()
 
 

@@ -35,6 +35,16 @@ class ConflictOut(BaseModel):
     name: str
     contact_ids: list[str]
     differences: list[str]
+    taken: list[str] = []  # fields whose file value replaces yours (by on_conflict)
+    file_newer: bool | None = None  # the file's REV is after your last change (None: no REV)
+
+
+class BadRowOut(BaseModel):
+    where: str  # "line 7", "card 2 (line 30)"
+    line: int | None
+    card: int | None
+    field: str | None  # the column or property at fault, when one is
+    problem: str
 
 
 class MergedOut(BaseModel):
@@ -50,8 +60,10 @@ class ImportOut(BaseModel):
     new: list[ImportedOut]
     known: list[KnownOut]
     conflicts: list[ConflictOut]
-    left_out: list[str] = []  # wrong rows left out (only by the dashboard's "import the rest")
+    left_out: list[str] = []  # wrong rows left out (only by `import_rest`), as sentences
+    bad_rows: list[BadRowOut] = []  # the same rows as data
     merged: list[MergedOut] = []
+    on_conflict: str = "keep"
 
 
 class RatingIn(_In):

@@ -38,6 +38,8 @@ def _spec(body: ContactIn | ContactUpdate) -> ContactSpec:
         how_met=body.how_met,
         strength=body.strength,
         cadence_days=body.cadence_days,
+        role=body.role,
+        linkedin_url=body.linkedin_url,
     )
 
 

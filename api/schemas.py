@@ -172,6 +172,8 @@ class ContactIn(_In):
     how_met: Text | None = None
     strength: int | None = None
     cadence_days: int | None = None
+    role: ShortText | None = None
+    linkedin_url: ShortText | None = Field(default=None, description="an http(s) LinkedIn profile URL")
 
 
 class ContactUpdate(_In):
@@ -182,6 +184,8 @@ class ContactUpdate(_In):
     how_met: Text | None = None
     strength: int | None = None
     cadence_days: int | None = None
+    role: ShortText | None = None
+    linkedin_url: ShortText | None = Field(default=None, description="an http(s) LinkedIn profile URL")
 
 
 class ActionIn(_In):
@@ -285,6 +289,9 @@ class ContactOut(_Out):
     last_interaction: str | None
     interactions: int
     overdue_days: int | None
+    role: str | None = None
+    linkedin_url: str | None = None  # normalised: linkedin.com/in/<name>
+    known_since: str | None = None
 
 
 class NetworkOut(_Out):

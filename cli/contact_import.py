@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,19 +17,38 @@ if TYPE_CHECKING:
     from service.contact_import import ImportResult
 
 _SHOWN = 20  # rows of each kind in the preview; the counts say how many there are
+_CONFLICT_TITLES = {
+    "keep": "Conflicting (yours stay; --on-conflict file or newer to take the file's)",
+    "file": "Conflicting (the file's values replace yours)",
+    "newer": "Conflicting (whichever changed last stands)",
+}
+OnConflict = Annotated[
+    str,
+    typer.Option(
+        "--on-conflict",
+        help="Where the file disagrees with a contact you have: keep (yours), file (the file's),"
+        " or newer (whichever changed last: a vCard's REV against your last change).",
+    ),
+]
 
 
 def _preview(result: ImportResult) -> None:
     found = result.as_dict()
     counts = found["counts"]
     render.console.print(
-        f"{result.source} file: [bold]{counts['new']}[/bold] new, {counts['known']} already known,"
-        f" {counts['conflicting']} conflicting."
+        f"{render.source_name(result.source)} file: [bold]{counts['new']}[/bold] new,"
+        f" {counts['known']} already known, {counts['conflicting']} conflicting."
     )
+    if result.left_out:
+        render.console.print(
+            f"Left out, as you chose (--import-rest): {len(result.left_out)} wrong row(s).", soft_wrap=True
+        )
+        for problem in result.left_out[:_SHOWN]:
+            render.console.print(f"  {problem}", soft_wrap=True, markup=False)
     for title, rows, columns in (
         ("New", found["new"], ("where", "name", "organisation", "role", "known_since")),
         ("Already known (what the file adds)", found["known"], ("where", "name", "adds")),
-        ("Conflicting (the known values stay)", found["conflicts"], ("where", "name", "differences")),
+        (_CONFLICT_TITLES[result.on_conflict], found["conflicts"], ("where", "name", "differences", "taken")),
     ):
         if not rows:
             continue
@@ -49,11 +69,20 @@ def contact_import(
     file_format: Annotated[
         str | None, typer.Option("--format", help="linkedin, vcard, google or outlook (default: recognised).")
     ] = None,
+    on_conflict: OnConflict = "keep",
+    import_rest: Annotated[
+        bool,
+        typer.Option(
+            "--import-rest",
+            help="Import the readable rows and list the wrong ones (default: all or nothing).",
+        ),
+    ] = False,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import contacts from an export file: a preview first (new, already known, conflicting),
-    applied only when you confirm. Re-importing the same file adds nothing."""
+    applied only when you confirm. A file with wrong rows is refused whole, naming every one, unless
+    --import-rest. Re-importing the same file adds nothing."""
     from service.contact_import import import_contacts  # vobject loads only for this command
 
     with acting_as(user) as (service, user_id):
@@ -61,7 +90,16 @@ def contact_import(
             data = file.read_bytes()
         except OSError as exc:
             raise DomainError(f"cannot read {file}: {exc.strerror}") from None
-        preview = import_contacts(service, user_id, data, apply=False, source=file_format)
+        run = partial(
+            import_contacts,
+            service,
+            user_id,
+            data,
+            source=file_format,
+            skip_bad=import_rest,
+            on_conflict=on_conflict,
+        )
+        preview = run(apply=False)
         if not as_json:
             _preview(preview)
         if not preview.plan.events:
@@ -69,6 +107,10 @@ def contact_import(
                 render.print_json(preview.as_dict())
             else:
                 render.console.print("Nothing to import: everyone in the file is already known.")
+                if preview.plan.conflicts and on_conflict == "keep":
+                    render.console.print(
+                        "Yours stay where the file differs; --on-conflict file (or newer) takes the file's."
+                    )
             return
         if not yes and (as_json or not typer.confirm("Import these contacts?", default=False)):
             if as_json:
@@ -76,12 +118,14 @@ def contact_import(
             else:
                 render.console.print("Nothing imported.")
             return
-        result = import_contacts(service, user_id, data, apply=True, source=file_format)
+        result = run(apply=True)
         if as_json:
             render.print_json(result.as_dict())
         else:
             counts = result.plan.summary()
+            taken = sum(1 for c in result.plan.conflicts if c.taken)
             render.console.print(
                 f"Imported: {counts['new']} new contacts, {counts['known']} known ones completed"
-                f" ({result.appended} events)."
+                + (f", {taken} updated from the file" if taken else "")
+                + f" ({result.appended} events)."
             )

@@ -23,6 +23,8 @@ def _contact_spec(
     how_met: str | None,
     strength: int | None,
     cadence_days: int | None,
+    role: str | None = None,
+    linkedin: str | None = None,
 ) -> ContactSpec:
     return ContactSpec(
         name=name,
@@ -32,6 +34,8 @@ def _contact_spec(
         how_met=how_met,
         strength=strength,
         cadence_days=cadence_days,
+        role=role,
+        linkedin_url=linkedin,
     )
 
 
@@ -43,6 +47,13 @@ StrengthOption = Annotated[
     int | None, typer.Option("--strength", help="Relationship strength 1 (weak) to 5 (strong).")
 ]
 CadenceOption = Annotated[int | None, typer.Option("--cadence-days", help="Keep in touch every N days.")]
+RoleOption = Annotated[str | None, typer.Option("--role", help='Their position ("" clears it).')]
+LinkedInOption = Annotated[
+    str | None,
+    typer.Option(
+        "--linkedin", help='Their LinkedIn profile, https://www.linkedin.com/in/... ("" clears it).'
+    ),
+]
 
 
 @contact_app.command("add")
@@ -54,12 +65,14 @@ def contact_add(
     how_met: HowMetOption = None,
     strength: StrengthOption = None,
     cadence_days: CadenceOption = None,
+    role: RoleOption = None,
+    linkedin: LinkedInOption = None,
     user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Add a contact to your network."""
     with acting_as(user) as (service, user_id):
-        spec = _contact_spec(name, email, org, tag, how_met, strength, cadence_days)
+        spec = _contact_spec(name, email, org, tag, how_met, strength, cadence_days, role, linkedin)
         warnings = contacts.contact_warnings(service, user_id, spec)
         contact_id = contacts.add_contact(service, user_id, spec)
         for warning in warnings:
@@ -80,6 +93,8 @@ def contact_update(
     how_met: HowMetOption = None,
     strength: StrengthOption = None,
     cadence_days: CadenceOption = None,
+    role: RoleOption = None,
+    linkedin: LinkedInOption = None,
     user: UserOption = None,
 ) -> None:
     """Update a contact; a new strength is a re-assessment and the history is kept."""
@@ -89,7 +104,7 @@ def contact_update(
             service,
             user_id,
             contact_id,
-            _contact_spec(name, email, org, tag, how_met, strength, cadence_days),
+            _contact_spec(name, email, org, tag, how_met, strength, cadence_days, role, linkedin),
         )
         render.console.print(
             f"{service.profile(user_id).contacts[contact_id].name} updated.", highlight=False

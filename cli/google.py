@@ -175,7 +175,9 @@ def suggestions(ctx: typer.Context, user: UserOption = None, as_json: JsonOption
     if ctx.invoked_subcommand is not None:
         return
     with _google() as (service, _context, settings):
-        found = google.suggestions(service, _user(service, settings, user))
+        user_id = _user(service, settings, user)
+        found = google.suggestions(service, user_id)
+        zone = service.profile(user_id).tz
         if as_json:
             render.print_json([s.as_dict() for s in found])
             return
@@ -186,7 +188,8 @@ def suggestions(ctx: typer.Context, user: UserOption = None, as_json: JsonOption
         for column in ("email", "name", "met at", "when", "times"):
             table.add_column(column)
         for s in found:
-            table.add_row(s.email, s.name or "", s.event, s.met_at[:10], str(s.times))
+            when = render.local_time(s.met_at, zone) if s.met_at else ""  # the person's zone, said
+            table.add_row(s.email, s.name or "", s.event, when, str(s.times))
         render.console.print(table)
         render.console.print("Add one with `netgoals suggestions add EMAIL`.")
 

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from domain.contacts import Contact
 from domain.errors import DomainError
@@ -29,6 +29,7 @@ class ImportedContact:
     linkedin_url: str | None = None
     known_since: date | None = None
     tags: tuple[str, ...] = ()  # a vCard's CATEGORIES
+    revised: datetime | None = None  # a vCard's REV: when the card last changed (with its offset)
 
 
 def normalise_linkedin_url(url: str) -> str | None:
@@ -84,6 +85,7 @@ def merge_records(records: list[ImportedContact]) -> ImportedContact:
         emails += [e for e in record.emails if e not in emails]
     since = [r.known_since for r in records if r.known_since is not None]
     tags = tuple(dict.fromkeys(t for r in records for t in r.tags))
+    revised = [r.revised for r in records if r.revised is not None]
 
     def first_of(field: str) -> str | None:
         return next((getattr(r, field) for r in records if getattr(r, field)), None)
@@ -97,6 +99,7 @@ def merge_records(records: list[ImportedContact]) -> ImportedContact:
         linkedin_url=first_of("linkedin_url"),
         known_since=min(since) if since else None,
         tags=tags,
+        revised=max(revised) if revised else None,
     )
 
 

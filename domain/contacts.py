@@ -53,6 +53,9 @@ class Contact:
     sources: tuple[tuple[str, datetime], ...] = ()  # (kind, when imported): linkedin, vcard, ...
     helps_with: tuple[str, ...] = ()  # aspiration ids this person can help with
     needs: tuple[str, ...] = ()  # what they are looking for: "a hire", "advice on pricing"
+    # When organisation, position or LinkedIn profile last changed in the log (None: never set):
+    # what an import's "take whichever changed last" weighs a vCard's REV against.
+    details_changed_at: datetime | None = None
 
     @property
     def strength(self) -> int | None:
@@ -68,6 +71,7 @@ class Contact:
 
 
 _UPDATABLE = ("name", "emails", "organisation", "tags", "how_met", "cadence_days", "role", "linkedin_url")
+DETAILS = ("organisation", "role", "linkedin_url")  # the fields an import can disagree about
 _TUPLES = ("emails", "tags")
 
 
@@ -90,6 +94,7 @@ def contact_from_added(data: dict[str, Any]) -> Contact:
         sources=((data["source"], at),) if data.get("source") else (),
         helps_with=tuple(data.get("helps_with") or ()),
         needs=tuple(data.get("needs") or ()),
+        details_changed_at=at if any(data.get(key) for key in DETAILS) else None,
     )
 
 
@@ -103,6 +108,8 @@ def apply_contact_update(contact: Contact, data: dict[str, Any]) -> Contact:
         changes["helps_with"] = tuple(data["helps_with"])
     if "needs" in data:
         changes["needs"] = tuple(data["needs"] or ())
+    if any(key in data for key in DETAILS):
+        changes["details_changed_at"] = datetime.fromisoformat(data["at"])
     if "known_since" in data:
         changes["known_since"] = date.fromisoformat(data["known_since"]) if data["known_since"] else None
     if data.get("source"):
@@ -132,6 +139,7 @@ def contact_to_dict(contact: Contact) -> dict[str, Any]:
         "sources": [[kind, at.isoformat()] for kind, at in contact.sources],
         "helps_with": list(contact.helps_with),
         "needs": list(contact.needs),
+        "details_changed_at": contact.details_changed_at.isoformat() if contact.details_changed_at else None,
     }
 
 
@@ -153,4 +161,7 @@ def contact_from_dict(data: dict[str, Any]) -> Contact:
         sources=tuple((kind, datetime.fromisoformat(at)) for kind, at in data.get("sources") or ()),
         helps_with=tuple(data.get("helps_with") or ()),
         needs=tuple(data.get("needs") or ()),
+        details_changed_at=(
+            datetime.fromisoformat(data["details_changed_at"]) if data.get("details_changed_at") else None
+        ),
     )

@@ -69,6 +69,9 @@ def contact_as_dict(contact: Contact, seen: Interactions, overdue_days: int | No
         "last_interaction": seen.last.isoformat() if seen.last else None,
         "interactions": seen.count,
         "overdue_days": overdue_days,
+        "role": contact.role,
+        "linkedin_url": contact.linkedin_url,
+        "known_since": contact.known_since.isoformat() if contact.known_since else None,
     }
 
 

@@ -60,6 +60,10 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
     # a person without goals meets the first-run path first, not the log form
     new = not goals.list_goals(session.app, session.user_id, include_archived=True)
     starting = first_run.step_context(request, session, first_run.current_step(session)) if new else None
+    today = today_card(session)
+    # one place per person: someone the Today card already names is not listed again as overdue
+    named = {item.contact_id for item in today["items"] if item.contact_id} if not new else set()
+    overdue = [c for c in view.overdue if c.contact_id not in named]
     return render(
         request,
         session,
@@ -76,7 +80,9 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
             "sync": sync,  # when the calendar last synced, what changed, push or polling
             "sync_at": synced.astimezone(ZoneInfo(view.user.timezone)) if synced else None,
             # passed blocks waiting for "done" or "didn't happen" (answered through api/confirm.py)
-            "today": today_card(session),  # the next list, answered through api/pages/today.py
+            "today": today,  # the next list, answered through api/pages/today.py
+            "overdue": overdue,
+            "overdue_in_today": len(view.overdue) - len(overdue),
             "to_confirm": confirmation.waiting(
                 session.app, session.user_id, request.app.state.confirm_after_days
             ),

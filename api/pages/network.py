@@ -90,6 +90,8 @@ def edit_contact(
     tags: Field = "",
     how_met: Field = "",
     cadence_days: Field = "",
+    role: Field = "",
+    linkedin_url: Field = "",
 ) -> Response:
     def command(s: Session) -> Any:
         spec = ContactSpec(
@@ -99,12 +101,14 @@ def edit_contact(
             tags=listed(tags),
             how_met=how_met,
             cadence_days=optional_int(cadence_days, "keep-in-touch days"),
+            role=role,
+            linkedin_url=linkedin_url.strip(),
         )
         warnings = contacts.contact_warnings(s.app, s.user_id, spec, contact_id)
         contacts.update_contact(s.app, s.user_id, contact_id, spec)
         return f"/network/{contact_id}?done=contact-saved", warnings
 
-    values = (name, emails, organisation, tags, how_met, cadence_days)
+    values = (name, emails, organisation, tags, how_met, cadence_days, role, linkedin_url)
     return run_form(
         request,
         csrf,

@@ -3,9 +3,11 @@ adds to them), and which conflict — and the events that apply it.
 
 People already known are merged, never duplicated: the same email, the same LinkedIn profile, or
 the same name at the same organisation (see `domain.contact_matching`). The file fills in what a
-known contact lacks; where the file disagrees with what is known, the known value stays and the
-difference is reported as a conflict. A file that matches two known contacts at once is reported
-and left alone. Re-importing a file therefore decides nothing: everything in it is already known.
+known contact lacks; where the file disagrees with what is known, the difference is reported as a
+conflict and the person's choice decides which value stands (`domain.decisions.contact_conflicts`:
+keep yours by default, take the file's, or whichever changed last). A file that matches two known
+contacts at once is reported and left alone. Re-importing a file therefore decides nothing:
+everything in it is already known.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from domain.contact_matching import (
     fold_text,
     group_same_people,
     merge_records,
-    organisation_key,
     record_keys,
 )
 from domain.contacts import Contact, validate_email
 from domain.decisions.common import require_registered, text_field
+from domain.decisions.contact_conflicts import checked_mode, file_is_newer, resolve
+from domain.decisions.contact_conflicts import differences as differences_of
 from domain.errors import DomainError
 from domain.events import Event
 from domain.profile import Profile
@@ -42,6 +45,8 @@ class Conflict:
     name: str
     contact_ids: tuple[str, ...]  # the known contact(s) it matched
     differences: tuple[str, ...]  # "organisation: known 'Acme', file 'Globex'"
+    taken: tuple[str, ...] = ()  # the fields whose file value replaces the known one (by the choice)
+    file_newer: bool | None = None  # the file's REV is after the contact's last change (None: no REV)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,19 +97,8 @@ def _checked(record: ImportedContact) -> ImportedContact:
         record.linkedin_url,
         record.known_since,
         tags,
+        record.revised,
     )
-
-
-def _differences(known: Contact, record: ImportedContact) -> list[str]:
-    found = []
-    org_known, org_file = organisation_key(known.organisation), organisation_key(record.organisation)
-    if org_known and org_file and org_known != org_file:
-        found.append(f"organisation: known {known.organisation!r}, file {record.organisation!r}")
-    if known.role and record.role and fold_text(known.role) != fold_text(record.role):
-        found.append(f"position: known {known.role!r}, file {record.role!r}")
-    if known.linkedin_url and record.linkedin_url and known.linkedin_url != record.linkedin_url:
-        found.append(f"LinkedIn: known {known.linkedin_url}, file {record.linkedin_url}")
-    return found
 
 
 def _additions(known: Contact, record: ImportedContact, source: str) -> dict[str, Any]:
@@ -148,10 +142,13 @@ def plan_import(
     source: str,
     now: datetime,
     id_for: Callable[[str], str],
+    on_conflict: str = "keep",
 ) -> ImportPlan:
     """Decide an import. `id_for(identity key)` gives a new contact its id: deterministic, so a
-    re-import (or a retry) names the same person the same way."""
+    re-import (or a retry) names the same person the same way. `on_conflict` (keep, file, newer)
+    says which value stands where the file disagrees with a known contact."""
     require_registered(profile)
+    checked_mode(on_conflict)
     if source not in SOURCE_KINDS:
         raise DomainError(f"unknown contact source {source!r}: use one of {', '.join(SOURCE_KINDS)}")
     if len(records) > MAX_CONTACTS:
@@ -184,12 +181,17 @@ def plan_import(
         elif matched:
             known = profile.contacts[matched.pop()]
             adds = _additions(known, record, source)
-            if adds:
-                data = {"contact_id": known.contact_id, **adds, "at": now.isoformat()}
+            found = differences_of(known, record)
+            taken = resolve(known, record, found, on_conflict)
+            if adds or taken:
+                data = {"contact_id": known.contact_id, **adds, **taken, "at": now.isoformat()}
                 plan.events.append(Event(ev.CONTACT_UPDATED, data))
-            found = _differences(known, record)
             if found:
-                conflict = Conflict(record.where, record.name, (known.contact_id,), tuple(found))
+                sentences = tuple(d.sentence() for d in found)
+                newer = file_is_newer(known, record)
+                conflict = Conflict(
+                    record.where, record.name, (known.contact_id,), sentences, tuple(taken), newer
+                )
                 plan.conflicts.append(conflict)
             else:
                 plan.known.append(KnownMatch(record.where, record.name, known.contact_id, tuple(adds)))

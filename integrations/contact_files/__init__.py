@@ -7,7 +7,6 @@ Outlook CSV — one module per format, each turning a file into `ImportedContact
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Final
@@ -15,10 +14,10 @@ from typing import Final
 from domain import text
 from domain.contact_matching import ImportedContact
 from integrations.contact_files import google_csv, linkedin, outlook_csv, vcard
-from integrations.contact_files.errors import ContactFileError
+from integrations.contact_files.errors import ContactFileError, RowProblem
 from integrations.contact_files.table import decode
 
-FORMATS: Final[dict[str, Callable[[str, list[str]], list[ImportedContact]]]] = {
+FORMATS: Final[dict[str, Callable[[str, list[RowProblem]], list[ImportedContact]]]] = {
     linkedin.SOURCE: linkedin.read,
     vcard.SOURCE: vcard.read,
     google_csv.SOURCE: google_csv.read,
@@ -39,7 +38,7 @@ MAX_NAMED = 20  # bad rows named in one error message; the rest are counted
 class ContactFile:
     source: str  # linkedin, vcard, google, outlook
     contacts: list[ImportedContact]  # the readable rows
-    problems: tuple[str, ...] = ()  # every row that is wrong, naming its line or card
+    problems: tuple[RowProblem, ...] = ()  # every row that is wrong, naming its line or card
 
 
 def detect(text: str) -> str:
@@ -67,7 +66,7 @@ def read_contacts(data: bytes, source: str | None = None, *, keep_going: bool = 
     reader = FORMATS.get(kind)
     if reader is None:
         raise ContactFileError(f"unknown format {kind!r}: use one of {', '.join(FORMATS)}")
-    problems: list[str] = []
+    problems: list[RowProblem] = []
     contacts = []
     for contact in reader(decoded, problems):
         wrong = _text_problem(contact)
@@ -75,22 +74,16 @@ def read_contacts(data: bytes, source: str | None = None, *, keep_going: bool = 
             contacts.append(contact)
         else:
             problems.append(wrong)
-    problems.sort(key=_position)  # a row's text is checked after reading: back into file order
+    # a row's text is checked after reading: back into file order
+    problems.sort(key=lambda p: p.line or p.card or 0)
     if problems and (not keep_going or not contacts):
-        raise ContactFileError(problem_list(problems))
+        raise ContactFileError(problem_list(problems), tuple(problems))
     return ContactFile(kind, contacts, tuple(problems))
 
 
-def _position(problem: str) -> int:
-    """Where a problem is in the file: every message starts with its row's `where` ("line 7",
-    "card 3 (line 9)"), and lines and cards are both numbered from the top."""
-    found = re.match(r"(?:line|card) (\d+)", problem)
-    return int(found.group(1)) if found else 0
-
-
-def problem_list(problems: list[str]) -> str:
+def problem_list(problems: list[RowProblem]) -> str:
     """One message naming the wrong rows (the first MAX_NAMED of them), as a person reads it."""
-    named = "; ".join(problems[:MAX_NAMED])
+    named = "; ".join(map(str, problems[:MAX_NAMED]))
     if len(problems) == 1:
         return named
     more = f"; and {len(problems) - MAX_NAMED} more" if len(problems) > MAX_NAMED else ""
@@ -106,7 +99,7 @@ _FIELD_WORDS: Final = {
 }
 
 
-def _text_problem(contact: ImportedContact) -> str | None:
+def _text_problem(contact: ImportedContact) -> RowProblem | None:
     """The API's rule for text (domain/text.py), the same for every format: a row the JSON API would
     refuse is a wrong row, named by its line or card, never stored."""
     for field in fields(contact)[1:]:  # after `where`, ours
@@ -115,7 +108,7 @@ def _text_problem(contact: ImportedContact) -> str | None:
             wrong = text.problem(item) if isinstance(item, str) else None
             if wrong is not None:
                 what = _FIELD_WORDS.get(field.name, field.name.replace("_", " "))
-                return f"{contact.where}: the {what} {wrong}"
+                return RowProblem(contact.where, f"the {what} {wrong}", field.name)
     return None
 
 
@@ -124,6 +117,7 @@ __all__ = [
     "MAX_NAMED",
     "ContactFile",
     "ContactFileError",
+    "RowProblem",
     "detect",
     "problem_list",
     "read_contacts",

@@ -9,7 +9,7 @@ from integrations.contact_files.errors import ContactFileError
 _FORMATS = ("%d %b %Y", "%Y-%m-%d", "%Y%m%d", "%d %B %Y", "%m/%d/%y", "%m/%d/%Y")
 
 
-def parse_date(text: str, where: str) -> date | None:
+def parse_date(text: str, where: str, field: str) -> date | None:
     text = text.strip()
     if not text:
         return None
@@ -18,4 +18,4 @@ def parse_date(text: str, where: str) -> date | None:
             return datetime.strptime(text, form).date()  # a calendar day, no time
         except ValueError:
             continue
-    raise ContactFileError(f"{where}: {text!r} is not a date (like 12 Nov 2023 or 2023-11-12)")
+    raise ContactFileError.at(where, f"{text!r} is not a date (like 12 Nov 2023 or 2023-11-12)", field)

@@ -6,6 +6,7 @@ One cell may hold several values separated by " ::: "."""
 from __future__ import annotations
 
 from domain.contact_matching import ImportedContact, normalise_linkedin_url
+from integrations.contact_files.errors import RowProblem
 from integrations.contact_files.table import Row, rows
 
 SOURCE = "google"
@@ -26,7 +27,7 @@ def _values(row: Row, suffix: str, prefix: str) -> list[str]:
     return found
 
 
-def read(text: str, problems: list[str]) -> list[ImportedContact]:
+def read(text: str, problems: list[RowProblem]) -> list[ImportedContact]:
     del problems  # no row of this format is wrong by itself; read_contacts checks the text
     found = []
     for row in rows(text, is_header, "Google Contacts (First Name, ..., E-mail 1 - Value)"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from domain.contact_matching import ImportedContact, normalise_linkedin_url
 from integrations.contact_files.dates import parse_date
-from integrations.contact_files.errors import ContactFileError
+from integrations.contact_files.errors import ContactFileError, RowProblem
 from integrations.contact_files.table import Row, rows
 
 SOURCE = "linkedin"
@@ -16,14 +16,14 @@ def is_header(cells: list[str]) -> bool:
     return {"First Name", "Last Name", "URL", "Connected On"} <= set(cells)
 
 
-def read(text: str, problems: list[str]) -> list[ImportedContact]:
+def read(text: str, problems: list[RowProblem]) -> list[ImportedContact]:
     """The readable rows; each row that is wrong goes to `problems`, naming its line."""
     found = []
     for row in rows(text, is_header, "LinkedIn connections (First Name, Last Name, URL, ...)"):
         try:
             contact = _contact(row)
         except ContactFileError as exc:
-            problems.append(str(exc))
+            problems += exc.rows
             continue
         if contact is not None:
             found.append(contact)
@@ -35,7 +35,7 @@ def _contact(row: Row) -> ImportedContact | None:
     url = row.get("URL")
     linkedin = normalise_linkedin_url(url) if url else None
     if url and linkedin is None:
-        raise ContactFileError(f"{where}: {url!r} is not a LinkedIn profile URL")
+        raise ContactFileError.at(where, f"{url!r} is not a LinkedIn profile URL", "URL")
     name = " ".join(part for part in (row.get("First Name"), row.get("Last Name")) if part)
     email = row.get("Email Address")
     if not name and not email and not linkedin:
@@ -47,5 +47,5 @@ def _contact(row: Row) -> ImportedContact | None:
         organisation=row.get("Company") or None,
         role=row.get("Position") or None,
         linkedin_url=linkedin,
-        known_since=parse_date(row.get("Connected On"), where),
+        known_since=parse_date(row.get("Connected On"), where, "Connected On"),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from domain.contact_matching import ImportedContact, normalise_linkedin_url
+from integrations.contact_files.errors import RowProblem
 from integrations.contact_files.table import rows
 
 SOURCE = "outlook"
@@ -25,7 +26,7 @@ def is_header(cells: list[str]) -> bool:
     return {"First Name", "Last Name", "E-mail Address"} <= names and "Job Title" in names
 
 
-def read(text: str, problems: list[str]) -> list[ImportedContact]:
+def read(text: str, problems: list[RowProblem]) -> list[ImportedContact]:
     del problems  # no row of this format is wrong by itself; read_contacts checks the text
     found = []
     for row in rows(text, is_header, "Outlook contacts (First Name, Last Name, E-mail Address, ...)"):

@@ -51,12 +51,12 @@ def rows(text: str, is_header: Callable[[list[str]], bool], what: str) -> Iterat
             if not any(c.strip() for c in cells):
                 continue  # a blank line
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-                raise ContactFileError(
-                    f"line {line}: {len(cells)} fields where the header has {len(header)}"
-                    " (a comma outside quotes?)"
+                raise ContactFileError.at(
+                    f"line {line}",
+                    f"{len(cells)} fields where the header has {len(header)} (a comma outside quotes?)",
                 )
             yield Row(line, dict(zip(header, cells, strict=False)))
     except csv.Error as exc:
-        raise ContactFileError(f"line {start}: not valid CSV ({exc})") from None
+        raise ContactFileError.at(f"line {start}", f"not valid CSV ({exc})") from None
     if header is None:
         raise ContactFileError(f"no {what} header found")

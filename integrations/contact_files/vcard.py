@@ -5,6 +5,7 @@ X-SOCIALPROFILE. An error names the card (1st, 2nd, ...) and the line it starts 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import vobject
@@ -12,7 +13,7 @@ from vobject.base import ParseError
 
 from domain.contact_matching import ImportedContact, normalise_linkedin_url
 from integrations.contact_files.dates import parse_date
-from integrations.contact_files.errors import ContactFileError
+from integrations.contact_files.errors import ContactFileError, RowProblem
 
 SOURCE = "vcard"
 _BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE)
@@ -82,7 +83,7 @@ def _contact(card: Any, where: str) -> ImportedContact:
     linkedin = next((u for u in map(normalise_linkedin_url, links) if u), None)
     name = _name(card) or (emails[0] if emails else "")
     if not name:
-        raise ContactFileError(f"{where}: the card has no name (FN or N) and no email")
+        raise ContactFileError.at(where, "the card has no name (FN or N) and no email", "FN")
     return ImportedContact(
         where=where,
         name=name,
@@ -90,9 +91,24 @@ def _contact(card: Any, where: str) -> ImportedContact:
         organisation=_text(card, "org") or None,
         role=_text(card, "title") or _text(card, "role") or None,
         linkedin_url=linkedin,
-        known_since=parse_date(_text(card, "x-connected-on"), where),
+        known_since=parse_date(_text(card, "x-connected-on"), where, "X-CONNECTED-ON"),
         tags=_categories(card),
+        revised=_revised(_text(card, "rev")),
     )
+
+
+def _revised(text: str) -> datetime | None:
+    """REV as phones write it ("20231112T103000Z", "2023-11-12T10:30:00Z", or a day): when the card
+    last changed, for "take whichever changed last". A REV that cannot be read says nothing about
+    which is newer, so it is ignored rather than refusing the card (it was never required)."""
+    compact = text.strip().replace("-", "").replace(":", "")
+    for form in ("%Y%m%dT%H%M%S%z", "%Y%m%dT%H%M%SZ", "%Y%m%dT%H%M%S", "%Y%m%d"):
+        try:
+            found = datetime.strptime(compact, form)
+        except ValueError:
+            continue
+        return found if found.tzinfo else found.replace(tzinfo=UTC)  # a floating REV: read as UTC
+    return None
 
 
 def _categories(card: Any) -> tuple[str, ...]:
@@ -123,15 +139,16 @@ def _check_depth(text: str) -> None:
                 card, card_line = card + 1, number
             depth += 1
             if depth > MAX_DEPTH:
-                raise ContactFileError(
-                    f"card {card} (line {card_line}): components nested more than {MAX_DEPTH} deep"
-                    f" (line {number}); a card may hold at most one card inside it"
+                raise ContactFileError.at(
+                    f"card {card} (line {card_line})",
+                    f"components nested more than {MAX_DEPTH} deep (line {number});"
+                    " a card may hold at most one card inside it",
                 )
         else:
             depth = max(depth - 1, 0)
 
 
-def read(text: str, problems: list[str]) -> list[ImportedContact]:
+def read(text: str, problems: list[RowProblem]) -> list[ImportedContact]:
     """The readable cards; a card without a name or with a bad date goes to `problems`. A card
     vobject cannot parse stops the reading: what follows it cannot be trusted."""
     _check_depth(text)
@@ -152,16 +169,16 @@ def read(text: str, problems: list[str]) -> list[ImportedContact]:
         except ParseError as exc:
             message = str(exc.args[0]) if exc.args else "unreadable"
             at = _line_of(text, message, starts[index] if index < len(starts) else 1)
-            raise ContactFileError(f"{where(index)}: not a valid vCard{at} ({message})") from None
+            raise ContactFileError.at(where(index), f"not a valid vCard{at} ({message})") from None
         except (ValueError, UnicodeError, AttributeError, TypeError, IndexError, KeyError) as exc:
             # e.g. a PHOTO whose base64 is broken: vobject fails in many ways on bad input
-            raise ContactFileError(f"{where(index)}: not a valid vCard ({exc})") from None
+            raise ContactFileError.at(where(index), f"not a valid vCard ({exc})") from None
         if card.name.upper() != "VCARD":
-            raise ContactFileError(f"{where(index)}: a {card.name} where a VCARD was expected")
+            raise ContactFileError.at(where(index), f"a {card.name} where a VCARD was expected")
         try:
             found.append(_contact(card, where(index)))
         except ContactFileError as exc:
-            problems.append(str(exc))
+            problems += exc.rows
         index += 1
     if not found and not problems:
         raise ContactFileError("the file holds no vCards (BEGIN:VCARD ... END:VCARD)")

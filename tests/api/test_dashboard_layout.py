@@ -145,7 +145,7 @@ def test_the_import_preview_does_not_claim_an_import_before_one_happened(
     preview = client.post(
         "/network/import", data={"csrf": csrf}, files={"file": ("Connections.csv", LINKEDIN.encode())}
     )
-    assert preview.status_code == 200 and "Preview of your linkedin file" in preview.text
+    assert preview.status_code == 200 and "Preview of your LinkedIn file" in preview.text
     refused = client.post("/network/import", data={"csrf": csrf, "content": " "})
     assert refused.status_code == 422 and "choose an export file" in refused.text
     for page in (preview.text, refused.text):

@@ -191,6 +191,45 @@ def test_network_and_contact_pages_with_reassessment(client: TestClient, ann: Us
     _no_machine_words(page)
 
 
+def test_the_contact_page_edits_role_company_and_linkedin_and_refuses_what_is_not_linkedin(
+    client: TestClient, ann: User, bob: User, service: App
+) -> None:
+    csrf = _signed_in(client, ann)
+    client.post("/web/contacts", data={"csrf": csrf, "name": "Maya Lin"})
+    contact_id = re.search(rf'href="/network/({ID})">Maya Lin', client.get("/network").text).group(1)  # type: ignore[union-attr]
+    form = {"csrf": csrf, "name": "Maya Lin", "role": "Head of Product", "organisation": "Green Grid"}
+    saved = client.post(
+        f"/network/{contact_id}/edit", data={**form, "linkedin_url": "https://www.linkedin.com/in/MayaLin/"}
+    )
+    assert saved.status_code == 200
+    page = client.get(f"/network/{contact_id}").text
+    assert "Head of Product at Green Grid" in page
+    assert 'href="https://www.linkedin.com/in/mayalin"' in page
+    assert (
+        'name="linkedin_url" type="url" maxlength="300" inputmode="url" value="https://www.linkedin.com/in/mayalin"'
+        in page
+    )
+    head = service.store.head_position()
+    for wrong in ("javascript:alert(1)", "ftp://linkedin.com/in/maya", "https://example.org/in/maya"):
+        refused = client.post(f"/network/{contact_id}/edit", data={**form, "linkedin_url": wrong})
+        assert refused.status_code == 422, wrong
+        assert "is not a LinkedIn profile URL (linkedin.com/in/...)" in refused.text
+    assert service.store.head_position() == head  # nothing changed
+    resaved = client.post(  # the form sends back what it shows: nothing to change, nothing appended
+        f"/network/{contact_id}/edit", data={**form, "linkedin_url": "https://www.linkedin.com/in/mayalin"}
+    )
+    assert resaved.status_code == 200 and service.store.head_position() == head
+    cleared = client.post(f"/network/{contact_id}/edit", data={**form, "role": "", "linkedin_url": ""})
+    assert cleared.status_code == 200
+    assert "on LinkedIn" not in client.get(f"/network/{contact_id}").text
+    # Bob's session cannot edit Ann's contact
+    client.cookies.clear()
+    bob_csrf = _signed_in(client, bob)
+    theirs = client.post(f"/network/{contact_id}/edit", data={**form, "csrf": bob_csrf, "role": "Spy"})
+    assert theirs.status_code in (404, 422) and service.store.head_position() > head
+    assert "Spy" not in str(service.profile(ann.user_id).contacts[contact_id])
+
+
 def test_same_email_is_refused_and_same_name_questioned(client: TestClient, ann: User, service: App) -> None:
     csrf = _signed_in(client, ann)
     client.post("/web/contacts", data={"csrf": csrf, "name": "Maya Lin", "email": "maya@grid.org"})

@@ -160,8 +160,14 @@ def test_wrong_rows_are_all_shown_and_the_rest_imports_only_when_chosen(
     head = event_count(service)
     rest = client.post("/api/v1/contacts/import?dry_run=false", content=wrong.encode(), headers=ann.headers)
     assert rest.status_code == 422  # the REST default: all or nothing, every wrong row named
-    said = rest.json()["detail"][0]["msg"]
-    assert "2 rows cannot be read" in said and "line 5: 'Tuesday'" in said and "line 8: '31 Jun 2021'" in said
+    detail = rest.json()["detail"]
+    assert [(d["line"], d["card"], d["field"], d["loc"]) for d in detail] == [
+        (5, None, "Connected On", ["body", "line 5"]),
+        (8, None, "Connected On", ["body", "line 8"]),
+    ]
+    assert detail[0]["msg"].startswith("line 5: 'Tuesday' is not a date")
+    assert detail[1]["problem"].startswith("'31 Jun 2021' is not a date")
+    assert event_count(service) == head
     sign_in(client, ann)
     csrf = _csrf(client.get("/network/import").text)
     preview = client.post(
@@ -225,3 +231,154 @@ def test_vcard_categories_become_tags_of_new_and_known_contacts(
     assert again["merged"] == [{"name": "Ann Lee", "lines": ["card 1 (line 1)", "card 2 (line 7)"]}]
     ((found, _),) = contacts.list_contacts(service, ann.user_id)
     assert found.tags == ("climate", "investor", "mentor")  # the file's new category joins the others
+
+
+_CARD = (
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Maya Lin\r\nEMAIL:maya@grid.org\r\nORG:{org}\r\nTITLE:{title}\r\n"
+    "REV:{rev}\r\nEND:VCARD\r\n"
+)
+
+
+def _post(client: TestClient, user: User, body: str, query: str):  # type: ignore[no-untyped-def]
+    return client.post(f"/api/v1/contacts/import?{query}", content=body.encode(), headers=user.headers)
+
+
+def test_rest_on_conflict_keeps_takes_the_files_or_the_newer_value(
+    client: TestClient, ann: User, service: App
+) -> None:
+    from service import contacts
+
+    first = _CARD.format(org="Green Grid", title="Head of Product", rev="20200101T000000Z")
+    assert _post(client, ann, first, "dry_run=false").status_code == 200  # added now: 2026-11-25
+    older = _CARD.format(org="SolarLab", title="CTO", rev="20250101T000000Z")
+    newer = _CARD.format(org="WindCo", title="CEO", rev="20261201T000000Z")
+
+    def maya() -> tuple[str | None, str | None]:
+        ((found, _),) = contacts.list_contacts(service, ann.user_id)
+        return found.organisation, found.role
+
+    preview = _post(client, ann, older, "dry_run=true&on_conflict=file").json()
+    assert preview["on_conflict"] == "file" and preview["conflicts"][0]["taken"] == ["organisation", "role"]
+    assert preview["conflicts"][0]["file_newer"] is False and maya() == ("Green Grid", "Head of Product")
+    head = event_count(service)
+    kept = _post(client, ann, older, "dry_run=false").json()  # keep is the default
+    assert kept["conflicts"][0]["taken"] == [] and maya() == ("Green Grid", "Head of Product")
+    assert kept["appended"] == 0 and event_count(service) == head
+    # newer: the card's REV (2025) is before the contact's last change (added 2026-11-25): yours stay
+    assert _post(client, ann, older, "dry_run=false&on_conflict=newer").json()["appended"] == 0
+    assert maya() == ("Green Grid", "Head of Product")
+    # a card revised after it: the file's values stand
+    took = _post(client, ann, newer, "dry_run=false&on_conflict=newer").json()
+    assert (took["appended"], took["conflicts"][0]["file_newer"]) == (1, True) and maya() == ("WindCo", "CEO")
+    # file: the file's values whatever their age; again, nothing more
+    _post(client, ann, older, "dry_run=false&on_conflict=file")
+    assert maya() == ("SolarLab", "CTO")
+    again = _post(client, ann, older, "dry_run=false&on_conflict=file").json()
+    assert (again["appended"], again["conflicts"]) == (0, [])
+    wrong = _post(client, ann, older, "dry_run=false&on_conflict=theirs")
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["query", "on_conflict"]
+
+
+def test_rest_import_rest_imports_the_good_rows_and_lists_the_bad_ones(
+    client: TestClient, ann: User, bob: User, service: App
+) -> None:
+    from service import contacts
+
+    wrong = LINKEDIN.replace("14 Mar 2019", "Tuesday")
+    head = event_count(service)
+    preview = _post(client, ann, wrong, "dry_run=true&import_rest=true").json()
+    assert preview["counts"]["new"] == 2 and event_count(service) == head
+    done = _post(client, ann, wrong, "dry_run=false&import_rest=true").json()
+    assert done["bad_rows"] == [
+        {
+            "where": "line 5",
+            "line": 5,
+            "card": None,
+            "field": "Connected On",
+            "problem": "'Tuesday' is not a date (like 12 Nov 2023 or 2023-11-12)",
+        }
+    ]
+    assert done["left_out"] == ["line 5: 'Tuesday' is not a date (like 12 Nov 2023 or 2023-11-12)"]
+    assert (done["appended"], event_count(service)) == (2, head + 2)
+    # Bob's import of the same people is his: it neither matches nor changes Ann's contacts
+    moved = LINKEDIN.replace("SolarLab,", "WindCo,")
+    theirs = _post(client, bob, moved, "dry_run=false&on_conflict=file").json()
+    assert (theirs["counts"]["new"], theirs["counts"]["known"], theirs["conflicts"]) == (3, 0, [])
+    assert {c.organisation for c, _ in contacts.list_contacts(service, ann.user_id)} == {
+        "SolarLab",
+        "Carbonwise",
+    }
+    assert _post(client, User("x", "x", "not-a-token"), moved, "dry_run=false").status_code == 401
+
+
+def test_a_vcard_with_bad_cards_answers_422_per_card_and_appends_nothing(
+    client: TestClient, ann: User, service: App
+) -> None:
+    cards = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nORG:Nobody Inc\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo Chen\r\nX-CONNECTED-ON:someday\r\nEND:VCARD\r\n"
+    )
+    head = event_count(service)
+    refused = _post(client, ann, cards, "dry_run=false")
+    assert refused.status_code == 422
+    assert [(d["card"], d["line"], d["field"]) for d in refused.json()["detail"]] == [
+        (2, 5, "FN"),
+        (3, 9, "X-CONNECTED-ON"),
+    ]
+    assert event_count(service) == head
+    whole = _post(client, ann, "not a contacts file", "dry_run=false")  # the file itself: one entry
+    assert whole.status_code == 422 and whole.json()["detail"][0]["loc"] == ["body"]
+
+
+def test_the_dashboard_preview_shows_conflicts_and_offers_the_choice(
+    client: TestClient, ann: User, service: App
+) -> None:
+    from service import contacts
+
+    _post(
+        client, ann, _CARD.format(org="Green Grid", title="Head of Product", rev="20200101"), "dry_run=false"
+    )
+    sign_in(client, ann)
+    csrf = _csrf(client.get("/network/import").text)
+    moved = _CARD.format(org="WindCo", title="CEO", rev="20261201T000000Z")
+    preview = client.post("/network/import", data={"csrf": csrf}, files={"file": ("m.vcf", moved.encode())})
+    assert re.findall(r'class="count-(\w+)">(\d+)<', preview.text)[2] == ("conflicting", "1")
+    assert "organisation: known &#39;Green Grid&#39;, file &#39;WindCo&#39;" in preview.text
+    assert "the file's card changed after your last change" in preview.text
+    choices = re.findall(r'name="on_conflict" value="(\w+)"( checked)?', preview.text)
+    assert choices == [("keep", " checked"), ("file", ""), ("newer", "")]
+    content = re.search(r'name="content" value="([^"]*)"', preview.text)
+    assert content is not None
+    form = {"csrf": csrf, "confirm": "yes", "content": html.unescape(content.group(1))}
+    done = client.post("/network/import", data={**form, "on_conflict": "newer"})
+    assert done.status_code == 200 and "1 known contact updated from the file" in done.text
+    ((found, _),) = contacts.list_contacts(service, ann.user_id)
+    assert (found.organisation, found.role) == ("WindCo", "CEO")
+    head = event_count(service)
+    odd = client.post("/network/import", data={**form, "on_conflict": "theirs"})
+    assert odd.status_code == 422 and "unknown conflict choice" in odd.text and event_count(service) == head
+
+
+def test_rest_contacts_take_role_and_an_http_linkedin_url_only(
+    client: TestClient, ann: User, bob: User
+) -> None:
+    body = {
+        "name": "Maya Lin",
+        "role": "Head of Product",
+        "linkedin_url": "https://www.linkedin.com/in/MayaLin/",
+    }
+    made = client.post("/api/v1/contacts", json=body, headers=ann.headers)
+    assert made.status_code == 201, made.text
+    found = made.json()
+    assert (found["role"], found["linkedin_url"], found["known_since"]) == (
+        "Head of Product",
+        "linkedin.com/in/mayalin",
+        None,
+    )
+    url = f"/api/v1/contacts/{found['contact_id']}"
+    for wrong in ("javascript:alert(1)", "ftp://linkedin.com/in/maya", "https://example.org/in/maya"):
+        refused = client.patch(url, json={"linkedin_url": wrong}, headers=ann.headers)
+        assert refused.status_code == 422 and "is not a LinkedIn profile URL" in refused.text, wrong
+    assert client.patch(url, json={"role": "CTO"}, headers=bob.headers).status_code == 404  # not his
+    assert client.patch(url, json={"role": "CTO"}, headers=ann.headers).json()["role"] == "CTO"

@@ -247,3 +247,39 @@ def test_an_upload_with_a_bad_promise_or_daily_time_is_refused_by_line(
     refused = _upload(client, csrf, daily)
     assert refused.status_code == 422 and "use HH:MM" in refused.text
     assert service.store.head_position() == head
+
+
+def test_the_home_names_each_person_and_each_goal_once(
+    client: TestClient, service: App, ann: User, clock: Clock
+) -> None:
+    from service import contacts as contact_service
+    from service import goals as goal_service
+    from service.commands import ContactSpec, GoalSpec
+
+    # Maya and Kai are overdue for a check-in; the Today card names Maya (and Kai too, when there is room)
+    for name in ("Maya Lin", "Kai Sato"):
+        contact_service.add_contact(service, ann.user_id, ContactSpec(name=name, cadence_days=7))
+    goal_service.set_goal(service, ann.user_id, GoalSpec(template="weekly-outreach"))
+    # an aspiration nobody can help with yet: its item's reason names it already
+    goal_service.add_aspiration(
+        service, ann.user_id, "Move into a product role at a climate startup", "new-job"
+    )
+    clock.advance(days=20)
+    _signed_in(client, ann)
+    home = client.get("/").text
+    today = home[home.index('id="today"') : home.index("</section>", home.index('id="today"'))]
+    network = home[home.index('id="network-title"') :]
+    network = network[: network.index("</section>")]
+    named = [n for n in ("Maya Lin", "Kai Sato") if n in today]
+    assert named, today
+    for name in named:  # in Today, so not again under "Overdue for a check-in"
+        assert name not in network
+    assert (
+        f'{len(named)} {"person" if len(named) == 1 else "people"} in <a href="#today">Today</a> above'
+        in network
+    )
+    assert "“Move into a product role at a climate startup”" in today
+    for item in today.split('class="today-item"')[1:]:  # no "For:" line repeating what the reason says
+        reason = item[item.index('today-reason">') :].split("</p>")[0]
+        served = item.split('today-for muted">For: ')[1].split("</p>")[0] if "today-for" in item else None
+        assert served is None or served not in reason

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,10 +21,12 @@ from tests.e2e.test_dashboard_browser import ARGS, CHROMIUM, OUTPUT
 if not CHROMIUM.exists() and not REQUIRE_SERVICES:  # with NETGOALS_REQUIRE_SERVICES=1 it fails instead
     pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
 
 from domain.decisions import GoalSpec, Rating
-from service import actions, contact_import, goals, network_assess
+from integrations.storage.database import write_transaction
+from integrations.storage.ical_store import sources as source_rows
+from service import actions, contact_import, goals, ical, network_assess
 from service.app import App
 from service.settings import Settings
 from tests.e2e.test_dashboard_pages_browser import _serious
@@ -66,6 +68,37 @@ def _linkedin_export(count: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
+# a career centre's calendar: a long address, and a read that failed naming it in full
+LONG_SOURCE = (
+    "https://calendar.a-very-long-subdomain-of-a-university-career-centre.example.org/owa/calendar/"
+    + "a1b2c3d4e5f6" * 8
+    + "/reachcalendar.ics"
+)
+
+
+def _add_source(app: App, settings: Settings, user_id: str) -> None:
+    added = ical.add_source(app, settings, user_id, LONG_SOURCE)
+    with write_transaction(app.engine) as connection:
+        row = source_rows.source(connection, added.source_id)
+        assert row is not None
+        source_rows.advance_source(
+            connection,
+            added.source_id,
+            row.version,
+            last_status="error",
+            last_error=f"HTTP 404 from {LONG_SOURCE}",
+            last_fetched_at=NOW.astimezone(UTC).isoformat(),
+        )
+
+
+def _conflicting_export() -> bytes:
+    """The same export a year on: two people have moved (another company, another position)."""
+    moved = _linkedin_export(40).decode()
+    for old, new in ((COMPANIES[1], "Internationale Klimaschutzinitiative Projektträgergesellschaft"),):
+        moved = moved.replace(f'"{old}","{ROLES[1]}"', f'"{new}","{ROLES[2]}"', 2)
+    return moved.encode()
+
+
 @dataclass
 class Filled:
     goal_ids: list[str]
@@ -73,8 +106,10 @@ class Filled:
 
 
 def _fill(home: Path, user_id: str) -> Filled:
-    app = App.open(Settings(home=home, database_url=None), clock=lambda: NOW)
+    settings = Settings(home=home, database_url=None)
+    app = App.open(settings, clock=lambda: NOW)
     try:
+        _add_source(app, settings, user_id)
         aspirations = [
             goals.add_aspiration(app, user_id, text, kind)
             for text, kind in (
@@ -163,6 +198,10 @@ def _too_wide(page: Page) -> str | None:
     return str(found["text"]) if found["wide"] else None
 
 
+def _upload(data: bytes) -> FilePayload:
+    return {"name": "Connections.csv", "mimeType": "text/csv", "buffer": data}
+
+
 def _sign_in(browser: Browser, server: LiveServer, user: dict[str, str]) -> list[dict[str, object]]:
     context = browser.new_context()
     page = context.new_page()
@@ -215,6 +254,16 @@ def test_every_page_filled_with_two_months_fits_a_phone_and_a_desktop(tmp_path: 
                         box = page.get_by_role("link", name="Skip for now").bounding_box()
                         if not box or box["x"] < 0 or box["x"] + box["width"] > viewport["width"]:
                             problems.append(f"{path} ({width}): 'Skip for now' is off-screen at {box}")
+                # the import preview with conflicts, and the choice it offers
+                page.goto(f"{server.base_url}/network/import")
+                page.set_input_files("#import-file", files=[_upload(_conflicting_export())])
+                page.get_by_role("button", name="Preview").click()
+                expect(page.get_by_role("radio", name="Take whichever changed last")).to_be_visible()
+                page.screenshot(path=str(OUTPUT / f"filled-import-preview-{width}.png"), full_page=True)
+                wide = _too_wide(page)
+                if wide:
+                    problems.append(f"import preview ({width}): {wide}")
+                problems += [f"import preview ({width}): {p}" for p in _serious(page)]
                 if width == "phone":  # the daily loop on a phone: one tap, and the page says what it did
                     page.goto(f"{server.base_url}/")
                     page.get_by_role("button", name=re.compile(r"^\+1 Attend a networking event")).click()

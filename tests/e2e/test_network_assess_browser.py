@@ -54,7 +54,7 @@ def test_import_then_rate_from_the_keyboard_without_javascript(tmp_path: Path) -
 
             page.get_by_label("Export file").set_input_files(str(export))
             page.get_by_role("button", name="Preview").click()
-            expect(page.get_by_role("heading", name="Preview of your linkedin file")).to_be_visible()
+            expect(page.get_by_role("heading", name="Preview of your LinkedIn file")).to_be_visible()
             expect(page.locator(".count-new")).to_have_text("3")
             expect(
                 page.get_by_role("cell", name="Head of Product · Green Grid, Inc. · known since 2019-03-14")

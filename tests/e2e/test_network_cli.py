@@ -63,3 +63,44 @@ def test_import_with_a_preview_then_rate_in_one_pass(tmp_path: Path) -> None:
     # The input running out mid-pass keeps what was rated and says so.
     left = _run(home, "network", "assess", stdin="2\n")
     assert "Rated 0; skipped 0." in left.stdout
+
+
+def test_wrong_rows_refuse_the_file_unless_import_rest_and_on_conflict_takes_the_files_values(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_bytes(LINKEDIN.replace("14 Mar 2019", "Tuesday").encode())
+    _run(home, "init", "--timezone", "Europe/Berlin")
+    before = _event_count(home)
+
+    refused = _run(home, "contact", "import", str(wrong), "--yes", ok=False)
+    assert refused.returncode == 2 and "line 5: 'Tuesday' is not a date" in refused.stderr
+    assert _event_count(home) == before  # all or nothing: nothing appended
+    rest = _run(home, "contact", "import", str(wrong), "--yes", "--import-rest")
+    assert "Left out, as you chose (--import-rest): 1 wrong row(s)." in rest.stdout
+    assert "line 5: 'Tuesday'" in rest.stdout and _event_count(home) == before + 2
+
+    moved = tmp_path / "moved.csv"  # Tomás has moved on: another company and position
+    moved.write_bytes(LINKEDIN.replace("SolarLab,", "WindCo,").replace('"Founder, CEO"', "CTO").encode())
+    kept = _run(home, "contact", "import", str(moved), "--yes", "--json")
+    assert json.loads(kept.stdout)["conflicts"][0]["taken"] == []
+    bad = _run(home, "contact", "import", str(moved), "--yes", "--on-conflict", "theirs", ok=False)
+    assert bad.returncode == 2 and "unknown conflict choice 'theirs'" in bad.stderr
+    taken = _run(home, "contact", "import", str(moved), "--yes", "--on-conflict", "file")
+    assert "1 updated from the file" in taken.stdout
+    network = json.loads(_run(home, "network", "--json").stdout)
+    tomas = next(c for c in network["contacts"] if c["name"] == "Tomás Ruiz")
+    assert (tomas["organisation"], tomas["role"]) == ("WindCo", "CTO")
+
+    # role and LinkedIn by hand: only an http(s) LinkedIn profile, named when refused
+    before = _event_count(home)
+    wrong = _run(
+        home, "contact", "update", "Tomás Ruiz", "--linkedin", "ftp://linkedin.com/in/tomas", ok=False
+    )
+    assert wrong.returncode == 2 and "is not a LinkedIn profile URL" in wrong.stderr
+    assert _event_count(home) == before
+    _run(home, "contact", "update", "Tomás Ruiz", "--role", "Chief Wind Officer", "--linkedin", "")
+    listed = json.loads(_run(home, "contact", "list", "--json").stdout)
+    tomas = next(c for c in listed if c["name"] == "Tomás Ruiz")
+    assert (tomas["role"], tomas["linkedin_url"]) == ("Chief Wind Officer", None)

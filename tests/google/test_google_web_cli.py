@@ -162,7 +162,8 @@ def test_cli_connect_sync_and_suggestions(
     assert google_status() == "connected"
     assert "Google Calendar: connected" in run(["google", "status"])
     assert "no changes" not in run(["sync"])
-    assert "lin@data.org" in run(["suggestions"])
+    met = " ".join(run(["suggestions"]).split())
+    assert "lin@data.org" in met and "2026-11-25 18:00 CET" in met  # met in Berlin, said in Berlin's time
     output = run(["suggestions", "add", "lin@data.org"])
     assert "Follow-up planned" in output
     assert "lin@data.org" not in run(["suggestions"])

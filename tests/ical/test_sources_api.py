@@ -123,3 +123,20 @@ def test_the_calendar_page_reads_and_removes_only_the_callers_own_sources(
     assert server.requests == []  # Ada's calendar was not read on Eve's behalf
     mine = site.client.get(f"/api/v1/sources/{source_id}", headers=_auth(site)).json()
     assert mine["last_status"] == "new" and mine["last_fetched_at"] is None
+
+
+def test_the_calendar_page_says_when_a_source_was_last_read_in_the_persons_zone(
+    site: Site, server: CalendarServer
+) -> None:
+    server.routes["/m.ics"] = Route(MEETUP)
+    site.client.post("/api/v1/sources", json={"url": server.url("/m.ics")}, headers=_auth(site))
+    ical.sync_due_sources(site.app, site.settings)  # read at 11:00 UTC
+    page = site.client.get("/signin")
+    site.client.post(
+        "/signin",
+        data={"email": "ada@example.com", "token": site.token, "csrf": _csrf(page.text)},
+        follow_redirects=False,
+    )
+    html = site.client.get("/calendar").text
+    assert "Wed 25 Nov 2026, 12:00</time>" in html and "Times in Europe/Berlin." in html  # not bare UTC
+    assert "T11:00" not in re.sub(r'datetime="[^"]*"', "", html)  # ISO only in the machine's attribute
