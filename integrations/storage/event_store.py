@@ -242,12 +242,17 @@ class EventStore:
         limit: int,
         until_position: int | None = None,
         types: Iterable[str] | None = None,
+        user_id: str | None = None,
     ) -> list[RawRow]:
         """The fast path for projections: the columns they need, in position order, fetched with
-        the driver's own cursor (SQLAlchemy's row objects would cost more than decoding them)."""
+        the driver's own cursor (SQLAlchemy's row objects would cost more than decoding them).
+        With a user: only that user's events (`ix_events_user_position`)."""
         marker = placeholder(connection)
         where = [f"position > {marker}"]
         params: list[Any] = [after_position]
+        if user_id is not None:
+            where.append(f"user_id = {marker}")
+            params.append(user_id)
         if until_position is not None:
             where.append(f"position <= {marker}")
             params.append(until_position)
