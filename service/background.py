@@ -121,9 +121,10 @@ def housekeeping(jobs: Jobs) -> Outcome:
 
 
 def sweep(jobs: Jobs) -> Outcome:
-    """Every minute: the projections' whole-log catch-up, a sync for each calendar with a pending request or a due poll (15 minutes
-    without a live push channel, hourly with one), a push for each pending outbox. A user whose
-    message is still queued is skipped (the mark), so a backlog never snowballs."""
+    """Every minute: the projections' whole-log catch-up; a sync for each calendar with a pending
+    request or a due poll (15 minutes without a live push channel, hourly with one), a push for
+    each pending outbox. A user whose message is still queued is skipped (the mark), so a backlog
+    never snowballs."""
     # Writes catch up their own person's projections; this moves the checkpoint (the low-water
     # mark) and applies whatever a write appended but did not project (a crash in between).
     projected = jobs.app.projection.catch_up()

@@ -118,7 +118,9 @@ def test_logging_an_action_is_one_unit_of_work(client: TestClient, ann: User, se
     plain = _measure(service, lambda: client.post("/api/v1/actions", json=body, headers=ann.headers), 201)
     keyed = _measure(
         service,
-        lambda: client.post("/api/v1/actions", json=body, headers={**ann.headers, "Idempotency-Key": "uow-1"}),
+        lambda: client.post(
+            "/api/v1/actions", json=body, headers={**ann.headers, "Idempotency-Key": "uow-1"}
+        ),
         201,
     )
     for counts in (plain, keyed):
@@ -143,6 +145,8 @@ def test_a_page_after_a_form_sees_the_form_s_write(client: TestClient, ann: User
     sign_in(client, ann)
     before = client.get("/").text
     assert before.count("Grace Hopper") >= 1
-    logged = client.post("/api/v1/actions", json={"action": "coffee", "title": "Unit lunch"}, headers=ann.headers)
+    logged = client.post(
+        "/api/v1/actions", json={"action": "coffee", "title": "Unit lunch"}, headers=ann.headers
+    )
     assert logged.status_code == 201
     assert "Unit lunch" in client.get("/").text

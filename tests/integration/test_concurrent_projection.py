@@ -101,7 +101,9 @@ def test_writes_never_wait_on_the_checkpoint_row(pg_engine: Engine, clock: Fixed
     assert snapshot(pg_engine) == incremental
 
 
-def test_whole_log_catch_ups_beside_writers_apply_every_event_once(pg_engine: Engine, clock: FixedClock) -> None:
+def test_whole_log_catch_ups_beside_writers_apply_every_event_once(
+    pg_engine: Engine, clock: FixedClock
+) -> None:
     app = App(pg_engine, clock)
     people = _people(app)
     writing = threading.Event()
