@@ -51,7 +51,10 @@ class App:
         if clock is None:
             fixed = settings.now
             clock = (lambda: fixed) if fixed is not None else system_clock
-        engine = make_engine(settings.effective_database_url)
+        # A pool of db_pool_size kept open, as many again for a burst (a step may hold its read
+        # and open a write): kept connections, not a new one per request (docs/self-hosting.md).
+        size = settings.db_pool_size
+        engine = make_engine(settings.effective_database_url, pool_size=size, max_overflow=size)
         upgrade(engine)
         return cls(engine, clock)
 
