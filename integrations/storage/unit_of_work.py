@@ -28,6 +28,7 @@ class _Unit:
     connection: Connection | None = None
     depth: int = 0  # read blocks open on the shared connection
     stale: bool = False  # a write happened while a read block was open: reopen when it closes
+    failed: bool = False  # an error passed through a read block: roll back, not commit
     memo: dict[Hashable, Any] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -35,10 +36,12 @@ class _Unit:
             connection, self.connection = self.connection, None
             try:
                 if connection.in_transaction():
-                    connection.commit()  # only reads were made: committing ends the snapshot
+                    # Reads only: either ends the snapshot; after an error PostgreSQL would refuse
+                    # anything but a rollback.
+                    (connection.rollback if self.failed else connection.commit)()
             finally:
                 connection.close()
-        self.stale = False
+        self.stale = self.failed = False
 
 
 _current: ContextVar[_Unit | None] = ContextVar("netgoals_unit_of_work", default=None)
@@ -86,7 +89,7 @@ def shared_read(engine: Engine) -> Iterator[Connection | None]:
     try:
         yield found.connection
     except BaseException:
-        found.stale = True  # a failed statement may have aborted the transaction (PostgreSQL)
+        found.stale = found.failed = True  # a failed statement may have aborted the transaction
         raise
     finally:
         found.depth -= 1
