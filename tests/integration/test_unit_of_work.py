@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.accounts import link_epochs
+from integrations.storage.database import read_transaction, write_transaction
 from service.app import App
 
 
