@@ -51,10 +51,12 @@ class App:
         if clock is None:
             fixed = settings.now
             clock = (lambda: fixed) if fixed is not None else system_clock
-        # A pool of db_pool_size kept open, as many again for a burst (a step may hold its read
-        # and open a write): kept connections, not a new one per request (docs/self-hosting.md).
-        size = settings.db_pool_size
-        engine = make_engine(settings.effective_database_url, pool_size=size, max_overflow=size)
+        # PostgreSQL: a pool of db_pool_size kept open, as many again for a burst (a step may hold
+        # its read and open a write), not a new connection per request (docs/self-hosting.md).
+        # SQLite keeps SQLAlchemy's own pool (an in-memory database has no overflow to size).
+        url, size = settings.effective_database_url, settings.db_pool_size
+        pool = {} if url.startswith("sqlite") else {"pool_size": size, "max_overflow": size}
+        engine = make_engine(url, **pool)
         upgrade(engine)
         return cls(engine, clock)
 

@@ -111,6 +111,8 @@ class EventStore:
             bulk_insert(connection, events.name, _COLUMNS, rows)
         except IntegrityError as exc:  # only reachable without the append lock
             raise ConcurrencyError(str(exc.orig)) from exc
+        # Every append path ends here, in the caller's transaction: what must commit with each
+        # append (a mark on the users whose events these are: row[3]) belongs after the insert.
         return len(rows)
 
     @staticmethod
