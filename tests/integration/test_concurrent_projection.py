@@ -137,9 +137,9 @@ def test_rebuilds_beside_writers_leave_the_same_views_as_a_rebuild_after(
 ) -> None:
     """A rebuild locks the checkpoints, then every user's positions, and empties them: a write's
     catch-up midway finishes first, and one that starts later reads the rebuild's checkpoints.
-    No deadlock between them, and the views end as a rebuild makes them. (A smoke test: the window
-    in which a write commits between a rebuild's fold and its reset is too narrow to hit reliably,
-    so this did not fail with the reset of the users' positions taken out.)"""
+    No deadlock between them, and the views end as a rebuild makes them. (The window in which a
+    write commits between a rebuild's fold and its reset is too narrow to hit here reliably: the
+    next test makes it certain.)"""
     app = App(pg_engine, clock)
     people = _people(app)
     writing = threading.Event()
@@ -161,6 +161,29 @@ def test_rebuilds_beside_writers_leave_the_same_views_as_a_rebuild_after(
     app.projection.catch_up()
     for user_id, goal_id, _ in people:
         assert _done(app, user_id, goal_id) == ACTIONS_EACH - 1
+    incremental = snapshot(pg_engine)
+    app.projection.rebuild()
+    assert snapshot(pg_engine) == incremental
+
+
+def test_a_write_between_a_rebuilds_fold_and_its_reset_is_projected_after_it(
+    pg_engine: Engine, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The narrow window of the test above, made certain: a write commits (and catches its person
+    up past what the rebuild folded) after the fold and before the rebuild's transaction."""
+    app = App(pg_engine, clock)
+    [(user_id, goal_id, _), *_] = _people(app)
+    fold = app.projection._fold
+
+    def fold_then_write(*args: Any, **kwargs: Any) -> Any:
+        folded = fold(*args, **kwargs)
+        actions.log_action(app, user_id, "coffee", clock())
+        return folded
+
+    monkeypatch.setattr(app.projection, "_fold", fold_then_write)
+    app.projection.rebuild()
+    monkeypatch.undo()
+    assert _done(app, user_id, goal_id) == 1  # the rebuild reset the person's position too
     incremental = snapshot(pg_engine)
     app.projection.rebuild()
     assert snapshot(pg_engine) == incremental
