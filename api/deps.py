@@ -90,7 +90,8 @@ def once(
     request append nothing twice.
     """
     if key is None:
-        return JSONResponse(jsonable_encoder(produce(None)), status_code=status)
+        with who.app.unit():  # one unit of work per command (service/app.py)
+            return JSONResponse(jsonable_encoder(produce(None)), status_code=status)
     payload = body.model_dump(mode="json") if body is not None else None
     fingerprint = hashlib.sha256(
         json.dumps([request.method, request.url.path, payload], sort_keys=True).encode()
@@ -112,7 +113,8 @@ def once(
     if claim.answer is not None:
         return JSONResponse(json.loads(claim.answer.body), status_code=claim.answer.status)
     try:
-        content = jsonable_encoder(produce(f"api/{key}"))
+        with who.app.unit():
+            content = jsonable_encoder(produce(f"api/{key}"))
     except BaseException:
         if claim.mine:
             accounts.release_key(who.app, who.user_id, key, fingerprint)

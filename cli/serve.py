@@ -52,6 +52,9 @@ def _lock(home: Path) -> TextIO:
 def serve(
     host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port the API listens on.")] = 8000,
+    api_workers: Annotated[
+        int, typer.Option(min=1, max=64, help="API processes sharing the port (about one per core).")
+    ] = 1,
     verbose: Annotated[
         bool,
         typer.Option(
@@ -94,7 +97,7 @@ def serve(
         if redis_server is not None:
             env["NETGOALS_REDIS_URL"] = settings.effective_redis_url
         supervisor = Supervisor(
-            child_commands(host, port),
+            child_commands(host, port, api_workers=api_workers),
             env,
             settings.home,
             say=say,

@@ -140,6 +140,9 @@ def api(
     welcome: Annotated[
         bool, typer.Option(hidden=True, help="Say how to sign in (serve says it itself).")
     ] = True,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="API processes sharing the port (about one per core).")
+    ] = 1,
 ) -> None:
     """Run the HTTP API and the dashboard (uvicorn)."""
     import uvicorn
@@ -162,6 +165,7 @@ def api(
         proxy_headers=proxy_headers,
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
+        workers=workers,  # uvicorn's processes on one socket; each has its own pool (NETGOALS_DB_POOL_SIZE)
     )
 
 

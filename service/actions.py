@@ -48,7 +48,7 @@ def retract_action(
     """Retract an action; the action it was, so an answer can name it (None: a replayed request)."""
     if app.replayed(user_id, key):
         return None
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     with read_transaction(app.engine) as connection:
         found = views.action(connection, user_id, action_id)
     if found is None:
@@ -60,7 +60,7 @@ def retract_action(
 
 
 def resolve_action(app: App, user_id: str, text: str) -> str:
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     with read_transaction(app.engine) as connection:
         ids = views.action_ids(connection, user_id)
     return resolve(text, ((i, "") for i in ids), "action")

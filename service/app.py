@@ -6,7 +6,8 @@ whoever reads next (the same CLI invocation, the dashboard) sees the change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -16,7 +17,7 @@ from sqlalchemy import Connection, Engine
 from domain.errors import ConcurrencyError, NotFoundError
 from domain.events import Event, NewEvent, actions_stream, profile_stream
 from domain.profile import Profile
-from integrations.storage import views
+from integrations.storage import unit_of_work, views
 from integrations.storage.database import lock_stream, make_engine, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, StreamAppend
 from integrations.storage.migrate import upgrade
@@ -50,7 +51,12 @@ class App:
         if clock is None:
             fixed = settings.now
             clock = (lambda: fixed) if fixed is not None else system_clock
-        engine = make_engine(settings.effective_database_url)
+        # PostgreSQL: a pool of db_pool_size kept open, as many again for a burst (a step may hold
+        # its read and open a write), not a new connection per request (docs/self-hosting.md).
+        # SQLite keeps SQLAlchemy's own pool (an in-memory database has no overflow to size).
+        url, size = settings.effective_database_url, settings.db_pool_size
+        pool = {} if url.startswith("sqlite") else {"pool_size": size, "max_overflow": size}
+        engine = make_engine(url, **pool)
         upgrade(engine)
         return cls(engine, clock)
 
@@ -59,6 +65,14 @@ class App:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """One use-case step as a unit of work (`integrations/storage/unit_of_work.py`): its reads
+        share one transaction, the profile is replayed once and the projections caught up once,
+        until the step writes."""
+        with unit_of_work.unit(self.engine):
+            yield
 
     # --- ids ------------------------------------------------------------------------------------
 
@@ -82,9 +96,17 @@ class App:
     # --- state ----------------------------------------------------------------------------------
 
     def profile(self, user_id: str) -> Profile:
-        """Replay the user's profile stream: small, so commands decide on exact state."""
+        """Replay the user's profile stream: small, so commands decide on exact state. Inside a
+        unit of work, once until the unit writes (callers read it, never change it)."""
+        memo = unit_of_work.memo(self.engine)
+        if memo is not None and ("profile", user_id) in memo:
+            found: Profile = memo[("profile", user_id)]
+            return found
         with read_transaction(self.engine) as connection:
-            return self._profile_in(connection, user_id)
+            profile = self._profile_in(connection, user_id)
+        if memo is not None:
+            memo[("profile", user_id)] = profile
+        return profile
 
     @staticmethod
     def _profile_in(connection: Connection, user_id: str) -> Profile:
@@ -96,9 +118,15 @@ class App:
         return profile
 
     def user(self, handle_or_id: str) -> views.UserRecord:
-        self.projection.catch_up()
+        """The user as the views hold them, caught up: that user's events if the views know them
+        already, else the whole log (a user whose registration was not projected yet)."""
         with read_transaction(self.engine) as connection:
             user = views.find_user(connection, handle_or_id)
+        if user is None or self.projection.catch_up(user.user_id):
+            if user is None:
+                self.projection.catch_up()
+            with read_transaction(self.engine) as connection:
+                user = views.find_user(connection, handle_or_id)
         if user is None:
             raise NotFoundError(
                 f"no user {handle_or_id!r}: run `netgoals init` (or `netgoals user add`) first"
@@ -133,7 +161,7 @@ class App:
             except ConcurrencyError:
                 continue
             if decided:
-                self.projection.catch_up()
+                self.projection.catch_up(user_id, behind=True)
             return decided
         raise ConcurrencyError(f"too many concurrent changes to user {user_id}; try again")
 
@@ -142,7 +170,7 @@ class App:
         if not decided:
             return
         self.store.append(self._batch(actions_stream(user_id), None, decided, user_id, key))
-        self.projection.catch_up()
+        self.projection.catch_up(user_id, behind=True)
 
     def _batch(
         self,

@@ -121,9 +121,13 @@ def housekeeping(jobs: Jobs) -> Outcome:
 
 
 def sweep(jobs: Jobs) -> Outcome:
-    """Every minute: a sync for each calendar with a pending request or a due poll (15 minutes
-    without a live push channel, hourly with one), a push for each pending outbox. A user whose
-    message is still queued is skipped (the mark), so a backlog never snowballs."""
+    """Every minute: the projections' whole-log catch-up; a sync for each calendar with a pending
+    request or a due poll (15 minutes without a live push channel, hourly with one), a push for
+    each pending outbox. A user whose message is still queued is skipped (the mark), so a backlog
+    never snowballs."""
+    # Writes catch up their own person's projections; this moves the checkpoint (the low-water
+    # mark) and applies whatever a write appended but did not project (a crash in between).
+    projected = jobs.app.projection.catch_up()
     now = jobs.app.now().timestamp()
     settings = jobs.settings
     with read_transaction(jobs.app.engine) as connection:
@@ -144,7 +148,8 @@ def sweep(jobs: Jobs) -> Outcome:
             pushes += jobs.enqueuer.request("push", calendar.user_id) == "sent"
     with contextlib.suppress(redis.RedisError):
         telemetry.record_sweep(jobs.redis, syncs + pushes)
-    return Outcome("ok", counts={"calendars": len(calendars), "syncs": syncs, "pushes": pushes})
+    counts = {"calendars": len(calendars), "syncs": syncs, "pushes": pushes, "projected": projected}
+    return Outcome("ok", counts=counts)
 
 
 def sources(jobs: Jobs) -> Outcome:

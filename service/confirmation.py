@@ -202,7 +202,7 @@ def _commit(
             if values:
                 store.change_outbox(connection, user_id, row["action_id"], push=True, **values)
         app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, events))
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     return events
 
 

@@ -35,7 +35,7 @@ def update_contact(
 
 
 def list_contacts(app: App, user_id: str) -> list[tuple[Contact, Interactions]]:
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     with read_transaction(app.engine) as connection:
         return views.contacts(connection, user_id)
 

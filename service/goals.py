@@ -87,7 +87,7 @@ def edit_goal(app: App, user_id: str, goal_id: str, edit: GoalEdit, key: str | N
 
 
 def list_aspirations(app: App, user_id: str) -> list[Aspiration]:
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     with read_transaction(app.engine) as connection:
         return views.aspirations(connection, user_id)
 
@@ -169,7 +169,7 @@ def known_action_kinds(app: App, user_id: str) -> set[str]:
 
 
 def list_goals(app: App, user_id: str, *, include_archived: bool = False) -> list[Goal]:
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     with read_transaction(app.engine) as connection:
         found = views.goals(connection, user_id)
     return [g for g in found if include_archived or g.archived_at is None]

@@ -74,7 +74,7 @@ def progress(
     from integrations.storage import views
     from integrations.storage.database import read_transaction
 
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     # One read transaction for the user and their views (on PostgreSQL each one is a round trip).
     with read_transaction(app.engine) as connection:
         user = views.find_user(connection, user_id) or app.user(user_id)  # app.user: the not-found error

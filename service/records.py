@@ -41,7 +41,7 @@ def contact(app: App, user_id: str, contact_id: str) -> tuple[Contact, Interacti
 
 
 def action(app: App, user_id: str, action_id: str) -> views.ActionRecord:
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     with read_transaction(app.engine) as connection:
         found = views.action(connection, user_id, action_id)
     if found is None:

@@ -38,11 +38,14 @@ def embedded_redis(settings: Settings) -> EmbeddedRedis | None:
     return EmbeddedRedis(settings.embedded_redis_folder) if settings.embedded_redis else None
 
 
-def child_commands(host: str, port: int, hostname: str = "netgoals@%h") -> dict[str, list[str]]:
+def child_commands(
+    host: str, port: int, hostname: str = "netgoals@%h", api_workers: int = 1
+) -> dict[str, list[str]]:
     python = sys.executable
     celery = [python, "-m", "celery", "-A", "worker.app"]
+    api = [python, "-m", "cli.main", "api", "--host", host, "--port", str(port), "--no-welcome"]
     return {
-        "api": [python, "-m", "cli.main", "api", "--host", host, "--port", str(port), "--no-welcome"],
+        "api": [*api, "--workers", str(api_workers)],
         "worker": [
             *celery,
             "worker",

@@ -52,6 +52,13 @@ def home_from_environment() -> Path:
 class Settings(EnvSettings, env_prefix="NETGOALS_"):
     home: Path = Field(default_factory=_default_home, description="data folder of the embedded mode")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home")
+    db_pool_size: int = Field(
+        default=8,
+        ge=1,
+        le=200,
+        description="database connections each process keeps open (it may open as many again in a "
+        "burst, closed when returned); size processes x 2 x pool within PostgreSQL's max_connections",
+    )
     user: str = Field(default="local", description="the user the CLI acts for, by handle or id")
     now: datetime | None = Field(default=None, description="a fixed clock, for demos and tests")
 

@@ -101,7 +101,8 @@ def home(request: Request) -> Response:
     found = signed_in(request)
     if found is None:
         return to_signin()
-    return draw_home(request, found)
+    with found.app.unit():  # the page's reads in one transaction, the profile replayed once
+        return draw_home(request, found)
 
 
 @router.post("/web/goals")

@@ -18,11 +18,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from integrations.storage import unit_of_work
+
 # Any constant works; it only has to be the same for every writer of one database.
 APPEND_LOCK_KEY = 0x6E6574676F616C  # "netgoal"
 # Stream locks use the two-key form, whose key space does not overlap the one-key APPEND_LOCK_KEY.
 STREAM_LOCK_CLASS = 0x6E67  # "ng"
-_READ_ONLY = "netgoals_read_only"
+_READ_ONLY = unit_of_work.READ_ONLY
 
 
 def is_sqlite(engine: Engine | Connection) -> bool:
@@ -65,14 +67,21 @@ def _sqlite_on_begin(connection: Connection) -> None:
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that may write; on SQLite it holds the single writer lock from the start."""
+    """A transaction that may write; on SQLite it holds the single writer lock from the start.
+    Inside a unit of work (`unit_of_work`) it ends the unit's shared read first."""
+    unit_of_work.before_write(engine)
     with engine.connect() as connection, connection.begin():
         yield connection
 
 
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A consistent snapshot for reading; never blocks writers."""
+    """A consistent snapshot for reading; never blocks writers. Inside a unit of work, the unit's
+    one read transaction."""
+    with unit_of_work.shared_read(engine) as shared:
+        if shared is not None:
+            yield shared
+            return
     with engine.connect().execution_options(**{_READ_ONLY: True}) as connection, connection.begin():
         yield connection
 

@@ -8,6 +8,11 @@ Two projections, run in this order:
 Incremental: each batch of new events updates a projection's views and its checkpoint in one
 transaction; the checkpoint row is locked first, so two processes catching up never apply a batch
 twice. Progress never runs ahead of the action index it reads.
+Per user (PostgreSQL): a write catches up its own user's events, both projections in one
+transaction holding only that user's rows (`user_positions`), so writers for different people never
+queue on the checkpoint row; the whole-log catch-up (the workers' sweep, the CLI) moves the
+checkpoint, a low-water mark, skipping what a user's own catch-ups already applied. On SQLite
+writers are serial anyway, so a write's catch-up is the whole-log one.
 Rebuild: fold the log in memory (`domain.fold`) and write the views anew; on SQLite the action
 index is derived by SQLite itself meanwhile (`sqlite_action_index`).
 A projection never wedges (docs/architecture.md): an event it cannot apply is quarantined
@@ -25,9 +30,18 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, func, select
 
 from domain import events as ev
+from domain.events import user_of_stream
 from domain.fold import LogFold
-from integrations.storage import action_index, checkpoints, progress_views, quarantine, sqlite_action_index
-from integrations.storage.database import empty_table, read_transaction, write_transaction
+from integrations.storage import (
+    action_index,
+    checkpoints,
+    progress_views,
+    quarantine,
+    sqlite_action_index,
+    unit_of_work,
+    user_positions,
+)
+from integrations.storage.database import empty_table, is_sqlite, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, RawRow, fold_rows
 from integrations.storage.schema import events, v_actions
 
@@ -57,49 +71,90 @@ class Projections:
         with read_transaction(self.engine) as connection:
             return checkpoints.position(connection, name)
 
-    def catch_up(self, batch_size: int = 2000) -> int:
-        """Apply every new event to the action index, then to progress; returns events applied."""
-        with read_transaction(self.engine) as connection:
-            if checkpoints.all_at_head(connection, (ACTIONS, PROGRESS)):
-                return 0  # the common case, answered in one query (PostgreSQL: one round trip)
-        applied = self._catch_up(ACTIONS, action_index.apply, None, batch_size)
-        return applied + self._catch_up(PROGRESS, progress_views.apply, ACTIONS, batch_size)
-
-    def _catch_up(self, name: str, apply: _Apply, upstream: str | None, batch_size: int) -> int:
+    def catch_up(self, user_id: str | None = None, batch_size: int = 2000, *, behind: bool = False) -> int:
+        """Apply every new event to the action index, then to progress; returns events applied.
+        With a user: that user's new events (what a write or a read of their data needs).
+        `behind`: the caller has just appended, so the "anything new?" query is skipped."""
+        memo = unit_of_work.memo(self.engine)
+        if memo is not None and (("caught-up", user_id) in memo or ("caught-up", None) in memo):
+            return 0  # this unit of work caught up already and has not written since
+        scope = user_id if user_id is not None and not is_sqlite(self.engine) else None
         applied = 0
-        while True:
-            with read_transaction(self.engine) as connection:
-                if checkpoints.position(connection, name) >= checkpoints.bound(connection, upstream):
-                    return applied
-            try:
-                done = self._batch(name, apply, upstream, batch_size, one_by_one=False)
-            except _ApplyError:
-                # The batch's transaction is rolled back whole (on PostgreSQL a failed statement
-                # poisons it), so the common case pays no SAVEPOINT: only now, in a new transaction,
-                # the same batch again, each event in a savepoint of its own.
-                done = self._batch(name, apply, upstream, batch_size, one_by_one=True)
-            if not done:
-                return applied
-            applied += done
-
-    def _batch(self, name: str, apply: _Apply, upstream: str | None, size: int, *, one_by_one: bool) -> int:
-        """The next batch applied and the checkpoint moved past it, in one transaction."""
-        with write_transaction(self.engine) as connection:
-            start = checkpoints.lock(connection, name)
-            rows = EventStore.raw_rows(connection, start, size, checkpoints.bound(connection, upstream))
-            if not rows:
-                return 0
-            if one_by_one:
-                self._apply_each(connection, name, apply, rows)
-            else:
+        if behind or not self._at_head(scope):
+            while True:
                 try:
-                    apply(connection, rows)
-                except Exception as exc:
-                    if quarantine.transient(exc):
-                        raise
-                    raise _ApplyError from exc  # an event's fault: the transaction rolls back
-            checkpoints.advance(connection, name, rows[-1][0])
-        return len(rows)
+                    done, more = self._step(scope, batch_size, one_by_one=False)
+                except _ApplyError:
+                    # The step's transaction is rolled back whole (on PostgreSQL a failed statement
+                    # poisons it), so the common case pays no SAVEPOINT: only now, in a new
+                    # transaction, the same batches again, each event in a savepoint of its own.
+                    done, more = self._step(scope, batch_size, one_by_one=True)
+                applied += done
+                if not more:
+                    break
+        if memo is not None:
+            memo[("caught-up", user_id)] = True  # (a write would have emptied the memo)
+        return applied
+
+    def _at_head(self, scope: str | None) -> bool:
+        """The common case, answered in one query (PostgreSQL: one round trip)."""
+        with read_transaction(self.engine) as connection:
+            if scope is None:
+                return checkpoints.all_at_head(connection, PROJECTIONS)
+            return user_positions.at_head(connection, scope, PROJECTIONS)
+
+    def _step(self, scope: str | None, size: int, *, one_by_one: bool) -> tuple[int, bool]:
+        """One batch of each projection in one transaction: the action index, then progress up to
+        where the index now stands. `scope` None: the whole log, holding the checkpoint rows (and
+        the rows of the batch's users, skipping what their own catch-ups applied); a user: that
+        user's events, holding only that user's rows. Returns events applied and whether more wait."""
+        done, more = 0, False
+        with write_transaction(self.engine) as connection:
+            stands = user_positions.lock_user(connection, scope, PROJECTIONS) if scope is not None else {}
+            bound: int | None = None  # the action index may go to the head
+            for name, apply in ((ACTIONS, action_index.apply), (PROGRESS, progress_views.apply)):
+                start = stands[name] if scope is not None else checkpoints.lock(connection, name)
+                rows = EventStore.raw_rows(connection, start, size, bound, user_id=scope)
+                if rows:
+                    todo = rows if scope is not None else self._not_applied_yet(connection, name, rows)
+                    self._apply(connection, name, apply, todo, one_by_one)
+                    if scope is not None:
+                        user_positions.advance(connection, scope, name, rows[-1][0])
+                    else:
+                        checkpoints.advance(connection, name, rows[-1][0])
+                done += len(rows)
+                more = more or len(rows) == size
+                bound = rows[-1][0] if rows else start  # progress stops where the index did
+        return done, more
+
+    @staticmethod
+    def _not_applied_yet(connection: Connection, name: str, rows: list[RawRow]) -> list[RawRow]:
+        """A whole-log batch without what users' own catch-ups applied, those users' rows locked
+        (PostgreSQL; on SQLite every catch-up is the whole-log one)."""
+        if is_sqlite(connection):
+            return rows
+        owners = [user_of_stream(row[1]) for row in rows]
+        ahead = user_positions.lock_users(connection, name, (o for o in owners if o is not None))
+        return [
+            row
+            for row, owner in zip(rows, owners, strict=True)
+            if owner is None or row[0] > ahead.get(owner, 0)
+        ]
+
+    def _apply(
+        self, connection: Connection, name: str, apply: _Apply, rows: list[RawRow], one_by_one: bool
+    ) -> None:
+        if not rows:
+            return
+        if one_by_one:
+            self._apply_each(connection, name, apply, rows)
+            return
+        try:
+            apply(connection, rows)
+        except Exception as exc:
+            if quarantine.transient(exc):
+                raise
+            raise _ApplyError from exc  # an event's fault: the transaction rolls back
 
     def _apply_guarded(self, connection: Connection, name: str, apply: _Apply, rows: list[RawRow]) -> None:
         """The batch in a savepoint; if it fails, event by event (inside a rebuild's transaction)."""
@@ -144,6 +199,7 @@ class Projections:
                 return self._rebuild_beside_sqlite(on_progress, chunk)
             fold, last, folded = self._fold(on_progress, chunk)
             with _gc_paused(), write_transaction(self.engine) as connection:
+                _hold_for_rebuild(connection, (ACTIONS, PROGRESS))
                 action_index.write(connection, action_index.rows(fold))
                 self._write_progress(connection, progress_views.rows(fold))
                 checkpoints.reset(connection, ACTIONS, last)
@@ -166,6 +222,7 @@ class Projections:
         with write_transaction(self.engine) as connection:
             head = int(connection.scalar(select(func.max(events.c.position))) or 0)
             names = tuple(name for name, _ in projections)
+            _hold_for_rebuild(connection, names)
             quarantine.clear(connection, names)
             for name, apply in projections:
                 if name == ACTIONS:
@@ -186,6 +243,7 @@ class Projections:
         GIL) while this one folds the log for progress. The write transaction comes first: it holds
         SQLite's one writer lock, so the fold, on a second connection, reads the same log."""
         with _gc_paused(), write_transaction(self.engine) as connection:
+            _hold_for_rebuild(connection, (ACTIONS, PROGRESS))
             head = int(connection.scalar(select(func.max(events.c.position))) or 0)
             with ThreadPoolExecutor(1, thread_name_prefix="action-index") as pool:
                 derived = pool.submit(sqlite_action_index.derive, connection, head)
@@ -212,6 +270,7 @@ class Projections:
         try:
             fold, last, folded = self._fold(on_progress, chunk)
             with _gc_paused(), write_transaction(self.engine) as connection:
+                _hold_for_rebuild(connection, (PROGRESS,))
                 self._write_progress(connection, progress_views.rows(fold))
                 checkpoints.reset(connection, PROGRESS, last)
                 quarantine.clear(connection, (PROGRESS,))
@@ -226,6 +285,7 @@ class Projections:
         try:
             fold, last, _ = self._fold(None, chunk, ev.ACTION_EVENT_TYPES)
             with _gc_paused(), write_transaction(self.engine) as connection:
+                _hold_for_rebuild(connection, (ACTIONS,))
                 written = action_index.write(connection, action_index.rows(fold))
                 checkpoints.reset(connection, ACTIONS, last)
                 quarantine.clear(connection, (ACTIONS,))
@@ -268,6 +328,14 @@ class Projections:
         for table in progress_views.TABLES:
             empty_table(connection, table.name)
         progress_views.write(connection, rows)
+
+
+def _hold_for_rebuild(connection: Connection, names: tuple[str, ...]) -> None:
+    """First thing in a rebuild's transaction, in the lock order of `user_positions`: the
+    checkpoints, then every user's positions, which the rebuild's reset makes moot."""
+    for name in names:
+        checkpoints.lock(connection, name)
+    user_positions.clear(connection, names)
 
 
 @contextmanager

@@ -48,6 +48,16 @@ checkpoints = Table(
     Column("position", _Position, nullable=False),
 )
 
+# How far a projection has read one user's events, when a write caught that user up ahead of the
+# checkpoint above (which is then a low-water mark for everyone): integrations/storage/user_positions.py.
+projection_users = Table(
+    "projection_users",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("projection", String(100), primary_key=True),
+    Column("position", _Position, nullable=False),
+)
+
 # Events a projection could not apply and went past (integrations/storage/quarantine.py).
 quarantined = Table(
     "projection_quarantine",

@@ -116,7 +116,7 @@ class UserFeed:
 
 
 def user_feed(app: App, settings: Settings, user_id: str, goal_id: str | None = None) -> UserFeed:
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     profile = Profile(user_id)
     profile_log = []
     for event in app.store.read_stream(profile_stream(user_id)):

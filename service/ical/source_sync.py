@@ -166,7 +166,7 @@ def _commit(
         report.done = sum(1 for e in fresh if e.type == ev.ACTION_DONE)
         report.retracted = sum(1 for e in fresh if e.type == ev.ACTION_RETRACTED)
         store.add_derived(connection, record.source_id, report.done)
-    app.projection.catch_up()
+    app.projection.catch_up(record.user_id)
     return report
 
 

@@ -41,13 +41,16 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+def live_server(
+    home: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> Iterator[LiveServer]:
+    """`netgoals api` on a free port: the embedded store unless `extra_env` names a database."""
     port = free_port()
-    env = {**os.environ, "NETGOALS_HOME": str(home), **(extra_env or {})}
-    env.pop("NETGOALS_DATABASE_URL", None)
+    env = {k: v for k, v in os.environ.items() if k != "NETGOALS_DATABASE_URL"}
+    env.update({"NETGOALS_HOME": str(home), **(extra_env or {})})
     log = (home / "server.log").open("wb")
     process = subprocess.Popen(
-        [*CLI, "api", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=log
+        [*CLI, "api", "--host", "127.0.0.1", "--port", str(port), *args], env=env, stdout=log, stderr=log
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

@@ -62,6 +62,9 @@ def _bad_events(app: App, clock: FixedClock) -> Wedged:
     )
     actions.log_action(app, me, "reach-out")  # its catch-up meets the two bad events first
     actions.log_action(app, me, "reach-out")
+    # A write catches up its own person (PostgreSQL); the other person's registration waits for
+    # the whole-log catch-up the workers' sweep runs, which skips what "me"'s catch-ups applied.
+    app.projection.catch_up()
     return Wedged(app, me, goal_id, registration.event_id, unreadable.event_id)
 
 
