@@ -29,8 +29,9 @@ DELIVER_UPDATES = "netgoals.deliver_updates"  # one user's due deliveries (a tes
 DECIDE_UPDATES = "netgoals.decide_updates"  # decide for a batch of marked people
 DELIVER_BATCH = "netgoals.deliver_batch"  # send a batch of due deliveries over one connection
 QUEUE = "netgoals"
-# Deliveries a person waits for (a goal met, a reminder) go ahead of the weekly digest: a worker
-# reads its queues in this order, so a digest backlog never sits in front of a goal-met email.
+# Deliveries a person waits for (a goal met, a reminder) never queue behind the weekly digest: each
+# is a Redis list of its own, and a worker takes from its queues in turn, so a goal-met email waits
+# for at most one digest batch, not for the digest backlog.
 URGENT_QUEUE = "netgoals.urgent"
 BULK_QUEUE = "netgoals.bulk"
 WORKER_QUEUES = (URGENT_QUEUE, QUEUE, BULK_QUEUE)

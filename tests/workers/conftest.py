@@ -64,7 +64,7 @@ class Stack:
 
     @contextmanager
     def worker(self) -> Iterator[None]:
-        queues = list(WORKER_QUEUES)  # as `serve` and compose start them: urgent first
+        queues = list(WORKER_QUEUES)  # as `serve` and compose start them
         with start_worker(
             self.celery, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=queues
         ):
