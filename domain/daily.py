@@ -5,7 +5,7 @@ never one per item. Pure: the clock comes in as an argument."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -41,3 +41,11 @@ def daily_due(now: datetime, tz: ZoneInfo, daily_at: str | None) -> date | None:
     hour, minute = (int(p) for p in daily_at.split(":"))
     chosen = datetime.combine(today, time(hour, minute), tz)
     return None if now < chosen else today
+
+
+def next_daily(now: datetime, tz: ZoneInfo, daily_at: str) -> datetime:
+    """The first chosen time strictly after `now`: today's if it is still ahead, else tomorrow's."""
+    hour, minute = (int(p) for p in daily_at.split(":"))
+    today = local_date(now, tz)
+    at = datetime.combine(today, time(hour, minute), tz)
+    return at if at > now else datetime.combine(today + timedelta(days=1), time(hour, minute), tz)

@@ -28,9 +28,7 @@ def source_attendance(event: CalendarEvent, now: datetime, trust_all: bool = Fal
         going = True
     else:
         going = (
-            event.organizer_self
-            and event.status != "tentative"
-            and (me is None or me.response != "declined")
+            event.organizer_self and event.status != "tentative" and (me is None or me.response != "declined")
         )
     if not going:
         return NOT_ATTENDED

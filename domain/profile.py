@@ -44,6 +44,7 @@ class Profile:
 
     def email_confirmed(self, email: str | None) -> bool:
         return email is not None and email_key(email) in self.confirmed_emails
+
     offers: tuple[str, ...] = ()  # what the person can offer others (optional in settings events)
     daily_at: str | None = None  # HH:MM in their zone: the daily message (optional in settings events)
 

@@ -18,19 +18,21 @@ from typing import Any
 
 import redis
 
-from domain.updates import WaitingBlock
+from domain.updates import DIGEST
 from integrations.queue import marks, telemetry
+from integrations.queue.celery_app import BULK_QUEUE, QUEUE, URGENT_QUEUE
 from integrations.storage import calendar_store as store
 from integrations.storage import housekeeping as rows
+from integrations.storage import update_store
 from integrations.storage.database import read_transaction, write_transaction
-from service import confirmation
 from service.google.notifications import CHANNEL_RENEW_BEFORE
 from service.google.report import Report
 from service.google.sync import push_outbox_once, sync_once
 from service.ical import read_now, sync_due_sources
-from service.jobs import Jobs
-from service.updates import Updates, decide, deliver_due
-from service.users import list_users
+from service.jobs import Jobs, task_names
+from service.updates import Updates, deliver_due
+from service.updates.deliver import deliver_batch as deliver_batch_now
+from service.updates.marked import claim_marked, decide_marked
 
 log = logging.getLogger("netgoals.jobs")
 
@@ -174,29 +176,72 @@ def deliver_updates(jobs: Jobs, user_id: str) -> Outcome:
     return Outcome("ok", user_id, {"delivered": delivered, "not_delivered": len(sent) - delivered})
 
 
+DECIDE_BATCH = 100  # people per decide task
+DELIVER_CHUNK = 25  # deliveries per delivery task (one SMTP connection each)
+TICK_LIMIT = 5000  # people (and deliveries) one tick hands out; the rest wait for the next tick
+
+
 def progress_updates(jobs: Jobs) -> Outcome:
-    """Decide what is new to tell each person with a channel, then send what is due — each change
-    once (the delivery ids), retries by their backoff. A person's failure never stops the others."""
+    """The updates tick: hand the people who are marked or due (invariant 12) to decide tasks, a
+    hundred each, and the due deliveries to delivery tasks — never a walk over everyone. With nobody
+    due it is two indexed queries, whoever is registered."""
+    hold = float(jobs.settings.task_time_limit)  # a lost task's people are handed out again after it
+    users = claim_marked(jobs.app, hold, TICK_LIMIT)
+    names = task_names()
+    for start in range(0, len(users), DECIDE_BATCH):
+        jobs.celery.send_task(names.decide_updates, args=[users[start : start + DECIDE_BATCH]], queue=QUEUE)
+    handed = dispatch_deliveries(jobs)
+    return Outcome("ok", counts={"marked": len(users), "handed_out": handed})
+
+
+def decide_updates(jobs: Jobs, user_ids: list[str]) -> Outcome:
+    """Decide for a batch of marked people, then hand out what they were told at once. Half the
+    task's time at most: whoever is left stays due for the next tick."""
+    budget = jobs.settings.task_time_limit / 2
     context = Updates.open(jobs.settings)
-    decided = failed = 0
-    for user in list_users(jobs.app):
-        try:
-            if not jobs.app.profile(user.user_id).updates.active:
-                continue
-            waiting = [
-                WaitingBlock(w.action_id, w.title, w.end)
-                for w in confirmation.waiting(jobs.app, user.user_id, jobs.settings.confirm_after_days)
-            ]
-            decided += decide(jobs.app, context, user.user_id, waiting)
-        except Exception:  # one person's bad state must not stall everyone's updates
-            failed += 1
-            log.exception("deciding updates failed for user %s", user.user_id)
-    sent = deliver_due(jobs.app, context, limit=500)
+    decided = decide_marked(
+        jobs.app,
+        context,
+        user_ids,
+        budget_seconds=budget,
+        confirm_after_days=jobs.settings.confirm_after_days,
+    )
+    handed = dispatch_deliveries(jobs) if decided.deliveries else 0
+    counts = {
+        "decided": decided.users,
+        "deliveries": decided.deliveries,
+        "failed": decided.failed,
+        "left": decided.left,
+        "handed_out": handed,
+    }
+    return Outcome("ok", counts=counts)
+
+
+def dispatch_deliveries(jobs: Jobs) -> int:
+    """Hand the due deliveries to delivery tasks, 25 each: the digest on the bulk queue, the rest
+    (a goal met, a reminder, an address to confirm) on the urgent one. A handed-out row is handed
+    out again only after a task's time twice over, and each row is claimed as it is sent, so a
+    lost or doubled task delays or repeats nothing."""
+    hold = 2.0 * jobs.settings.task_time_limit
+    with write_transaction(jobs.app.engine) as connection:
+        due = update_store.hand_out(connection, jobs.app.now().timestamp(), hold, TICK_LIMIT)
+    names = task_names()
+    by_queue: dict[str, list[str]] = {URGENT_QUEUE: [], BULK_QUEUE: []}
+    for delivery_id, kind in due:
+        by_queue[BULK_QUEUE if kind == DIGEST else URGENT_QUEUE].append(delivery_id)
+    for queue, ids in by_queue.items():
+        for start in range(0, len(ids), DELIVER_CHUNK):
+            jobs.celery.send_task(names.deliver_batch, args=[ids[start : start + DELIVER_CHUNK]], queue=queue)
+    return len(due)
+
+
+def deliver_batch(jobs: Jobs, delivery_ids: list[str]) -> Outcome:
+    """Send a batch of deliveries over one connection (each claimed as it is sent)."""
+    sent = deliver_batch_now(jobs.app, Updates.open(jobs.settings), delivery_ids)
     delivered = sum(1 for s in sent if s.delivered)
     counts = {
-        "decided": decided,
         "delivered": delivered,
         "not_delivered": len(sent) - delivered,
-        "failed": failed,
+        "passed": len(delivery_ids) - len(sent),
     }
     return Outcome("ok", counts=counts)

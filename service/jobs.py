@@ -167,6 +167,8 @@ class TaskNames:
     updates: str
     read_sources: str
     deliver_updates: str
+    decide_updates: str
+    deliver_batch: str
 
 
 def task_names() -> TaskNames:
@@ -183,4 +185,6 @@ def task_names() -> TaskNames:
         names.UPDATES,
         names.READ_SOURCES,
         names.DELIVER_UPDATES,
+        names.DECIDE_UPDATES,
+        names.DELIVER_BATCH,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from integrations.queue.celery_app import BEAT_SCHEDULER, QUEUE
+from integrations.queue.celery_app import BEAT_SCHEDULER, WORKER_QUEUES
 from integrations.queue.embedded import EmbeddedRedis, EmbeddedRedisMissingError
 from integrations.queue.parent_death import end_with_parent
 from service.app import App
@@ -52,7 +52,7 @@ def child_commands(
             "--concurrency",
             "1",
             "--queues",
-            QUEUE,
+            ",".join(WORKER_QUEUES),
             "--hostname",
             hostname,
             "--without-gossip",

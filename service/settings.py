@@ -102,7 +102,10 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
     )
     update_retry_hours: float = Field(default=24.0, description="how long a failing update is retried")
     updates_every_seconds: float = Field(
-        default=300, gt=0, description="how often the workers decide and send progress updates"
+        default=20,
+        gt=0,
+        description="how often the workers hand out the people due a progress-update decision and the "
+        "deliveries due (a quiet tick is one indexed query each, whoever is registered)",
     )
     update_lease_seconds: float = Field(
         default=120.0, description="how long a sender holds a delivery before another may take it over"

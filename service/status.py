@@ -13,7 +13,7 @@ from typing import Any
 import redis
 
 from integrations.queue import telemetry
-from integrations.queue.celery_app import BEAT_LOCK_KEY, QUEUE
+from integrations.queue.celery_app import BEAT_LOCK_KEY, WORKER_QUEUES
 from integrations.queue.urls import client_for, describe
 from integrations.storage import calendar_store as store
 from integrations.storage import quarantine
@@ -95,7 +95,7 @@ QUARANTINE_LISTED = 10  # status lists the first few; `netgoals rebuild` names e
 
 def read_telemetry(client: redis.Redis) -> tuple[telemetry.Telemetry, str | None]:
     try:
-        return telemetry.read(client, QUEUE, BEAT_LOCK_KEY), None
+        return telemetry.read(client, WORKER_QUEUES, BEAT_LOCK_KEY), None
     except redis.RedisError as exc:
         return telemetry.Telemetry(), f"{type(exc).__name__}: {exc}"
 

@@ -61,7 +61,8 @@ class NetgoalsTask(Task):  # type: ignore[misc]
 
 
 def _user(args: tuple[Any, ...]) -> str | None:
-    return str(args[0]) if args else None
+    # A batch task's first argument is a list of ids: its log line names no one person.
+    return str(args[0]) if args and isinstance(args[0], str) else None
 
 
 def _sync_user(self: NetgoalsTask, user_id: str) -> background.Outcome:
@@ -100,6 +101,14 @@ def _deliver_updates(self: NetgoalsTask, user_id: str) -> background.Outcome:
     return background.deliver_updates(jobs(), user_id)
 
 
+def _decide_updates(self: NetgoalsTask, user_ids: list[str]) -> background.Outcome:
+    return background.decide_updates(jobs(), user_ids)
+
+
+def _deliver_batch(self: NetgoalsTask, delivery_ids: list[str]) -> background.Outcome:
+    return background.deliver_batch(jobs(), delivery_ids)
+
+
 def register(app: Celery) -> None:
     """Put the tasks on `app` (the worker's, or a test's own)."""
     for name, run in (
@@ -112,5 +121,7 @@ def register(app: Celery) -> None:
         (names.updates, _updates),
         (names.read_sources, _read_sources),
         (names.deliver_updates, _deliver_updates),
+        (names.decide_updates, _decide_updates),
+        (names.deliver_batch, _deliver_batch),
     ):
         app.task(name=name, base=NetgoalsTask, bind=True)(run)

@@ -1,8 +1,13 @@
-"""Send one email over SMTP and say what happened, without raising for the ordinary failures
-(refused recipient, server down, timeout): the caller records the outcome and retries later."""
+"""Send email over SMTP and say what happened, without raising for the ordinary failures
+(refused recipient, server down, timeout): the caller records the outcome and retries later.
+
+A `Session` sends a batch over one connection (one handshake, one TLS negotiation, one login), and
+the TLS context is made once per process and kind: loading the CA store per email cost more CPU
+than everything else about sending it."""
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -10,6 +15,8 @@ from email.headerregistry import BaseHeader
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import formatdate
+from functools import cache
+from types import TracebackType
 
 SECURITY = ("starttls", "tls", "none")
 
@@ -84,41 +91,107 @@ def _message(mail: Mail) -> EmailMessage:
     return message
 
 
-def send(server: SmtpServer, mail: Mail) -> Outcome:
-    if server.security not in SECURITY:
-        return Outcome(False, f"unknown SMTP security {server.security!r}", permanent=True)
+@cache
+def tls_context(verify: bool) -> ssl.SSLContext:
+    """One context per process (and per verify choice): the CA store is read once."""
     context = ssl.create_default_context()
-    if not server.verify:
+    if not verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    try:
+    return context
+
+
+class Session:
+    """Several emails over one connection, opened at the first send and opened again after a
+    failure that may have closed it. Use as a context manager; `send` never raises for the
+    ordinary failures."""
+
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
+        self._client: smtplib.SMTP | None = None
+        self.connections = 0  # how many times it connected (a batch wants one)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                client.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        server = self.server
+        context = tls_context(server.verify)
         client: smtplib.SMTP
         if server.security == "tls":
             client = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout, context=context)
         else:
             client = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
-        with client:
+        try:
             if server.security == "starttls":
                 client.starttls(context=context)
             if server.username:
                 client.login(server.username, server.password or "")
-            refused = client.send_message(_message(mail))
-    except smtplib.SMTPRecipientsRefused as exc:
-        code, reason = next(iter(exc.recipients.values()))
-        return Outcome(
-            False, f"the mail server refused {mail.to}: {code} {_text(reason)}", permanent=code >= 500
-        )
-    except smtplib.SMTPResponseException as exc:
-        return Outcome(
-            False, f"the mail server answered {exc.smtp_code} {_text(exc.smtp_error)}", exc.smtp_code >= 500
-        )
-    except smtplib.SMTPException as exc:
-        return Outcome(False, f"SMTP failed: {exc.__class__.__name__}")
-    except (OSError, TimeoutError) as exc:  # refused, unreachable, timed out, TLS errors
-        return Outcome(False, f"cannot reach the mail server {server.host}:{server.port}: {_why(exc)}")
-    if refused:
-        return Outcome(False, f"the mail server refused {', '.join(refused)}", permanent=True)
-    return Outcome(True, "delivered")
+        except BaseException:
+            client.close()
+            raise
+        self.connections += 1
+        return client
+
+    def send(self, mail: Mail) -> Outcome:
+        server = self.server
+        if server.security not in SECURITY:
+            return Outcome(False, f"unknown SMTP security {server.security!r}", permanent=True)
+        try:
+            if self._client is None:
+                self._client = self._connect()
+            try:
+                refused = self._client.send_message(_message(mail))
+            except smtplib.SMTPRecipientsRefused:
+                self._client.rset()  # the connection is fine; the next mail starts clean
+                raise
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reason = next(iter(exc.recipients.values()))
+            return Outcome(
+                False, f"the mail server refused {mail.to}: {code} {_text(reason)}", permanent=code >= 500
+            )
+        except smtplib.SMTPResponseException as exc:
+            self._drop()
+            return Outcome(
+                False,
+                f"the mail server answered {exc.smtp_code} {_text(exc.smtp_error)}",
+                exc.smtp_code >= 500,
+            )
+        except smtplib.SMTPException as exc:
+            self._drop()
+            return Outcome(False, f"SMTP failed: {exc.__class__.__name__}")
+        except (OSError, TimeoutError) as exc:  # refused, unreachable, timed out, TLS errors
+            self._drop()
+            return Outcome(False, f"cannot reach the mail server {server.host}:{server.port}: {_why(exc)}")
+        if refused:
+            return Outcome(False, f"the mail server refused {', '.join(refused)}", permanent=True)
+        return Outcome(True, "delivered")
+
+    def _drop(self) -> None:
+        """After an error the connection's state is unknown: the next send opens a new one."""
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(OSError):
+                client.close()
+
+
+def send(server: SmtpServer, mail: Mail) -> Outcome:
+    """One email on its own connection."""
+    with Session(server) as session:
+        return session.send(mail)
 
 
 def _text(reason: bytes | str) -> str:

@@ -26,7 +26,15 @@ SOURCES = "netgoals.sources"
 UPDATES = "netgoals.updates"
 READ_SOURCES = "netgoals.read_sources"  # one user's due sources, asked for by a person
 DELIVER_UPDATES = "netgoals.deliver_updates"  # one user's due deliveries (a test send)
+DECIDE_UPDATES = "netgoals.decide_updates"  # decide for a batch of marked people
+DELIVER_BATCH = "netgoals.deliver_batch"  # send a batch of due deliveries over one connection
 QUEUE = "netgoals"
+# Deliveries a person waits for (a goal met, a reminder) never queue behind the weekly digest: each
+# is a Redis list of its own, and a worker takes from its queues in turn, so a goal-met email waits
+# for at most one digest batch, not for the digest backlog.
+URGENT_QUEUE = "netgoals.urgent"
+BULK_QUEUE = "netgoals.bulk"
+WORKER_QUEUES = (URGENT_QUEUE, QUEUE, BULK_QUEUE)
 BEAT_PREFIX = "netgoals:redbeat"
 BEAT_LOCK_KEY = BEAT_PREFIX + ":lock"  # held by the one beat that runs
 BEAT_SCHEDULER = "integrations.queue.beat:Scheduler"  # redbeat's, riding out a lost Redis

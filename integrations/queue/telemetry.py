@@ -48,16 +48,22 @@ class Telemetry:
     beat_alive: bool = False
 
 
-def read(client: redis.Redis, queue: str, beat_lock_key: str, now: float | None = None) -> Telemetry:
+def read(
+    client: redis.Redis, queue: str | tuple[str, ...], beat_lock_key: str, now: float | None = None
+) -> Telemetry:
+    """The counters, and the length of the queue (or the sum over several: urgent, default, bulk)."""
     now = now if now is not None else time.time()
+    queues = (queue,) if isinstance(queue, str) else queue
     pipe = client.pipeline()
     pipe.hgetall(_TASKS)
     pipe.hgetall(_SECONDS)
     pipe.hgetall(_WORKERS)
     pipe.hgetall(_SWEEP)
-    pipe.llen(queue)
     pipe.exists(beat_lock_key)
-    tasks, seconds, workers, sweep, length, beat = pipe.execute()
+    for name in queues:
+        pipe.llen(name)
+    tasks, seconds, workers, sweep, beat, *lengths = pipe.execute()
+    length = sum(int(n) for n in lengths)
     counts: dict[tuple[str, str], int] = {}
     for key, value in tasks.items():
         name, _, outcome = key.partition("|")

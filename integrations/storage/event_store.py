@@ -29,6 +29,7 @@ from integrations.storage.database import (
     read_transaction,
     write_transaction,
 )
+from integrations.storage.decision_marks import mark_changed
 from integrations.storage.schema import events
 
 # (position, stream_id, type, schema_version, data as stored): what projections fold.
@@ -111,8 +112,9 @@ class EventStore:
             bulk_insert(connection, events.name, _COLUMNS, rows)
         except IntegrityError as exc:  # only reachable without the append lock
             raise ConcurrencyError(str(exc.orig)) from exc
-        # Every append path ends here, in the caller's transaction: what must commit with each
-        # append (a mark on the users whose events these are: row[3]) belongs after the insert.
+        # Every append path ends here, in the caller's transaction: the decision mark on the
+        # users whose events these are commits with them (invariant 12).
+        _mark_for_decision(connection, rows)
         return len(rows)
 
     @staticmethod
@@ -272,6 +274,16 @@ class EventStore:
             return list(cursor.fetchall())  # both drivers give plain tuples
         finally:
             cursor.close()
+
+
+def _mark_for_decision(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Invariant 12: whoever's events change their progress or waiting blocks needs an update
+    decision, marked in this same transaction. An `update.*` fact is the decision itself (or its
+    delivery): marking on it would make deciding decide again."""
+    mark_changed(connection, {row[3] for row in rows if row[3] and not row[4].startswith(_UPDATE_FACTS)})
+
+
+_UPDATE_FACTS = "update."
 
 
 def decoded(rows: Iterable[RawRow]) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -46,7 +46,30 @@ def deliver_due(app: App, ctx: Updates, user_id: str | None = None, *, limit: in
     lease = ctx.settings.update_lease_seconds  # outlasts one send (SMTP and webhook time out in 20 s, 10 s)
     with write_transaction(app.engine) as connection:
         claimed = update_store.claim(connection, app.now().timestamp(), lease, user_id=user_id, limit=limit)
-    return [_send_and_record(app, ctx, delivery) for delivery in claimed]
+    with smtp.Session(ctx.smtp or _NO_SERVER) as session:
+        return [_send_and_record(app, ctx, delivery, session) for delivery in claimed]
+
+
+def deliver_batch(app: App, ctx: Updates, delivery_ids: list[str]) -> list[Sent]:
+    """Send these deliveries over one SMTP connection, each claimed just before it is sent.
+
+    The lease is taken per row, so it only has to outlast one send (bounded by the SMTP and webhook
+    timeouts), never the batch: a slow server cannot make a lease run out while its row is still
+    in hand, and a row another sender holds, or that is already settled, is passed over. A batch
+    handed out twice therefore still sends each delivery once."""
+    lease = ctx.settings.update_lease_seconds
+    sent: list[Sent] = []
+    with smtp.Session(ctx.smtp or _NO_SERVER) as session:
+        for delivery_id in delivery_ids:
+            with write_transaction(app.engine) as connection:
+                delivery = update_store.claim_one(connection, delivery_id, app.now().timestamp(), lease)
+            if delivery is not None:
+                sent.append(_send_and_record(app, ctx, delivery, session))
+    return sent
+
+
+# A session without a server is never used to send: _send answers "no SMTP server" first.
+_NO_SERVER = smtp.SmtpServer("", 0)
 
 
 def send_test(app: App, ctx: Updates, user_id: str) -> Sent:
@@ -64,7 +87,8 @@ def send_test(app: App, ctx: Updates, user_id: str) -> Sent:
     delivery = Delivery(
         row["delivery_id"], user_id, key, TEST, chosen.channel, payload, "sending", 1, None, None, now, None
     )
-    outcome = _send(app, ctx, delivery)
+    with smtp.Session(ctx.smtp or _NO_SERVER) as session:
+        outcome = _send(app, ctx, delivery, session)
     with write_transaction(app.engine) as connection:
         state = DELIVERED if outcome.delivered else FAILED
         update_store.insert_finished(connection, row, state, outcome.detail, app.now().timestamp())
@@ -95,13 +119,14 @@ def row_for_test(user_id: str, channel: str, now: float) -> dict[str, Any]:
     }
 
 
-def _send(app: App, ctx: Updates, delivery: Delivery) -> smtp.Outcome | sender.Outcome:
+def _send(app: App, ctx: Updates, delivery: Delivery, session: smtp.Session) -> smtp.Outcome | sender.Outcome:
     profile = app.profile(delivery.user_id)
     chosen = preferences(app, ctx, delivery.user_id)
     if chosen.channel != delivery.channel:
         return smtp.Outcome(False, f"the channel changed to {chosen.channel}: not sent", permanent=True)
     if delivery.kind == CONFIRM_EMAIL:
-        return _send_confirmation(app, ctx, delivery, chosen.email, profile.email_confirmed(chosen.email))
+        confirmed = profile.email_confirmed(chosen.email)
+        return _send_confirmation(app, ctx, delivery, chosen.email, confirmed, session)
     if delivery.channel == "email" and not profile.email_confirmed(chosen.email):
         # Only an address its owner confirmed gets anything (the confirmation link aside).
         return smtp.Outcome(False, f"{WAITING} ({chosen.email}): not sent", permanent=True)
@@ -111,7 +136,7 @@ def _send(app: App, ctx: Updates, delivery: Delivery) -> smtp.Outcome | sender.O
         if server is None:
             return smtp.Outcome(False, "no SMTP server is configured (NETGOALS_SMTP_HOST)", permanent=True)
         mail = render_mail(delivery, chosen.email or "", ctx.settings.mail_from, ctx.url("/"), unsubscribe)
-        return smtp.send(server, mail)
+        return session.send(mail)
     url, secret = webhook_secrets(app, ctx, delivery.user_id)
     timestamp = int(time.time())
     body = render_webhook(delivery, chosen.webhook_format, timestamp, ctx.url("/"), unsubscribe)
@@ -126,7 +151,12 @@ def _send(app: App, ctx: Updates, delivery: Delivery) -> smtp.Outcome | sender.O
 
 
 def _send_confirmation(
-    app: App, ctx: Updates, delivery: Delivery, chosen_email: str | None, confirmed: bool
+    app: App,
+    ctx: Updates,
+    delivery: Delivery,
+    chosen_email: str | None,
+    confirmed: bool,
+    session: smtp.Session,
 ) -> smtp.Outcome:
     address = delivery.payload["email"]
     if chosen_email is None or email_key(chosen_email) != email_key(address):
@@ -137,12 +167,12 @@ def _send_confirmation(
     if server is None:
         return smtp.Outcome(False, "no SMTP server is configured (NETGOALS_SMTP_HOST)", permanent=True)
     link = confirmation_link(app, ctx, delivery.user_id, address)
-    return smtp.send(server, render_confirmation(delivery, ctx.settings.mail_from, link, CONFIRM_DAYS))
+    return session.send(render_confirmation(delivery, ctx.settings.mail_from, link, CONFIRM_DAYS))
 
 
-def _send_and_record(app: App, ctx: Updates, delivery: Delivery) -> Sent:
+def _send_and_record(app: App, ctx: Updates, delivery: Delivery, session: smtp.Session) -> Sent:
     try:
-        outcome: smtp.Outcome | sender.Outcome = _send(app, ctx, delivery)
+        outcome: smtp.Outcome | sender.Outcome = _send(app, ctx, delivery, session)
     except Exception as exc:  # a bug or a sealed secret that no longer opens: record, never crash the worker
         outcome = smtp.Outcome(False, f"could not send: {exc.__class__.__name__}")
     now = app.now().timestamp()

@@ -28,6 +28,8 @@ class MailBox:
     refuse: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     hold: threading.Event | None = None
+    delay: float = 0.0  # seconds before each message is answered (a slow mail server)
+    peers: list[Any] = field(default_factory=list)  # the connection each message came on
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -43,7 +45,10 @@ class MailBox:
         assert isinstance(message, EmailMessage)
         if self.hold is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.hold.wait, 60)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
+            self.peers.append(session.peer)
             self.messages.append(message)
             self.raw.append(raw)
         return "250 Message accepted"

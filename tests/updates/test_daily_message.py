@@ -116,3 +116,23 @@ def test_the_weekly_digest_has_this_week(world: World, tmp_path: Path) -> None:
     text = json.loads(request.body)["text"]
     assert "THIS WEEK: what to do next, and why\n- You first met Ben Okafor 6 days ago" in text
     assert text.index("THIS WEEK") < text.index("NEXT WEEK")
+
+
+def test_the_daily_message_comes_from_the_tick_on_a_day_nothing_changed(world: World, tmp_path: Path) -> None:
+    # Issue 28 x issue 26: the tick decides only for marked or due people; a chosen daily time makes
+    # its person due then, so a quiet day still brings the morning message — once.
+    from service.updates.marked import claim_marked, decide_marked
+
+    app, ctx, user = world.app, world.ctx, world.user_id
+    _setup(world, tmp_path)
+    set_channel(app, ctx, user, "webhook", webhook_url=world.hooks.url, immediate=False, digest=False)
+    set_daily(app, user, "07:30")
+    assert decide_marked(app, ctx, claim_marked(app, 60, 1000), budget_seconds=60).deliveries == 0  # 06:00
+    world.clock.set("2026-11-25T06:20:00+00:00")  # 07:20 in Berlin: nobody due yet
+    assert claim_marked(app, 60, 1000) == []
+    world.clock.set("2026-11-25T06:30:00+00:00")  # 07:30: due by the clock alone
+    assert decide_marked(app, ctx, claim_marked(app, 60, 1000), budget_seconds=60).deliveries == 1
+    deliver_due(app, ctx, user)
+    assert len(_daily(world)) == 1
+    world.clock.set("2026-11-25T12:00:00+00:00")
+    assert claim_marked(app, 60, 1000) == []  # sent: not due again until tomorrow's 07:30

@@ -16,6 +16,7 @@ import redis
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 
+from integrations.queue.celery_app import WORKER_QUEUES
 from integrations.queue.embedded import EmbeddedRedis
 from service.jobs import Jobs, celery_app
 from service.settings import Settings
@@ -63,7 +64,10 @@ class Stack:
 
     @contextmanager
     def worker(self) -> Iterator[None]:
-        with start_worker(self.celery, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        queues = list(WORKER_QUEUES)  # as `serve` and compose start them
+        with start_worker(
+            self.celery, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=queues
+        ):
             yield
 
 

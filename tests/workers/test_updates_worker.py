@@ -10,10 +10,17 @@ from datetime import timedelta
 
 import pytest
 
+from domain.digest import build_digest
+from domain.periods import Frame, period_of
+from integrations.queue.celery_app import BULK_QUEUE, QUEUE, URGENT_QUEUE
 from integrations.queue.embedded import EmbeddedRedis
-from service import actions, confirmation
+from integrations.storage import update_store
+from integrations.storage.database import write_transaction
+from service import actions, background, confirmation
 from service.jobs import task_names
 from service.updates import Updates
+from service.updates.decide import digest_payload
+from service.updates.deliver import row_for_test
 from tests.google.conftest import NOW, World
 from tests.updates.conftest import choose_email
 from tests.updates.receivers import SmtpServer
@@ -88,3 +95,31 @@ def _deliveries_settled(stack: Stack) -> bool:
 
     found = sent(stack.world.app, stack.world.user_id)
     return len(found) >= 2 and all(d["state"] == "delivered" for d in found)
+
+
+def test_a_digest_goes_on_the_bulk_queue_the_rest_on_the_urgent_one_each_handed_out_once(
+    stack: Stack, smtp_server: SmtpServer
+) -> None:
+    """The tick hands a digest to `netgoals.bulk` and a goal-met to `netgoals.urgent`, 25 a task;
+    a second tick while they wait hands nothing out again; a worker sends each once."""
+    world, jobs = stack.world, stack.jobs
+    choose_email(world.app, Updates.open(jobs.settings), smtp_server.box, world.user_id, "ada@example.org")
+    now = world.clock.now.timestamp()
+    rows = []
+    week = period_of(world.clock.now.date() - timedelta(days=7), Frame.WEEK)
+    digest = digest_payload(build_digest(week, [], [], [], [], []))
+    for kind in ("digest", "goal-met", "goal-met"):
+        row = row_for_test(world.user_id, "email", now)
+        payload = digest if kind == "digest" else {**row["payload"], "kind": kind}
+        rows.append({**row, "kind": kind, "payload": payload})
+    with write_transaction(world.app.engine) as connection:
+        update_store.insert_new(connection, rows)
+    assert background.dispatch_deliveries(jobs) == 3
+    assert background.dispatch_deliveries(jobs) == 0  # waiting in the queues: not handed out twice
+    assert (jobs.redis.llen(BULK_QUEUE), jobs.redis.llen(URGENT_QUEUE), jobs.redis.llen(QUEUE)) == (1, 1, 0)
+
+    with stack.worker():
+        wait_for(lambda: len(smtp_server.box.messages) >= 3, what="the three mails")
+        wait_for(lambda: jobs.redis.llen(BULK_QUEUE) + jobs.redis.llen(URGENT_QUEUE) == 0, what="the queues")
+    sent_ids = sorted(m["X-Netgoals-Delivery"] for m in smtp_server.box.messages)
+    assert sent_ids == sorted(r["delivery_id"] for r in rows)

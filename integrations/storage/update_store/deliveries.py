@@ -111,6 +111,40 @@ def claim(
     return [_delivery(r) for r in rows]
 
 
+def hand_out(connection: Connection, now: float, hold_seconds: float, limit: int) -> list[tuple[str, str]]:
+    """Due rows not handed to a delivery task yet (or whose task is overdue), as (id, kind), now
+    handed out until `now + hold_seconds`. Handing out is no claim: the sender claims each row as it
+    sends it (`claim_one`), so a row handed out twice is still sent once."""
+    handed = or_(t.c.queued_until.is_(None), t.c.queued_until < now)
+    query = (
+        select(t.c.delivery_id, t.c.kind)
+        .where(_claimable(now), handed)
+        .order_by(t.c.next_attempt_at)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    found = [(d, k) for d, k in connection.execute(query)]
+    if found:
+        ids = [d for d, _ in found]
+        connection.execute(update(t).where(t.c.delivery_id.in_(ids)).values(queued_until=now + hold_seconds))
+    return found
+
+
+def claim_one(connection: Connection, delivery_id: str, now: float, lease_seconds: float) -> Delivery | None:
+    """Claim one row just before sending it: the lease only has to outlast one send (bounded by
+    the SMTP and webhook timeouts), however slow the rest of the batch is."""
+    took = connection.execute(
+        update(t)
+        .where(t.c.delivery_id == delivery_id, _claimable(now))
+        .values(state=SENDING, lease_until=now + lease_seconds, attempts=t.c.attempts + 1)
+    ).rowcount
+    if not took:
+        return None  # sent, failed for good, or another sender holds it
+    row = connection.execute(select(t).where(t.c.delivery_id == delivery_id)).first()
+    return _delivery(row) if row is not None else None
+
+
 def finish(connection: Connection, delivery: Delivery, state: str, detail: str, now: float) -> bool:
     """Record the outcome (delivered or failed for good), unless the lease was taken over."""
     return _settle(connection, delivery, state=state, detail=detail, finished_at=now)

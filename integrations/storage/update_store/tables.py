@@ -24,6 +24,8 @@ update_deliveries = Table(
     Column("detail", Text, nullable=True),  # the last outcome, in words
     Column("created_at", Float, nullable=False),
     Column("finished_at", Float, nullable=True),
+    # Handed to a delivery task until then (migration 0013): a tick does not hand it out twice.
+    Column("queued_until", Float, nullable=True),
     Index("ix_update_deliveries_user_key", "user_id", "update_key"),
     Index("ix_update_deliveries_due", "state", "next_attempt_at"),
 )
