@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from domain import events as ev
 from domain.errors import DomainError
-from domain.events import Event
+from domain.event_types import facts
 from integrations.google import oauth as google_oauth
 from integrations.google.calendar import GoogleError
 from integrations.google.oauth import OAuthError
@@ -129,12 +128,7 @@ def complete_connect(
     if before is None or before.status == "disconnected":
         app.decide_profile(
             user_id,
-            lambda _p: [
-                Event(
-                    ev.CALENDAR_CONNECTED,
-                    {"provider": "google", "calendar": GOALS_CALENDAR, "at": now.isoformat()},
-                )
-            ],
+            lambda _p: [facts.calendar_connected("google", GOALS_CALENDAR, now)],
         )
     log.info("google calendar connected for user %s", user_id)
     return user_id
@@ -186,7 +180,7 @@ def disconnect(app: App, google: Google, user_id: str) -> bool:
         )
     app.decide_profile(
         user_id,
-        lambda _p: [Event(ev.CALENDAR_DISCONNECTED, {"provider": "google", "at": app.now().isoformat()})],
+        lambda _p: [facts.calendar_disconnected("google", app.now())],
     )
     return True
 
