@@ -1,5 +1,5 @@
-"""Google's push notifications: one channel per calendar, renewed before it expires; the webhook's
-check of a notification; and the sync requests notifications leave for the worker's sweep.
+"""Google's push notifications: one channel per calendar, renewed before it expires; and the
+sync requests notifications leave for the worker's sweep.
 """
 
 from __future__ import annotations
@@ -47,17 +47,3 @@ def sync_requested(app: App) -> list[str]:
             if (c := store.connection_of(connection, u)) is not None and c.sync_requested is not None
         ]
 
-
-def notify(app: App, channel_id: str, token: str, resource_state: str) -> bool:
-    """A push notification: verify the channel's token, then ask for a sync (debounced: one pending
-    request per user). Returns False for unknown or expired channels or a wrong token."""
-    with write_transaction(app.engine) as connection:
-        channel = store.live_channel(connection, channel_id, app.now().timestamp())
-        if channel is None or not secrets.compare_digest(channel["token_hash"], secret_hash(token)):
-            return False
-        if resource_state == "sync":
-            return True
-        found = store.connection_of(connection, channel["user_id"])
-        if found is not None and found.sync_requested is None:
-            store.update_connection(connection, channel["user_id"], sync_requested=app.now().timestamp())
-    return True
