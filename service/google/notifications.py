@@ -10,8 +10,9 @@ from datetime import timedelta
 from integrations.google.calendar import GoogleCalendar
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
+from service import keys
 from service.app import App
-from service.google.context import Google, secret_hash
+from service.google.context import Google
 from service.google.ids import GOALS, PRIMARY
 
 CHANNEL_RENEW_BEFORE = timedelta(days=1)
@@ -30,7 +31,7 @@ def renew_channels(app: App, google: Google, client: GoogleCalendar, user_id: st
         resource_id, expiration = client.watch(watched, channel_id, google.webhook_url, token)
         with write_transaction(app.engine) as connection:
             store.add_channel(
-                connection, channel_id, user_id, role, resource_id, secret_hash(token), expiration
+                connection, channel_id, user_id, role, resource_id, keys.token_hash(token), expiration
             )
         for old in mine:
             client.stop_channel(old["channel_id"], old["resource_id"])
@@ -46,4 +47,3 @@ def sync_requested(app: App) -> list[str]:
             for u in store.connected_users(connection)
             if (c := store.connection_of(connection, u)) is not None and c.sync_requested is not None
         ]
-
