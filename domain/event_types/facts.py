@@ -317,7 +317,7 @@ def next_answered(
     return _event(ev.NEXT_ANSWERED, payload)
 
 
-# Each event type's payload and constructor (tests/unit/test_event_types.py: every type has both).
+# Each event type's payload and constructor (tests/integration/test_event_types.py: every type has both).
 PAYLOADS: Final[Mapping[str, type]] = {
     ev.USER_REGISTERED: p.UserRegistered,
     ev.USER_SETTINGS_CHANGED: p.UserSettingsChanged,
