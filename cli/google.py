@@ -155,6 +155,7 @@ def _print_report(report: Report, several: bool = False) -> None:
         (report.removed, "removed"),
         (report.pushed, "pushed"),
         (report.done, "done"),
+        (report.confirmed, "confirmed by you"),
         (report.retracted, "retracted"),
         (report.rescheduled, "moved by you"),
         (report.skipped, "skipped by you"),

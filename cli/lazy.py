@@ -2,7 +2,7 @@
 
 `netgoals --help` lists every command from the one-line summaries registered beside them, so it
 loads none of them; `netgoals progress` loads the progress command and nothing of Google, the web
-stack or Celery. tests/unit/test_cli_start.py checks that each summary matches its command.
+stack or Celery. tests/e2e/test_cli_start.py checks that each summary matches its command.
 """
 
 from __future__ import annotations

@@ -19,14 +19,14 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
-from domain import events as ev
 from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, DoneAction, PlannedBlock
 from domain.contacts import Contact
 from domain.errors import DomainError, NotFoundError
+from domain.event_types import facts
 from domain.events import Event
 from domain.goals import Goal
 from domain.periods import Frame, local_date, local_midnight, period_of
@@ -105,7 +105,7 @@ def settle(ledger: BlockLedger, context: Context) -> list[Keyed]:
     rule_since = ledger.rule_since
     if rule_since is None:
         rule_since = now
-        decided.append(("confirmation-adopted", Event(ev.CONFIRMATION_ADOPTED, {"at": now.isoformat()})))
+        decided.append(("confirmation-adopted", facts.confirmation_adopted(now)))
     claimed = set(ledger.fulfilling)
     candidates = _Candidates(ledger, now)
     passed = sorted((b for b in ledger.blocks.values() if b.end <= now), key=lambda b: (b.end, b.action_id))
@@ -189,28 +189,21 @@ def _fulfiller(
 
 
 def _fulfilment(block: PlannedBlock, action: DoneAction, now: datetime, absorbs: str | None) -> Keyed:
-    data: dict[str, Any] = {
-        "action_id": block.action_id,
-        "by": action.action_id,
-        "title": action.title,
-        "source": action.source,
-        "happened_at": action.at.isoformat(),
-        "at": now.isoformat(),
-    }
-    if absorbs is not None:  # it stands in for the user's confirmation, restored if it goes
-        data["absorbs"] = absorbs
-    return f"{block.action_id}/fulfilled/{action.action_id}", Event(ev.ACTION_FULFILLED, data)
+    # With `absorbs`, it stands in for the user's confirmation, restored if it goes.
+    event = facts.action_fulfilled(
+        block.action_id, action.action_id, action.title, action.source, action.at, now, absorbs=absorbs
+    )
+    return f"{block.action_id}/fulfilled/{action.action_id}", event
 
 
 def _retraction(block: PlannedBlock, action: DoneAction, now: datetime) -> Keyed:
     reason = f"fulfilled by {action.title or 'a ' + action.kind + ' action'}: counted once"
     confirmation = block.confirmation or block.action_id
-    data = {"action_id": confirmation, "reason": reason, "at": now.isoformat()}
     # The block's first confirmation keeps its old key, so logs from before restores replay alike.
     key = f"{block.action_id}/retracted"
     if confirmation != block.action_id:
         key = f"{key}/{confirmation}"
-    return key, Event(ev.ACTION_RETRACTED, data)
+    return key, facts.action_retracted(confirmation, reason, now)
 
 
 def restored_id(block_id: str, released_by: str) -> str:
@@ -227,26 +220,23 @@ def _restoration(ledger: BlockLedger, block: PlannedBlock, now: datetime) -> Key
     word = ledger.done.get(block.absorbed)
     if word is None:
         return None
-    data = {
-        "action_id": restored_id(block.action_id, block.released_by),
-        "block_id": block.action_id,
-        "kind": block.kind,
-        "at": word.at.isoformat(),
-        "contact_ids": list(word.contact_ids),
-        "title": word.title,
-        "note": None,
-        "source": "confirmed",
-        "confirmed_via": block.confirmed_via,
-        "logged_at": now.isoformat(),
-    }
-    return f"{block.action_id}/restored/{block.released_by}", Event(ev.ACTION_DONE, data)
+    event = facts.action_done(
+        restored_id(block.action_id, block.released_by),
+        block.kind,
+        word.at,
+        word.contact_ids,
+        title=word.title,
+        note=None,
+        source="confirmed",
+        confirmed_via=block.confirmed_via,
+        logged_at=now,
+        block_id=block.action_id,
+    )
+    return f"{block.action_id}/restored/{block.released_by}", event
 
 
 def _skip(block: PlannedBlock, reason: str, by: str, via: str | None, now: datetime) -> Keyed:
-    data = {"action_id": block.action_id, "reason": reason, "by": by, "at": now.isoformat()}
-    if via is not None:
-        data["via"] = via
-    return f"{block.action_id}/skipped", Event(ev.ACTION_SKIPPED, data)
+    return f"{block.action_id}/skipped", facts.action_skipped(block.action_id, reason, by, now, via=via)
 
 
 def contacts_for(block: PlannedBlock, goal: Goal | None, named: Sequence[str] = ()) -> tuple[str, ...]:
@@ -324,15 +314,15 @@ def confirm(
             f"with whom? “{goal.title}” counts {wanted}: name who it was with (a contact; add someone "
             "new as a contact first)"
         )
-    data = {
-        "action_id": block.action_id,
-        "kind": block.kind,
-        "at": block.start.isoformat(),
-        "contact_ids": list(contacts),
-        "title": block.title or None,
-        "note": None,
-        "source": "confirmed",
-        "confirmed_via": via,
-        "logged_at": now.isoformat(),
-    }
-    return [(f"{block.action_id}/done", Event(ev.ACTION_DONE, data))]
+    event = facts.action_done(
+        block.action_id,
+        block.kind,
+        block.start,
+        contacts,
+        title=block.title or None,
+        note=None,
+        source="confirmed",
+        confirmed_via=via,
+        logged_at=now,
+    )
+    return [(f"{block.action_id}/done", event)]

@@ -174,6 +174,10 @@ class Event:
     type: str
     data: dict[str, Any]
 
+    def with_id(self, event_id: UUID) -> NewEvent:
+        """This fact ready to append under `event_id`."""
+        return NewEvent(event_id, self.type, self.data)
+
 
 @dataclass(frozen=True, slots=True)
 class NewEvent:

@@ -21,7 +21,7 @@ from domain.periods import Frame, Period, local_date, next_period, period_of
 from domain.profile import Profile
 
 DONE_LENGTH = timedelta(minutes=30)  # a logged action has a moment, not a length
-CONFIRMED, TENTATIVE, CANCELLED = "CONFIRMED", "TENTATIVE", "CANCELLED"
+CONFIRMED, CANCELLED = "CONFIRMED", "CANCELLED"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from domain import events as ev
 from domain.errors import DomainError
+from domain.event_types import facts
 from domain.events import Event
 from domain.periods import require_aware
 
@@ -89,17 +89,13 @@ def answer_event(
             raise DomainError(f"snooze until {until.isoformat()}: give a day after today and within a year")
     elif until is not None:
         raise DomainError("only a snooze takes a day")
-    data: dict[str, Any] = {"item_id": item_id, "answer": answer, "at": now.isoformat()}
-    if contact_id is not None:
-        data["contact_id"] = contact_id
-    if until is not None:
-        data["until"] = until.isoformat()
-    if action_id is not None:
-        data["action_id"] = action_id
+    checked: list[tuple[str, str]] = []
     if promises:
         texts = check_promises(t for _, t in promises)
-        data["promises"] = [{"promise_id": i, "text": t} for (i, _), t in zip(promises, texts, strict=True)]
-    return Event(ev.NEXT_ANSWERED, data)
+        checked = [(i, t) for (i, _), t in zip(promises, texts, strict=True)]
+    return facts.next_answered(
+        item_id, answer, now, contact_id=contact_id, until=until, action_id=action_id, promises=checked
+    )
 
 
 def answer_from_event(data: Mapping[str, Any]) -> Answer:

@@ -17,7 +17,6 @@ class Frame(StrEnum):
     DEADLINE = "deadline"
 
 
-RECURRING_FRAMES = (Frame.WEEK, Frame.MONTH, Frame.QUARTER)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from domain.goals import Goal
 from domain.periods import Frame, Period, local_date, local_midnight, next_period, period_of
 
-PLANNED, DONE, SKIPPED, REMOVED = "planned", "done", "skipped", "removed"
+PLANNED, DONE, SKIPPED = "planned", "done", "skipped"
 GRID = timedelta(minutes=15)
 LEAD = timedelta(hours=1)  # never plan a block starting sooner than this
 DEFAULT_WEEKS: Final = 8

@@ -32,7 +32,6 @@ MET, ON_TRACK, BEHIND, MISSED, UPCOMING, PAUSED = (
     "upcoming",
     "paused",
 )
-STATUSES = (MET, ON_TRACK, BEHIND, MISSED, UPCOMING, PAUSED)
 
 
 def count_by_period(

@@ -20,15 +20,11 @@ from domain.periods import parse_timezone
 from integrations.storage import accounts as store
 from integrations.storage import views
 from integrations.storage.database import read_transaction, write_transaction
-from service import users
+from service import keys, users
 from service.app import App
 
 SESSION_LIFETIME = timedelta(days=14)
 MAX_SECRET_LENGTH = 200  # a real token is 43 characters; anything much longer is not one of ours
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def _new_secret() -> str:
@@ -69,7 +65,7 @@ def issue_token(app: App, user_id: str) -> str:
     app.user(user_id)  # NotFoundError for an unknown user
     token = _new_secret()
     with write_transaction(app.engine) as connection:
-        store.replace_token(connection, user_id, digest(token), app.now().isoformat())
+        store.replace_token(connection, user_id, keys.token_hash(token), app.now().isoformat())
         store.delete_sessions(connection, user_id)
     return token
 
@@ -91,10 +87,10 @@ def authenticate(app: App, token: str) -> str | None:
     """The id of the user this API token belongs to, or None."""
     if not token or len(token) > MAX_SECRET_LENGTH:
         return None
-    hashed = digest(token)
+    hashed = keys.token_hash(token)
     with read_transaction(app.engine) as connection:
         found = store.token_owner(connection, hashed)
-    if found is None or not hmac.compare_digest(found[1], hashed):
+    if found is None or not keys.same(found[1], hashed):
         return None
     return found[0]
 
@@ -108,7 +104,7 @@ def sign_in(app: App, handle: str, token: str) -> str | None:
         named = app.user(handle.strip()[:MAX_SECRET_LENGTH]).user_id
     except NotFoundError:
         return None
-    return user_id if hmac.compare_digest(named, user_id) else None
+    return user_id if keys.same(named, user_id) else None
 
 
 # --- dashboard sessions ----------------------------------------------------------------------------
@@ -122,7 +118,7 @@ def open_session(app: App, user_id: str) -> str:
         store.delete_expired_sessions(connection, now.timestamp())
         store.add_session(
             connection,
-            digest(session_id),
+            keys.token_hash(session_id),
             user_id,
             now.isoformat(),
             (now + SESSION_LIFETIME).timestamp(),
@@ -133,17 +129,17 @@ def open_session(app: App, user_id: str) -> str:
 def session_user(app: App, session_id: str) -> str | None:
     if not session_id or len(session_id) > MAX_SECRET_LENGTH:
         return None
-    hashed = digest(session_id)
+    hashed = keys.token_hash(session_id)
     with read_transaction(app.engine) as connection:
         found = store.session_owner(connection, hashed, app.now().timestamp())
-    if found is None or not hmac.compare_digest(found[1], hashed):
+    if found is None or not keys.same(found[1], hashed):
         return None
     return found[0]
 
 
 def close_session(app: App, session_id: str) -> None:
     with write_transaction(app.engine) as connection:
-        store.delete_session(connection, digest(session_id))
+        store.delete_session(connection, keys.token_hash(session_id))
 
 
 def csrf_token(session_id: str) -> str:
@@ -153,7 +149,7 @@ def csrf_token(session_id: str) -> str:
 
 
 def check_csrf(session_id: str, submitted: str) -> bool:
-    return hmac.compare_digest(csrf_token(session_id).encode(), submitted.encode("utf-8", "replace"))
+    return keys.same(csrf_token(session_id), submitted)
 
 
 # --- idempotent requests ---------------------------------------------------------------------------
@@ -176,7 +172,7 @@ def claim_key(app: App, user_id: str, key: str, request_hash: str) -> Claim:
         found = store.claim_key(connection, user_id, key, request_hash, app.now().isoformat())
     if found is None:
         return Claim(mine=True)
-    if not hmac.compare_digest(found.request_hash, request_hash):
+    if not keys.same(found.request_hash, request_hash):
         return Claim(mine=False, reused=True)
     if found.status == store.PENDING:
         return Claim(mine=False)  # the same request still running: run it too, ids derive from the key

@@ -64,7 +64,7 @@ def _user_lock(jobs: Jobs, user_id: str) -> Iterator[bool]:
 
 
 def _outcome(report: Report) -> Outcome:
-    counts: dict[str, Any] = store.as_changes(report)
+    counts: dict[str, Any] = store.as_changes(report.counts())
     if report.error:
         counts["error"] = report.error[:200]
     return Outcome(report.status, report.user_id, counts)

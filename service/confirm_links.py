@@ -19,7 +19,8 @@ from uuid import UUID
 
 from domain.confirmation import ANSWERS
 from domain.errors import DomainError
-from integrations.storage.secrets import SecretKeyMissingError, key_material
+from integrations.storage.secrets import SecretKeyMissingError
+from service import keys
 from service.settings import Settings
 
 LINK_LIFETIME: Final = timedelta(days=30)
@@ -59,13 +60,12 @@ class Links:
     @classmethod
     def open(cls, settings: Settings) -> Links | None:
         """The signer, or None on a server without a secret key (links are then not offered)."""
-        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
         try:
-            material = key_material(secret, settings.home, settings.embedded)
+            material = keys.key_material(settings)
         except SecretKeyMissingError:
             return None
-        keys = tuple(hashlib.sha256(_PURPOSE + b"/" + k.encode()).digest() for k in material)
-        return cls(keys, settings.public_url.rstrip("/"))
+        derived = tuple(hashlib.sha256(_PURPOSE + b"/" + k.encode()).digest() for k in material)
+        return cls(derived, settings.public_url.rstrip("/"))
 
     def _signature(self, key: bytes, body: bytes) -> bytes:
         return hmac.new(key, _PURPOSE + b"|" + body, hashlib.sha256).digest()

@@ -19,7 +19,7 @@ from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, PlannedBl
 from domain.errors import DomainError, NotFoundError
 from domain.events import NewEvent, actions_stream, profile_stream
 from domain.profile import Profile
-from integrations.storage import block_sweeps, views
+from integrations.storage import block_sweeps
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
@@ -177,13 +177,6 @@ def _log_state(app: App, user_id: str, confirm_after_days: int) -> str:
     actions = app.store.stream_version(actions_stream(user_id))
     profile = app.store.stream_version(profile_stream(user_id))
     return f"{actions}/{profile}/{confirm_after_days}"
-
-
-def sweep_all(app: App, confirm_after_days: int = 7) -> int:
-    """The periodic sweep for every user (the workers call this); returns events appended."""
-    with read_transaction(app.engine) as connection:
-        user_ids = [u.user_id for u in views.list_users(connection)]
-    return sum(len(sweep(app, u, confirm_after_days)) for u in user_ids)
 
 
 def _commit(

@@ -211,11 +211,6 @@ class EnvSettings:
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like a pydantic model
 
-    @classmethod
-    def field_descriptions(cls) -> dict[str, str]:
-        """Environment variable -> description, for documentation."""
-        return {spec.names[0].upper(): spec.info.description for spec in cls._specs().values()}
-
 
 def _checked(spec: _Spec, given: Any, from_env: bool, what: str) -> Any:
     try:

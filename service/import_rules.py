@@ -22,6 +22,7 @@ from typing import Any
 from domain import decisions
 from domain import events as ev
 from domain.errors import DomainError
+from domain.event_types.reading import MalformedPayloadError, check_payload
 from domain.events import NewEvent, RecordedEvent, user_of_stream
 from domain.fold import LogFold, UserFold
 from domain.next_answers import answer_from_event
@@ -63,6 +64,11 @@ def new_lines(app: App, lines: list[Line], owner: str | None) -> list[Line]:
             if origin != ev.PERSON:
                 why = _NOT_YOURS.get(origin or "", "only a person's own facts can be")
                 raise DomainError(f"line {line.number}: {line.event.type} cannot be imported: {why}")
+    for line in fresh:  # readers index a type's required keys: a line without one is refused
+        try:
+            check_payload(line.event.type, line.event.data)
+        except MalformedPayloadError as exc:
+            raise DomainError(f"line {line.number}: {exc}") from None
     _check_versions(app, fresh)
     _check_against_state(app, fresh)
     return fresh

@@ -26,8 +26,9 @@ from integrations.queue.enqueue import ALREADY_QUEUED, SENT, UNAVAILABLE, Enqueu
 from integrations.queue.urls import client_for
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
+from service import keys
 from service.app import App
-from service.google.context import Google, secret_hash
+from service.google.context import Google
 from service.settings import Settings
 from service.status import workers_alive
 
@@ -115,8 +116,8 @@ def push_notification(jobs: Jobs, channel_id: str, token: str, resource_state: s
     now = jobs.app.now().timestamp()
     with read_transaction(jobs.app.engine) as connection:
         channel = store.channel(connection, channel_id) if channel_id else None
-    expected = channel["token_hash"] if channel is not None else secret_hash(secrets.token_hex(16))
-    genuine = secrets.compare_digest(expected, secret_hash(token or ""))
+    expected = channel["token_hash"] if channel is not None else keys.token_hash(secrets.token_hex(16))
+    genuine = keys.hash_matches(expected, token or "")
     if channel is None or not genuine or channel["expiration"] < now:
         why = "unknown channel" if channel is None else "wrong token" if not genuine else "expired channel"
         log.warning(

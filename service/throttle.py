@@ -28,6 +28,7 @@ from integrations.queue.urls import client_for
 from integrations.storage.failures import DatabaseFailureCounter
 from service import accounts
 from service.app import App
+from service.keys import token_hash
 from service.settings import Settings
 
 log = logging.getLogger("netgoals.throttle")
@@ -128,10 +129,10 @@ def close(counter: FailureCounter) -> None:
 
 
 def _keys(address: str, credential: str, handle: str | None = None) -> list[str]:
-    keys = [f"addr:{address}", f"credential:{accounts.digest(credential)}"]
+    named = [f"addr:{address}", f"credential:{token_hash(credential)}"]
     if handle is not None:
-        keys.append(f"handle:{handle.strip().lower()}")
-    return keys
+        named.append(f"handle:{handle.strip().lower()}")
+    return named
 
 
 def _refuse(counter: FailureCounter, keys: list[str], now: float) -> None:

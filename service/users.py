@@ -6,7 +6,8 @@ from uuid import uuid4
 
 from domain import decisions
 from domain.errors import ConcurrencyError, DomainError
-from domain.events import HANDLE_CLAIMED, NewEvent, handle_stream, profile_stream
+from domain.event_types import facts
+from domain.events import handle_stream, profile_stream
 from integrations.storage import views
 from integrations.storage.database import read_transaction
 from integrations.storage.event_store import StreamAppend
@@ -22,11 +23,11 @@ def register(
     registered = decisions.register(handle, timezone, now, week_start=week_start, weekly_budget=weekly_budget)
     handle = registered.data["handle"]
     user_id = str(uuid4())
-    claim = NewEvent(uuid4(), HANDLE_CLAIMED, {"handle": handle, "user_id": user_id, "at": now.isoformat()})
+    claim = facts.handle_claimed(handle, user_id, now).with_id(uuid4())
     try:
         app.store.append(
             StreamAppend(handle_stream(handle), 0, [claim], user_id=user_id),
-            StreamAppend(profile_stream(user_id), 0, [NewEvent(uuid4(), registered.type, registered.data)]),
+            StreamAppend(profile_stream(user_id), 0, [registered.with_id(uuid4())]),
         )
     except ConcurrencyError:
         raise DomainError(f"user {handle!r} already exists") from None

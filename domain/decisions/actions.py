@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from domain import events as ev
 from domain.decisions.common import (
     CLOCK_SKEW,
     require_registered,
     text_field,
 )
 from domain.errors import DomainError, NotFoundError
+from domain.event_types import facts
 from domain.events import Event
 from domain.goals import validate_action_kind
 from domain.periods import (
@@ -42,26 +41,18 @@ def log_action(
     for contact_id in contact_ids:
         if contact_id not in profile.contacts:
             raise NotFoundError(f"no contact with id {contact_id!r}")
-    data: dict[str, Any] = {
-        "action_id": action_id,
-        "kind": kind,
-        "at": at.isoformat(),
-        "contact_ids": sorted(set(contact_ids)),
-        "title": text_field(title or "", "title", required=False) or None,
-        "note": text_field(note or "", "note", required=False, limit=2000) or None,
-        "source": source,
-        "logged_at": now.isoformat(),
-    }
-    return Event(ev.ACTION_DONE, data)
+    return facts.action_done(
+        action_id,
+        kind,
+        at,
+        sorted(set(contact_ids)),
+        title=text_field(title or "", "title", required=False) or None,
+        note=text_field(note or "", "note", required=False, limit=2000) or None,
+        source=source,
+        logged_at=now,
+    )
 
 
 def retract_action(action_id: str, now: datetime, reason: str | None = None) -> Event:
     """Correct a wrong entry by a new fact; the service checks the action exists and is not retracted."""
-    return Event(
-        ev.ACTION_RETRACTED,
-        {
-            "action_id": action_id,
-            "reason": text_field(reason or "", "reason", required=False) or None,
-            "at": now.isoformat(),
-        },
-    )
+    return facts.action_retracted(action_id, text_field(reason or "", "reason", required=False) or None, now)

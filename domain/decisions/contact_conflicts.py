@@ -12,11 +12,12 @@ Pure: the contact's "last changed" is folded from the log (`Contact.details_chan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from domain.contact_matching import ImportedContact, fold_text, organisation_key
 from domain.contacts import Contact
 from domain.errors import DomainError
+from domain.event_types.payloads import ContactFields
 
 ON_CONFLICT: Final = ("keep", "file", "newer")
 _LABELS: Final = {"organisation": "organisation", "role": "position", "linkedin_url": "LinkedIn"}
@@ -24,7 +25,7 @@ _LABELS: Final = {"organisation": "organisation", "role": "position", "linkedin_
 
 @dataclass(frozen=True, slots=True)
 class Difference:
-    field: str  # organisation, role, linkedin_url
+    field: Literal["organisation", "role", "linkedin_url"]
     known: str
     file: str
 
@@ -69,8 +70,11 @@ def file_is_newer(known: Contact, record: ImportedContact) -> bool | None:
 
 def resolve(
     known: Contact, record: ImportedContact, found: list[Difference], on_conflict: str
-) -> dict[str, str]:
+) -> ContactFields:
     """The file's values that replace the known ones under the person's choice (empty: yours stay)."""
     mode = checked_mode(on_conflict)
-    take = mode == "file" or (mode == "newer" and file_is_newer(known, record) is True)
-    return {d.field: d.file for d in found} if take else {}
+    taken: ContactFields = {}
+    if mode == "file" or (mode == "newer" and file_is_newer(known, record) is True):
+        for d in found:
+            taken[d.field] = d.file
+    return taken

@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
-from domain import events as ev
 from domain.contact_matching import (
     ImportedContact,
     contact_keys,
@@ -31,6 +30,8 @@ from domain.decisions.common import require_registered, text_field
 from domain.decisions.contact_conflicts import checked_mode, file_is_newer, resolve
 from domain.decisions.contact_conflicts import differences as differences_of
 from domain.errors import DomainError
+from domain.event_types import facts
+from domain.event_types.payloads import ContactFields
 from domain.events import Event
 from domain.profile import Profile
 
@@ -101,9 +102,9 @@ def _checked(record: ImportedContact) -> ImportedContact:
     )
 
 
-def _additions(known: Contact, record: ImportedContact, source: str) -> dict[str, Any]:
+def _additions(known: Contact, record: ImportedContact, source: str) -> ContactFields:
     """What the file adds to a known contact: nothing it already has, nothing it disagrees with."""
-    adds: dict[str, Any] = {}
+    adds: ContactFields = {}
     emails = [*known.emails, *(e for e in record.emails if e not in known.emails)]
     if len(emails) > len(known.emails):
         adds["emails"] = sorted(emails)
@@ -123,17 +124,19 @@ def _additions(known: Contact, record: ImportedContact, source: str) -> dict[str
 
 
 def _added_event(contact_id: str, record: ImportedContact, source: str, now: datetime) -> Event:
-    data: dict[str, Any] = {"contact_id": contact_id, "name": record.name, "emails": sorted(record.emails)}
-    for key in ("organisation", "role", "linkedin_url"):
-        if getattr(record, key):
-            data[key] = getattr(record, key)
+    fields: ContactFields = {"name": record.name, "emails": sorted(record.emails)}
+    if record.organisation:
+        fields["organisation"] = record.organisation
+    if record.role:
+        fields["role"] = record.role
+    if record.linkedin_url:
+        fields["linkedin_url"] = record.linkedin_url
     if record.known_since:
-        data["known_since"] = record.known_since.isoformat()
+        fields["known_since"] = record.known_since.isoformat()
     if record.tags:
-        data["tags"] = sorted(record.tags)
-    data["source"] = source
-    data["at"] = now.isoformat()
-    return Event(ev.CONTACT_ADDED, data)
+        fields["tags"] = sorted(record.tags)
+    fields["source"] = source
+    return facts.contact_added(contact_id, fields, now)
 
 
 def plan_import(
@@ -184,8 +187,7 @@ def plan_import(
             found = differences_of(known, record)
             taken = resolve(known, record, found, on_conflict)
             if adds or taken:
-                data = {"contact_id": known.contact_id, **adds, **taken, "at": now.isoformat()}
-                plan.events.append(Event(ev.CONTACT_UPDATED, data))
+                plan.events.append(facts.contact_updated(known.contact_id, {**adds, **taken}, now))
             if found:
                 sentences = tuple(d.sentence() for d in found)
                 newer = file_is_newer(known, record)

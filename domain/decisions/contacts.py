@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from domain import events as ev
 from domain.contact_matching import checked_url
 from domain.contacts import Contact, validate_cadence, validate_email, validate_strength
 from domain.decisions.common import (
@@ -15,6 +14,8 @@ from domain.decisions.common import (
     text_field,
 )
 from domain.errors import DomainError, NotFoundError
+from domain.event_types import facts
+from domain.event_types.payloads import ContactFields
 from domain.events import Event
 from domain.offers import validate_list
 from domain.profile import Profile
@@ -35,8 +36,8 @@ class ContactSpec:
     needs: tuple[str, ...] | None = None  # what they are looking for
 
 
-def _contact_fields(spec: ContactSpec, profile: Profile) -> dict[str, Any]:
-    data: dict[str, Any] = {}
+def _contact_fields(spec: ContactSpec, profile: Profile) -> ContactFields:
+    data: ContactFields = {}
     if spec.needs is not None:
         data["needs"] = validate_list(spec.needs, "what they are looking for")
     if spec.name is not None:
@@ -90,9 +91,9 @@ def add_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: datet
     require_registered(profile)
     if spec.name is None:
         raise DomainError("a contact needs a name")
-    data = {"contact_id": contact_id, **_contact_fields(spec, profile), "at": now.isoformat()}
-    _check_emails_free(profile, contact_id, data.get("emails", []))
-    return Event(ev.CONTACT_ADDED, data)
+    fields = _contact_fields(spec, profile)
+    _check_emails_free(profile, contact_id, fields.get("emails", []))
+    return facts.contact_added(contact_id, fields, now)
 
 
 def contact_warnings(profile: Profile, spec: ContactSpec, contact_id: str | None = None) -> tuple[str, ...]:
@@ -113,11 +114,12 @@ def update_contact(profile: Profile, contact_id: str, spec: ContactSpec, now: da
         raise DomainError("nothing to update: give at least one field")
     # only what differs (a form sends every field); a strength is always a new, dated assessment
     current = profile.contacts[contact_id]
-    changes = {k: v for k, v in changes.items() if k == "strength" or v != _current(current, k)}
-    if not changes:
+    differing = {k: v for k, v in changes.items() if k == "strength" or v != _current(current, k)}
+    if not differing:
         return []
-    _check_emails_free(profile, contact_id, changes.get("emails", []))
-    return [Event(ev.CONTACT_UPDATED, {"contact_id": contact_id, **changes, "at": now.isoformat()})]
+    changed = cast(ContactFields, differing)
+    _check_emails_free(profile, contact_id, changed.get("emails", []))
+    return [facts.contact_updated(contact_id, changed, now)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import replace as replace_goal
 from datetime import date, datetime
-from typing import Any
+from typing import cast
 
-from domain import events as ev
 from domain.decisions.common import (
     MAX_TARGET,
     Decision,
@@ -16,6 +15,8 @@ from domain.decisions.common import (
     text_field,
 )
 from domain.errors import DomainError, NotFoundError
+from domain.event_types import facts
+from domain.event_types.payloads import GoalPreferencesPayload, GoalSet
 from domain.events import Event
 from domain.goals import TEMPLATES, Goal, goal_from_set, validate_action_kind
 from domain.periods import (
@@ -164,7 +165,7 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
     preferences = _preferences(
         PreferenceSpec(spec.duration, spec.days, spec.hours, spec.keywords, spec.domains), GoalPreferences()
     )
-    data: dict[str, Any] = {
+    data: GoalSet = {
         "goal_id": goal_id,
         "title": text_field(title, "goal title"),
         "action": action,
@@ -181,12 +182,13 @@ def set_goal(profile: Profile, goal_id: str, spec: GoalSpec, now: datetime) -> D
     if spec.contact_kind is not None:  # only when given: other goals keep the payload they had
         data["contact_kind"] = text_field(spec.contact_kind, "kind of organisation", limit=200)
     # only what was given: goals without preferences keep the payload they always had
-    data.update((k, v) for k, v in preferences.to_payload().items() if v is not None)
-    goal = goal_from_set(data)
+    given = {k: v for k, v in preferences.to_payload().items() if v is not None}
+    data = cast(GoalSet, {**data, **given})
+    goal = goal_from_set(dict(data))
     _check_fit(goal)
     warnings = (*_twin_warnings(profile, goal), *_past_start_warnings(goal, today, profile.week_start))
     warnings += _budget_warnings(profile, goal, today)
-    return Decision([Event(ev.GOAL_SET, data)], warnings)
+    return Decision([facts.goal_set(data)], warnings)
 
 
 def _twin_warnings(profile: Profile, new_goal: Goal) -> tuple[str, ...]:
@@ -257,15 +259,9 @@ def revise_goal(
             period_of(today, goal.frame, profile.week_start), goal.frame, profile.week_start
         ).start
         effective = max(effective, period_of(goal.start, goal.frame, profile.week_start).start)
-    data: dict[str, Any] = {
-        "goal_id": goal_id,
-        "target": target if target is not None else goal.target,
-        "effective_from": effective.isoformat(),
-        "at": now.isoformat(),
-    }
-    if title is not None:
-        data["title"] = text_field(title, "goal title")
-    return Decision([Event(ev.GOAL_REVISED, data)])
+    new_target = target if target is not None else goal.target
+    new_title = text_field(title, "goal title") if title is not None else None
+    return Decision([facts.goal_revised(goal_id, new_target, effective, now, title=new_title)])
 
 
 def set_goal_preferences(
@@ -278,31 +274,26 @@ def set_goal_preferences(
     if preferences == goal.preferences:
         return []
     _check_fit(replace_goal(goal, preferences=preferences))
-    return [
-        Event(
-            ev.GOAL_PREFERENCES_SET,
-            {"goal_id": goal_id, **preferences.to_payload(), "at": now.isoformat()},
-        )
-    ]
+    return [facts.goal_preferences_set(goal_id, cast(GoalPreferencesPayload, preferences.to_payload()), now)]
 
 
 def pause_goal(profile: Profile, goal_id: str, now: datetime) -> list[Event]:
     goal = _active_goal(profile, goal_id)
     if goal.is_paused:
         raise DomainError(f"goal {goal_id!r} is already paused")
-    return [Event(ev.GOAL_PAUSED, {"goal_id": goal_id, "at": now.isoformat()})]
+    return [facts.goal_paused(goal_id, now)]
 
 
 def resume_goal(profile: Profile, goal_id: str, now: datetime) -> list[Event]:
     goal = _active_goal(profile, goal_id)
     if not goal.is_paused:
         raise DomainError(f"goal {goal_id!r} is not paused")
-    return [Event(ev.GOAL_RESUMED, {"goal_id": goal_id, "at": now.isoformat()})]
+    return [facts.goal_resumed(goal_id, now)]
 
 
 def archive_goal(profile: Profile, goal_id: str, now: datetime) -> list[Event]:
     _active_goal(profile, goal_id)
-    return [Event(ev.GOAL_ARCHIVED, {"goal_id": goal_id, "at": now.isoformat()})]
+    return [facts.goal_archived(goal_id, now)]
 
 
 def link_goal(profile: Profile, goal_id: str, aspiration_id: str | None, now: datetime) -> list[Event]:
@@ -312,6 +303,4 @@ def link_goal(profile: Profile, goal_id: str, aspiration_id: str | None, now: da
         raise NotFoundError(f"no aspiration with id {aspiration_id!r}")
     if goal.aspiration_id == aspiration_id:
         return []
-    return [
-        Event(ev.GOAL_LINKED, {"goal_id": goal_id, "aspiration_id": aspiration_id, "at": now.isoformat()})
-    ]
+    return [facts.goal_linked(goal_id, aspiration_id, now)]

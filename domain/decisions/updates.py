@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain import events as ev
 from domain.decisions.common import require_registered
+from domain.event_types import facts
 from domain.events import Event
 from domain.profile import Profile
 from domain.updates import UpdatePreferences, email_key, validate_preferences
@@ -16,15 +16,17 @@ def set_updates(profile: Profile, preferences: UpdatePreferences, now: datetime)
     never a webhook URL (a Slack URL is itself a credential), which the service keeps sealed."""
     require_registered(profile)
     validate_preferences(preferences)
-    data = {
-        "channel": preferences.channel,
-        "email": preferences.email if preferences.channel == "email" else None,
-        "webhook_format": preferences.webhook_format,
-        "immediate": preferences.immediate,
-        "digest": preferences.digest,
-        "at": now.isoformat(),
-    }
-    return [Event(ev.USER_UPDATES_SET, data)]
+    email = preferences.email if preferences.channel == "email" else None
+    return [
+        facts.user_updates_set(
+            preferences.channel,
+            email,
+            preferences.webhook_format,
+            preferences.immediate,
+            preferences.digest,
+            now,
+        )
+    ]
 
 
 def confirm_update_email(profile: Profile, email: str, now: datetime) -> list[Event]:
@@ -33,4 +35,4 @@ def confirm_update_email(profile: Profile, email: str, now: datetime) -> list[Ev
     require_registered(profile)
     if profile.email_confirmed(email):
         return []
-    return [Event(ev.USER_UPDATES_EMAIL_CONFIRMED, {"email": email_key(email), "at": now.isoformat()})]
+    return [facts.user_updates_email_confirmed(email_key(email), now)]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from domain import events as ev
 from domain.daily import parse_daily_at
 from domain.decisions.common import (
     require_registered,
     text_field,
 )
 from domain.errors import DomainError, NotFoundError
+from domain.event_types import facts
+from domain.event_types.payloads import UserSettingsChanges
 from domain.events import Event
 from domain.offers import validate_list
 from domain.periods import (
@@ -27,16 +27,7 @@ def register(
     handle = text_field(handle, "user name", limit=254).lower()
     parse_timezone(timezone)
     _validate_budget(weekly_budget)
-    return Event(
-        ev.USER_REGISTERED,
-        {
-            "handle": handle,
-            "timezone": timezone,
-            "week_start": week_start,
-            "weekly_budget": weekly_budget,
-            "at": require_aware(now).isoformat(),
-        },
-    )
+    return facts.user_registered(handle, timezone, week_start, weekly_budget, require_aware(now))
 
 
 def _validate_budget(budget: int) -> None:
@@ -56,7 +47,7 @@ def change_settings(
 ) -> list[Event]:
     """Change what is given; `daily_at` is HH:MM or "off" (the daily message)."""
     require_registered(profile)
-    data: dict[str, Any] = {}
+    data: UserSettingsChanges = {}
     if daily_at is not None:
         chosen = parse_daily_at(daily_at)
         if chosen != profile.daily_at:
@@ -75,23 +66,14 @@ def change_settings(
         data["weekly_budget"] = weekly_budget
     if not data:
         return []
-    data["at"] = now.isoformat()
-    return [Event(ev.USER_SETTINGS_CHANGED, data)]
+    return [facts.user_settings_changed(data, now)]
 
 
 def add_aspiration(profile: Profile, aspiration_id: str, text: str, kind: str, now: datetime) -> Event:
     require_registered(profile)
     if kind not in ASPIRATION_KINDS:
         raise DomainError(f"unknown aspiration kind {kind!r}: use one of {', '.join(ASPIRATION_KINDS)}")
-    return Event(
-        ev.ASPIRATION_ADDED,
-        {
-            "aspiration_id": aspiration_id,
-            "text": text_field(text, "aspiration"),
-            "kind": kind,
-            "at": now.isoformat(),
-        },
-    )
+    return facts.aspiration_added(aspiration_id, text_field(text, "aspiration"), kind, now)
 
 
 def update_aspiration(
@@ -104,14 +86,14 @@ def update_aspiration(
         raise NotFoundError(f"no aspiration with id {aspiration_id!r}")
     if text is None and kind is None:
         raise DomainError("nothing to change: give a new text or kind")
-    data: dict[str, Any] = {"aspiration_id": aspiration_id}
-    if text is not None and text_field(text, "aspiration") != old.text:
-        data["text"] = text_field(text, "aspiration")
+    new_text = text_field(text, "aspiration") if text is not None else None
+    if new_text == old.text:
+        new_text = None
     if kind is not None and kind != old.kind:
         if kind not in ASPIRATION_KINDS:
             raise DomainError(f"unknown aspiration kind {kind!r}: use one of {', '.join(ASPIRATION_KINDS)}")
-        data["kind"] = kind
-    if len(data) == 1:
+    else:
+        kind = None
+    if new_text is None and kind is None:
         return []
-    data["at"] = now.isoformat()
-    return [Event(ev.ASPIRATION_UPDATED, data)]
+    return [facts.aspiration_updated(aspiration_id, now, text=new_text, kind=kind)]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -203,7 +202,7 @@ class LoopbackReceiver:
         self._server.shutdown()
         self._server.server_close()
 
-    def wait(self, timeout: float, on_tick: Callable[[], None] | None = None) -> dict[str, str]:
+    def wait(self, timeout: float) -> dict[str, str]:
         if not self._got.wait(timeout):
             raise OAuthError(f"no answer from the browser within {timeout:.0f} seconds")
         assert self.params is not None

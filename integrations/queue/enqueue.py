@@ -58,6 +58,3 @@ class Enqueuer:
         """A worker took the message: a request from now on needs a message of its own."""
         with contextlib.suppress(redis.RedisError):
             marks.unclaim(self.client, kind, user_id)
-
-    def send_named(self, task: str) -> None:
-        self.celery.send_task(task, queue=QUEUE)

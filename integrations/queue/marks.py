@@ -31,10 +31,6 @@ def unclaim(client: redis.Redis, kind: str, user_id: str) -> None:
     client.delete(queued_key(kind, user_id))
 
 
-def is_claimed(client: redis.Redis, kind: str, user_id: str) -> bool:
-    return bool(client.exists(queued_key(kind, user_id)))
-
-
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
 """

@@ -186,10 +186,6 @@ class Projections:
         with read_transaction(self.engine) as connection:
             return quarantine.listed(connection, limit)
 
-    def quarantined_count(self) -> int:
-        with read_transaction(self.engine) as connection:
-            return quarantine.count(connection)
-
     def rebuild(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
         """Both projections from one read of the log: fold it once, then write the action index and
         the progress views and reset both checkpoints in one transaction; returns events folded.

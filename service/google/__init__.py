@@ -17,7 +17,7 @@ from service.google.connect import (
     status,
 )
 from service.google.context import Google
-from service.google.notifications import notify, sync_requested
+from service.google.notifications import sync_requested
 from service.google.report import Report
 from service.google.suggestions import (
     Added,
@@ -43,7 +43,6 @@ __all__ = [
     "connected_users",
     "disconnect",
     "dismiss_suggestion",
-    "notify",
     "status",
     "suggestions",
     "sync",

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from domain import events as ev
 from domain.errors import DomainError
-from domain.events import Event
+from domain.event_types import facts
 from integrations.google import oauth as google_oauth
 from integrations.google.calendar import GoogleError
 from integrations.google.oauth import OAuthError
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
+from service import keys
 from service.app import App
-from service.google.context import Google, secret_hash
+from service.google.context import Google
 from service.google.ids import GOALS_CALENDAR
 
 log = logging.getLogger("netgoals.google")
@@ -64,14 +63,14 @@ def begin_connect(
     if loopback:
         binding = {"kind": LOOPBACK}
     elif session_id is not None:
-        binding = {"kind": "session", "session": secret_hash(session_id)}
+        binding = {"kind": "session", "session": keys.token_hash(session_id)}
     else:
         binding = {"kind": "user"}
     sealed = google.vault.seal(
         {"code_verifier": consent.code_verifier, "redirect_uri": redirect_uri, "binding": binding}
     )
     with write_transaction(app.engine) as connection:
-        store.add_state(connection, secret_hash(consent.state), user_id, sealed, app.now().timestamp())
+        store.add_state(connection, keys.token_hash(consent.state), user_id, sealed, app.now().timestamp())
     return consent.url
 
 
@@ -79,11 +78,10 @@ def _finisher_allowed(binding: dict[str, str], user_id: str, finisher: Browser |
     if finisher == LOOPBACK or binding.get("kind") == LOOPBACK:
         return finisher == LOOPBACK and binding.get("kind") == LOOPBACK
     assert isinstance(finisher, Browser)
-    if finisher.user_id is None or not secrets.compare_digest(finisher.user_id, user_id):
+    if finisher.user_id is None or not keys.same(finisher.user_id, user_id):
         return False
     if binding.get("kind") == "session":
-        presented = secret_hash(finisher.session_id or "")
-        return secrets.compare_digest(presented, binding.get("session", ""))
+        return keys.hash_matches(binding.get("session", ""), finisher.session_id or "")
     return binding.get("kind") == "user"
 
 
@@ -101,7 +99,7 @@ def complete_connect(
     Returns the user id. `finisher` is the browser at the web callback, or LOOPBACK."""
     now = app.now()
     with write_transaction(app.engine) as connection:
-        found = store.take_state(connection, secret_hash(state or ""), now.timestamp())
+        found = store.take_state(connection, keys.token_hash(state or ""), now.timestamp())
     if found is None:
         raise DomainError("this Google sign-in expired or was already used: connect again")
     user_id, sealed = found
@@ -129,12 +127,7 @@ def complete_connect(
     if before is None or before.status == "disconnected":
         app.decide_profile(
             user_id,
-            lambda _p: [
-                Event(
-                    ev.CALENDAR_CONNECTED,
-                    {"provider": "google", "calendar": GOALS_CALENDAR, "at": now.isoformat()},
-                )
-            ],
+            lambda _p: [facts.calendar_connected("google", GOALS_CALENDAR, now)],
         )
     log.info("google calendar connected for user %s", user_id)
     return user_id
@@ -186,7 +179,7 @@ def disconnect(app: App, google: Google, user_id: str) -> bool:
         )
     app.decide_profile(
         user_id,
-        lambda _p: [Event(ev.CALENDAR_DISCONNECTED, {"provider": "google", "at": app.now().isoformat()})],
+        lambda _p: [facts.calendar_disconnected("google", app.now())],
     )
     return True
 

@@ -4,7 +4,6 @@ and the hash kept in place of a secret (an OAuth state, a push channel's token).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from integrations.google import oauth as google_oauth
 from integrations.google.calendar import GoogleCalendar
 from integrations.google.oauth import GoogleEndpoints
 from integrations.storage.secrets import Vault
+from service import keys
 from service.settings import Settings
 
 Sleep = Callable[[float], None]
@@ -38,8 +38,7 @@ class Google:
                 "with `netgoals config set KEY VALUE` (or NETGOALS_GOOGLE_CLIENT_ID and "
                 "NETGOALS_GOOGLE_CLIENT_SECRET), then restart `netgoals serve`"
             )
-        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-        vault = Vault.open(secret, settings.home, settings.embedded)
+        vault = keys.open_vault(settings)
         client_secret = settings.google_client_secret
         endpoints = GoogleEndpoints(
             client_id=settings.google_client_id,
@@ -67,7 +66,3 @@ class Google:
     @property
     def webhook_url(self) -> str:
         return self.settings.public_url.rstrip("/") + "/webhooks/google"
-
-
-def secret_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()

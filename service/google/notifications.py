@@ -1,5 +1,5 @@
-"""Google's push notifications: one channel per calendar, renewed before it expires; the webhook's
-check of a notification; and the sync requests notifications leave for the worker's sweep.
+"""Google's push notifications: one channel per calendar, renewed before it expires; and the
+sync requests notifications leave for the worker's sweep.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from datetime import timedelta
 from integrations.google.calendar import GoogleCalendar
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
+from service import keys
 from service.app import App
-from service.google.context import Google, secret_hash
+from service.google.context import Google
 from service.google.ids import GOALS, PRIMARY
 
 CHANNEL_RENEW_BEFORE = timedelta(days=1)
@@ -30,7 +31,7 @@ def renew_channels(app: App, google: Google, client: GoogleCalendar, user_id: st
         resource_id, expiration = client.watch(watched, channel_id, google.webhook_url, token)
         with write_transaction(app.engine) as connection:
             store.add_channel(
-                connection, channel_id, user_id, role, resource_id, secret_hash(token), expiration
+                connection, channel_id, user_id, role, resource_id, keys.token_hash(token), expiration
             )
         for old in mine:
             client.stop_channel(old["channel_id"], old["resource_id"])
@@ -46,18 +47,3 @@ def sync_requested(app: App) -> list[str]:
             for u in store.connected_users(connection)
             if (c := store.connection_of(connection, u)) is not None and c.sync_requested is not None
         ]
-
-
-def notify(app: App, channel_id: str, token: str, resource_state: str) -> bool:
-    """A push notification: verify the channel's token, then ask for a sync (debounced: one pending
-    request per user). Returns False for unknown or expired channels or a wrong token."""
-    with write_transaction(app.engine) as connection:
-        channel = store.live_channel(connection, channel_id, app.now().timestamp())
-        if channel is None or not secrets.compare_digest(channel["token_hash"], secret_hash(token)):
-            return False
-        if resource_state == "sync":
-            return True
-        found = store.connection_of(connection, channel["user_id"])
-        if found is not None and found.sync_requested is None:
-            store.update_connection(connection, channel["user_id"], sync_requested=app.now().timestamp())
-    return True

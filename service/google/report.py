@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from domain import events as ev
 from domain.events import NewEvent
+from integrations.storage.calendar_store import SyncCounts
 
 
 @dataclass(slots=True)
@@ -27,6 +28,22 @@ class Report:
     changes_seen: int = 0
     notices: list[str] = field(default_factory=list)
     error: str | None = None
+
+    def counts(self) -> SyncCounts:
+        """What to store: a block confirmed by ✓ appended a done too (read after the pull's count)."""
+        return SyncCounts(
+            planned=self.planned,
+            moved=self.moved,
+            removed=self.removed,
+            pushed=self.pushed,
+            done=self.done + self.confirmed,
+            retracted=self.retracted,
+            rescheduled=self.rescheduled,
+            skipped=self.skipped,
+            confirmed=self.confirmed,
+            fulfilled=self.fulfilled,
+            not_confirmed=self.not_confirmed,
+        )
 
     def count(self, events: Iterable[NewEvent]) -> None:
         for event in events:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain import events as ev
 from domain.attendance import (
     Attendee,
     CalendarEvent,
@@ -16,7 +15,8 @@ from domain.attendance import (
 )
 from domain.decisions import ContactSpec
 from domain.errors import NotFoundError
-from domain.events import NewEvent, actions_stream
+from domain.event_types import facts
+from domain.events import actions_stream
 from domain.planning import follow_up_slot
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
@@ -135,20 +135,8 @@ def add_suggestion(
         None,
     )
     row["contact_ids"] = contact_id
-    event = NewEvent(
-        derived_id(f"{action_id}/planned"),
-        ev.ACTION_PLANNED,
-        {
-            "action_id": action_id,
-            "goal_id": None,
-            "kind": "follow-up",
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "title": title,
-            "contact_ids": [contact_id],
-            "at": now.isoformat(),
-        },
-    )
+    planned = facts.action_planned(action_id, None, "follow-up", start, end, title, [contact_id], now)
+    event = planned.with_id(derived_id(f"{action_id}/planned"))
     with write_transaction(app.engine) as connection:
         if not any(r["action_id"] == action_id for r in rows):
             store.add_outbox(connection, [row])

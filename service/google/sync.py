@@ -98,7 +98,7 @@ def _guarded(app: App, google: Google, user_id: str, work: _Work, *, record: boo
             store.clear_sync_request(connection, user_id, found.sync_requested)
         if record:
             at = app.now().timestamp()
-            store.record_sync(connection, user_id, at, report.status, store.as_changes(report))
+            store.record_sync(connection, user_id, at, report.status, store.as_changes(report.counts()))
     app.projection.catch_up()
     return report
 

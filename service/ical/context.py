@@ -1,20 +1,19 @@
 """What the iCalendar use cases share: the vault (source addresses and feed tokens are encrypted
-with NETGOALS_SECRET_KEY), the fetcher the settings describe, and the hash kept for a token."""
+with NETGOALS_SECRET_KEY), and the fetcher the settings describe."""
 
 from __future__ import annotations
-
-import hashlib
 
 from domain.errors import DomainError
 from integrations.ical.fetch import Fetcher
 from integrations.storage.secrets import SecretKeyMissingError, Vault
+from service import keys
 from service.settings import Settings
 
 
 def vault_of(settings: Settings) -> Vault:
-    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    """The vault (`service/keys.py`), or an error that says what the key is for here."""
     try:
-        return Vault.open(secret, settings.home, settings.embedded)
+        return keys.open_vault(settings)
     except SecretKeyMissingError:
         raise DomainError(
             "NETGOALS_SECRET_KEY is required with a database URL: feed links and calendar addresses "
@@ -28,7 +27,3 @@ def fetcher_of(settings: Settings) -> Fetcher:
         max_bytes=settings.source_max_bytes,
         timeout=settings.source_timeout,
     )
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import hmac
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -26,8 +25,8 @@ from integrations.ical.feed_writer import FeedHeader, render_feed
 from integrations.storage import ical_store as store
 from integrations.storage import views
 from integrations.storage.database import read_transaction, write_transaction
+from service import keys
 from service.app import App
-from service.ical.context import token_hash
 from service.settings import Settings
 
 _CACHE_SIZE = 512
@@ -74,10 +73,10 @@ _cache = _Cache()
 
 def feed_for_token(app: App, settings: Settings, token: str) -> FeedAnswer | None:
     """The feed a token opens, or None for an unknown (or rotated) token."""
-    wanted = token_hash(token)
+    wanted = keys.token_hash(token)
     with read_transaction(app.engine) as connection:
         found = store.feed_state(connection, wanted)
-    if found is None or not hmac.compare_digest(found.token_hash, wanted):
+    if found is None or not keys.same(found.token_hash, wanted):
         return None
     today = local_date(app.now(), ZoneInfo(found.timezone))
     key = (

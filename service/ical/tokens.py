@@ -8,7 +8,6 @@ every calendar already subscribed). Rotation replaces both: the old URL answers 
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import asdict, dataclass
 from urllib.parse import quote
@@ -16,8 +15,9 @@ from urllib.parse import quote
 from domain.errors import NotFoundError
 from integrations.storage import ical_store as store
 from integrations.storage.database import read_transaction, write_transaction
+from service import keys
 from service.app import App
-from service.ical.context import token_hash, vault_of
+from service.ical.context import vault_of
 from service.settings import Settings
 
 TOKEN_BYTES = 32
@@ -83,16 +83,16 @@ def rotate_feed(app: App, settings: Settings, user_id: str, goal_id: str | None 
     token = secrets.token_urlsafe(TOKEN_BYTES)
     sealed = vault_of(settings).seal({"token": token})
     with write_transaction(app.engine) as connection:
-        store.replace_token(connection, user_id, scope, token_hash(token), sealed, app.now().isoformat())
+        store.replace_token(connection, user_id, scope, keys.token_hash(token), sealed, app.now().isoformat())
     return _links(settings, token, goal_id)
 
 
 def resolve(app: App, token: str) -> tuple[str, str] | None:
     """(user id, scope) of a token, or None. The lookup is by hash, so timing says nothing about
     the token; the hash found is compared in constant time all the same."""
-    wanted = token_hash(token)
+    wanted = keys.token_hash(token)
     with read_transaction(app.engine) as connection:
         found = store.token_by_hash(connection, wanted)
-    if found is None or not hmac.compare_digest(found.token_hash, wanted):
+    if found is None or not keys.same(found.token_hash, wanted):
         return None
     return found.user_id, found.scope

@@ -7,7 +7,7 @@ import re
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service import accounts
+from service import accounts, keys
 from service.app import App
 from tests.api.conftest import User
 
@@ -162,5 +162,5 @@ def test_secrets_are_stored_only_as_hashes(service: App, ann: User) -> None:
         dump = "\n".join(str(row) for row in connection.exec_driver_sql("SELECT * FROM api_tokens"))
         events = "\n".join(str(row) for row in connection.exec_driver_sql("SELECT data FROM events"))
     assert ann.token not in dump
-    assert accounts.digest(ann.token) in dump
+    assert keys.token_hash(ann.token) in dump
     assert ann.token not in events

@@ -22,7 +22,7 @@ from api.app import create_app
 from domain.backoff import Backoff
 from integrations.queue.failures import PREFIX, RedisFailureCounter
 from integrations.storage.failures import DatabaseFailureCounter
-from service import accounts
+from service import accounts, keys
 from service.settings import Settings
 from service.throttle import FallbackFailureCounter
 from tests.api.conftest import SIGNIN_REDIS_URL, Clock, User
@@ -116,7 +116,7 @@ def _user(app: FastAPI) -> User:
 def test_redis_holds_no_addresses_emails_or_tokens(redis_web: FastAPI, signin_redis: redis.Redis) -> None:
     ann = _user(redis_web)
     secrets = ["203.0.113.7", ann.email, "wrong-token-for-ann", "not-a-token", ann.token]
-    secrets.append(accounts.digest("wrong-token-for-ann"))  # not even the database's token hash
+    secrets.append(keys.token_hash("wrong-token-for-ann"))  # not even the database's token hash
     with TestClient(redis_web, client=("203.0.113.7", 40000)) as client:
         assert _bad_api(client, "not-a-token") == 401
         assert _dashboard(client, ann.email, "wrong-token-for-ann") == 401

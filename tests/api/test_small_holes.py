@@ -18,7 +18,7 @@ from integrations.storage import calendar_store as store
 from integrations.storage.database import write_transaction
 from service import accounts
 from service.app import App
-from service.google.context import secret_hash
+from service.keys import token_hash
 from service.settings import Settings
 from tests.api.conftest import SIGNIN_REDIS_URL, Clock, User, event_count
 from tests.api.live import LiveServer, live_server
@@ -153,9 +153,9 @@ def test_an_expired_push_channel_is_refused(
     now = clock.now.timestamp()
     with write_transaction(service.engine) as connection:
         store.add_channel(
-            connection, "old", ann.user_id, "primary", "r1", secret_hash("t-old"), now - 30 * 86400
+            connection, "old", ann.user_id, "primary", "r1", token_hash("t-old"), now - 30 * 86400
         )
-        store.add_channel(connection, "new", ann.user_id, "primary", "r2", secret_hash("t-new"), now + 86400)
+        store.add_channel(connection, "new", ann.user_id, "primary", "r2", token_hash("t-new"), now + 86400)
 
     def push(channel_id: str, token: str) -> int:
         headers = {

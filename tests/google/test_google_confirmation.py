@@ -11,7 +11,7 @@ from typing import Any
 from domain import events as ev
 from domain.events import NewEvent, actions_stream
 from integrations.storage import calendar_store as store
-from integrations.storage.database import write_transaction
+from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from service import confirmation, credentials
 from service.confirm_links import Links
@@ -95,6 +95,10 @@ def test_a_check_mark_in_the_title_confirms_it(world: World) -> None:
     )
     report = world.sync()
     assert report.confirmed == 1
+    with read_transaction(world.app.engine) as connection:
+        run = store.sync_run(connection, world.user_id)
+    assert run is not None  # what `netgoals status` and the API show: the done is counted
+    assert (run.changes["done"], run.changes["confirmed"]) == (1, 1)
     done = [e for e in log(world) if e.type == ev.ACTION_DONE]
     assert [(d.data["action_id"], d.data["confirmed_via"]) for d in done] == [(action_of(block), "title")]
     assert world.progress()[MONTHLY] == (1, 1)

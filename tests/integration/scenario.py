@@ -10,10 +10,9 @@ from uuid import uuid4
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from domain import events as ev
 from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
 from domain.errors import DomainError
-from domain.events import Event
+from domain.event_types import facts
 from integrations.storage.schema import VIEW_TABLES
 from service import actions, confirmation, contacts, goals, users
 from service.app import App
@@ -199,15 +198,17 @@ def _plan_block(app: App, user_id: str, goal_ids: list[str], clock: Any, hours: 
     goal = profile.goals.get(goal_ids[pick % len(goal_ids)]) if goal_ids and pick < 8 else None
     start = clock() + timedelta(hours=hours)
     block_id = str(uuid4())
-    data = {
-        "action_id": block_id,
-        "goal_id": goal.goal_id if goal else None,
-        "kind": goal.action if goal else "follow-up",
-        "start": start.isoformat(),
-        "end": (start + timedelta(hours=1)).isoformat(),
-        "title": f"Networking: {goal.title if goal else 'follow up'}",
-    }
-    app.append_actions(user_id, [Event(ev.ACTION_PLANNED, data)])
+    planned = facts.action_planned(
+        block_id,
+        goal.goal_id if goal else None,
+        goal.action if goal else "follow-up",
+        start,
+        start + timedelta(hours=1),
+        f"Networking: {goal.title if goal else 'follow up'}",
+        [],
+        clock(),
+    )
+    app.append_actions(user_id, [planned])
     return block_id
 
 

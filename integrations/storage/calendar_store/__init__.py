@@ -48,6 +48,7 @@ from integrations.storage.calendar_store.outbox import (
 )
 from integrations.storage.calendar_store.sync_runs import (
     Calendar,
+    SyncCounts,
     SyncRun,
     as_changes,
     calendars,
@@ -80,6 +81,7 @@ __all__ = [
     "Calendar",
     "ConnectionRecord",
     "Occurrence",
+    "SyncCounts",
     "SyncRun",
     "SyncState",
     "add_channel",

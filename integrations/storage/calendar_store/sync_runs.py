@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Column, Connection, Float, String, Table, Text, case, func, insert, select, update
 
@@ -139,7 +138,23 @@ def channels_expiring(connection: Connection, before: float) -> list[str]:
     return sorted(connection.scalars(query))
 
 
-def as_changes(report: Any) -> dict[str, int]:
-    """A sync report's counts, for `changes`."""
-    names = ("planned", "moved", "removed", "pushed", "done", "retracted", "rescheduled", "skipped")
-    return {name: int(getattr(report, name)) for name in names}
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyncCounts:
+    """What one sync changed, as stored in `changes` (the service's report builds it)."""
+
+    planned: int = 0
+    moved: int = 0
+    removed: int = 0
+    pushed: int = 0
+    done: int = 0  # every `action.done` the sync appended, confirmations by ✓ included
+    retracted: int = 0
+    rescheduled: int = 0
+    skipped: int = 0
+    confirmed: int = 0  # blocks the user confirmed with ✓ in the title
+    fulfilled: int = 0
+    not_confirmed: int = 0
+
+
+def as_changes(counts: SyncCounts) -> dict[str, int]:
+    """A sync's counts, for `changes`."""
+    return {name: getattr(counts, name) for name in SyncCounts.__dataclass_fields__}

@@ -1,0 +1,33 @@
+"""Names vulture cannot see used: read by a Jinja template, a serialiser, a framework or a library
+by name. Never imported; vulture reads it (pyproject.toml [tool.vulture], tests/unit/test_dead_code.py).
+Each line says who uses the name; remove a line when its user goes."""
+
+from vulture.whitelist_utils import Whitelist
+
+_ = Whitelist()
+
+# Fields the templates in api/templates/ read.
+_.target_y, _.actual_path, _.points  # api/charts.py -> _charts.html
+_.LABEL, _.strong, _.label_width  # api/network_charts.py -> _charts.html
+_.narrowed  # api/pages/network_list.py -> network.html
+_.last_interaction, _.contact_count, _.calendar_paused_until  # service/dashboard.py -> dashboard.html
+_.apple  # service/ical/tokens.py -> feeds.html
+# Response model fields (pydantic serialises them; api/schemas.py, api/updates.py).
+_.from_, _.strength_history, _.period_end, _.decided_at
+# Set for a library that reads it.
+_.caption  # rich's Table (cli/contact_import.py)
+_.isolation_level  # sqlite3's connection (integrations/storage/database.py)
+_.lua_extend  # redbeat's lock (integrations/queue/beat.py)
+_._pool  # httpx's HTTPTransport (integrations/outbound/guard.py)
+_.connect_unix_socket  # httpcore's NetworkBackend interface (integrations/outbound/guard.py)
+_.format_commands  # click's Group (cli/lazy.py)
+_.Scheduler  # celery beat, by its dotted name (integrations/queue/celery_app.py)
+_._rand  # googleapiclient's retry wait (tests/fakes/test_google_calendar_fake.py)
+# A row's columns as a record (integrations/storage/calendar_store/connections.py).
+_.connected_at, _.updated_at
+# Typer commands the lazy group loads by module and name (cli/lazy.py), and a callback's option.
+_.init, _.demo, _.import_, _.show_version
+# The iCal tests' World carries its goals' ids for tests to name (tests/ical/conftest.py).
+_.outreach_goal, _.event_goal
+# __exit__'s protocol arguments (tests/fakes/google_calendar/_server.py).
+_.exc_type, _.tb
