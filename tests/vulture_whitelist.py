@@ -14,8 +14,11 @@ _.last_interaction, _.contact_count, _.calendar_paused_until  # service/dashboar
 _.apple  # service/ical/tokens.py -> feeds.html
 # Response model fields (pydantic serialises them; api/schemas.py, api/updates.py).
 _.from_, _.strength_history, _.period_end, _.decided_at
+_.bad_rows  # api/network_schemas.py (contact import answer)
+_.promise_ids  # api/next_rest.py (an answer's promises)
 # Set for a library that reads it.
 _.caption  # rich's Table (cli/contact_import.py)
+_.cursor_factory  # psycopg's connection (bench/scale.py, tests/api/test_unit_of_work.py)
 _.isolation_level  # sqlite3's connection (integrations/storage/database.py)
 _.lua_extend  # redbeat's lock (integrations/queue/beat.py)
 _._pool  # httpx's HTTPTransport (integrations/outbound/guard.py)

@@ -109,7 +109,6 @@ class Session:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
         self._client: smtplib.SMTP | None = None
-        self.connections = 0  # how many times it connected (a batch wants one)
 
     def __enter__(self) -> Session:
         return self
@@ -143,7 +142,6 @@ class Session:
         except BaseException:
             client.close()
             raise
-        self.connections += 1
         return client
 
     def send(self, mail: Mail) -> Outcome:

@@ -114,18 +114,6 @@ def postpone(connection: Connection, user_id: str, due_at: float) -> None:
     connection.execute(update(t).where(t.c.user_id == user_id).values(due_at=due_at, claimed_until=None))
 
 
-def due_count(connection: Connection, now: float) -> int:
-    """How many people are due now (for status and the benchmark)."""
-    from sqlalchemy import func
-
-    return int(
-        connection.scalar(
-            select(func.count()).select_from(decision_marks).where(decision_marks.c.due_at <= now)
-        )
-        or 0
-    )
-
-
 def mark_of(connection: Connection, user_id: str) -> tuple[float, int] | None:
     row = connection.execute(
         select(decision_marks.c.due_at, decision_marks.c.version).where(decision_marks.c.user_id == user_id)

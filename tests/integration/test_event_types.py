@@ -77,8 +77,10 @@ def _sample(annotation: Any) -> Any:
     if origin is typing.NotRequired or origin is typing.Required:
         return _sample(typing.get_args(annotation)[0])
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin is tuple:
+        return tuple(_sample(a) for a in args)
     if origin in (list, typing.get_origin(typing.Sequence[str])) or annotation is list:
-        return ["x"]
+        return [_sample(args[0])] if args else ["x"]
     if args and origin is not None and origin is not list:  # X | None: give the X
         return _sample(args[0])
     return {str: "x", int: 1, bool: True, datetime: NOW, date: NOW.date()}[annotation]
