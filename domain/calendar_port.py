@@ -30,7 +30,7 @@ were refused).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -98,6 +98,9 @@ class Changes:
     removed: Sequence[str]  # event ids that are gone (they count nothing any more)
     state: str | None  # the new sync state to keep (opaque to the caller)
     full: bool = False  # a full listing: ids not in it are gone
+    # Event ids read again in full: an instance of theirs not in `events` is gone (an EXDATE).
+    touched: Sequence[str] = ()
+    versions: Mapping[str, str] = field(default_factory=dict)  # event id -> ETag, for If-Match
 
 
 @dataclass(frozen=True, slots=True)
