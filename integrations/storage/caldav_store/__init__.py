@@ -25,13 +25,16 @@ __all__ = [
     "Occurrence",
     "account_of",
     "advance_state",
+    "block_of",
     "calendars_of",
     "due_accounts",
     "due_occurrences",
     "metadata",
     "occurrences",
     "save_account",
+    "save_block",
     "save_occurrence",
+    "set_block_etag",
     "set_calendars",
     "update_account",
 ]
@@ -250,3 +253,25 @@ def forget(connection: Connection, user_id: str) -> None:
     """A disconnect: the sync state and blocks go; occurrences stay (their credits are history)."""
     connection.execute(delete(caldav_calendars).where(caldav_calendars.c.user_id == user_id))
     connection.execute(delete(caldav_blocks).where(caldav_blocks.c.user_id == user_id))
+
+
+def block_of(connection: Connection, user_id: str, action_id: str) -> dict[str, Any] | None:
+    query = select(caldav_blocks).where(
+        caldav_blocks.c.user_id == user_id, caldav_blocks.c.action_id == action_id
+    )
+    row = connection.execute(query).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def save_block(connection: Connection, user_id: str, action_id: str, **values: Any) -> None:
+    """Insert or change what we know of a block as the server has it (its ETag, times)."""
+    key = (caldav_blocks.c.user_id == user_id, caldav_blocks.c.action_id == action_id)
+    if connection.execute(select(caldav_blocks.c.action_id).where(*key)).first():
+        connection.execute(update(caldav_blocks).where(*key).values(**values))
+    else:
+        connection.execute(insert(caldav_blocks).values(user_id=user_id, action_id=action_id, **values))
+
+
+def set_block_etag(connection: Connection, user_id: str, action_id: str, etag: str) -> None:
+    key = (caldav_blocks.c.user_id == user_id, caldav_blocks.c.action_id == action_id)
+    connection.execute(update(caldav_blocks).where(*key).values(etag=etag))
