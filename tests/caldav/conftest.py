@@ -55,6 +55,12 @@ def xandikos_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server
     yield from _serve(servers.xandikos, tmp_path_factory.mktemp("xandikos"))
 
 
+@pytest.fixture(scope="session")
+def xandikos_http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Server]:
+    """Xandikos over plain http (for clients that cannot be told to trust the made certificate)."""
+    yield from _serve(lambda folder: servers.xandikos(folder, tls=False), tmp_path_factory.mktemp("xandikos-http"))
+
+
 @pytest.fixture
 def quirks(radicale_server: servers.Server) -> Iterator[QuirksProxy]:
     """A quirks proxy in front of Radicale, every quirk off; one per test (quirks are its state)."""

@@ -72,7 +72,9 @@ class QuirksProxy:
             upstream.password,
             upstream.home_path,
         )
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True, name="quirks-proxy")
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="quirks-proxy"
+        )
 
     def __enter__(self) -> QuirksProxy:
         self._thread.start()
