@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 
@@ -206,7 +206,7 @@ class CalDAVProvider:
                     yield _path(answer, item.href), item.text("d:getetag") or "", data.encode()
 
     def _read(self, calendar_id: str, body: bytes) -> tuple[str, list[CalendarEvent]]:
-        uid = _uid(body)
+        uid, organised = _uid(body)
         start, end = self.window
         try:
             read = read_calendar(
@@ -214,7 +214,11 @@ class CalDAVProvider:
             )
         except SourceError:
             return uid, []  # one unreadable resource never stops the rest
-        return uid, list(read.events)
+        # An event in the person's own calendar with no ORGANIZER and no ATTENDEE is their own
+        # (what a calendar app makes when they add something): they organised it.
+        return uid, [
+            replace(e, organizer_self=True) if not organised and not e.attendees else e for e in read.events
+        ]
 
     # -- blocks -------------------------------------------------------------------------------
 
@@ -297,14 +301,15 @@ def _path(answer: Answer, href: str) -> str:
     return urlsplit(urljoin(answer.url, href)).path
 
 
-def _uid(body: bytes) -> str:
+def _uid(body: bytes) -> tuple[str, bool]:
+    """The resource's UID, and whether any of its events names an ORGANIZER."""
     try:
         calendar = Calendar.from_ical(body)
     except ValueError:
-        return ""
-    for component in calendar.walk("VEVENT"):
-        return str(component.get("UID", ""))
-    return ""
+        return "", True
+    events = calendar.walk("VEVENT")
+    uid = str(events[0].get("UID", "")) if events else ""
+    return uid, any(e.get("ORGANIZER") is not None for e in events)
 
 
 def _free_busy(answer: Answer) -> list[BusyInterval] | None:

@@ -1,0 +1,142 @@
+"""Push the outbox to the CalDAV calendar planned into (invariant 7): each row whose revision is
+ahead of what the server has is written under its stable UID with a precondition, then marked
+pushed at that revision (compare-and-set), so a crash or a failure only delays it.
+
+A failed precondition (412) means the person changed the block in their own client since netgoals
+last read it (invariant 15): the block is read again and decided again — a move or a delete is
+theirs and is kept (the action is rescheduled or skipped, by them), a ✓ in the title is their
+"done"; only then, with the ETag just read, does netgoals write its own change (words, status).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Any
+
+from domain.calendar_port import Block, WriteOutcome, WriteResult
+from domain.confirmation import ANSWER_DONE
+from domain.errors import DomainError
+from domain.events import actions_stream
+from domain.profile import Profile
+from integrations.caldav.provider import CalDAVProvider
+from integrations.storage import caldav_store
+from integrations.storage import calendar_store as outbox_store
+from integrations.storage.database import read_transaction, write_transaction
+from integrations.storage.event_store import StreamAppend
+from service import confirmation
+from service.app import App
+from service.caldav.pull import _own_block, _Pull
+from service.google.report import Report
+
+MAX_TRIES = 3  # a block the person keeps editing while we write waits for the next sync
+
+
+def push(
+    app: App, provider: CalDAVProvider, user_id: str, calendar_id: str, profile: Profile, report: Report
+) -> None:
+    with read_transaction(app.engine) as connection:
+        rows = outbox_store.outbox_rows(connection, user_id, pending_only=True)
+    for row in rows:
+        with read_transaction(app.engine) as connection:
+            kept = caldav_store.block_of(connection, user_id, row["action_id"])
+        etag = kept["etag"] if kept is not None and kept["calendar_id"] == calendar_id else None
+        for _try in range(MAX_TRIES):
+            decided = _one(app, provider, user_id, calendar_id, profile, row, etag, report)
+            if decided is None:
+                break
+            row, etag = decided
+        report.pushed += 1
+
+
+def _block(row: dict[str, Any], time_zone: str) -> Block:
+    return Block(
+        uid=row["google_event_id"],
+        action_id=row["action_id"],
+        goal_id=row["goal_id"],
+        title=row["title"],
+        description=row["description"],
+        start=datetime.fromisoformat(row["start"]),
+        end=datetime.fromisoformat(row["end"]),
+        time_zone=time_zone,
+    )
+
+
+def _one(
+    app: App,
+    provider: CalDAVProvider,
+    user_id: str,
+    calendar_id: str,
+    profile: Profile,
+    row: dict[str, Any],
+    etag: str | None,
+    report: Report,
+) -> tuple[dict[str, Any], str | None] | None:
+    """Write one row; None when done, else the row as decided again and the ETag to try with."""
+    uid = row["google_event_id"]
+    if row["present"]:
+        result = provider.put_block(
+            calendar_id, _block(row, profile.timezone), etag if row["pushed"] else None
+        )
+    elif row["pushed"]:
+        result = provider.delete_block(calendar_id, uid, etag)
+    else:
+        result = WriteResult(WriteOutcome.WRITTEN)
+    if result.outcome is WriteOutcome.CONFLICT and not row["pushed"] and result.current is not None:
+        # Ours already (a write whose answer was lost): the same block, now with its ETag.
+        row = {**row, "pushed": True}
+        return row, result.version
+    if result.outcome is WriteOutcome.CONFLICT:
+        return _decide_again(app, user_id, profile, row, result, report)
+    values: dict[str, Any] = {}
+    work = _Pull(app, user_id, profile, [], app.now())
+    if result.outcome is WriteOutcome.GONE and row["present"]:
+        _own_block(work, {**row, "status": "planned", "pushed": True}, [], gone=True)  # the person deleted it
+        values.update(work.outbox.get(row["action_id"], {}))
+    elif row["present"]:
+        values["pushed"] = True
+    with write_transaction(app.engine) as connection:
+        outbox_store.mark_pushed(connection, user_id, row["action_id"], row["revision"], **values)
+        caldav_store.save_block(
+            connection,
+            user_id,
+            row["action_id"],
+            uid=uid,
+            calendar_id=calendar_id,
+            etag=result.version,
+            start=row["start"],
+            end=row["end"],
+            present=bool(row["present"]) and result.outcome is WriteOutcome.WRITTEN,
+        )
+        app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, work.events))
+    report.count(work.events)
+    return None
+
+
+def _decide_again(
+    app: App, user_id: str, profile: Profile, row: dict[str, Any], result: WriteResult, report: Report
+) -> tuple[dict[str, Any], str | None] | None:
+    """412: what the person did wins; then our change goes out on top of it, with their ETag."""
+    current = result.current
+    work = _Pull(app, user_id, profile, [], app.now())
+    if current is not None:
+        # As a pull would see it: our change is not "on its way" for this judgement.
+        seen = {**row, "status": "planned", "pushed": True, "pushed_revision": row["revision"]}
+        _own_block(work, seen, [current], gone=False)
+    with write_transaction(app.engine) as connection:
+        for action_id, values in work.outbox.items():
+            outbox_store.settle_outbox(connection, user_id, action_id, **values)
+        if result.version:
+            caldav_store.set_block_etag(connection, user_id, row["action_id"], result.version)
+        app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, work.events))
+    report.count(work.events)
+    for action_id in work.checked:
+        with contextlib.suppress(DomainError):  # not started yet: the title alone changes nothing
+            report.confirmed += confirmation.confirm(app, user_id, action_id, ANSWER_DONE, "title").changed
+    with read_transaction(app.engine) as connection:
+        fresh = {r["action_id"]: r for r in outbox_store.outbox_rows(connection, user_id)}.get(
+            row["action_id"]
+        )
+    if fresh is None or fresh["revision"] == fresh["pushed_revision"]:
+        return None  # nothing of ours left to write (the person's edit settled it)
+    return fresh, result.version
