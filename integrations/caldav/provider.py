@@ -15,6 +15,7 @@ Writes: PUT with `If-None-Match: *` (create) or `If-Match: <etag>` (update), DEL
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
@@ -104,16 +105,15 @@ class CalDAVProvider:
 
     def create_calendar(self, name: str, time_zone: str) -> str | None:
         home = self._home()
-        url = urljoin(home.home, "networking-goals/")
+        slug = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "netgoals"
+        url = urljoin(home.home, f"{slug}/")  # the same name, the same place: a retry finds it
         answer = self.session.request("MKCALENDAR", url, dav_xml.mkcalendar(name))
         if answer.status in (200, 201):
             return url
-        if answer.status == 405 and any(
-            c.calendar_id == url for c in list_calendars(self.session, home.home)
-        ):
-            return url  # made by an earlier try whose answer was lost
         if answer.status in (403, 405, 409, 415, 501):
-            return None
+            # Already there (an earlier try whose answer was lost answers 405 or 409), or refused.
+            listed = list_calendars(self.session, home.home)
+            return url if any(c.calendar_id == url for c in listed) else None
         raise ProviderError(f"the CalDAV server answered HTTP {answer.status} to creating a calendar")
 
     # -- changes ------------------------------------------------------------------------------

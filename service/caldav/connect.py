@@ -50,7 +50,10 @@ def connect(
     preset: str | None = None,
     read: Sequence[str] | None = None,
     plan_into: str | None = None,
+    emails: Sequence[str] = (),
 ) -> Connected:
+    """`emails`: who the person is in ATTENDEE and ORGANIZER, besides what the server says and
+    their netgoals account's address."""
     if not username.strip():
         raise DomainError("give the CalDAV user name (for iCloud and Fastmail: your account's email)")
     if not password:
@@ -82,7 +85,7 @@ def connect(
                 "sealed": caldav.vault.seal({"password": password}),
                 "principal": home.principal,
                 "home": home.home,
-                "emails": provider.me(),
+                "emails": _me(provider.me(), emails, profile.handle),
                 "goals_calendar": goals.calendar_id,
                 "plan_fingerprint": None,
                 "next_poll_at": now.timestamp(),  # the workers' first sync, as soon as they look
@@ -106,6 +109,14 @@ def connect(
         )
     log.info("caldav calendar connected for user %s", user_id)
     return Connected(found.account, goals, tuple(chosen), created)
+
+
+def _me(found: Sequence[str], given: Sequence[str], handle: str) -> tuple[str, ...]:
+    cleaned = [e.strip().lower() for e in given if e.strip()]
+    if any("@" not in e for e in cleaned):
+        raise DomainError("an email address needs an @")
+    own = [handle.lower()] if "@" in handle else []
+    return tuple(dict.fromkeys([*found, *cleaned, *own]))
 
 
 def _no_google(app: App, user_id: str) -> None:

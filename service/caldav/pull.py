@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from domain import crediting
 from domain import events as ev
 from domain.attendance import (
@@ -67,6 +69,8 @@ class _Pull:
     outbox: dict[str, dict[str, Any]] = field(default_factory=dict)
     checked: list[str] = field(default_factory=list)  # our blocks the person marked ✓
     versions: dict[str, str] = field(default_factory=dict)  # our blocks' ETags as read
+    changed: dict[str, dict[str, Any]] = field(default_factory=dict)  # outbox changes still to push
+    written: dict[str, tuple[str, str]] = field(default_factory=dict)  # our blocks' times as read
 
     def at(self) -> str:
         return self.now.isoformat()
@@ -106,10 +110,7 @@ def pull(
             raise SyncConflictError(f"the calendar {row.name!r} was synced by someone else meanwhile")
         for occurrence in work.touched.values():
             caldav_store.save_occurrence(connection, user_id, occurrence)
-        for action_id, values in work.outbox.items():
-            outbox_store.settle_outbox(connection, user_id, action_id, **values)
-        for action_id, etag in work.versions.items():
-            caldav_store.set_block_etag(connection, user_id, action_id, etag)
+        save_own(connection, work)
         app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, work.events))
     report.count(work.events)
     report.changes_seen += len(changes.events) + len(changes.removed)
@@ -122,6 +123,18 @@ def pull(
     return len(changes.events) + len(changes.removed)
 
 
+def save_own(connection: Connection, work: _Pull) -> None:
+    """What the person did to our blocks, in the caller's transaction."""
+    for action_id, values in work.outbox.items():
+        outbox_store.settle_outbox(connection, work.user_id, action_id, **values)
+    for action_id, values in work.changed.items():
+        outbox_store.change_outbox(connection, work.user_id, action_id, push=True, **values)
+    for action_id, etag in work.versions.items():
+        caldav_store.set_block_etag(connection, work.user_id, action_id, etag)
+    for action_id, (start, end) in work.written.items():
+        caldav_store.save_block_times(connection, work.user_id, action_id, start, end)
+
+
 def _derive(work: _Pull, calendar_id: str, changes: Changes) -> None:
     instances: dict[str, list[CalendarEvent]] = defaultdict(list)
     for event in changes.events:
@@ -129,6 +142,7 @@ def _derive(work: _Pull, calendar_id: str, changes: Changes) -> None:
     uids = list(dict.fromkeys([*changes.touched, *instances, *changes.removed]))
     with read_transaction(work.app.engine) as connection:
         own = outbox_store.outbox_by_event_ids(connection, work.user_id, uids)
+        written = caldav_store.block_times(connection, work.user_id, [r["action_id"] for r in own.values()])
         known = caldav_store.occurrences_of_events(
             connection, work.user_id, [f"{calendar_id}/{uid}/" for uid in uids if uid not in own]
         )
@@ -138,7 +152,8 @@ def _derive(work: _Pull, calendar_id: str, changes: Changes) -> None:
     for uid in uids:
         row = own.get(uid)
         if row is not None:
-            _own_block(work, row, instances.get(uid, []), gone=uid in changes.removed)
+            found = instances.get(uid, [])
+            own_block(work, row, found, gone=uid in changes.removed, written=written.get(row["action_id"]))
             if uid in changes.versions:
                 work.versions[row["action_id"]] = changes.versions[uid]
             continue
@@ -183,8 +198,17 @@ def _our_check_mark(row: dict[str, Any]) -> bool:
     return str(row["title"]).startswith(confirmation.CHECK) or row["revision"] != row["pushed_revision"]
 
 
-def _own_block(work: _Pull, row: dict[str, Any], events: list[CalendarEvent], *, gone: bool) -> None:
-    """The person's edits of our blocks: a deletion skips the action, a move keeps their time."""
+def own_block(
+    work: _Pull,
+    row: dict[str, Any],
+    events: list[CalendarEvent],
+    *,
+    gone: bool,
+    written: tuple[str, str] | None = None,
+) -> None:
+    """The person's edits of our blocks: a deletion skips the action, a move keeps their time.
+    `written` is the time netgoals last wrote: a block found elsewhere was moved by the person,
+    even while a change of ours is on its way (which then goes out on top of their time)."""
     action_id = row["action_id"]
     if row["status"] != "planned" or not row["present"] or not row["pushed"]:
         return
@@ -199,24 +223,23 @@ def _own_block(work: _Pull, row: dict[str, Any], events: list[CalendarEvent], *,
         )
         work.outbox[action_id] = {"status": "skipped", "present": False, "skipped_by_user": True}
         return
-    if event is None:
+    if event is None or event.start is None or event.end is None:
         return  # outside the window read: nothing to say about it
     if title_says_done(event.summary) and not _our_check_mark(row):
         work.checked.append(action_id)
-    if row["revision"] != row["pushed_revision"] or event.start is None or event.end is None:
-        return  # our own change is on its way; the push decides again if the person's differs
-    start, end = datetime.fromisoformat(row["start"]), datetime.fromisoformat(row["end"])
+    pending = row["revision"] != row["pushed_revision"]
+    if written is None and pending:
+        return  # no record of what we wrote, and our own change is on its way: it decides
+    start, end = (datetime.fromisoformat(t) for t in written or (row["start"], row["end"]))
     if event.start == start and event.end == end:
         return
-    moved(work, row, event)
+    moved(work, row, event.start, event.end, pending=pending)
 
 
-def moved(work: _Pull, row: dict[str, Any], event: CalendarEvent) -> None:
+def moved(work: _Pull, row: dict[str, Any], start: datetime, end: datetime, *, pending: bool) -> None:
     """The person moved our block: their time is kept, and the planner plans around it."""
-    assert event.start is not None
-    assert event.end is not None
     action_id = row["action_id"]
-    new_start, new_end = event.start.astimezone(work.profile.tz), event.end.astimezone(work.profile.tz)
+    new_start, new_end = start.astimezone(work.profile.tz), end.astimezone(work.profile.tz)
     work.events.append(
         NewEvent(
             derived_id(f"{action_id}/rescheduled/{row['revision']}/{new_start.isoformat()}"),
@@ -230,13 +253,17 @@ def moved(work: _Pull, row: dict[str, Any], event: CalendarEvent) -> None:
             },
         )
     )
-    work.outbox[action_id] = {
+    values: dict[str, Any] = {
         "start": new_start.isoformat(),
         "end": new_end.isoformat(),
         "start_at": new_start.timestamp(),
         "user_moved": True,
-        "bump": True,
     }
+    if pending:
+        work.changed[action_id] = values  # ours still goes out, now at their time
+    else:
+        work.outbox[action_id] = {**values, "bump": True}
+    work.written[action_id] = (new_start.isoformat(), new_end.isoformat())
 
 
 def settle_due(app: App, user_id: str, report: Report) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.calendar_port import Block, WriteOutcome, WriteResult
 from domain.confirmation import ANSWER_DONE
@@ -26,7 +27,7 @@ from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from service import confirmation
 from service.app import App
-from service.caldav.pull import _own_block, _Pull
+from service.caldav.pull import _Pull, own_block, save_own
 from service.google.report import Report
 
 MAX_TRIES = 3  # a block the person keeps editing while we write waits for the next sync
@@ -56,8 +57,9 @@ def _block(row: dict[str, Any], time_zone: str) -> Block:
         goal_id=row["goal_id"],
         title=row["title"],
         description=row["description"],
-        start=datetime.fromisoformat(row["start"]),
-        end=datetime.fromisoformat(row["end"]),
+        # In the person's zone (a TZID with its VTIMEZONE), not the fixed offset the row keeps.
+        start=datetime.fromisoformat(row["start"]).astimezone(ZoneInfo(time_zone)),
+        end=datetime.fromisoformat(row["end"]).astimezone(ZoneInfo(time_zone)),
         time_zone=time_zone,
     )
 
@@ -91,7 +93,7 @@ def _one(
     values: dict[str, Any] = {}
     work = _Pull(app, user_id, profile, [], app.now())
     if result.outcome is WriteOutcome.GONE and row["present"]:
-        _own_block(work, {**row, "status": "planned", "pushed": True}, [], gone=True)  # the person deleted it
+        own_block(work, {**row, "status": "planned", "pushed": True}, [], gone=True)  # the person deleted it
         values.update(work.outbox.get(row["action_id"], {}))
     elif row["present"]:
         values["pushed"] = True
@@ -119,15 +121,16 @@ def _decide_again(
     """412: what the person did wins; then our change goes out on top of it, with their ETag."""
     current = result.current
     work = _Pull(app, user_id, profile, [], app.now())
+    with read_transaction(app.engine) as connection:
+        written = caldav_store.block_times(connection, user_id, [row["action_id"]]).get(row["action_id"])
     if current is not None:
-        # As a pull would see it: our change is not "on its way" for this judgement.
-        seen = {**row, "status": "planned", "pushed": True, "pushed_revision": row["revision"]}
-        _own_block(work, seen, [current], gone=False)
+        # Judged as a pull would: against the time netgoals last wrote (the row's, if none kept).
+        seen = {**row, "status": "planned", "pushed": True}
+        own_block(work, seen, [current], gone=False, written=written or (row["start"], row["end"]))
+    if result.version:
+        work.versions[row["action_id"]] = result.version
     with write_transaction(app.engine) as connection:
-        for action_id, values in work.outbox.items():
-            outbox_store.settle_outbox(connection, user_id, action_id, **values)
-        if result.version:
-            caldav_store.set_block_etag(connection, user_id, row["action_id"], result.version)
+        save_own(connection, work)
         app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, work.events))
     report.count(work.events)
     for action_id in work.checked:

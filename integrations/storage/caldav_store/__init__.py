@@ -26,6 +26,7 @@ __all__ = [
     "account_of",
     "advance_state",
     "block_of",
+    "block_times",
     "calendars_of",
     "due_accounts",
     "due_occurrences",
@@ -33,6 +34,7 @@ __all__ = [
     "occurrences",
     "save_account",
     "save_block",
+    "save_block_times",
     "save_occurrence",
     "set_block_etag",
     "set_calendars",
@@ -97,7 +99,7 @@ def save_account(connection: Connection, user_id: str, values: dict[str, Any]) -
             update(caldav_accounts).where(caldav_accounts.c.user_id == user_id).values(**values)
         )
     else:
-        connection.execute(insert(caldav_accounts).values(user_id=user_id, failures=0, **values))
+        connection.execute(insert(caldav_accounts).values(**{"failures": 0, **values, "user_id": user_id}))
 
 
 def update_account(connection: Connection, user_id: str, **values: Any) -> None:
@@ -275,3 +277,20 @@ def save_block(connection: Connection, user_id: str, action_id: str, **values: A
 def set_block_etag(connection: Connection, user_id: str, action_id: str, etag: str) -> None:
     key = (caldav_blocks.c.user_id == user_id, caldav_blocks.c.action_id == action_id)
     connection.execute(update(caldav_blocks).where(*key).values(etag=etag))
+
+
+def block_times(
+    connection: Connection, user_id: str, action_ids: Sequence[str]
+) -> dict[str, tuple[str, str]]:
+    """When each block was last written (or last seen moved by the person): action id -> (start, end)."""
+    if not action_ids:
+        return {}
+    query = select(caldav_blocks.c.action_id, caldav_blocks.c.start, caldav_blocks.c.end).where(
+        caldav_blocks.c.user_id == user_id, caldav_blocks.c.action_id.in_(list(action_ids))
+    )
+    return {r[0]: (r[1], r[2]) for r in connection.execute(query)}
+
+
+def save_block_times(connection: Connection, user_id: str, action_id: str, start: str, end: str) -> None:
+    key = (caldav_blocks.c.user_id == user_id, caldav_blocks.c.action_id == action_id)
+    connection.execute(update(caldav_blocks).where(*key).values(start=start, end=end))
