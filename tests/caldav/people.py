@@ -53,6 +53,7 @@ class Person(Protocol):
     user_id: str
     clock: FixedClock
 
+    def connect(self) -> None: ...
     def sync(self) -> Report: ...
     def blocks(self) -> list[Seen]: ...
     def move(self, block: Seen, start: datetime) -> None: ...
@@ -116,7 +117,9 @@ class GooglePerson:
         self.world.fake.delete_event(ADA, block.ref, calendar_id=self.world.goals_calendar())
 
     def rename(self, block: Seen, summary: str) -> None:
-        self.world.fake.update_event(ADA, block.ref, {"summary": summary}, calendar_id=self.world.goals_calendar())
+        self.world.fake.update_event(
+            ADA, block.ref, {"summary": summary}, calendar_id=self.world.goals_calendar()
+        )
 
     def invite(self, summary: str, start: datetime, partstat: str) -> str:
         created = self.world.invite(summary, start, _RESPONSE.get(partstat, "needsAction"), [HOST])
@@ -136,7 +139,9 @@ class GooglePerson:
 
 
 class CaldavPerson:
-    def __init__(self, server: Server, folder: Path, now: datetime, events: UserClient, goals_url: str) -> None:
+    def __init__(
+        self, server: Server, folder: Path, now: datetime, events: UserClient, goals_url: str
+    ) -> None:
         self.server, self.events = server, events
         self.goals_client = events.use(goals_url)
         self.clock = FixedClock(now)
@@ -176,7 +181,12 @@ class CaldavPerson:
 
     def blocks(self) -> list[Seen]:
         found = [
-            Seen(o.href, str(o.master["X-NETGOALS-ACTION"]), o.master.decoded("DTSTART"), str(o.master["SUMMARY"]))
+            Seen(
+                o.href,
+                str(o.master["X-NETGOALS-ACTION"]),
+                o.master.decoded("DTSTART"),
+                str(o.master["SUMMARY"]),
+            )
             for o in self._ours()
             if str(o.master.get("STATUS", "")).upper() != "CANCELLED"
         ]
@@ -196,7 +206,12 @@ class CaldavPerson:
 
     def invite(self, summary: str, start: datetime, partstat: str) -> str:
         stored = self.events.add(
-            event(summary, start, organizer=HOST, attendees=[Attendee(ADA, partstat), Attendee(HOST, "ACCEPTED")])
+            event(
+                summary,
+                start,
+                organizer=HOST,
+                attendees=[Attendee(ADA, partstat), Attendee(HOST, "ACCEPTED")],
+            )
         )
         return stored.href
 

@@ -125,6 +125,7 @@ type = htpasswd
 htpasswd_filename = {users}
 htpasswd_encryption = bcrypt
 delay = 0
+cache_logins = True
 
 [rights]
 type = owner_only

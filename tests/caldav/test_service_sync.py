@@ -234,7 +234,11 @@ def test_an_edit_racing_netgoals_write_is_kept_not_overwritten(world: World) -> 
     assert kept is not None
     assert kept.master.decoded("DTSTART") == moved_to  # their time survives netgoals' write
     with read_transaction(world.app.engine) as connection:
-        (row,) = [r for r in outbox_store.outbox_rows(connection, world.user_id) if r["action_id"] == row["action_id"]]
+        (row,) = [
+            r
+            for r in outbox_store.outbox_rows(connection, world.user_id)
+            if r["action_id"] == row["action_id"]
+        ]
     assert row["revision"] == row["pushed_revision"]  # and netgoals' own change went out on top
     assert str(kept.master["SUMMARY"]) == row["title"]
 
