@@ -27,6 +27,7 @@ from api.security import CONTENT_SECURITY_POLICY
 from api.webhooks import jobs_of
 from service import accounts, ical
 from service.app import App
+from service.caldav.connect import status as caldav_status
 from service.commands import DomainError, NotFoundError
 from service.ical import read_now
 from service.settings import Settings
@@ -118,6 +119,7 @@ def router_for(settings: Settings) -> APIRouter:
             "refresh_notes": ical.REFRESH_NOTES,
             "refresh_minutes": settings.feed_refresh // 60,
             "sources": ical.list_sources(app, user_id),
+            "caldav": caldav_status(app, user_id),
             "done": request.query_params.get("done"),
             **layout(request, Session(app, user_id, session_id)),
         }

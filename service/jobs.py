@@ -167,6 +167,7 @@ class TaskNames:
     updates: str
     read_sources: str
     deliver_updates: str
+    caldav: str
 
 
 def task_names() -> TaskNames:
@@ -183,4 +184,5 @@ def task_names() -> TaskNames:
         names.UPDATES,
         names.READ_SOURCES,
         names.DELIVER_UPDATES,
+        names.CALDAV,
     )

@@ -100,6 +100,10 @@ def _deliver_updates(self: NetgoalsTask, user_id: str) -> background.Outcome:
     return background.deliver_updates(jobs(), user_id)
 
 
+def _caldav(self: NetgoalsTask) -> background.Outcome:
+    return background.caldav(jobs())
+
+
 def register(app: Celery) -> None:
     """Put the tasks on `app` (the worker's, or a test's own)."""
     for name, run in (
@@ -112,5 +116,6 @@ def register(app: Celery) -> None:
         (names.updates, _updates),
         (names.read_sources, _read_sources),
         (names.deliver_updates, _deliver_updates),
+        (names.caldav, _caldav),
     ):
         app.task(name=name, base=NetgoalsTask, bind=True)(run)

@@ -26,6 +26,7 @@ SOURCES = "netgoals.sources"
 UPDATES = "netgoals.updates"
 READ_SOURCES = "netgoals.read_sources"  # one user's due sources, asked for by a person
 DELIVER_UPDATES = "netgoals.deliver_updates"  # one user's due deliveries (a test send)
+CALDAV = "netgoals.caldav"  # sync the CalDAV accounts whose poll is due
 QUEUE = "netgoals"
 BEAT_PREFIX = "netgoals:redbeat"
 BEAT_LOCK_KEY = BEAT_PREFIX + ":lock"  # held by the one beat that runs

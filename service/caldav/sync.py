@@ -147,6 +147,11 @@ def _fingerprint(app: App, user_id: str, profile: Profile) -> str:
     return f"{profile.version}/{actions}/{local_date(app.now(), profile.tz).isoformat()}"
 
 
+def due_users(app: App, limit: int = 20) -> list[str]:
+    with read_transaction(app.engine) as connection:
+        return caldav_store.due_accounts(connection, app.now().timestamp(), limit)
+
+
 def poll_due(app: App, caldav: CalDAV, limit: int = 20) -> list[Report]:
     """The workers' poll: sync each account whose time has come (each sync sets its next time, so
     a failing server is tried less and less often)."""

@@ -92,6 +92,14 @@ def world(radicale_server: Server, tmp_path: Path) -> Iterator[World]:
     engine.dispose()
 
 
+def _row(world: World, action_id: str) -> dict[str, object]:
+    with read_transaction(world.app.engine) as connection:
+        (row,) = [
+            r for r in outbox_store.outbox_rows(connection, world.user_id) if r["action_id"] == action_id
+        ]
+    return row
+
+
 def _meetup(world: World, start: datetime, partstat: str = "ACCEPTED") -> None:
     world.mine.add(
         event(
@@ -233,12 +241,7 @@ def test_an_edit_racing_netgoals_write_is_kept_not_overwritten(world: World) -> 
     kept = world.goals_client().find(block.uid)
     assert kept is not None
     assert kept.master.decoded("DTSTART") == moved_to  # their time survives netgoals' write
-    with read_transaction(world.app.engine) as connection:
-        (row,) = [
-            r
-            for r in outbox_store.outbox_rows(connection, world.user_id)
-            if r["action_id"] == row["action_id"]
-        ]
+    row = _row(world, row["action_id"])
     assert row["revision"] == row["pushed_revision"]  # and netgoals' own change went out on top
     assert str(kept.master["SUMMARY"]) == row["title"]
 
