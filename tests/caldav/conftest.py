@@ -34,7 +34,7 @@ def _serve(
     try:
         running = start(folder)
         server = running.__enter__()
-    except servers.Unavailable as exc:
+    except servers.UnavailableError as exc:
         require(f"{folder.name} unavailable: {exc}")
         raise  # unreachable: require skips or fails
     try:
@@ -58,7 +58,9 @@ def xandikos_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server
 @pytest.fixture(scope="session")
 def xandikos_http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Server]:
     """Xandikos over plain http (for clients that cannot be told to trust the made certificate)."""
-    yield from _serve(lambda folder: servers.xandikos(folder, tls=False), tmp_path_factory.mktemp("xandikos-http"))
+    yield from _serve(
+        lambda folder: servers.xandikos(folder, tls=False), tmp_path_factory.mktemp("xandikos-http")
+    )
 
 
 @pytest.fixture

@@ -106,7 +106,11 @@ class QuirksProxy:
             status, retry_after = failure
             return status, {"Retry-After": f"{retry_after:g}", "Content-Type": "text/plain"}, b"try later\n"
         if method == "MKCALENDAR" and quirks.no_mkcalendar:
-            return quirks.mkcalendar_status, {"Content-Type": "text/plain"}, b"calendars cannot be created here\n"
+            return (
+                quirks.mkcalendar_status,
+                {"Content-Type": "text/plain"},
+                b"calendars cannot be created here\n",
+            )
         if method == "REPORT" and b"free-busy-query" in body and quirks.no_freebusy:
             return quirks.freebusy_status, {"Content-Type": "text/plain"}, b"free-busy-query not supported\n"
         is_sync = method == "REPORT" and b"sync-collection" in body
@@ -150,7 +154,10 @@ def _sync_token(body: bytes) -> str:
 
 def _with_token(body: bytes, token: str) -> bytes:
     return re.sub(
-        rb"(<(?:\w+:)?sync-token[^>]*>)[^<]*(</)", lambda m: m.group(1) + token.encode() + m.group(2), body, count=1
+        rb"(<(?:\w+:)?sync-token[^>]*>)[^<]*(</)",
+        lambda m: m.group(1) + token.encode() + m.group(2),
+        body,
+        count=1,
     )
 
 
@@ -160,7 +167,9 @@ def _merge_responses(changed: bytes, full: bytes) -> bytes:
     if prefix_match is None:
         return changed
     prefix = prefix_match.group(1) or b""
-    extra = re.findall(rb"<" + re.escape(prefix) + rb"response[\s>].*?</" + re.escape(prefix) + rb"response>", full, re.S)
+    extra = re.findall(
+        rb"<" + re.escape(prefix) + rb"response[\s>].*?</" + re.escape(prefix) + rb"response>", full, re.S
+    )
     closing = changed.rfind(b"</")
     return changed[:closing] + b"".join(extra) + changed[closing:]
 
@@ -189,7 +198,7 @@ def _handler_for(proxy: QuirksProxy) -> type[BaseHTTPRequestHandler]:
         do_GET = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_POST = _any  # noqa: N815
         do_PROPFIND = do_PROPPATCH = do_REPORT = do_MKCALENDAR = do_MKCOL = do_MOVE = do_COPY = _any  # noqa: N815
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: Any) -> None:
             """Quiet: `proxy.requests` is the log."""
 
     return Handler

@@ -2,7 +2,7 @@
 small TLS wrapper with a certificate made for 127.0.0.1), each in its own temp folder on a free port.
 
 Each is a child process in its own session, stopped (SIGTERM, then SIGKILL) when the fixture ends.
-`Unavailable` says why a server cannot run here (a package missing); the fixtures turn it into a
+`UnavailableError` says why a server cannot run here (a package missing); the fixtures turn it into a
 skip, or a failure under NETGOALS_REQUIRE_SERVICES=1.
 """
 
@@ -27,10 +27,10 @@ from pathlib import Path
 import httpx
 
 USER = "ada"
-PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account on a loopback server
+PASSWORD = "correct horse battery staple"
 
 
-class Unavailable(RuntimeError):
+class UnavailableError(RuntimeError):
     """This server cannot run here; the message says why."""
 
 
@@ -63,18 +63,22 @@ def free_port() -> int:
 
 def _need(module: str, package: str) -> None:
     if importlib.util.find_spec(module) is None:
-        raise Unavailable(f"{package} is not installed (pip install '.[test]')")
+        raise UnavailableError(f"{package} is not installed (pip install '.[test]')")
 
 
 def _wait_listening(process: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if process.poll() is not None:
-            raise Unavailable(f"server exited with {process.returncode}: {log.read_text(errors='replace')[-1500:]}")
+            raise UnavailableError(
+                f"server exited with {process.returncode}: {log.read_text(errors='replace')[-1500:]}"
+            )
         with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
             return
         if time.monotonic() > deadline:
-            raise Unavailable(f"server did not listen within {timeout}s: {log.read_text(errors='replace')[-1500:]}")
+            raise UnavailableError(
+                f"server did not listen within {timeout}s: {log.read_text(errors='replace')[-1500:]}"
+            )
         time.sleep(0.05)
 
 
@@ -121,6 +125,7 @@ type = htpasswd
 htpasswd_filename = {users}
 htpasswd_encryption = bcrypt
 delay = 0
+cache_logins = True
 
 [rights]
 type = owner_only
@@ -274,5 +279,7 @@ def xandikos(folder: Path, tls: bool = True) -> Iterator[Server]:
                 ca_file=cert_file,
             )
             # The wrapper is only ready when a request through it succeeds.
-            httpx.request("PROPFIND", server.home_url, headers={"Depth": "0"}, verify=server.verify, timeout=10)
+            httpx.request(
+                "PROPFIND", server.home_url, headers={"Depth": "0"}, verify=server.verify, timeout=10
+            )
             yield server

@@ -8,7 +8,7 @@ import uuid
 import httpx
 
 from tests.caldav.quirks_proxy import QuirksProxy
-from tests.caldav.user_client import UserClient, event, local
+from tests.caldav.user_client import UserClient, calendar_of, event, local
 
 FREE_BUSY = (
     '<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav">'
@@ -43,11 +43,17 @@ def test_no_free_busy_answers_501_and_other_reports_pass(quirks: QuirksProxy) ->
     user = _user(quirks)
     user.add(event("Busy", local(2026, 11, 5, 10)))
     headers = {"Content-Type": "application/xml", "Depth": "1"}
-    assert user.http.request("REPORT", user.calendar_url, content=FREE_BUSY, headers=headers).status_code == 200
+    assert (
+        user.http.request("REPORT", user.calendar_url, content=FREE_BUSY, headers=headers).status_code == 200
+    )
     quirks.quirks.no_freebusy = True
-    assert user.http.request("REPORT", user.calendar_url, content=FREE_BUSY, headers=headers).status_code == 501
+    assert (
+        user.http.request("REPORT", user.calendar_url, content=FREE_BUSY, headers=headers).status_code == 501
+    )
     quirks.quirks.freebusy_status = 403
-    assert user.http.request("REPORT", user.calendar_url, content=FREE_BUSY, headers=headers).status_code == 403
+    assert (
+        user.http.request("REPORT", user.calendar_url, content=FREE_BUSY, headers=headers).status_code == 403
+    )
     assert len(user.objects()) == 1  # a calendar-query still works
 
 
@@ -71,7 +77,9 @@ def test_an_invalidated_sync_token_answers_403_valid_sync_token(quirks: QuirksPr
         f'<d:sync-collection xmlns:d="DAV:"><d:sync-token>{token}</d:sync-token>'
         "<d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>"
     )
-    answer = user.http.request("REPORT", user.calendar_url, content=body, headers={"Content-Type": "application/xml"})
+    answer = user.http.request(
+        "REPORT", user.calendar_url, content=body, headers={"Content-Type": "application/xml"}
+    )
     assert answer.status_code == 403 and b"valid-sync-token" in answer.content
     status, fresh, hrefs = user.sync_collection("")  # a sync from scratch still works
     assert status == 207 and fresh and len(hrefs) == 1
@@ -92,7 +100,7 @@ def test_a_put_answer_without_an_etag(quirks: QuirksProxy) -> None:
     calendar_text = event("No ETag", local(2026, 11, 6, 9))
     answer = user.http.put(
         user.href_of(str(calendar_text["UID"])),
-        content=_calendar(calendar_text),
+        content=calendar_of(calendar_text).to_ical(),
         headers={"Content-Type": "text/calendar", "If-None-Match": "*"},
     )
     assert answer.status_code == 201 and "etag" not in answer.headers
@@ -102,9 +110,3 @@ def test_a_put_answer_without_an_etag(quirks: QuirksProxy) -> None:
 def test_credentials_reach_the_server_behind(quirks: QuirksProxy) -> None:
     answer = httpx.request("PROPFIND", quirks.server.home_url, auth=("ada", "wrong"), headers={"Depth": "0"})
     assert answer.status_code == 401
-
-
-def _calendar(item: object) -> bytes:
-    from tests.caldav.user_client import calendar_of
-
-    return calendar_of(item).to_ical()  # type: ignore[arg-type]

@@ -50,7 +50,19 @@ class Stored:
 
     @property
     def events(self) -> list[icalendar.Event]:
-        return list(self.calendar.walk("VEVENT"))
+        return [e for e in self.calendar.walk("VEVENT") if isinstance(e, icalendar.Event)]
+
+    def partstat(self, email: str) -> str:
+        """The reply of attendee `email` on the series ("" when not invited)."""
+        found = self.master.get("ATTENDEE", [])
+        for attendee in found if isinstance(found, list) else [found]:
+            if str(attendee).lower() == f"mailto:{email}".lower():
+                return str(attendee.params.get("PARTSTAT", ""))
+        return ""
+
+    def exdates(self) -> list[datetime]:
+        found = self.master.get("EXDATE", [])
+        return [d.dt for group in (found if isinstance(found, list) else [found]) for d in group.dts]
 
 
 class PreconditionFailedError(AssertionError):
@@ -144,7 +156,8 @@ class UserClient:
             "PROPFIND",
             self.server.home_url,
             headers={**_xml(), "Depth": "1"},
-            content=f'<d:propfind xmlns:d="{DAV}"><d:prop><d:resourcetype/><d:displayname/></d:prop></d:propfind>',
+            content=f'<d:propfind xmlns:d="{DAV}"><d:prop><d:resourcetype/><d:displayname/></d:prop>'
+            "</d:propfind>",
         )
         assert answer.status_code == 207, answer.text[:300]
         found: dict[str, str] = {}
@@ -198,7 +211,9 @@ class UserClient:
             '</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/>'
             "</c:comp-filter></c:filter></c:calendar-query>"
         )
-        answer = self.http.request("REPORT", self.calendar_url, content=body, headers={**_xml(), "Depth": "1"})
+        answer = self.http.request(
+            "REPORT", self.calendar_url, content=body, headers={**_xml(), "Depth": "1"}
+        )
         assert answer.status_code == 207, f"REPORT: {answer.status_code} {answer.text[:300]}"
         found = []
         for response in ET.fromstring(answer.content).findall("d:response", NS):
@@ -347,7 +362,8 @@ def _bump(item: icalendar.Event) -> None:
     _replace(item, "SEQUENCE", int(item.get("SEQUENCE", 0)) + 1)
 
 
-def local(year: int, month: int, day: int, hour: int, minute: int = 0, zone: str = "Europe/Berlin") -> datetime:
+def local(
+    year: int, month: int, day: int, hour: int, minute: int = 0, zone: str = "Europe/Berlin"
+) -> datetime:
     """A wall-clock time in an IANA zone (the way a person enters it)."""
     return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone))
-
