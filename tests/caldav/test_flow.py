@@ -155,3 +155,21 @@ def test_a_declined_or_cancelled_meetup_takes_its_credit_back(person: Person) ->
     assert done_keys(person.app, person.user_id) == []
     report_ok(person.sync())
     assert len(actions_of(person, ev.ACTION_RETRACTED)) == 2  # not twice
+
+
+def test_a_series_counts_each_attended_instance_once_across_a_dst_change(person: Person) -> None:
+    goal(person.app, person.user_id, "monthly-event")
+    person.connect()
+    first = datetime(2026, 10, 6, 18, 0, tzinfo=BERLIN)  # weekly; summer time ends on 25 October
+    series = person.recurring("Tuesday tech meetup", first, 5, excluded=1, moved=3)
+    for _ in range(2):
+        report_ok(person.sync())
+    counted = actions_of(person, ev.ACTION_DONE)
+    assert len(counted) == 4  # five instances, one excluded; the moved one counts at its new time
+    person.exclude(series, first, 4)  # the person removes the last instance afterwards
+    report = person.sync()
+    report_ok(report)
+    assert report.retracted == 1
+    assert len(done_keys(person.app, person.user_id)) == 3
+    report_ok(person.sync())
+    assert len(actions_of(person, ev.ACTION_DONE)) == 4 and len(actions_of(person, ev.ACTION_RETRACTED)) == 1
