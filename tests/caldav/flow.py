@@ -40,7 +40,9 @@ def person_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[P
     if name == "quirks":
         proxy.quirks.no_mkcalendar = proxy.quirks.no_freebusy = True
         proxy.quirks.sync_extra = proxy.quirks.no_put_etag = True
-    caldav_person = CaldavPerson(server, tmp_path, NOW, events, goals_url)
+    caldav_person = CaldavPerson(
+        server, tmp_path, NOW, events, goals_url, proxy if name == "quirks" else None
+    )
     yield caldav_person
     caldav_person.close()
     events.close()

@@ -29,6 +29,7 @@ from service.caldav.context import CalDAV
 from service.caldav.sync import sync_once as caldav_sync
 from service.google.report import Report
 from service.settings import Settings
+from tests.caldav.quirks_proxy import QuirksProxy
 from tests.caldav.servers import Server
 from tests.caldav.user_client import Attendee, Stored, UserClient, event
 from tests.conftest import FixedClock
@@ -66,6 +67,7 @@ class Person(Protocol):
     def busy(self, summary: str, start: datetime, minutes: int) -> None: ...
     def recurring(self, summary: str, first: datetime, count: int, excluded: int, moved: int) -> str: ...
     def exclude(self, ref: str, first: datetime, n: int) -> None: ...
+    def forget_sync_token(self) -> None: ...
 
 
 def goal(app: App, user_id: str, template: str) -> str:
@@ -140,6 +142,9 @@ class GooglePerson:
     def recurring(self, summary: str, first: datetime, count: int, excluded: int, moved: int) -> str:
         pytest.skip("the Google fake cannot move one instance of a series (no exception instances)")
 
+    def forget_sync_token(self) -> None:
+        self.world.fake.expire_sync_tokens(ADA, "primary")
+
     def exclude(self, ref: str, first: datetime, n: int) -> None:
         current = self.world.fake.get_event(ADA, ref)
         rules = [*current["recurrence"], _google_exdate(_weekly(first, n))]
@@ -151,9 +156,15 @@ class GooglePerson:
 
 class CaldavPerson:
     def __init__(
-        self, server: Server, folder: Path, now: datetime, events: UserClient, goals_url: str
+        self,
+        server: Server,
+        folder: Path,
+        now: datetime,
+        events: UserClient,
+        goals_url: str,
+        proxy: QuirksProxy | None = None,
     ) -> None:
-        self.server, self.events = server, events
+        self.server, self.events, self.proxy = server, events, proxy
         self.goals_client = events.use(goals_url)
         self.clock = FixedClock(now)
         engine = make_engine(f"sqlite:///{folder / 'netgoals.db'}")
@@ -247,6 +258,11 @@ class CaldavPerson:
             attendees=attendees,
         )
         return stored.href
+
+    def forget_sync_token(self) -> None:
+        if self.proxy is None:
+            pytest.skip(f"{self.server.name} cannot be made to forget a sync token on demand")
+        self.proxy.quirks.sync_invalid = True
 
     def exclude(self, ref: str, first: datetime, n: int) -> None:
         stored = self.events.get_href(ref)

@@ -66,3 +66,21 @@ def test_a_series_counts_each_attended_instance_once_across_a_dst_change(person:
     assert len(done_keys(person.app, person.user_id)) == 3
     report_ok(person.sync())
     assert len(actions_of(person, ev.ACTION_DONE)) == 4 and len(actions_of(person, ev.ACTION_RETRACTED)) == 1
+
+
+def test_a_forgotten_sync_token_rereads_everything_and_counts_nothing_twice(person: Person) -> None:
+    goal(person.app, person.user_id, "monthly-event")
+    person.connect()
+    person.invite("Python meetup", datetime(2026, 11, 25, 18, 0, tzinfo=BERLIN), "ACCEPTED")
+    report_ok(person.sync())
+    counted = done_keys(person.app, person.user_id)
+    assert len(counted) == 1
+    person.forget_sync_token()
+    person.invite("Go meetup", datetime(2026, 11, 26, 18, 0, tzinfo=BERLIN), "ACCEPTED")
+    for _ in range(2):
+        report_ok(person.sync())
+    assert sorted(str(d["title"]) for d in actions_of(person, ev.ACTION_DONE)) == [
+        "Go meetup",
+        "Python meetup",
+    ]
+    assert actions_of(person, ev.ACTION_RETRACTED) == []

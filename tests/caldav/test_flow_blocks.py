@@ -7,10 +7,15 @@ sync respects what they did and counts each happening once.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
 
 from domain import events as ev
 from service import confirmation
+from service.google.report import Report
 from tests.caldav.flow import (  # noqa: F401 - the fixtures
     BERLIN,
     actions_of,
@@ -18,7 +23,7 @@ from tests.caldav.flow import (  # noqa: F401 - the fixtures
     radicale_flow_server,
     xandikos_flow_server,
 )
-from tests.caldav.people import Person, done_keys, goal, report_ok
+from tests.caldav.people import CaldavPerson, Person, done_keys, goal, report_ok
 from tests.google.conftest import fake, make_world  # noqa: F401 - the Google fixtures
 
 
@@ -83,3 +88,30 @@ def test_a_second_sync_with_nothing_changed_moves_and_writes_nothing(person: Per
         assert (again.planned, again.moved, again.pushed) == (0, 0, 0)
     assert person.blocks() == planned
     assert actions_of(person, ev.ACTION_RESCHEDULED) == []
+
+
+def test_the_persons_edit_racing_netgoals_write_is_kept(person: Person) -> None:
+    if not isinstance(person, CaldavPerson) or person.proxy is None:
+        pytest.skip("only the quirks proxy can hold netgoals' write while the person edits")
+    goal(person.app, person.user_id, "weekly-outreach")
+    person.connect()
+    report_ok(person.sync())
+    report_ok(person.sync())
+    target = person.blocks()[0]
+    person.busy("Dentist", target.start, 60)  # netgoals will want to move this block
+    held = person.proxy.hold("PUT", 1, containing=target.action_id.encode())
+    reports: list[Report] = []
+    syncing = threading.Thread(target=lambda: reports.append(person.sync()))
+    syncing.start()
+    assert held.arrived.wait(30), "netgoals did not write the block"
+    person.rename(target, "Coffee with Bo (mine)")  # between netgoals' read and its write
+    held.release.set()
+    syncing.join(60)
+    report_ok(reports[0])
+    for _ in range(2):
+        report_ok(person.sync())
+    (kept,) = [b for b in person.blocks() if b.action_id == target.action_id]
+    name = urlsplit(target.ref).path.rsplit("/", 1)[1]
+    writes = [s.status for s in person.proxy.seen("PUT") if s.path.endswith(name)]
+    assert 412 in writes, f"the race did not happen: {writes}"
+    assert kept.summary == "Coffee with Bo (mine)", f"netgoals overwrote the edit after a 412: {writes}"
