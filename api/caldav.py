@@ -76,7 +76,10 @@ def router_for(settings: Settings) -> APIRouter:
             "created": found.created,
         }
 
-    @router.get("/api/v1/caldav/calendars")
+    @router.get(
+        "/api/v1/caldav/calendars",
+        responses={422: {"description": "Not connected, or the server refused (the detail says which)"}},
+    )
     def calendars(who: CallerDep) -> list[dict[str, Any]]:
         """The calendars on the server now, and which are read or planned into."""
         return [

@@ -103,7 +103,7 @@ class Session:
             raise ProviderError(f"the CalDAV server did not answer within {self.timeout:g} seconds") from None
         except OutboundError as exc:
             raise ProviderError(str(exc)) from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
             raise ProviderError(f"the CalDAV server could not be reached: {exc.__class__.__name__}") from None
         return Answer(response.status_code, dict(response.headers), body, url)
 
@@ -147,8 +147,14 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
 
 
 def check_url(url: str) -> str:
-    """Only http(s) URLs with a host; anything else is a clear error naming the address."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """Only http(s) URLs with a host httpx can send to; anything else is a clear error naming it."""
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+        if valid:
+            httpx.URL(url).copy_with()  # the host must encode (IDNA), the port must be a number
+    except (ValueError, UnicodeError, httpx.InvalidURL):
+        valid = False
+    if not valid:
         raise ProviderError(f"not a CalDAV address: {url!r} (use https://…)")
     return url

@@ -58,7 +58,7 @@ class SyncConflictError(RuntimeError):
 
 
 @dataclass(slots=True)
-class _Pull:
+class PullWork:
     app: App
     user_id: str
     profile: Profile
@@ -103,7 +103,7 @@ def pull(
 ) -> int:
     """Pull one calendar's changes; returns how many changed events it reported."""
     changes = provider.changes(row.calendar_id, row.state)
-    work = _Pull(app, user_id, profile, rules_for(profile.goals.values(), profile.contacts), app.now())
+    work = PullWork(app, user_id, profile, rules_for(profile.goals.values(), profile.contacts), app.now())
     _derive(work, row.calendar_id, changes)
     with write_transaction(app.engine) as connection:
         if not caldav_store.advance_state(connection, user_id, row.calendar_id, row.version, changes.state):
@@ -123,7 +123,7 @@ def pull(
     return len(changes.events) + len(changes.removed)
 
 
-def save_own(connection: Connection, work: _Pull) -> None:
+def save_own(connection: Connection, work: PullWork) -> None:
     """What the person did to our blocks, in the caller's transaction."""
     for action_id, values in work.outbox.items():
         outbox_store.settle_outbox(connection, work.user_id, action_id, **values)
@@ -135,7 +135,7 @@ def save_own(connection: Connection, work: _Pull) -> None:
         caldav_store.save_block_times(connection, work.user_id, action_id, start, end)
 
 
-def _derive(work: _Pull, calendar_id: str, changes: Changes) -> None:
+def _derive(work: PullWork, calendar_id: str, changes: Changes) -> None:
     instances: dict[str, list[CalendarEvent]] = defaultdict(list)
     for event in changes.events:
         instances[event.event_id].append(event)
@@ -170,7 +170,7 @@ def _derive(work: _Pull, calendar_id: str, changes: Changes) -> None:
                 work.touched[occurrence.key] = occurrence
 
 
-def _consider(work: _Pull, event: CalendarEvent, occurrence: Occurrence | None) -> None:
+def _consider(work: PullWork, event: CalendarEvent, occurrence: Occurrence | None) -> None:
     kinds = matching_kinds(event, work.rules)
     if not kinds and occurrence is None:
         return
@@ -199,7 +199,7 @@ def _our_check_mark(row: dict[str, Any]) -> bool:
 
 
 def own_block(
-    work: _Pull,
+    work: PullWork,
     row: dict[str, Any],
     events: list[CalendarEvent],
     *,
@@ -236,7 +236,7 @@ def own_block(
     moved(work, row, event.start, event.end, pending=pending)
 
 
-def moved(work: _Pull, row: dict[str, Any], start: datetime, end: datetime, *, pending: bool) -> None:
+def moved(work: PullWork, row: dict[str, Any], start: datetime, end: datetime, *, pending: bool) -> None:
     """The person moved our block: their time is kept, and the planner plans around it."""
     action_id = row["action_id"]
     new_start, new_end = start.astimezone(work.profile.tz), end.astimezone(work.profile.tz)
@@ -269,7 +269,7 @@ def moved(work: _Pull, row: dict[str, Any], start: datetime, end: datetime, *, p
 def settle_due(app: App, user_id: str, report: Report) -> None:
     """Accepted events that were still to come when pulled and have ended since: count them now."""
     now = app.now()
-    work = _Pull(app, user_id, app.profile(user_id), [], now)
+    work = PullWork(app, user_id, app.profile(user_id), [], now)
     with read_transaction(app.engine) as connection:
         due = caldav_store.due_occurrences(connection, user_id, now.timestamp())
     for occurrence in due:

@@ -27,7 +27,7 @@ from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from service import confirmation
 from service.app import App
-from service.caldav.pull import _Pull, own_block, save_own
+from service.caldav.pull import PullWork, own_block, save_own
 from service.google.report import Report
 
 MAX_TRIES = 3  # a block the person keeps editing while we write waits for the next sync
@@ -91,7 +91,7 @@ def _one(
     if result.outcome is WriteOutcome.CONFLICT:
         return _decide_again(app, user_id, profile, row, result, report)
     values: dict[str, Any] = {}
-    work = _Pull(app, user_id, profile, [], app.now())
+    work = PullWork(app, user_id, profile, [], app.now())
     if result.outcome is WriteOutcome.GONE and row["present"]:
         own_block(work, {**row, "status": "planned", "pushed": True}, [], gone=True)  # the person deleted it
         values.update(work.outbox.get(row["action_id"], {}))
@@ -120,7 +120,7 @@ def _decide_again(
 ) -> tuple[dict[str, Any], str | None] | None:
     """412: what the person did wins; then our change goes out on top of it, with their ETag."""
     current = result.current
-    work = _Pull(app, user_id, profile, [], app.now())
+    work = PullWork(app, user_id, profile, [], app.now())
     with read_transaction(app.engine) as connection:
         written = caldav_store.block_times(connection, user_id, [row["action_id"]]).get(row["action_id"])
     if current is not None:

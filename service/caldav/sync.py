@@ -34,7 +34,7 @@ log = logging.getLogger("netgoals.caldav")
 
 
 class _Busy:
-    """The planner's view of when the person is busy: every calendar read and the goals one."""
+    """The planner's view of when the person is busy: the calendars read."""
 
     def __init__(self, provider: CalDAVProvider, calendar_ids: list[str]) -> None:
         self.provider, self.calendar_ids = provider, calendar_ids
@@ -116,7 +116,9 @@ def _sync(
     app.projection.catch_up()
     fingerprint = _fingerprint(app, user_id, profile)
     if changed or fingerprint != account.plan_fingerprint:
-        busy = _Busy(provider, [c.calendar_id for c in calendars])
+        # The calendars read, not the one planned into: there, netgoals' own blocks would be busy
+        # time that pushes them away from themselves on every sync (Google reads only primary).
+        busy = _Busy(provider, [c.calendar_id for c in calendars if c.role != GOALS])
         weeks = caldav.settings.google_plan_weeks
         make_plan(app, busy, user_id, profile, weeks, caldav.settings.public_url, report)
     push(app, provider, user_id, goals_id, profile, report)

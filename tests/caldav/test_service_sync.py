@@ -32,7 +32,7 @@ from service.settings import Settings
 from tests.caldav.conftest import new_calendar
 from tests.caldav.servers import Server
 from tests.caldav.user_client import Attendee, UserClient, event, local
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, machine_redis_url
 
 ADA = "ada@example.org"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -166,6 +166,13 @@ def test_an_attended_meetup_counts_once_however_often_the_calendar_is_read(world
         connection.execute(text("UPDATE caldav_calendars SET state = NULL"))
     world.sync()
     assert world.done() == {"Attend one networking event per month": 1}
+    # The calendar state is lost while the log is kept (a restore): the credit's id is derived from
+    # the event, so crediting it again appends nothing (invariants 2 and 14).
+    with write_transaction(world.app.engine) as connection:
+        connection.execute(text("UPDATE caldav_calendars SET state = NULL"))
+        connection.execute(text("DELETE FROM caldav_occurrences"))
+    world.sync()
+    assert world.done() == {"Attend one networking event per month": 1}
 
 
 def test_a_meetup_deleted_in_the_calendar_is_taken_back(world: World) -> None:
@@ -284,3 +291,29 @@ def test_disconnect_forgets_the_password_and_stops_polling(world: World) -> None
     assert account is not None and account.sealed is None and account.next_poll_at is None
     assert sync_once(world.app, world.caldav, world.user_id).status == "not-connected"
     assert json.dumps(caldav_connect.status(world.app, world.user_id).as_dict())
+
+
+def test_the_workers_caldav_task_syncs_the_accounts_that_are_due(world: World, tmp_path: Path) -> None:
+    from service import background
+    from service.jobs import Jobs, celery_app
+
+    goals.set_goal(world.app, world.user_id, GoalSpec(template="monthly-event"))
+    _meetup(world, local(2026, 11, 20, 19))
+    world.connect()
+    url = world.app.engine.url.render_as_string(hide_password=False)
+    key = (world.caldav.settings.home / "secret.key").read_text().strip()  # the world's embedded key
+    redis = machine_redis_url("workers")  # the user lock; without a Redis the sync runs unlocked
+    settings = Settings(
+        **{**world.caldav.settings.model_dump(), "database_url": url, "secret_key": key, "redis_url": redis}
+    )
+    jobs = Jobs(settings, world.app, celery_app(settings))
+    try:
+        first = background.caldav(jobs)
+        assert first.counts == {"caldav": 1, "failed": 0}
+        assert world.done() == {"Attend one networking event per month": 1}
+        assert background.caldav(jobs).counts == {"caldav": 0, "failed": 0}  # not due for 15 minutes
+        world.clock.now = NOW + timedelta(seconds=POLL_SECONDS)
+        assert background.caldav(jobs).counts == {"caldav": 1, "failed": 0}
+        assert world.done() == {"Attend one networking event per month": 1}
+    finally:
+        jobs.close()
