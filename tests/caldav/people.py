@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+import pytest
 from cryptography.fernet import Fernet
 
 from domain import events as ev
@@ -28,6 +29,7 @@ from service.caldav.context import CalDAV
 from service.caldav.sync import sync_once as caldav_sync
 from service.google.report import Report
 from service.settings import Settings
+from tests.caldav.quirks_proxy import QuirksProxy
 from tests.caldav.servers import Server
 from tests.caldav.user_client import Attendee, Stored, UserClient, event
 from tests.conftest import FixedClock
@@ -63,6 +65,9 @@ class Person(Protocol):
     def reply(self, ref: str, partstat: str) -> None: ...
     def cancel(self, ref: str) -> None: ...
     def busy(self, summary: str, start: datetime, minutes: int) -> None: ...
+    def recurring(self, summary: str, first: datetime, count: int, excluded: int, moved: int) -> str: ...
+    def exclude(self, ref: str, first: datetime, n: int) -> None: ...
+    def forget_sync_token(self) -> None: ...
 
 
 def goal(app: App, user_id: str, template: str) -> str:
@@ -134,15 +139,32 @@ class GooglePerson:
     def busy(self, summary: str, start: datetime, minutes: int) -> None:
         self.world.add_event(summary, start, minutes)
 
+    def recurring(self, summary: str, first: datetime, count: int, excluded: int, moved: int) -> str:
+        pytest.skip("the Google fake cannot move one instance of a series (no exception instances)")
+
+    def forget_sync_token(self) -> None:
+        self.world.fake.expire_sync_tokens(ADA, "primary")
+
+    def exclude(self, ref: str, first: datetime, n: int) -> None:
+        current = self.world.fake.get_event(ADA, ref)
+        rules = [*current["recurrence"], _google_exdate(_weekly(first, n))]
+        self.world.fake.update_event(ADA, ref, {"recurrence": rules})
+
 
 # --- CalDAV (Radicale, Xandikos, the quirks proxy) -----------------------------------------------
 
 
 class CaldavPerson:
     def __init__(
-        self, server: Server, folder: Path, now: datetime, events: UserClient, goals_url: str
+        self,
+        server: Server,
+        folder: Path,
+        now: datetime,
+        events: UserClient,
+        goals_url: str,
+        proxy: QuirksProxy | None = None,
     ) -> None:
-        self.server, self.events = server, events
+        self.server, self.events, self.proxy = server, events, proxy
         self.goals_client = events.use(goals_url)
         self.clock = FixedClock(now)
         engine = make_engine(f"sqlite:///{folder / 'netgoals.db'}")
@@ -223,6 +245,37 @@ class CaldavPerson:
 
     def busy(self, summary: str, start: datetime, minutes: int) -> None:
         self.events.add(event(summary, start, start + timedelta(minutes=minutes), organizer=ADA))
+
+    def recurring(self, summary: str, first: datetime, count: int, excluded: int, moved: int) -> str:
+        attendees = [Attendee(ADA, "ACCEPTED"), Attendee(HOST, "ACCEPTED")]
+        stored = self.events.recurring(
+            summary,
+            first,
+            count,
+            excluded=[excluded],
+            overridden={moved: timedelta(hours=2)},
+            organizer=HOST,
+            attendees=attendees,
+        )
+        return stored.href
+
+    def forget_sync_token(self) -> None:
+        if self.proxy is None:
+            pytest.skip(f"{self.server.name} cannot be made to forget a sync token on demand")
+        self.proxy.quirks.sync_invalid = True
+
+    def exclude(self, ref: str, first: datetime, n: int) -> None:
+        stored = self.events.get_href(ref)
+        self.events.edit(stored, lambda master: master.add("exdate", _weekly(first, n)))
+
+
+def _weekly(first: datetime, n: int) -> datetime:
+    """The nth weekly instance at the same wall-clock time (across a DST change)."""
+    return (first.replace(tzinfo=None) + timedelta(weeks=n)).replace(tzinfo=first.tzinfo)
+
+
+def _google_exdate(when: datetime) -> str:
+    return f"EXDATE;TZID={when.tzinfo}:{when.strftime('%Y%m%dT%H%M%S')}"
 
 
 def report_ok(report: Any) -> None:

@@ -11,6 +11,8 @@ where a quirk is switched on:
   was forgotten: Nextcloud after a cleanup, Radicale after its cache is removed).
 - `fail_next(status, n, retry_after)`: the next n requests answer 503 or 429 with Retry-After.
 - `no_put_etag`: a PUT's answer has no ETag header (the object was changed on write, RFC 4791 §5.3.4).
+- `hold(method, nth, containing)`: the nth such request waits at the proxy until released, then goes
+  on to the server (a client killed meanwhile never sees the answer the server acted on).
 
 `requests` records method, path and status of each request, so a test can see what a client did
 (and that it did not hammer the server).
@@ -42,6 +44,17 @@ class Seen:
 
 
 @dataclass
+class Hold:
+    """One request to stop at the proxy: `arrived` is set when it comes, it goes on at `release`."""
+
+    method: str
+    countdown: int  # how many matching requests pass first
+    containing: bytes = b""
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class Quirks:
     no_mkcalendar: bool = False
     mkcalendar_status: int = 403
@@ -51,6 +64,7 @@ class Quirks:
     sync_invalid: bool = False
     no_put_etag: bool = False
     failures: list[tuple[int, float]] = field(default_factory=list)  # (status, retry_after) per request
+    holds: list[Hold] = field(default_factory=list)
 
 
 class QuirksProxy:
@@ -81,6 +95,8 @@ class QuirksProxy:
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        for held in self.quirks.holds:
+            held.release.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         self._http.close()
@@ -89,6 +105,31 @@ class QuirksProxy:
         """The next `count` requests answer `status` (503, 429) with Retry-After."""
         with self._lock:
             self.quirks.failures.extend([(status, retry_after)] * count)
+
+    def hold(self, method: str, nth: int = 1, containing: bytes = b"") -> Hold:
+        """Stop the nth `method` request (whose body has `containing`) until `release` is set."""
+        held = Hold(method, nth - 1, containing)
+        with self._lock:
+            self.quirks.holds.append(held)
+        return held
+
+    def _wait_if_held(self, method: str, body: bytes) -> None:
+        with self._lock:
+            held = None
+            for candidate in self.quirks.holds:
+                if (
+                    candidate.method == method
+                    and candidate.containing in body
+                    and not candidate.arrived.is_set()
+                ):
+                    if candidate.countdown == 0:
+                        held = candidate
+                    else:
+                        candidate.countdown -= 1
+                    break
+        if held is not None:
+            held.arrived.set()
+            held.release.wait(60)
 
     def seen(self, method: str | None = None) -> list[Seen]:
         with self._lock:
@@ -100,6 +141,7 @@ class QuirksProxy:
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         quirks = self.quirks
+        self._wait_if_held(method, body)
         with self._lock:
             failure = quirks.failures.pop(0) if quirks.failures else None
         if failure is not None:

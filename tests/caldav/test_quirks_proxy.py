@@ -110,3 +110,18 @@ def test_a_put_answer_without_an_etag(quirks: QuirksProxy) -> None:
 def test_credentials_reach_the_server_behind(quirks: QuirksProxy) -> None:
     answer = httpx.request("PROPFIND", quirks.server.home_url, auth=("ada", "wrong"), headers={"Depth": "0"})
     assert answer.status_code == 401
+
+
+def test_a_held_request_waits_at_the_proxy_then_reaches_the_server(quirks: QuirksProxy) -> None:
+    import threading
+
+    user = _user(quirks)
+    held = quirks.hold("PUT", nth=2)
+    user.add(event("First", local(2026, 11, 6, 9)))  # the first PUT passes
+    second = threading.Thread(target=user.add, args=(event("Second", local(2026, 11, 7, 9)),))
+    second.start()
+    assert held.arrived.wait(10)
+    assert [str(o.master["SUMMARY"]) for o in user.objects()] == ["First"]  # not there yet
+    held.release.set()
+    second.join(10)
+    assert sorted(str(o.master["SUMMARY"]) for o in user.objects()) == ["First", "Second"]
