@@ -56,22 +56,40 @@ class GoogleProvider:
 
     def __init__(self, client: GoogleCalendar) -> None:
         self.client = client
+        self._made: dict[str, str] = {}  # name -> id of the calendars made through this provider
 
     def _call(self, work: Callable[[], T]) -> T:
         with _mapped():
             return work()
 
+    def _listed(self) -> list[tuple[str, str]]:
+        """The calendars the grant may list, and the ones this provider made: netgoals' minimal
+        scopes do not allow listing (403), and the use cases keep the id of the calendar they made."""
+        from googleapiclient.errors import HttpError
+
+        try:
+            listed = self.client.calendars()
+        except (GoogleError, HttpError):
+            listed = []
+        return listed + [(i, name) for name, i in self._made.items() if (i, name) not in listed]
+
     def connect(self) -> port.Connected:
-        primary = port.CalendarInfo("primary", "primary")
-        return port.Connected("primary", (primary,), can_create=True)
+        found = [port.CalendarInfo("primary", "primary")]
+        found += [port.CalendarInfo(i, name) for i, name in self._listed() if i != "primary"]
+        return port.Connected("primary", tuple(found), can_create=True)
 
     def create_calendar(self, name: str, time_zone: str) -> str | None:
-        return self._call(
-            lambda: self.client.create_calendar(name, time_zone, "Time for your networking goals.")
-        )
+        known = [i for i, summary in self._listed() if summary == name]
+        if known:
+            return known[0]  # made by an earlier try: a retried connect finds it
+        about = "Time for your networking goals."
+        made = self._call(lambda: self.client.create_calendar(name, time_zone, about))
+        self._made[name] = made
+        return made
 
     def busy(self, calendar_ids: Sequence[str], start: datetime, end: datetime) -> list[port.BusyInterval]:
-        found = self._call(lambda: self.client.busy(start, end))
+        ids = tuple(calendar_ids) or ("primary",)
+        found = self._call(lambda: self.client.busy(start, end, ids))
         return [port.BusyInterval(b, e) for b, e in found]
 
     def changes(self, calendar_id: str, state: str | None) -> port.Changes:
@@ -98,7 +116,9 @@ class GoogleProvider:
     def put_block(self, calendar_id: str, block: port.Block, version: str | None) -> port.WriteResult:
         body = _body(block)
         if version is None:
-            self._call(lambda: self.client.insert_event(calendar_id, body))  # "exists": an earlier try
+            inserted = self._call(lambda: self.client.insert_event(calendar_id, body))
+            if inserted == "exists":  # the id is taken: an earlier try got through (or was deleted)
+                return port.WriteResult(port.WriteOutcome.CONFLICT, "google")
             return port.WriteResult(port.WriteOutcome.WRITTEN, "google")
         patched = self._call(lambda: self.client.patch_event(calendar_id, block.uid, body))
         outcome = port.WriteOutcome.GONE if patched == "gone" else port.WriteOutcome.WRITTEN
