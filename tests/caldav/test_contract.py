@@ -33,7 +33,7 @@ from integrations.storage.database import read_transaction
 from tests.caldav.conftest import new_calendar
 from tests.caldav.google_user import GoogleUser
 from tests.caldav.quirks_proxy import QuirksProxy
-from tests.caldav.servers import Server
+from tests.caldav.servers import Server, forget_sync_tokens
 from tests.caldav.user_client import Attendee, UserClient, event, local
 from tests.google.conftest import World, fake, make_world  # noqa: F401 - the Google fixtures
 
@@ -61,7 +61,9 @@ class Subject:
             self.proxy.quirks.sync_invalid = True
         elif self.world is not None:
             self.world.fake.expire_sync_tokens(ADA, self.calendar_id)
-        else:
+        elif not isinstance(self.user, UserClient) or not forget_sync_tokens(
+            self.user.server, self.calendar_id
+        ):
             pytest.skip(f"{self.name} cannot be made to forget a sync token on demand")
 
     def no_preconditions(self) -> None:
