@@ -47,6 +47,27 @@ def retracted_id(action_id: str) -> UUID:
     return derived_id(f"{action_id}/retracted")
 
 
+@dataclass(frozen=True, slots=True)
+class IdScheme:
+    """How a calendar's credits are named: Google's and CalDAV's ids live in NAMESPACE; iCal
+    sources keep the namespace and prefix they always had, so no id derived before changes."""
+
+    namespace: UUID = NAMESPACE
+    prefix: str = ""
+
+    def action(self, user_id: str, key: str, kind: str, generation: int) -> str:
+        return str(uuid5(self.namespace, f"{self.prefix}{user_id}/{key}/{kind}/{generation}"))
+
+    def done(self, action_id: str) -> UUID:
+        return uuid5(self.namespace, f"{action_id}/done")
+
+    def retracted(self, action_id: str) -> UUID:
+        return uuid5(self.namespace, f"{action_id}/retracted")
+
+
+CALENDARS = IdScheme()
+
+
 @dataclass(slots=True)
 class Credited:
     """What one crediting decided: the events, the occurrence's new state, the outbox changes."""
@@ -68,6 +89,7 @@ def credit(
     reason: str,
     at: str,
     source: str,
+    ids: IdScheme = CALENDARS,
 ) -> Credited:
     """Retract what no longer holds and credit what is new (a moved event: both)."""
     out = Credited(counted={k: list(v) for k, v in counted.items()}, generation=generation)
@@ -78,7 +100,7 @@ def credit(
         action_id = credits[kind].action_id
         out.events.append(
             NewEvent(
-                retracted_id(action_id),
+                ids.retracted(action_id),
                 ev.ACTION_RETRACTED,
                 {"action_id": action_id, "reason": reason, "at": at},
             )
@@ -90,11 +112,11 @@ def credit(
         if own and out.generation == 0:
             action_id = str(own)
         else:
-            action_id = credit_action_id(user_id, key, kind, out.generation)
+            action_id = ids.action(user_id, key, kind, out.generation)
         out.generation += 1
         out.events.append(
             NewEvent(
-                done_id(action_id),
+                ids.done(action_id),
                 ev.ACTION_DONE,
                 {
                     "action_id": action_id,
