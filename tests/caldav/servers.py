@@ -127,7 +127,6 @@ type = htpasswd
 htpasswd_filename = {users}
 htpasswd_encryption = bcrypt
 delay = 0
-cache_logins = True
 
 [rights]
 type = owner_only
