@@ -43,7 +43,7 @@ from domain.profile import Profile
 from integrations.caldav.provider import CalDAVProvider
 from integrations.storage import caldav_store
 from integrations.storage import calendar_store as outbox_store
-from integrations.storage.caldav_store import CalendarRow, Occurrence
+from integrations.storage.caldav_store import CalendarRow, Occurrence, Written
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from service import confirmation
@@ -71,6 +71,7 @@ class PullWork:
     versions: dict[str, str] = field(default_factory=dict)  # our blocks' ETags as read
     changed: dict[str, dict[str, Any]] = field(default_factory=dict)  # outbox changes still to push
     written: dict[str, tuple[str, str]] = field(default_factory=dict)  # our blocks' times as read
+    renamed: dict[str, str] = field(default_factory=dict)  # our blocks the person renamed
 
     def at(self) -> str:
         return self.now.isoformat()
@@ -133,6 +134,8 @@ def save_own(connection: Connection, work: PullWork) -> None:
         caldav_store.set_block_etag(connection, work.user_id, action_id, etag)
     for action_id, (start, end) in work.written.items():
         caldav_store.save_block_times(connection, work.user_id, action_id, start, end)
+    for action_id, title in work.renamed.items():
+        caldav_store.set_user_title(connection, work.user_id, action_id, title)
 
 
 def _derive(work: PullWork, calendar_id: str, changes: Changes) -> None:
@@ -204,7 +207,7 @@ def own_block(
     events: list[CalendarEvent],
     *,
     gone: bool,
-    written: tuple[str, str] | None = None,
+    written: Written | None = None,
 ) -> None:
     """The person's edits of our blocks: a deletion skips the action, a move keeps their time.
     `written` is the time netgoals last wrote: a block found elsewhere was moved by the person,
@@ -227,10 +230,13 @@ def own_block(
         return  # outside the window read: nothing to say about it
     if title_says_done(event.summary) and not _our_check_mark(row):
         work.checked.append(action_id)
+    elif written is not None and written.title is not None and event.summary != written.title:
+        work.renamed[action_id] = event.summary  # the person's words: kept from now on (invariant 15)
     pending = row["revision"] != row["pushed_revision"]
     if written is None and pending:
         return  # no record of what we wrote, and our own change is on its way: it decides
-    start, end = (datetime.fromisoformat(t) for t in written or (row["start"], row["end"]))
+    times = (written.start, written.end) if written is not None else (row["start"], row["end"])
+    start, end = (datetime.fromisoformat(t) for t in times)
     if event.start == start and event.end == end:
         return
     moved(work, row, event.start, event.end, pending=pending)

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.calendar_port import Block, WriteOutcome, WriteResult
-from domain.confirmation import ANSWER_DONE
+from domain.confirmation import ANSWER_DONE, title_says_done
 from domain.errors import DomainError
 from domain.events import actions_stream
 from domain.profile import Profile
@@ -39,23 +39,28 @@ def push(
     with read_transaction(app.engine) as connection:
         rows = outbox_store.outbox_rows(connection, user_id, pending_only=True)
     for row in rows:
-        with read_transaction(app.engine) as connection:
-            kept = caldav_store.block_of(connection, user_id, row["action_id"])
-        etag = kept["etag"] if kept is not None and kept["calendar_id"] == calendar_id else None
         for _try in range(MAX_TRIES):
-            decided = _one(app, provider, user_id, calendar_id, profile, row, etag, report)
+            decided = _one(app, provider, user_id, calendar_id, profile, row, report)
             if decided is None:
                 break
-            row, etag = decided
+            row = decided
         report.pushed += 1
 
 
-def _block(row: dict[str, Any], time_zone: str) -> Block:
+def _title(row: dict[str, Any], user_title: str | None) -> str:
+    """Ours, unless the person renamed the block: then theirs (with our ✓ when we marked it done)."""
+    if user_title is None:
+        return str(row["title"])
+    done = str(row["title"]).startswith(confirmation.CHECK) and not title_says_done(user_title)
+    return f"{confirmation.CHECK} {user_title}" if done else user_title
+
+
+def _block(row: dict[str, Any], time_zone: str, title: str) -> Block:
     return Block(
         uid=row["google_event_id"],
         action_id=row["action_id"],
         goal_id=row["goal_id"],
-        title=row["title"],
+        title=title,
         description=row["description"],
         # In the person's zone (a TZID with its VTIMEZONE), not the fixed offset the row keeps.
         start=datetime.fromisoformat(row["start"]).astimezone(ZoneInfo(time_zone)),
@@ -71,23 +76,39 @@ def _one(
     calendar_id: str,
     profile: Profile,
     row: dict[str, Any],
-    etag: str | None,
     report: Report,
-) -> tuple[dict[str, Any], str | None] | None:
-    """Write one row; None when done, else the row as decided again and the ETag to try with."""
+) -> dict[str, Any] | None:
+    """Write one row; None when done, else the row as decided again (try once more)."""
     uid = row["google_event_id"]
+    with read_transaction(app.engine) as connection:
+        kept = caldav_store.block_of(connection, user_id, row["action_id"])
+    ours = kept is not None and kept["calendar_id"] == calendar_id
+    etag = kept["etag"] if ours and kept is not None else None
+    user_title = kept["user_title"] if ours and kept is not None else None
+    title = _title(row, user_title)
     if row["present"]:
-        result = provider.put_block(
-            calendar_id, _block(row, profile.timezone), etag if row["pushed"] else None
-        )
+        block = _block(row, profile.timezone, title)
+        result = provider.put_block(calendar_id, block, etag if row["pushed"] else None)
     elif row["pushed"]:
         result = provider.delete_block(calendar_id, uid, etag)
     else:
         result = WriteResult(WriteOutcome.WRITTEN)
     if result.outcome is WriteOutcome.CONFLICT and not row["pushed"] and result.current is not None:
         # Ours already (a write whose answer was lost): the same block, now with its ETag.
-        row = {**row, "pushed": True}
-        return row, result.version
+        with write_transaction(app.engine) as connection:
+            caldav_store.save_block(
+                connection,
+                user_id,
+                row["action_id"],
+                uid=uid,
+                calendar_id=calendar_id,
+                etag=result.version,
+                start=row["start"],
+                end=row["end"],
+                present=True,
+                title=title,
+            )
+        return {**row, "pushed": True}
     if result.outcome is WriteOutcome.CONFLICT:
         return _decide_again(app, user_id, profile, row, result, report)
     values: dict[str, Any] = {}
@@ -109,6 +130,7 @@ def _one(
             start=row["start"],
             end=row["end"],
             present=bool(row["present"]) and result.outcome is WriteOutcome.WRITTEN,
+            title=title,
         )
         app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, work.events))
     report.count(work.events)
@@ -117,16 +139,17 @@ def _one(
 
 def _decide_again(
     app: App, user_id: str, profile: Profile, row: dict[str, Any], result: WriteResult, report: Report
-) -> tuple[dict[str, Any], str | None] | None:
+) -> dict[str, Any] | None:
     """412: what the person did wins; then our change goes out on top of it, with their ETag."""
     current = result.current
     work = PullWork(app, user_id, profile, [], app.now())
     with read_transaction(app.engine) as connection:
         written = caldav_store.block_times(connection, user_id, [row["action_id"]]).get(row["action_id"])
     if current is not None:
-        # Judged as a pull would: against the time netgoals last wrote (the row's, if none kept).
+        # Judged as a pull would: against what netgoals last wrote (the row's time, if none kept).
         seen = {**row, "status": "planned", "pushed": True}
-        own_block(work, seen, [current], gone=False, written=written or (row["start"], row["end"]))
+        base = written or caldav_store.Written(row["start"], row["end"], None, None)
+        own_block(work, seen, [current], gone=False, written=base)
     if result.version:
         work.versions[row["action_id"]] = result.version
     with write_transaction(app.engine) as connection:
@@ -142,4 +165,4 @@ def _decide_again(
         )
     if fresh is None or fresh["revision"] == fresh["pushed_revision"]:
         return None  # nothing of ours left to write (the person's edit settled it)
-    return fresh, result.version
+    return fresh

@@ -317,3 +317,27 @@ def test_the_workers_caldav_task_syncs_the_accounts_that_are_due(world: World, t
         assert world.done() == {"Attend one networking event per month": 1}
     finally:
         jobs.close()
+
+
+def test_a_block_the_person_renamed_keeps_their_words_when_netgoals_writes_it_again(world: World) -> None:
+    goals.set_goal(world.app, world.user_id, GoalSpec(template="monthly-event"))
+    world.connect()
+    world.sync()
+    block = world.goals_client().objects()[0]
+    world.goals_client().rename(block, "Coffee with Bo (mine)")
+    world.sync()
+    with read_transaction(world.app.engine) as connection:
+        (row,) = [
+            r
+            for r in outbox_store.outbox_rows(connection, world.user_id)
+            if r["google_event_id"] == block.uid
+        ]
+    with write_transaction(world.app.engine) as connection:  # netgoals has its own words to send
+        outbox_store.change_outbox(
+            connection, world.user_id, row["action_id"], push=True, title="Networking: new"
+        )
+    world.sync()
+    kept = world.goals_client().find(block.uid)
+    assert kept is not None
+    assert str(kept.master["SUMMARY"]) == "Coffee with Bo (mine)"
+    assert _row(world, row["action_id"])["revision"] == _row(world, row["action_id"])["pushed_revision"]

@@ -23,6 +23,7 @@ __all__ = [
     "Account",
     "CalendarRow",
     "Occurrence",
+    "Written",
     "account_of",
     "advance_state",
     "block_of",
@@ -38,6 +39,7 @@ __all__ = [
     "save_occurrence",
     "set_block_etag",
     "set_calendars",
+    "set_user_title",
     "update_account",
 ]
 
@@ -279,18 +281,31 @@ def set_block_etag(connection: Connection, user_id: str, action_id: str, etag: s
     connection.execute(update(caldav_blocks).where(*key).values(etag=etag))
 
 
-def block_times(
-    connection: Connection, user_id: str, action_ids: Sequence[str]
-) -> dict[str, tuple[str, str]]:
-    """When each block was last written (or last seen moved by the person): action id -> (start, end)."""
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A block as netgoals last wrote it (or last read the person's move or rename of it)."""
+
+    start: str
+    end: str
+    title: str | None
+    user_title: str | None  # set once the person renamed it
+
+
+def block_times(connection: Connection, user_id: str, action_ids: Sequence[str]) -> dict[str, Written]:
     if not action_ids:
         return {}
-    query = select(caldav_blocks.c.action_id, caldav_blocks.c.start, caldav_blocks.c.end).where(
-        caldav_blocks.c.user_id == user_id, caldav_blocks.c.action_id.in_(list(action_ids))
+    b = caldav_blocks.c
+    query = select(b.action_id, b.start, b.end, b.title, b.user_title).where(
+        b.user_id == user_id, b.action_id.in_(list(action_ids))
     )
-    return {r[0]: (r[1], r[2]) for r in connection.execute(query)}
+    return {r[0]: Written(r[1], r[2], r[3], r[4]) for r in connection.execute(query)}
 
 
 def save_block_times(connection: Connection, user_id: str, action_id: str, start: str, end: str) -> None:
     key = (caldav_blocks.c.user_id == user_id, caldav_blocks.c.action_id == action_id)
     connection.execute(update(caldav_blocks).where(*key).values(start=start, end=end))
+
+
+def set_user_title(connection: Connection, user_id: str, action_id: str, title: str) -> None:
+    key = (caldav_blocks.c.user_id == user_id, caldav_blocks.c.action_id == action_id)
+    connection.execute(update(caldav_blocks).where(*key).values(title=title, user_title=title))

@@ -63,4 +63,6 @@ caldav_blocks = Table(
     Column("start", String(40), nullable=False),  # as written (or as the person moved it)
     Column("end", String(40), nullable=False),
     Column("present", Boolean, nullable=False),  # is it in the calendar?
+    Column("title", Text, nullable=True),  # the title as last written or read
+    Column("user_title", Text, nullable=True),  # the person renamed it: their words are kept
 )

@@ -63,6 +63,8 @@ def upgrade() -> None:
         sa.Column("start", sa.String(40), nullable=False),
         sa.Column("end", sa.String(40), nullable=False),
         sa.Column("present", sa.Boolean, nullable=False),
+        sa.Column("title", sa.Text, nullable=True),
+        sa.Column("user_title", sa.Text, nullable=True),
     )
 
 
