@@ -90,15 +90,9 @@ def test_a_second_sync_with_nothing_changed_moves_and_writes_nothing(person: Per
     assert actions_of(person, ev.ACTION_RESCHEDULED) == []
 
 
-def test_the_persons_edit_racing_netgoals_write_is_kept(
-    person: Person, request: pytest.FixtureRequest
-) -> None:
+def test_the_persons_edit_racing_netgoals_write_is_kept(person: Person) -> None:
     if not isinstance(person, CaldavPerson) or person.proxy is None:
         pytest.skip("only the quirks proxy can hold netgoals' write while the person edits")
-    # strict: the fix turns this into a failure that asks for the marker to go (caldav notes, 7)
-    request.applymarker(
-        pytest.mark.xfail(strict=True, reason="known gap: after a 412 netgoals writes on top")
-    )
     goal(person.app, person.user_id, "weekly-outreach")
     person.connect()
     report_ok(person.sync())
