@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -44,6 +45,7 @@ class Server:
     password: str
     home_path: str  # the calendar home collection, e.g. /ada/
     ca_file: Path | None = None  # the certificate to trust for https
+    data_dir: Path | None = None  # where Radicale keeps its collections (to make it forget tokens)
 
     @property
     def home_url(self) -> str:
@@ -125,7 +127,6 @@ type = htpasswd
 htpasswd_filename = {users}
 htpasswd_encryption = bcrypt
 delay = 0
-cache_logins = True
 
 [rights]
 type = owner_only
@@ -140,7 +141,26 @@ mask_passwords = True
     )
     command = [sys.executable, "-m", "radicale", "--config", str(config)]
     with _process(command, folder, port, "radicale"):
-        yield Server("radicale", f"http://127.0.0.1:{port}/", USER, PASSWORD, f"/{USER}/")
+        yield Server(
+            "radicale",
+            f"http://127.0.0.1:{port}/",
+            USER,
+            PASSWORD,
+            f"/{USER}/",
+            data_dir=folder / "collections",
+        )
+
+
+def forget_sync_tokens(server: Server, calendar_url: str) -> bool:
+    """Make Radicale forget the sync tokens it gave out for one calendar, as it does when its cache
+    is cleared: the next sync-collection with an old token (after a change) answers 403
+    DAV:valid-sync-token. False where the server cannot be made to."""
+    if server.name != "radicale" or server.data_dir is None:
+        return False
+    name = calendar_url.rstrip("/").rsplit("/", 1)[1]
+    cache = server.data_dir / "collection-root" / server.username / name / ".Radicale.cache" / "sync-token"
+    shutil.rmtree(cache, ignore_errors=True)
+    return True
 
 
 # --- Xandikos behind TLS -------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from integrations.storage.database import read_transaction
 from tests.caldav.conftest import new_calendar
 from tests.caldav.google_user import GoogleUser
 from tests.caldav.quirks_proxy import QuirksProxy
-from tests.caldav.servers import Server
+from tests.caldav.servers import Server, forget_sync_tokens
 from tests.caldav.user_client import Attendee, UserClient, event, local
 from tests.google.conftest import World, fake, make_world  # noqa: F401 - the Google fixtures
 
@@ -61,8 +61,16 @@ class Subject:
             self.proxy.quirks.sync_invalid = True
         elif self.world is not None:
             self.world.fake.expire_sync_tokens(ADA, self.calendar_id)
-        else:
+        elif not isinstance(self.user, UserClient) or not forget_sync_tokens(
+            self.user.server, self.calendar_id
+        ):
             pytest.skip(f"{self.name} cannot be made to forget a sync token on demand")
+
+    def known_gap(self, request: pytest.FixtureRequest, provider: str, gap: str) -> None:
+        """A product gap reported in the caldav notes: expected to fail on `provider` until fixed
+        (strict, so the fix turns it into a failure that asks for this marker to go)."""
+        if self.name == provider:
+            request.applymarker(pytest.mark.xfail(strict=True, reason=f"known gap: {gap}"))
 
     def no_preconditions(self) -> None:
         if self.name == "google":
@@ -156,7 +164,8 @@ def only(changes: Changes, uid: str) -> list[CalendarEvent]:
 # --- connect -------------------------------------------------------------------------------------
 
 
-def test_connect_finds_the_persons_calendar(subject: Subject) -> None:
+def test_connect_finds_the_persons_calendar(subject: Subject, request: pytest.FixtureRequest) -> None:
+    subject.known_gap(request, "google", "GoogleProvider.connect lists only the primary calendar")
     connected = subject.port.connect()
     assert subject.calendar_id in [c.calendar_id for c in connected.calendars]
 
@@ -171,7 +180,10 @@ def test_a_wrong_password_asks_to_connect_again(subject: Subject) -> None:
         wrong.connect()
 
 
-def test_netgoals_calendar_is_made_once_or_refused_cleanly(subject: Subject) -> None:
+def test_netgoals_calendar_is_made_once_or_refused_cleanly(
+    subject: Subject, request: pytest.FixtureRequest
+) -> None:
+    subject.known_gap(request, "google", "GoogleProvider.create_calendar makes a second calendar")
     name = f"Networking goals {uuid.uuid4().hex[:6]}"
     made = subject.port.create_calendar(name, "Europe/Berlin")
     if subject.name == "quirks":
@@ -185,7 +197,8 @@ def test_netgoals_calendar_is_made_once_or_refused_cleanly(subject: Subject) -> 
 # --- blocks and the person's edits ---------------------------------------------------------------
 
 
-def test_a_block_is_written_once_under_its_uid(subject: Subject) -> None:
+def test_a_block_is_written_once_under_its_uid(subject: Subject, request: pytest.FixtureRequest) -> None:
+    subject.known_gap(request, "google", "GoogleProvider.put_block(version=None) overwrites, no CONFLICT")
     planned = block()
     first = subject.port.put_block(subject.calendar_id, planned, None)
     assert first.outcome is WriteOutcome.WRITTEN and first.version
@@ -365,7 +378,10 @@ def test_an_invalidated_sync_token_falls_back_and_names_each_change_once(subject
     assert again.events == [] and list(again.removed) == []
 
 
-def test_busy_time_is_answered_with_or_without_free_busy(subject: Subject) -> None:
+def test_busy_time_is_answered_with_or_without_free_busy(
+    subject: Subject, request: pytest.FixtureRequest
+) -> None:
+    subject.known_gap(request, "google", "GoogleProvider.busy ignores calendar_ids (primary only)")
     subject.user.add(event("Dentist", local(2026, 12, 1, 10), local(2026, 12, 1, 11), organizer=ADA))
     busy = subject.port.busy([subject.calendar_id], local(2026, 12, 1, 0), local(2026, 12, 2, 0))
     assert [(b.start, b.end) for b in busy] == [(local(2026, 12, 1, 10), local(2026, 12, 1, 11))]

@@ -11,18 +11,21 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 
 from domain.calendar_port import Block, WriteOutcome
 from tests.caldav.conftest import new_calendar, require
+from tests.caldav.people import CaldavPerson, goal
 from tests.caldav.servers import Server
 from tests.caldav.test_contract import caldav_provider
 from tests.caldav.user_client import local
 
 BIN = Path(sys.executable).parent
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)  # a Saturday
 
 
 def _run(*args: str | Path, cwd: Path) -> str:
@@ -145,3 +148,46 @@ def test_vdirsyncer_and_khal_read_back_the_blocks_netgoals_wrote(
         "2026-10-26 09:00 09:45 ✓ Networking: meetup, Café Zürich",
         "2026-11-02 18:00 18:45 Networking: follow up",
     ]
+
+
+def test_vdirsyncer_and_khal_read_back_the_blocks_a_sync_planned(
+    tmp_path: Path, radicale_server: Server
+) -> None:
+    """What the planner and the push wrote (times from the outbox rows, in the person's zone)."""
+    for tool in ("vdirsyncer", "khal"):
+        if not (BIN / tool).exists():
+            require(f"{tool} is not installed (pip install '.[test]')")
+    events = new_calendar(radicale_server, f"events-{uuid.uuid4().hex[:8]}")
+    goals_url = events.use("").make_calendar(f"goals-{uuid.uuid4().hex[:8]}")
+    (tmp_path / "netgoals").mkdir()
+    person = CaldavPerson(radicale_server, tmp_path / "netgoals", NOW, events, goals_url)
+    try:
+        goal(person.app, person.user_id, "weekly-outreach")
+        person.connect()
+        report = person.sync()
+        assert report.error is None and report.pushed >= 8, report
+        planned = person.blocks()
+    finally:
+        person.close()
+        events.close()
+
+    (tmp_path / "khal").mkdir()
+    vdir, khal = _configs(tmp_path / "khal", radicale_server, goals_url)
+    _run(BIN / "vdirsyncer", "-c", vdir, "discover", cwd=tmp_path)
+    _run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
+    listed = _run(
+        BIN / "khal",
+        "-c",
+        khal,
+        "list",
+        "--format",
+        "{start} {title}",
+        "--day-format",
+        "",
+        "2026-11-01",
+        "2027-04-01",
+        cwd=tmp_path,
+    )
+    lines = sorted(line.strip() for line in listed.splitlines() if line.strip())
+    berlin = ZoneInfo("Europe/Berlin")
+    assert lines == sorted(f"{b.start.astimezone(berlin):%Y-%m-%d %H:%M} {b.summary}" for b in planned)

@@ -95,10 +95,14 @@ def _poll(cluster: Cluster) -> None:
     cluster.jobs.celery.send_task(task_names().caldav)
 
 
-def _synced(cluster: Cluster, user_id: str) -> bool:
+def _last_sync(cluster: Cluster, user_id: str) -> str | None:
     with read_transaction(cluster.app.engine) as connection:
         account = caldav_store.account_of(connection, user_id)
-    return account is not None and account.last_sync_at is not None and account.failures == 0
+    return account.last_sync_at if account is not None and account.failures == 0 else None
+
+
+def _synced(cluster: Cluster, user_id: str) -> bool:
+    return _last_sync(cluster, user_id) is not None
 
 
 def _done_titles(cluster: Cluster, user_id: str) -> list[str]:
@@ -131,13 +135,16 @@ def test_a_worker_killed_mid_sync_loses_nothing_and_counts_nothing_twice(
     while not _synced(cluster, user_id):  # the user lock of the dead worker expires by itself
         assert time.monotonic() < deadline, (cluster.folder / "w2.log").read_text()[-3000:]
         _poll(cluster)
-        time.sleep(1)
+        time.sleep(0.5)
     # once more, as the next poll would: it must add nothing
     with write_transaction(cluster.app.engine) as connection:
         caldav_store.update_account(connection, user_id, next_poll_at=0)
-    before = cluster.app.store.head_position()
+    before, synced_at = cluster.app.store.head_position(), _last_sync(cluster, user_id)
     _poll(cluster)
-    time.sleep(3)
+    deadline = time.monotonic() + 60
+    while _last_sync(cluster, user_id) == synced_at:
+        assert time.monotonic() < deadline, "the next poll did not sync"
+        time.sleep(0.2)
 
     assert _done_titles(cluster, user_id) == [f"Meetup {n}" for n in range(MEETUPS)]
     blocks = Counter(
