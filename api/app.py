@@ -29,6 +29,7 @@ from api import (
     rest_network,
     webhooks,
 )
+from api.caldav import router_for as caldav_router
 from api.credentials import router_for as credentials_router
 from api.docs import add_docs
 from api.feeds import router_for as feeds_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(confirm.router_for(settings), responses=_ERRORS)
     webhooks.attach(app, settings, service, _ERRORS)  # before google's routes: it serves /webhooks/google
     app.include_router(google_router(settings), responses=_ERRORS)
+    app.include_router(caldav_router(settings), responses=_ERRORS)
     app.include_router(updates_router(settings), responses=_ERRORS)
     app.include_router(credentials_router(settings), responses=_ERRORS)
     metrics.attach(app)

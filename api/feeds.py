@@ -27,6 +27,7 @@ from api.security import CONTENT_SECURITY_POLICY
 from api.webhooks import jobs_of
 from service import accounts, ical
 from service.app import App
+from service.caldav.connect import status as caldav_status
 from service.commands import DomainError, NotFoundError
 from service.ical import read_now
 from service.settings import Settings
@@ -131,6 +132,7 @@ def router_for(settings: Settings) -> APIRouter:
                 s.source_id: _local(s.last_fetched_at, session.tz) for s in sources if s.last_fetched_at
             },
             "zone": session.tz.key,
+            "caldav": caldav_status(app, user_id),
             "done": request.query_params.get("done"),
             **layout(request, session),
         }

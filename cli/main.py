@@ -35,6 +35,7 @@ COMMANDS = (
     Lazy("contact", "cli.contact_commands:contact_app", "The people in your network.", NETWORK),
     Lazy("suggestions", "cli.google:suggestions_app", "People you met at attended events who are not contacts yet.", NETWORK),
     Lazy("google", "cli.google:google_app", "Connect Google Calendar: goals in, attended events out.", CALENDARS),
+    Lazy("caldav", "cli.caldav:caldav_app", "Connect a CalDAV calendar (Nextcloud, iCloud, Fastmail, Radicale…).", CALENDARS),
     Lazy("sync", "cli.google:sync", "Plan, push and pull once (every connected user, or one), read the iCal sources that are due, and print what changed.", CALENDARS),
     Lazy("source", "cli.sources:source_app", "Read iCal calendars (Outlook, iCloud, Meetup…) for attended events.", CALENDARS),
     Lazy("feed", "cli.feed:feed_app", "Subscribe to your networking tasks from any calendar app.", CALENDARS),

@@ -154,6 +154,24 @@ def sweep(jobs: Jobs) -> Outcome:
     return Outcome("ok", counts=counts)
 
 
+def caldav(jobs: Jobs) -> Outcome:
+    """Sync every CalDAV account whose poll is due (each sync sets its next poll: 15 minutes, or
+    longer after failures), one user at a time under the user lock."""
+    from service.caldav.context import CalDAV
+    from service.caldav.sync import due_users, sync_once
+
+    context = CalDAV.open(jobs.settings)
+    synced = failed = 0
+    for user_id in due_users(jobs.app):
+        with _user_lock(jobs, user_id) as held:
+            if not held:
+                continue  # another worker is on this user; the next poll comes round again
+            report = sync_once(jobs.app, context, user_id)
+        synced += 1
+        failed += report.status in ("error", "reconnect-needed")
+    return Outcome("ok", counts={"caldav": synced, "failed": failed})
+
+
 def sources(jobs: Jobs) -> Outcome:
     """Read every iCal source whose poll is due (each read commits with its new state)."""
     reports = sync_due_sources(jobs.app, jobs.settings)

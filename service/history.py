@@ -220,7 +220,7 @@ def _what(item: dict[str, Any], names: _Names, tz: ZoneInfo) -> str:
             return f"{name}: strength re-assessed as {data['strength']} of 5"
         return f"{name}: {', '.join(changed)}"
     if t in (ev.CALENDAR_CONNECTED, ev.CALENDAR_DISCONNECTED):
-        return "Google Calendar"
+        return "CalDAV calendar" if data.get("provider") == "caldav" else "Google Calendar"
     if t in (ev.USER_REGISTERED, ev.USER_SETTINGS_CHANGED):
         parts = []
         if "timezone" in data:

@@ -170,6 +170,7 @@ class TaskNames:
     deliver_updates: str
     decide_updates: str
     deliver_batch: str
+    caldav: str
 
 
 def task_names() -> TaskNames:
@@ -188,4 +189,5 @@ def task_names() -> TaskNames:
         names.DELIVER_UPDATES,
         names.DECIDE_UPDATES,
         names.DELIVER_BATCH,
+        names.CALDAV,
     )

@@ -17,5 +17,6 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "renew-channels": {"task": names.renew_channels, "schedule": 3600.0},
         "housekeeping": {"task": names.housekeeping, "schedule": 3600.0},
         "sources": {"task": names.sources, "schedule": 60.0},  # each source has its own interval
+        "caldav": {"task": names.caldav, "schedule": 60.0},  # each account has its own next poll
         "updates": {"task": names.updates, "schedule": settings.updates_every_seconds},
     }

@@ -109,6 +109,10 @@ def _deliver_batch(self: NetgoalsTask, delivery_ids: list[str]) -> background.Ou
     return background.deliver_batch(jobs(), delivery_ids)
 
 
+def _caldav(self: NetgoalsTask) -> background.Outcome:
+    return background.caldav(jobs())
+
+
 def register(app: Celery) -> None:
     """Put the tasks on `app` (the worker's, or a test's own)."""
     for name, run in (
@@ -123,5 +127,6 @@ def register(app: Celery) -> None:
         (names.deliver_updates, _deliver_updates),
         (names.decide_updates, _decide_updates),
         (names.deliver_batch, _deliver_batch),
+        (names.caldav, _caldav),
     ):
         app.task(name=name, base=NetgoalsTask, bind=True)(run)

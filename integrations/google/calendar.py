@@ -218,15 +218,27 @@ class GoogleCalendar:
             if not page_token:
                 return
 
-    def busy(self, time_min: datetime, time_max: datetime) -> list[tuple[datetime, datetime]]:
+    def busy(
+        self, time_min: datetime, time_max: datetime, calendar_ids: tuple[str, ...] = ("primary",)
+    ) -> list[tuple[datetime, datetime]]:
         body = {
             "timeMin": time_min.isoformat(),
             "timeMax": time_max.isoformat(),
-            "items": [{"id": "primary"}],
+            "items": [{"id": c} for c in calendar_ids],
         }
         answer = self._run(self.service.freebusy().query(body=body))
-        calendar = answer.get("calendars", {}).get("primary", {})
-        return [(_instant(b["start"]), _instant(b["end"])) for b in calendar.get("busy", [])]
+        calendars = answer.get("calendars", {})
+        return [
+            (_instant(b["start"]), _instant(b["end"]))
+            for c in calendar_ids
+            for b in calendars.get(c, {}).get("busy", [])
+        ]
+
+    def calendars(self) -> list[tuple[str, str]]:
+        """(id, name) of the calendars the grant can see (with the minimal scopes: the ones
+        netgoals made); GoogleError when the grant may not list them."""
+        answer = self._run(self.service.calendarList().list(fields="items(id,summary)"))
+        return [(str(c["id"]), str(c.get("summary", ""))) for c in answer.get("items", [])]
 
     def watch(self, calendar_id: str, channel_id: str, address: str, token: str) -> tuple[str, float]:
         body = {"id": channel_id, "type": "web_hook", "address": address, "token": token}

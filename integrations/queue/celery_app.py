@@ -28,6 +28,7 @@ READ_SOURCES = "netgoals.read_sources"  # one user's due sources, asked for by a
 DELIVER_UPDATES = "netgoals.deliver_updates"  # one user's due deliveries (a test send)
 DECIDE_UPDATES = "netgoals.decide_updates"  # decide for a batch of marked people
 DELIVER_BATCH = "netgoals.deliver_batch"  # send a batch of due deliveries over one connection
+CALDAV = "netgoals.caldav"  # sync the CalDAV accounts whose poll is due
 QUEUE = "netgoals"
 # Deliveries a person waits for (a goal met, a reminder) never queue behind the weekly digest: each
 # is a Redis list of its own, and a worker takes from its queues in turn, so a goal-met email waits

@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from domain import events as ev
 from domain.events import NewEvent, actions_stream
 from domain.planning import BUSY, PlanChanges, plan
 from domain.profile import Profile
-from integrations.google.calendar import GoogleCalendar
 from integrations.storage import calendar_store as store
 from integrations.storage import views
 from integrations.storage.database import read_transaction, write_transaction
@@ -22,9 +21,15 @@ from service.google.ids import derived_id
 from service.google.report import Report
 
 
+class BusySource(Protocol):
+    """Where the planner learns when the person is busy (Google's freeBusy, CalDAV's query)."""
+
+    def busy(self, time_min: datetime, time_max: datetime) -> list[tuple[datetime, datetime]]: ...
+
+
 def make_plan(
     app: App,
-    client: GoogleCalendar,
+    client: BusySource,
     user_id: str,
     profile: Profile,
     weeks: int,

@@ -15,17 +15,16 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from domain import crediting
 from domain import events as ev
 from domain.attendance import (
     ATTENDED,
     UPCOMING,
     CalendarEvent,
-    Credit,
     GoalRule,
     attendance,
     contacts_present,
     matching_kinds,
-    reconcile,
     rules_for,
 )
 from domain.confirmation import ANSWER_DONE, title_says_done
@@ -44,7 +43,7 @@ from integrations.storage.event_store import StreamAppend
 from service import confirmation
 from service.app import App
 from service.google.blocks import deleted_in_google
-from service.google.ids import GOALS, credit_action_id, derived_id, done_id, retracted_id
+from service.google.ids import GOALS, derived_id
 from service.google.recovery import recover
 from service.google.report import Report
 
@@ -209,48 +208,22 @@ def _counted_by_the_old_rule(
 def credit(
     work: _Pull, occurrence: store.Occurrence, facts: dict[str, Any], wanted: dict[str, Any], reason: str
 ) -> None:
-    """Move an occurrence from what it counted to what it should count now."""
-    counted = {k: Credit(v[0], v[1]) for k, v in occurrence.counted.items()}
-    retract, new = reconcile(counted, wanted)
-    for kind in retract:
-        action_id = counted[kind].action_id
-        work.events.append(
-            NewEvent(
-                retracted_id(action_id),
-                ev.ACTION_RETRACTED,
-                {"action_id": action_id, "reason": reason, "at": work.at()},
-            )
-        )
-        del occurrence.counted[kind]
-        if facts.get("own") == action_id:
-            work.outbox.setdefault(action_id, {}).update(status="skipped", present=False)
-    for kind in new:
-        own = facts.get("own")
-        if own and occurrence.generation == 0:
-            action_id = own
-        else:
-            action_id = credit_action_id(work.user_id, occurrence.key, kind, occurrence.generation)
-        occurrence.generation += 1
-        work.events.append(
-            NewEvent(
-                done_id(action_id),
-                ev.ACTION_DONE,
-                {
-                    "action_id": action_id,
-                    "kind": kind,
-                    "at": wanted[kind],
-                    "contact_ids": facts["contact_ids"],
-                    "title": facts["title"] or None,
-                    "note": None,
-                    "source": "google",
-                    "calendar_event": occurrence.key,
-                    "logged_at": work.at(),
-                },
-            )
-        )
-        occurrence.counted[kind] = [action_id, wanted[kind]]
-        if own == action_id:
-            work.outbox.setdefault(action_id, {})["status"] = "done"
+    """Move an occurrence from what it counted to what it should count now (`domain.crediting`)."""
+    done = crediting.credit(
+        work.user_id,
+        occurrence.key,
+        occurrence.counted,
+        occurrence.generation,
+        facts,
+        wanted,
+        reason=reason,
+        at=work.at(),
+        source="google",
+    )
+    work.events.extend(done.events)
+    occurrence.counted, occurrence.generation = done.counted, done.generation
+    for action_id, values in done.outbox.items():
+        work.outbox.setdefault(action_id, {}).update(values)
     occurrence.facts = facts
 
 

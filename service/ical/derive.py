@@ -9,15 +9,13 @@ from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain import events as ev
+from domain import crediting
 from domain.attendance import (
     ATTENDED,
     UPCOMING,
     CalendarEvent,
-    Credit,
     contacts_present,
     matching_kinds,
-    reconcile,
     rules_for,
 )
 from domain.events import NewEvent
@@ -29,6 +27,7 @@ from integrations.storage.database import read_transaction
 from service.app import App
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/ical-source")
+IDS = crediting.IdScheme(_NAMESPACE, "ical/")
 
 
 def derived_id(text: str) -> UUID:
@@ -93,45 +92,24 @@ def credit(
     wanted: dict[str, str],
     reason: str,
 ) -> None:
-    """Move an occurrence from what it counted to what it should count now (as Google's pull)."""
-    counted = {k: Credit(v[0], v[1]) for k, v in occurrence.counted.items()}
-    retract, new = reconcile(counted, wanted)
-    generation = int(occurrence.facts.get("generation", 0))
-    at = work.now.isoformat()
-    for kind in retract:
-        action_id = counted[kind].action_id
-        work.events.append(
-            NewEvent(
-                derived_id(f"{action_id}/retracted"),
-                ev.ACTION_RETRACTED,
-                {"action_id": action_id, "reason": reason, "at": at},
-            )
-        )
-        del occurrence.counted[kind]
-    for kind in new:
-        # Keyed by user and event, not by source: the same event read from two calendars (or
-        # from a calendar removed and added again) is one action.
-        action_id = str(derived_id(f"ical/{work.user_id}/{occurrence.key}/{kind}/{generation}"))
-        generation += 1
-        work.events.append(
-            NewEvent(
-                derived_id(f"{action_id}/done"),
-                ev.ACTION_DONE,
-                {
-                    "action_id": action_id,
-                    "kind": kind,
-                    "at": wanted[kind],
-                    "contact_ids": facts["contact_ids"],
-                    "title": facts["title"] or None,
-                    "note": None,
-                    "source": "ical",
-                    "calendar_event": occurrence.key,
-                    "logged_at": at,
-                },
-            )
-        )
-        occurrence.counted[kind] = [action_id, wanted[kind]]
-    occurrence.facts = {**facts, "generation": generation}
+    """Move an occurrence from what it counted to what it should count now: the one crediting rule
+    (`domain.crediting`, invariant 14). Its action ids are keyed by user and event, not by source:
+    the same event read from two calendars (or from a calendar removed and added again) is one."""
+    done = crediting.credit(
+        work.user_id,
+        occurrence.key,
+        occurrence.counted,
+        int(occurrence.facts.get("generation", 0)),
+        {**facts, "own": None},
+        wanted,
+        reason=reason,
+        at=work.now.isoformat(),
+        source="ical",
+        ids=IDS,
+    )
+    work.events.extend(done.events)
+    occurrence.counted = done.counted
+    occurrence.facts = {**facts, "generation": done.generation}
 
 
 def settle_due(app: App, work: Work, record: store.SourceRecord) -> None:

@@ -26,6 +26,8 @@ ALLOWED = {
     "integrations.contact_files": {"domain", "integrations.contact_files"},
     "integrations.queue": {"domain", "integrations.queue"},
     "integrations.ical": {"domain", "integrations.ical", "integrations.outbound"},
+    # CalDAV reads events with the iCal source reader and talks through the guarded client.
+    "integrations.caldav": {"domain", "integrations.caldav", "integrations.ical", "integrations.outbound"},
     # Guarded outbound HTTP, shared by the calendar fetcher and the webhook sender.
     "integrations.outbound": {"domain", "integrations.outbound"},
     "service": {"domain", "integrations", "service"},

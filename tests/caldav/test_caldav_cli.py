@@ -1,0 +1,88 @@
+"""`netgoals caldav connect|calendars|status|sync|disconnect` through Typer's runner, in-process,
+on a real SQLite store and a real Radicale: the password comes from a hidden prompt or the
+environment, never an argument, and is never printed."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from tests.caldav.conftest import new_calendar
+from tests.caldav.servers import Server
+
+ADA = "ada@example.org"
+Invoke = Callable[..., str]
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    for name in ("NETGOALS_DATABASE_URL", "NETGOALS_GOOGLE_CLIENT_ID", "NETGOALS_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NETGOALS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NETGOALS_NOW", "2026-11-25T11:00:00+00:00")
+    monkeypatch.setenv("NETGOALS_ALLOW_PRIVATE_SOURCES", "1")
+    monkeypatch.setenv("NETGOALS_USER", ADA)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0, stdin: str | None = None) -> str:
+        result = runner.invoke(app, list(args), input=stdin)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    invoke("init", "--timezone", "Europe/Berlin")
+    invoke("goal", "add", "--template", "monthly-event")
+    return invoke
+
+
+def test_connect_with_a_prompted_password_then_calendars_status_sync_disconnect(
+    run: Invoke, radicale_server: Server
+) -> None:
+    mine = new_calendar(radicale_server)
+    goals_name = f"Networking goals {uuid.uuid4().hex[:6]}"
+    goals_url = mine.use("").make_calendar(goals_name.lower().replace(" ", "-"), goals_name)
+    password = radicale_server.password
+    out = run(
+        "caldav",
+        "connect",
+        radicale_server.base_url,
+        "--username",
+        radicale_server.username,
+        "--read",
+        mine.calendar_url,
+        "--plan-into",
+        goals_name,
+        stdin=f"{password}\n",
+    )
+    assert "CalDAV connected" in out and f"Planning into: {goals_name}" in out
+    assert password not in out
+    listed = json.loads(run("caldav", "calendars", "--json"))
+    roles = {c["url"]: c["role"] for c in listed}
+    assert roles[goals_url] == "goals" and roles[mine.calendar_url] == "read"
+    status = json.loads(run("caldav", "status", "--json"))
+    assert status["status"] == "connected" and password not in json.dumps(status)
+    assert "connected" in run("caldav", "sync")
+    assert mine.use(goals_url).objects(), "a block was planned into the calendar"
+    assert "disconnected" in run("caldav", "disconnect")
+    assert json.loads(run("caldav", "status", "--json"))["status"] == "disconnected"
+    mine.close()
+
+
+def test_a_wrong_password_from_the_environment_is_one_line_and_exit_2(
+    run: Invoke, radicale_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NETGOALS_CALDAV_PASSWORD", "not-it")
+    out = run("caldav", "connect", radicale_server.base_url, "--username", "ada", code=2)
+    assert "refused the user name or password" in out and "not-it" not in out
+    assert json.loads(run("caldav", "status", "--json"))["status"] == "not-connected"
+
+
+def test_an_unknown_preset_is_named(run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETGOALS_CALDAV_PASSWORD", "x")
+    out = run("caldav", "connect", "--preset", "yahoo", "--username", "ada", code=2)
+    assert "unknown preset 'yahoo'" in out
