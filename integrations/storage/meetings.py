@@ -1,7 +1,7 @@
 """Meetings from every calendar the person connected, for briefs and after-meeting nudges (issue 28).
 
-One reader per occurrence table, in a small registry: a calendar kind that keeps its own occurrences
-(CalDAV) adds its reader with `register`. Each reader turns the rows it keeps for a user into
+One reader per occurrence table (Google, CalDAV, iCal sources), in a small registry: a calendar kind
+that keeps its own occurrences adds its reader with `register`. Each reader turns the rows it keeps for a user into
 `domain.meetings.Meeting`s; the rows' `facts` hold the event's start, end, title, known contacts,
 other attendees and whether the person is going (older rows without them read as best they can).
 """
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from domain.meetings import Meeting
+from integrations.storage.caldav_store.tables import caldav_occurrences
 from integrations.storage.calendar_store.tables import google_occurrences
 from integrations.storage.ical_store.tables import ical_occurrences, ical_sources
 
@@ -96,5 +97,16 @@ def _ical(connection: Connection, user_id: str) -> list[Meeting]:
     return [m for m in found if m is not None]
 
 
+def _caldav(connection: Connection, user_id: str) -> list[Meeting]:
+    rows = connection.execute(
+        select(caldav_occurrences.c.key, caldav_occurrences.c.facts).where(
+            caldav_occurrences.c.user_id == user_id
+        )
+    )
+    found = (from_facts("caldav", key, json.loads(facts)) for key, facts in rows)
+    return [m for m in found if m is not None]
+
+
+register("caldav", _caldav)
 register("google", _google)
 register("ical", _ical)

@@ -39,6 +39,7 @@ from domain.crediting import derived_id
 from domain.errors import DomainError
 from domain.events import NewEvent, actions_stream
 from domain.ical_attendance import source_attendance
+from domain.meetings import going
 from domain.profile import Profile
 from integrations.caldav.provider import CalDAVProvider
 from integrations.storage import caldav_store
@@ -175,17 +176,20 @@ def _derive(work: PullWork, calendar_id: str, changes: Changes) -> None:
 
 def _consider(work: PullWork, event: CalendarEvent, occurrence: Occurrence | None) -> None:
     kinds = matching_kinds(event, work.rules)
-    if not kinds and occurrence is None:
-        return
+    contact_ids = contacts_present(event, work.profile.contacts)
+    if not kinds and occurrence is None and not contact_ids:
+        return  # kept too when it counts for nothing: a meeting with people known gets a brief
     state = source_attendance(event, work.now)
     facts = {
         "kinds": kinds,
         "at": event.start.isoformat() if event.start else None,
+        "end": event.end.isoformat() if event.end else None,
         "title": event.summary[:200],
-        "contact_ids": contacts_present(event, work.profile.contacts),
+        "contact_ids": contact_ids,
         "attendees": [[a.email, a.name] for a in event.others() if a.response != "declined"],
         "own": None,
         "attended": state == ATTENDED,
+        "going": going(event),
     }
     if occurrence is None:
         occurrence = Occurrence(event.key, None, {}, {}, 0, stored=False)

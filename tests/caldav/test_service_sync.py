@@ -341,3 +341,39 @@ def test_a_block_the_person_renamed_keeps_their_words_when_netgoals_writes_it_ag
     assert kept is not None
     assert str(kept.master["SUMMARY"]) == "Coffee with Bo (mine)"
     assert _row(world, row["action_id"])["revision"] == _row(world, row["action_id"])["pushed_revision"]
+
+
+def test_a_meeting_with_a_known_person_in_a_caldav_calendar_gets_a_brief_and_counts_nothing(
+    world: World,
+) -> None:
+    # Issue 27 x issue 28: meetings come from every calendar; a CalDAV event tomorrow with someone
+    # the network knows is kept (though no goal counts it) and briefed; a declined one is not.
+    from service import contacts, next_actions
+    from service.commands import ContactSpec
+
+    contacts.add_contact(
+        world.app, world.user_id, ContactSpec(name="Grace Hopper", emails=("grace@example.com",))
+    )
+    world.connect()
+    tomorrow = NOW + timedelta(days=1)
+    world.mine.add(
+        event(
+            "Coffee with Grace",
+            tomorrow,
+            organizer="grace@example.com",
+            attendees=[Attendee(ADA, "NEEDS-ACTION"), Attendee("grace@example.com", "ACCEPTED")],
+        )
+    )
+    world.mine.add(
+        event(
+            "Lunch I declined",
+            tomorrow + timedelta(hours=3),
+            organizer="grace@example.com",
+            attendees=[Attendee(ADA, "DECLINED"), Attendee("grace@example.com", "ACCEPTED")],
+        )
+    )
+    world.sync()
+    briefs = next_actions.briefs(world.app, world.user_id)
+    assert [(b.meeting.source, b.meeting.title) for b in briefs] == [("caldav", "Coffee with Grace")]
+    assert [p.name for p in briefs[0].people] == ["Grace Hopper"]
+    assert world.done() == {}  # kept for the brief, counted for nothing
