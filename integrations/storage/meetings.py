@@ -1,8 +1,8 @@
 """Meetings from every calendar the person connected, for briefs and after-meeting nudges (issue 28).
 
 One reader per occurrence table (Google, CalDAV, iCal sources), in a small registry: a calendar kind
-that keeps its own occurrences adds its reader with `register`. Each reader turns the rows it keeps for a user into
-`domain.meetings.Meeting`s; the rows' `facts` hold the event's start, end, title, known contacts,
+that keeps its own occurrences adds its reader with `register`. Each reader turns the rows it keeps
+for a user into `domain.meetings.Meeting`s; the rows' `facts` hold the event's start, end, title, known contacts,
 other attendees and whether the person is going (older rows without them read as best they can).
 """
 
