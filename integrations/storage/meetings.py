@@ -2,8 +2,9 @@
 
 One reader per occurrence table (Google, CalDAV, iCal sources), in a small registry: a calendar kind
 that keeps its own occurrences adds its reader with `register`. Each reader turns the rows it keeps
-for a user into `domain.meetings.Meeting`s; the rows' `facts` hold the event's start, end, title, known contacts,
-other attendees and whether the person is going (older rows without them read as best they can).
+for a user into `domain.meetings.Meeting`s; the rows' `facts` hold the event's start, end, title,
+known contacts, other attendees and whether the person is going (older rows without them read as
+best they can).
 """
 
 from __future__ import annotations
