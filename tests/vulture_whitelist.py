@@ -37,6 +37,6 @@ _.exc_type, _.tb
 # http.server calls do_<METHOD> by the request's method (tests/caldav/quirks_proxy.py).
 _.do_HEAD, _.do_OPTIONS, _.do_COPY, _.do_MKCALENDAR, _.do_MKCOL, _.do_MOVE, _.do_PROPFIND
 _.do_PROPPATCH, _.do_REPORT
-# The calendar port's "how do you keep current" (domain/calendar_port.py::Freshness): said by each
+# The calendar port's "how do you keep current" (Freshness in domain/calendar_port.py): said by each
 # provider, not read yet: the CalDAV poller keeps its own per-calendar schedule (service/caldav/context.py).
 _.poll_seconds

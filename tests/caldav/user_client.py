@@ -104,7 +104,7 @@ def event(
 def calendar_of(*events: icalendar.Event) -> icalendar.Calendar:
     """A VCALENDAR with the events and a VTIMEZONE for each zone they use (as real clients send)."""
     calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//netgoals tests//user client//EN")
+    calendar.add("prodid", "-//netgoals-tests//user client//EN")
     calendar.add("version", "2.0")
     for item in events:
         calendar.add_component(item)

@@ -1,6 +1,6 @@
 """Writers for different people on PostgreSQL: each write catches up its own person's projection
 work, never waiting on the one checkpoint row, and the whole-log catch-up running beside them
-applies nothing twice (invariants 4, 5 and 18 in docs/architecture.md)."""
+applies nothing twice (invariants 4, 5 and 17 in docs/architecture.md)."""
 
 from __future__ import annotations
 
