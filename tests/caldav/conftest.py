@@ -3,7 +3,8 @@ runs each file whole on one process, so each process has its own servers), a fre
 test, and the quirks proxy in front of Radicale.
 
 A server that cannot run here (a package missing) skips its tests, and fails them under
-NETGOALS_REQUIRE_SERVICES=1, as tests/conftest.py does for PostgreSQL and Redis.
+NETGOALS_REQUIRE_SERVICES=1, as tests/conftest.py does for PostgreSQL and Redis. A case a
+`not_on` marker excludes is deselected at collection (`applicability.py`).
 """
 
 from __future__ import annotations
@@ -12,13 +13,25 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.caldav import servers
+from tests.caldav import applicability, servers
 from tests.caldav.quirks_proxy import QuirksProxy
 from tests.caldav.user_client import UserClient
 from tests.conftest import REQUIRE_SERVICES
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Cases that do not apply to their provider are deselected, not generated and then skipped."""
+    applicability.deselect(config, items)
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent under -p no:xdist
+def pytest_testnodedown(node: Any, error: object) -> None:
+    if error is None:
+        applicability.count_worker_deselected(node.config, node.workeroutput)
 
 
 def require(reason: str) -> None:

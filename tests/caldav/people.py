@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-import pytest
 from cryptography.fernet import Fernet
 
 from domain import events as ev
@@ -29,6 +28,7 @@ from service.caldav.context import CalDAV
 from service.caldav.sync import sync_once as caldav_sync
 from service.google.report import Report
 from service.settings import Settings
+from tests.caldav.applicability import not_applicable
 from tests.caldav.quirks_proxy import QuirksProxy
 from tests.caldav.servers import Server, forget_sync_tokens
 from tests.caldav.user_client import Attendee, Stored, UserClient, event
@@ -38,6 +38,8 @@ from tests.google.conftest import World
 ADA = "ada@example.org"
 HOST = "host@example.org"
 TZ = "Europe/Berlin"
+NO_MOVED_INSTANCE = "the Google fake cannot move one instance of a series (no exception instances)"
+NO_FORGETTING = "Xandikos cannot be made to forget a sync token on demand"
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ class GooglePerson:
         self.world.add_event(summary, start, minutes)
 
     def recurring(self, summary: str, first: datetime, count: int, excluded: int, moved: int) -> str:
-        pytest.skip("the Google fake cannot move one instance of a series (no exception instances)")
+        not_applicable("google", NO_MOVED_INSTANCE)
 
     def forget_sync_token(self) -> None:
         self.world.fake.expire_sync_tokens(ADA, "primary")
@@ -263,7 +265,7 @@ class CaldavPerson:
         if self.proxy is not None:
             self.proxy.quirks.sync_invalid = True
         elif not forget_sync_tokens(self.server, self.events.calendar_url):
-            pytest.skip(f"{self.server.name} cannot be made to forget a sync token on demand")
+            not_applicable(self.server.name, NO_FORGETTING)
 
     def exclude(self, ref: str, first: datetime, n: int) -> None:
         stored = self.events.get_href(ref)

@@ -30,8 +30,10 @@ from domain.calendar_port import (
 from integrations.google.provider import GoogleProvider
 from integrations.storage import calendar_store
 from integrations.storage.database import read_transaction
+from tests.caldav.applicability import not_applicable
 from tests.caldav.conftest import new_calendar
-from tests.caldav.google_user import GoogleUser
+from tests.caldav.google_user import NO_SERIES, GoogleUser
+from tests.caldav.people import NO_FORGETTING
 from tests.caldav.quirks_proxy import QuirksProxy
 from tests.caldav.servers import Server, forget_sync_tokens
 from tests.caldav.user_client import Attendee, UserClient, event, local
@@ -42,6 +44,13 @@ BERLIN = ZoneInfo("Europe/Berlin")
 WINDOW = (datetime(2026, 9, 1, tzinfo=UTC), datetime(2027, 3, 1, tzinfo=UTC))
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 PROVIDERS = ["radicale", "xandikos", "quirks", "google"]
+NO_IF_MATCH = (
+    "Google's client writes without If-Match (last writer wins): the pull that runs before "
+    "every push is what notices the person's edit (integrations/google/provider.py)"
+)
+NO_ACCOUNTS = "Xandikos has no accounts of its own (a reverse proxy would authenticate)"
+GRANTS = "Google: a revoked grant is tests/google's (test_google_faults.py)"
+FAULTS = "only the quirks proxy answers 503 and 429 on demand"
 
 
 @dataclass
@@ -64,14 +73,11 @@ class Subject:
         elif not isinstance(self.user, UserClient) or not forget_sync_tokens(
             self.user.server, self.calendar_id
         ):
-            pytest.skip(f"{self.name} cannot be made to forget a sync token on demand")
+            not_applicable(self.name, NO_FORGETTING)
 
     def no_preconditions(self) -> None:
         if self.name == "google":
-            pytest.skip(
-                "Google's client writes without If-Match (last writer wins): the pull that runs before "
-                "every push is what notices the person's edit (integrations/google/provider.py)"
-            )
+            not_applicable(self.name, NO_IF_MATCH)
 
 
 def google_provider(world: World) -> CalendarProvider:
@@ -163,11 +169,13 @@ def test_connect_finds_the_persons_calendar(subject: Subject, request: pytest.Fi
     assert subject.calendar_id in [c.calendar_id for c in connected.calendars]
 
 
+@pytest.mark.not_on("xandikos", reason=NO_ACCOUNTS)
+@pytest.mark.not_on("google", reason=GRANTS)
 def test_a_wrong_password_asks_to_connect_again(subject: Subject) -> None:
     if subject.name == "xandikos":
-        pytest.skip("Xandikos has no accounts of its own (a reverse proxy would authenticate)")
+        not_applicable(subject.name, NO_ACCOUNTS)
     if not isinstance(subject.user, UserClient):
-        pytest.skip("Google: a revoked grant is tests/google's (test_google_faults.py)")
+        not_applicable(subject.name, GRANTS)
     wrong = caldav_provider(subject.user.server, password="wrong")
     with pytest.raises(ReconnectNeededError):
         wrong.connect()
@@ -231,6 +239,7 @@ def test_the_person_deletes_a_block_and_netgoals_sees_it_gone(subject: Subject) 
     assert gone.outcome is WriteOutcome.GONE
 
 
+@pytest.mark.not_on("google", reason=NO_IF_MATCH)
 def test_a_concurrent_edit_is_a_412_conflict_and_the_persons_edit_survives(subject: Subject) -> None:
     subject.no_preconditions()
     planned = block()
@@ -258,6 +267,7 @@ def test_a_tick_in_the_title_reaches_netgoals(subject: Subject) -> None:
     assert renamed.summary.startswith("✓")
 
 
+@pytest.mark.not_on("google", reason=NO_IF_MATCH)
 def test_a_block_written_without_an_etag_in_the_answer_still_has_a_version(subject: Subject) -> None:
     subject.no_preconditions()
     written = subject.port.put_block(subject.calendar_id, block(), None)
@@ -302,6 +312,7 @@ def test_a_cancelled_event_counts_nothing(subject: Subject) -> None:
     assert dinner.cancelled and attendance(dinner, NOW) == NOT_ATTENDED
 
 
+@pytest.mark.not_on("google", reason=NO_SERIES)
 def test_a_series_with_an_exdate_and_a_moved_instance(subject: Subject) -> None:
     first = local(2026, 10, 6, 18)  # weekly, across the end of summer time on 25 October
     stored = subject.user.recurring(
@@ -325,6 +336,7 @@ def test_a_series_with_an_exdate_and_a_moved_instance(subject: Subject) -> None:
     assert len({e.original_start for e in instances}) == 4 and all(e.original_start for e in instances)
 
 
+@pytest.mark.not_on("google", reason=NO_SERIES)
 def test_times_in_another_zone_keep_their_instant(subject: Subject) -> None:
     # New York leaves summer time a week after Berlin: 1 November 2026
     stored = subject.user.recurring(
@@ -350,6 +362,7 @@ def test_an_incremental_read_names_only_what_changed(subject: Subject) -> None:
     assert subject.port.changes(subject.calendar_id, seen.state).events == []
 
 
+@pytest.mark.not_on("xandikos", reason=NO_FORGETTING)
 def test_an_invalidated_sync_token_falls_back_and_names_each_change_once(subject: Subject) -> None:
     gone = subject.user.add(event("Gone", local(2026, 11, 2, 9), organizer=ADA))
     subject.user.add(event("Kept", local(2026, 11, 4, 9), organizer=ADA))
@@ -377,9 +390,10 @@ def test_busy_time_is_answered_with_or_without_free_busy(
     assert [(b.start, b.end) for b in busy] == [(local(2026, 12, 1, 10), local(2026, 12, 1, 11))]
 
 
+@pytest.mark.not_on("radicale", "xandikos", "google", reason=FAULTS)
 def test_503_and_429_say_when_to_come_back(subject: Subject) -> None:
     if subject.proxy is None:
-        pytest.skip("only the quirks proxy answers 503 and 429 on demand")
+        not_applicable(subject.name, FAULTS)
     for status in (503, 429):
         subject.proxy.fail_next(status, 1, retry_after=7)
         with pytest.raises(RateLimitedError) as raised:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from domain import events as ev
 from tests.caldav.flow import (  # noqa: F401 - the fixtures
     BERLIN,
@@ -17,7 +19,7 @@ from tests.caldav.flow import (  # noqa: F401 - the fixtures
     radicale_flow_server,
     xandikos_flow_server,
 )
-from tests.caldav.people import Person, done_keys, goal, report_ok
+from tests.caldav.people import NO_FORGETTING, NO_MOVED_INSTANCE, Person, done_keys, goal, report_ok
 from tests.google.conftest import fake, make_world  # noqa: F401 - the Google fixtures
 
 
@@ -50,6 +52,7 @@ def test_a_declined_or_cancelled_meetup_takes_its_credit_back(person: Person) ->
     assert len(actions_of(person, ev.ACTION_RETRACTED)) == 2  # not twice
 
 
+@pytest.mark.not_on("google", reason=NO_MOVED_INSTANCE)
 def test_a_series_counts_each_attended_instance_once_across_a_dst_change(person: Person) -> None:
     goal(person.app, person.user_id, "monthly-event")
     person.connect()
@@ -68,6 +71,7 @@ def test_a_series_counts_each_attended_instance_once_across_a_dst_change(person:
     assert len(actions_of(person, ev.ACTION_DONE)) == 4 and len(actions_of(person, ev.ACTION_RETRACTED)) == 1
 
 
+@pytest.mark.not_on("xandikos", reason=NO_FORGETTING)
 def test_a_forgotten_sync_token_rereads_everything_and_counts_nothing_twice(person: Person) -> None:
     goal(person.app, person.user_id, "monthly-event")
     person.connect()
