@@ -88,7 +88,7 @@ class PullWork:
             facts,
             wanted,
             reason=reason,
-            at=self.at(),
+            at=self.now,
             source=SOURCE,
         )
         self.events.extend(done.events)

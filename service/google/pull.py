@@ -217,7 +217,7 @@ def credit(
         facts,
         wanted,
         reason=reason,
-        at=work.at(),
+        at=work.now,
         source="google",
     )
     work.events.extend(done.events)
