@@ -233,7 +233,7 @@ def _own_block(work: _Pull, event: CalendarEvent, row: dict[str, Any]) -> None:
     if row["status"] != "planned" or not row["present"]:
         return
     if event.cancelled:
-        work.events.append(deleted_in_google(action_id, work.at()))
+        work.events.append(deleted_in_google(action_id, work.now))
         work.outbox[action_id] = {"status": "skipped", "present": False, "skipped_by_user": True}
         return
     if row["revision"] != row["pushed_revision"] or event.start is None or event.end is None:
