@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain import events as ev
 from domain.attendance import Credit, reconcile
+from domain.event_types import facts as fact
 from domain.events import NewEvent
 
 # The namespace predates other providers; kept so that ids derived before the port stay the same.
@@ -87,7 +88,7 @@ def credit(
     wanted: Mapping[str, str],
     *,
     reason: str,
-    at: str,
+    at: datetime,
     source: str,
     ids: IdScheme = CALENDARS,
 ) -> Credited:
@@ -98,13 +99,7 @@ def credit(
     own = facts.get("own")
     for kind in retract:
         action_id = credits[kind].action_id
-        out.events.append(
-            NewEvent(
-                ids.retracted(action_id),
-                ev.ACTION_RETRACTED,
-                {"action_id": action_id, "reason": reason, "at": at},
-            )
-        )
+        out.events.append(fact.action_retracted(action_id, reason, at).with_id(ids.retracted(action_id)))
         del out.counted[kind]
         if own == action_id:
             out.outbox.setdefault(action_id, {}).update(status="skipped", present=False)
@@ -114,23 +109,19 @@ def credit(
         else:
             action_id = ids.action(user_id, key, kind, out.generation)
         out.generation += 1
-        out.events.append(
-            NewEvent(
-                ids.done(action_id),
-                ev.ACTION_DONE,
-                {
-                    "action_id": action_id,
-                    "kind": kind,
-                    "at": wanted[kind],
-                    "contact_ids": facts["contact_ids"],
-                    "title": facts["title"] or None,
-                    "note": None,
-                    "source": source,
-                    "calendar_event": key,
-                    "logged_at": at,
-                },
-            )
+        # `wanted` holds the occurrence's start as stored (an isoformat, read back unchanged)
+        done = fact.action_done(
+            action_id,
+            kind,
+            datetime.fromisoformat(wanted[kind]),
+            facts["contact_ids"],
+            title=facts["title"] or None,
+            note=None,
+            source=source,
+            logged_at=at,
+            calendar_event=key,
         )
+        out.events.append(done.with_id(ids.done(action_id)))
         out.counted[kind] = [action_id, wanted[kind]]
         if own == action_id:
             out.outbox.setdefault(action_id, {})["status"] = "done"

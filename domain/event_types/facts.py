@@ -216,15 +216,25 @@ def action_planned(
 def action_rescheduled(
     action_id: str, start: datetime, end: datetime, by: str, at: datetime, *, reason: str | None = None
 ) -> Event:
-    payload: p.ActionRescheduled = {
-        "action_id": action_id,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "by": by,
-        "at": at.isoformat(),
-    }
-    if reason is not None:
-        payload["reason"] = reason
+    """`reason` (the planner's, for a block it moved) comes before `at`, as it always was logged."""
+    payload: p.ActionRescheduled
+    if reason is None:
+        payload = {
+            "action_id": action_id,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "by": by,
+            "at": at.isoformat(),
+        }
+    else:
+        payload = {
+            "action_id": action_id,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "by": by,
+            "reason": reason,
+            "at": at.isoformat(),
+        }
     return _event(ev.ACTION_RESCHEDULED, payload)
 
 

@@ -71,10 +71,6 @@ class Vault:
             raise SecretKeyMissingError("no secret key")
         self._fernet = MultiFernet([_fernet(k) for k in keys])
 
-    @classmethod
-    def open(cls, secret_key: str | None, home: Path, embedded: bool) -> Vault:
-        return cls(key_material(secret_key, home, embedded))
-
     def seal(self, document: dict[str, Any]) -> str:
         return self._fernet.encrypt(json.dumps(document, separators=(",", ":")).encode()).decode()
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from domain import events as ev
 from domain.calendar_port import CalendarInfo, ProviderError
 from domain.errors import DomainError
-from domain.events import Event
+from domain.event_types import facts
 from integrations.caldav.discovery import start_url
 from integrations.storage import caldav_store
 from integrations.storage import calendar_store as google_store
@@ -100,13 +99,7 @@ def connect(
             [(c.calendar_id, c.name, READ) for c in chosen] + [(goals.calendar_id, goals.name, GOALS)],
         )
     if before is None or before.status == "disconnected":
-        at = now.isoformat()
-        app.decide_profile(
-            user_id,
-            lambda _p: [
-                Event(ev.CALENDAR_CONNECTED, {"provider": "caldav", "calendar": goals.name, "at": at})
-            ],
-        )
+        app.decide_profile(user_id, lambda _p: [facts.calendar_connected("caldav", goals.name, now)])
     log.info("caldav calendar connected for user %s", user_id)
     return Connected(found.account, goals, tuple(chosen), created)
 
@@ -191,10 +184,8 @@ def disconnect(app: App, user_id: str) -> bool:
             updated_at=app.now().isoformat(),
         )
         caldav_store.forget(connection, user_id)
-    at = app.now().isoformat()
-    app.decide_profile(
-        user_id, lambda _p: [Event(ev.CALENDAR_DISCONNECTED, {"provider": "caldav", "at": at})]
-    )
+    now = app.now()
+    app.decide_profile(user_id, lambda _p: [facts.calendar_disconnected("caldav", now)])
     return True
 
 

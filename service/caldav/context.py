@@ -13,6 +13,7 @@ from integrations.caldav.provider import CalDAVProvider
 from integrations.caldav.session import Session
 from integrations.storage.caldav_store import Account
 from integrations.storage.secrets import SecretKeyMissingError, Vault
+from service import keys
 from service.app import App
 from service.settings import Settings
 
@@ -30,9 +31,8 @@ class CalDAV:
 
     @classmethod
     def open(cls, settings: Settings) -> CalDAV:
-        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
         try:
-            vault = Vault.open(secret, settings.home, settings.embedded)
+            vault = keys.open_vault(settings)
         except SecretKeyMissingError:
             raise DomainError(
                 "NETGOALS_SECRET_KEY is required with a database URL: CalDAV passwords are stored "

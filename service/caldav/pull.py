@@ -23,7 +23,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from domain import crediting
-from domain import events as ev
 from domain.attendance import (
     ATTENDED,
     UPCOMING,
@@ -37,6 +36,7 @@ from domain.calendar_port import Changes
 from domain.confirmation import ANSWER_DONE, title_says_done
 from domain.crediting import derived_id
 from domain.errors import DomainError
+from domain.event_types.facts import action_rescheduled, action_skipped
 from domain.events import NewEvent, actions_stream
 from domain.ical_attendance import source_attendance
 from domain.meetings import going
@@ -74,9 +74,6 @@ class PullWork:
     written: dict[str, tuple[str, str]] = field(default_factory=dict)  # our blocks' times as read
     renamed: dict[str, str] = field(default_factory=dict)  # our blocks the person renamed
 
-    def at(self) -> str:
-        return self.now.isoformat()
-
     def credit(
         self, occurrence: Occurrence, facts: dict[str, Any], wanted: dict[str, str], reason: str
     ) -> None:
@@ -88,7 +85,7 @@ class PullWork:
             facts,
             wanted,
             reason=reason,
-            at=self.at(),
+            at=self.now,
             source=SOURCE,
         )
         self.events.extend(done.events)
@@ -221,13 +218,8 @@ def own_block(
         return
     event = events[0] if events else None
     if gone or (event is not None and event.cancelled):
-        work.events.append(
-            NewEvent(
-                derived_id(f"{action_id}/skipped"),
-                ev.ACTION_SKIPPED,
-                {"action_id": action_id, "reason": "deleted in your calendar", "by": "user", "at": work.at()},
-            )
-        )
+        skipped = action_skipped(action_id, "deleted in your calendar", "user", work.now)
+        work.events.append(skipped.with_id(derived_id(f"{action_id}/skipped")))
         work.outbox[action_id] = {"status": "skipped", "present": False, "skipped_by_user": True}
         return
     if event is None or event.start is None or event.end is None:
@@ -250,18 +242,9 @@ def moved(work: PullWork, row: dict[str, Any], start: datetime, end: datetime, *
     """The person moved our block: their time is kept, and the planner plans around it."""
     action_id = row["action_id"]
     new_start, new_end = start.astimezone(work.profile.tz), end.astimezone(work.profile.tz)
+    rescheduled = action_rescheduled(action_id, new_start, new_end, "user", work.now)
     work.events.append(
-        NewEvent(
-            derived_id(f"{action_id}/rescheduled/{row['revision']}/{new_start.isoformat()}"),
-            ev.ACTION_RESCHEDULED,
-            {
-                "action_id": action_id,
-                "start": new_start.isoformat(),
-                "end": new_end.isoformat(),
-                "by": "user",
-                "at": work.at(),
-            },
-        )
+        rescheduled.with_id(derived_id(f"{action_id}/rescheduled/{row['revision']}/{new_start.isoformat()}"))
     )
     values: dict[str, Any] = {
         "start": new_start.isoformat(),

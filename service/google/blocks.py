@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from domain import events as ev
+from domain.event_types import facts
 from domain.events import NewEvent
 from domain.periods import Frame
 from domain.planning import Block
@@ -135,15 +135,7 @@ def describe(
     return "\n".join(lines)
 
 
-def deleted_in_google(action_id: str, at: str) -> NewEvent:
+def deleted_in_google(action_id: str, at: datetime) -> NewEvent:
     """The user deleted our block in Google Calendar: the action is skipped, by them."""
-    return NewEvent(
-        derived_id(f"{action_id}/skipped"),
-        ev.ACTION_SKIPPED,
-        {
-            "action_id": action_id,
-            "reason": "deleted in Google Calendar",
-            "by": "user",
-            "at": at,
-        },
-    )
+    skipped = facts.action_skipped(action_id, "deleted in Google Calendar", "user", at)
+    return skipped.with_id(derived_id(f"{action_id}/skipped"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from domain import events as ev
+from domain.event_types import facts
 from domain.events import NewEvent, actions_stream
 from domain.planning import BUSY, PlanChanges, plan
 from domain.profile import Profile
@@ -53,7 +53,6 @@ def make_plan(
     retitled = _retitled(profile, rows, changes, now)
     if not changes and not retitled:
         return
-    at = now.isoformat()
     events: list[NewEvent] = []
     new_rows: list[dict[str, Any]] = []
     for block in changes.new:
@@ -63,22 +62,10 @@ def make_plan(
         # its "done" once confirmed, so that it counts for the goal it was planned for.
         whom = list(goal.contact_ids) if goal is not None and len(goal.contact_ids) == 1 else []
         start, end = block.start.astimezone(profile.tz), block.end.astimezone(profile.tz)
-        events.append(
-            NewEvent(
-                derived_id(f"{block.action_id}/planned"),
-                ev.ACTION_PLANNED,
-                {
-                    "action_id": block.action_id,
-                    "goal_id": block.goal_id,
-                    "kind": block.kind,
-                    "start": start.isoformat(),
-                    "end": end.isoformat(),
-                    "title": title,
-                    "contact_ids": whom,
-                    "at": at,
-                },
-            )
+        planned = facts.action_planned(
+            block.action_id, block.goal_id, block.kind, start, end, title, whom, now
         )
+        events.append(planned.with_id(derived_id(f"{block.action_id}/planned")))
         new_rows.append(
             outbox_row(
                 user_id,
@@ -100,30 +87,20 @@ def make_plan(
         )
     for block, start, end in changes.moved:
         local_start, local_end = start.astimezone(profile.tz), end.astimezone(profile.tz)
+        reason = changes.why_moved.get(block.action_id, BUSY)
+        moved = facts.action_rescheduled(
+            block.action_id, local_start, local_end, "netgoals", now, reason=reason
+        )
         events.append(
-            NewEvent(
+            moved.with_id(
                 derived_id(
                     f"{block.action_id}/rescheduled/{block.start.isoformat()}/{local_start.isoformat()}"
-                ),
-                ev.ACTION_RESCHEDULED,
-                {
-                    "action_id": block.action_id,
-                    "start": local_start.isoformat(),
-                    "end": local_end.isoformat(),
-                    "by": "netgoals",
-                    "reason": changes.why_moved.get(block.action_id, BUSY),
-                    "at": at,
-                },
+                )
             )
         )
     for block, reason in changes.removed:
-        events.append(
-            NewEvent(
-                derived_id(f"{block.action_id}/skipped"),
-                ev.ACTION_SKIPPED,
-                {"action_id": block.action_id, "reason": reason, "by": "netgoals", "at": at},
-            )
-        )
+        skipped = facts.action_skipped(block.action_id, reason, "netgoals", now)
+        events.append(skipped.with_id(derived_id(f"{block.action_id}/skipped")))
     with write_transaction(app.engine) as connection:
         store.add_outbox(connection, new_rows)
         for block, start, end in changes.moved:

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from domain import crediting
-from domain import events as ev
 from domain.attendance import (
     ATTENDED,
     UPCOMING,
@@ -29,6 +28,7 @@ from domain.attendance import (
 )
 from domain.confirmation import ANSWER_DONE, title_says_done
 from domain.errors import DomainError
+from domain.event_types.facts import action_rescheduled
 from domain.events import NewEvent, actions_stream
 from domain.meetings import going
 from domain.profile import Profile
@@ -67,9 +67,6 @@ class _Pull:
     outbox: dict[str, dict[str, Any]] = field(default_factory=dict)  # action_id -> settled values
     checked: list[str] = field(default_factory=list)  # our blocks whose title now starts with ✓
     seen: int = 0
-
-    def at(self) -> str:
-        return self.now.isoformat()
 
 
 def _save(connection: Connection, work: _Pull) -> None:
@@ -217,7 +214,7 @@ def credit(
         facts,
         wanted,
         reason=reason,
-        at=work.at(),
+        at=work.now,
         source="google",
     )
     work.events.extend(done.events)
@@ -233,7 +230,7 @@ def _own_block(work: _Pull, event: CalendarEvent, row: dict[str, Any]) -> None:
     if row["status"] != "planned" or not row["present"]:
         return
     if event.cancelled:
-        work.events.append(deleted_in_google(action_id, work.at()))
+        work.events.append(deleted_in_google(action_id, work.now))
         work.outbox[action_id] = {"status": "skipped", "present": False, "skipped_by_user": True}
         return
     if row["revision"] != row["pushed_revision"] or event.start is None or event.end is None:
@@ -242,18 +239,9 @@ def _own_block(work: _Pull, event: CalendarEvent, row: dict[str, Any]) -> None:
     if event.start == start and event.end == end:
         return
     new_start, new_end = event.start.astimezone(work.profile.tz), event.end.astimezone(work.profile.tz)
+    moved = action_rescheduled(action_id, new_start, new_end, "user", work.now)
     work.events.append(
-        NewEvent(
-            derived_id(f"{action_id}/rescheduled/{row['revision']}/{new_start.isoformat()}"),
-            ev.ACTION_RESCHEDULED,
-            {
-                "action_id": action_id,
-                "start": new_start.isoformat(),
-                "end": new_end.isoformat(),
-                "by": "user",
-                "at": work.at(),
-            },
-        )
+        moved.with_id(derived_id(f"{action_id}/rescheduled/{row['revision']}/{new_start.isoformat()}"))
     )
     work.outbox[action_id] = {
         "start": new_start.isoformat(),

@@ -149,7 +149,7 @@ def push(
                     "end": {"dateTime": row["end"], "timeZone": time_zone},
                 }
                 if client.patch_event(calendar_id, row["google_event_id"], body) == "gone":
-                    events.append(deleted_in_google(row["action_id"], app.now().isoformat()))
+                    events.append(deleted_in_google(row["action_id"], app.now()))
                     values.update(status="skipped", present=False, skipped_by_user=True)
             elif row["pushed"]:
                 client.delete_event(calendar_id, row["google_event_id"])

@@ -103,7 +103,7 @@ def credit(
         {**facts, "own": None},
         wanted,
         reason=reason,
-        at=work.now.isoformat(),
+        at=work.now,
         source="ical",
         ids=IDS,
     )

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from uuid import NAMESPACE_URL, uuid5
 
 from integrations.mail.smtp import SmtpServer
-from integrations.storage.secrets import Vault, key_material
+from integrations.storage.secrets import Vault
+from service import keys
 from service.settings import Settings
 from service.signing import derive_key
 
@@ -21,9 +22,8 @@ class Updates:
 
     @classmethod
     def open(cls, settings: Settings) -> Updates:
-        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-        vault = Vault.open(secret, settings.home, settings.embedded)
-        link_key = derive_key(key_material(secret, settings.home, settings.embedded)[0], "updates")
+        vault = keys.open_vault(settings)
+        link_key = derive_key(keys.key_material(settings)[0], "updates")
         return cls(settings, vault, link_key)
 
     @property

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain import events as ev
 from domain.digest import Digest, digest_key, digest_week_due, week_label
-from domain.events import NewEvent, actions_stream
+from domain.event_types import facts
+from domain.events import actions_stream
 from domain.updates import DIGEST, Update, WaitingBlock, worth_telling
 from integrations.storage import update_store
 from integrations.storage.database import read_transaction, write_transaction
@@ -88,20 +88,10 @@ def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | N
     for payload in payloads:
         delivery = delivery_id(user_id, payload["key"], chosen.channel)
         rows.append(_row(user_id, delivery, payload["key"], payload["kind"], chosen.channel, payload, now))
-        decided.append(
-            NewEvent(
-                UUID(event_id(delivery, "decided")),
-                ev.UPDATE_DECIDED,
-                {
-                    "delivery_id": delivery,
-                    "key": payload["key"],
-                    "kind": payload["kind"],
-                    "channel": chosen.channel,
-                    "subject": payload["subject"],
-                    "at": now.isoformat(),
-                },
-            )
+        told_of = facts.update_decided(
+            delivery, payload["key"], payload["kind"], chosen.channel, payload["subject"], now
         )
+        decided.append(told_of.with_id(UUID(event_id(delivery, "decided"))))
     inserted = 0
     with write_transaction(app.engine) as connection:
         # The append takes the log's lock first, so two deciders of one change run one after the other.

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain import events as ev
-from domain.events import NewEvent, actions_stream
+from domain.event_types import facts
+from domain.events import actions_stream
 from domain.updates import CONFIRM_EMAIL, TEST, email_key
 from integrations.mail import smtp
 from integrations.storage import update_store
@@ -196,14 +196,8 @@ def _backoff(attempts: int) -> float:
 
 def _outcome_batch(delivery: Delivery, delivered: bool, detail: str, app: App) -> StreamAppend:
     outcome = "delivered" if delivered else "failed"
-    data = {
-        "delivery_id": delivery.delivery_id,
-        "key": delivery.update_key,
-        "kind": delivery.kind,
-        "channel": delivery.channel,
-        "detail": detail,
-        "at": app.now().isoformat(),
-    }
-    event_type = ev.UPDATE_DELIVERED if delivered else ev.UPDATE_FAILED
-    new = NewEvent(UUID(event_id(delivery.delivery_id, outcome)), event_type, data)
-    return StreamAppend(actions_stream(delivery.user_id), None, [new])
+    fact = facts.update_delivered if delivered else facts.update_failed
+    told = fact(delivery.delivery_id, delivery.update_key, delivery.kind, delivery.channel, detail, app.now())
+    return StreamAppend(
+        actions_stream(delivery.user_id), None, [told.with_id(UUID(event_id(delivery.delivery_id, outcome)))]
+    )

@@ -148,3 +148,87 @@ def test_an_import_line_without_a_required_key_is_refused_naming_it() -> None:
             archive.import_lines(app, [json.dumps(line)])
         assert app.store.head_position() == head  # nothing appended
         app.close()
+
+
+LATER = datetime(2026, 11, 30, 9, tzinfo=UTC)
+# What the calendar and update writers logged when they built their payloads by hand, key for key
+# and in order (the stored JSON): the constructors that replaced them must build the same.
+LOGGED: list[tuple[Any, list[tuple[str, Any]]]] = [
+    (
+        facts.action_planned("a1", "g1", "reach-out", NOW, LATER, "Reach out", ["c1"], NOW),
+        [
+            ("action_id", "a1"),
+            ("goal_id", "g1"),
+            ("kind", "reach-out"),
+            ("start", NOW.isoformat()),
+            ("end", LATER.isoformat()),
+            ("title", "Reach out"),
+            ("contact_ids", ["c1"]),
+            ("at", NOW.isoformat()),
+        ],
+    ),
+    (
+        facts.action_rescheduled("a1", NOW, LATER, "netgoals", NOW, reason="busy"),
+        [
+            ("action_id", "a1"),
+            ("start", NOW.isoformat()),
+            ("end", LATER.isoformat()),
+            ("by", "netgoals"),
+            ("reason", "busy"),
+            ("at", NOW.isoformat()),
+        ],
+    ),
+    (
+        facts.action_rescheduled("a1", NOW, LATER, "user", NOW),
+        [
+            ("action_id", "a1"),
+            ("start", NOW.isoformat()),
+            ("end", LATER.isoformat()),
+            ("by", "user"),
+            ("at", NOW.isoformat()),
+        ],
+    ),
+    (
+        facts.action_skipped("a1", "deleted in your calendar", "user", NOW),
+        [
+            ("action_id", "a1"),
+            ("reason", "deleted in your calendar"),
+            ("by", "user"),
+            ("at", NOW.isoformat()),
+        ],
+    ),
+    (
+        facts.calendar_connected("caldav", "Goals", NOW),
+        [("provider", "caldav"), ("calendar", "Goals"), ("at", NOW.isoformat())],
+    ),
+    (facts.calendar_disconnected("caldav", NOW), [("provider", "caldav"), ("at", NOW.isoformat())]),
+    (
+        facts.update_decided("d1", "k1", "goal-met", "email", "Done", NOW),
+        [
+            ("delivery_id", "d1"),
+            ("key", "k1"),
+            ("kind", "goal-met"),
+            ("channel", "email"),
+            ("subject", "Done"),
+            ("at", NOW.isoformat()),
+        ],
+    ),
+    (
+        facts.update_failed("d1", "k1", "goal-met", "email", "refused", NOW),
+        [
+            ("delivery_id", "d1"),
+            ("key", "k1"),
+            ("kind", "goal-met"),
+            ("channel", "email"),
+            ("detail", "refused"),
+            ("at", NOW.isoformat()),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("event", "logged"), LOGGED)
+def test_the_constructors_lay_out_payloads_as_the_logs_hold_them(
+    event: Any, logged: list[tuple[str, Any]]
+) -> None:
+    assert list(event.data.items()) == logged
