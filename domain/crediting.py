@@ -20,9 +20,10 @@ from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.attendance import Credit, reconcile
+from domain.attendance import CalendarEvent, Credit, reconcile
 from domain.event_types import facts as fact
 from domain.events import NewEvent
+from domain.meetings import going
 
 # The namespace predates other providers; kept so that ids derived before the port stay the same.
 NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/google-calendar")
@@ -126,3 +127,21 @@ def credit(
         if own == action_id:
             out.outbox.setdefault(action_id, {})["status"] = "done"
     return out
+
+
+def occurrence_facts(
+    event: CalendarEvent, kinds: list[str], contact_ids: list[str], *, attended: bool
+) -> dict[str, Any]:
+    """What a two-way calendar's occurrence row keeps of an event (Google and CalDAV alike): what
+    it counts for and when, and what a meeting brief reads (end, title, people, whether going)."""
+    return {
+        "kinds": kinds,
+        "at": event.start.isoformat() if event.start else None,
+        "end": event.end.isoformat() if event.end else None,
+        "title": event.summary[:200],
+        "contact_ids": contact_ids,
+        "attendees": [[a.email, a.name] for a in event.others() if a.response != "declined"],
+        "own": None,
+        "attended": attended,
+        "going": going(event),
+    }

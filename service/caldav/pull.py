@@ -39,7 +39,6 @@ from domain.errors import DomainError
 from domain.event_types.facts import action_rescheduled, action_skipped
 from domain.events import NewEvent, actions_stream
 from domain.ical_attendance import source_attendance
-from domain.meetings import going
 from domain.profile import Profile
 from integrations.caldav.provider import CalDAVProvider
 from integrations.storage import caldav_store
@@ -177,17 +176,7 @@ def _consider(work: PullWork, event: CalendarEvent, occurrence: Occurrence | Non
     if not kinds and occurrence is None and not contact_ids:
         return  # kept too when it counts for nothing: a meeting with people known gets a brief
     state = source_attendance(event, work.now)
-    facts = {
-        "kinds": kinds,
-        "at": event.start.isoformat() if event.start else None,
-        "end": event.end.isoformat() if event.end else None,
-        "title": event.summary[:200],
-        "contact_ids": contact_ids,
-        "attendees": [[a.email, a.name] for a in event.others() if a.response != "declined"],
-        "own": None,
-        "attended": state == ATTENDED,
-        "going": going(event),
-    }
+    facts = crediting.occurrence_facts(event, kinds, contact_ids, attended=state == ATTENDED)
     if occurrence is None:
         occurrence = Occurrence(event.key, None, {}, {}, 0, stored=False)
     wanted = {k: str(facts["at"]) for k in kinds} if state == ATTENDED else {}

@@ -30,7 +30,6 @@ from domain.confirmation import ANSWER_DONE, title_says_done
 from domain.errors import DomainError
 from domain.event_types.facts import action_rescheduled
 from domain.events import NewEvent, actions_stream
-from domain.meetings import going
 from domain.profile import Profile
 from integrations.google.calendar import (
     GoogleCalendar,
@@ -170,17 +169,7 @@ def _consider(
     if not kinds and occurrence is None and not contact_ids:
         return  # kept too when it counts for nothing: a meeting with people known gets a brief
     state = attendance(event, work.now)
-    facts = {
-        "kinds": kinds,
-        "at": event.start.isoformat() if event.start else None,
-        "end": event.end.isoformat() if event.end else None,
-        "title": event.summary[:200],
-        "contact_ids": contact_ids,
-        "attendees": [[a.email, a.name] for a in event.others() if a.response != "declined"],
-        "own": None,
-        "attended": state == ATTENDED,
-        "going": going(event),
-    }
+    facts = crediting.occurrence_facts(event, kinds, contact_ids, attended=state == ATTENDED)
     if occurrence is None:
         occurrence = store.Occurrence(event.key, work.role, None, {}, {}, 0, stored=False)
     wanted = {k: facts["at"] for k in kinds} if state == ATTENDED else {}
