@@ -198,9 +198,11 @@ class Projections:
                 _hold_for_rebuild(connection, (ACTIONS, PROGRESS))
                 action_index.write(connection, action_index.rows(fold))
                 self._write_progress(connection, progress_views.rows(fold))
-                checkpoints.reset(connection, ACTIONS, last)
-                checkpoints.reset(connection, PROGRESS, last)
                 quarantine.clear(connection, (ACTIONS, PROGRESS))
+                both = ((ACTIONS, action_index.apply), (PROGRESS, progress_views.apply))
+                head = self._apply_tail(connection, both, last, chunk)
+                checkpoints.reset(connection, ACTIONS, head)
+                checkpoints.reset(connection, PROGRESS, head)
             return folded
         except Exception as exc:
             if quarantine.transient(exc):
@@ -208,6 +210,22 @@ class Projections:
             return self._rebuild_guarded(
                 ((ACTIONS, action_index.apply), (PROGRESS, progress_views.apply)), chunk
             )
+
+    def _apply_tail(
+        self, connection: Connection, projections: tuple[tuple[str, _Apply], ...], last: int, chunk: int
+    ) -> int:
+        """What was appended between the fold and the rebuild's locks, applied in its transaction;
+        returns the head it reached. Without it the rebuilt views lacked those events until the next
+        catch-up: a person's own action, logged and caught up a moment before, vanished from the
+        index (a retract right after it answered "no action with id"). Appends are serialised
+        (invariant 4), so every event up to the head read here has committed."""
+        head = int(connection.scalar(select(func.max(events.c.position))) or 0)
+        position = last
+        while rows := EventStore.raw_rows(connection, position, chunk, head):
+            for name, apply in projections:
+                self._apply_guarded(connection, name, apply, rows)
+            position = rows[-1][0]
+        return max(head, last)
 
     def _rebuild_guarded(self, projections: tuple[tuple[str, _Apply], ...], chunk: int) -> int:
         """The fast rebuild failed on some event (the fold, or a view's constraint): the incremental
@@ -268,8 +286,9 @@ class Projections:
             with _gc_paused(), write_transaction(self.engine) as connection:
                 _hold_for_rebuild(connection, (PROGRESS,))
                 self._write_progress(connection, progress_views.rows(fold))
-                checkpoints.reset(connection, PROGRESS, last)
                 quarantine.clear(connection, (PROGRESS,))
+                head = self._apply_tail(connection, ((PROGRESS, progress_views.apply),), last, chunk)
+                checkpoints.reset(connection, PROGRESS, head)
             return folded
         except Exception as exc:
             if quarantine.transient(exc):
@@ -283,8 +302,9 @@ class Projections:
             with _gc_paused(), write_transaction(self.engine) as connection:
                 _hold_for_rebuild(connection, (ACTIONS,))
                 written = action_index.write(connection, action_index.rows(fold))
-                checkpoints.reset(connection, ACTIONS, last)
                 quarantine.clear(connection, (ACTIONS,))
+                head = self._apply_tail(connection, ((ACTIONS, action_index.apply),), last, chunk)
+                checkpoints.reset(connection, ACTIONS, head)
             return written
         except Exception as exc:
             if quarantine.transient(exc):

@@ -10,12 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select, text
+from sqlalchemy import Engine, event, func, select, text
 
 from domain.decisions import ContactSpec, GoalSpec
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from integrations.storage.schema import checkpoints
+from integrations.storage.schema import checkpoints, v_actions
 from service import actions, contacts, goals, progress, users
 from service.app import App
 from tests.conftest import FixedClock
@@ -183,6 +183,12 @@ def test_a_write_between_a_rebuilds_fold_and_its_reset_is_projected_after_it(
     monkeypatch.setattr(app.projection, "_fold", fold_then_write)
     app.projection.rebuild()
     monkeypatch.undo()
+    # In the rebuilt index at once, before any catch-up: a retract of it right now finds it.
+    with pg_engine.connect() as connection:
+        indexed = connection.scalar(
+            select(func.count()).select_from(v_actions).where(v_actions.c.user_id == user_id)
+        )
+    assert indexed == 1
     assert _done(app, user_id, goal_id) == 1  # the rebuild reset the person's position too
     incremental = snapshot(pg_engine)
     app.projection.rebuild()
