@@ -12,9 +12,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from api.dashboard import signed_in
 from api.deps import CallerDep
-from service import accounts
+from api.pages.common import checked
 from service.caldav import connect as use_case
 from service.caldav.context import CalDAV
 from service.caldav.sync import request_sync
@@ -100,14 +99,6 @@ def router_for(settings: Settings) -> APIRouter:
 
     # --- the Calendar page's form ------------------------------------------------------------
 
-    def _form(request: Request, csrf: str) -> tuple[Any, str] | Response:
-        found = signed_in(request)
-        if found is None:
-            return RedirectResponse("/signin", status_code=303)
-        if not accounts.check_csrf(found[2], csrf):
-            return Response("The form's CSRF token is missing or wrong; reload the page.", status_code=403)
-        return found[0], found[1]
-
     @router.post("/calendar/caldav", include_in_schema=False)
     def connect_form(
         request: Request,
@@ -118,14 +109,14 @@ def router_for(settings: Settings) -> APIRouter:
         plan_into: Annotated[str, Form(max_length=600)] = "",
         csrf: Annotated[str, Form(max_length=300)] = "",
     ) -> Response:
-        found = _form(request, csrf)
+        found = checked(request, csrf)
         if isinstance(found, Response):
             return found
         try:
             use_case.connect(
-                found[0],
+                found.app,
                 caldav(),
-                found[1],
+                found.user_id,
                 server,
                 username=username,
                 password=password,
@@ -140,13 +131,13 @@ def router_for(settings: Settings) -> APIRouter:
 
     @router.post("/calendar/caldav/{verb}", include_in_schema=False)
     def change_form(request: Request, verb: str, csrf: Annotated[str, Form(max_length=300)] = "") -> Response:
-        found = _form(request, csrf)
+        found = checked(request, csrf)
         if isinstance(found, Response):
             return found
         if verb == "sync":
-            request_sync(found[0], found[1])
+            request_sync(found.app, found.user_id)
         elif verb == "disconnect":
-            use_case.disconnect(found[0], found[1])
+            use_case.disconnect(found.app, found.user_id)
         else:
             return Response(status_code=404)
         return RedirectResponse(f"/calendar?done=caldav-{verb}", status_code=303)

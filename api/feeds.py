@@ -22,10 +22,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.dashboard import signed_in
-from api.pages.common import Session, layout
+from api.pages.common import Session, checked, layout
 from api.security import CONTENT_SECURITY_POLICY
 from api.webhooks import jobs_of
-from service import accounts, ical
+from service import ical
 from service.app import App
 from service.caldav.connect import status as caldav_status
 from service.commands import DomainError, NotFoundError
@@ -140,20 +140,12 @@ def router_for(settings: Settings) -> APIRouter:
         response.headers["Content-Security-Policy"] = PAGE_CSP
         return response
 
-    def _form(request: Request, csrf: str) -> tuple[App, str] | Response:
-        found = signed_in(request)
-        if found is None:
-            return RedirectResponse("/signin", status_code=303)
-        if not accounts.check_csrf(found[2], csrf):
-            return Response("The form's CSRF token is missing or wrong; reload the page.", status_code=403)
-        return found[0], found[1]
-
     @router.post("/calendar/rotate", include_in_schema=False)
     def rotate(request: Request, csrf: Annotated[str, Form(max_length=300)] = "") -> Response:
-        found = _form(request, csrf)
+        found = checked(request, csrf)
         if isinstance(found, Response):
             return found
-        ical.rotate_feed(found[0], settings, found[1])
+        ical.rotate_feed(found.app, settings, found.user_id)
         return RedirectResponse("/calendar?done=rotated", status_code=303)
 
     @router.post("/calendar/sources", include_in_schema=False)
@@ -163,11 +155,11 @@ def router_for(settings: Settings) -> APIRouter:
         trust_all: Annotated[bool, Form()] = False,
         csrf: Annotated[str, Form(max_length=300)] = "",
     ) -> Response:
-        found = _form(request, csrf)
+        found = checked(request, csrf)
         if isinstance(found, Response):
             return found
         try:
-            ical.add_source(found[0], settings, found[1], url, trust_all=trust_all)
+            ical.add_source(found.app, settings, found.user_id, url, trust_all=trust_all)
         except DomainError as exc:
             return Response(f"The calendar was not added: {exc}", status_code=422, media_type="text/plain")
         return RedirectResponse("/calendar?done=source-added", status_code=303)
@@ -176,10 +168,10 @@ def router_for(settings: Settings) -> APIRouter:
     def change(
         request: Request, source_id: str, verb: str, csrf: Annotated[str, Form(max_length=300)] = ""
     ) -> Response:
-        found = _form(request, csrf)
+        found = checked(request, csrf)
         if isinstance(found, Response):
             return found
-        app, user_id = found
+        app, user_id = found.app, found.user_id
         try:
             if verb == "sync" and ical.get_source(app, user_id, source_id).kind == "url":
                 read_now.request_read(jobs_of(request), user_id, source_id)  # a worker fetches it
