@@ -14,10 +14,12 @@ from pydantic import BaseModel, Field
 
 from api.deps import CallerDep
 from api.pages.common import checked
+from api.webhooks import jobs_of
 from service.caldav import connect as use_case
 from service.caldav.context import CalDAV
 from service.caldav.sync import request_sync
 from service.commands import DomainError
+from service.jobs import task_names
 from service.settings import Settings
 
 _Name = Annotated[str, Field(max_length=600)]
@@ -48,13 +50,17 @@ def router_for(settings: Settings) -> APIRouter:
             context.append(CalDAV.open(settings))
         return context[0]
 
+    def poll_now(request: Request) -> None:
+        """After the commit: the workers' CalDAV poll runs now, not at the next minute's beat."""
+        jobs_of(request).enqueuer.poll_now(task_names().caldav)
+
     @router.get("/api/v1/caldav")
     def status(who: CallerDep) -> dict[str, Any]:
         """Your CalDAV connection: status, server, calendars and their roles, last and next sync."""
         return use_case.status(who.app, who.user_id).as_dict()
 
     @router.post("/api/v1/caldav", status_code=201)
-    def connect(who: CallerDep, body: CalDAVIn) -> dict[str, Any]:
+    def connect(who: CallerDep, body: CalDAVIn, request: Request) -> dict[str, Any]:
         """Connect a CalDAV account (discovery from the address or a preset); the workers sync it."""
         found = use_case.connect(
             who.app,
@@ -68,6 +74,7 @@ def router_for(settings: Settings) -> APIRouter:
             plan_into=body.plan_into,
             emails=body.emails,
         )
+        poll_now(request)
         return {
             "account": found.account,
             "plan_into": {"name": found.plan_into.name, "url": found.plan_into.calendar_id},
@@ -87,9 +94,12 @@ def router_for(settings: Settings) -> APIRouter:
         ]
 
     @router.post("/api/v1/caldav/sync", status_code=202)
-    def sync(who: CallerDep) -> dict[str, bool]:
-        """Ask for a sync now: the workers run it within a minute."""
-        return {"requested": request_sync(who.app, who.user_id)}
+    def sync(who: CallerDep, request: Request) -> dict[str, bool]:
+        """Ask for a sync now: a worker runs it at once (or at its next minute's poll)."""
+        requested = request_sync(who.app, who.user_id)
+        if requested:
+            poll_now(request)
+        return {"requested": requested}
 
     @router.delete("/api/v1/caldav", status_code=204)
     def disconnect(who: CallerDep) -> Response:
@@ -127,6 +137,7 @@ def router_for(settings: Settings) -> APIRouter:
             return Response(
                 f"The CalDAV calendar was not connected: {exc}", status_code=422, media_type="text/plain"
             )
+        poll_now(request)
         return RedirectResponse("/calendar?done=caldav-connected", status_code=303)
 
     @router.post("/calendar/caldav/{verb}", include_in_schema=False)
@@ -135,7 +146,8 @@ def router_for(settings: Settings) -> APIRouter:
         if isinstance(found, Response):
             return found
         if verb == "sync":
-            request_sync(found.app, found.user_id)
+            if request_sync(found.app, found.user_id):
+                poll_now(request)
         elif verb == "disconnect":
             use_case.disconnect(found.app, found.user_id)
         else:

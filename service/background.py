@@ -21,6 +21,7 @@ import redis
 from domain.updates import DIGEST
 from integrations.queue import marks, telemetry
 from integrations.queue.celery_app import BULK_QUEUE, QUEUE, URGENT_QUEUE
+from integrations.queue.enqueue import EVERYONE
 from integrations.storage import calendar_store as store
 from integrations.storage import housekeeping as rows
 from integrations.storage import update_store
@@ -160,6 +161,7 @@ def caldav(jobs: Jobs) -> Outcome:
     from service.caldav.context import CalDAV
     from service.caldav.sync import due_users, sync_once
 
+    jobs.enqueuer.started(task_names().caldav, EVERYONE)  # a "sync now" from here on pokes again
     context = CalDAV.open(jobs.settings)
     synced = failed = 0
     for user_id in due_users(jobs.app):

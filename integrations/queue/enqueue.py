@@ -17,6 +17,7 @@ from integrations.queue.celery_app import DELIVER_UPDATES, PUSH_OUTBOX, QUEUE, R
 
 log = logging.getLogger("netgoals.queue")
 SENT, ALREADY_QUEUED, UNAVAILABLE = "sent", "already-queued", "unavailable"
+EVERYONE = "*"  # the "user" of a polling task's mark: it works for whoever is due
 _TASK_OF = {"sync": SYNC_USER, "push": PUSH_OUTBOX, "sources": READ_SOURCES, "updates": DELIVER_UPDATES}
 
 
@@ -46,6 +47,22 @@ class Enqueuer:
             with contextlib.suppress(redis.RedisError):  # else the mark expires by itself
                 marks.unclaim(self.client, kind, user_id)
             return False
+
+    def poll_now(self, task: str) -> str:
+        """Run a polling task now instead of at its next beat. What it polls is data the caller
+        committed first, so a message not sent (Redis down) only waits for the beat; one poke is
+        queued at a time (the task's `started` clears the mark)."""
+        claimed = self.claim(task, EVERYONE)
+        if claimed != SENT:
+            return claimed
+        try:
+            self.celery.send_task(task, queue=QUEUE)
+            return SENT
+        except (OperationalError, redis.RedisError, OSError) as exc:
+            log.warning("could not queue %s now (the beat will): %s", task, exc)
+            with contextlib.suppress(redis.RedisError):
+                marks.unclaim(self.client, task, EVERYONE)
+            return UNAVAILABLE
 
     def request(self, kind: str, user_id: str) -> str:
         """Claim and send at once (callers with nothing to commit first)."""

@@ -5,14 +5,24 @@ form works at phone width without JavaScript and needs the session's CSRF token.
 
 from __future__ import annotations
 
+import json
 import uuid
+from pathlib import Path
 
+import redis
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from integrations.queue.enqueue import EVERYONE, Enqueuer
 from service import accounts
+from service.app import App
 from service.caldav import connect as caldav_connect
+from service.settings import Settings
 from tests.api.test_dashboard import _csrf
 from tests.caldav.conftest import new_calendar
 from tests.caldav.servers import Server
-from tests.ical.conftest import Site
+from tests.conftest import machine_redis_url, require_redis
+from tests.ical.conftest import Clock, Site
 from tests.ical.conftest import site as site  # the web app fixture, shared with the iCal tests
 
 
@@ -102,3 +112,45 @@ def test_the_calendar_page_form_connects_with_the_csrf_token(site: Site, radical
     assert "Disconnect" in done.text and radicale_server.password not in done.text
     gone = site.client.post("/calendar/caldav/disconnect", data={"csrf": _csrf(done.text)})
     assert gone.status_code == 200 and "Connect CalDAV" in gone.text
+
+
+def test_sync_now_queues_the_caldav_poll_at_once_and_one_poke_at_a_time(
+    radicale_server: Server, tmp_path: Path
+) -> None:
+    """Without Redis (the tests above) a sync request still answers at once and the beat polls;
+    with it, the workers' CalDAV poll is queued now, not at the next minute, and a second press
+    while one poke waits adds none (the task's start clears the mark)."""
+    require_redis()
+    settings = Settings(
+        home=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'netgoals.db'}",
+        secret_key="a test passphrase",
+        allow_private_sources=True,
+        redis_url=machine_redis_url("workers"),
+    )
+    web = create_app(settings, Clock())
+    app: App = web.state.netgoals
+    queued = redis.Redis.from_url(settings.redis_url or "")
+    queued.flushdb()
+    account = accounts.add_user(app, "ada@example.com", "Europe/Berlin")
+    mine = new_calendar(radicale_server)
+    try:
+        with TestClient(web) as client:
+            created = client.post("/api/v1/caldav", json=_body(radicale_server), headers=_auth(account.token))
+            assert created.status_code == 201, created.text
+            assert _queued_tasks(queued) == ["netgoals.caldav"]  # the first sync: now
+            for _ in range(2):
+                answer = client.post("/api/v1/caldav/sync", headers=_auth(account.token))
+                assert answer.json() == {"requested": True}
+            assert _queued_tasks(queued) == ["netgoals.caldav"]  # still the one waiting poke
+            Enqueuer(web.state.jobs.celery, queued, 60).started("netgoals.caldav", EVERYONE)
+            client.post("/api/v1/caldav/sync", headers=_auth(account.token))
+            assert _queued_tasks(queued) == ["netgoals.caldav"] * 2
+    finally:
+        queued.flushdb()
+        mine.close()
+        app.close()
+
+
+def _queued_tasks(client: redis.Redis) -> list[str]:
+    return [json.loads(m)["headers"]["task"] for m in client.lrange("netgoals", 0, -1)]
