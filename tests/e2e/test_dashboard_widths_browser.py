@@ -240,6 +240,13 @@ def test_every_page_filled_with_two_months_fits_a_phone_and_a_desktop(tmp_path: 
                         problems.append(f"{path} ({width}): {wide}")
                     if page.locator('nav[aria-label="Main"]').count() != 1:
                         problems.append(f"{path} ({width}): no main navigation")
+                    else:  # its five links on one line, at 390 px too ("Settings" once wrapped)
+                        rows = page.eval_on_selector_all(
+                            'nav[aria-label="Main"] a',
+                            "els => els.map(e => Math.round(e.getBoundingClientRect().top))",
+                        )
+                        if len(set(rows)) != 1:
+                            problems.append(f"{path} ({width}): the main navigation wraps: {rows}")
                     problems += [f"{path} ({width}): {p}" for p in _serious(page)]
                     if path == "/settings/updates":  # its radios, labels and boxes once ran together
                         tops = page.evaluate(
