@@ -8,8 +8,6 @@ missing, failed instead under NETGOALS_REQUIRE_SERVICES=1.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,15 +21,9 @@ from tests.caldav.people import CaldavPerson, goal
 from tests.caldav.servers import Server
 from tests.caldav.test_contract import caldav_provider
 from tests.caldav.user_client import local
+from tests.readback import BIN, khal_config, run
 
-BIN = Path(sys.executable).parent
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)  # a Saturday
-
-
-def _run(*args: str | Path, cwd: Path) -> str:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
 def _configs(tmp: Path, server: Server, calendar_url: str) -> tuple[Path, Path]:
@@ -60,26 +52,7 @@ path = "{folder}/"
 fileext = ".ics"
 """
     )
-    khal = tmp / "khal.conf"
-    khal.write_text(
-        f"""[calendars]
-[[netgoals]]
-path = {folder}/
-type = calendar
-
-[locale]
-timeformat = %H:%M
-dateformat = %Y-%m-%d
-longdateformat = %Y-%m-%d
-datetimeformat = %Y-%m-%d %H:%M
-longdatetimeformat = %Y-%m-%d %H:%M
-default_timezone = Europe/Berlin
-local_timezone = Europe/Berlin
-
-[sqlite]
-path = {tmp / "khal.db"}
-"""
-    )
+    khal = khal_config(tmp, "netgoals", folder)
     return vdir, khal
 
 
@@ -116,8 +89,8 @@ def test_vdirsyncer_and_khal_read_back_the_blocks_netgoals_wrote(
     user.close()
 
     vdir, khal = _configs(tmp_path, radicale_server, user.calendar_url)
-    _run(BIN / "vdirsyncer", "-c", vdir, "discover", cwd=tmp_path)
-    _run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
+    run(BIN / "vdirsyncer", "-c", vdir, "discover", cwd=tmp_path)
+    run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
 
     copied = sorted((tmp_path / "calendars" / "netgoals").glob("*.ics"))
     assert len(copied) == len(blocks)
@@ -129,7 +102,7 @@ def test_vdirsyncer_and_khal_read_back_the_blocks_netgoals_wrote(
         assert calendar.walk("VTIMEZONE"), path.read_text()
     assert uids == {b.uid for b in blocks}
 
-    listed = _run(
+    listed = run(
         BIN / "khal",
         "-c",
         khal,
@@ -173,9 +146,9 @@ def test_vdirsyncer_and_khal_read_back_the_blocks_a_sync_planned(
 
     (tmp_path / "khal").mkdir()
     vdir, khal = _configs(tmp_path / "khal", radicale_server, goals_url)
-    _run(BIN / "vdirsyncer", "-c", vdir, "discover", cwd=tmp_path)
-    _run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
-    listed = _run(
+    run(BIN / "vdirsyncer", "-c", vdir, "discover", cwd=tmp_path)
+    run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
+    listed = run(
         BIN / "khal",
         "-c",
         khal,

@@ -5,8 +5,6 @@ the next sync. And `netgoals source add` + `netgoals sync` read a calendar from 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,17 +14,11 @@ import pytest
 from tests.api.live import LiveServer, live_server
 from tests.ical.calendar_server import Route, calendar_server
 from tests.ical.ics import vcalendar, vevent
+from tests.readback import BIN, khal_config, run
 
-BIN = Path(sys.executable).parent
 NOW = "2026-11-25T11:00:00+00:00"
 ADA = "ada@example.com"
 BO = "bo@example.com"
-
-
-def _run(*args: str | Path, cwd: Path) -> str:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
 def _configs(tmp: Path, url: str) -> tuple[Path, Path]:
@@ -53,31 +45,12 @@ path = "{tmp / "calendars" / "feed"}/"
 fileext = ".ics"
 """
     )
-    khal = tmp / "khal.conf"
-    khal.write_text(
-        f"""[calendars]
-[[feed]]
-path = {tmp / "calendars" / "feed"}/
-type = calendar
-
-[locale]
-timeformat = %H:%M
-dateformat = %Y-%m-%d
-longdateformat = %Y-%m-%d
-datetimeformat = %Y-%m-%d %H:%M
-longdatetimeformat = %Y-%m-%d %H:%M
-default_timezone = Europe/Berlin
-local_timezone = Europe/Berlin
-
-[sqlite]
-path = {tmp / "khal.db"}
-"""
-    )
+    khal = khal_config(tmp, "feed", tmp / "calendars" / "feed")
     return vdir, khal
 
 
 def _listed(khal: Path, tmp: Path) -> list[str]:
-    out = _run(
+    out = run(
         BIN / "khal",
         "-c",
         khal,
@@ -118,8 +91,8 @@ def test_vdirsyncer_subscribes_to_the_feed_and_khal_lists_it(tmp_path: Path, ser
     assert api.post("/api/v1/actions", json=meetup).status_code == 201
     url = _feed_url(api, server)
     vdir, khal = _configs(tmp_path, url)
-    _run(BIN / "vdirsyncer", "-c", vdir, "discover", cwd=tmp_path)
-    _run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
+    run(BIN / "vdirsyncer", "-c", vdir, "discover", cwd=tmp_path)
+    run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
     items = list((tmp_path / "calendars" / "feed").glob("*.ics"))
     assert len(items) == 4  # one item per event: the feed has no calendar-level UID
     listed = _listed(khal, tmp_path)
@@ -133,7 +106,7 @@ def test_vdirsyncer_subscribes_to_the_feed_and_khal_lists_it(tmp_path: Path, ser
         "at": "2026-11-25T08:00:00+01:00",
     }
     assert api.post("/api/v1/actions", json=breakfast).status_code == 201
-    _run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
+    run(BIN / "vdirsyncer", "-c", vdir, "sync", cwd=tmp_path)
     assert "2026-11-25 ✓ Founders breakfast" in _listed(khal, tmp_path)
     assert len(list((tmp_path / "calendars" / "feed").glob("*.ics"))) == 5
     log = (home / "server.log").read_text()
