@@ -7,16 +7,13 @@ its provider cannot take calls `not_applicable`, which fails naming the marker t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import pytest
 
 MARKER = "not_on"
 PROVIDERS = frozenset({"radicale", "xandikos", "quirks", "google"})
 PROVIDER_FIXTURES = ("subject", "person")  # the fixtures whose param is the provider's name
-_SENT = "caldav_deselected"  # the key a pytest-xdist worker sends its deselected node ids under
-_COUNTED = pytest.StashKey[bool]()
 
 
 def provider_of(item: pytest.Item) -> str | None:
@@ -48,34 +45,13 @@ def excluded(item: pytest.Item) -> bool:
 
 
 def deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Drop the excluded cases from `items` and report them as deselected (a pytest-xdist worker
-    also sends their ids to the controller, whose summary would not count them otherwise)."""
+    """Drop the excluded cases from `items` and report them as deselected (under pytest-xdist each
+    worker reports its own; `-n 0` shows the count in the summary)."""
     dropped = [item for item in items if excluded(item)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         gone = set(map(id, dropped))
         items[:] = [item for item in items if id(item) not in gone]
-    sent: dict[str, Any] | None = getattr(config, "workeroutput", None)
-    if sent is not None:
-        sent[_SENT] = [item.nodeid for item in dropped]
-
-
-@dataclass(frozen=True)
-class Deselected:
-    """A worker's deselected case in the controller's stats (plugins read entries as objects)."""
-
-    nodeid: str
-
-
-def count_worker_deselected(config: pytest.Config, workeroutput: dict[str, Any]) -> None:
-    """On the pytest-xdist controller: count a worker's deselected cases in the summary line, once
-    (every worker collects, and so deselects, the same cases)."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is None or config.stash.get(_COUNTED, False):
-        return
-    ids = workeroutput.get(_SENT) or []
-    reporter.stats.setdefault("deselected", []).extend(Deselected(nodeid) for nodeid in ids)
-    config.stash[_COUNTED] = True
 
 
 def not_applicable(provider: str, reason: str) -> NoReturn:

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,12 +25,6 @@ from tests.conftest import REQUIRE_SERVICES
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Cases that do not apply to their provider are deselected, not generated and then skipped."""
     applicability.deselect(config, items)
-
-
-@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent under -p no:xdist
-def pytest_testnodedown(node: Any, error: object) -> None:
-    if error is None:
-        applicability.count_worker_deselected(node.config, node.workeroutput)
 
 
 def require(reason: str) -> None:
