@@ -1,5 +1,6 @@
 """From what a person types to their calendars: a preset name, a bare domain or a URL →
 (RFC 6764) `/.well-known/caldav` → the current user principal → the calendar home → calendars.
+The well-known step is ours; the PROPFINDs are the `caldav` package's, over the guarded session.
 
 DNS SRV records (`_caldavs._tcp`) are the other half of RFC 6764; the well-known path is what
 every service in the presets answers, so only it is tried.
@@ -8,11 +9,19 @@ every service in the presets answers, so only it is tried.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from caldav import DAVClient, Principal
+from caldav.davobject import DAVObject
+from caldav.elements import cdav, dav
+from caldav.lib import error as dav_error
+from lxml import etree
 
 from domain.calendar_port import CalendarInfo, ProviderError
 from integrations.caldav import dav_xml
 from integrations.caldav.session import Session, check_url
+from integrations.caldav.transport import dav_client, dav_errors
 
 # Where each service's CalDAV starts. Nextcloud has no one host: the person's domain + its path.
 PRESETS: dict[str, str] = {
@@ -54,69 +63,54 @@ class Home:
 
 
 def find_home(session: Session, url: str) -> Home:
-    principal = _principal(session, url)
-    if principal is None and urlsplit(url).path in ("", "/"):
-        principal = _principal(session, urljoin(url, "/.well-known/caldav"))
-    if principal is None:
+    """The principal (at `url`, or at the root's well-known address), its calendar home and its
+    addresses, asked with the `caldav` package over the guarded session."""
+    client = dav_client(session, url)
+    principal_url = _principal(client, url)
+    if principal_url is None and urlsplit(url).path in ("", "/"):
+        principal_url = _principal(client, urljoin(url, "/.well-known/caldav"))
+    if principal_url is None:
         raise DiscoveryError(f"no CalDAV account was found at {url} (is it the CalDAV address?)")
-    answer = session.request(
-        "PROPFIND",
-        principal,
-        dav_xml.propfind("c:calendar-home-set", "c:calendar-user-address-set"),
-        depth="0",
-    )
-    if answer.status != 207:
-        raise DiscoveryError(f"the principal {principal} answered HTTP {answer.status}, not its calendars")
-    items = dav_xml.read_multistatus(answer.body).items
-    homes = [h for item in items for h in item.hrefs("c:calendar-home-set")]
-    if not homes:
-        raise DiscoveryError(f"the principal {principal} names no calendar home")
+    principal = Principal(client, url=principal_url)
+    with dav_errors(f"naming the calendars of the principal {principal_url}"):
+        home = principal.get_property(cdav.CalendarHomeSet())
+        if not home:
+            raise DiscoveryError(f"the principal {principal_url} names no calendar home")
+        # iCloud names a home on the principal's partition host: the library moves the client there.
+        principal.calendar_home_set = home
+        addresses: Any = principal.get_property(cdav.CalendarUserAddressSet(), parse_props=False)
     emails = tuple(
-        h.removeprefix("mailto:").lower()
-        for item in items
-        for h in item.hrefs("c:calendar-user-address-set")
-        if h.lower().startswith("mailto:")
+        unquote(h.text.strip()).removeprefix("mailto:").lower()
+        for h in (addresses if addresses is not None else [])
+        if h.text and h.text.strip().lower().startswith("mailto:")
     )
-    return Home(principal, urljoin(answer.url, homes[0]), emails)
+    return Home(principal_url, str(principal.calendar_home_set.url), emails)
 
 
-def _principal(session: Session, url: str) -> str | None:
-    answer = session.request("PROPFIND", url, dav_xml.propfind("d:current-user-principal"), depth="0")
-    if answer.status != 207:
+def _principal(client: DAVClient, url: str) -> str | None:
+    """The current-user-principal named at `url` (RFC 5397), or None where there is none."""
+    try:
+        found = DAVObject(client, url=url).get_property(dav.CurrentUserPrincipal())
+    except dav_error.DAVError:
+        return None  # not a WebDAV resource (404, 405 …): the caller tries elsewhere or says so
+    except etree.LxmlError:
         return None
-    for item in dav_xml.read_multistatus(answer.body).items:
-        for href in item.hrefs("d:current-user-principal"):
-            return urljoin(answer.url, href)
-    return None
-
-
-_CALENDAR_PROPS = (
-    "d:resourcetype",
-    "d:displayname",
-    "c:supported-calendar-component-set",
-    "d:current-user-privilege-set",
-)
+    return urljoin(url, unquote(found)) if found else None
 
 
 def list_calendars(session: Session, home: str) -> list[CalendarInfo]:
-    answer = session.request(
-        "PROPFIND",
-        home,
-        dav_xml.propfind(
-            "d:resourcetype",
-            "d:displayname",
-            "c:supported-calendar-component-set",
-            "d:current-user-privilege-set",
-        ),
-        depth="1",
-    )
-    if answer.status != 207:
-        raise DiscoveryError(f"the calendar home {home} answered HTTP {answer.status}")
-    found = []
-    for item in dav_xml.read_multistatus(answer.body).items:
-        if not dav_xml.is_calendar(item):
-            continue
-        url = urljoin(answer.url, item.href)
-        name = item.text("d:displayname") or url.rstrip("/").rpartition("/")[2]
-        found.append(CalendarInfo(url, name, dav_xml.writable(item), dav_xml.holds_events(item)))
+    """One PROPFIND (depth 1) on the home for every calendar with what the person may do in it;
+    `principal.calendars()` would ask each calendar again for its components and privileges."""
+    client = dav_client(session, home)
+    with dav_errors(f"listing the calendar home {home}"):
+        answer = client.propfind(home, dav_xml.propfind(*dav_xml.CALENDAR_PROPS), depth=1)
+        if answer.status != 207:
+            raise DiscoveryError(f"the calendar home {home} answered HTTP {answer.status}")
+        found = []
+        for href, props in answer.find_objects_and_props().items():
+            if not dav_xml.is_calendar(props):
+                continue
+            url = str(client.url.join(href))
+            name = dav_xml.text(props, dav.DisplayName.tag) or url.rstrip("/").rpartition("/")[2]
+            found.append(CalendarInfo(url, name, dav_xml.writable(props), dav_xml.holds_events(props)))
     return found

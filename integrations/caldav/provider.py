@@ -7,6 +7,9 @@ the state kept maps each resource to its ETag and UID, so a resource that vanish
 that is gone. Instances are read with `integrations.ical.source_reader` (recurring-ical-events,
 x-wr-timezone, repairs), the reader iCal sources use.
 
+The WebDAV is the `caldav` package's (its XML builders, its multistatus reader, sync-collection,
+free-busy, MKCALENDAR), every request over the guarded session (`transport.py`).
+
 Writes: PUT with `If-None-Match: *` (create) or `If-Match: <etag>` (update), DELETE with
 `If-Match`: a 412 answers CONFLICT with what the server holds now, and the caller decides again
 (invariant 15). A server that answers a write without an ETag (iCloud) is asked for it.
@@ -19,8 +22,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
+from caldav import Calendar as DAVCalendar
+from caldav import DAVClient, Principal
+from caldav.davclient import DAVResponse
+from caldav.elements import cdav, dav
+from caldav.elements.base import BaseElement
+from caldav.lib import error as dav_error
 from icalendar import Calendar
 
 from domain.attendance import CalendarEvent
@@ -38,7 +47,8 @@ from domain.calendar_port import (
 from integrations.caldav import dav_xml
 from integrations.caldav.blocks import block_calendar
 from integrations.caldav.discovery import Home, find_home, list_calendars
-from integrations.caldav.session import Answer, Session
+from integrations.caldav.session import Session
+from integrations.caldav.transport import dav_client, dav_errors, status_of
 from integrations.ical.source_reader import SourceError, read_calendar
 
 POLL_SECONDS = 15 * 60.0
@@ -77,6 +87,13 @@ class CalDAVProvider:
     emails: tuple[str, ...] = ()
     home: Home | None = None
     name: str = "caldav"
+    _client: DAVClient | None = field(default=None, init=False, repr=False)
+
+    @property
+    def client(self) -> DAVClient:
+        if self._client is None:
+            self._client = dav_client(self.session, self.url)
+        return self._client
 
     def _home(self) -> Home:
         if self.home is None:
@@ -86,7 +103,8 @@ class CalDAVProvider:
     def connect(self) -> Connected:
         home = self._home()
         calendars = tuple(c for c in list_calendars(self.session, home.home) if c.events)
-        options = self.session.request("OPTIONS", home.home)
+        with dav_errors("OPTIONS on the calendar home"):
+            options = self.client.options(home.home)
         allowed = options.headers.get("allow", "").upper()
         can_create = "MKCALENDAR" in allowed or not allowed
         return Connected(home.principal, calendars, can_create)
@@ -106,15 +124,21 @@ class CalDAVProvider:
     def create_calendar(self, name: str, time_zone: str) -> str | None:
         home = self._home()
         slug = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "netgoals"
-        url = urljoin(home.home, f"{slug}/")  # the same name, the same place: a retry finds it
-        answer = self.session.request("MKCALENDAR", url, dav_xml.mkcalendar(name))
-        if answer.status in (200, 201):
-            return url
-        if answer.status in (403, 405, 409, 415, 501):
-            # Already there (an earlier try whose answer was lost answers 405 or 409), or refused.
-            listed = list_calendars(self.session, home.home)
-            return url if any(c.calendar_id == url for c in listed) else None
-        raise ProviderError(f"the CalDAV server answered HTTP {answer.status} to creating a calendar")
+        principal = Principal(self.client, url=home.principal)
+        principal.calendar_home_set = home.home  # known since connecting: no PROPFIND for it
+        try:
+            # The same name, the same place (home/slug/): a retry finds it.
+            made = principal.make_calendar(name, slug, supported_calendar_component_set=["VEVENT"])
+            return str(made.url)
+        except dav_error.DAVError as exc:
+            status = status_of(exc)
+            if status not in (200, 403, 405, 409, 415, 501):
+                answered = f"the CalDAV server answered HTTP {status}"
+                raise ProviderError(f"{answered} to creating a calendar") from None
+        # Already there (an earlier try whose answer was lost answers 405 or 409), or refused.
+        url = urljoin(home.home, f"{slug}/")
+        listed = list_calendars(self.session, home.home)
+        return url if any(c.calendar_id == url for c in listed) else None
 
     # -- changes ------------------------------------------------------------------------------
 
@@ -131,7 +155,7 @@ class CalDAVProvider:
         full = not kept.items and changed is None
         if changed is None:
             props = self._collection_props(calendar_id)
-            fresh.token, fresh.ctag = props.text("d:sync-token"), props.text("cs:getctag")
+            fresh.token, fresh.ctag = props.get(dav.SyncToken.tag), props.get(dav_xml.GetCtag.tag)
             if kept.items and fresh.ctag and fresh.ctag == kept.ctag and not kept.token:
                 return Changes((), (), fresh.dump())
             current = self._etags(calendar_id)
@@ -149,61 +173,71 @@ class CalDAVProvider:
             events.extend(instances)
         return Changes(events, removed, fresh.dump(), full, touched, versions)
 
+    def _calendar(self, calendar_id: str) -> DAVCalendar:
+        return DAVCalendar(self.client, url=calendar_id)
+
     def _sync_collection(
         self, calendar_id: str, token: str
     ) -> tuple[dict[str, str], list[str], str | None] | None:
-        answer = self.session.request("REPORT", calendar_id, dav_xml.sync_collection(token), depth="0")
-        if answer.status == 404:
-            raise CalendarGoneError(f"the calendar {calendar_id} is gone")
-        if answer.status in _TOKEN_REFUSED or answer.status != 207:
-            return None  # the token is not accepted (any more): compare ETags instead
-        found = dav_xml.read_multistatus(answer.body)
+        try:
+            found = self._calendar(calendar_id).objects_by_sync_token(token)
+        except dav_error.NotFoundError:
+            raise CalendarGoneError(f"the calendar {calendar_id} is gone") from None
+        except (dav_error.DAVError, IndexError):
+            return None  # the token is not accepted (any more), or no new one came: compare ETags
         changed: dict[str, str] = {}
         removed: list[str] = []
-        for item in found.items:
-            path = _path(answer, item.href)
-            if path == _path(answer, calendar_id):
-                continue
-            if item.status == 404:
-                removed.append(path)
-            elif etag := item.text("d:getetag"):
-                changed[path] = etag
+        for item in found:
+            etag = item.props.get(dav.GetEtag.tag)
+            if etag:
+                changed[_path(str(item.url))] = etag
+            else:
+                removed.append(_path(str(item.url)))  # RFC 6578: a removed member has no properties
         return changed, removed, found.sync_token
 
-    def _collection_props(self, calendar_id: str) -> dav_xml.Item:
-        answer = self.session.request(
-            "PROPFIND", calendar_id, dav_xml.propfind("d:sync-token", "cs:getctag"), depth="0"
-        )
-        if answer.status == 404:
-            raise CalendarGoneError(f"the calendar {calendar_id} is gone")
+    def _collection_props(self, calendar_id: str) -> dict[str, str | None]:
+        with dav_errors(f"reading the calendar {calendar_id}"):
+            try:
+                found = self._calendar(calendar_id).get_properties([dav.SyncToken(), dav_xml.GetCtag()])
+            except dav_error.NotFoundError:
+                raise CalendarGoneError(f"the calendar {calendar_id} is gone") from None
+        return {str(k): v for k, v in (found or {}).items()}
+
+    def _report(self, calendar_id: str, query: BaseElement, what: str) -> DAVResponse:
+        with dav_errors(what):
+            answer = self.client.report(calendar_id, dav_xml.body(query), depth=1)
         if answer.status != 207:
-            raise ProviderError(f"the calendar {calendar_id} answered HTTP {answer.status}")
-        items = dav_xml.read_multistatus(answer.body).items
-        return items[0] if items else dav_xml.Item(calendar_id)
+            raise ProviderError(f"the calendar {calendar_id} answered HTTP {answer.status} to {what}")
+        return answer
 
     def _etags(self, calendar_id: str) -> dict[str, str]:
-        answer = self.session.request("REPORT", calendar_id, dav_xml.event_etags(), depth="1")
-        if answer.status != 207:
-            raise ProviderError(f"the calendar {calendar_id} answered HTTP {answer.status} to listing events")
-        own = _path(answer, calendar_id)
+        events = cdav.Filter() + (cdav.CompFilter("VCALENDAR") + cdav.CompFilter("VEVENT"))
+        query = cdav.CalendarQuery() + (dav.Prop() + dav.GetEtag()) + events
+        answer = self._report(calendar_id, query, "listing events")
+        own = _path(calendar_id)
+        with dav_errors("listing events"):
+            found = answer.expand_simple_props([dav.GetEtag()])
         return {
-            _path(answer, i.href): i.text("d:getetag") or ""
-            for i in dav_xml.read_multistatus(answer.body).items
-            if i.status == 200 and _path(answer, i.href) != own
+            _path(urljoin(calendar_id, href)): props.get(dav.GetEtag.tag) or ""
+            for href, props in found.items()
+            if "404" not in (answer.statuses.get(href) or "") and _path(urljoin(calendar_id, href)) != own
         }
 
     def _fetch(self, calendar_id: str, paths: list[str]) -> Iterable[tuple[str, str, bytes]]:
         for start in range(0, len(paths), MULTIGET_CHUNK):
             chunk = paths[start : start + MULTIGET_CHUNK]
-            answer = self.session.request("REPORT", calendar_id, dav_xml.multiget(chunk), depth="1")
-            if answer.status != 207:
-                raise ProviderError(
-                    f"the calendar {calendar_id} answered HTTP {answer.status} to reading events"
-                )
-            for item in dav_xml.read_multistatus(answer.body).items:
-                data = item.text("c:calendar-data")
-                if item.status == 200 and data:
-                    yield _path(answer, item.href), item.text("d:getetag") or "", data.encode()
+            query = (
+                cdav.CalendarMultiGet()
+                + (dav.Prop() + [dav.GetEtag(), cdav.CalendarData()])
+                + [dav.Href(value=quote(p)) for p in chunk]
+            )
+            answer = self._report(calendar_id, query, "reading events")
+            with dav_errors("reading events"):
+                found = answer.expand_simple_props([dav.GetEtag(), cdav.CalendarData()])
+            for href, props in found.items():
+                data = props.get(cdav.CalendarData.tag)
+                if data and "404" not in (answer.statuses.get(href) or ""):
+                    yield _path(urljoin(calendar_id, href)), props.get(dav.GetEtag.tag) or "", data.encode()
 
     def _read(self, calendar_id: str, body: bytes) -> tuple[str, list[CalendarEvent]]:
         uid, organised = _uid(body)
@@ -229,7 +263,9 @@ class CalDAVProvider:
         url = self.block_url(calendar_id, block.uid)
         headers = {"Content-Type": "text/calendar; charset=utf-8"}
         headers["If-Match" if version else "If-None-Match"] = version or "*"
-        answer = self.session.request("PUT", url, block_calendar(block, datetime.now().astimezone()), headers)
+        body = block_calendar(block, datetime.now().astimezone()).decode()
+        with dav_errors("writing a block"):
+            answer = self.client.put(url, body, headers)
         if answer.status in (200, 201, 204):
             return WriteResult(WriteOutcome.WRITTEN, answer.headers.get("etag") or self._etag_of(url))
         if answer.status == 412:
@@ -242,7 +278,8 @@ class CalDAVProvider:
 
     def delete_block(self, calendar_id: str, uid: str, version: str | None) -> WriteResult:
         url = self.block_url(calendar_id, uid)
-        answer = self.session.request("DELETE", url, headers={"If-Match": version} if version else None)
+        with dav_errors("deleting a block"):
+            answer = self.client.request(url, "DELETE", "", {"If-Match": version} if version else {})
         if answer.status in (200, 204):
             return WriteResult(WriteOutcome.WRITTEN)
         if answer.status in (404, 410):
@@ -253,20 +290,26 @@ class CalDAVProvider:
 
     def _conflict(self, calendar_id: str, url: str) -> WriteResult:
         """Somebody changed the block since we read it: answer what the server holds now."""
-        answer = self.session.request("GET", url)
+        with dav_errors("reading a block again"):
+            answer = self.client.request(url, "GET")
         if answer.status in (404, 410):
             return WriteResult(WriteOutcome.GONE)
-        _uid_found, events = self._read(calendar_id, answer.body) if answer.status == 200 else ("", [])
+        body = answer.raw.encode() if answer.status == 200 else b""
+        _uid_found, events = self._read(calendar_id, body) if body else ("", [])
         return WriteResult(WriteOutcome.CONFLICT, answer.headers.get("etag"), events[0] if events else None)
 
     def _etag_of(self, url: str) -> str | None:
-        answer = self.session.request("PROPFIND", url, dav_xml.propfind("d:getetag"), depth="0")
-        items = dav_xml.read_multistatus(answer.body).items if answer.status == 207 else []
-        return items[0].text("d:getetag") if items else None
+        with dav_errors("asking for a block's ETag"):
+            answer = self.client.propfind(url, dav_xml.propfind(dav.GetEtag()), depth=0)
+            found = answer.expand_simple_props([dav.GetEtag()]) if answer.status == 207 else {}
+        return next((p.get(dav.GetEtag.tag) for p in found.values() if p.get(dav.GetEtag.tag)), None)
 
     def _exists(self, calendar_id: str) -> bool:
-        answer = self.session.request("PROPFIND", calendar_id, dav_xml.propfind("d:resourcetype"), depth="0")
-        return answer.status == 207
+        try:
+            answer = self.client.propfind(calendar_id, dav_xml.propfind(dav.ResourceType()), depth=0)
+        except dav_error.DAVError:
+            return False
+        return bool(answer.status == 207)
 
     # -- free time ----------------------------------------------------------------------------
 
@@ -274,8 +317,10 @@ class CalDAVProvider:
         """A free-busy-query (RFC 4791 §7.10) per calendar; where it is not answered, the events."""
         found: list[BusyInterval] = []
         for calendar_id in calendar_ids:
-            answer = self.session.request("REPORT", calendar_id, dav_xml.free_busy(start, end), depth="1")
-            periods = _free_busy(answer) if answer.status == 200 else None
+            try:
+                periods = _free_busy(self._calendar(calendar_id).freebusy_request(start, end).data or "")
+            except dav_error.DAVError:
+                periods = None  # not answered (501, 403 …): the events say it
             if periods is None:
                 periods = self._busy_from_events(calendar_id, start, end)
             found.extend(periods)
@@ -296,9 +341,9 @@ class CalDAVProvider:
         return Freshness(push=False, poll_seconds=POLL_SECONDS)
 
 
-def _path(answer: Answer, href: str) -> str:
-    """Hrefs come back as paths or full URLs; both name one resource by its path."""
-    return urlsplit(urljoin(answer.url, href)).path
+def _path(url: str) -> str:
+    """Hrefs come back as paths or full URLs, quoted or not; all name one resource by its path."""
+    return unquote(urlsplit(url).path)
 
 
 def _uid(body: bytes) -> tuple[str, bool]:
@@ -312,11 +357,10 @@ def _uid(body: bytes) -> tuple[str, bool]:
     return uid, any(e.get("ORGANIZER") is not None for e in events)
 
 
-def _free_busy(answer: Answer) -> list[BusyInterval] | None:
-    if "calendar" not in answer.headers.get("content-type", "text/calendar").lower():
-        return None
+def _free_busy(data: str) -> list[BusyInterval] | None:
+    """The busy periods of a free-busy answer; None where it is not iCalendar (then the events)."""
     try:
-        calendar = Calendar.from_ical(answer.body)
+        calendar = Calendar.from_ical(data)
     except ValueError:
         return None
     found = []

@@ -1,14 +1,20 @@
 """CalDAV discovery's pure parts: what a person types becomes the URL to start from (a preset, a
-bare domain, a URL), bad input is named; and the multistatus reader takes what servers send
-(relative or absolute hrefs, a 404 for a removed member, the new sync-token, privileges)."""
+bare domain, a URL), bad input is named; and the `caldav` package's multistatus reader, over the
+guarded transport's answer, gives what the provider relies on (relative or absolute hrefs, a 404
+for a removed member, the new sync-token, privileges), its errors named with their status."""
 
 from __future__ import annotations
 
 import pytest
+from caldav.davclient import DAVResponse
+from caldav.elements import dav
+from caldav.lib import error as dav_error
 
 from domain.calendar_port import ProviderError
 from integrations.caldav import dav_xml
 from integrations.caldav.discovery import DiscoveryError, start_url
+from integrations.caldav.session import Answer
+from integrations.caldav.transport import Reply, dav_errors, status_of
 
 
 @pytest.mark.parametrize(
@@ -55,13 +61,20 @@ SYNC_ANSWER = b"""<?xml version="1.0"?>
 </d:multistatus>"""
 
 
+def _answer(body: bytes, content_type: str = "application/xml; charset=utf-8") -> DAVResponse:
+    """The library's reader over what the guarded transport hands it."""
+    return DAVResponse(Reply(Answer(207, {"content-type": content_type}, body, "https://dav.example.org/")))
+
+
 def test_a_sync_answer_is_read_with_its_removed_members_and_new_token() -> None:
-    read = dav_xml.read_multistatus(SYNC_ANSWER)
-    assert read.sync_token == "http://example.org/sync/2"
-    first, gone = read.items
-    assert (first.href, first.status, first.text("d:getetag")) == ("/ada/cal/a b.ics", 200, '"e1"')
-    assert "c:calendar-data" not in first.props  # a property answered 404 is absent, not empty
-    assert (gone.href, gone.status) == ("https://dav.example.org/ada/cal/gone.ics", 404)
+    """What the provider's sync relies on: paths unquoted (absolute hrefs made paths), a removed
+    member present without an ETag, a property answered 404 absent, the new token kept."""
+    answer = _answer(SYNC_ANSWER)
+    found = answer.expand_simple_props([dav.GetEtag()])
+    assert answer.sync_token == "http://example.org/sync/2"
+    assert found["/ada/cal/a b.ics"] == {dav.GetEtag.tag: '"e1"'}  # no calendar-data: it was a 404
+    assert found["/ada/cal/gone.ics"] == {dav.GetEtag.tag: None}
+    assert "404" in answer.statuses["/ada/cal/gone.ics"]
 
 
 def test_a_calendar_listing_says_what_each_holds_and_whether_it_is_writable() -> None:
@@ -70,17 +83,37 @@ def test_a_calendar_listing_says_what_each_holds_and_whether_it_is_writable() ->
       <d:resourcetype><d:collection/><c:calendar/></d:resourcetype>
       <c:supported-calendar-component-set><c:comp name="VTODO"/></c:supported-calendar-component-set>
       <d:current-user-privilege-set><d:privilege><d:read/></d:privilege></d:current-user-privilege-set>
+      </d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+      <d:response><d:href>/ada/work/</d:href><d:propstat><d:prop>
+      <d:resourcetype><d:collection/><c:calendar/></d:resourcetype>
+      <d:current-user-privilege-set><d:privilege><d:write-content/></d:privilege></d:current-user-privilege-set>
       </d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>"""
-    (item,) = dav_xml.read_multistatus(body).items
-    assert dav_xml.is_calendar(item)
-    assert not dav_xml.holds_events(item)
-    assert not dav_xml.writable(item)
+    found = _answer(body).find_objects_and_props()
+    tasks, work = found["/ada/tasks/"], found["/ada/work/"]
+    assert dav_xml.is_calendar(tasks) and dav_xml.is_calendar(work)
+    assert not dav_xml.holds_events(tasks) and dav_xml.holds_events(work)  # not said: it may hold any
+    assert not dav_xml.writable(tasks) and dav_xml.writable(work)
 
 
-@pytest.mark.parametrize("body", [b"<html>not xml", b"<d:prop xmlns:d='DAV:'/>"])
-def test_an_answer_that_is_not_a_multistatus_is_named(body: bytes) -> None:
-    with pytest.raises(ProviderError, match=r"multistatus|could not be read"):
-        dav_xml.read_multistatus(body)
+def test_an_answer_that_is_not_xml_is_named() -> None:
+    with pytest.raises(ProviderError, match="could not be read"), dav_errors("listing"):
+        _answer(b"<html>not xml")
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (dav_error.MkcalendarError("409 Conflict\n\n<body/>"), 409),
+        (dav_error.ResponseError("HTTP/1.1 403 Forbidden"), 403),
+        (dav_error.AuthorizationError(url="https://x/", reason="Forbidden"), 403),
+        (dav_error.NotFoundError("whatever"), 404),
+        (dav_error.ReportError("no status here"), 0),
+    ],
+)
+def test_the_status_behind_a_library_error(error: dav_error.DAVError, status: int) -> None:
+    assert status_of(error) == status
+    with pytest.raises(ProviderError, match=f"HTTP {status} to listing"), dav_errors("listing"):
+        raise error
 
 
 def test_discovery_errors_are_provider_errors() -> None:
