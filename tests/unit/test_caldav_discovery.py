@@ -95,6 +95,27 @@ def test_a_calendar_listing_says_what_each_holds_and_whether_it_is_writable() ->
     assert not dav_xml.writable(tasks) and dav_xml.writable(work)
 
 
+_ENTITIES = '<!ENTITY a0 "xxxxxxxxxx">' + "".join(
+    f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
+)
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        f"<!DOCTYPE d:multistatus [{_ENTITIES}]>",  # a billion laughs: 10**10 bytes from 1 kB
+        '<!DOCTYPE d:multistatus [<!ENTITY a9 SYSTEM "file:///etc/hostname">]>',  # a local file
+    ],
+)
+def test_hostile_xml_is_refused_not_expanded(doctype: str) -> None:
+    """The server's XML is parsed by lxml under the library's parser (no huge_tree): entity
+    amplification is refused, an external entity is not read."""
+    body = f'<?xml version="1.0"?>{doctype}<d:multistatus xmlns:d="DAV:"><d:response><d:href>&a9;'
+    body += "</d:href></d:response></d:multistatus>"
+    with pytest.raises(ProviderError, match="could not be read"), dav_errors("listing"):
+        _answer(body.encode())
+
+
 def test_an_answer_that_is_not_xml_is_named() -> None:
     with pytest.raises(ProviderError, match="could not be read"), dav_errors("listing"):
         _answer(b"<html>not xml")
