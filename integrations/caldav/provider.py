@@ -327,10 +327,19 @@ class CalDAVProvider:
         return sorted(found, key=lambda b: (b.start, b.end))
 
     def _busy_from_events(self, calendar_id: str, start: datetime, end: datetime) -> list[BusyInterval]:
-        current = self._etags(calendar_id)
+        """The events the server finds in the range (a calendar-query with a time-range, RFC 4791
+        §9.9: repeating events whose instances fall in it included), read as the pull reads them."""
+        calendar = self._calendar(calendar_id)
+        query, _kind = calendar.build_search_xml_query(  # type: ignore[no-untyped-call]  # caldav 1.x
+            event=True, start=start, end=end
+        )
+        answer = self._report(calendar_id, query, "listing events in a time range")
+        with dav_errors("listing events in a time range"):
+            found = answer.expand_simple_props([cdav.CalendarData()])
         busy = []
-        for _path_found, _etag, body in self._fetch(calendar_id, list(current)):
-            for event in self._read(calendar_id, body)[1]:
+        for props in found.values():
+            body = props.get(cdav.CalendarData.tag)
+            for event in self._read(calendar_id, body.encode())[1] if body else []:
                 if event.cancelled or event.start is None or event.end is None:
                     continue
                 if event.end > start and event.start < end:
