@@ -179,21 +179,34 @@ class CalDAVProvider:
     def _sync_collection(
         self, calendar_id: str, token: str
     ) -> tuple[dict[str, str], list[str], str | None] | None:
-        try:
-            found = self._calendar(calendar_id).objects_by_sync_token(token)
-        except dav_error.NotFoundError:
-            raise CalendarGoneError(f"the calendar {calendar_id} is gone") from None
-        except (dav_error.DAVError, IndexError):
-            return None  # the token is not accepted (any more), or no new one came: compare ETags
+        """RFC 6578 sync-collection, built from the library's elements and read by its DAVResponse.
+        Not `calendar.objects_by_sync_token`: caldav 1.x sends that with Depth: 1, which RFC 6578
+        §3.2 forbids and sabre/dav servers (Nextcloud, Baïkal) have answered 403; nor does it tell a
+        removed member (a 404 response) from a changed one."""
+        level = dav.SyncLevel(value="1")
+        query = dav.SyncCollection() + dav.SyncToken(value=token) + level + (dav.Prop() + dav.GetEtag())
+        with dav_errors("a sync-collection report"):
+            try:
+                answer = self.client.report(calendar_id, dav_xml.body(query), depth=0)
+            except dav_error.AuthorizationError:
+                return None  # 403 valid-sync-token: the token is not accepted any more
+            if answer.status == 404:
+                raise CalendarGoneError(f"the calendar {calendar_id} is gone")
+            if answer.status in _TOKEN_REFUSED or answer.status != 207:
+                return None  # the token is not accepted (any more): compare ETags instead
+            found = answer.expand_simple_props([dav.GetEtag()])
         changed: dict[str, str] = {}
         removed: list[str] = []
-        for item in found:
-            etag = item.props.get(dav.GetEtag.tag)
-            if etag:
-                changed[_path(str(item.url))] = etag
-            else:
-                removed.append(_path(str(item.url)))  # RFC 6578: a removed member has no properties
-        return changed, removed, found.sync_token
+        own = _path(calendar_id)
+        for href, props in found.items():
+            path = _path(urljoin(calendar_id, href))
+            if path == own:
+                continue
+            if "404" in (answer.statuses.get(href) or ""):
+                removed.append(path)
+            elif etag := props.get(dav.GetEtag.tag):
+                changed[path] = etag
+        return changed, removed, getattr(answer, "sync_token", None)
 
     def _collection_props(self, calendar_id: str) -> dict[str, str | None]:
         with dav_errors(f"reading the calendar {calendar_id}"):

@@ -119,3 +119,26 @@ def test_no_log_record_carries_the_password_or_an_authorization_header(
         assert radicale_server.password not in message
         assert basic not in message
         assert "authorization" not in message.lower()
+
+
+def test_a_kept_sync_token_costs_one_depth_0_report(
+    radicale_server: Server, radicale_user: UserClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RFC 6578 §3.2: sync-collection with Depth: 0 (sabre/dav servers refuse another), and a calendar
+    that has not changed is one request — the token is used, not the ETag fallback."""
+    radicale_user.add(event("Meetup", datetime(2026, 10, 5, 18, tzinfo=UTC)))
+    session = Session(radicale_server.username, radicale_server.password, allow_private=True)
+    sent: list[tuple[str, str | None]] = []
+    send = session.request
+
+    def recording(method: str, url: str, body: bytes | str = b"", headers=None, *, depth=None):
+        sent.append((method, (headers or {}).get("Depth", depth)))
+        return send(method, url, body, headers, depth=depth)
+
+    monkeypatch.setattr(session, "request", recording)
+    provider = CalDAVProvider(session, radicale_server.base_url, ZoneInfo("UTC"), WINDOW)
+    first = provider.changes(radicale_user.calendar_url, None)
+    sent.clear()
+    again = provider.changes(radicale_user.calendar_url, first.state)
+    assert sent == [("REPORT", "0")]
+    assert list(again.events) == [] and list(again.removed) == []
