@@ -180,9 +180,9 @@ class CalDAVProvider:
         self, calendar_id: str, token: str
     ) -> tuple[dict[str, str], list[str], str | None] | None:
         """RFC 6578 sync-collection, built from the library's elements and read by its DAVResponse.
-        Not `calendar.objects_by_sync_token`: caldav 1.x sends that with Depth: 1, which RFC 6578
-        §3.2 forbids and sabre/dav servers (Nextcloud, Baïkal) have answered 403; nor does it tell a
-        removed member (a 404 response) from a changed one."""
+        Not `calendar.objects_by_sync_token`: caldav 1.x sends that with Depth: 1, which
+        RFC 6578 §3.2 forbids and sabre/dav servers (Nextcloud, Baïkal) have answered 403; nor does
+        it tell a removed member (a 404 response) from a changed one."""
         level = dav.SyncLevel(value="1")
         query = dav.SyncCollection() + dav.SyncToken(value=token) + level + (dav.Prop() + dav.GetEtag())
         with dav_errors("a sync-collection report"):
@@ -340,8 +340,9 @@ class CalDAVProvider:
         return sorted(found, key=lambda b: (b.start, b.end))
 
     def _busy_from_events(self, calendar_id: str, start: datetime, end: datetime) -> list[BusyInterval]:
-        """The events the server finds in the range (a calendar-query with a time-range, RFC 4791
-        §9.9: repeating events whose instances fall in it included), read as the pull reads them."""
+        """The events the server finds in the range (a calendar-query with a time-range,
+        RFC 4791 §9.9: repeating events whose instances fall in it included), read as the pull
+        reads them."""
         calendar = self._calendar(calendar_id)
         query, _kind = calendar.build_search_xml_query(  # type: ignore[no-untyped-call]  # caldav 1.x
             event=True, start=start, end=end
