@@ -86,6 +86,8 @@ def _load(
 
 
 def _figures(latencies: list[float], elapsed: float) -> Figures:
+    if not latencies:  # no request of this kind finished (a short warm-up on a loaded machine)
+        return Figures(0.0, 0.0, 0.0)
     return Figures(
         len(latencies) / elapsed, statistics.median(latencies) * 1e3, _percentile(latencies, 0.95) * 1e3
     )
@@ -122,7 +124,7 @@ def measure(processes: int, clients: int, seconds: float) -> dict[str, Figures]:
                         browser.post("/api/v1/goals", json={"action": "coffee", "target": 3, "frame": "week"})
                     )
                     _ok(browser.post("/api/v1/contacts", json={"name": "Grace Hopper"}))
-                _load(browsers, 3, MIX)  # warm-up: each process's pool and imports
+                _load(browsers, 5, MIX)  # warm-up: each process's pool and imports
                 figures = _load(browsers, seconds, MIX)
                 figures.update(_load(browsers, seconds, HEALTH))
             finally:
