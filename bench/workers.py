@@ -7,7 +7,10 @@
 - worker RSS after the run, and Redis memory per queued user.
 
 Run: .venv/bin/python -m bench.workers [--users 1000] [--rounds 2] [--samples 20] [--database-url URL]
-(rounds alternate one worker and two, so the machine's noise hits both alike; medians are compared)
+[--latency SECONDS] [--compare-pools]
+(rounds alternate one worker and two, so the machine's noise hits both alike; medians are compared;
+`--latency` delays every answer of the fake like a real server's; `--compare-pools` alternates one
+worker with one pool process, as before issue 26, and one with its threads, and stops there)
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ from tests.api.live import free_port
 
 
 class Fake:
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
         self.port = free_port()
+        command = [sys.executable, "-m", "tests.fakes.google_calendar", "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.google_calendar", "--port", str(self.port)],
+            [*command, "--latency", str(latency)],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -116,12 +120,19 @@ def connect(app: App, context: google.Google, fake: Fake, email: str) -> str:
     return user_id
 
 
-def start_workers(env: dict[str, str], folder: Path, count: int) -> list[subprocess.Popen[bytes]]:
-    """`count` worker processes, each started as `netgoals serve` starts its one."""
+# The worker's pool before issue 26: one pool process, one task at a time.
+PREFORK = ("--pool", "prefork", "--concurrency", "1")
+
+
+def start_workers(
+    env: dict[str, str], folder: Path, count: int, pool: tuple[str, ...] = ()
+) -> list[subprocess.Popen[bytes]]:
+    """`count` worker processes, each started as `netgoals serve` starts its one (`pool`: other
+    pool options, appended: the last one given wins)."""
     started = []
     for i in range(count):
         log = (folder / f"worker{i}.log").open("ab")
-        command = child_commands("127.0.0.1", 0, hostname=f"bench{i}@%h")["worker"]
+        command = [*child_commands("127.0.0.1", 0, hostname=f"bench{i}@%h")["worker"], *pool]
         started.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT))
     return started
 
@@ -215,9 +226,15 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2, help="timed rounds per worker count")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer of the fake")
+    parser.add_argument(
+        "--compare-pools",
+        action="store_true",
+        help="rounds alternate one worker with one pool process (before issue 26) and one with threads",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="netgoals-bench-"))
-    fake = Fake()
+    fake = Fake(args.latency)
     redis_server = EmbeddedRedis(folder / "redis").start()
     api_port = free_port()
     env = environment(folder, fake, redis_server.url, args.database_url, f"http://127.0.0.1:{api_port}")
@@ -242,8 +259,11 @@ def main() -> None:
         results: dict[int, list[float]] = {1: [], 2: []}
         counts = [1, 2] * args.rounds
         for round_number, count in enumerate(counts):
-            workers = start_workers(quiet, folder, count)
-            wait_ready(jobs, count)
+            # --compare-pools: "1" is one worker with one pool process, "2" one worker with threads.
+            pool = (PREFORK if count == 1 else ()) if args.compare_pools else ()
+            workers = start_workers(quiet, folder, 1 if args.compare_pools else count, pool)
+            count_started = 1 if args.compare_pools else count
+            wait_ready(jobs, count_started)
             roles = {f"worker{i}": w.pid for i, w in enumerate(workers)}
             assert redis_server.process is not None
             redis_pid = redis_server.process.pid
@@ -253,11 +273,18 @@ def main() -> None:
             results[count].append(args.users / seconds)
             rss = [rss_mib(w.pid) for w in workers]
             stop(workers, jobs)
+            label = f"{count} worker(s)"
+            if args.compare_pools:
+                label = "one pool process" if count == 1 else "threads"
             print(
-                f"{count} worker(s): {seconds:.1f} s, {results[count][-1]:.1f} syncs/s, RSS per worker "
+                f"{label}: {seconds:.1f} s, {results[count][-1]:.1f} syncs/s, RSS per worker "
                 f"{statistics.median(rss):.0f} MiB (main + pool process)\n  {busy}"
             )
         one, two = statistics.median(results[1]), statistics.median(results[2])
+        if args.compare_pools:
+            print(f"median syncs/s, one worker: one pool process {one:.1f}, threads {two:.1f}")
+            print(f"ratio threads/process: {two / one:.2f}")
+            return
         print(f"median syncs/s: one worker {one:.1f}, two workers {two:.1f}")
         print(f"scaling ratio two/one: {two / one:.2f} (target >= 1.8)")
 

@@ -38,6 +38,9 @@ def embedded_redis(settings: Settings) -> EmbeddedRedis | None:
     return EmbeddedRedis(settings.embedded_redis_folder) if settings.embedded_redis else None
 
 
+WORKER_THREADS = 4  # tasks one worker runs at once; each holds at most one database connection
+
+
 def child_commands(
     host: str, port: int, hostname: str = "netgoals@%h", api_workers: int = 1
 ) -> dict[str, list[str]]:
@@ -49,8 +52,13 @@ def child_commands(
         "worker": [
             *celery,
             "worker",
+            # Threads, not one pool process: a sync mostly waits on Google's answers, so one worker
+            # overlaps several (docs/performance.md, "Workers"). Celery's thread pool enforces no
+            # task time limits; every call out has its own timeout (Google 30 s, SMTP 20 s).
+            "--pool",
+            "threads",
             "--concurrency",
-            "1",
+            str(WORKER_THREADS),
             "--queues",
             ",".join(WORKER_QUEUES),
             "--hostname",

@@ -4,12 +4,14 @@ so no database connection is shared between processes); tests hand in their own 
 from __future__ import annotations
 
 import os
+import threading
 
 from service.jobs import Jobs
 from service.settings import Settings
 
 _opened: dict[int, Jobs] = {}
 _given: list[Jobs] = []
+_opening = threading.Lock()  # the worker's threads share one context: opened once
 
 
 def use(context: Jobs | None) -> None:
@@ -21,7 +23,8 @@ def jobs() -> Jobs:
     if _given:
         return _given[0]
     pid = os.getpid()
-    if pid not in _opened:
-        _opened.clear()
-        _opened[pid] = Jobs.open(Settings())
-    return _opened[pid]
+    with _opening:
+        if pid not in _opened:
+            _opened.clear()
+            _opened[pid] = Jobs.open(Settings())
+        return _opened[pid]

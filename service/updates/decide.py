@@ -7,13 +7,17 @@ a second worker, a restarted beat — derives the same ids and adds nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import Connection
+
 from domain.digest import Digest, digest_key, digest_week_due, week_label
 from domain.event_types import facts
 from domain.events import actions_stream
+from domain.profile import Profile
 from domain.updates import DIGEST, Update, WaitingBlock, worth_telling
 from integrations.storage import update_store
 from integrations.storage.database import read_transaction, write_transaction
@@ -27,20 +31,42 @@ from service.updates.context import Updates, delivery_id, event_id
 from service.updates.gather import digest_for
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one decision writes, read and decided before any write: the messages to queue (with the
+    updates each gathers), or the confirmation mail an unconfirmed address waits for."""
+
+    user_id: str
+    channel: str
+    now: datetime
+    payloads: list[dict[str, Any]] = field(default_factory=list)
+    gathers: dict[str, list[Update]] = field(default_factory=dict)  # a message's key -> what it also tells
+    confirm: str | None = None  # an unconfirmed address: its first confirmation mail, nothing else
+
+
 def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | None = None) -> int:
-    """Queue what is new to tell; returns how many deliveries were added."""
-    profile = app.profile(user_id)
+    """Queue what is new to tell; returns how many deliveries were added. One unit of work: the
+    reads share one transaction and one profile replay, the writes one transaction."""
+    with app.unit():
+        decision = plan(app, ctx, app.profile(user_id), waiting or [])
+        if decision is None:
+            return 0
+        with write_transaction(app.engine) as connection:
+            return record(app, connection, decision)
+
+
+def plan(app: App, ctx: Updates, profile: Profile, waiting: list[WaitingBlock]) -> Decision | None:
+    """Decide what to queue for this person, reading only; None when there is nothing to write.
+    Run it inside `App.unit()` so its reads share one transaction and the profile's one replay."""
+    user_id = profile.user_id
     chosen = profile.updates
     if not chosen.active:
-        return 0
+        return None
+    now = app.now()
     if chosen.channel == "email" and chosen.email and not profile.email_confirmed(chosen.email):
         # Nothing is decided for an address nobody confirmed; its one confirmation mail is queued
         # (once: an address chosen before this rule gets it here, from the worker's round).
-        with write_transaction(app.engine) as connection:
-            now_at = app.now().timestamp()
-            return int(queue_confirmation(connection, user_id, chosen.email, now_at, first_only=True))
-    now = app.now()
-    waiting = waiting or []
+        return Decision(user_id, chosen.channel, now, confirm=chosen.email)
     with read_transaction(app.engine) as connection:
         told = update_store.decided_keys(connection, user_id)
     payloads: list[dict[str, Any]] = []
@@ -83,38 +109,48 @@ def decide(app: App, ctx: Updates, user_id: str, waiting: list[WaitingBlock] | N
     # Issue 28: the daily message at the person's chosen time (service/updates/daily.py).
     payloads.extend(daily.daily_payloads(app, profile, now, told))
     if not payloads:
-        return 0
+        return None
+    return Decision(user_id, chosen.channel, now, payloads, gathers)
+
+
+def record(app: App, connection: Connection, decision: Decision) -> int:
+    """Write a decision in the caller's transaction: its `update.decided` events and their delivery
+    rows commit together. Returns how many deliveries were added (none for what was decided before)."""
+    user_id, channel, now = decision.user_id, decision.channel, decision.now
+    if decision.confirm is not None:
+        return int(
+            queue_confirmation(connection, user_id, decision.confirm, now.timestamp(), first_only=True)
+        )
     rows, decided = [], []
-    for payload in payloads:
-        delivery = delivery_id(user_id, payload["key"], chosen.channel)
-        rows.append(_row(user_id, delivery, payload["key"], payload["kind"], chosen.channel, payload, now))
+    for payload in decision.payloads:
+        delivery = delivery_id(user_id, payload["key"], channel)
+        rows.append(_row(user_id, delivery, payload["key"], payload["kind"], channel, payload, now))
         told_of = facts.update_decided(
-            delivery, payload["key"], payload["kind"], chosen.channel, payload["subject"], now
+            delivery, payload["key"], payload["kind"], channel, payload["subject"], now
         )
         decided.append(told_of.with_id(UUID(event_id(delivery, "decided"))))
     inserted = 0
-    with write_transaction(app.engine) as connection:
-        # The append takes the log's lock first, so two deciders of one change run one after the other.
-        app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, decided))
-        for row in rows:
-            if not update_store.insert_new(connection, [row]):
-                continue  # decided already (by another decider): so were the updates it gathers
-            inserted += 1
-            # The keys a message gathers are recorded with it, never sent on their own: each
-            # block is asked about once, in the message that gathered it.
-            also = [
-                _row(
-                    user_id,
-                    delivery_id(user_id, u.key, row["channel"]),
-                    u.key,
-                    u.kind,
-                    row["channel"],
-                    {"key": u.key, "kind": u.kind, "subject": u.subject, "sent_with": row["delivery_id"]},
-                    now,
-                )
-                for u in gathers.get(row["update_key"], [])
-            ]
-            update_store.insert_new(connection, also, state=update_store.GATHERED)
+    # The append takes the log's lock first, so two deciders of one change run one after the other.
+    app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, decided))
+    for row in rows:
+        if not update_store.insert_new(connection, [row]):
+            continue  # decided already (by another decider): so were the updates it gathers
+        inserted += 1
+        # The keys a message gathers are recorded with it, never sent on their own: each
+        # block is asked about once, in the message that gathered it.
+        also = [
+            _row(
+                user_id,
+                delivery_id(user_id, u.key, row["channel"]),
+                u.key,
+                u.kind,
+                row["channel"],
+                {"key": u.key, "kind": u.kind, "subject": u.subject, "sent_with": row["delivery_id"]},
+                now,
+            )
+            for u in decision.gathers.get(row["update_key"], [])
+        ]
+        update_store.insert_new(connection, also, state=update_store.GATHERED)
     return inserted
 
 

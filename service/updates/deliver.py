@@ -120,8 +120,9 @@ def row_for_test(user_id: str, channel: str, now: float) -> dict[str, Any]:
 
 
 def _send(app: App, ctx: Updates, delivery: Delivery, session: smtp.Session) -> smtp.Outcome | sender.Outcome:
-    profile = app.profile(delivery.user_id)
-    chosen = preferences(app, ctx, delivery.user_id)
+    with app.unit():  # one profile replay for both reads, and the unit ends before anything is sent
+        profile = app.profile(delivery.user_id)
+        chosen = preferences(app, ctx, delivery.user_id)
     if chosen.channel != delivery.channel:
         return smtp.Outcome(False, f"the channel changed to {chosen.channel}: not sent", permanent=True)
     if delivery.kind == CONFIRM_EMAIL:

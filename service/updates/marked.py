@@ -21,7 +21,7 @@ from integrations.storage.database import read_transaction, write_transaction
 from service import confirmation
 from service.app import App
 from service.updates.context import Updates
-from service.updates.decide import decide
+from service.updates.decide import plan, record
 
 log = logging.getLogger("netgoals.updates")
 
@@ -64,32 +64,37 @@ def decide_marked(
 
 
 def decide_one(app: App, ctx: Updates, user_id: str, confirm_after_days: int = 7) -> int:
-    """Decide for one person and settle their mark; returns the deliveries added."""
-    with read_transaction(app.engine) as connection:
-        found = decision_marks.mark_of(connection, user_id)
-    # The version read before deciding: a change committed while deciding keeps the mark due.
-    mark = decision_marks.Mark(user_id, found[1] if found else 0)
-    profile = app.profile(user_id)
-    chosen = profile.updates
-    added = 0
-    due: float = NEVER
-    if chosen.active:
-        waiting = [
-            WaitingBlock(w.action_id, w.title, w.end)
-            for w in confirmation.waiting(app, user_id, confirm_after_days)
-        ]
-        added = decide(app, ctx, user_id, waiting)
-        now = app.now()
-        at = next_due(
-            now,
-            profile.tz,
-            profile.week_start,
-            immediate=chosen.immediate,
-            digest=chosen.digest,
-            waiting_ended=[w.ended_at for w in waiting],
-            daily_at=profile.daily_at,  # issue 28: the daily message at the chosen time
-        )
-        due = at.timestamp() if at is not None else NEVER
-    with write_transaction(app.engine) as connection:
-        decision_marks.settle(connection, mark, due)
+    """Decide for one person and settle their mark; returns the deliveries added. One unit of work:
+    the reads share one transaction and one profile replay, and what the decision writes (its
+    events, its delivery rows) commits with the settled mark."""
+    with app.unit():
+        with read_transaction(app.engine) as connection:
+            found = decision_marks.mark_of(connection, user_id)
+        # The version read before deciding: a change committed while deciding keeps the mark due.
+        mark = decision_marks.Mark(user_id, found[1] if found else 0)
+        # Caught up first: a catch-up that writes would end the unit's read and forget its profile.
+        app.projection.catch_up(user_id)
+        profile = app.profile(user_id)
+        chosen = profile.updates
+        decision = None
+        due: float = NEVER
+        if chosen.active:
+            waiting = [
+                WaitingBlock(w.action_id, w.title, w.end)
+                for w in confirmation.waiting(app, user_id, confirm_after_days)
+            ]
+            decision = plan(app, ctx, profile, waiting)
+            at = next_due(
+                app.now(),
+                profile.tz,
+                profile.week_start,
+                immediate=chosen.immediate,
+                digest=chosen.digest,
+                waiting_ended=[w.ended_at for w in waiting],
+                daily_at=profile.daily_at,  # issue 28: the daily message at the chosen time
+            )
+            due = at.timestamp() if at is not None else NEVER
+        with write_transaction(app.engine) as connection:
+            added = record(app, connection, decision) if decision is not None else 0
+            decision_marks.settle(connection, mark, due)
     return added

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOADED_BY_NAME = (
     "kombu.transport.redis",
     "celery.concurrency.prefork",
+    "celery.concurrency.thread",
     "celery.apps.worker",
     "celery.apps.beat",
     "redbeat.schedulers",

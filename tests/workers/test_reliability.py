@@ -44,7 +44,8 @@ def test_workers_killed_at_random_points_of_syncs_lose_nothing_and_count_nothing
     rng = random.Random(10)
     try:
         cluster.connect_user()
-        worker = cluster.start("worker", "w1")
+        # A pool process to kill (the worker's threads pool has none: its death is the worker's).
+        worker = cluster.start("worker", "w1", "--pool", "prefork", "--concurrency", "1")
         cluster.wait_ready(worker, "w1")
         # Slow Google down (0.15 s per list call) so that kills land inside syncs.
         fake.inject_fault("delay", path="/events$", method="GET", count=None, delay=0.15)

@@ -16,7 +16,9 @@ Control HTTP API (JSON bodies and answers; not logged in `requests`, no faults):
     POST   /_control/users                                  {email, time_zone?}
     POST   /_control/current_user                           {email}
     POST   /_control/settings                               {max_page_size?, require_pkce?,
-                                                             require_state?, deny_consent?}
+                                                             require_state?, deny_consent?,
+                                                             latency?}
+    GET    /_control/overlap           DELETE /_control/overlap   (most requests answered at once)
     POST   /_control/faults                                 {kind, method?, path?, count?,
                                                              delay?, body?}
     DELETE /_control/faults

@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--user", action="append", default=[], help="add a Google account (repeatable)")
     parser.add_argument("--time-zone", default="UTC", help="time zone of the added users")
     parser.add_argument("--page-size", type=int, default=None, help="cap events.list pages")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each OAuth/API answer")
     parser.add_argument("--client-id", default=None, help="OAuth client id to accept")
     parser.add_argument("--client-secret", default=None, help="OAuth client secret to accept")
     parser.add_argument(
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     fake.add_client(fake.client_id, fake.client_secret, args.redirect_uri)
     for email in args.user or ["ada@example.org"]:
         fake.add_user(email, time_zone=args.time_zone)
+    fake.latency = args.latency
     if args.page_size:
         fake.max_page_size = args.page_size
     fake.start()

@@ -10,7 +10,9 @@ import copy
 import hashlib
 import re
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -309,6 +311,26 @@ class Backend:
         self.client_id = "netgoals-test.apps.googleusercontent.com"
         self.client_secret = "fake-client-secret"
         self.add_client(self.client_id, self.client_secret, [])
+        self.latency = 0.0
+        """Seconds each OAuth or API request waits before it is answered, as a real server's round
+        trip does (requests wait side by side: the server answers each on its own thread)."""
+        self._in_flight = 0
+        self.most_in_flight = 0
+        """The most OAuth or API requests the fake was answering at one moment (overlap seen)."""
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """One OAuth or API request being answered: counted while it lasts, after the latency."""
+        with self._lock:
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+        try:
+            if self.latency > 0:
+                time.sleep(self.latency)
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     # ------------------------------------------------------------------ clock & basics
 

@@ -204,6 +204,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._control(path, query, body)
             return
         fake.record_request(self.command, unquote(path), query)
+        with fake.answering():
+            self._answer(path, query, body)
+
+    def _answer(self, path: str, query: dict[str, list[str]], body: bytes) -> None:
+        fake = self.server.fake
         fault = fake.take_fault(self.command, unquote(path))
         if fault is not None:
             if fault.delay:
@@ -295,6 +300,10 @@ def control(fake: Backend, method: str, segments: list[str], body: JSON) -> Any:
             "max_page_size": fake.max_page_size,
             "channels": fake.active_channels(),
         }
+    if segments == ["overlap"] and method in ("GET", "DELETE"):
+        if method == "DELETE":
+            fake.most_in_flight = 0
+        return {"most_in_flight": fake.most_in_flight}
     if segments == ["users"] and method == "POST":
         fake.add_user(body["email"], time_zone=body.get("time_zone", "UTC"))
         return {"email": body["email"]}
@@ -302,7 +311,7 @@ def control(fake: Backend, method: str, segments: list[str], body: JSON) -> Any:
         fake.current_user = body.get("email")
         return {"current_user": fake.current_user}
     if segments == ["settings"] and method == "POST":
-        for key in ("max_page_size", "require_pkce", "require_state", "deny_consent"):
+        for key in ("max_page_size", "require_pkce", "require_state", "deny_consent", "latency"):
             if key in body:
                 setattr(fake, key, body[key])
         return {"ok": True}
