@@ -54,8 +54,9 @@ class UserFold:
 class LogFold:
     """All users' state, folded event by event in log order."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, blocks: bool = True) -> None:
         self.users: dict[str, UserFold] = {}
+        self.blocks = blocks  # fold the block ledgers too (a rebuild of progress alone needs none)
         self.handles: dict[str, str] = {}
         self.position = 0  # the position of the event being folded, when the reader knows it
 
@@ -79,7 +80,7 @@ class LogFold:
                 retracted = fold.actions.get(data["action_id"])
                 if retracted is not None:
                     retracted.retracted = True
-            if event_type in _LEDGER_TYPES:
+            if self.blocks and event_type in _LEDGER_TYPES:
                 fold.blocks.apply(event_type, data)
         elif kind == "user":
             self.user(owner).profile.apply(event_type, data)

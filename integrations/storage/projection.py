@@ -304,7 +304,7 @@ class Projections:
     def rebuild_progress(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
         """Empty the progress views, fold the whole log, write the views, reset the checkpoint."""
         try:
-            fold, last, folded = self._fold(on_progress, chunk)
+            fold, last, folded = self._fold(on_progress, chunk, blocks=False)
             with _gc_paused(), write_transaction(self.engine) as connection:
                 _hold_for_rebuild(connection, (PROGRESS,))
                 self._write_progress(connection, progress_views.rows(fold))
@@ -320,7 +320,7 @@ class Projections:
     def rebuild_action_index(self, chunk: int = 20000) -> int:
         """Empty the action index and fill it from the log's action events."""
         try:
-            fold, last, _ = self._fold(None, chunk, ev.ACTION_EVENT_TYPES)
+            fold, last, _ = self._fold(None, chunk, ev.ACTION_EVENT_TYPES, blocks=False)
             with _gc_paused(), write_transaction(self.engine) as connection:
                 _hold_for_rebuild(connection, (ACTIONS,))
                 written = action_index.write(connection, action_index.rows(fold))
@@ -341,10 +341,12 @@ class Projections:
         chunk: int,
         types: frozenset[str] | None = None,
         until: int | None = None,
+        *,
+        blocks: bool = True,
     ) -> tuple[LogFold, int, int]:
         """The log (or its events of `types`) folded in memory, up to `until` or else the head it
         had when the read began; returns the fold, that head and how many events were folded."""
-        fold = LogFold()
+        fold = LogFold(blocks=blocks)
         folded = 0
         with _gc_paused(), read_transaction(self.engine) as connection:
             head = (
