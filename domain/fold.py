@@ -1,7 +1,8 @@
 """Fold a whole log in memory: every user's profile, actions and progress counts.
 
 This is how projections are rebuilt from scratch (fast: plain dict updates per event), and the
-reference the incremental projection must agree with.
+reference the incremental projection must agree with. Each user's block ledger is folded here too
+(`domain/block_ledger.py`, its own rule), so a rebuild reads and decodes the log once.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from domain.actions import (
     action_from_done,
     interactions_by_contact,
 )
+from domain.block_ledger import EVENT_READING as LEDGER_READING
+from domain.block_ledger import BlockLedger
 from domain.profile import EVENT_READING as PROFILE_READING
 from domain.profile import Profile
 from domain.progress import count_goals
@@ -28,6 +31,7 @@ class UserFold:
     profile: Profile
     actions: dict[str, ActionFact] = field(default_factory=dict)
     actions_version: int = 0
+    blocks: BlockLedger = field(default_factory=BlockLedger)  # the actions stream's block ledger
 
     def interactions(self) -> dict[str, Interactions]:
         return interactions_by_contact(self.actions.values())
@@ -50,8 +54,9 @@ class UserFold:
 class LogFold:
     """All users' state, folded event by event in log order."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, blocks: bool = True) -> None:
         self.users: dict[str, UserFold] = {}
+        self.blocks = blocks  # fold the block ledgers too (a rebuild of progress alone needs none)
         self.handles: dict[str, str] = {}
         self.position = 0  # the position of the event being folded, when the reader knows it
 
@@ -75,6 +80,8 @@ class LogFold:
                 retracted = fold.actions.get(data["action_id"])
                 if retracted is not None:
                     retracted.retracted = True
+            if self.blocks and event_type in _LEDGER_TYPES:
+                fold.blocks.apply(event_type, data)
         elif kind == "user":
             self.user(owner).profile.apply(event_type, data)
         elif event_type == ev.HANDLE_CLAIMED:
@@ -86,6 +93,8 @@ class LogFold:
             apply(stream_id, event_type, data)
 
 
+_LEDGER_TYPES: Final = frozenset(t for t, how in LEDGER_READING.items() if how == ev.HANDLED)
+
 # How a rebuild folds each event type (tests/unit/test_event_readers.py): progress moves only with
 # done and retracted actions (planned blocks are intentions: docs/architecture.md); a profile's
 # events are folded by Profile.apply, as it reads them.
@@ -94,14 +103,15 @@ EVENT_READING: Final = ev.reading(
         ev.ACTION_DONE,
         ev.ACTION_RETRACTED,
         ev.HANDLE_CLAIMED,
-        *(t for t, how in PROFILE_READING.items() if how == ev.HANDLED),
-    ),
-    ignored=(
+        # Planned blocks are intentions: they move no progress, only the block ledger.
         ev.ACTION_PLANNED,
         ev.ACTION_RESCHEDULED,
         ev.ACTION_SKIPPED,
         ev.ACTION_FULFILLED,
         ev.CONFIRMATION_ADOPTED,
+        *(t for t, how in PROFILE_READING.items() if how == ev.HANDLED),
+    ),
+    ignored=(
         ev.UPDATE_DECIDED,
         ev.UPDATE_DELIVERED,
         ev.UPDATE_FAILED,

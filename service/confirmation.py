@@ -1,29 +1,31 @@
 """Use cases: what waits for confirmation, the user's answer for one block, and the sweep that lets
 evidence and time decide what they may (fulfilments, "not confirmed" skips — never a done).
 
-Decisions come from the log (`domain.block_ledger` folds the user's actions stream, the pure rules
-in `domain.confirmation` decide); the calendar outbox then follows the decided state, in the same
-transaction, so Google shows "✓" and what fulfilled a block, and the next push carries it.
+Decisions come from the log (`domain.block_ledger` folds the user's actions stream, kept as a
+projection: `integrations/storage/block_ledger_view.py`; the pure rules in `domain.confirmation`
+decide); the calendar outbox then follows the decided state, in the same transaction, so Google
+shows "✓" and what fulfilled a block, and the next push carries it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
+
+from sqlalchemy import Connection
 
 from domain import confirmation as rules
 from domain.block_ledger import DONE, FULFILLED, SKIPPED, BlockLedger, PlannedBlock
 from domain.errors import DomainError, NotFoundError
 from domain.events import NewEvent, actions_stream, profile_stream
 from domain.profile import Profile
-from integrations.storage import block_sweeps
+from integrations.storage import block_ledger_view, block_sweeps
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
-from integrations.storage.stream_reader import stream_payloads
 from service.app import App
 from service.confirm_links import LINK_LIFETIME
 from service.lookup import resolve
@@ -36,12 +38,12 @@ def _event_id(user_id: str, key: str) -> UUID:
     return uuid5(_NAMESPACE, f"{user_id}/{key}")
 
 
-def ledger(app: App, user_id: str) -> BlockLedger:
-    """The user's blocks as the log tells them."""
-    folded = BlockLedger()
+def ledger(app: App, user_id: str, *, with_done: bool = True) -> BlockLedger:
+    """The user's blocks as the log tells them: the block ledger's projection, caught up for them
+    (without the done actions when only what waits for an answer is wanted)."""
+    app.projection.catch_up(user_id)
     with read_transaction(app.engine) as connection:
-        folded.apply_all(stream_payloads(connection, actions_stream(user_id)))
-    return folded
+        return block_ledger_view.read(connection, user_id, with_done=with_done)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +85,11 @@ def whom_choices(profile: Profile, block: PlannedBlock) -> tuple[tuple[str, str]
     return tuple((c, profile.contacts[c].name) for c in goal.eligible(ids, profile.contacts))[:_WHOM_CHOICES]
 
 
-def waiting(app: App, user_id: str, confirm_after_days: int = 7) -> list[Waiting]:
-    profile = app.profile(user_id)
-    found = ledger(app, user_id)
+def waiting(
+    app: App, user_id: str, confirm_after_days: int = 7, profile: Profile | None = None
+) -> list[Waiting]:
+    profile = profile or app.profile(user_id)
+    found = ledger(app, user_id, with_done=False)
     now = app.now()
     after = timedelta(days=confirm_after_days)
     return [
@@ -126,11 +130,18 @@ def resolve_block(app: App, user_id: str, text: str) -> str:
 
 
 def confirm(
-    app: App, user_id: str, action_id: str, answer: str, via: str, contact_ids: Sequence[str] = ()
+    app: App,
+    user_id: str,
+    action_id: str,
+    answer: str,
+    via: str,
+    contact_ids: Sequence[str] = (),
+    profile: Profile | None = None,
 ) -> Answered:
     """The user's answer ("done" or "skip") for one block, with whom it was (optional, unless the
-    block's goal needs a contact it does not name); DomainError when it cannot be given."""
-    profile = app.profile(user_id)  # NotFoundError for an unknown user
+    block's goal needs a contact it does not name); DomainError when it cannot be given. A sync
+    passes the profile it read (it replays it once)."""
+    profile = profile or app.profile(user_id)  # NotFoundError for an unknown user
     unknown = [c for c in contact_ids if c not in profile.contacts]
     if unknown:
         raise DomainError(f"no contact with id {unknown[0]!r}")
@@ -147,29 +158,50 @@ def confirm(
     return Answered(action_id, block.title, state, bool(decided), counts_for)
 
 
-def sweep(app: App, user_id: str, confirm_after_days: int = 7, *, planning: bool = False) -> list[NewEvent]:
+def sweep(
+    app: App,
+    user_id: str,
+    confirm_after_days: int = 7,
+    *,
+    planning: bool = False,
+    profile: Profile | None = None,
+) -> list[NewEvent]:
     """Let evidence and time decide: fulfilments and "not confirmed" skips; and give blocks that
     have just passed their Done / Didn't happen links. Returns what was appended. A user without
     blocks needs nothing — unless blocks are about to be planned (`planning`, a sync): then the
-    cut-over to the confirmation rule is recorded first, so no block ever predates it."""
+    cut-over to the confirmation rule is recorded first, so no block ever predates it. What it
+    decides, the outbox rows it brings in line and the sweep it remembers commit together."""
     now = app.now()
     seen = _log_state(app, user_id, confirm_after_days)
     with read_transaction(app.engine) as connection:
         last = block_sweeps.last_sweep(connection, user_id)
     if last is not None and last[0] == seen and (last[1] is None or now.timestamp() < last[1]):
         return []  # nothing new in the log, no deadline crossed: it would decide nothing
-    profile = app.profile(user_id)
+    profile = profile or app.profile(user_id)
     found = ledger(app, user_id)
     after = timedelta(days=confirm_after_days)
-    appended: list[NewEvent] = []
-    if found.blocks or (found.rule_since is None and planning):
+    decided: list[rules.Keyed] = []
+    settles = bool(found.blocks or (found.rule_since is None and planning))
+    if settles:
         context = rules.Context(profile.goals, profile.tz, profile.week_start, now, after)
-        appended = _commit(app, user_id, found, rules.settle(found, context), profile)
-    due = rules.next_due(found, now, after)
-    with write_transaction(app.engine) as connection:
-        # The versions from before the fold: anything appended since (ours too) gets a full sweep.
-        block_sweeps.remember_sweep(connection, user_id, seen, due.timestamp() if due else None)
-    return appended
+        decided = rules.settle(found, context)
+    # The versions from before the fold: anything appended since (ours too) gets a full sweep.
+    # (`_commit` applies what was decided to the ledger first, so `due` is after it.)
+    return _commit(
+        app,
+        user_id,
+        found,
+        decided,
+        profile,
+        remember=lambda connection: block_sweeps.remember_sweep(
+            connection, user_id, seen, _timestamp(rules.next_due(found, now, after))
+        ),
+        outbox=settles,
+    )
+
+
+def _timestamp(at: datetime | None) -> float | None:
+    return at.timestamp() if at is not None else None
 
 
 def _log_state(app: App, user_id: str, confirm_after_days: int) -> str:
@@ -180,22 +212,34 @@ def _log_state(app: App, user_id: str, confirm_after_days: int) -> str:
 
 
 def _commit(
-    app: App, user_id: str, found: BlockLedger, decided: list[rules.Keyed], profile: Profile | None = None
+    app: App,
+    user_id: str,
+    found: BlockLedger,
+    decided: list[rules.Keyed],
+    profile: Profile | None = None,
+    *,
+    remember: Callable[[Connection], None] | None = None,
+    outbox: bool = True,
 ) -> list[NewEvent]:
-    """Append what was decided and bring the outbox rows in line with the ledger, together."""
+    """Append what was decided and bring the outbox rows in line with the ledger, together (and
+    what the sweep remembers, when it is one)."""
     events = [NewEvent(_event_id(user_id, key), e.type, e.data) for key, e in decided]
     for event in events:
         found.apply(event.type, event.data)
     profile = profile or app.profile(user_id)
     now = app.now()
     with write_transaction(app.engine) as connection:
-        for row in store.outbox_rows(connection, user_id):
+        for row in store.outbox_rows(connection, user_id) if outbox else ():
             block = found.blocks.get(row["action_id"])
             values = _row_values(row, block, found, profile, now) if block is not None else {}
             if values:
                 store.change_outbox(connection, user_id, row["action_id"], push=True, **values)
-        app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, events))
-    app.projection.catch_up(user_id)
+        if events:
+            app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, events))
+        if remember is not None:
+            remember(connection)
+    if events:
+        app.projection.catch_up(user_id, behind=True)
     return events
 
 

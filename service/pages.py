@@ -72,7 +72,7 @@ class ComingUp:
 def coming_up(app: App, user_id: str, days: int = 7) -> list[ComingUp]:
     """The planned blocks of the next `days` days that nothing has decided yet, soonest first."""
     now, tz = app.now(), app.profile(user_id).tz
-    blocks = confirmation.ledger(app, user_id).blocks.values()
+    blocks = confirmation.ledger(app, user_id, with_done=False).blocks.values()
     return [
         ComingUp(b.action_id, b.title, b.kind, b.start.astimezone(tz), b.end.astimezone(tz))
         for b in sorted(blocks, key=lambda b: b.start)

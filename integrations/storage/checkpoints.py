@@ -62,8 +62,10 @@ def reset(connection: Connection, name: str, to: int) -> None:
     connection.execute(update(checkpoints).where(checkpoints.c.name == name).values(position=to))
 
 
-def advance(connection: Connection, name: str, to: int) -> None:
-    """Move forward only: a conditional update, never back."""
+def advance(connection: Connection, names: list[str], to: int) -> None:
+    """Move forward only: a conditional update, never back (these checkpoints, one statement)."""
     connection.execute(
-        update(checkpoints).where(checkpoints.c.name == name, checkpoints.c.position < to).values(position=to)
+        update(checkpoints)
+        .where(checkpoints.c.name.in_(names), checkpoints.c.position < to)
+        .values(position=to)
     )

@@ -1,9 +1,11 @@
 """Projections of the log, kept exactly once (invariant 5 in docs/architecture.md).
 
-Two projections, run in this order:
+Three projections, run in this order:
 - the action index (`v_actions`): every action with its kind, time, contacts and whether it was
   retracted — an index of the log that the progress projection queries by goal and period;
-- progress: users, aspirations, goals, contacts with their interactions, and done-per-period counts.
+- progress: users, aspirations, goals, contacts with their interactions, and done-per-period counts;
+- the block ledger (`v_block_ledger`, `block_ledger_view`): each person's planned blocks and what
+  can fulfil them, `domain/block_ledger.py` folded over their actions stream.
 
 Incremental: each batch of new events updates a projection's views and its checkpoint in one
 transaction; the checkpoint row is locked first, so two processes catching up never apply a batch
@@ -34,6 +36,7 @@ from domain.events import user_of_stream
 from domain.fold import LogFold
 from integrations.storage import (
     action_index,
+    block_ledger_view,
     checkpoints,
     progress_views,
     quarantine,
@@ -43,12 +46,19 @@ from integrations.storage import (
 )
 from integrations.storage.database import empty_table, is_sqlite, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, RawRow, fold_rows
-from integrations.storage.schema import events, v_actions
+from integrations.storage.schema import events, v_actions, v_block_ledger
 
-ACTIONS, PROGRESS = "actions", "progress"
-PROJECTIONS = (ACTIONS, PROGRESS)  # in the order they run
 ProgressCallback = Callable[[int, int], None]  # (events folded so far, events in all)
 _Apply = Callable[[Connection, list[RawRow]], None]
+
+ACTIONS, PROGRESS, BLOCKS = "actions", "progress", "blocks"
+PROJECTIONS = (ACTIONS, PROGRESS, BLOCKS)  # in the order they run
+# Each with how it applies a batch; a batch of each in one transaction (`_step`).
+_APPLIERS: tuple[tuple[str, _Apply], ...] = (
+    (ACTIONS, action_index.apply),
+    (PROGRESS, progress_views.apply),
+    (BLOCKS, block_ledger_view.apply),
+)
 
 
 def _utcnow() -> datetime:
@@ -72,7 +82,8 @@ class Projections:
             return checkpoints.position(connection, name)
 
     def catch_up(self, user_id: str | None = None, batch_size: int = 2000, *, behind: bool = False) -> int:
-        """Apply every new event to the action index, then to progress; returns events applied.
+        """Apply every new event to the action index, then to progress and the block ledger;
+        returns events applied.
         With a user: that user's new events (what a write or a read of their data needs).
         `behind`: the caller has just appended, so the "anything new?" query is skipped."""
         memo = unit_of_work.memo(self.engine)
@@ -105,26 +116,35 @@ class Projections:
 
     def _step(self, scope: str | None, size: int, *, one_by_one: bool) -> tuple[int, bool]:
         """One batch of each projection in one transaction: the action index, then progress up to
-        where the index now stands. `scope` None: the whole log, holding the checkpoint rows (and
-        the rows of the batch's users, skipping what their own catch-ups applied); a user: that
-        user's events, holding only that user's rows. Returns events applied and whether more wait."""
+        where the index now stands, then the block ledger up to where progress stands. `scope`
+        None: the whole log, holding the checkpoint rows (and the rows of the batch's users,
+        skipping what their own catch-ups applied); a user: that user's events, holding only that
+        user's rows. Returns events applied and whether more wait."""
         done, more = 0, False
         with write_transaction(self.engine) as connection:
             stands = user_positions.lock_user(connection, scope, PROJECTIONS) if scope is not None else {}
             bound: int | None = None  # the action index may go to the head
-            for name, apply in ((ACTIONS, action_index.apply), (PROGRESS, progress_views.apply)):
+            before: tuple[int, list[RawRow]] | None = None  # the previous projection's start, rows
+            moved: dict[int, list[str]] = {}  # position -> the projections that reached it
+            for name, apply in _APPLIERS:
                 start = stands[name] if scope is not None else checkpoints.lock(connection, name)
-                rows = EventStore.raw_rows(connection, start, size, bound, user_id=scope)
+                if before is not None and before[0] == start:
+                    rows = before[1]  # from where the one before started, up to where it stopped
+                else:
+                    rows = EventStore.raw_rows(connection, start, size, bound, user_id=scope)
+                before = start, rows
                 if rows:
                     todo = rows if scope is not None else self._not_applied_yet(connection, name, rows)
                     self._apply(connection, name, apply, todo, one_by_one)
-                    if scope is not None:
-                        user_positions.advance(connection, scope, name, rows[-1][0])
-                    else:
-                        checkpoints.advance(connection, name, rows[-1][0])
+                    moved.setdefault(rows[-1][0], []).append(name)
                 done += len(rows)
                 more = more or len(rows) == size
-                bound = rows[-1][0] if rows else start  # progress stops where the index did
+                bound = rows[-1][0] if rows else start  # each stops where the one before it did
+            for to, names in moved.items():  # one statement for the projections that reached `to`
+                if scope is not None:
+                    user_positions.advance(connection, scope, names, to)
+                else:
+                    checkpoints.advance(connection, names, to)
         return done, more
 
     @staticmethod
@@ -187,29 +207,28 @@ class Projections:
             return quarantine.listed(connection, limit)
 
     def rebuild(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
-        """Both projections from one read of the log: fold it once, then write the action index and
-        the progress views and reset both checkpoints in one transaction; returns events folded.
+        """Every projection from one read of the log: fold it once, then write the action index,
+        the progress views and the block ledger and reset the checkpoints in one transaction;
+        returns events folded.
         A log with an event that cannot be applied is rebuilt event by event (`_rebuild_guarded`)."""
         try:
             if sqlite_action_index.available(self.engine):
                 return self._rebuild_beside_sqlite(on_progress, chunk)
             fold, last, folded = self._fold(on_progress, chunk)
             with _gc_paused(), write_transaction(self.engine) as connection:
-                _hold_for_rebuild(connection, (ACTIONS, PROGRESS))
+                _hold_for_rebuild(connection, PROJECTIONS)
                 action_index.write(connection, action_index.rows(fold))
                 self._write_progress(connection, progress_views.rows(fold))
-                quarantine.clear(connection, (ACTIONS, PROGRESS))
-                both = ((ACTIONS, action_index.apply), (PROGRESS, progress_views.apply))
-                head = self._apply_tail(connection, both, last, chunk)
-                checkpoints.reset(connection, ACTIONS, head)
-                checkpoints.reset(connection, PROGRESS, head)
+                _write_blocks(connection, fold)
+                quarantine.clear(connection, PROJECTIONS)
+                head = self._apply_tail(connection, _APPLIERS, last, chunk)
+                for name in PROJECTIONS:
+                    checkpoints.reset(connection, name, head)
             return folded
         except Exception as exc:
             if quarantine.transient(exc):
                 raise
-            return self._rebuild_guarded(
-                ((ACTIONS, action_index.apply), (PROGRESS, progress_views.apply)), chunk
-            )
+            return self._rebuild_guarded(_APPLIERS, chunk)
 
     def _apply_tail(
         self, connection: Connection, projections: tuple[tuple[str, _Apply], ...], last: int, chunk: int
@@ -241,6 +260,8 @@ class Projections:
             for name, apply in projections:
                 if name == ACTIONS:
                     empty_table(connection, v_actions.name)
+                elif name == BLOCKS:
+                    empty_table(connection, v_block_ledger.name)
                 else:
                     for table in progress_views.TABLES:
                         empty_table(connection, table.name)
@@ -257,7 +278,7 @@ class Projections:
         GIL) while this one folds the log for progress. The write transaction comes first: it holds
         SQLite's one writer lock, so the fold, on a second connection, reads the same log."""
         with _gc_paused(), write_transaction(self.engine) as connection:
-            _hold_for_rebuild(connection, (ACTIONS, PROGRESS))
+            _hold_for_rebuild(connection, PROJECTIONS)
             head = int(connection.scalar(select(func.max(events.c.position))) or 0)
             with ThreadPoolExecutor(1, thread_name_prefix="action-index") as pool:
                 derived = pool.submit(sqlite_action_index.derive, connection, head)
@@ -274,15 +295,16 @@ class Projections:
             else:
                 action_index.mark_retracted(connection, retracted)
             self._write_progress(connection, progress)
-            checkpoints.reset(connection, ACTIONS, head)
-            checkpoints.reset(connection, PROGRESS, head)
-            quarantine.clear(connection, (ACTIONS, PROGRESS))
+            _write_blocks(connection, fold)
+            for name in PROJECTIONS:
+                checkpoints.reset(connection, name, head)
+            quarantine.clear(connection, PROJECTIONS)
         return folded
 
     def rebuild_progress(self, on_progress: ProgressCallback | None = None, chunk: int = 20000) -> int:
         """Empty the progress views, fold the whole log, write the views, reset the checkpoint."""
         try:
-            fold, last, folded = self._fold(on_progress, chunk)
+            fold, last, folded = self._fold(on_progress, chunk, blocks=False)
             with _gc_paused(), write_transaction(self.engine) as connection:
                 _hold_for_rebuild(connection, (PROGRESS,))
                 self._write_progress(connection, progress_views.rows(fold))
@@ -298,7 +320,7 @@ class Projections:
     def rebuild_action_index(self, chunk: int = 20000) -> int:
         """Empty the action index and fill it from the log's action events."""
         try:
-            fold, last, _ = self._fold(None, chunk, ev.ACTION_EVENT_TYPES)
+            fold, last, _ = self._fold(None, chunk, ev.ACTION_EVENT_TYPES, blocks=False)
             with _gc_paused(), write_transaction(self.engine) as connection:
                 _hold_for_rebuild(connection, (ACTIONS,))
                 written = action_index.write(connection, action_index.rows(fold))
@@ -319,10 +341,12 @@ class Projections:
         chunk: int,
         types: frozenset[str] | None = None,
         until: int | None = None,
+        *,
+        blocks: bool = True,
     ) -> tuple[LogFold, int, int]:
         """The log (or its events of `types`) folded in memory, up to `until` or else the head it
         had when the read began; returns the fold, that head and how many events were folded."""
-        fold = LogFold()
+        fold = LogFold(blocks=blocks)
         folded = 0
         with _gc_paused(), read_transaction(self.engine) as connection:
             head = (
@@ -344,6 +368,11 @@ class Projections:
         for table in progress_views.TABLES:
             empty_table(connection, table.name)
         progress_views.write(connection, rows)
+
+
+def _write_blocks(connection: Connection, fold: LogFold) -> None:
+    """Each person's block ledger, folded with the rest of the log (`domain/fold.py`)."""
+    block_ledger_view.write(connection, ((user_id, f.blocks) for user_id, f in fold.users.items()))
 
 
 def _hold_for_rebuild(connection: Connection, names: tuple[str, ...]) -> None:

@@ -138,4 +138,17 @@ v_progress = Table(
     Column("done", Integer, nullable=False),
 )
 
-VIEW_TABLES = (v_users, v_aspirations, v_goals, v_contacts, v_actions, v_progress)
+# --- the block ledger's projection (integrations/storage/block_ledger_view.py) -------------------
+
+# `domain/block_ledger.py` folded over each person's actions stream, kept: one row per planned
+# block, per done action (what can fulfil a block) and the person's confirmation rule.
+v_block_ledger = Table(
+    "v_block_ledger",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("item", String(10), primary_key=True),  # block, done or rule
+    Column("item_id", String(36), primary_key=True),  # the action's id ("" for the rule)
+    Column("data", Text, nullable=False),  # JSON, keys sorted
+)
+
+VIEW_TABLES = (v_users, v_aspirations, v_goals, v_contacts, v_actions, v_progress, v_block_ledger)

@@ -68,13 +68,13 @@ def lock_users(connection: Connection, name: str, user_ids: Iterable[str]) -> di
     return {user_id: int(position) for user_id, position in connection.execute(query)}
 
 
-def advance(connection: Connection, user_id: str, name: str, to: int) -> None:
-    """Forward only, like the global checkpoint."""
+def advance(connection: Connection, user_id: str, names: list[str], to: int) -> None:
+    """Forward only, like the global checkpoint (these projections of one user, one statement)."""
     connection.execute(
         update(projection_users)
         .where(
             projection_users.c.user_id == user_id,
-            projection_users.c.projection == name,
+            projection_users.c.projection.in_(names),
             projection_users.c.position < to,
         )
         .values(position=to)

@@ -112,7 +112,8 @@ def _sync(
                     caldav_store.set_calendars(connection, user_id, kept)
     goals_id = goals.calendar_id if goals is not None else _recreate(app, provider, user_id, profile, report)
     settle_due(app, user_id, report)
-    report.count(confirmation.sweep(app, user_id, caldav.settings.confirm_after_days, planning=True))
+    after = caldav.settings.confirm_after_days
+    report.count(confirmation.sweep(app, user_id, after, planning=True, profile=profile))
     app.projection.catch_up()
     fingerprint = _fingerprint(app, user_id, profile)
     if changed or fingerprint != account.plan_fingerprint:

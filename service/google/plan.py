@@ -36,7 +36,7 @@ def make_plan(
     public_url: str,
     report: Report,
 ) -> None:
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     now = app.now()
     with read_transaction(app.engine) as connection:
         counts = views.progress_counts(connection, user_id)

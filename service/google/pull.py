@@ -98,15 +98,15 @@ def pull(app: App, client: GoogleCalendar, user_id: str, role: str, profile: Pro
         _save(connection, work)
     report.count(work.events)
     report.changes_seen += work.seen
-    _confirm_checked(app, user_id, work.checked, report)
+    _confirm_checked(app, user_id, profile, work.checked, report)
     return work.seen
 
 
-def _confirm_checked(app: App, user_id: str, action_ids: list[str], report: Report) -> None:
+def _confirm_checked(app: App, user_id: str, profile: Profile, action_ids: list[str], report: Report) -> None:
     """✓ (or "done") at the start of a block's title is the user's "done", read at the pull."""
     for action_id in action_ids:
         try:
-            answered = confirmation.confirm(app, user_id, action_id, ANSWER_DONE, "title")
+            answered = confirmation.confirm(app, user_id, action_id, ANSWER_DONE, "title", profile=profile)
         except DomainError:
             continue  # not started yet, or decided otherwise: the title alone changes nothing
         report.confirmed += answered.changed

@@ -1,5 +1,7 @@
 """Push (invariant 7): send each outbox row whose revision is ahead of what Google has, then mark it
-pushed at that revision (compare-and-set), so a crash or a failure only delays it.
+pushed at that revision (compare-and-set), so a crash or a failure only delays it. The marks of one
+push commit together, when it ends or fails (a row sent again after a crash is an insert Google
+already has, which counts as there, or the same patch).
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def _description(
     return base + confirm_section(row, public_url, urls)
 
 
-def refresh_progress(app: App, user_id: str, public_url: str, links: Links | None) -> int:
+def refresh_progress(app: App, user_id: str, profile: Profile, public_url: str, links: Links | None) -> int:
     """Upcoming blocks already in Google whose "progress so far" went stale (an action was counted
     since) are marked to push again, so the next push patches them. A sync runs at most once per
     debounce window, so this costs at most one round of patches per user every few minutes, and
@@ -92,15 +94,15 @@ def refresh_progress(app: App, user_id: str, public_url: str, links: Links | Non
         counts = views.progress_counts(connection, user_id) if rows else {}
     if not rows:
         return 0
-    profile = app.profile(user_id)
     stale = [
         (row, fresh)
         for row in rows
         if (fresh := _description(row, profile, counts, public_url, user_id, links)) != row["description"]
     ]
-    with write_transaction(app.engine) as connection:
-        for row, fresh in stale:
-            store.change_outbox(connection, user_id, row["action_id"], push=True, description=fresh)
+    if stale:
+        with write_transaction(app.engine) as connection:
+            for row, fresh in stale:
+                store.change_outbox(connection, user_id, row["action_id"], push=True, description=fresh)
     return len(stale)
 
 
@@ -113,7 +115,7 @@ def push(
     client: GoogleCalendar,
     user_id: str,
     calendar_id: str,
-    time_zone: str,
+    profile: Profile,
     report: Report,
     public_url: str | None = None,
     links: Links | None = None,
@@ -123,42 +125,72 @@ def push(
     never costs a request per block (with `public_url`; without, the stored text goes out). A
     block that has passed says whether it happened, with signed links when `links` can sign."""
     if public_url:
-        refresh_progress(app, user_id, public_url, links)
+        refresh_progress(app, user_id, profile, public_url, links)
     with read_transaction(app.engine) as connection:
         rows = store.outbox_rows(connection, user_id, pending_only=True)
         counts = views.progress_counts(connection, user_id) if public_url and rows else {}
-    profile = app.profile(user_id) if public_url and rows else None
-    for row in rows:
-        values: dict[str, Any] = {}
-        events: list[NewEvent] = []
-        if profile is not None and public_url and row["present"]:
-            fresh = _description(row, profile, counts, public_url, user_id, links)
-            if fresh != row["description"]:
-                row = {**row, "description": fresh}
-                values["description"] = fresh
-        try:
-            if row["present"] and not row["pushed"]:
-                contacts = (row.get("contact_ids") or "").split(",")
-                client.insert_event(calendar_id, event_body(row, time_zone, filter(None, contacts)))
-                values["pushed"] = True
-            elif row["present"]:
-                body = {
-                    "summary": row["title"],
-                    "description": row["description"],
-                    "start": {"dateTime": row["start"], "timeZone": time_zone},
-                    "end": {"dateTime": row["end"], "timeZone": time_zone},
-                }
-                if client.patch_event(calendar_id, row["google_event_id"], body) == "gone":
-                    events.append(deleted_in_google(row["action_id"], app.now()))
-                    values.update(status="skipped", present=False, skipped_by_user=True)
-            elif row["pushed"]:
-                client.delete_event(calendar_id, row["google_event_id"])
-        except GoogleNotFoundError:
-            if not client.calendar_exists(calendar_id):
-                raise CalendarGoneError(calendar_id) from None
-            values.update(status="skipped", present=False)  # the event itself is gone
-        with write_transaction(app.engine) as connection:
+    sent: list[tuple[dict[str, Any], dict[str, Any], list[NewEvent]]] = []
+    try:
+        for row in rows:
+            sent.append(_send(app, client, user_id, calendar_id, profile, row, counts, public_url, links))
+    finally:
+        if sent:
+            _mark(app, user_id, sent, report)
+
+
+def _mark(
+    app: App, user_id: str, sent: list[tuple[dict[str, Any], dict[str, Any], list[NewEvent]]], report: Report
+) -> None:
+    """What was sent, marked pushed at the revision sent (compare-and-set), in one transaction."""
+    events = [event for _row, _values, found in sent for event in found]
+    with write_transaction(app.engine) as connection:
+        for row, values, _found in sent:
             store.mark_pushed(connection, user_id, row["action_id"], row["revision"], **values)
+        if events:
             app.store.append_in(connection, StreamAppend(actions_stream(user_id), None, events))
-        report.pushed += 1
-        report.count(events)
+    report.pushed += len(sent)
+    report.count(events)
+
+
+def _send(
+    app: App,
+    client: GoogleCalendar,
+    user_id: str,
+    calendar_id: str,
+    profile: Profile,
+    row: dict[str, Any],
+    counts: dict[str, dict[date, int]],
+    public_url: str | None,
+    links: Links | None,
+) -> tuple[dict[str, Any], dict[str, Any], list[NewEvent]]:
+    """Send one row; returns it with what its outbox row must say now and any event to append."""
+    time_zone = profile.timezone
+    values: dict[str, Any] = {}
+    events: list[NewEvent] = []
+    if public_url and row["present"]:
+        fresh = _description(row, profile, counts, public_url, user_id, links)
+        if fresh != row["description"]:
+            row = {**row, "description": fresh}
+            values["description"] = fresh
+    try:
+        if row["present"] and not row["pushed"]:
+            contacts = (row.get("contact_ids") or "").split(",")
+            client.insert_event(calendar_id, event_body(row, time_zone, filter(None, contacts)))
+            values["pushed"] = True
+        elif row["present"]:
+            body = {
+                "summary": row["title"],
+                "description": row["description"],
+                "start": {"dateTime": row["start"], "timeZone": time_zone},
+                "end": {"dateTime": row["end"], "timeZone": time_zone},
+            }
+            if client.patch_event(calendar_id, row["google_event_id"], body) == "gone":
+                events.append(deleted_in_google(row["action_id"], app.now()))
+                values.update(status="skipped", present=False, skipped_by_user=True)
+        elif row["pushed"]:
+            client.delete_event(calendar_id, row["google_event_id"])
+    except GoogleNotFoundError:
+        if not client.calendar_exists(calendar_id):
+            raise CalendarGoneError(calendar_id) from None
+        values.update(status="skipped", present=False)  # the event itself is gone
+    return row, values, events

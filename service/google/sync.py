@@ -1,6 +1,12 @@
 """Sync once for one user: pull both calendars, plan the next weeks into free time, push the outbox
 (re-creating the goals calendar if the user deleted it), and keep what happened as the
 connection's state ("reconnect-needed", a quota pause, the last error) instead of retry storms.
+
+A sync is one unit of work (`App.unit`, invariant 17 in docs/architecture.md): the reads between
+two writes share one transaction, the profile is replayed once and handed to every step, each step
+commits what it decided in one transaction (a pull with its token, the sweep with what it
+remembers, the plan, the push's marks), and the connection's state with the plan's fingerprint
+in the last one.
 """
 
 from __future__ import annotations
@@ -44,12 +50,18 @@ def push_outbox_once(app: App, google: Google, user_id: str) -> Report:
     return _guarded(app, google, user_id, _push_only, record=False)
 
 
-_Work = Callable[[App, Google, GoogleCalendar, str, store.ConnectionRecord, Report], None]
+# A sync's work; returns what the connection's row must say besides its state (the plan's fingerprint).
+_Work = Callable[[App, Google, GoogleCalendar, str, store.ConnectionRecord, Report], dict[str, Any]]
 
 
 def _guarded(app: App, google: Google, user_id: str, work: _Work, *, record: bool) -> Report:
     """Run `work` with the user's client, and keep what happened as the connection's state. A sync
     request seen at the start is cleared only if no newer one came meanwhile (compare-and-set)."""
+    with app.unit():
+        return _guarded_in_unit(app, google, user_id, work, record=record)
+
+
+def _guarded_in_unit(app: App, google: Google, user_id: str, work: _Work, *, record: bool) -> Report:
     report = Report(user_id)
     now = app.now()
     with read_transaction(app.engine) as connection:
@@ -71,8 +83,8 @@ def _guarded(app: App, google: Google, user_id: str, work: _Work, *, record: boo
     client = google.client(tokens)
     served = False
     try:
-        work(app, google, client, user_id, found, report)
-        values: dict[str, Any] = {"status": "connected", "paused_until": None}
+        values: dict[str, Any] = work(app, google, client, user_id, found, report)
+        values.update(status="connected", paused_until=None)
         served = record
         if not report.notices:
             values["detail"] = None
@@ -99,7 +111,7 @@ def _guarded(app: App, google: Google, user_id: str, work: _Work, *, record: boo
         if record:
             at = app.now().timestamp()
             store.record_sync(connection, user_id, at, report.status, store.as_changes(report.counts()))
-    app.projection.catch_up()
+    app.projection.catch_up(user_id)
     return report
 
 
@@ -110,9 +122,9 @@ def _push_only(
     user_id: str,
     found: store.ConnectionRecord,
     report: Report,
-) -> None:
+) -> dict[str, Any]:
     if not found.goals_calendar_id:
-        return  # nothing was planned yet: the first sync creates the calendar
+        return {}  # nothing was planned yet: the first sync creates the calendar
     profile = app.profile(user_id)
     try:
         push(
@@ -120,13 +132,14 @@ def _push_only(
             client,
             user_id,
             found.goals_calendar_id,
-            profile.timezone,
+            profile,
             report,
             google.settings.public_url,
         )
     except CalendarGoneError:
         calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
-        push(app, client, user_id, calendar_id, profile.timezone, report, google.settings.public_url)
+        push(app, client, user_id, calendar_id, profile, report, google.settings.public_url)
+    return {}
 
 
 def _keep_refreshed_tokens(
@@ -146,8 +159,8 @@ def _sync(
     user_id: str,
     found: store.ConnectionRecord,
     report: Report,
-) -> None:
-    profile = app.profile(user_id)
+) -> dict[str, Any]:
+    profile = app.profile(user_id)  # the one replay: every step below is handed it
     calendar_id = found.goals_calendar_id or _create_calendar(app, client, user_id, profile.timezone, report)
     changed = pull(app, client, user_id, PRIMARY, profile, report)
     try:
@@ -155,8 +168,9 @@ def _sync(
     except GoogleNotFoundError:  # the user deleted the Networking goals calendar
         calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
     settle_due(app, user_id, profile, report)
-    report.count(confirmation.sweep(app, user_id, google.settings.confirm_after_days, planning=True))
-    app.projection.catch_up()
+    after = google.settings.confirm_after_days
+    report.count(confirmation.sweep(app, user_id, after, planning=True, profile=profile))
+    app.projection.catch_up(user_id)
     fingerprint = _fingerprint(app, user_id, profile)
     if changed or fingerprint != found.plan_fingerprint:
         make_plan(
@@ -170,14 +184,14 @@ def _sync(
         )
     public_url, links = google.settings.public_url, Links.open(google.settings)
     try:
-        push(app, client, user_id, calendar_id, profile.timezone, report, public_url, links)
+        push(app, client, user_id, calendar_id, profile, report, public_url, links)
     except CalendarGoneError:
         calendar_id = _create_calendar(app, client, user_id, profile.timezone, report, recreated=True)
-        push(app, client, user_id, calendar_id, profile.timezone, report, public_url, links)
+        push(app, client, user_id, calendar_id, profile, report, public_url, links)
     if google.watch:
         renew_channels(app, google, client, user_id, calendar_id)
-    with write_transaction(app.engine) as connection:
-        store.update_connection(connection, user_id, plan_fingerprint=_fingerprint(app, user_id, profile))
+    # Stored with the connection's state, in the sync's last transaction.
+    return {"plan_fingerprint": _fingerprint(app, user_id, profile)}
 
 
 def _fingerprint(app: App, user_id: str, profile: Profile) -> str:

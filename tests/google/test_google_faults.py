@@ -9,7 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from integrations.storage import calendar_store
+from domain import events as ev
+from domain.events import actions_stream
+from integrations.storage import block_sweeps, calendar_store
+from integrations.storage.database import read_transaction
 from service import google
 from tests.google.conftest import ADA, World
 
@@ -130,4 +133,40 @@ def test_a_crash_before_the_pull_commits_repeats_it_without_duplicates(
         world.sync()
     world.sync()
     world.sync()
+    assert monthly(world) == (1, 1)
+
+
+def test_a_sync_failing_inside_a_step_leaves_that_step_unwritten_and_the_next_does_it_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sync is one unit of work whose steps each commit in one transaction (invariant 17): a crash
+    inside the confirmation sweep's transaction, after its fulfilment was written into it, leaves
+    neither the fulfilment nor the block's ✓ nor the sweep's mark; the pull before it stands, and
+    the next sync fulfils the block once."""
+    world.goal("monthly-event")
+    world.connect()
+    world.sync()
+    block = min(world.our_events(), key=lambda e: e["start"]["dateTime"])
+    start = datetime.fromisoformat(block["start"]["dateTime"])
+    world.invite("Python Meetup Berlin", start.replace(hour=12, minute=0), "accepted", ["host@x.org"])
+    world.clock.now = datetime.fromisoformat(block["end"]["dateTime"]) + timedelta(hours=1)
+
+    def crash(*_: object) -> None:
+        raise RuntimeError("the worker died inside the sweep's transaction")
+
+    monkeypatch.setattr(block_sweeps, "remember_sweep", crash)
+    with pytest.raises(RuntimeError, match="inside the sweep"):
+        world.sync()
+    types = [e.type for e in world.app.store.read_stream(actions_stream(world.user_id))]
+    assert ev.ACTION_DONE in types and ev.ACTION_FULFILLED not in types  # the pull committed alone
+    with read_transaction(world.app.engine) as connection:
+        row = calendar_store.outbox_by_event_ids(connection, world.user_id, [block["id"]])[block["id"]]
+    assert not row["title"].startswith("✓") and row["status"] == "planned"
+    monkeypatch.undo()
+    world.sync()
+    world.sync()
+    types = [e.type for e in world.app.store.read_stream(actions_stream(world.user_id))]
+    assert types.count(ev.ACTION_FULFILLED) == 1 and types.count(ev.ACTION_DONE) == 1
+    shown = world.fake.get_event(ADA, block["id"], calendar_id=world.goals_calendar())
+    assert shown["summary"].startswith("✓ ")
     assert monthly(world) == (1, 1)

@@ -126,7 +126,7 @@ def test_whole_log_catch_ups_beside_writers_apply_every_event_once(
     with pg_engine.connect() as connection:
         positions = dict(connection.execute(select(checkpoints.c.name, checkpoints.c.position)).all())
         head = connection.execute(text("SELECT max(position) FROM events")).scalar()
-    assert positions == {"actions": head, "progress": head}
+    assert positions == {"actions": head, "progress": head, "blocks": head}
     incremental = snapshot(pg_engine)
     app.projection.rebuild()
     assert snapshot(pg_engine) == incremental

@@ -16,8 +16,8 @@ from domain.events import NewEvent, actions_stream
 from integrations.storage import checkpoints as checkpoint_store
 from integrations.storage import progress_views
 from integrations.storage.event_store import StreamAppend
-from integrations.storage.projection import ACTIONS, PROGRESS
-from integrations.storage.schema import checkpoints, v_actions
+from integrations.storage.projection import ACTIONS, BLOCKS, PROGRESS
+from integrations.storage.schema import checkpoints, v_actions, v_block_ledger
 from service import goals, progress, users
 from service.app import App
 from tests.conftest import FixedClock
@@ -27,14 +27,14 @@ ACTIONS_LOGGED = 30
 
 def _views(engine: Engine, name: str) -> tuple[int, dict[str, list[tuple[Any, ...]]]]:
     """A projection's checkpoint and every row of its views."""
-    tables = (v_actions,) if name == ACTIONS else progress_views.TABLES
+    tables = {ACTIONS: (v_actions,), BLOCKS: (v_block_ledger,)}.get(name, progress_views.TABLES)
     with engine.connect() as connection:
         position = connection.scalar(select(checkpoints.c.position).where(checkpoints.c.name == name))
         rows = {t.name: sorted(tuple(r) for r in connection.execute(select(t))) for t in tables}
     return int(position or 0), rows
 
 
-@pytest.mark.parametrize("failing", [ACTIONS, PROGRESS])
+@pytest.mark.parametrize("failing", [ACTIONS, PROGRESS, BLOCKS])
 def test_a_failure_between_view_rows_and_checkpoint_leaves_neither_and_the_retry_counts_once(
     engine: Engine,
     make_app: Callable[[Engine], App],
@@ -62,11 +62,11 @@ def test_a_failure_between_view_rows_and_checkpoint_leaves_neither_and_the_retry
     real_advance = checkpoint_store.advance
     reached: list[str] = []
 
-    def crash_before_moving(connection: Any, name: str, to: int) -> None:
-        if name == failing:
-            reached.append(name)
+    def crash_before_moving(connection: Any, names: list[str], to: int) -> None:
+        if failing in names:
+            reached.append(failing)
             raise RuntimeError("crash after the view rows, before the checkpoint")
-        real_advance(connection, name, to)
+        real_advance(connection, names, to)
 
     monkeypatch.setattr(checkpoint_store, "advance", crash_before_moving)
     with pytest.raises(RuntimeError, match="before the checkpoint"):

@@ -22,7 +22,7 @@ from domain import events as ev
 from domain.decisions import GoalSpec
 from domain.events import NewEvent, actions_stream, profile_stream
 from integrations.storage.event_store import StreamAppend
-from integrations.storage.projection import ACTIONS, PROGRESS
+from integrations.storage.projection import ACTIONS, BLOCKS, PROGRESS
 from service import actions, goals, users
 from service import progress as progress_service
 from service.app import App
@@ -82,6 +82,7 @@ def _expected(w: Wedged) -> set[tuple[str, str, str]]:
         (PROGRESS, str(w.registration), ev.USER_REGISTERED),
         (ACTIONS, str(w.unreadable), ev.ACTION_DONE),
         (PROGRESS, str(w.unreadable), ev.ACTION_DONE),
+        (BLOCKS, str(w.unreadable), ev.ACTION_DONE),  # the block ledger reads its time too
     }
 
 
@@ -141,13 +142,13 @@ def test_rebuild_status_and_metrics_name_the_quarantined_events(
 
     rebuilt = runner.invoke(cli, ["rebuild"])
     assert rebuilt.exit_code == 0, rebuilt.output
-    assert "Quarantined 3 event(s) that could not be applied" in rebuilt.output
+    assert "Quarantined 4 event(s) that could not be applied" in rebuilt.output
     for event_id in (served.registration, served.unreadable):
         assert f"event {event_id} (" in rebuilt.output
 
     status = runner.invoke(cli, ["status"])
     assert (
-        "Quarantined: 3 event(s) the projections could not apply (1 in actions, 2 in progress)"
+        "Quarantined: 4 event(s) the projections could not apply (1 in actions, 1 in blocks, 2 in progress)"
         in status.output
     )
     assert f"progress: event {served.registration} (user.registered)" in status.output
@@ -158,4 +159,5 @@ def test_rebuild_status_and_metrics_name_the_quarantined_events(
     web.state.netgoals.close()
     assert 'netgoals_quarantined_events{projection="actions"} 1.0' in text
     assert 'netgoals_quarantined_events{projection="progress"} 2.0' in text
+    assert 'netgoals_quarantined_events{projection="blocks"} 1.0' in text
     assert isinstance(datetime.fromisoformat(served.app.projection.quarantined()[0].quarantined_at), datetime)
