@@ -17,7 +17,7 @@ database's backends), statements and transactions:
 
 Work ticks run the tasks' code in this process (claim, decide per 100, hand out, send per 25 over one
 connection); the quiet tick is the tick task's own function. The mail server is another process.
-Ratios print against the smallest N of the run.
+Each figure prints as it is measured; ratios print at the end, against the smallest N of the run.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,14 +44,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine, event
 
 from bench.pg import scratch_database
-from bench.workload import profile_events
-from domain import events as ev
+from bench.scale_people import build
 from domain.decision_due import next_digest_morning
-from domain.events import NewEvent
 from integrations.queue.embedded import EmbeddedRedis
 from integrations.storage import update_store
 from integrations.storage.database import write_transaction
-from integrations.storage.event_store import StreamAppend
 from service import actions, background
 from service.app import App
 from service.jobs import Jobs, task_names
@@ -100,6 +96,10 @@ class Cost:
             self.transactions // runs,
         )
 
+    @property
+    def cpu(self) -> float:
+        return self.ours + self.postgres
+
     def line(self) -> str:
         return (
             f"wall {self.wall:8.3f} s  CPU ours {self.ours:8.4f} s + PostgreSQL {self.postgres:7.4f} s  "
@@ -140,55 +140,6 @@ class Meter:
         after = self._backends()
         postgres = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
         return Cost(wall, cpu, postgres, CountingCursor.count - statements, self.commits - commits)
-
-
-def build(app: App, count: int, month_start: datetime) -> dict[str, str]:
-    """`count` people, appended in batches of 50 people; returns user id -> address."""
-    people: dict[str, str] = {}
-    first = datetime(2025, 1, 1, tzinfo=UTC)
-    span = (month_start - first).total_seconds()
-    batch: list[StreamAppend] = []
-    for index in range(count):
-        user_id = str(uuid.uuid4())
-        address = f"person{index}@bench.test"
-        people[user_id] = address
-        at = first.isoformat()
-        profile = profile_events(user_id, 10)
-        profile[0].data["handle"] = f"person{index}"
-        chosen = {"channel": "email", "email": address, "webhook_format": "json"}
-        profile.append(
-            NewEvent(
-                uuid.uuid4(), ev.USER_UPDATES_SET, {**chosen, "immediate": True, "digest": True, "at": at}
-            )
-        )
-        profile.append(NewEvent(uuid.uuid4(), ev.USER_UPDATES_EMAIL_CONFIRMED, {"email": address, "at": at}))
-        rng = random.Random(index)
-        done = []
-        for _ in range(50):
-            when = (first + timedelta(seconds=rng.random() * span)).isoformat()
-            data = {
-                "action_id": str(uuid.uuid4()),
-                "kind": rng.choice(KINDS),
-                "at": when,
-                "contact_ids": [],
-                "title": "Climate Tech Meetup",
-                "note": None,
-                "source": "manual",
-                "logged_at": when,
-            }
-            done.append(NewEvent(uuid.uuid4(), ev.ACTION_DONE, data))
-        batch += [
-            StreamAppend(ev.profile_stream(user_id), None, profile),
-            StreamAppend(ev.actions_stream(user_id), None, done),
-        ]
-        if len(batch) >= 100:
-            app.store.append(*batch)
-            batch = []
-    if batch:
-        app.store.append(*batch)
-    while app.projection.catch_up():
-        pass
-    return people
 
 
 @dataclass
@@ -298,7 +249,34 @@ def latency(
         worker.wait(30)
 
 
+WORDS = {
+    "first": "first tick (everyone marked)",
+    "quiet": "quiet tick (nobody due), each",
+    "active": "tick after 10% were active",
+    "digest": "Monday digest tick",
+}
+
+
+def show(name: str, cost: Cost, ticked: Ticked | None = None) -> None:
+    print(f"  {WORDS[name]:<30} {cost.line()}", flush=True)
+    if ticked is not None:
+        print(
+            f"    {name}: decided {ticked.decided} people in {ticked.deciding:.2f} s, "
+            f"sent {ticked.sent} mails in {ticked.sending:.2f} s",
+            flush=True,
+        )
+
+
+def measure_ticks(name: str, meter: Meter, app: App, ctx: Updates, settings: Settings) -> Cost:
+    ticked: list[Ticked] = []
+    cost = meter.measure(lambda: run_ticks(app, ctx, settings, ticked))
+    show(name, cost, ticked[0])
+    return cost
+
+
 def one_size(count: int) -> dict[str, Any]:
+    """Every figure of one size, each printed as soon as it is measured (a run of 10,000 people
+    takes long; what it reached is on the screen if it is stopped)."""
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="netgoals-scale-") as tmp, scratch_database() as url:
         folder = Path(tmp)
@@ -331,22 +309,24 @@ def one_size(count: int) -> dict[str, Any]:
                 started = time.monotonic()
                 people = build(app, count, month_start)
                 results["build"] = time.monotonic() - started
-                ticked: list[Ticked] = []
-                results["first"] = meter.measure(lambda: run_ticks(app, ctx, settings, ticked))
+                print(f"  build {results['build']:.1f} s", flush=True)
+                results["first"] = measure_ticks("first", meter, app, ctx, settings)
                 # Twenty quiet ticks (one is below /proc's 10 ms resolution), reported per tick.
                 quiet = meter.measure(lambda: [background.progress_updates(jobs) for _ in range(QUIET_TICKS)])
                 results["quiet"] = quiet.per(QUIET_TICKS)
+                show("quiet", results["quiet"])
                 active = random.Random(1).sample(sorted(people), max(1, count // 10))
                 for user_id in active:  # a meetup each: their monthly goal is met
                     actions.log_action(app, user_id, "attend-event", now - timedelta(hours=1))
-                results["active"] = meter.measure(lambda: run_ticks(app, ctx, settings, ticked))
+                results["active"] = measure_ticks("active", meter, app, ctx, settings)
                 monday = next_digest_morning(now, BERLIN, 0) + timedelta(minutes=5)
                 clock[0] = monday
-                results["digest"] = meter.measure(lambda: run_ticks(app, ctx, settings, ticked))
-                results["ticked"] = ticked
+                results["digest"] = measure_ticks("digest", meter, app, ctx, settings)
                 clock[0] = None
                 not_met = {u: a for u, a in people.items() if u not in set(active)}  # goals not met yet
-                results["latency"] = latency(app, jobs, env, folder, not_met, mail)
+                results["latency"] = lat = latency(app, jobs, env, folder, not_met, mail)
+                arrived = f"{len(lat)}/{MEETUPS} arrived"
+                print(f"  meetup -> email: {arrived}, p50 {pct(lat, 50):.1f} s, p95 {pct(lat, 95):.1f} s")
             jobs.close()
             app.close()
     return results
@@ -363,33 +343,14 @@ def main() -> None:
     runs = {}
     for count in sizes:
         print(f"--- {count} people", flush=True)
-        found = one_size(count)
-        runs[count] = found
-        print(f"  build {found['build']:.1f} s")
-        first, active, digest = found["ticked"]
-        for name, words in (
-            ("first", "first tick (everyone marked)"),
-            ("quiet", "quiet tick (nobody due), each"),
-            ("active", "tick after 10% were active"),
-            ("digest", "Monday digest tick"),
-        ):
-            print(f"  {words:<30} {found[name].line()}")
-        for words, ticked in (("first", first), ("active", active), ("digest", digest)):
-            print(
-                f"    {words}: decided {ticked.decided} people in {ticked.deciding:.2f} s, "
-                f"sent {ticked.sent} mails in {ticked.sending:.2f} s"
-            )
-        lat = found["latency"]
-        arrived = f"{len(lat)}/{MEETUPS} arrived"
-        print(f"  meetup -> email: {arrived}, p50 {pct(lat, 50):.1f} s, p95 {pct(lat, 95):.1f} s")
-    base = sizes[0]
-    for count in sizes[1:]:
+        runs[count] = one_size(count)
+    base = min(sizes)
+    for count in sorted(sizes)[1:]:
         print(f"--- ratios {count} / {base} people")
         for name in ("quiet", "active", "digest"):
             a, b = runs[base][name], runs[count][name]
-            total = lambda c: c.ours + c.postgres  # noqa: E731
             print(
-                f"  {name:<7} CPU {total(b) / max(total(a), 1e-9):6.2f}  statements "
+                f"  {name:<7} CPU {b.cpu / max(a.cpu, 1e-9):6.2f}  statements "
                 f"{b.statements / max(a.statements, 1):6.2f}  wall {b.wall / max(a.wall, 1e-9):6.2f}"
             )
 
