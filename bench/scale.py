@@ -22,6 +22,7 @@ Each figure prints as it is measured; ratios print at the end, against the small
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import socket
@@ -33,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,14 +42,15 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, update
 
 from bench.pg import scratch_database
 from bench.scale_people import build
-from domain.decision_due import next_digest_morning
+from domain.decision_due import next_digest_morning, next_due
 from integrations.queue.embedded import EmbeddedRedis
 from integrations.storage import update_store
 from integrations.storage.database import write_transaction
+from integrations.storage.decision_marks import decision_marks
 from service import actions, background
 from service.app import App
 from service.jobs import Jobs, task_names
@@ -148,23 +150,29 @@ class Ticked:
     sent: int = 0
     deciding: float = 0.0  # wall seconds
     sending: float = 0.0
+    users: list[str] = field(default_factory=list)  # whom it decided for
 
 
-def run_ticks(app: App, ctx: Updates, settings: Settings, into: list[Ticked] | None = None) -> Ticked:
+def run_ticks(app: App, ctx: Updates, into: list[Ticked] | None = None, sample: int | None = None) -> Ticked:
     """Everything the tick and its tasks do, in this process: decide for whoever is due (100 a
-    batch), then send what is due (25 a batch, one connection each)."""
+    batch), then send what is due (25 a batch, one connection each). `sample`: decide only the
+    first `sample` people due (one claim), and send what they made."""
     decided = sent = 0
     began = time.monotonic()
-    while users := claim_marked(app, 300, background.TICK_LIMIT):
+    claimed: list[str] = []
+    while users := claim_marked(app, 300, sample or background.TICK_LIMIT):
+        claimed += users
         for start in range(0, len(users), background.DECIDE_BATCH):
             chunk = users[start : start + background.DECIDE_BATCH]
             decided += decide_marked(app, ctx, chunk, budget_seconds=150, confirm_after_days=7).users
+        if sample is not None:
+            break
     deciding = time.monotonic() - began
     while True:
         with write_transaction(app.engine) as connection:
             due = update_store.hand_out(connection, app.now().timestamp(), 600, background.TICK_LIMIT)
         if not due:
-            done = Ticked(decided, sent, deciding, time.monotonic() - began - deciding)
+            done = Ticked(decided, sent, deciding, time.monotonic() - began - deciding, claimed)
             if into is not None:
                 into.append(done)
             return done
@@ -267,14 +275,30 @@ def show(name: str, cost: Cost, ticked: Ticked | None = None) -> None:
         )
 
 
-def measure_ticks(name: str, meter: Meter, app: App, ctx: Updates, settings: Settings) -> Cost:
+def measure_ticks(
+    name: str, meter: Meter, app: App, ctx: Updates, sample: int | None = None
+) -> tuple[Cost, Ticked]:
     ticked: list[Ticked] = []
-    cost = meter.measure(lambda: run_ticks(app, ctx, settings, ticked))
+    cost = meter.measure(lambda: run_ticks(app, ctx, ticked, sample))
     show(name, cost, ticked[0])
-    return cost
+    return cost, ticked[0]
 
 
-def one_size(count: int) -> dict[str, Any]:
+def defer_the_rest(app: App, now: datetime) -> int:
+    """After a sampled first tick: everyone still due is moved to where deciding would have settled
+    them (all have the same settings and no blocks waiting: the next Berlin midnight or digest
+    morning), so the quiet tick finds nobody due. They lack only the first tick's updates."""
+    due = next_due(now, BERLIN, 0, immediate=True, digest=True)
+    assert due is not None
+    with write_transaction(app.engine) as connection:
+        t = decision_marks
+        moved = connection.execute(
+            update(t).where(t.c.due_at <= now.timestamp()).values(due_at=due.timestamp(), claimed_until=None)
+        )
+        return int(moved.rowcount)
+
+
+def one_size(count: int, sample: int | None = None) -> dict[str, Any]:
     """Every figure of one size, each printed as soon as it is measured (a run of 10,000 people
     takes long; what it reached is on the screen if it is stopped)."""
     results: dict[str, Any] = {}
@@ -310,18 +334,22 @@ def one_size(count: int) -> dict[str, Any]:
                 people = build(app, count, month_start)
                 results["build"] = time.monotonic() - started
                 print(f"  build {results['build']:.1f} s", flush=True)
-                results["first"] = measure_ticks("first", meter, app, ctx, settings)
+                results["first"], first = measure_ticks("first", meter, app, ctx, sample)
+                if sample is not None:
+                    print(f"  sampled: the other {defer_the_rest(app, now)} marks deferred", flush=True)
                 # Twenty quiet ticks (one is below /proc's 10 ms resolution), reported per tick.
                 quiet = meter.measure(lambda: [background.progress_updates(jobs) for _ in range(QUIET_TICKS)])
                 results["quiet"] = quiet.per(QUIET_TICKS)
                 show("quiet", results["quiet"])
-                active = random.Random(1).sample(sorted(people), max(1, count // 10))
+                # Sampled: the active are among those the first tick decided for, as all would be.
+                among = sorted(first.users) if sample is not None else sorted(people)
+                active = random.Random(1).sample(among, min(len(among), max(1, count // 10)))
                 for user_id in active:  # a meetup each: their monthly goal is met
                     actions.log_action(app, user_id, "attend-event", now - timedelta(hours=1))
-                results["active"] = measure_ticks("active", meter, app, ctx, settings)
+                results["active"], _ = measure_ticks("active", meter, app, ctx)
                 monday = next_digest_morning(now, BERLIN, 0) + timedelta(minutes=5)
                 clock[0] = monday
-                results["digest"] = measure_ticks("digest", meter, app, ctx, settings)
+                results["digest"], _ = measure_ticks("digest", meter, app, ctx, sample)
                 clock[0] = None
                 not_met = {u: a for u, a in people.items() if u not in set(active)}  # goals not met yet
                 results["latency"] = lat = latency(app, jobs, env, folder, not_met, mail)
@@ -339,11 +367,20 @@ def pct(values: list[float], q: int) -> float:
 
 
 def main() -> None:
-    sizes = [int(n) for n in (sys.argv[1] if len(sys.argv) > 1 else "100,1000").split(",")]
+    arguments = argparse.ArgumentParser(description="The progress-updates ticks at scale.")
+    arguments.add_argument("sizes", nargs="?", default="100,1000", help="numbers of people, e.g. 100,1000")
+    arguments.add_argument(
+        "--sample",
+        type=int,
+        help="the first and the digest tick decide only this many people (their cost per person "
+        "is the figure; the rest of the first tick's marks are deferred, the active are among them)",
+    )
+    given = arguments.parse_args()
+    sizes = [int(n) for n in given.sizes.split(",")]
     runs = {}
     for count in sizes:
-        print(f"--- {count} people", flush=True)
-        runs[count] = one_size(count)
+        print(f"--- {count} people" + (f", sample {given.sample}" if given.sample else ""), flush=True)
+        runs[count] = one_size(count, given.sample)
     base = min(sizes)
     for count in sorted(sizes)[1:]:
         print(f"--- ratios {count} / {base} people")
