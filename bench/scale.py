@@ -3,10 +3,11 @@ registered, what does work cost when people were active or the digest is due, an
 goal met by a meetup take to reach the mail server with a real worker?
 
     python -m bench.scale 100,1000
+    python -m bench.scale 10000 --sample 1000
 
-For each N it builds N people (3 goals, 10 contacts, ~50 done actions before this month, email
-updates on and confirmed), then measures, each with our CPU, PostgreSQL's CPU (the scratch
-database's backends), statements and transactions:
+For each N it builds N people through the service layer (bench/scale_people.py: 3 goals, 10
+contacts, 50 done actions before this month, email updates on and confirmed), then measures, each
+with our CPU, PostgreSQL's CPU (the scratch database's backends), statements and transactions:
 
 - the first tick: everyone is marked (the build changed everyone), as after an upgrade;
 - the quiet tick: nobody changed and nobody is due;
@@ -18,6 +19,8 @@ database's backends), statements and transactions:
 Work ticks run the tasks' code in this process (claim, decide per 100, hand out, send per 25 over one
 connection); the quiet tick is the tick task's own function. The mail server is another process.
 Each figure prints as it is measured; ratios print at the end, against the smallest N of the run.
+`--sample K`: the first and the digest tick decide only the first K people due (at 10,000 deciding
+everyone twice takes hours on a shared machine); the figure is their cost, per person the same.
 """
 
 from __future__ import annotations
