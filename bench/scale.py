@@ -3,10 +3,11 @@ registered, what does work cost when people were active or the digest is due, an
 goal met by a meetup take to reach the mail server with a real worker?
 
     python -m bench.scale 100,1000
+    python -m bench.scale 10000 --sample 1000
 
-For each N it builds N people (3 goals, 10 contacts, ~50 done actions before this month, email
-updates on and confirmed), then measures, each with our CPU, PostgreSQL's CPU (the scratch
-database's backends), statements and transactions:
+For each N it builds N people through the service layer (bench/scale_people.py: 3 goals, 10
+contacts, 50 done actions before this month, email updates on and confirmed), then measures, each
+with our CPU, PostgreSQL's CPU (the scratch database's backends), statements and transactions:
 
 - the first tick: everyone is marked (the build changed everyone), as after an upgrade;
 - the quiet tick: nobody changed and nobody is due;
@@ -17,11 +18,15 @@ database's backends), statements and transactions:
 
 Work ticks run the tasks' code in this process (claim, decide per 100, hand out, send per 25 over one
 connection); the quiet tick is the tick task's own function. The mail server is another process.
-Ratios print against the smallest N of the run.
+Each figure prints as it is measured; ratios print at the end, against the smallest N of the run.
+`--sample K`: the first and the digest tick decide only the first K people due (at 10,000 deciding
+everyone twice takes hours on a shared machine); the figure is their cost, per person the same.
+The rest of the first tick's marks are moved past the measured ticks; the active are among the K.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import socket
@@ -31,10 +36,9 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,17 +46,15 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, update
 
 from bench.pg import scratch_database
-from bench.workload import profile_events
-from domain import events as ev
+from bench.scale_people import build
 from domain.decision_due import next_digest_morning
-from domain.events import NewEvent
 from integrations.queue.embedded import EmbeddedRedis
 from integrations.storage import update_store
 from integrations.storage.database import write_transaction
-from integrations.storage.event_store import StreamAppend
+from integrations.storage.decision_marks import decision_marks
 from service import actions, background
 from service.app import App
 from service.jobs import Jobs, task_names
@@ -100,6 +102,10 @@ class Cost:
             self.transactions // runs,
         )
 
+    @property
+    def cpu(self) -> float:
+        return self.ours + self.postgres
+
     def line(self) -> str:
         return (
             f"wall {self.wall:8.3f} s  CPU ours {self.ours:8.4f} s + PostgreSQL {self.postgres:7.4f} s  "
@@ -142,78 +148,35 @@ class Meter:
         return Cost(wall, cpu, postgres, CountingCursor.count - statements, self.commits - commits)
 
 
-def build(app: App, count: int, month_start: datetime) -> dict[str, str]:
-    """`count` people, appended in batches of 50 people; returns user id -> address."""
-    people: dict[str, str] = {}
-    first = datetime(2025, 1, 1, tzinfo=UTC)
-    span = (month_start - first).total_seconds()
-    batch: list[StreamAppend] = []
-    for index in range(count):
-        user_id = str(uuid.uuid4())
-        address = f"person{index}@bench.test"
-        people[user_id] = address
-        at = first.isoformat()
-        profile = profile_events(user_id, 10)
-        profile[0].data["handle"] = f"person{index}"
-        chosen = {"channel": "email", "email": address, "webhook_format": "json"}
-        profile.append(
-            NewEvent(
-                uuid.uuid4(), ev.USER_UPDATES_SET, {**chosen, "immediate": True, "digest": True, "at": at}
-            )
-        )
-        profile.append(NewEvent(uuid.uuid4(), ev.USER_UPDATES_EMAIL_CONFIRMED, {"email": address, "at": at}))
-        rng = random.Random(index)
-        done = []
-        for _ in range(50):
-            when = (first + timedelta(seconds=rng.random() * span)).isoformat()
-            data = {
-                "action_id": str(uuid.uuid4()),
-                "kind": rng.choice(KINDS),
-                "at": when,
-                "contact_ids": [],
-                "title": "Climate Tech Meetup",
-                "note": None,
-                "source": "manual",
-                "logged_at": when,
-            }
-            done.append(NewEvent(uuid.uuid4(), ev.ACTION_DONE, data))
-        batch += [
-            StreamAppend(ev.profile_stream(user_id), None, profile),
-            StreamAppend(ev.actions_stream(user_id), None, done),
-        ]
-        if len(batch) >= 100:
-            app.store.append(*batch)
-            batch = []
-    if batch:
-        app.store.append(*batch)
-    while app.projection.catch_up():
-        pass
-    return people
-
-
 @dataclass
 class Ticked:
     decided: int = 0
     sent: int = 0
     deciding: float = 0.0  # wall seconds
     sending: float = 0.0
+    users: list[str] = field(default_factory=list)  # whom it decided for
 
 
-def run_ticks(app: App, ctx: Updates, settings: Settings, into: list[Ticked] | None = None) -> Ticked:
+def run_ticks(app: App, ctx: Updates, into: list[Ticked] | None = None, sample: int | None = None) -> Ticked:
     """Everything the tick and its tasks do, in this process: decide for whoever is due (100 a
-    batch), then send what is due (25 a batch, one connection each)."""
+    batch), then send what is due (25 a batch, one connection each). `sample`: decide only the
+    first `sample` people due (one claim), and send what they made."""
     decided = sent = 0
     began = time.monotonic()
-    while users := claim_marked(app, 300, background.TICK_LIMIT):
+    claimed: list[str] = []
+    while users := claim_marked(app, 300, sample or background.TICK_LIMIT):
+        claimed += users
         for start in range(0, len(users), background.DECIDE_BATCH):
             chunk = users[start : start + background.DECIDE_BATCH]
             decided += decide_marked(app, ctx, chunk, budget_seconds=150, confirm_after_days=7).users
+        if sample is not None:
+            break
     deciding = time.monotonic() - began
     while True:
         with write_transaction(app.engine) as connection:
             due = update_store.hand_out(connection, app.now().timestamp(), 600, background.TICK_LIMIT)
         if not due:
-            done = Ticked(decided, sent, deciding, time.monotonic() - began - deciding)
+            done = Ticked(decided, sent, deciding, time.monotonic() - began - deciding, claimed)
             if into is not None:
                 into.append(done)
             return done
@@ -298,7 +261,50 @@ def latency(
         worker.wait(30)
 
 
-def one_size(count: int) -> dict[str, Any]:
+WORDS = {
+    "first": "first tick (everyone marked)",
+    "quiet": "quiet tick (nobody due), each",
+    "active": "tick after 10% were active",
+    "digest": "Monday digest tick",
+}
+
+
+def show(name: str, cost: Cost, ticked: Ticked | None = None) -> None:
+    print(f"  {WORDS[name]:<30} {cost.line()}", flush=True)
+    if ticked is not None:
+        print(
+            f"    {name}: decided {ticked.decided} people in {ticked.deciding:.2f} s, "
+            f"sent {ticked.sent} mails in {ticked.sending:.2f} s",
+            flush=True,
+        )
+
+
+def measure_ticks(
+    name: str, meter: Meter, app: App, ctx: Updates, sample: int | None = None
+) -> tuple[Cost, Ticked]:
+    ticked: list[Ticked] = []
+    cost = meter.measure(lambda: run_ticks(app, ctx, ticked, sample))
+    show(name, cost, ticked[0])
+    return cost, ticked[0]
+
+
+def defer_the_rest(app: App, now: datetime, digest_at: datetime) -> int:
+    """After a sampled first tick: everyone still due is moved past the measured ticks (an hour
+    after the digest tick's clock), so the quiet tick finds nobody due and the sampled digest tick
+    is about the people the first tick decided for (otherwise it picked undecided people, whose
+    first decision added an update each to their digest)."""
+    with write_transaction(app.engine) as connection:
+        t = decision_marks
+        later = (digest_at + timedelta(hours=1)).timestamp()
+        moved = connection.execute(
+            update(t).where(t.c.due_at <= now.timestamp()).values(due_at=later, claimed_until=None)
+        )
+        return int(moved.rowcount)
+
+
+def one_size(count: int, sample: int | None = None) -> dict[str, Any]:
+    """Every figure of one size, each printed as soon as it is measured (a run of 10,000 people
+    takes long; what it reached is on the screen if it is stopped)."""
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="netgoals-scale-") as tmp, scratch_database() as url:
         folder = Path(tmp)
@@ -329,24 +335,31 @@ def one_size(count: int) -> dict[str, Any]:
                 now = datetime.now(UTC)
                 month_start = now.astimezone(BERLIN).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
                 started = time.monotonic()
+                monday = next_digest_morning(now, BERLIN, 0) + timedelta(minutes=5)
                 people = build(app, count, month_start)
                 results["build"] = time.monotonic() - started
-                ticked: list[Ticked] = []
-                results["first"] = meter.measure(lambda: run_ticks(app, ctx, settings, ticked))
+                print(f"  build {results['build']:.1f} s", flush=True)
+                results["first"], first = measure_ticks("first", meter, app, ctx, sample)
+                if sample is not None:
+                    moved = defer_the_rest(app, now, monday)
+                    print(f"  sampled: the other {moved} marks deferred", flush=True)
                 # Twenty quiet ticks (one is below /proc's 10 ms resolution), reported per tick.
                 quiet = meter.measure(lambda: [background.progress_updates(jobs) for _ in range(QUIET_TICKS)])
                 results["quiet"] = quiet.per(QUIET_TICKS)
-                active = random.Random(1).sample(sorted(people), max(1, count // 10))
+                show("quiet", results["quiet"])
+                # Sampled: the active are among those the first tick decided for, as all would be.
+                among = sorted(first.users) if sample is not None else sorted(people)
+                active = random.Random(1).sample(among, min(len(among), max(1, count // 10)))
                 for user_id in active:  # a meetup each: their monthly goal is met
                     actions.log_action(app, user_id, "attend-event", now - timedelta(hours=1))
-                results["active"] = meter.measure(lambda: run_ticks(app, ctx, settings, ticked))
-                monday = next_digest_morning(now, BERLIN, 0) + timedelta(minutes=5)
+                results["active"], _ = measure_ticks("active", meter, app, ctx)
                 clock[0] = monday
-                results["digest"] = meter.measure(lambda: run_ticks(app, ctx, settings, ticked))
-                results["ticked"] = ticked
+                results["digest"], _ = measure_ticks("digest", meter, app, ctx, sample)
                 clock[0] = None
                 not_met = {u: a for u, a in people.items() if u not in set(active)}  # goals not met yet
-                results["latency"] = latency(app, jobs, env, folder, not_met, mail)
+                results["latency"] = lat = latency(app, jobs, env, folder, not_met, mail)
+                arrived = f"{len(lat)}/{MEETUPS} arrived"
+                print(f"  meetup -> email: {arrived}, p50 {pct(lat, 50):.1f} s, p95 {pct(lat, 95):.1f} s")
             jobs.close()
             app.close()
     return results
@@ -359,37 +372,27 @@ def pct(values: list[float], q: int) -> float:
 
 
 def main() -> None:
-    sizes = [int(n) for n in (sys.argv[1] if len(sys.argv) > 1 else "100,1000").split(",")]
+    arguments = argparse.ArgumentParser(description="The progress-updates ticks at scale.")
+    arguments.add_argument("sizes", nargs="?", default="100,1000", help="numbers of people, e.g. 100,1000")
+    arguments.add_argument(
+        "--sample",
+        type=int,
+        help="the first and the digest tick decide only this many people (their cost per person "
+        "is the figure; the rest of the first tick's marks are deferred, the active are among them)",
+    )
+    given = arguments.parse_args()
+    sizes = [int(n) for n in given.sizes.split(",")]
     runs = {}
     for count in sizes:
-        print(f"--- {count} people", flush=True)
-        found = one_size(count)
-        runs[count] = found
-        print(f"  build {found['build']:.1f} s")
-        first, active, digest = found["ticked"]
-        for name, words in (
-            ("first", "first tick (everyone marked)"),
-            ("quiet", "quiet tick (nobody due), each"),
-            ("active", "tick after 10% were active"),
-            ("digest", "Monday digest tick"),
-        ):
-            print(f"  {words:<30} {found[name].line()}")
-        for words, ticked in (("first", first), ("active", active), ("digest", digest)):
-            print(
-                f"    {words}: decided {ticked.decided} people in {ticked.deciding:.2f} s, "
-                f"sent {ticked.sent} mails in {ticked.sending:.2f} s"
-            )
-        lat = found["latency"]
-        arrived = f"{len(lat)}/{MEETUPS} arrived"
-        print(f"  meetup -> email: {arrived}, p50 {pct(lat, 50):.1f} s, p95 {pct(lat, 95):.1f} s")
-    base = sizes[0]
-    for count in sizes[1:]:
+        print(f"--- {count} people" + (f", sample {given.sample}" if given.sample else ""), flush=True)
+        runs[count] = one_size(count, given.sample)
+    base = min(sizes)
+    for count in sorted(sizes)[1:]:
         print(f"--- ratios {count} / {base} people")
         for name in ("quiet", "active", "digest"):
             a, b = runs[base][name], runs[count][name]
-            total = lambda c: c.ours + c.postgres  # noqa: E731
             print(
-                f"  {name:<7} CPU {total(b) / max(total(a), 1e-9):6.2f}  statements "
+                f"  {name:<7} CPU {b.cpu / max(a.cpu, 1e-9):6.2f}  statements "
                 f"{b.statements / max(a.statements, 1):6.2f}  wall {b.wall / max(a.wall, 1e-9):6.2f}"
             )
 
