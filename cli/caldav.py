@@ -140,7 +140,7 @@ def sync(user: UserOption = None, as_json: JsonOption = False) -> None:
         user_id = service.user(user or settings.user).user_id
         report = sync_once(service, CalDAV.open(settings), user_id)
         if as_json:
-            render.print_json(report.__dict__)
+            render.print_json(report.as_dict())
         else:
             from cli.google import _print_report
 

@@ -127,28 +127,55 @@ def status(user: UserOption = None, as_json: JsonOption = False) -> None:
 
 
 def sync(user: UserOption = None, as_json: JsonOption = False) -> None:
-    """Plan, push and pull once (every connected user, or one), read the iCal sources that are due,
-    and print what changed."""
-    from service import google
+    """Plan, push and pull once (every connected user, or one) for Google Calendar and CalDAV, read
+    the iCal sources that are due, and print what changed."""
+    caldav_users = _caldav_users(user)
+    google_on = Settings().google_configured
+    sources_cli.sync_due(user, as_json, calendars_follow=google_on or bool(caldav_users))
+    if not google_on and not caldav_users:
+        return  # no calendar to sync here: the sources were all there was
+    reports: list[Report] = []
+    if google_on:
+        from service import google
 
-    if not sources_cli.sync_due(user, as_json):
-        return  # no Google Calendar configured here: the sources were all there was to sync
-    with _google() as (service, context, settings):
-        user_ids = [_user(service, settings, user)] if user else google.connected_users(service)
-        reports = [google.sync_once(service, context, u) for u in user_ids]
-        if as_json:
-            render.print_json([r.__dict__ for r in reports])
-            return
-        if not reports:
-            render.console.print("No calendar is connected: run `netgoals google connect`.")
-        for report in reports:
-            _print_report(report, several=len(reports) > 1)
-        if any(r.status in ("error", "reconnect-needed") for r in reports):
-            raise typer.Exit(1)
+        with _google() as (service, context, settings):
+            user_ids = [_user(service, settings, user)] if user else google.connected_users(service)
+            reports += [google.sync_once(service, context, u) for u in user_ids]
+    if caldav_users:
+        from service.caldav.context import CalDAV
+        from service.caldav.sync import sync_once
+
+        with opened(SecretKeyMissingError) as (service, settings):
+            caldav = CalDAV.open(settings)
+            reports += [sync_once(service, caldav, u) for u in caldav_users]
+    if as_json:
+        render.print_json([r.as_dict() for r in reports])
+        return
+    if not reports:
+        render.console.print(
+            "No calendar is connected: run `netgoals google connect` or `netgoals caldav connect`."
+        )
+    for report in reports:
+        _print_report(report, several=len(reports) > 1)
+    if any(r.status in ("error", "reconnect-needed") for r in reports):
+        raise typer.Exit(1)
+
+
+def _caldav_users(user: str | None) -> list[str]:
+    """The CalDAV accounts to sync: the one given, if it has one, or every one not disconnected."""
+    from service.caldav.sync import connected_users
+
+    with opened() as (service, settings):
+        connected = connected_users(service)
+        if not user:
+            return connected
+        user_id = _user(service, settings, user)
+        return [user_id] if user_id in connected else []
 
 
 def _print_report(report: Report, several: bool = False) -> None:
-    prefix = f"{report.user_id[:8]}: " if several else ""
+    who = "CalDAV" if report.provider == "caldav" else "Google"
+    prefix = f"{report.user_id[:8]} {who}: " if several else ""
     counts = (
         (report.planned, "planned"),
         (report.moved, "moved"),

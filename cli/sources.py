@@ -143,21 +143,20 @@ def _print_reports(reports: list[ical.SourceReport], as_json: bool) -> None:
             render.errors.print(f"{r.source_id[:8]}: [bold red]{r.error}[/bold red]", highlight=False)
 
 
-def sync_due(user: str | None, as_json: bool) -> bool:
+def sync_due(user: str | None, as_json: bool, calendars_follow: bool) -> None:
     """`netgoals sync`'s share: read the due sources (one user's, or everyone's). Prints a line per
-    source, or JSON when Google is not configured (then it is the whole answer). Returns whether
-    Google is configured, i.e. whether the Google sync should follow."""
+    source; with --json, prints them only when no calendar sync follows (then they are the whole
+    answer; otherwise the JSON answer is the calendars' reports, and `source list --json` has these)."""
     settings = Settings()
     with acting_as(user if user else "") as (service, user_id):
         if user_id:
             reports = ical.sync_user_sources(service, settings, user_id)
         else:
             reports = ical.sync_due_sources(service, settings)
-    if not settings.google_configured:
+    if not calendars_follow:
         _print_reports(reports, as_json)
         if not reports and not as_json:
-            render.console.print("No iCal source is due, and Google Calendar is not configured.")
-        return False
-    if not as_json:  # the JSON answer stays Google's reports; `source list --json` has these
+            render.console.print("No iCal source is due, and no calendar is connected.")
+        return
+    if not as_json:
         _print_reports(reports, False)
-    return True

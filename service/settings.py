@@ -178,6 +178,10 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
     feed_refresh: int = Field(default=3600, description="seconds the feed asks subscribers to wait")
     feed_past_weeks: int = Field(default=52, description="weeks of done and skipped tasks in the feed")
     feed_future_weeks: int = Field(default=8, description="weeks of planned tasks in the feed")
+    caldav_ca_bundle: str | None = Field(
+        default=None,
+        description="a PEM file of CA certificates CalDAV servers may also be verified with (a private CA)",
+    )
 
     @property
     def google_configured(self) -> bool:

@@ -2,12 +2,13 @@
 (RFC 6764) `/.well-known/caldav` → the current user principal → the calendar home → calendars.
 The well-known step is ours; the PROPFINDs are the `caldav` package's, over the guarded session.
 
-DNS SRV records (`_caldavs._tcp`) are the other half of RFC 6764; the well-known path is what
-every service in the presets answers, so only it is tried.
+When a bare domain answers neither, its DNS SRV record (RFC 6764 §3, `integrations.caldav.srv`)
+names the host, port and path to try, through the same guarded session.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -18,8 +19,8 @@ from caldav.elements import cdav, dav
 from caldav.lib import error as dav_error
 from lxml import etree
 
-from domain.calendar_port import CalendarInfo, ProviderError
-from integrations.caldav import dav_xml
+from domain.calendar_port import CalendarInfo, ProviderError, RateLimitedError, ReconnectNeededError
+from integrations.caldav import dav_xml, srv
 from integrations.caldav.session import Session, check_url
 from integrations.caldav.transport import dav_client, dav_errors
 
@@ -62,13 +63,33 @@ class Home:
     emails: tuple[str, ...]  # the principal's calendar-user addresses (who "me" is in ATTENDEE)
 
 
-def find_home(session: Session, url: str) -> Home:
-    """The principal (at `url`, or at the root's well-known address), its calendar home and its
-    addresses, asked with the `caldav` package over the guarded session."""
+def find_home(session: Session, url: str, lookup: srv.SrvLookup = srv.lookup) -> Home:
+    """The principal (at `url`, or at the root's well-known address, or where the domain's SRV
+    record points), its calendar home and its addresses, asked with the `caldav` package over the
+    guarded session."""
     client = dav_client(session, url)
-    principal_url = _principal(client, url)
-    if principal_url is None and urlsplit(url).path in ("", "/"):
-        principal_url = _principal(client, urljoin(url, "/.well-known/caldav"))
+    bare = urlsplit(url).path in ("", "/")
+    unreachable: ProviderError | None = None
+    try:
+        principal_url = _principal(client, url)
+        if principal_url is None and bare:
+            principal_url = _principal(client, urljoin(url, "/.well-known/caldav"))
+    except (ReconnectNeededError, RateLimitedError):
+        raise  # a server is there: it said no, or not now
+    except ProviderError as exc:
+        if not bare:
+            raise
+        principal_url, unreachable = None, exc
+    host = urlsplit(url).hostname or ""
+    if principal_url is None and bare and not _is_ip(host):  # an address has no SRV records
+        found = lookup(host)
+        if found is not None:  # RFC 6764 §3; the session's address policy applies to its host too
+            client = dav_client(session, check_url(found.url))
+            principal_url = _principal(client, found.url)
+            if principal_url is None:
+                principal_url = _principal(client, urljoin(found.url, "/.well-known/caldav"))
+    if principal_url is None and unreachable is not None:
+        raise unreachable
     if principal_url is None:
         raise DiscoveryError(f"no CalDAV account was found at {url} (is it the CalDAV address?)")
     principal = Principal(client, url=principal_url)
@@ -85,6 +106,14 @@ def find_home(session: Session, url: str) -> Home:
         if h.text and h.text.strip().lower().startswith("mailto:")
     )
     return Home(principal_url, str(principal.calendar_home_set.url), emails)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _principal(client: DAVClient, url: str) -> str | None:

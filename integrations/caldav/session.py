@@ -9,6 +9,7 @@ The password never leaves this object: not in a message, a log line or a repr.
 from __future__ import annotations
 
 import email.utils
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ class Session:
     resolver: Resolver = system_resolver
     policy: AddressPolicy | None = None
     digest: bool = False  # the server asked for Digest: use it from now on
+    ca_bundle: str | None = None  # a PEM file of CAs trusted besides the usual ones (a private CA)
 
     def request(
         self,
@@ -89,8 +91,9 @@ class Session:
             if self.digest
             else httpx.BasicAuth(self.username, self.password)
         )
+        context = _ssl_context(self.ca_bundle)
         try:
-            with guarded_client(guard, self.timeout) as client:
+            with guarded_client(guard, self.timeout, context) as client:
                 request = client.build_request(method, url, content=data or None, headers=headers)
                 response = client.send(request, auth=auth, stream=True)
                 try:
@@ -106,6 +109,19 @@ class Session:
         except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
             raise ProviderError(f"the CalDAV server could not be reached: {exc.__class__.__name__}") from None
         return Answer(response.status_code, dict(response.headers), body, url)
+
+
+def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext | None:
+    """The usual CAs and the bundle's: a university's server signed by its own CA is verified,
+    never accepted unverified."""
+    if ca_bundle is None:
+        return None
+    context = httpx.create_ssl_context(trust_env=False)
+    try:
+        context.load_verify_locations(cafile=ca_bundle)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: not PEM, or no certificate
+        raise ProviderError(f"the CalDAV CA bundle {ca_bundle!r} could not be read: {exc}") from None
+    return context
 
 
 def _offers_only_digest(headers: Mapping[str, str]) -> bool:

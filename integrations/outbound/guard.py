@@ -168,19 +168,22 @@ class _Transport(httpx.HTTPTransport):
     """httpx's transport (its request and response mapping) over a pool on the guarded backend.
     HTTPTransport's own __init__ would only build a pool of its own, and an SSL context with it."""
 
-    def __init__(self, backend: _Backend) -> None:
+    def __init__(self, backend: _Backend, ssl_context: ssl.SSLContext | None = None) -> None:
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False), network_backend=backend
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False), network_backend=backend
         )
 
 
 @contextmanager
-def guarded_client(guard: Guard, seconds: float) -> Iterator[httpx.Client]:
+def guarded_client(
+    guard: Guard, seconds: float, ssl_context: ssl.SSLContext | None = None
+) -> Iterator[httpx.Client]:
     """A client for one outbound call (redirects included): one deadline of `seconds` from now for
     everything it does, every connection guarded, no proxy from the environment, no redirects
-    followed (a caller that follows them does it hop by hop, each hop guarded the same way)."""
+    followed (a caller that follows them does it hop by hop, each hop guarded the same way).
+    `ssl_context`: how TLS is verified, when not with the usual CAs alone."""
     deadline = Deadline(seconds)
-    transport = _Transport(_Backend(guard, deadline))
+    transport = _Transport(_Backend(guard, deadline), ssl_context)
     with httpx.Client(
         transport=transport, timeout=httpx.Timeout(seconds), follow_redirects=False, trust_env=False
     ) as client:

@@ -41,7 +41,9 @@ class CalDAV:
         return cls(settings, vault, settings.allow_private_sources)
 
     def session(self, username: str, password: str) -> Session:
-        return Session(username, password, allow_private=self.allow_private)
+        return Session(
+            username, password, allow_private=self.allow_private, ca_bundle=self.settings.caldav_ca_bundle
+        )
 
     def provider(
         self, app: App, session: Session, url: str, tz: tzinfo, home: Home | None = None

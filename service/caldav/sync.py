@@ -44,7 +44,7 @@ class _Busy:
 
 
 def sync_once(app: App, caldav: CalDAV, user_id: str) -> Report:
-    report = Report(user_id)
+    report = Report(user_id, provider="caldav")
     with read_transaction(app.engine) as connection:
         account = caldav_store.account_of(connection, user_id)
     if account is None or account.status == "disconnected" or account.sealed is None:
@@ -148,6 +148,11 @@ def _recreate(app: App, provider: CalDAVProvider, user_id: str, profile: Profile
 def _fingerprint(app: App, user_id: str, profile: Profile) -> str:
     actions = app.store.stream_version(actions_stream(user_id))
     return f"{profile.version}/{actions}/{local_date(app.now(), profile.tz).isoformat()}"
+
+
+def connected_users(app: App) -> list[str]:
+    with read_transaction(app.engine) as connection:
+        return caldav_store.connected_accounts(connection)
 
 
 def due_users(app: App, limit: int = 20) -> list[str]:

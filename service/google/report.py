@@ -1,9 +1,9 @@
-"""What one Google Calendar sync did for one user, counted for people (CLI, API, worker log)."""
+"""What one calendar sync (Google or CalDAV) did for one user, counted for people (CLI, API, worker log)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from domain import events as ev
 from domain.events import NewEvent
@@ -28,6 +28,10 @@ class Report:
     changes_seen: int = 0
     notices: list[str] = field(default_factory=list)
     error: str | None = None
+    provider: str = "google"  # or "caldav": the same counts, from the other calendar
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
 
     def counts(self) -> SyncCounts:
         """What to store: a block confirmed by ✓ appended a done too (read after the pull's count)."""

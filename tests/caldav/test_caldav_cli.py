@@ -7,14 +7,20 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from service.app import App
+from service.settings import Settings
 from tests.caldav.conftest import new_calendar
+from tests.caldav.people import HOST, done_keys
 from tests.caldav.servers import Server
+from tests.caldav.user_client import Attendee, event
 
 ADA = "ada@example.org"
 Invoke = Callable[..., str]
@@ -70,6 +76,27 @@ def test_connect_with_a_prompted_password_then_calendars_status_sync_disconnect(
     assert mine.use(goals_url).objects(), "a block was planned into the calendar"
     assert "disconnected" in run("caldav", "disconnect")
     assert json.loads(run("caldav", "status", "--json"))["status"] == "disconnected"
+    mine.close()
+
+
+def test_netgoals_sync_syncs_caldav_without_google_and_counts_a_meetup_once(
+    run: Invoke, radicale_server: Server
+) -> None:
+    mine = new_calendar(radicale_server)
+    start = datetime(2026, 11, 20, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    attendees = [Attendee(ADA, "ACCEPTED"), Attendee(HOST, "ACCEPTED")]
+    mine.add(event("Python meetup", start, organizer=HOST, attendees=attendees))
+    connect = ("caldav", "connect", radicale_server.base_url, "--username", radicale_server.username)
+    run(*connect, "--read", mine.calendar_url, stdin=f"{radicale_server.password}\n")
+    first = run("sync")  # no NETGOALS_GOOGLE_CLIENT_ID: Google is not configured here
+    assert "connected:" in first and "1 done" in first
+    again = json.loads(run("sync", "--json"))
+    assert [(r["provider"], r["status"], r["done"]) for r in again] == [("caldav", "connected", 0)]
+    service = App.open(Settings())
+    try:
+        assert len(done_keys(service, service.user(ADA).user_id)) == 1  # counted once, not twice
+    finally:
+        service.close()
     mine.close()
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "block_of",
     "block_times",
     "calendars_of",
+    "connected_accounts",
     "due_accounts",
     "due_occurrences",
     "metadata",
@@ -121,6 +122,13 @@ def due_accounts(connection: Connection, now: float, limit: int = 100) -> list[s
         .limit(limit)
     )
     return [str(r[0]) for r in connection.execute(query)]
+
+
+def connected_accounts(connection: Connection) -> list[str]:
+    """Accounts `netgoals sync` syncs: all but the disconnected (one that needs reconnecting is
+    synced to say so), in user order."""
+    query = select(caldav_accounts.c.user_id).where(caldav_accounts.c.status != "disconnected")
+    return list(connection.scalars(query.order_by(caldav_accounts.c.user_id)))
 
 
 @dataclass(frozen=True, slots=True)
