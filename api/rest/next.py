@@ -7,16 +7,15 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CallerDep, IdempotencyKey, once
+from api.deps import ERRORS, CallerDep, IdempotencyKey, once
 from api.schemas import Day
 from service import next_actions
 from service.next_actions import DEFAULT_LIMIT, MAX_ITEMS, MAX_LENGTH, MAX_PROMISE, MAX_PROMISES
 
-router = APIRouter(tags=["next"])
+router = APIRouter(prefix="/api/v1", tags=["next"], responses=ERRORS)
 
 Entry = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
 
@@ -135,13 +134,14 @@ def answer(
     body: AnswerIn,
     who: CallerDep,
     request: Request,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> AnswerOut:
     """Answer an item: done (logs its action, which counts for goals), snoozed (until a day), not
     now (7 days) or never (this person)."""
 
-    def produce(key: str | None) -> dict[str, Any]:
-        return next_actions.answer(
+    def produce(key: str | None) -> AnswerOut:
+        answered = next_actions.answer(
             who.app,
             who.user_id,
             item_id,
@@ -150,8 +150,9 @@ def answer(
             key=key,
             promises=tuple(body.promises),
         )
+        return AnswerOut(**answered)
 
-    return once(who, request, idempotency_key, body, 200, produce)
+    return once(who, request, response, idempotency_key, body, produce)
 
 
 MeetingPath = Annotated[str, Path(min_length=1, max_length=40, description="A meeting's id.")]
