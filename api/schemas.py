@@ -219,34 +219,6 @@ class Me(_Out):
     weekly_budget: int
 
 
-class PeriodOut(_Out):
-    period_start: str
-    period_end: str
-    target: int
-    done: int
-    status: str
-
-
-class ProgressOut(_Out):
-    goal_id: str
-    title: str
-    action: str
-    target: int
-    frame: str
-    period_start: str
-    period_end: str
-    done: int
-    status: str
-    streak: int
-    best_streak: int
-    expected_by_now: int | None
-    slack_days: int | None
-    lifecycle: str
-    aspiration_id: str | None
-    aspiration: str | None
-    recent: list[PeriodOut]
-
-
 class HistoryItem(_Out):
     position: int
     type: str

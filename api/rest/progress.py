@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import ERRORS, CallerDep
-from api.schemas import Day, ProgressOut
+from api.schemas import Day
 from service import progress as progress_service
+from service.shapes.progress import ProgressOut
 
 router = APIRouter(prefix="/api/v1/progress", tags=["progress"], responses=ERRORS)
 
@@ -20,7 +21,7 @@ def progress(
         Day | None, Query(description="YYYY-MM-DD: progress as it stood at the end of that day.")
     ] = None,
     include_archived: Annotated[bool, Query(description="Include archived goals.")] = False,
-) -> list[dict[str, Any]]:
+) -> list[ProgressOut]:
     """Your goals this period: done, status and streaks; the same list as `netgoals progress --json`."""
     lines = progress_service.progress(who.app, who.user_id, as_of, include_archived=include_archived)
-    return [line.as_dict() for line in lines]
+    return [ProgressOut.of(line) for line in lines]
