@@ -137,8 +137,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.contexts = Contexts.open(settings)
     app.state.jobs = jobs.Jobs(settings, service, jobs.celery_app(settings))  # the queue's producer
     app.state.limiter = throttle.shared_counter(service, settings)  # seen by every API process
-    app.state.google_enabled = settings.google_configured
-    app.state.confirm_after_days = settings.confirm_after_days
 
     for router in ROUTERS + (GOOGLE_ROUTERS if settings.google_configured else ()):
         app.include_router(router)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import get_jobs
+from api.deps import get_jobs, get_settings
 from api.pages import charts, counted, first_run
 from api.pages.common import (
     Next,
@@ -77,7 +77,7 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
             "action_kinds": kinds_to_log(session, list(view.action_kinds)),
             # what was done; plans are under "Coming up" (and in the full history)
             "recent": history.entries(session.app, session.user_id, kind="actions", limit=8).entries,
-            "google_enabled": request.app.state.google_enabled,
+            "google_enabled": get_settings(request).google_configured,
             "sync": sync,  # when the calendar last synced, what changed, push or polling
             "sync_at": synced.astimezone(ZoneInfo(view.user.timezone)) if synced else None,
             # passed blocks waiting for "done" or "didn't happen" (answered through api/pages/confirm.py)
@@ -85,7 +85,7 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
             "overdue": overdue,
             "overdue_in_today": len(view.overdue) - len(overdue),
             "to_confirm": confirmation.waiting(
-                session.app, session.user_id, request.app.state.confirm_after_days
+                session.app, session.user_id, get_settings(request).confirm_after_days
             ),
         },
         error=error,
