@@ -12,47 +12,100 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import (
+from api.deps import Contexts
+from api.pages import (
+    account,
+    aspirations,
+    calendar,
     confirm,
-    dashboard,
-    metrics,
-    network_pages,
-    network_rest,
-    next_rest,
-    rest_goals,
-    rest_network,
-    webhooks,
+    docs,
+    first_run,
+    goals,
+    google,
+    home,
+    network,
+    network_assess,
+    network_gaps,
+    network_import,
+    quick_log,
+    rotate,
+    signin,
+    today,
+    updates,
 )
-from api.caldav import router_for as caldav_router
-from api.credentials import router_for as credentials_router
-from api.docs import add_docs
-from api.feeds import router_for as feeds_router
-from api.google import router_for as google_router
-from api.schemas import Health, Problem
+from api.rest import account as account_api
+from api.rest import actions as actions_api
+from api.rest import aspirations as aspirations_api
+from api.rest import caldav as caldav_api
+from api.rest import confirmations as confirmations_api
+from api.rest import contacts as contacts_api
+from api.rest import feeds as feeds_api
+from api.rest import goals as goals_api
+from api.rest import google as google_api
+from api.rest import health, history, metrics, webhooks
+from api.rest import network as network_api
+from api.rest import next as next_api
+from api.rest import progress as progress_api
+from api.rest import sources as sources_api
+from api.rest import updates as updates_api
 from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders
-from api.sources import router_for as sources_router
-from api.updates import router_for as updates_router
-from service import log_redaction, throttle
+from service import jobs, log_redaction, throttle
 from service.app import App, Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
 from service.settings import Settings
 
 log = logging.getLogger("netgoals.api")
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "The body could not be parsed"},
-    401: {"model": Problem, "description": "No valid API token"},
-    404: {"model": Problem, "description": "Not found (or not yours)"},
-    409: {"model": Problem, "description": "A concurrent change won; try again"},
-    413: {"model": Problem, "description": "Request body over 1 MB"},
-    429: {"model": Problem, "description": "Too many failed sign-ins; see Retry-After"},
-}
+# Every router, each declared once at module level, registered the same way and in this order:
+# the fixed /network/import|assess|gaps pages before the dashboard's /network/{contact_id}.
+ROUTERS: tuple[APIRouter, ...] = (
+    # the REST API under /api/v1 (JSON), the feed, the webhook, health and metrics
+    account_api.router,
+    aspirations_api.router,
+    goals_api.router,
+    contacts_api.router,
+    actions_api.router,
+    confirmations_api.router,
+    progress_api.router,
+    history.router,
+    network_api.router,
+    next_api.router,
+    sources_api.router,
+    feeds_api.router,
+    feeds_api.feeds,
+    caldav_api.router,
+    updates_api.router,
+    webhooks.router,
+    health.router,
+    metrics.router,
+    # the HTML pages
+    network_import.router,
+    network_assess.router,
+    network_gaps.router,
+    signin.router,
+    home.router,
+    first_run.router,
+    today.router,
+    goals.router,
+    aspirations.router,
+    network.router,
+    account.router,
+    quick_log.router,
+    confirm.router,
+    calendar.router,
+    updates.router,
+    google.router,
+    rotate.router,
+    docs.router,
+)
+# Only where Google is configured: a server that cannot connect a calendar has no JSON API for one.
+GOOGLE_ROUTERS: tuple[APIRouter, ...] = (google_api.router,)
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -78,34 +131,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         redoc_url=None,
         lifespan=lifespan,
     )
+    # What the routes' dependencies read (api/deps.py): nothing else reaches a route.
     app.state.netgoals = service
+    app.state.settings = settings
+    app.state.contexts = Contexts.open(settings)
+    app.state.jobs = jobs.Jobs(settings, service, jobs.celery_app(settings))  # the queue's producer
     app.state.limiter = throttle.shared_counter(service, settings)  # seen by every API process
-    app.state.google_enabled = settings.google_configured
-    app.state.confirm_after_days = settings.confirm_after_days
 
-    app.include_router(rest_goals.router, prefix="/api/v1", responses=_ERRORS)
-    app.include_router(network_rest.router, prefix="/api/v1", responses=_ERRORS)
-    app.include_router(rest_network.router, prefix="/api/v1", responses=_ERRORS)
-    app.include_router(next_rest.router, prefix="/api/v1", responses=_ERRORS)
-    # The fixed /network/import|assess|gaps pages before the dashboard's /network/{contact_id}.
-    app.include_router(network_pages.router)
-    app.include_router(dashboard.router)
-    app.include_router(confirm.router_for(settings), responses=_ERRORS)
-    webhooks.attach(app, settings, service, _ERRORS)  # before google's routes: it serves /webhooks/google
-    app.include_router(google_router(settings), responses=_ERRORS)
-    app.include_router(caldav_router(settings), responses=_ERRORS)
-    app.include_router(updates_router(settings), responses=_ERRORS)
-    app.include_router(credentials_router(settings), responses=_ERRORS)
-    metrics.attach(app)
-    app.include_router(sources_router(settings), prefix="/api/v1", responses=_ERRORS)
-    app.include_router(feeds_router(settings))
+    for router in ROUTERS + (GOOGLE_ROUTERS if settings.google_configured else ()):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
-    add_docs(app)
-
-    @app.get("/healthz", response_model=Health, tags=["health"])
-    def healthz() -> dict[str, str]:
-        """Liveness: answers without authentication."""
-        return {"status": "ok"}
+    app.mount(docs.ASSETS, docs.assets(), name="docs-assets")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,23 +1,81 @@
-"""What every API route needs: the application context, the caller, idempotent answers."""
+"""What every route needs, as FastAPI dependencies: the application context, the settings, the
+calendar and update contexts, the job queue, the caller, and idempotent answers.
+
+Everything here reads what `api/app.py` put on `app.state` when the app was made; no route module
+builds a context of its own, so every router is declared once at module level."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Any
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, Header, HTTPException, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi import Depends, Header, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+from api.schemas import Problem
 from service import accounts, throttle
+from service import jobs as jobs_service
 from service.app import App
+from service.caldav.context import CalDAV
+from service.commands import SecretKeyMissingError
+from service.confirm_links import Links
+from service.google import Google
+from service.settings import Settings
+from service.updates import Updates
 
 _bearer = HTTPBearer(auto_error=False, description="The API token printed by `netgoals user add`.")
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+# The errors every /api/v1 route may answer, said once in the OpenAPI document.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body could not be parsed"},
+    401: {"model": Problem, "description": "No valid API token"},
+    404: {"model": Problem, "description": "Not found (or not yours)"},
+    409: {"model": Problem, "description": "A concurrent change won; try again"},
+    413: {"model": Problem, "description": "Request body over 1 MB"},
+    429: {"model": Problem, "description": "Too many failed sign-ins; see Retry-After"},
+}
+
+
+@dataclass
+class Lazy(Generic[T]):
+    """A context opened at its first use, not at start-up: a server whose settings cannot open it
+    (no vault key, say) still serves everything else, and a failed open is tried again next time."""
+
+    opener: Callable[[], T]
+    _value: list[T] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self) -> T:
+        with self._lock:
+            if not self._value:
+                self._value.append(self.opener())
+            return self._value[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Contexts:
+    """The contexts the routes use besides the store, made once by `api/app.py`."""
+
+    google: Google | None  # opened at start-up: a server with Google but no vault key refuses to start
+    caldav: Lazy[CalDAV]
+    updates: Lazy[Updates]
+    links: Links | None  # the signed confirmation links; None where they cannot be signed
+
+    @classmethod
+    def open(cls, settings: Settings) -> Contexts:
+        return cls(
+            google=Google.open(settings) if settings.google_configured else None,
+            caldav=Lazy(lambda: CalDAV.open(settings)),
+            updates=Lazy(lambda: Updates.open(settings)),
+            links=Links.open(settings),
+        )
 
 
 def client_address(request: Request) -> str:
@@ -29,9 +87,54 @@ def get_app(request: Request) -> App:
     return app
 
 
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 def get_limiter(request: Request) -> throttle.FailureCounter:
     limiter: throttle.FailureCounter = request.app.state.limiter
     return limiter
+
+
+def get_jobs(request: Request) -> jobs_service.Jobs:
+    """The producer side of the queue for this API process."""
+    jobs: jobs_service.Jobs = request.app.state.jobs
+    return jobs
+
+
+def _contexts(request: Request) -> Contexts:
+    found: Contexts = request.app.state.contexts
+    return found
+
+
+def google_of(request: Request) -> Google:
+    """Google's context; 404 on a server where Google is not configured."""
+    context = _contexts(request).google
+    if context is None:
+        raise HTTPException(404, "Google Calendar is not configured on this server")
+    return context
+
+
+def caldav_of(request: Request) -> CalDAV:
+    """CalDAV's context, opened at first use (a server without CalDAV users needs no vault key)."""
+    return _contexts(request).caldav()
+
+
+def updates_of(request: Request) -> Updates:
+    """The updates' context, opened at first use; 503 on a server without NETGOALS_SECRET_KEY."""
+    try:
+        return _contexts(request).updates()
+    except SecretKeyMissingError:
+        raise HTTPException(503, "progress updates need NETGOALS_SECRET_KEY on this server") from None
+
+
+def links_of(request: Request) -> Links | None:
+    return _contexts(request).links
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+JobsDep = Annotated[jobs_service.Jobs, Depends(get_jobs)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,48 +180,45 @@ IdempotencyKey = Annotated[
 def once(
     who: Caller,
     request: Request,
+    response: Response,
     key: str | None,
     body: BaseModel | None,
-    status: int,
-    produce: Callable[[str | None], Any],
-) -> JSONResponse:
+    produce: Callable[[str | None], M],
+) -> M:
     """Run a command once per idempotency key and answer a retry with the first answer.
 
     The key is claimed (with the request's fingerprint) before the command runs, so a different
     request with the same key is rejected whether the first one finished or is still running; the
     key goes to the use case too (ids derive from it), so two concurrent retries of the same
-    request append nothing twice.
+    request append nothing twice. The answer is the route's response model: a retry reads the
+    stored first answer back into it, with the first answer's status.
     """
     if key is None:
         with who.app.unit():  # one unit of work per command (service/app.py)
-            return JSONResponse(jsonable_encoder(produce(None)), status_code=status)
+            return produce(None)
     payload = body.model_dump(mode="json") if body is not None else None
     fingerprint = hashlib.sha256(
         json.dumps([request.method, request.url.path, payload], sort_keys=True).encode()
     ).hexdigest()
     claim = accounts.claim_key(who.app, who.user_id, key, fingerprint)
     if claim.reused:
-        return JSONResponse(
-            {
-                "detail": [
-                    {
-                        "loc": ["header", "idempotency-key"],
-                        "msg": "this Idempotency-Key was already used for a different request",
-                        "type": "value_error",
-                    }
-                ]
-            },
-            status_code=422,
+        wrong = "this Idempotency-Key was already used for a different request"
+        raise HTTPException(
+            422, [{"loc": ["header", "idempotency-key"], "msg": wrong, "type": "value_error"}]
         )
+    route = request.scope["route"]  # the decorator says the status and the shape of the answer
     if claim.answer is not None:
-        return JSONResponse(json.loads(claim.answer.body), status_code=claim.answer.status)
+        response.status_code = claim.answer.status
+        replayed: M = route.response_model.model_validate_json(claim.answer.body)
+        return replayed
     try:
         with who.app.unit():
-            content = jsonable_encoder(produce(f"api/{key}"))
+            answer = produce(f"api/{key}")
     except BaseException:
         if claim.mine:
             accounts.release_key(who.app, who.user_id, key, fingerprint)
         raise
     if claim.mine:
-        accounts.finish_key(who.app, who.user_id, key, status, json.dumps(content))
-    return JSONResponse(content, status_code=status)
+        status = response.status_code or route.status_code or 200
+        accounts.finish_key(who.app, who.user_id, key, status, answer.model_dump_json(by_alias=True))
+    return answer

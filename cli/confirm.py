@@ -13,6 +13,7 @@ from cli.common import JsonOption, UserOption, acting_as
 from service import confirmation, contacts
 from service.commands import DomainError
 from service.settings import Settings
+from service.shapes.confirmations import ConfirmedOut, WaitingOut
 
 
 def confirm(
@@ -42,7 +43,7 @@ def confirm(
         answer = "done" if done else "skip"
         answered = confirmation.confirm(service, user_id, action_id, answer, "cli", whom)
         if as_json:
-            render.print_json(answered.as_dict())
+            render.print_shape(ConfirmedOut.of(answered))
             return
         counted = f"done, it counts for {answered.counts_for}" if answered.counts_for else "done, it counts"
         verdict = {"done": counted, "fulfilled": "already fulfilled", "skipped": "skipped"}
@@ -52,7 +53,7 @@ def confirm(
 
 def _list(waiting: list[confirmation.Waiting], as_json: bool) -> None:
     if as_json:
-        render.print_json([w.as_dict() for w in waiting])
+        render.print_shape([WaitingOut.of(w) for w in waiting])
         return
     if not waiting:
         render.console.print("Nothing waits for confirmation.")

@@ -11,6 +11,7 @@ from cli import render
 from cli.common import JsonOption, UserOption, acting_as
 from service import contacts
 from service.commands import ContactSpec
+from service.shapes.contacts import ContactOut
 
 contact_app = typer.Typer(no_args_is_help=True, help="The people in your network.")
 
@@ -117,7 +118,7 @@ def contact_list(user: UserOption = None, as_json: JsonOption = False) -> None:
     with acting_as(user) as (service, user_id):
         found = contacts.list_contacts(service, user_id)
         if as_json:
-            render.print_json([contacts.contact_as_dict(c, seen) for c, seen in found])
+            render.print_shape([ContactOut.of(c, seen) for c, seen in found])
             return
         table = Table(title="Contacts", title_justify="left")
         for column in ("id", "name", "emails", "organisation", "strength", "tags", "interactions"):

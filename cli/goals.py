@@ -13,6 +13,8 @@ from cli.parsing import check_kind, parse_day
 from service import contacts, goals, records
 from service.commands import ASPIRATION_KINDS, TEMPLATES, DomainError, GoalSpec, PreferenceSpec
 from service.goals import GoalEdit
+from service.shapes.aspirations import AspirationOut
+from service.shapes.goals import GoalOut
 
 aspiration_app = typer.Typer(no_args_is_help=True, help="Career aspirations your goals serve.")
 goal_app = typer.Typer(no_args_is_help=True, help="Specific, measurable, time-bound networking goals.")
@@ -51,7 +53,7 @@ def aspiration_list(user: UserOption = None, as_json: JsonOption = False) -> Non
     with acting_as(user) as (service, user_id):
         found = goals.list_aspirations(service, user_id)
         if as_json:
-            render.print_json([goals.aspiration_as_dict(a) for a in found])
+            render.print_shape([AspirationOut.of(a) for a in found])
             return
         table = Table(title="Career aspirations", title_justify="left")
         for column in ("id", "kind", "aspiration"):
@@ -163,7 +165,7 @@ def goal_list(
     with acting_as(user) as (service, user_id):
         found = goals.list_goals(service, user_id, include_archived=include_archived)
         if as_json:
-            render.print_json([goals.goal_as_dict(g) for g in found])
+            render.print_shape([GoalOut.of(g) for g in found])
             return
         table = Table(title="Goals", title_justify="left")
         for column in ("id", "goal", "action", "target", "frame", "state"):
@@ -255,7 +257,7 @@ def goal_plan(
         found = records.goal(service, user_id, goal_id)
         effective = goals.effective_preferences(found)
         if as_json:
-            render.print_json({**goals.goal_as_dict(found), "effective": effective})
+            render.print_json({**GoalOut.of(found).model_dump(mode="json"), "effective": effective})
             return
         own = found.preferences.to_payload()
         lines = [f"Goal {goal_id[:8]} ({found.title}): its calendar blocks are"]

@@ -15,6 +15,7 @@ from cli.common import JsonOption, UserOption, acting_as
 from service import contacts, network_assess, network_gaps
 from service.app import App
 from service.commands import DomainError, Rating
+from service.shapes.contacts import NetworkOut
 
 network_app = typer.Typer(
     invoke_without_command=True,
@@ -30,7 +31,7 @@ def network(ctx: typer.Context, user: UserOption = None, as_json: JsonOption = F
     with acting_as(user) as (service, user_id):
         assessment = contacts.network(service, user_id)
         if as_json:
-            render.print_json(contacts.assessment_as_dict(assessment))
+            render.print_shape(NetworkOut.of(assessment))
             return
         for table in render.network_tables(assessment):
             render.console.print(table)

@@ -15,6 +15,7 @@ from cli.common import JsonOption, UserOption, acting_as
 from cli.parsing import parse_day
 from service import next_actions
 from service.contacts import resolve_contact
+from service.shapes.next import BriefOut, ClosenessOut, NextItemOut
 
 next_app = typer.Typer(invoke_without_command=True, help="Who to reach out to next, and why.")
 
@@ -62,7 +63,7 @@ def next_list(
         day = parse_day(as_of, "--as-of date") if as_of else None
         items = next_actions.next_items(service, user_id, day, limit)
     if as_json:
-        render.print_json([next_actions.item_as_dict(i) for i in items])
+        render.print_shape([NextItemOut.of(i) for i in items])
         return
     if not items:
         render.console.print("Nothing to do next: your rhythms are kept and your goals on pace.")
@@ -82,7 +83,7 @@ def _briefs(as_of: str | None, user: str | None, as_json: bool) -> None:
         day = parse_day(as_of, "--as-of date") if as_of else None
         found = next_actions.briefs(service, user_id, day)
     if as_json:
-        render.print_json([next_actions.brief_as_dict(b) for b in found])
+        render.print_shape([BriefOut.of(b) for b in found])
         return
     if not found:
         render.console.print("No meetings with people you know today or tomorrow.")
@@ -131,7 +132,7 @@ def brief_of(meeting: MeetingArgument, user: UserOption = None, as_json: JsonOpt
     with acting_as(user) as (service, user_id):
         found = next_actions.meeting_brief(service, user_id, meeting)
     if as_json:
-        render.print_json(next_actions.brief_as_dict(found))
+        render.print_shape(BriefOut.of(found))
         return
     _print_brief(found)
 
@@ -164,7 +165,7 @@ def closeness(
         day = parse_day(as_of, "--as-of date") if as_of else None
         found = next_actions.closeness_list(service, user_id, day)
     if as_json:
-        render.print_json([next_actions.closeness_as_dict(name, c) for name, c in found])
+        render.print_shape([ClosenessOut.of(name, c) for name, c in found])
         return
     for name, c in found:
         render.console.print(f"{name} ({c.score:.2f}) — {c.explanation}", highlight=False, soft_wrap=True)

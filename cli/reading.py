@@ -13,6 +13,7 @@ from cli.parsing import parse_day
 from service import progress as progress_service
 from service.progress import ProgressLine
 from service.quick_progress import quick_progress
+from service.shapes.progress import ProgressOut
 
 
 def progress(
@@ -33,7 +34,7 @@ def progress(
             day = parse_day(as_of, "--as-of date") if as_of else None
             lines = progress_service.progress(service, user_id, day, include_archived=include_archived)
     if as_json:
-        render.print_json([line.as_dict() for line in lines])
+        render.print_shape([ProgressOut.of(line) for line in lines])
         return
     if not lines:
         render.console.print("No goals yet: try `netgoals goal add --template monthly-event`.")

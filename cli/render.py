@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress_bar import ProgressBar
 from rich.table import Table
@@ -31,6 +32,14 @@ _STATUS_STYLE = {
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def print_shape(value: BaseModel | Sequence[BaseModel]) -> None:
+    """A resource in the JSON shape the API answers with (`service/shapes/`)."""
+    if isinstance(value, BaseModel):
+        print_json(value.model_dump(mode="json"))
+    else:
+        print_json([item.model_dump(mode="json") for item in value])
 
 
 def status(text: str) -> Text:

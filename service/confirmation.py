@@ -60,17 +60,6 @@ class Waiting:
     whom: tuple[tuple[str, str], ...] = ()
     asks_whom: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "action_id": self.action_id,
-            "title": self.title,
-            "action": self.kind,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "skipped_after": self.skipped_after.isoformat(),
-            "asks_with_whom": self.asks_whom,
-        }
-
 
 _WHOM_CHOICES = 50  # the newest contacts: a new contact was most likely added lately
 
@@ -114,15 +103,6 @@ class Answered:
     state: str  # done, fulfilled, skipped
     changed: bool  # False: it was already so (a second click)
     counts_for: str | None = None  # the title of the goal a "done" counts for
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "action_id": self.action_id,
-            "title": self.title,
-            "state": self.state,
-            "changed": self.changed,
-            "counts_for": self.counts_for,
-        }
 
 
 def resolve_block(app: App, user_id: str, text: str) -> str:

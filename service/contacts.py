@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain import decisions
 from domain.actions import Interactions
 from domain.contacts import Contact
 from domain.decisions import ContactSpec
-from domain.network import ContactStanding, NetworkAssessment, assess
+from domain.network import NetworkAssessment, assess
 from integrations.storage import views
 from integrations.storage.database import read_transaction
 from service.app import App
@@ -51,38 +49,3 @@ def network(app: App, user_id: str) -> NetworkAssessment:
         found = views.contacts(connection, user_id)
     profile = app.profile(user_id)
     return assess(found, app.now(), profile.tz, user.week_start)
-
-
-def contact_as_dict(contact: Contact, seen: Interactions, overdue_days: int | None = None) -> dict[str, Any]:
-    return {
-        "contact_id": contact.contact_id,
-        "name": contact.name,
-        "emails": list(contact.emails),
-        "organisation": contact.organisation,
-        "tags": list(contact.tags),
-        "how_met": contact.how_met,
-        "strength": contact.strength,
-        "strength_history": [{"at": at.isoformat(), "strength": s} for at, s in contact.strengths],
-        "cadence_days": contact.cadence_days,
-        "added_at": contact.added_at.isoformat(),
-        "first_interaction": seen.first.isoformat() if seen.first else None,
-        "last_interaction": seen.last.isoformat() if seen.last else None,
-        "interactions": seen.count,
-        "overdue_days": overdue_days,
-        "role": contact.role,
-        "linkedin_url": contact.linkedin_url,
-        "known_since": contact.known_since.isoformat() if contact.known_since else None,
-    }
-
-
-def assessment_as_dict(assessment: NetworkAssessment) -> dict[str, Any]:
-    def standing(s: ContactStanding) -> dict[str, Any]:
-        return contact_as_dict(s.contact, s.interactions, s.overdue_days)
-
-    return {
-        "contacts": [standing(s) for s in assessment.contacts],
-        "by_strength": assessment.by_strength,
-        "overdue": [standing(s) for s in assessment.overdue],
-        "new_this_week": [standing(s) for s in assessment.new_this_week],
-        "new_this_month": [standing(s) for s in assessment.new_this_month],
-    }

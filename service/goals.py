@@ -175,27 +175,6 @@ def list_goals(app: App, user_id: str, *, include_archived: bool = False) -> lis
     return [g for g in found if include_archived or g.archived_at is None]
 
 
-def goal_as_dict(goal: Goal) -> dict[str, object]:
-    return {
-        "goal_id": goal.goal_id,
-        "title": goal.title,
-        "action": goal.action,
-        "target": goal.target,
-        "frame": goal.frame.value,
-        "start": goal.start.isoformat(),
-        "deadline": goal.deadline.isoformat() if goal.deadline else None,
-        "aspiration_id": goal.aspiration_id,
-        "contact_ids": list(goal.contact_ids),
-        "new_contacts_only": goal.new_contacts_only,
-        "template": goal.template,
-        "paused": goal.is_paused,
-        "archived": goal.archived_at is not None,
-        "targets": [{"from": d.isoformat(), "target": t} for d, t in goal.targets],
-        # the goal's own preferences; null: the default of its action kind
-        **goal.preferences.to_payload(),
-    }
-
-
 def effective_preferences(goal: Goal) -> dict[str, Any]:
     """What planning and matching use for this goal: its own preferences over its action kind's
     defaults (its contacts' emails count as well)."""
@@ -206,13 +185,4 @@ def effective_preferences(goal: Goal) -> dict[str, Any]:
         "hours": hours_text((pref.earliest, pref.latest)),
         "keywords": list(keywords_of(goal)),
         "domains": list(goal.preferences.domains or ()),
-    }
-
-
-def aspiration_as_dict(aspiration: Aspiration) -> dict[str, object]:
-    return {
-        "aspiration_id": aspiration.aspiration_id,
-        "text": aspiration.text,
-        "kind": aspiration.kind,
-        "added_at": aspiration.added_at.isoformat(),
     }

@@ -4,7 +4,7 @@ answering an item (done, snoozed, not now, never) — answers are facts in the a
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -268,45 +268,6 @@ def answer(
     app.append_actions(user_id, decided, key)
     made = [p["promise_id"] for p in decided[-1].data.get("promises", [])]
     return {"item_id": item.item_id, "answer": reply, "action_id": action_id, "promise_ids": made}
-
-
-def item_as_dict(item: NextItem) -> dict[str, Any]:
-    return asdict(item)
-
-
-def brief_as_dict(found: Brief) -> dict[str, Any]:
-    m = found.meeting
-    return {
-        "meeting_id": m.meeting_id,
-        "source": m.source,
-        "title": m.title,
-        "start": m.start.isoformat(),
-        "end": m.end.isoformat() if m.end else None,
-        "when": found.when,
-        "serves": list(found.serves),
-        "new_people": list(found.new_people),
-        "people": [
-            {
-                "contact_id": p.contact_id,
-                "name": p.name,
-                "who": p.who,
-                "closeness": p.closeness,
-                "last": [
-                    {"at": i.at.isoformat(), "kind": i.kind, "title": i.title, "note": i.note} for i in p.last
-                ],
-                "needs": list(p.needs),
-                "promises": [
-                    {"promise_id": x.promise_id, "text": x.text, "made_at": x.made_at.isoformat()}
-                    for x in p.promises
-                ],
-            }
-            for p in found.people
-        ],
-    }
-
-
-def closeness_as_dict(name: str, found: Closeness) -> dict[str, Any]:
-    return {"name": name, **asdict(found), "score": round(found.score, 3), "floor": round(found.floor, 3)}
 
 
 def set_offers(app: App, user_id: str, offers: tuple[str, ...], key: str | None = None) -> tuple[str, ...]:

@@ -11,14 +11,13 @@ from domain.errors import DomainError
 from domain.goals import Goal
 from domain.periods import Frame, local_date, local_midnight, parse_timezone
 from domain.profile import Profile
-from domain.progress import GoalProgress, PeriodProgress, count_by_period, evaluate
+from domain.progress import GoalProgress, count_by_period, evaluate
+from service.shapes.progress import ProgressOut
 
 if TYPE_CHECKING:  # SQLAlchemy loads when the store is opened; see service/quick_progress.py
     from sqlalchemy import Connection
 
     from service.app import App
-
-RECENT_PERIODS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,37 +26,8 @@ class ProgressLine:
     aspiration: str | None
 
     def as_dict(self) -> dict[str, Any]:
-        p, goal = self.progress, self.progress.goal
-        current = p.current
-        return {
-            "goal_id": goal.goal_id,
-            "title": goal.title,
-            "action": goal.action,
-            "target": current.target,
-            "frame": goal.frame.value,
-            "period_start": current.period.start.isoformat(),
-            "period_end": current.period.last_day.isoformat(),
-            "done": current.done,
-            "status": current.status,
-            "streak": p.streak,
-            "best_streak": p.best_streak,
-            "expected_by_now": p.expected_by_now,
-            "slack_days": p.slack_days,
-            "lifecycle": p.lifecycle,
-            "aspiration_id": goal.aspiration_id,
-            "aspiration": self.aspiration,
-            "recent": [_period(item) for item in p.history[-RECENT_PERIODS:]],
-        }
-
-
-def _period(item: PeriodProgress) -> dict[str, Any]:
-    return {
-        "period_start": item.period.start.isoformat(),
-        "period_end": item.period.last_day.isoformat(),
-        "target": item.target,
-        "done": item.done,
-        "status": item.status,
-    }
+        """The line in its JSON shape (`service/shapes/progress.py`), for templates and tests."""
+        return ProgressOut.of(self).model_dump(mode="json")
 
 
 def progress(

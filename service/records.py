@@ -6,12 +6,11 @@ An id that belongs to another user is simply not found: every lookup is scoped t
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from domain.actions import Interactions
 from domain.contacts import Contact
 from domain.errors import NotFoundError
-from domain.goals import TEMPLATES, Goal
+from domain.goals import Goal
 from domain.profile import Aspiration
 from integrations.storage import views
 from integrations.storage.database import read_transaction
@@ -49,33 +48,6 @@ def action(app: App, user_id: str, action_id: str) -> views.ActionRecord:
     return found
 
 
-def action_as_dict(record: views.ActionRecord) -> dict[str, Any]:
-    return {
-        "action_id": record.action_id,
-        "action": record.kind,
-        "at": record.at.isoformat(),
-        "contact_ids": list(record.contact_ids),
-        "retracted": record.retracted,
-    }
-
-
 def in_user_zone(app: App, user_id: str, at: datetime) -> datetime:
     """A time without an offset is read in the user's own time zone (as the CLI does)."""
     return at if at.tzinfo is not None else at.replace(tzinfo=app.profile(user_id).tz)
-
-
-def templates_as_dicts() -> list[dict[str, Any]]:
-    return [
-        {
-            "name": t.name,
-            "title": t.title,
-            "action": t.action,
-            "target": t.target,
-            "frame": t.frame.value,
-            "description": t.description,
-            "needs_contact": t.needs_contact,
-            "new_contacts_only": t.new_contacts_only,
-            "default_months": t.default_months or None,
-        }
-        for t in TEMPLATES.values()
-    ]

@@ -7,15 +7,16 @@ from vulture.whitelist_utils import Whitelist
 _ = Whitelist()
 
 # Fields the templates in api/templates/ read.
-_.target_y, _.actual_path, _.points  # api/charts.py -> _charts.html
-_.LABEL, _.strong, _.label_width  # api/network_charts.py -> _charts.html
+_.target_y, _.actual_path, _.points  # api/pages/charts.py -> _charts.html
+_.LABEL, _.strong, _.label_width  # api/pages/network_charts.py -> _charts.html
 _.narrowed  # api/pages/network_list.py -> network.html
 _.last_interaction, _.contact_count, _.calendar_paused_until  # service/dashboard.py -> dashboard.html
 _.apple  # service/ical/tokens.py -> feeds.html
-# Response model fields (pydantic serialises them; api/schemas.py, api/updates.py).
+# Response model fields (pydantic serialises them; service/shapes/, api/schemas.py, api/rest/updates.py).
 _.from_, _.strength_history, _.period_end, _.decided_at
+_.asks_with_whom  # service/shapes/confirmations.py (a waiting block asks with whom)
 _.bad_rows  # api/network_schemas.py (contact import answer)
-_.promise_ids  # api/next_rest.py (an answer's promises)
+_.promise_ids  # service/shapes/next.py (an answer's promises)
 # Set for a library that reads it.
 _.caption  # rich's Table (cli/contact_import.py)
 _.cursor_factory  # psycopg's connection (bench/scale.py, tests/api/test_unit_of_work.py)

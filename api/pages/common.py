@@ -1,5 +1,6 @@
-"""What every dashboard page shares: the templates, the signed-in session, CSRF checks, and running
-a form's command with its error shown on the page it came from."""
+"""The one page toolkit: what every dashboard page shares — the templates, the signed-in session,
+CSRF checks, the navigation, and running a form's command with its error shown on the page it came
+from."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api import charts
 from api.deps import get_app
+from api.pages import charts
 from api.schemas import MAX_YEAR, MIN_YEAR
 from service import accounts, history
 from service.app import App
@@ -85,6 +86,11 @@ def signed_in(request: Request) -> Session | None:
 
 def to_signin() -> RedirectResponse:
     return RedirectResponse("/signin", status_code=303)
+
+
+def session_or_signin(request: Request) -> Session | RedirectResponse:
+    """The signed-in session, or the way to the sign-in page."""
+    return signed_in(request) or to_signin()
 
 
 def _when(moment: datetime, style: str = "long") -> str:
@@ -166,6 +172,22 @@ def checked(request: Request, csrf: str) -> Session | Response:
     if not accounts.check_csrf(found.session_id, csrf):
         return Response("The form's CSRF token is missing or wrong; reload the page.", status_code=403)
     return found
+
+
+def network_page(
+    request: Request, session: Session, name: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    """One of the network pages (import, assess, per aspiration), their sub-navigation marked."""
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            **layout(request, session),
+            "current": name.removeprefix("network_").removesuffix(".html"),
+            **context,
+        },
+        status_code=status,
+    )
 
 
 Redraw = Callable[[Session, str], Response]  # the form's page again, with an error

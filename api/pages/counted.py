@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api import charts
+from api.pages import charts
 from api.pages.common import Session
 from service import progress
 

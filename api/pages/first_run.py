@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.deps import get_settings
 from api.pages.common import Next, Session, render, run_form, signed_in, to_signin
 from service import contacts, goals
 from service.commands import ASPIRATION_KINDS, TEMPLATES, ContactSpec, GoalSpec
@@ -67,7 +68,7 @@ def step_context(request: Request, session: Session, step: Step) -> dict[str, An
         "people": people[-SHOWN_PEOPLE:],
         "people_count": len(people),
         "templates": list(TEMPLATES.values()),
-        "google_enabled": request.app.state.google_enabled,
+        "google_enabled": get_settings(request).google_configured,
     }
 
 

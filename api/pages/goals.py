@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api import charts
+from api.pages import charts
 from api.pages.common import Session, listed, optional_int, render, run_form, signed_in, to_signin
 from service import goals, pages
 from service.commands import DomainError, GoalSpec, NotFoundError, PreferenceSpec

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api import charts
-from api.pages import counted, first_run
+from api.deps import get_jobs, get_settings
+from api.pages import charts, counted, first_run
 from api.pages.common import (
     Next,
     Session,
@@ -24,10 +24,11 @@ from api.pages.common import (
     to_signin,
 )
 from api.pages.today import today_card
-from api.webhooks import calendar_sync_of
 from service import actions, confirmation, contacts, goals, history, pages
+from service.app import App
 from service.commands import ContactSpec, DomainError, GoalSpec
 from service.dashboard import dashboard as dashboard_view
+from service.sync_status import CalendarSync, calendar_sync
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,7 +56,7 @@ def kinds_to_log(session: Session, built_in: list[str]) -> list[str]:
 def draw_home(request: Request, session: Session, *, error: str | None = None, status: int = 200) -> Response:
     view = dashboard_view(session.app, session.user_id)
     paces = pages.deadline_paces(session.app, session.user_id)
-    sync = calendar_sync_of(request, session.app, session.user_id)
+    sync = _calendar_sync(request, session.app, session.user_id)
     synced = sync.last_synced_at if sync is not None else None
     # a person without goals meets the first-run path first, not the log form
     new = not goals.list_goals(session.app, session.user_id, include_archived=True)
@@ -76,15 +77,15 @@ def draw_home(request: Request, session: Session, *, error: str | None = None, s
             "action_kinds": kinds_to_log(session, list(view.action_kinds)),
             # what was done; plans are under "Coming up" (and in the full history)
             "recent": history.entries(session.app, session.user_id, kind="actions", limit=8).entries,
-            "google_enabled": request.app.state.google_enabled,
+            "google_enabled": get_settings(request).google_configured,
             "sync": sync,  # when the calendar last synced, what changed, push or polling
             "sync_at": synced.astimezone(ZoneInfo(view.user.timezone)) if synced else None,
-            # passed blocks waiting for "done" or "didn't happen" (answered through api/confirm.py)
+            # passed blocks waiting for "done" or "didn't happen" (answered through api/pages/confirm.py)
             "today": today,  # the next list, answered through api/pages/today.py
             "overdue": overdue,
             "overdue_in_today": len(view.overdue) - len(overdue),
             "to_confirm": confirmation.waiting(
-                session.app, session.user_id, request.app.state.confirm_after_days
+                session.app, session.user_id, get_settings(request).confirm_after_days
             ),
         },
         error=error,
@@ -181,3 +182,11 @@ def add_contact(
 
     values = (name, email, organisation, strength, cadence_days)
     return run_form(request, csrf, values, command, _redraw(request))
+
+
+def _calendar_sync(request: Request, app: App, user_id: str) -> CalendarSync | None:
+    """How fresh the calendar is; None where Google is not configured."""
+    jobs = get_jobs(request)
+    if not jobs.settings.google_configured:
+        return None
+    return calendar_sync(app, jobs.settings, user_id, jobs.redis)

@@ -19,6 +19,7 @@ from domain.next_actions import BRIEF
 from domain.profile import Profile
 from service import next_actions
 from service.app import App
+from service.shapes.next import BriefOut, NextItemOut
 
 
 def daily_payloads(app: App, profile: Profile, now: datetime, told: Collection[str]) -> list[dict[str, Any]]:
@@ -48,8 +49,8 @@ def daily_payloads(app: App, profile: Profile, now: datetime, told: Collection[s
             "kind": DAILY,
             "subject": f"Today: {', '.join(parts)}",
             "text": "\n".join(lines),
-            "briefs": [next_actions.brief_as_dict(b) for b in briefs],
-            "items": [next_actions.item_as_dict(i) for i in items],
+            "briefs": [BriefOut.of(b).model_dump(mode="json") for b in briefs],
+            "items": [NextItemOut.of(i).model_dump(mode="json") for i in items],
         }
     ]
 

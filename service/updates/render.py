@@ -51,7 +51,7 @@ def render_mail(delivery: Delivery, to: str, sender: str, dashboard: str, unsubs
         message_id=f"<{delivery.delivery_id}@netgoals>",
         headers=(
             ("List-Unsubscribe", f"<{unsubscribe}>"),
-            # RFC 8058: a POST of this body to the link unsubscribes at once (api/updates.py).
+            # RFC 8058: a POST of this body to the link unsubscribes at once (api/pages/updates.py).
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
             ("X-Netgoals-Delivery", delivery.delivery_id),
         ),

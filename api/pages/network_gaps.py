@@ -9,8 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api import network_charts
-from api.network_web import Session, checked, page, session_or_signin
+from api.pages import network_charts
+from api.pages.common import Session, checked, network_page, session_or_signin
 from service import network_gaps
 from service.commands import DomainError
 
@@ -19,7 +19,7 @@ GapKind = Literal["no-contacts", "no-strong-tie", "no-mentor", "no-one-at-kind",
 
 
 def _render(request: Request, session: Session, error: str | None = None) -> Response:
-    app, user_id, _ = session
+    app, user_id = session.app, session.user_id
     views = [network_gaps.view_as_dict(v) for v in network_gaps.by_aspiration(app, user_id)]
     quiet = [
         (s.contact.name, s.overdue_days or 0, s.contact.strength) for s in network_gaps.quiet(app, user_id)
@@ -32,7 +32,7 @@ def _render(request: Request, session: Session, error: str | None = None) -> Res
         "error": error,
         "goal_set": request.query_params.get("goal") == "set",
     }
-    return page(request, session, "network_gaps.html", context, 422 if error else 200)
+    return network_page(request, session, "network_gaps.html", context, 422 if error else 200)
 
 
 @router.get("/network/gaps")
@@ -53,7 +53,7 @@ def close_gap(
     found = checked(request, csrf)
     if isinstance(found, Response):
         return found
-    app, user_id, _ = found
+    app, user_id = found.app, found.user_id
     try:
         network_gaps.set_gap_goal(app, user_id, str(aspiration_id), kind)
     except DomainError as exc:

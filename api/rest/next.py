@@ -7,37 +7,22 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CallerDep, IdempotencyKey, once
+from api.deps import ERRORS, CallerDep, IdempotencyKey, once
 from api.schemas import Day
 from service import next_actions
 from service.next_actions import DEFAULT_LIMIT, MAX_ITEMS, MAX_LENGTH, MAX_PROMISE, MAX_PROMISES
+from service.shapes.next import AnswerOut, BriefOut, ClosenessOut, NextItemOut
 
-router = APIRouter(tags=["next"])
+router = APIRouter(prefix="/api/v1", tags=["next"], responses=ERRORS)
 
 Entry = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class NextItemOut(BaseModel):
-    item_id: str
-    kind: str
-    reason: str
-    score: float
-    contact_id: str | None
-    contact_name: str | None
-    goal_id: str | None
-    goal_title: str | None
-    aspiration_id: str | None
-    aspiration_text: str | None
-    action: str | None
-    meeting_id: str | None
 
 
 Promised = Annotated[str, Field(min_length=1, max_length=MAX_PROMISE)]
@@ -47,60 +32,6 @@ class AnswerIn(_In):
     answer: Literal["done", "snoozed", "dismissed", "never"]
     until: Day | None = None
     promises: list[Promised] = Field(default_factory=list, max_length=MAX_PROMISES)
-
-
-class AnswerOut(BaseModel):
-    item_id: str
-    answer: str
-    action_id: str | None
-    promise_ids: list[str]
-
-
-class InteractionOut(BaseModel):
-    at: str
-    kind: str
-    title: str | None
-    note: str | None
-
-
-class PromiseOut(BaseModel):
-    promise_id: str
-    text: str
-    made_at: str
-
-
-class PersonBriefOut(BaseModel):
-    contact_id: str
-    name: str
-    who: str
-    closeness: str
-    last: list[InteractionOut]
-    needs: list[str]
-    promises: list[PromiseOut]
-
-
-class BriefOut(BaseModel):
-    meeting_id: str
-    source: str
-    title: str
-    start: str
-    end: str | None
-    when: str
-    serves: list[str]
-    new_people: list[str]
-    people: list[PersonBriefOut]
-
-
-class ClosenessOut(BaseModel):
-    contact_id: str
-    name: str
-    score: float
-    level: str
-    rhythm_days: float
-    silence_days: int | None
-    interactions: int
-    floor: float
-    explanation: str
 
 
 class OffersIn(_In):
@@ -123,10 +54,10 @@ def next_list(
     who: CallerDep,
     as_of: Annotated[Day | None, Query(description="The list as it stood at the end of this day.")] = None,
     limit: Annotated[int, Query(ge=1, le=next_actions.MAX_LIMIT)] = DEFAULT_LIMIT,
-) -> list[dict[str, Any]]:
+) -> list[NextItemOut]:
     """Who to reach out to next, and why: ranked, one item per person, each with its reason."""
     items = next_actions.next_items(who.app, who.user_id, as_of, limit)
-    return [next_actions.item_as_dict(i) for i in items]
+    return [NextItemOut.of(i) for i in items]
 
 
 @router.post("/next/{item_id}/answer", response_model=AnswerOut)
@@ -135,13 +66,14 @@ def answer(
     body: AnswerIn,
     who: CallerDep,
     request: Request,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> AnswerOut:
     """Answer an item: done (logs its action, which counts for goals), snoozed (until a day), not
     now (7 days) or never (this person)."""
 
-    def produce(key: str | None) -> dict[str, Any]:
-        return next_actions.answer(
+    def produce(key: str | None) -> AnswerOut:
+        answered = next_actions.answer(
             who.app,
             who.user_id,
             item_id,
@@ -150,8 +82,9 @@ def answer(
             key=key,
             promises=tuple(body.promises),
         )
+        return AnswerOut(**answered)
 
-    return once(who, request, idempotency_key, body, 200, produce)
+    return once(who, request, response, idempotency_key, body, produce)
 
 
 MeetingPath = Annotated[str, Path(min_length=1, max_length=40, description="A meeting's id.")]
@@ -161,15 +94,15 @@ MeetingPath = Annotated[str, Path(min_length=1, max_length=40, description="A me
 def briefs(
     who: CallerDep,
     as_of: Annotated[Day | None, Query(description="As it stood at the end of this day.")] = None,
-) -> list[dict[str, Any]]:
+) -> list[BriefOut]:
     """Briefs for your meetings with people you know, from now to the end of tomorrow."""
-    return [next_actions.brief_as_dict(b) for b in next_actions.briefs(who.app, who.user_id, as_of)]
+    return [BriefOut.of(b) for b in next_actions.briefs(who.app, who.user_id, as_of)]
 
 
 @router.get("/next/briefs/{meeting_id}", response_model=BriefOut)
-def brief(meeting_id: MeetingPath, who: CallerDep) -> dict[str, Any]:
+def brief(meeting_id: MeetingPath, who: CallerDep) -> BriefOut:
     """The brief for one of your meetings (404 for a meeting not in your calendars)."""
-    return next_actions.brief_as_dict(next_actions.meeting_brief(who.app, who.user_id, meeting_id))
+    return BriefOut.of(next_actions.meeting_brief(who.app, who.user_id, meeting_id))
 
 
 class AddedOut(BaseModel):
@@ -188,12 +121,9 @@ def add_people(meeting_id: MeetingPath, who: CallerDep) -> list[dict[str, Any]]:
 def closeness(
     who: CallerDep,
     as_of: Annotated[Day | None, Query(description="As it stood at the end of this day.")] = None,
-) -> list[dict[str, Any]]:
+) -> list[ClosenessOut]:
     """How close each contact is, closest first, with a sentence saying why."""
-    return [
-        next_actions.closeness_as_dict(n, c)
-        for n, c in next_actions.closeness_list(who.app, who.user_id, as_of)
-    ]
+    return [ClosenessOut.of(n, c) for n, c in next_actions.closeness_list(who.app, who.user_id, as_of)]
 
 
 @router.put("/next/offers", response_model=ListOut)

@@ -13,7 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.network_web import Session, checked, page, session_or_signin
+from api.pages.common import Session, checked, network_page, session_or_signin
 from service import network_assess
 from service.app import App
 from service.commands import DomainError, Rating
@@ -35,7 +35,7 @@ def _skipped(text: str) -> list[str]:
 def _card_page(
     request: Request, session: Session, after: str | None, skipped: list[str], error: str | None = None
 ) -> Response:
-    app, user_id, _ = session
+    app, user_id = session.app, session.user_id
     card = network_assess.next_card(app, user_id, after, frozenset(skipped))
     if card is not None and card.contact.contact_id in skipped:
         card = None  # only skipped ones are left: the pass is over, they wait for the next
@@ -47,7 +47,7 @@ def _card_page(
             {"after": card.contact.contact_id, "skipped": ",".join([*skipped, card.contact.contact_id])}
         )
     context["saved"] = request.query_params.get("saved")
-    return page(request, session, "network_assess.html", context, status)
+    return network_page(request, session, "network_assess.html", context, status)
 
 
 @router.get("/network/assess")
@@ -76,7 +76,7 @@ def rate(
     found = checked(request, csrf)
     if isinstance(found, Response):
         return found
-    app, user_id, _ = found
+    app, user_id = found.app, found.user_id
     passed = _skipped(skipped)
     try:
         if strength not in {"1", "2", "3", "4", "5"}:

@@ -8,20 +8,18 @@ from __future__ import annotations
 import hmac
 import ipaddress
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.deps import client_address
-from api.webhooks import jobs_of
+from api.deps import JobsDep, client_address
 from service import metrics
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], include_in_schema=False)
 
 
-@router.get("/metrics", include_in_schema=False)
-def scrape(request: Request) -> Response:
-    jobs = jobs_of(request)
+@router.get("/metrics")
+def scrape(request: Request, jobs: JobsDep) -> Response:
     token = jobs.settings.metrics_token
     if token is not None:
         sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
@@ -42,7 +40,3 @@ def _loopback(host: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped  # a dual-stack socket's IPv4 client
     return ip.is_loopback
-
-
-def attach(web: FastAPI) -> None:
-    web.include_router(router)

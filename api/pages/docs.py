@@ -1,5 +1,6 @@
 """/docs: Swagger UI, served from this server (no CDN: it works offline), under its own
-Content-Security-Policy.
+Content-Security-Policy. `api/app.py` mounts the assets at `ASSETS` (`assets()`) and registers
+`router`; the page is drawn once, when this module is first imported.
 
 The assets are the Swagger UI 5 bundle shipped by the `fastapi-offline` package. The page is
 FastAPI's, with one inline script that starts the UI; instead of allowing inline scripts, the policy
@@ -14,7 +15,7 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -23,13 +24,19 @@ ASSETS = "/docs-assets"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
-def add_docs(app: FastAPI) -> None:
-    app.mount(
-        ASSETS, StaticFiles(directory=str(Path(str(files("fastapi_offline") / "static")))), name="docs-assets"
-    )
+router = APIRouter(include_in_schema=False)
+
+
+def assets() -> StaticFiles:
+    """Swagger UI's own files, as the `fastapi-offline` package ships them."""
+    return StaticFiles(directory=str(Path(str(files("fastapi_offline") / "static"))))
+
+
+def _page() -> tuple[str, str]:
+    """The page and its policy (the hashes of its inline scripts)."""
     page = get_swagger_ui_html(
-        openapi_url=app.openapi_url or "/openapi.json",
-        title=f"{app.title} – API",
+        openapi_url="/openapi.json",
+        title="netgoals – API",
         swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
         swagger_css_url=f"{ASSETS}/swagger-ui.css",
         swagger_favicon_url=f"{ASSETS}/favicon.png",
@@ -43,7 +50,12 @@ def add_docs(app: FastAPI) -> None:
         f"default-src 'none'; script-src 'self' {hashes}; style-src 'self'; "
         "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
     )
+    return html, policy
 
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+
+_HTML, _POLICY = _page()
+
+
+@router.get("/docs")
+def docs() -> HTMLResponse:
+    return HTMLResponse(_HTML, headers={"Content-Security-Policy": _POLICY})

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from api.network_web import checked, page, session_or_signin
+from api.pages.common import checked, network_page, session_or_signin
 from service.commands import DomainError
 from service.contact_import import file_text, import_contacts
 
@@ -26,7 +26,7 @@ def import_form(request: Request) -> Response:
     done = request.query_params.get("imported")
     updated = request.query_params.get("updated", "0")
     context = {"preview": None, "imported": done, "updated": updated if updated.isdigit() else "0"}
-    return page(request, found, "network_import.html", context)
+    return network_page(request, found, "network_import.html", context)
 
 
 @router.post("/network/import")
@@ -42,7 +42,7 @@ async def import_upload(
     found = checked(request, csrf)
     if isinstance(found, Response):
         return found
-    app, user_id, _session_id = found
+    app, user_id = found.app, found.user_id
     data = (await file.read()) if file is not None and file.filename else content.encode("utf-8")
     apply = confirm == "yes"
     try:
@@ -53,13 +53,13 @@ async def import_upload(
         skip_bad = the_rest == "yes" or not apply
         result = import_contacts(app, user_id, data, apply=apply, skip_bad=skip_bad, on_conflict=on_conflict)
     except DomainError as exc:
-        return page(request, found, "network_import.html", {"preview": None, "error": str(exc)}, 422)
+        return network_page(request, found, "network_import.html", {"preview": None, "error": str(exc)}, 422)
     if apply:
         counts = result.plan.summary()
         taken = sum(1 for c in result.plan.conflicts if c.taken)
         return RedirectResponse(f"/network/import?imported={counts['new']}&updated={taken}", status_code=303)
     text = file_text(data)
-    return page(
+    return network_page(
         request,
         found,
         "network_import.html",

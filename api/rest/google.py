@@ -1,0 +1,61 @@
+"""Google Calendar over the REST API, under /api/v1/google: the connection's status, a consent URL,
+disconnecting, how fresh the calendar is, and the people met at events who are not contacts yet.
+
+`api/app.py` registers this router only where Google is configured: a server that cannot connect
+a calendar has no JSON API for one. The browser's side (connect, the OAuth callback, disconnect)
+is `api/pages/google.py`; Google's push notifications are `api/rest/webhooks.py`. Handlers only
+call `service.google`; no logic lives here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from api.deps import ERRORS, CallerDep, JobsDep, SettingsDep, google_of
+from service import google
+from service.sync_status import calendar_sync
+
+router = APIRouter(prefix="/api/v1/google", tags=["google"], responses=ERRORS)
+
+
+@router.get("")
+def google_status(who: CallerDep) -> dict[str, Any]:
+    """The calendar connection: connected, paused (quota), reconnect-needed, not-connected."""
+    return google.status(who.app, who.user_id).as_dict()
+
+
+@router.post("/connect")
+def api_connect(who: CallerDep, request: Request) -> dict[str, str]:
+    """A consent URL to open in a browser signed in to the dashboard as the same user; Google
+    redirects back to /oauth/google/callback, which refuses any other browser."""
+    return {"url": google.begin_connect(who.app, google_of(request), who.user_id)}
+
+
+@router.post("/disconnect")
+def api_disconnect(who: CallerDep, request: Request) -> dict[str, bool]:
+    return {"disconnected": google.disconnect(who.app, google_of(request), who.user_id)}
+
+
+@router.get("/sync")
+def sync_status(who: CallerDep, jobs: JobsDep) -> dict[str, Any]:
+    """When the calendar last synced, what that changed, and whether push or polling keeps it
+    fresh; `sync` says "queued" only while a worker is alive to run it."""
+    return calendar_sync(who.app, jobs.settings, who.user_id, jobs.redis).as_dict()
+
+
+@router.get("/suggestions")
+def list_suggestions(who: CallerDep) -> list[dict[str, Any]]:
+    """People you met at attended events who are not contacts yet."""
+    return [s.as_dict() for s in google.suggestions(who.app, who.user_id)]
+
+
+@router.post("/suggestions/{email}/add", status_code=201)
+def add_suggestion(who: CallerDep, email: str, settings: SettingsDep) -> dict[str, Any]:
+    """Add the person as a contact and plan a short follow-up within three days."""
+    added = google.add_suggestion(who.app, who.user_id, email, public_url=settings.public_url)
+    return {
+        "contact_id": added.contact_id,
+        "follow_up": added.follow_up.isoformat() if added.follow_up else None,
+    }
