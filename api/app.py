@@ -38,8 +38,8 @@ from api.schemas import Health, Problem
 from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders
 from api.sources import router_for as sources_router
 from api.updates import router_for as updates_router
-from service import log_redaction, throttle
-from service.app import App, Clock
+from service import bootstrap, log_redaction, throttle
+from service.app import Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
 from service.settings import Settings
 
@@ -58,13 +58,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
     log_redaction.install()  # capabilities (feed URLs, signed links, OAuth codes) never reach a log
-    service = App.open(settings, clock)
+    world = bootstrap.world(settings, clock)  # this process's world (service/bootstrap.py)
+    service = world.app
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         throttle.close(app.state.limiter)
-        service.close()
+        world.close()
 
     app = FastAPI(
         title="netgoals",

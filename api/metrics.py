@@ -5,7 +5,6 @@ machine (a loopback address) is answered: a scraper elsewhere needs the token. B
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 
 from fastapi import APIRouter, FastAPI, Request
@@ -14,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import client_address
 from api.webhooks import jobs_of
-from service import metrics
+from service import keys, metrics
 
 router = APIRouter(tags=["health"])
 
@@ -25,7 +24,7 @@ def scrape(request: Request) -> Response:
     token = jobs.settings.metrics_token
     if token is not None:
         sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(sent.encode(), token.get_secret_value().encode()):
+        if not keys.same(token.get_secret_value(), sent):
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
     elif not _loopback(client_address(request)):
         refusal = "/metrics answers other machines only with NETGOALS_METRICS_TOKEN set (as a bearer token)\n"

@@ -24,7 +24,7 @@ from service.sync_status import CalendarSync, calendar_sync
 def attach(web: FastAPI, settings: Settings, service: App, responses: dict[int | str, Any]) -> None:
     """The producer side of the queue for this API process, and the routes that use it (the JSON
     route only where Google is configured, like the rest of /api/v1/google)."""
-    web.state.jobs = jobs_service.Jobs(settings, service, jobs_service.celery_app(settings))
+    web.state.jobs = jobs_service.Jobs.open(settings, service)
     web.include_router(router)
     if settings.google_configured:
         web.include_router(api_router, responses=responses)
