@@ -18,7 +18,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.deps import Contexts
 from api.pages import (
     account,
     aspirations,
@@ -55,8 +54,8 @@ from api.rest import progress as progress_api
 from api.rest import sources as sources_api
 from api.rest import updates as updates_api
 from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders
-from service import jobs, log_redaction, throttle
-from service.app import App, Clock
+from service import bootstrap, log_redaction, throttle
+from service.app import Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
 from service.settings import Settings
 
@@ -111,13 +110,14 @@ GOOGLE_ROUTERS: tuple[APIRouter, ...] = (google_api.router,)
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
     log_redaction.install()  # capabilities (feed URLs, signed links, OAuth codes) never reach a log
-    service = App.open(settings, clock)
+    world = bootstrap.world(settings, clock)  # this process's world (service/bootstrap.py)
+    service = world.app
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         throttle.close(app.state.limiter)
-        service.close()
+        world.close()
 
     app = FastAPI(
         title="netgoals",
@@ -134,8 +134,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # What the routes' dependencies read (api/deps.py): nothing else reaches a route.
     app.state.netgoals = service
     app.state.settings = settings
-    app.state.contexts = Contexts.open(settings)
-    app.state.jobs = jobs.Jobs(settings, service, jobs.celery_app(settings))  # the queue's producer
+    app.state.world = world  # Google, CalDAV, updates and links, built at first use
+    if settings.google_configured:
+        world.google  # noqa: B018 - a server with Google but no vault key refuses to start
+    app.state.jobs = world.jobs  # the queue's producer
     app.state.limiter = throttle.shared_counter(service, settings)  # seen by every API process
 
     for router in ROUTERS + (GOOGLE_ROUTERS if settings.google_configured else ()):

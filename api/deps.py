@@ -1,24 +1,24 @@
 """What every route needs, as FastAPI dependencies: the application context, the settings, the
 calendar and update contexts, the job queue, the caller, and idempotent answers.
 
-Everything here reads what `api/app.py` put on `app.state` when the app was made; no route module
-builds a context of its own, so every router is declared once at module level."""
+Everything here reads what `api/app.py` put on `app.state` when the app was made: the process's
+world (`service/bootstrap.py`) and what it built. No route module builds a context of its own, so
+every router is declared once at module level."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from api.schemas import Problem
-from service import accounts, throttle
+from service import accounts, bootstrap, throttle
 from service import jobs as jobs_service
 from service.app import App
 from service.caldav.context import CalDAV
@@ -29,7 +29,6 @@ from service.settings import Settings
 from service.updates import Updates
 
 _bearer = HTTPBearer(auto_error=False, description="The API token printed by `netgoals user add`.")
-T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 # The errors every /api/v1 route may answer, said once in the OpenAPI document.
@@ -41,41 +40,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": Problem, "description": "Request body over 1 MB"},
     429: {"model": Problem, "description": "Too many failed sign-ins; see Retry-After"},
 }
-
-
-@dataclass
-class Lazy(Generic[T]):
-    """A context opened at its first use, not at start-up: a server whose settings cannot open it
-    (no vault key, say) still serves everything else, and a failed open is tried again next time."""
-
-    opener: Callable[[], T]
-    _value: list[T] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __call__(self) -> T:
-        with self._lock:
-            if not self._value:
-                self._value.append(self.opener())
-            return self._value[0]
-
-
-@dataclass(frozen=True, slots=True)
-class Contexts:
-    """The contexts the routes use besides the store, made once by `api/app.py`."""
-
-    google: Google | None  # opened at start-up: a server with Google but no vault key refuses to start
-    caldav: Lazy[CalDAV]
-    updates: Lazy[Updates]
-    links: Links | None  # the signed confirmation links; None where they cannot be signed
-
-    @classmethod
-    def open(cls, settings: Settings) -> Contexts:
-        return cls(
-            google=Google.open(settings) if settings.google_configured else None,
-            caldav=Lazy(lambda: CalDAV.open(settings)),
-            updates=Lazy(lambda: Updates.open(settings)),
-            links=Links.open(settings),
-        )
 
 
 def client_address(request: Request) -> str:
@@ -103,34 +67,35 @@ def get_jobs(request: Request) -> jobs_service.Jobs:
     return jobs
 
 
-def _contexts(request: Request) -> Contexts:
-    found: Contexts = request.app.state.contexts
+def _world(request: Request) -> bootstrap.World:
+    """The process's world (`service/bootstrap.py`), which `api/app.py` took its App from."""
+    found: bootstrap.World = request.app.state.world
     return found
 
 
 def google_of(request: Request) -> Google:
     """Google's context; 404 on a server where Google is not configured."""
-    context = _contexts(request).google
-    if context is None:
+    world = _world(request)
+    if not world.settings.google_configured:
         raise HTTPException(404, "Google Calendar is not configured on this server")
-    return context
+    return world.google
 
 
 def caldav_of(request: Request) -> CalDAV:
     """CalDAV's context, opened at first use (a server without CalDAV users needs no vault key)."""
-    return _contexts(request).caldav()
+    return _world(request).caldav
 
 
 def updates_of(request: Request) -> Updates:
     """The updates' context, opened at first use; 503 on a server without NETGOALS_SECRET_KEY."""
     try:
-        return _contexts(request).updates()
+        return _world(request).updates
     except SecretKeyMissingError:
         raise HTTPException(503, "progress updates need NETGOALS_SECRET_KEY on this server") from None
 
 
 def links_of(request: Request) -> Links | None:
-    return _contexts(request).links
+    return _world(request).links
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -35,12 +35,12 @@ def load_settings() -> Settings:
 @contextmanager
 def opened(*also_rejected: type[Exception]) -> Iterator[tuple[App, Settings]]:
     """The store for one command. DomainError (and `also_rejected`) become `error: ...`, exit 2."""
-    from service.app import App
+    from service import bootstrap
 
     settings = load_settings()
     rejected: tuple[type[Exception], ...] = (DomainError, *also_rejected)
     try:
-        app = App.open(settings)
+        app = bootstrap.world(settings).app  # this process's (service/bootstrap.py)
         try:
             yield app, settings
         finally:

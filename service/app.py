@@ -18,9 +18,8 @@ from domain.errors import ConcurrencyError, NotFoundError
 from domain.events import Event, NewEvent, actions_stream, profile_stream
 from domain.profile import Profile
 from integrations.storage import unit_of_work, views
-from integrations.storage.database import lock_stream, make_engine, read_transaction, write_transaction
+from integrations.storage.database import lock_stream, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, StreamAppend
-from integrations.storage.migrate import upgrade
 from integrations.storage.projection import Projections
 from service.settings import Settings
 
@@ -46,19 +45,12 @@ class App:
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> App:
-        """The store the settings name, migrated to the newest schema. Without a clock: the
-        system's, or the fixed one of NETGOALS_NOW (demos and tests)."""
-        if clock is None:
-            fixed = settings.now
-            clock = (lambda: fixed) if fixed is not None else system_clock
-        # PostgreSQL: a pool of db_pool_size kept open, as many again for a burst (a step may hold
-        # its read and open a write), not a new connection per request (docs/self-hosting.md).
-        # SQLite keeps SQLAlchemy's own pool (an in-memory database has no overflow to size).
-        url, size = settings.effective_database_url, settings.db_pool_size
-        pool = {} if url.startswith("sqlite") else {"pool_size": size, "max_overflow": size}
-        engine = make_engine(url, **pool)
-        upgrade(engine)
-        return cls(engine, clock)
+        """This process's App for these settings (`service/bootstrap.py`): the store they name,
+        migrated to the newest schema; the clock NETGOALS_NOW fixes, else the system's, unless one
+        is given."""
+        from service import bootstrap
+
+        return bootstrap.world(settings, clock).app
 
     def now(self) -> datetime:
         return self.clock()

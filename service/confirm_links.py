@@ -59,12 +59,20 @@ class Links:
 
     @classmethod
     def open(cls, settings: Settings) -> Links | None:
-        """The signer, or None on a server without a secret key (links are then not offered)."""
+        """This process's signer (`service/bootstrap.py`), or None on a server without a secret key
+        (links are then not offered)."""
+        from service import bootstrap
+
+        return bootstrap.world(settings).links
+
+    @classmethod
+    def build(cls, settings: Settings) -> Links | None:
+        """Built by the composition root."""
         try:
             material = keys.key_material(settings)
         except SecretKeyMissingError:
             return None
-        derived = tuple(hashlib.sha256(_PURPOSE + b"/" + k.encode()).digest() for k in material)
+        derived = tuple(keys.derived_key(k, _PURPOSE + b"/") for k in material)
         return cls(derived, settings.public_url.rstrip("/"))
 
     def _signature(self, key: bytes, body: bytes) -> bytes:

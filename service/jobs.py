@@ -10,7 +10,6 @@ only waits for the sweep.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -65,7 +64,14 @@ class Jobs:
 
     @classmethod
     def open(cls, settings: Settings, app: App | None = None, celery: Celery | None = None) -> Jobs:
-        return cls(settings, app or App.open(settings), celery or celery_app(settings))
+        """This process's jobs context (`service/bootstrap.py`); around another App or Celery app
+        than its own, a context of the caller's."""
+        from service import bootstrap
+
+        world = bootstrap.world(settings)
+        if celery is None and (app is None or app is world.app):
+            return world.jobs
+        return cls(settings, app or world.app, celery or celery_app(settings))
 
     @cached_property
     def google(self) -> Google | None:
@@ -104,11 +110,6 @@ class Notice:
     send: Send | None = None
 
 
-def _fingerprint(text: str) -> str:
-    """A short, non-reversible name for an attacker-chosen string in a log line."""
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
-
-
 def push_notification(jobs: Jobs, channel_id: str, token: str, resource_state: str) -> Notice:
     """Google says "something changed" on a channel: check it is ours (id + token, in constant
     time, not expired), then ask for one debounced sync. The first notification of a burst takes
@@ -123,7 +124,7 @@ def push_notification(jobs: Jobs, channel_id: str, token: str, resource_state: s
         log.warning(
             "ignored a Google notification: %s (channel %s, state %s)",
             why,
-            _fingerprint(channel_id),
+            keys.fingerprint(channel_id),
             resource_state[:20] or "-",
         )
         return Notice(False)

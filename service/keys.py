@@ -1,5 +1,6 @@
 """One place for the server's secrets: the key material (NETGOALS_SECRET_KEY, or the embedded
-mode's key file), the vault that seals secrets at rest with it, and the hash kept for a bearer
+mode's key file), the vault that seals secrets at rest with it (opened once per process by
+`service/bootstrap.py`), the keys derived from it for signing, and the hash kept for a bearer
 token — an API token, a session, a feed token, a push channel's token or an OAuth state — with its
 constant-time check. The log never holds any of them (invariant 8)."""
 
@@ -26,7 +27,8 @@ def key_material(settings: Settings) -> list[str]:
 
 
 def open_vault(settings: Settings) -> Vault:
-    """The vault sealing OAuth tokens, feed tokens, calendar addresses and webhook URLs at rest."""
+    """The vault sealing OAuth tokens, feed tokens, calendar addresses and webhook URLs at rest
+    (only the composition root calls it: `bootstrap.world(settings).vault`)."""
     from integrations.storage.secrets import Vault
 
     return Vault(key_material(settings))
@@ -45,3 +47,19 @@ def same(expected: str, presented: str) -> bool:
 def hash_matches(stored_hash: str, token: str) -> bool:
     """Whether `token` is the one whose hash was stored, compared in constant time."""
     return same(stored_hash, token_hash(token))
+
+
+def fingerprint(text: str) -> str:
+    """A short, non-reversible name for a secret or an attacker-chosen string in a log line."""
+    return token_hash(text)[:12]
+
+
+def derived_key(secret: str, label: bytes) -> bytes:
+    """A key of its own for one purpose (`label`), derived from a server secret, so the Fernet
+    key itself never signs anything."""
+    return hashlib.sha256(label + secret.encode()).digest()
+
+
+def keyed_hash(key: str, message: bytes) -> str:
+    """HMAC-SHA256 of `message` under a secret (a session's CSRF token under its session id)."""
+    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()

@@ -9,7 +9,7 @@ import sys
 from integrations.queue.celery_app import BEAT_SCHEDULER, WORKER_QUEUES
 from integrations.queue.embedded import EmbeddedRedis, EmbeddedRedisMissingError
 from integrations.queue.parent_death import end_with_parent
-from service.app import App
+from service import bootstrap
 from service.settings import Settings
 
 __all__ = [
@@ -26,7 +26,7 @@ def migrate(settings: Settings) -> str:
     """Bring the database to the newest schema (compose's one-shot `migrate`); the revision."""
     from integrations.storage.migrate import current_revision
 
-    service = App.open(settings)  # opening migrates
+    service = bootstrap.world(settings).app  # opening migrates
     try:
         return current_revision(service.engine) or "?"
     finally:

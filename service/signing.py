@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from domain.errors import DomainError
+from service import keys
 
 
 class BadLinkError(DomainError):
@@ -51,5 +52,5 @@ def verify(key: bytes, purpose: str, token: str, now: float) -> dict[str, Any]:
 
 
 def derive_key(secret: str, purpose: str) -> bytes:
-    """A key of its own for signing, derived from the server's secret (never the Fernet key itself)."""
-    return hashlib.sha256(f"netgoals/signing/{purpose}/".encode() + secret.encode()).digest()
+    """A key of its own for signing, derived from the server's secret (`service/keys.py`)."""
+    return keys.derived_key(secret, f"netgoals/signing/{purpose}/".encode())

@@ -1,17 +1,13 @@
-"""One `Jobs` context per worker process, opened on first use (after the fork, never before it,
-so no database connection is shared between processes); tests hand in their own with `use`."""
+"""One `Jobs` context per worker process, the composition root's (`service/bootstrap.py`): built on
+first use, after the fork, never before it, so no database connection is shared between processes;
+tests hand in their own with `use`."""
 
 from __future__ import annotations
 
-import os
-import threading
-
+from service import bootstrap
 from service.jobs import Jobs
-from service.settings import Settings
 
-_opened: dict[int, Jobs] = {}
 _given: list[Jobs] = []
-_opening = threading.Lock()  # the worker's threads share one context: opened once
 
 
 def use(context: Jobs | None) -> None:
@@ -22,9 +18,4 @@ def use(context: Jobs | None) -> None:
 def jobs() -> Jobs:
     if _given:
         return _given[0]
-    pid = os.getpid()
-    with _opening:
-        if pid not in _opened:
-            _opened.clear()
-            _opened[pid] = Jobs.open(Settings())
-        return _opened[pid]
+    return bootstrap.world().jobs

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import client_address, get_app, get_limiter
 from api.pages.common import SESSION_COOKIE, SIGNIN_COOKIE, checked, secure, signed_in, templates, to_signin
-from service import accounts, contacts, goals, throttle
+from service import accounts, contacts, goals, keys, throttle
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,7 +43,7 @@ def signin(
     csrf: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     expected = request.cookies.get(SIGNIN_COOKIE, "")
-    if not expected or not secrets.compare_digest(expected.encode(), csrf.encode("utf-8", "replace")):
+    if not expected or not keys.same(expected, csrf):
         return _signin_page(request, "Your sign-in form expired; please try again.", 400, email)
     app = get_app(request)
     try:

@@ -5,7 +5,6 @@ machine (a loopback address) is answered: a scraper elsewhere needs the token. B
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 
 from fastapi import APIRouter, Request
@@ -13,7 +12,7 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import JobsDep, client_address
-from service import metrics
+from service import keys, metrics
 
 router = APIRouter(tags=["health"], include_in_schema=False)
 
@@ -23,7 +22,7 @@ def scrape(request: Request, jobs: JobsDep) -> Response:
     token = jobs.settings.metrics_token
     if token is not None:
         sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(sent.encode(), token.get_secret_value().encode()):
+        if not keys.same(token.get_secret_value(), sent):
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
     elif not _loopback(client_address(request)):
         refusal = "/metrics answers other machines only with NETGOALS_METRICS_TOKEN set (as a bearer token)\n"

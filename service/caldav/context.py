@@ -4,6 +4,7 @@ NETGOALS_SECRET_KEY), the address policy (loopback and private servers only wher
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
 
@@ -13,7 +14,6 @@ from integrations.caldav.provider import CalDAVProvider
 from integrations.caldav.session import Session
 from integrations.storage.caldav_store import Account
 from integrations.storage.secrets import SecretKeyMissingError, Vault
-from service import keys
 from service.app import App
 from service.settings import Settings
 
@@ -31,14 +31,22 @@ class CalDAV:
 
     @classmethod
     def open(cls, settings: Settings) -> CalDAV:
+        """This process's CalDAV context (`service/bootstrap.py`)."""
+        from service import bootstrap
+
+        return bootstrap.world(settings).caldav
+
+    @classmethod
+    def build(cls, settings: Settings, vault: Callable[[], Vault]) -> CalDAV:
+        """Built by the composition root, with the vault it opened."""
         try:
-            vault = keys.open_vault(settings)
+            opened = vault()
         except SecretKeyMissingError:
             raise DomainError(
                 "NETGOALS_SECRET_KEY is required with a database URL: CalDAV passwords are stored "
                 "encrypted with it"
             ) from None
-        return cls(settings, vault, settings.allow_private_sources)
+        return cls(settings, opened, settings.allow_private_sources)
 
     def session(self, username: str, password: str) -> Session:
         return Session(

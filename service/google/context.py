@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from domain.errors import DomainError
@@ -14,7 +14,6 @@ from integrations.google import oauth as google_oauth
 from integrations.google.calendar import GoogleCalendar
 from integrations.google.oauth import GoogleEndpoints
 from integrations.storage.secrets import Vault
-from service import keys
 from service.settings import Settings
 
 Sleep = Callable[[float], None]
@@ -32,13 +31,21 @@ class Google:
 
     @classmethod
     def open(cls, settings: Settings, *, sleep: Sleep = time.sleep) -> Google:
+        """This process's Google context (`service/bootstrap.py`), sleeping with `sleep`."""
+        from service import bootstrap
+
+        found = bootstrap.world(settings).google
+        return found if sleep is found.sleep else replace(found, sleep=sleep)
+
+    @classmethod
+    def build(cls, settings: Settings, vault: Callable[[], Vault]) -> Google:
+        """Built by the composition root, with the vault it opened."""
         if not settings.google_client_id:
             raise DomainError(
                 "Google Calendar is not configured: store google_client_id and google_client_secret "
                 "with `netgoals config set KEY VALUE` (or NETGOALS_GOOGLE_CLIENT_ID and "
                 "NETGOALS_GOOGLE_CLIENT_SECRET), then restart `netgoals serve`"
             )
-        vault = keys.open_vault(settings)
         client_secret = settings.google_client_secret
         endpoints = GoogleEndpoints(
             client_id=settings.google_client_id,
@@ -51,7 +58,7 @@ class Google:
         )
         google_oauth.prepare_environment(endpoints)
         watch = settings.public_url.startswith("https://") or endpoints.local
-        return cls(settings, vault, endpoints, sleep, watch)
+        return cls(settings, vault(), endpoints, time.sleep, watch)
 
     def client(self, tokens: dict[str, Any]) -> GoogleCalendar:
         credentials = google_oauth.credentials(self.endpoints, tokens)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from domain.errors import DomainError
 from integrations.ical.fetch import Fetcher
 from integrations.storage.secrets import SecretKeyMissingError, Vault
-from service import keys
 from service.settings import Settings
 
 
 def vault_of(settings: Settings) -> Vault:
-    """The vault (`service/keys.py`), or an error that says what the key is for here."""
+    """This process's vault (`service/bootstrap.py`), or an error that says what the key is for here."""
+    from service import bootstrap
+
     try:
-        return keys.open_vault(settings)
+        return bootstrap.world(settings).vault
     except SecretKeyMissingError:
         raise DomainError(
             "NETGOALS_SECRET_KEY is required with a database URL: feed links and calendar addresses "

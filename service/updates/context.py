@@ -22,7 +22,14 @@ class Updates:
 
     @classmethod
     def open(cls, settings: Settings) -> Updates:
-        vault = keys.open_vault(settings)
+        """This process's updates context (`service/bootstrap.py`)."""
+        from service import bootstrap
+
+        return bootstrap.world(settings).updates
+
+    @classmethod
+    def build(cls, settings: Settings, vault: Vault) -> Updates:
+        """Built by the composition root, with the vault it opened."""
         link_key = derive_key(keys.key_material(settings)[0], "updates")
         return cls(settings, vault, link_key)
 
