@@ -40,11 +40,11 @@ def opened(*also_rejected: type[Exception]) -> Iterator[tuple[App, Settings]]:
     settings = load_settings()
     rejected: tuple[type[Exception], ...] = (DomainError, *also_rejected)
     try:
-        app = bootstrap.world(settings).app  # this process's (service/bootstrap.py)
+        world = bootstrap.world(settings)  # this process's (service/bootstrap.py)
         try:
-            yield app, settings
+            yield world.app, settings
         finally:
-            app.close()
+            world.close()
     except rejected as exc:
         render.errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
         raise typer.Exit(2) from None

@@ -118,12 +118,13 @@ class World:
         return found
 
     def close(self) -> None:
-        """Give back the connections (the world stays usable: they are opened again on use)."""
+        """Give back the connections and forget the App and the queue: whoever uses this world next
+        opens (and migrates) them again, as a fresh process would."""
         with self._lock:
             if "jobs" in self._built:
-                self._built["jobs"].close()
+                self._built.pop("jobs").close()
             if "app" in self._built:
-                self._built["app"].close()
+                self._built.pop("app").close()
 
 
 _worlds: dict[int, World] = {}
