@@ -54,7 +54,8 @@ from api.rest import progress as progress_api
 from api.rest import sources as sources_api
 from api.rest import updates as updates_api
 from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders
-from service import bootstrap, log_redaction, throttle
+from service import bootstrap
+from service.access import log_redaction, throttle
 from service.app import Clock
 from service.commands import ConcurrencyError, DomainError, NotFoundError
 from service.settings import Settings

@@ -18,14 +18,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from api.schemas import Problem
-from service import accounts, bootstrap, throttle
-from service import jobs as jobs_service
+from service import bootstrap
+from service.access import accounts, throttle
 from service.app import App
 from service.caldav.context import CalDAV
 from service.commands import SecretKeyMissingError
-from service.confirm_links import Links
 from service.google import Google
+from service.operations import jobs as jobs_service
 from service.settings import Settings
+from service.tracking.confirm_links import Links
 from service.updates import Updates
 
 _bearer = HTTPBearer(auto_error=False, description="The API token printed by `netgoals user add`.")

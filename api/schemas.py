@@ -14,7 +14,7 @@ MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 def _clean(value: str) -> str:
-    """Text must be storable anywhere: the one rule of `domain/text.py`."""
+    """Text must be storable anywhere: the one rule of `domain/guards/text.py`."""
     wrong = text.problem(value)
     if wrong is not None:
         raise ValueError(wrong)

@@ -1,6 +1,6 @@
 """Cross-cutting protection: security headers and a request body limit.
 
-Failed sign-ins are slowed in `service.throttle` (counts shared by every process).
+Failed sign-ins are slowed in `service.access.throttle` (counts shared by every process).
 
 Plain ASGI middleware (no BaseHTTPMiddleware), so streaming responses and background tasks work.
 """

@@ -26,7 +26,7 @@ from bench.pg import scratch_database
 from bench.workload import NOW, fill
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import accounts
+from service.access import accounts
 from service.app import App
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.workload import action_events
-from domain.events import actions_stream
+from domain.event_types.events import actions_stream
 from integrations.storage.database import make_engine
 from integrations.storage.event_store import EventStore, StreamAppend, encode
 from integrations.storage.migrate import upgrade

@@ -43,7 +43,7 @@ PEOPLE = max(CLIENTS)
 # Made by the code under test, so each revision registers people its own way.
 _PREPARE = """
 import json, sys
-from service import accounts
+from service.access import accounts
 from service.app import App
 from service.settings import Settings
 app = App.open(Settings())

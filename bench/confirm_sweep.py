@@ -20,13 +20,13 @@ from uuid import uuid4
 from sqlalchemy import delete
 
 from bench.workload import fill
-from domain import events as ev
-from domain.events import Event, actions_stream
+from domain.event_types import events as ev
+from domain.event_types.events import Event, actions_stream
 from integrations.storage import block_sweeps
 from integrations.storage.database import make_engine, write_transaction
 from integrations.storage.migrate import upgrade
-from service import confirmation
 from service.app import App
+from service.tracking import confirmation
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 

@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
-from domain.events import NewEvent, profile_stream
+from domain.event_types.events import NewEvent, profile_stream
 from integrations.storage.event_store import StreamAppend
-from service import accounts
+from service.access import accounts
 from service.app import App
-from service.contact_import import import_contacts
+from service.people.contact_import import import_contacts
 from service.settings import Settings
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -36,12 +36,14 @@ from integrations.google.calendar import GoogleCalendar
 from integrations.storage import calendar_store
 from integrations.storage.database import make_engine, read_transaction
 from integrations.storage.migrate import upgrade
-from service import goals, google, users
+from service import google
+from service.access import users
 from service.app import App
 from service.google.ids import PRIMARY
 from service.google.pull import pull
 from service.google.report import Report
 from service.settings import Settings
+from service.tracking import goals
 
 ADA = "ada@example.org"
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)

@@ -23,9 +23,11 @@ from icalendar import Calendar
 
 from bench.api_progress import _free_port
 from domain.decisions import GoalSpec
-from service import accounts, actions, goals, ical
+from service import ical
+from service.access import accounts
 from service.app import App
 from service.settings import Settings
+from service.tracking import actions, goals
 
 NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 KINDS = ("reach-out", "attend-event", "reach-out", "follow-up")

@@ -24,9 +24,11 @@ from icalendar import Calendar
 
 from domain.decisions import GoalSpec
 from integrations.ical.source_reader import read_calendar
-from service import accounts, goals, ical
+from service import ical
+from service.access import accounts
 from service.app import App
 from service.settings import Settings
+from service.tracking import goals
 from tests.ical.calendar_server import Route, calendar_server
 
 NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)

@@ -23,14 +23,15 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.workload import NOW, START, fill
-from domain import events as ev
-from domain.events import NewEvent
+from domain.event_types import events as ev
+from domain.event_types.events import NewEvent
 from integrations.storage.calendar_store.tables import google_occurrences
 from integrations.storage.database import make_engine, write_transaction
 from integrations.storage.event_store import StreamAppend
 from integrations.storage.migrate import upgrade
-from service import next_actions, progress
 from service.app import App
+from service.people import next_actions
+from service.read_models import progress
 
 
 def _extras(user_id: str, contacts: int) -> list[NewEvent]:

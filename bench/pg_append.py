@@ -25,7 +25,7 @@ import psycopg
 
 from bench.pg import driver_url, scratch_database
 from bench.workload import action_events
-from domain.events import NewEvent, actions_stream
+from domain.event_types.events import NewEvent, actions_stream
 from integrations.storage.database import APPEND_LOCK_KEY, make_engine
 from integrations.storage.event_store import EventStore, StreamAppend, encode
 from integrations.storage.migrate import upgrade

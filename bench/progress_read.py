@@ -20,8 +20,8 @@ from pathlib import Path
 from bench.workload import fill
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import progress
 from service.app import App
+from service.read_models import progress
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 

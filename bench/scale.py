@@ -50,16 +50,17 @@ from sqlalchemy import Engine, event, update
 
 from bench.pg import scratch_database
 from bench.scale_people import build
-from domain.decision_due import next_digest_morning
+from domain.progress_updates.decision_due import next_digest_morning
 from integrations.queue.embedded import EmbeddedRedis
 from integrations.storage import update_store
 from integrations.storage.database import write_transaction
 from integrations.storage.decision_marks import decision_marks
-from service import actions, background
 from service.app import App
-from service.jobs import Jobs, task_names
-from service.serve import child_commands
+from service.operations import background
+from service.operations.jobs import Jobs, task_names
+from service.operations.serve import child_commands
 from service.settings import Settings
+from service.tracking import actions
 from service.updates import Updates
 from service.updates.deliver import deliver_batch
 from service.updates.marked import claim_marked, decide_marked

@@ -21,14 +21,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain import decisions
-from domain import events as ev
+from domain.decisions.profile import Profile
+from domain.event_types import events as ev
 from domain.event_types import facts
-from domain.events import Event, NewEvent
-from domain.profile import Profile
-from domain.updates import UpdatePreferences
+from domain.event_types.events import Event, NewEvent
+from domain.progress_updates.updates import UpdatePreferences
 from integrations.storage.event_store import StreamAppend
-from service import archive
 from service.app import App
+from service.operations import archive
 
 KINDS = ("attend-event", "reach-out", "follow-up", "meet-mentor", "offer-help")
 FIRST = datetime(2025, 1, 1, tzinfo=UTC)  # everyone registered then; their actions since

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from bench.workers import Fake, connect, environment, settings_of
 from integrations.queue.embedded import EmbeddedRedis
-from service import background, google
+from service import google
 from service.app import App
-from service.jobs import Jobs, celery_app
+from service.operations import background
+from service.operations.jobs import Jobs, celery_app
 
 
 def main() -> None:

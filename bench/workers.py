@@ -35,11 +35,13 @@ from domain.decisions import GoalSpec
 from integrations.queue.embedded import EmbeddedRedis
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction
-from service import accounts, goals, google, users
+from service import google
+from service.access import accounts, users
 from service.app import App
-from service.jobs import Jobs, celery_app, request_sync
-from service.serve import child_commands
+from service.operations.jobs import Jobs, celery_app, request_sync
+from service.operations.serve import child_commands
 from service.settings import Settings
+from service.tracking import goals
 from tests.api.live import free_port
 
 

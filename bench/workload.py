@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain import events as ev
-from domain.events import NewEvent
+from domain.event_types import events as ev
+from domain.event_types.events import NewEvent
 from integrations.storage.event_store import EventStore, StreamAppend
 
 START = datetime(2024, 1, 1, tzinfo=UTC)

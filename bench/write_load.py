@@ -21,8 +21,9 @@ from domain import decisions
 from domain.decisions import GoalSpec
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import actions, goals, users
+from service.access import users
 from service.app import App
+from service.tracking import actions, goals
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 PERIOD_START = datetime(2026, 11, 1, 0, 30, tzinfo=UTC)

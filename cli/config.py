@@ -11,8 +11,8 @@ from rich.table import Table
 
 from cli import render
 from cli.common import JsonOption, load_settings
-from service import served, settings_file
 from service.env_settings import SecretStr
+from service.operations import served, settings_file
 from service.settings import Settings, SettingsError, home_from_environment
 
 config_app = typer.Typer(

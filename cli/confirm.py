@@ -10,10 +10,11 @@ from rich.table import Table
 
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
-from service import confirmation, contacts
 from service.commands import DomainError
+from service.people import contacts
 from service.settings import Settings
 from service.shapes.confirmations import ConfirmedOut, WaitingOut
+from service.tracking import confirmation
 
 
 def confirm(

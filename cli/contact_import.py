@@ -14,7 +14,7 @@ from cli.common import JsonOption, UserOption, acting_as
 from service.commands import DomainError
 
 if TYPE_CHECKING:
-    from service.contact_import import ImportResult
+    from service.people.contact_import import ImportResult
 
 _SHOWN = 20  # rows of each kind in the preview; the counts say how many there are
 _CONFLICT_TITLES = {
@@ -83,7 +83,7 @@ def contact_import(
     """Import contacts from an export file: a preview first (new, already known, conflicting),
     applied only when you confirm. A file with wrong rows is refused whole, naming every one, unless
     --import-rest. Re-importing the same file adds nothing."""
-    from service.contact_import import import_contacts  # vobject loads only for this command
+    from service.people.contact_import import import_contacts  # vobject loads only for this command
 
     with acting_as(user) as (service, user_id):
         try:

@@ -9,8 +9,8 @@ from rich.table import Table
 
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
-from service import contacts
 from service.commands import ContactSpec
+from service.people import contacts
 from service.shapes.contacts import ContactOut
 
 contact_app = typer.Typer(no_args_is_help=True, help="The people in your network.")

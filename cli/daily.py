@@ -9,9 +9,11 @@ import typer
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
 from cli.parsing import check_kind, parse_moment
-from service import actions, contacts, goals, users
+from service.access import users
 from service.commands import WEEKDAYS, DomainError, parse_timezone, parse_week_start
+from service.people import contacts
 from service.settings import Settings
+from service.tracking import actions, goals
 
 
 def init(

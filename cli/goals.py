@@ -10,11 +10,13 @@ from rich.table import Table
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
 from cli.parsing import check_kind, parse_day
-from service import contacts, goals, records
 from service.commands import ASPIRATION_KINDS, TEMPLATES, DomainError, GoalSpec, PreferenceSpec
-from service.goals import GoalEdit
+from service.people import contacts
+from service.read_models import records
 from service.shapes.aspirations import AspirationOut
 from service.shapes.goals import GoalOut
+from service.tracking import goals
+from service.tracking.goals import GoalEdit
 
 aspiration_app = typer.Typer(no_args_is_help=True, help="Career aspirations your goals serve.")
 goal_app = typer.Typer(no_args_is_help=True, help="Specific, measurable, time-bound networking goals.")

@@ -46,8 +46,9 @@ def connect(
     """Connect your Google Calendar (a browser opens Google's consent page; the answer comes back
     to a one-shot server on 127.0.0.1); the workers run the first sync, or this command when none
     is running."""
-    from service import google, jobs, served
+    from service import google
     from service.commands import DomainError
+    from service.operations import jobs, served
 
     with _google() as (service, context, settings):
         user_id = _user(service, settings, user)
@@ -89,9 +90,10 @@ def disconnect(user: UserOption = None) -> None:
 @google_app.command("status")
 def status(user: UserOption = None, as_json: JsonOption = False) -> None:
     """Whether the calendar is connected, paused, or needs reconnecting (and why)."""
-    from service import google, served
-    from service import status as system_status
-    from service.sync_status import calendar_sync
+    from service import google
+    from service.operations import served
+    from service.read_models import status as system_status
+    from service.read_models.sync_status import calendar_sync
 
     with _google() as (service, _context, settings):
         user_id = _user(service, settings, user)

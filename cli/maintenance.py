@@ -11,8 +11,8 @@ from rich.progress import Progress
 
 from cli import render
 from cli.common import UserOption, acting_as
-from service import archive
 from service.commands import DomainError
+from service.operations import archive
 
 
 def rebuild() -> None:

@@ -12,9 +12,9 @@ from rich.table import Table
 
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
-from service import contacts, network_assess, network_gaps
 from service.app import App
 from service.commands import DomainError, Rating
+from service.people import contacts, network_assess, network_gaps
 from service.shapes.contacts import NetworkOut
 
 network_app = typer.Typer(
@@ -166,7 +166,7 @@ def close_gap(
     as_json: JsonOption = False,
 ) -> None:
     """Set the goal a gap proposes, linked to its aspiration."""
-    from service.goals import resolve_aspiration
+    from service.tracking.goals import resolve_aspiration
 
     with acting_as(user) as (service, user_id):
         aspiration_id = resolve_aspiration(service, user_id, aspiration)

@@ -13,8 +13,8 @@ import typer
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
 from cli.parsing import parse_day
-from service import next_actions
-from service.contacts import resolve_contact
+from service.people import next_actions
+from service.people.contacts import resolve_contact
 from service.shapes.next import BriefOut, ClosenessOut, NextItemOut
 
 next_app = typer.Typer(invoke_without_command=True, help="Who to reach out to next, and why.")

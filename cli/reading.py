@@ -10,9 +10,9 @@ from rich.table import Table
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as, load_settings
 from cli.parsing import parse_day
-from service import progress as progress_service
-from service.progress import ProgressLine
-from service.quick_progress import quick_progress
+from service.read_models import progress as progress_service
+from service.read_models.progress import ProgressLine
+from service.read_models.quick_progress import quick_progress
 from service.shapes.progress import ProgressOut
 
 
@@ -59,8 +59,8 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """What happened, newest first, straight from the event log; times in your time zone."""
-    from service import actions  # not at the top: `progress` must start without the store's imports
-    from service import history as history_service
+    from service.read_models import history as history_service
+    from service.tracking import actions  # not at the top: `progress` must start without the store's imports
 
     with acting_as(user) as (service, user_id):
         if as_json:

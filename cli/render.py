@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from service.commands import NetworkAssessment
-from service.progress import ProgressLine
+from service.read_models.progress import ProgressLine
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # one error, one line: the terminal wraps it

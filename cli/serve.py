@@ -1,6 +1,6 @@
 """`netgoals serve`: the API, one worker and beat as child processes — and an embedded Redis when
 NETGOALS_REDIS_URL is unset — until Ctrl-C, which stops them all in order within seconds. A child
-that exits is started again with growing pauses (`service/supervise.py`); the others keep running.
+that exits is started again with growing pauses (`service/operations/supervise.py`); the others keep running.
 
 A lock file in NETGOALS_HOME makes a second `serve` on the same home refuse instead of starting a
 second embedded Redis. Nothing is lost on stop: pending work is data (the outbox, sync requests),
@@ -19,11 +19,16 @@ from typing import Annotated, Literal, TextIO
 import typer
 
 from cli import render
-from service import served
-from service.serve import EmbeddedRedisMissingError, child_commands, embedded_redis, end_with_parent
-from service.serve_log import ChildLog
+from service.operations import served
+from service.operations.serve import (
+    EmbeddedRedisMissingError,
+    child_commands,
+    embedded_redis,
+    end_with_parent,
+)
+from service.operations.serve_log import ChildLog
+from service.operations.supervise import Supervisor
 from service.settings import Settings
-from service.supervise import Supervisor
 
 STOP_ORDER = ("beat", "api", "worker")  # no new work first; the worker finishes its task last
 GRACE_SECONDS = 8.0
@@ -155,6 +160,6 @@ def _say_what_runs(settings: Settings, url: str, embedded: bool, log: ChildLog, 
 
 def migrate() -> None:
     """Bring the database to the newest schema and exit (compose's one-shot `migrate` service)."""
-    from service.serve import migrate as run_migrations
+    from service.operations.serve import migrate as run_migrations
 
     render.console.print(f"Database at revision {run_migrations(Settings())}.")

@@ -10,9 +10,10 @@ from rich.table import Table
 
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
-from service import ical, served
+from service import ical
 from service.app import App
 from service.commands import DomainError, NotFoundError
+from service.operations import served
 from service.settings import Settings
 
 source_app = typer.Typer(

@@ -12,9 +12,9 @@ import typer
 
 from cli import render
 from cli.common import JsonOption, UserOption, load_settings, opened
-from service import status as system_status
-from service.account_status import AccountStatus, account_status, zone_for
-from service.supervise import ServeState, read_state
+from service.operations.supervise import ServeState, read_state
+from service.read_models import status as system_status
+from service.read_models.account_status import AccountStatus, account_status, zone_for
 
 
 def _account_lines(account: AccountStatus) -> list[str]:

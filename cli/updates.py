@@ -57,8 +57,8 @@ def email(
     digest: DigestOption = True,
 ) -> None:
     """Send progress updates by email (needs smtp_host: `netgoals config set`)."""
-    from service import served
     from service.commands import DomainError
+    from service.operations import served
 
     with _updates(user) as (service, context, user_id):
         refused = served.missing_in_service(load_settings(), "smtp")

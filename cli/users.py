@@ -14,7 +14,7 @@ from rich.table import Table
 
 from cli import render
 from cli.common import JsonOption, opened
-from service import accounts, users
+from service.access import accounts, users
 from service.app import App
 from service.commands import DomainError, parse_timezone, parse_week_start
 from service.settings import Settings
@@ -102,7 +102,7 @@ def token_rotate(
             token = accounts.issue_token(service, record.user_id)
             _print_token(record.user_id, record.handle, token, as_json)
         return
-    from service import credentials
+    from service.access import credentials
 
     with opened() as (service, settings):
         record = service.user(user)
@@ -147,7 +147,7 @@ def api(
     """Run the HTTP API and the dashboard (uvicorn)."""
     import uvicorn
 
-    from service import served
+    from service.operations import served
 
     settings = Settings()
     _require_free_port(host, port)

@@ -14,9 +14,9 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from sqlalchemy import Connection, Engine
 
+from domain.decisions.profile import Profile
 from domain.errors import ConcurrencyError, NotFoundError
-from domain.events import Event, NewEvent, actions_stream, profile_stream
-from domain.profile import Profile
+from domain.event_types.events import Event, NewEvent, actions_stream, profile_stream
 from integrations.storage import unit_of_work, views
 from integrations.storage.database import lock_stream, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, StreamAppend

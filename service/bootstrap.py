@@ -18,16 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from service import keys
+from service.access import keys
 from service.settings import Settings
 
 if TYPE_CHECKING:  # each context loads its stack (SQLAlchemy, Google, Celery) only when built
     from integrations.storage.secrets import Vault
     from service.app import App, Clock
     from service.caldav.context import CalDAV
-    from service.confirm_links import Links
     from service.google.context import Google
-    from service.jobs import Jobs
+    from service.operations.jobs import Jobs
+    from service.tracking.confirm_links import Links
     from service.updates.context import Updates
 
 
@@ -104,7 +104,7 @@ class World:
     @property
     def links(self) -> Links | None:
         """The confirmation links' signer, or None on a server without a secret key."""
-        from service.confirm_links import Links
+        from service.tracking.confirm_links import Links
 
         found: Links | None = self._once("links", lambda: Links.build(self.settings))
         return found
@@ -112,7 +112,7 @@ class World:
     @property
     def jobs(self) -> Jobs:
         """The workers' queue: Redis, Celery, and this world's App."""
-        from service.jobs import Jobs, celery_app
+        from service.operations.jobs import Jobs, celery_app
 
         found: Jobs = self._once("jobs", lambda: Jobs(self.settings, self.app, celery_app(self.settings)))
         return found

@@ -2,13 +2,13 @@
 names a command may take. The CLI and the API import these from here, so they depend on the service
 layer only (docs/architecture.md, "The rooms") while the definitions stay in the domain, where they belong."""
 
-from domain import text
 from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec, Rating
+from domain.decisions.profile import ASPIRATION_KINDS
 from domain.errors import ConcurrencyError, DomainError, NotFoundError
-from domain.goals import TEMPLATES
-from domain.network import NetworkAssessment
-from domain.periods import WEEKDAYS, parse_timezone, parse_week_start
-from domain.profile import ASPIRATION_KINDS
+from domain.guards import text
+from domain.people.network import NetworkAssessment
+from domain.tracking.goals import TEMPLATES
+from domain.tracking.periods import WEEKDAYS, parse_timezone, parse_week_start
 from integrations.storage.secrets import SecretKeyMissingError
 
 __all__ = [

@@ -194,7 +194,8 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
     def _stored_values(self) -> dict[str, tuple[Any, str]]:
         """Below the environment: home/settings.toml (`netgoals config set`), then — for the public
         URL only — where the running server is reached (served.toml)."""
-        from service import served, settings_file  # tomllib, only when a setting is left to its default
+        # tomllib, only when a setting is left to its default
+        from service.operations import served, settings_file
 
         known = frozenset(self._specs())
         where = str(settings_file.path_in(self.home))

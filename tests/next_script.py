@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from domain import events as ev
-from domain.actions import ActionFact, action_from_done
-from domain.block_ledger import BlockLedger
-from domain.meetings import Meeting
-from domain.next_actions import NextItem, next_list
-from domain.next_answers import Answer, answer_event, answer_from_event
-from domain.profile import Profile
+from domain.calendars.block_ledger import BlockLedger
+from domain.decisions.profile import Profile
+from domain.event_types import events as ev
+from domain.people.meetings import Meeting
+from domain.people.next_actions import NextItem, next_list
+from domain.people.next_answers import Answer, answer_event, answer_from_event
+from domain.tracking.actions import ActionFact, action_from_done
 
 
 def at(day: str, clock: str = "12:00") -> datetime:

@@ -10,7 +10,8 @@ _ = Whitelist()
 _.target_y, _.actual_path, _.points  # api/pages/charts.py -> _charts.html
 _.LABEL, _.strong, _.label_width  # api/pages/network_charts.py -> _charts.html
 _.narrowed  # api/pages/network_list.py -> network.html
-_.last_interaction, _.contact_count, _.calendar_paused_until  # service/dashboard.py -> dashboard.html
+# service/read_models/dashboard.py -> dashboard.html
+_.last_interaction, _.contact_count, _.calendar_paused_until
 _.apple  # service/ical/tokens.py -> feeds.html
 # Response model fields (pydantic serialises them; service/shapes/, api/schemas.py, api/rest/updates.py).
 _.from_, _.strength_history, _.period_end, _.decided_at
@@ -38,6 +39,6 @@ _.exc_type, _.tb
 # http.server calls do_<METHOD> by the request's method (tests/caldav/quirks_proxy.py).
 _.do_HEAD, _.do_OPTIONS, _.do_COPY, _.do_MKCALENDAR, _.do_MKCOL, _.do_MOVE, _.do_PROPFIND
 _.do_PROPPATCH, _.do_REPORT
-# The calendar port's "how do you keep current" (Freshness in domain/calendar_port.py): said by each
+# The calendar port's "how do you keep current" (Freshness in domain/calendars/calendar_port.py): said by each
 # provider, not read yet: the CalDAV poller keeps its own per-calendar schedule (service/caldav/context.py).
 _.poll_seconds

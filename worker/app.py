@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.jobs import celery_app
+from service.operations.jobs import celery_app
 from service.settings import Settings
 from worker import observe, tasks
 from worker.schedule import beat_schedule

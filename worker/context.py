@@ -5,7 +5,7 @@ tests hand in their own with `use`."""
 from __future__ import annotations
 
 from service import bootstrap
-from service.jobs import Jobs
+from service.operations.jobs import Jobs
 
 _given: list[Jobs] = []
 

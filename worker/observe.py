@@ -11,7 +11,8 @@ from typing import Any
 
 from celery.signals import setup_logging, worker_ready, worker_shutdown
 
-from service import log_redaction, status
+from service.access import log_redaction
+from service.read_models import status
 from service.settings import Settings
 
 _stop = threading.Event()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.jobs import task_names
+from service.operations.jobs import task_names
 from service.settings import Settings
 
 

@@ -11,8 +11,9 @@ from typing import Any
 from celery import Celery, Task
 from celery.exceptions import Retry, SoftTimeLimitExceeded
 
-from service import background, status
-from service import jobs as jobs_service
+from service.operations import background
+from service.operations import jobs as jobs_service
+from service.read_models import status
 from worker.context import jobs
 
 log = logging.getLogger("netgoals.tasks")

@@ -12,8 +12,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from api.pages.common import Session, optional_int, render, run_form, signed_in, to_signin
-from service import actions, archive, contacts, goals, history, records, users
+from service.access import users
 from service.commands import DomainError, NotFoundError, parse_week_start
+from service.operations import archive
+from service.people import contacts
+from service.read_models import history, records
+from service.tracking import actions, goals
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=500)]

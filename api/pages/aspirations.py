@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.pages.common import Session, render, run_form, signed_in, to_signin
-from service import goals
 from service.commands import ASPIRATION_KINDS
+from service.tracking import goals
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=500)]

@@ -19,9 +19,10 @@ from fastapi.templating import Jinja2Templates
 from api.deps import get_app
 from api.pages import charts
 from api.schemas import MAX_YEAR, MIN_YEAR
-from service import accounts, history
+from service.access import accounts
 from service.app import App
 from service.commands import DomainError, text
+from service.read_models import history
 
 SESSION_COOKIE = "netgoals_session"
 SIGNIN_COOKIE = "netgoals_signin"  # double-submit token against sign-in CSRF
@@ -208,7 +209,7 @@ def run_form(
         return found
     try:
         wrong = next(filter(None, map(text.problem, values)), None)
-        if wrong is not None:  # the API's rule for text (domain/text.py)
+        if wrong is not None:  # the API's rule for text (domain/guards/text.py)
             raise DomainError(f"the form's text {wrong}")
         target = command(found)
     except DomainError as exc:

@@ -1,6 +1,6 @@
 """Did a planned block happen? The signed one-click links from Google Calendar and the dashboard's
 "to confirm" list (the REST endpoints are `api/rest/confirmations.py`). Handlers only call
-`service.confirmation`.
+`service.tracking.confirmation`.
 
 A link's GET only shows a page with one button: mail scanners and "safe link" prefetchers open
 links, and must never mark anything. The button POSTs the signed token in the form body; the token
@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SettingsDep, get_app, links_of
 from api.pages.common import layout, signed_in, templates, to_signin
-from service import accounts, confirmation, credentials
+from service.access import accounts, credentials
 from service.commands import DomainError, NotFoundError
-from service.confirm_links import InvalidLinkError
+from service.tracking import confirmation
+from service.tracking.confirm_links import InvalidLinkError
 
 router = APIRouter(include_in_schema=False, tags=["confirmations"])
 ANSWER_WORDS = {"done": "Done", "skip": "Didn't happen"}

@@ -6,7 +6,7 @@ from typing import Any
 
 from api.pages import charts
 from api.pages.common import Session
-from service import progress
+from service.read_models import progress
 
 
 def counts(session: Session) -> dict[str, dict[str, Any]]:

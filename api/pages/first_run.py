@@ -13,8 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import get_settings
 from api.pages.common import Next, Session, render, run_form, signed_in, to_signin
-from service import contacts, goals
 from service.commands import ASPIRATION_KINDS, TEMPLATES, ContactSpec, GoalSpec
+from service.people import contacts
+from service.tracking import goals
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=500)]

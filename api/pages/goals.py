@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.pages import charts
 from api.pages.common import Session, listed, optional_int, render, run_form, signed_in, to_signin
-from service import goals, pages
 from service.commands import DomainError, GoalSpec, NotFoundError, PreferenceSpec
-from service.dashboard import dashboard as dashboard_view
-from service.goals import GoalEdit
+from service.read_models import pages
+from service.read_models.dashboard import dashboard as dashboard_view
+from service.tracking import goals
+from service.tracking.goals import GoalEdit
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=500)]

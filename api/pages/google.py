@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.deps import JobsDep, get_app, google_of
 from api.pages.common import signed_in, to_signin
-from service import accounts, google
-from service import jobs as jobs_service
+from service import google
+from service.access import accounts
 from service.commands import DomainError
+from service.operations import jobs as jobs_service
 
 router = APIRouter(include_in_schema=False, tags=["google"])
 

@@ -24,11 +24,13 @@ from api.pages.common import (
     to_signin,
 )
 from api.pages.today import today_card
-from service import actions, confirmation, contacts, goals, history, pages
 from service.app import App
 from service.commands import ContactSpec, DomainError, GoalSpec
-from service.dashboard import dashboard as dashboard_view
-from service.sync_status import CalendarSync, calendar_sync
+from service.people import contacts
+from service.read_models import history, pages
+from service.read_models.dashboard import dashboard as dashboard_view
+from service.read_models.sync_status import CalendarSync, calendar_sync
+from service.tracking import actions, confirmation, goals
 
 router = APIRouter(include_in_schema=False)
 

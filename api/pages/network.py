@@ -10,8 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.pages import charts, network_list
 from api.pages.common import Session, listed, optional_int, render, run_form, signed_in, to_signin
-from service import contacts, goals, google, pages
+from service import google
 from service.commands import ContactSpec, DomainError, NotFoundError
+from service.people import contacts
+from service.read_models import pages
+from service.tracking import goals
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=500)]

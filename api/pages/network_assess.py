@@ -14,9 +14,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.pages.common import Session, checked, network_page, session_or_signin
-from service import network_assess
 from service.app import App
 from service.commands import DomainError, Rating
+from service.people import network_assess
 
 router = APIRouter(include_in_schema=False)
 _MAX_SKIPPED = 200  # a query string stays a sensible size

@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.pages import network_charts
 from api.pages.common import Session, checked, network_page, session_or_signin
-from service import network_gaps
 from service.commands import DomainError
+from service.people import network_gaps
 
 router = APIRouter(include_in_schema=False)
 GapKind = Literal["no-contacts", "no-strong-tie", "no-mentor", "no-one-at-kind", "gone-quiet"]

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.pages.common import checked, network_page, session_or_signin
 from service.commands import DomainError
-from service.contact_import import file_text, import_contacts
+from service.people.contact_import import file_text, import_contacts
 
 router = APIRouter(include_in_schema=False)
 _SHOWN = 50

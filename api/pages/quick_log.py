@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from api.pages.common import Next, Session, flash, run_form
 from api.pages.counted import counted_words, counts
 from api.pages.home import draw_home
-from service import actions, goals
 from service.commands import NotFoundError
+from service.tracking import actions, goals
 
 router = APIRouter(include_in_schema=False)
 BACK = {"home": "/", "goal": "/goals/{goal_id}"}  # where a card's form returns: never a free URL

@@ -1,4 +1,4 @@
-"""The dashboard's "rotate everything" button (`service/credentials.py`): it answers the new API
+"""The dashboard's "rotate everything" button (`service/access/credentials.py`): it answers the new API
 token once; the old token, the dashboard sessions, the old feed URLs and every signed link sent so
 far stop working. The API's route is `POST /api/v1/me/rotate` (`api/rest/account.py`)."""
 
@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from api.deps import SettingsDep
 from api.pages.common import Session, checked, templates
-from service import credentials
+from service.access import credentials
 
 router = APIRouter(include_in_schema=False)
 

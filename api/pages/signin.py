@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import client_address, get_app, get_limiter
 from api.pages.common import SESSION_COOKIE, SIGNIN_COOKIE, checked, secure, signed_in, templates, to_signin
-from service import accounts, contacts, goals, keys, throttle
+from service.access import accounts, keys, throttle
+from service.people import contacts
+from service.tracking import goals
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +49,7 @@ def signin(
         return _signin_page(request, "Your sign-in form expired; please try again.", 400, email)
     app = get_app(request)
     try:
-        # A valid token always signs in; only refusals are counted and slowed (service/throttle.py).
+        # A valid token always signs in; only refusals are counted and slowed (service/access/throttle.py).
         user_id = throttle.dashboard_user(app, get_limiter(request), email, token, client_address(request))
     except throttle.ThrottledError as exc:
         wait = exc.retry_after

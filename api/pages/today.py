@@ -10,8 +10,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from api.pages.common import Next, Session, run_form
-from service import next_actions
 from service.commands import DomainError
+from service.people import next_actions
 
 router = APIRouter(include_in_schema=False)
 _ANSWERS = {"done": "done", "tomorrow": "snoozed", "not-now": "dismissed", "never": "never"}

@@ -1,5 +1,5 @@
 """REST: the caller's account — who the token belongs to, and rotating everything a leaked
-credential could open (`service/credentials.py`; the dashboard's button is `api/pages/rotate.py`)."""
+credential could open (`service/access/credentials.py`; the dashboard's button is `api/pages/rotate.py`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import ERRORS, CallerDep, SettingsDep
 from api.schemas import Me
-from service import credentials
+from service.access import credentials
 
 router = APIRouter(prefix="/api/v1/me", tags=["account"], responses=ERRORS)
 

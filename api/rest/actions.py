@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request, Response
 
 from api.deps import ERRORS, CallerDep, IdempotencyKey, once
 from api.schemas import ActionIn, Retraction
-from service import actions, records
+from service.read_models import records
 from service.shapes.actions import ActionOut
+from service.tracking import actions
 
 router = APIRouter(prefix="/api/v1/actions", tags=["actions"], responses=ERRORS)
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request, Response
 
 from api.deps import ERRORS, CallerDep, IdempotencyKey, once
 from api.schemas import AspirationIn, AspirationUpdate
-from service import goals, records
+from service.read_models import records
 from service.shapes.aspirations import AspirationOut
+from service.tracking import goals
 
 router = APIRouter(prefix="/api/v1/aspirations", tags=["aspirations"], responses=ERRORS)
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from api.deps import ERRORS, CallerDep, JobsDep, caldav_of
 from service.caldav import connect as use_case
 from service.caldav.sync import request_sync
-from service.jobs import Jobs, task_names
+from service.operations.jobs import Jobs, task_names
 
 _Name = Annotated[str, Field(max_length=600)]
 

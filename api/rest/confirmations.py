@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ERRORS, CallerDep, IdempotencyKey, SettingsDep, once
-from service import confirmation
 from service.shapes.confirmations import ConfirmedOut, WaitingOut
+from service.tracking import confirmation
 
 router = APIRouter(prefix="/api/v1", tags=["confirmations"], responses=ERRORS)
 

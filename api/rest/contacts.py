@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query, Request, Response
 from api.deps import ERRORS, CallerDep, IdempotencyKey, once
 from api.network_schemas import ImportOut
 from api.schemas import ContactIn, ContactUpdate
-from service import contacts, records
 from service.commands import ContactSpec
-from service.contact_import import import_contacts
+from service.people import contacts
+from service.people.contact_import import import_contacts
+from service.read_models import records
 from service.shapes.contacts import ContactOut
 
 router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"], responses=ERRORS)

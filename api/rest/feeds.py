@@ -4,7 +4,7 @@ rotation. The dashboard's "Calendar feed & sources" page is `api/pages/calendar.
 `GET|HEAD /feeds/{token}.ics`: the same state is the same bytes, so a strong ETag and
 Last-Modified answer 304 to If-None-Match (which wins when both are sent) and If-Modified-Since.
 An unknown or rotated token is 404, found by the token's hash. The token is the URL's only secret:
-no log line prints one (`service/log_redaction.py`).
+no log line prints one (`service/access/log_redaction.py`).
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import ERRORS, CallerDep, IdempotencyKey, once
 from api.schemas import GoalIn, GoalRevision, PreferencesIn
-from service import goals, records
 from service.commands import GoalSpec, PreferenceSpec
-from service.goals import GoalEdit
+from service.read_models import records
 from service.shapes import goals as shapes
 from service.shapes.goals import GoalCreated, GoalOut, TemplateOut
+from service.tracking import goals
+from service.tracking.goals import GoalEdit
 
 router = APIRouter(prefix="/api/v1/goals", tags=["goals"], responses=ERRORS)
 

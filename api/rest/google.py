@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 
 from api.deps import ERRORS, CallerDep, JobsDep, SettingsDep, google_of
 from service import google
-from service.sync_status import calendar_sync
+from service.read_models.sync_status import calendar_sync
 
 router = APIRouter(prefix="/api/v1/google", tags=["google"], responses=ERRORS)
 

@@ -10,7 +10,8 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import ERRORS, CallerDep
 from api.schemas import HistoryItem
-from service import actions, archive
+from service.operations import archive
+from service.tracking import actions
 
 router = APIRouter(prefix="/api/v1", tags=["history"], responses=ERRORS)
 

@@ -12,7 +12,8 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import JobsDep, client_address
-from service import keys, metrics
+from service.access import keys
+from service.operations import metrics
 
 router = APIRouter(tags=["health"], include_in_schema=False)
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import ERRORS, CallerDep
 from api.network_schemas import AspirationNetworkOut, GapGoalOut, NextCardOut, RatingIn
-from service import contacts, network_assess, network_gaps
 from service.commands import Rating
+from service.people import contacts, network_assess, network_gaps
 from service.shapes.contacts import NetworkOut
 
 router = APIRouter(prefix="/api/v1", tags=["network"], responses=ERRORS)

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ERRORS, CallerDep, IdempotencyKey, once
 from api.schemas import Day
-from service import next_actions
-from service.next_actions import DEFAULT_LIMIT, MAX_ITEMS, MAX_LENGTH, MAX_PROMISE, MAX_PROMISES
+from service.people import next_actions
+from service.people.next_actions import DEFAULT_LIMIT, MAX_ITEMS, MAX_LENGTH, MAX_PROMISE, MAX_PROMISES
 from service.shapes.next import AnswerOut, BriefOut, ClosenessOut, NextItemOut
 
 router = APIRouter(prefix="/api/v1", tags=["next"], responses=ERRORS)

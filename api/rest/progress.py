@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ERRORS, CallerDep
 from api.schemas import Day
-from service import progress as progress_service
+from service.read_models import progress as progress_service
 from service.shapes.progress import ProgressOut
 
 router = APIRouter(prefix="/api/v1/progress", tags=["progress"], responses=ERRORS)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import ERRORS, CallerDep, JobsDep, updates_of
 from service import updates
 from service.app import App
-from service.jobs import Jobs
+from service.operations.jobs import Jobs
 
 
 class UpdatePreferencesIn(BaseModel):

@@ -15,7 +15,7 @@ from fastapi import APIRouter, BackgroundTasks, Header
 from fastapi.responses import Response
 
 from api.deps import JobsDep
-from service import jobs as jobs_service
+from service.operations import jobs as jobs_service
 
 router = APIRouter(tags=["google"], include_in_schema=False)
 

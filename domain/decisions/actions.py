@@ -9,14 +9,14 @@ from domain.decisions.common import (
     require_registered,
     text_field,
 )
+from domain.decisions.profile import Profile
 from domain.errors import DomainError, NotFoundError
 from domain.event_types import facts
-from domain.events import Event
-from domain.goals import validate_action_kind
-from domain.periods import (
+from domain.event_types.events import Event
+from domain.tracking.goals import validate_action_kind
+from domain.tracking.periods import (
     require_aware,
 )
-from domain.profile import Profile
 
 
 def log_action(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from domain.decisions.profile import Profile
 from domain.errors import DomainError, NotFoundError
-from domain.events import Event
-from domain.profile import Profile
+from domain.event_types.events import Event
 
 # Clocks disagree a little; an action "done" this far in the future is still accepted.
 CLOCK_SKEW = timedelta(minutes=5)

@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from domain.contact_matching import ImportedContact, fold_text, organisation_key
-from domain.contacts import Contact
 from domain.errors import DomainError
 from domain.event_types.payloads import ContactFields
+from domain.people.contact_matching import ImportedContact, fold_text, organisation_key
+from domain.people.contacts import Contact
 
 ON_CONFLICT: Final = ("keep", "file", "newer")
 _LABELS: Final = {"organisation": "organisation", "role": "position", "linkedin_url": "LinkedIn"}

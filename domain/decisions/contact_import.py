@@ -2,7 +2,7 @@
 adds to them), and which conflict — and the events that apply it.
 
 People already known are merged, never duplicated: the same email, the same LinkedIn profile, or
-the same name at the same organisation (see `domain.contact_matching`). The file fills in what a
+the same name at the same organisation (see `domain.people.contact_matching`). The file fills in what a
 known contact lacks; where the file disagrees with what is known, the difference is reported as a
 conflict and the person's choice decides which value stands (`domain.decisions.contact_conflicts`:
 keep yours by default, take the file's, or whichever changed last). A file that matches two known
@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
-from domain.contact_matching import (
+from domain.decisions.common import require_registered, text_field
+from domain.decisions.contact_conflicts import checked_mode, file_is_newer, resolve
+from domain.decisions.contact_conflicts import differences as differences_of
+from domain.decisions.profile import Profile
+from domain.errors import DomainError
+from domain.event_types import facts
+from domain.event_types.events import Event
+from domain.event_types.payloads import ContactFields
+from domain.people.contact_matching import (
     ImportedContact,
     contact_keys,
     fold_text,
@@ -25,15 +33,7 @@ from domain.contact_matching import (
     merge_records,
     record_keys,
 )
-from domain.contacts import Contact, validate_email
-from domain.decisions.common import require_registered, text_field
-from domain.decisions.contact_conflicts import checked_mode, file_is_newer, resolve
-from domain.decisions.contact_conflicts import differences as differences_of
-from domain.errors import DomainError
-from domain.event_types import facts
-from domain.event_types.payloads import ContactFields
-from domain.events import Event
-from domain.profile import Profile
+from domain.people.contacts import Contact, validate_email
 
 SOURCE_KINDS: Final = ("linkedin", "vcard", "google", "outlook")
 MAX_CONTACTS: Final = 20_000

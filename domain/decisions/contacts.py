@@ -7,18 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from domain.contact_matching import checked_url
-from domain.contacts import Contact, validate_cadence, validate_email, validate_strength
 from domain.decisions.common import (
     require_registered,
     text_field,
 )
+from domain.decisions.profile import Profile
 from domain.errors import DomainError, NotFoundError
 from domain.event_types import facts
+from domain.event_types.events import Event
 from domain.event_types.payloads import ContactFields
-from domain.events import Event
-from domain.offers import validate_list
-from domain.profile import Profile
+from domain.people.contact_matching import checked_url
+from domain.people.contacts import Contact, validate_cadence, validate_email, validate_strength
+from domain.people.offers import validate_list
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,26 +8,27 @@ from dataclasses import replace as replace_goal
 from datetime import date, datetime
 from typing import cast
 
+from domain.calendars.planning import preference_of
 from domain.decisions.common import (
     MAX_TARGET,
     Decision,
     require_registered,
     text_field,
 )
+from domain.decisions.profile import Profile
 from domain.errors import DomainError, NotFoundError
 from domain.event_types import facts
+from domain.event_types.events import Event
 from domain.event_types.payloads import GoalPreferencesPayload, GoalSet
-from domain.events import Event
-from domain.goals import TEMPLATES, Goal, goal_from_set, validate_action_kind
-from domain.periods import (
+from domain.tracking.goals import TEMPLATES, Goal, goal_from_set, validate_action_kind
+from domain.tracking.periods import (
     Frame,
     add_months,
     local_date,
     next_period,
     period_of,
 )
-from domain.planning import preference_of
-from domain.preferences import (
+from domain.tracking.preferences import (
     GoalPreferences,
     hours_text,
     parse_days,
@@ -36,7 +37,6 @@ from domain.preferences import (
     validate_duration,
     validate_keywords,
 )
-from domain.profile import Profile
 
 
 def goal_of(profile: Profile, goal_id: str) -> Goal:

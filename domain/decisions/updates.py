@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.decisions.common import require_registered
+from domain.decisions.profile import Profile
 from domain.event_types import facts
-from domain.events import Event
-from domain.profile import Profile
-from domain.updates import UpdatePreferences, email_key, validate_preferences
+from domain.event_types.events import Event
+from domain.progress_updates.updates import UpdatePreferences, email_key, validate_preferences
 
 
 def set_updates(profile: Profile, preferences: UpdatePreferences, now: datetime) -> list[Event]:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.daily import parse_daily_at
 from domain.decisions.common import (
     require_registered,
     text_field,
 )
+from domain.decisions.profile import ASPIRATION_KINDS, Profile
 from domain.errors import DomainError, NotFoundError
 from domain.event_types import facts
+from domain.event_types.events import Event
 from domain.event_types.payloads import UserSettingsChanges
-from domain.events import Event
-from domain.offers import validate_list
-from domain.periods import (
+from domain.people.offers import validate_list
+from domain.progress_updates.daily import parse_daily_at
+from domain.tracking.periods import (
     parse_timezone,
     require_aware,
 )
-from domain.profile import ASPIRATION_KINDS, Profile
 
 
 def register(

@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from domain import events as ev
+from domain.event_types import events as ev
 from domain.event_types import payloads as p
-from domain.events import Event
+from domain.event_types.events import Event
 
 
 def _event(event_type: str, payload: Mapping[str, Any]) -> Event:
@@ -318,7 +318,7 @@ def next_answered(
     action_id: str | None = None,
     promises: Sequence[tuple[str, str]] = (),
 ) -> Event:
-    """`promises`: (promise id, text) pairs, already checked (domain/next_answers.py)."""
+    """`promises`: (promise id, text) pairs, already checked (domain/people/next_answers.py)."""
     payload: p.NextAnswered = {"item_id": item_id, "answer": answer, "at": at.isoformat()}
     if contact_id is not None:
         payload["contact_id"] = contact_id

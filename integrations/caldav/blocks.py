@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from domain.calendar_port import Block
+from domain.calendars.calendar_port import Block
 
 PRODID = "-//netgoals//calendar blocks//EN"
 

@@ -19,7 +19,7 @@ from caldav.elements import cdav, dav
 from caldav.lib import error as dav_error
 from lxml import etree
 
-from domain.calendar_port import CalendarInfo, ProviderError, RateLimitedError, ReconnectNeededError
+from domain.calendars.calendar_port import CalendarInfo, ProviderError, RateLimitedError, ReconnectNeededError
 from integrations.caldav import dav_xml, srv
 from integrations.caldav.session import Session, check_url
 from integrations.caldav.transport import dav_client, dav_errors

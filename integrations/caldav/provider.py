@@ -1,4 +1,4 @@
-"""CalDAV behind the calendar port (`domain.calendar_port`).
+"""CalDAV behind the calendar port (`domain.calendars.calendar_port`).
 
 Changes: a WebDAV sync-token (RFC 6578) where the server has one; where it has none, or refuses
 the one kept (403/409 valid-sync-token, a 400 from a pruned token), the ETags of every event are
@@ -32,8 +32,8 @@ from caldav.elements.base import BaseElement
 from caldav.lib import error as dav_error
 from icalendar import Calendar
 
-from domain.attendance import CalendarEvent
-from domain.calendar_port import (
+from domain.calendars.attendance import CalendarEvent
+from domain.calendars.calendar_port import (
     Block,
     BusyInterval,
     CalendarGoneError,

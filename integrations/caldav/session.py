@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from domain.calendar_port import ProviderError, RateLimitedError, ReconnectNeededError
+from domain.calendars.calendar_port import ProviderError, RateLimitedError, ReconnectNeededError
 from integrations.outbound.body import TooLargeError, read_capped
 from integrations.outbound.guard import (
     AddressPolicy,

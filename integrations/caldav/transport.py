@@ -27,7 +27,7 @@ from caldav.lib import error as dav_error
 from lxml import etree
 from requests.structures import CaseInsensitiveDict
 
-from domain.calendar_port import ProviderError
+from domain.calendars.calendar_port import ProviderError
 from integrations.caldav.session import USER_AGENT, Answer, Session
 
 _STATUS = re.compile(r"(?:HTTP/\S+\s+)?([1-5]\d\d)\b")

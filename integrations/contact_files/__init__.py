@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Final
 
-from domain import text
-from domain.contact_matching import ImportedContact
+from domain.guards import text
+from domain.people.contact_matching import ImportedContact
 from integrations.contact_files import google_csv, linkedin, outlook_csv, vcard
 from integrations.contact_files.errors import ContactFileError, RowProblem
 from integrations.contact_files.table import decode
@@ -100,7 +100,7 @@ _FIELD_WORDS: Final = {
 
 
 def _text_problem(contact: ImportedContact) -> RowProblem | None:
-    """The API's rule for text (domain/text.py), the same for every format: a row the JSON API would
+    """The API's rule for text (domain/guards/text.py), the same for every format: a row the JSON API would
     refuse is a wrong row, named by its line or card, never stored."""
     for field in fields(contact)[1:]:  # after `where`, ours
         value = getattr(contact, field.name)

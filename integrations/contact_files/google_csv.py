@@ -5,7 +5,7 @@ One cell may hold several values separated by " ::: "."""
 
 from __future__ import annotations
 
-from domain.contact_matching import ImportedContact, normalise_linkedin_url
+from domain.people.contact_matching import ImportedContact, normalise_linkedin_url
 from integrations.contact_files.errors import RowProblem
 from integrations.contact_files.table import Row, rows
 

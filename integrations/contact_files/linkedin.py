@@ -3,7 +3,7 @@ Address, Company, Position, Connected On. "Connected On" tells how long we have 
 
 from __future__ import annotations
 
-from domain.contact_matching import ImportedContact, normalise_linkedin_url
+from domain.people.contact_matching import ImportedContact, normalise_linkedin_url
 from integrations.contact_files.dates import parse_date
 from integrations.contact_files.errors import ContactFileError, RowProblem
 from integrations.contact_files.table import Row, rows

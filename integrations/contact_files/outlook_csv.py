@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from domain.contact_matching import ImportedContact, normalise_linkedin_url
+from domain.people.contact_matching import ImportedContact, normalise_linkedin_url
 from integrations.contact_files.errors import RowProblem
 from integrations.contact_files.table import rows
 

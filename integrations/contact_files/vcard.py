@@ -11,7 +11,7 @@ from typing import Any
 import vobject
 from vobject.base import ParseError
 
-from domain.contact_matching import ImportedContact, normalise_linkedin_url
+from domain.people.contact_matching import ImportedContact, normalise_linkedin_url
 from integrations.contact_files.dates import parse_date
 from integrations.contact_files.errors import ContactFileError, RowProblem
 

@@ -22,7 +22,7 @@ from datetime import time as dtime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.attendance import Attendee, CalendarEvent
+from domain.calendars.attendance import Attendee, CalendarEvent
 from integrations.google.oauth import GoogleEndpoints
 
 PAGE_SIZE = 2500

@@ -1,4 +1,4 @@
-"""Google Calendar behind the calendar port (`domain.calendar_port`), over `GoogleCalendar`.
+"""Google Calendar behind the calendar port (`domain.calendars.calendar_port`), over `GoogleCalendar`.
 
 The Google use cases (`service/google/`) keep calling `GoogleCalendar` directly, with their
 behaviour and tests unchanged; this adapter is how Google takes the provider contract suite and
@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from domain import calendar_port as port
-from domain.attendance import CalendarEvent
+from domain.calendars import calendar_port as port
+from domain.calendars.attendance import CalendarEvent
 from integrations.google.calendar import (
     GoogleCalendar,
     GoogleError,

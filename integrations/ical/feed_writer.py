@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event, vDuration, vText
 
-from domain.feed import FeedItem
+from domain.calendars.feed import FeedItem
 
 PRODID = "-//netgoals//networking goals feed//EN"
 log = logging.getLogger(__name__)

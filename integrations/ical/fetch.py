@@ -73,7 +73,7 @@ class Fetcher:
     max_redirects: int = MAX_REDIRECTS
     timeout: float = TIMEOUT_SECONDS
     resolver: Resolver = system_resolver
-    policy: AddressPolicy | None = None  # None: domain.addresses.is_public_address
+    policy: AddressPolicy | None = None  # None: domain.guards.addresses.is_public_address
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
         url = normalize_url(url)

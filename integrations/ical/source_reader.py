@@ -24,7 +24,7 @@ import recurring_ical_events
 import x_wr_timezone
 from icalendar import Calendar, Component
 
-from domain.attendance import Attendee, CalendarEvent
+from domain.calendars.attendance import Attendee, CalendarEvent
 from integrations.ical import recurrence_budget
 from integrations.ical.recurrence_budget import MAX_INSTANCES, Budget, RecurrenceTooCostlyError
 from integrations.ical.source_repair import Problems, repair_component

@@ -23,7 +23,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from domain import addresses
+from domain.guards import addresses
 
 Resolver = Callable[[str, int], list[str]]
 AddressPolicy = Callable[[str], bool]  # may this address be connected to?
@@ -81,7 +81,7 @@ class Guard:
 
     allow_private: bool = False
     resolver: Resolver = system_resolver
-    policy: AddressPolicy | None = None  # None: `domain.addresses.is_public_address`
+    policy: AddressPolicy | None = None  # None: `domain.guards.addresses.is_public_address`
 
     def addresses(self, host: str, port: int, deadline: Deadline) -> list[str]:
         """Every address of `host`, each allowed — or AddressRefusedError without naming any of them

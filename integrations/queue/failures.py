@@ -3,7 +3,7 @@
 Keys (a client address, a presented credential, a handle) are stored only as SHA-256 hashes under
 `netgoals:signin:`: Redis holds no addresses, emails or token material. Each key is a small hash
 {count, last, blocked_until}. A failure is one optimistic transaction over all its keys (WATCH,
-read, let `domain.backoff` decide, MULTI/EXEC the writes), retried when another process changed a
+read, let `domain.guards.backoff` decide, MULTI/EXEC the writes), retried when another process changed a
 key in between: concurrent failures all count, and the arithmetic stays in Python, in one place (no
 second copy of it in Lua). Every key expires once the backoff would find it idle anyway, so Redis
 never piles up old keys and needs no purge.
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import redis
 from redis.typing import EncodableT, FieldT
 
-from domain.backoff import Backoff
+from domain.guards.backoff import Backoff
 
 PREFIX = "netgoals:signin:"
 _ATTEMPTS = 100  # optimistic rounds before giving up; each lost round means another failure counted
@@ -33,7 +33,7 @@ def _number(value: str | bytes | None, default: float) -> float:
 
 
 class RedisFailureCounter:
-    """The Redis implementation of `service.throttle.FailureCounter`."""
+    """The Redis implementation of `service.access.throttle.FailureCounter`."""
 
     def __init__(self, client: redis.Redis, policy: Backoff | None = None) -> None:
         self.client = client

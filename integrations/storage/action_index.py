@@ -9,8 +9,8 @@ from typing import Any, Final
 import orjson
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
-from domain import events as ev
-from domain.fold import LogFold
+from domain.event_types import events as ev
+from domain.event_types.fold import LogFold
 from integrations.storage import view_rows
 from integrations.storage.database import bulk_insert, bulk_writing, empty_table
 from integrations.storage.event_store import RawRow, decoded

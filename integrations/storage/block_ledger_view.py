@@ -1,4 +1,4 @@
-"""The block ledger as a projection: `domain/block_ledger.py` is the rule (a fold of one person's
+"""The block ledger as a projection: `domain/calendars/block_ledger.py` is the rule (a fold of one person's
 actions stream); this keeps its result in `v_block_ledger`, so a reader reads one person's rows
 instead of folding their whole stream (invariant 5 in docs/architecture.md, like the others).
 
@@ -20,14 +20,14 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, select
 
-from domain import events as ev
-from domain.block_ledger import BlockLedger, DoneAction, PlannedBlock
+from domain.calendars.block_ledger import BlockLedger, DoneAction, PlannedBlock
+from domain.event_types import events as ev
 from integrations.storage.database import is_sqlite
 from integrations.storage.event_store import RawRow, decoded
 from integrations.storage.schema import v_block_ledger
 
 BLOCK, DONE, RULE = "block", "done", "rule"
-# The types the fold reads (domain/block_ledger.py's handlers); every other event passes untouched.
+# The types the fold reads (domain/calendars/block_ledger.py's handlers); every other event passes untouched.
 TYPES = frozenset(
     {
         ev.ACTION_PLANNED,

@@ -19,9 +19,9 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import ConcurrencyError
-from domain.events import CURRENT_SCHEMA_VERSION, NewEvent, RecordedEvent, user_of_stream
-from domain.fold import LogFold
-from domain.upcasting import needs_upcasting, upcast
+from domain.event_types.events import CURRENT_SCHEMA_VERSION, NewEvent, RecordedEvent, user_of_stream
+from domain.event_types.fold import LogFold
+from domain.event_types.upcasting import needs_upcasting, upcast
 from integrations.storage.database import (
     bulk_insert,
     lock_appends,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import Column, Connection, Engine, Float, MetaData, String, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.backoff import Backoff
+from domain.guards.backoff import Backoff
 from integrations.storage.database import is_sqlite, read_transaction, write_transaction
 
 metadata = MetaData()
@@ -35,7 +35,7 @@ def _hashed(keys: Iterable[str]) -> list[str]:
 
 
 class DatabaseFailureCounter:
-    """The database implementation of `service.throttle.FailureCounter`."""
+    """The database implementation of `service.access.throttle.FailureCounter`."""
 
     def __init__(self, engine: Engine, policy: Backoff | None = None) -> None:
         self.engine = engine

@@ -2,7 +2,7 @@
 
 One reader per occurrence table (Google, CalDAV, iCal sources), in a small registry: a calendar kind
 that keeps its own occurrences adds its reader with `register`. Each reader turns the rows it keeps
-for a user into `domain.meetings.Meeting`s; the rows' `facts` hold the event's start, end, title,
+for a user into `domain.people.meetings.Meeting`s; the rows' `facts` hold the event's start, end, title,
 known contacts, other attendees and whether the person is going (older rows without them read as
 best they can).
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from domain.meetings import Meeting
+from domain.people.meetings import Meeting
 from integrations.storage.caldav_store.tables import caldav_occurrences
 from integrations.storage.calendar_store.tables import google_occurrences
 from integrations.storage.ical_store.tables import ical_occurrences, ical_sources

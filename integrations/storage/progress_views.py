@@ -13,15 +13,15 @@ from typing import Any, Final
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain import events as ev
-from domain.actions import ActionFact, Interactions, action_from_done
-from domain.contacts import contact_from_dict
-from domain.fold import LogFold
-from domain.goals import Goal, goal_from_dict
-from domain.periods import local_date, local_midnight
-from domain.profile import EVENT_READING as PROFILE_READING
-from domain.profile import Aspiration, Profile
-from domain.progress import count_by_period
+from domain.decisions.profile import EVENT_READING as PROFILE_READING
+from domain.decisions.profile import Aspiration, Profile
+from domain.event_types import events as ev
+from domain.event_types.fold import LogFold
+from domain.people.contacts import contact_from_dict
+from domain.tracking.actions import ActionFact, Interactions, action_from_done
+from domain.tracking.goals import Goal, goal_from_dict
+from domain.tracking.periods import local_date, local_midnight
+from domain.tracking.progress import count_by_period
 from integrations.storage import view_rows
 from integrations.storage.database import bulk_insert, is_sqlite
 from integrations.storage.event_store import RawRow, decoded

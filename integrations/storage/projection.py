@@ -5,7 +5,7 @@ Three projections, run in this order:
   retracted — an index of the log that the progress projection queries by goal and period;
 - progress: users, aspirations, goals, contacts with their interactions, and done-per-period counts;
 - the block ledger (`v_block_ledger`, `block_ledger_view`): each person's planned blocks and what
-  can fulfil them, `domain/block_ledger.py` folded over their actions stream.
+  can fulfil them, `domain/calendars/block_ledger.py` folded over their actions stream.
 
 Incremental: each batch of new events updates a projection's views and its checkpoint in one
 transaction; the checkpoint row is locked first, so two processes catching up never apply a batch
@@ -15,7 +15,7 @@ transaction holding only that user's rows (`user_positions`), so writers for dif
 queue on the checkpoint row; the whole-log catch-up (the workers' sweep, the CLI) moves the
 checkpoint, a low-water mark, skipping what a user's own catch-ups already applied. On SQLite
 writers are serial anyway, so a write's catch-up is the whole-log one.
-Rebuild: fold the log in memory (`domain.fold`) and write the views anew; on SQLite the action
+Rebuild: fold the log in memory (`domain.event_types.fold`) and write the views anew; on SQLite the action
 index is derived by SQLite itself meanwhile (`sqlite_action_index`).
 A projection never wedges (docs/architecture.md): an event it cannot apply is quarantined
 (`quarantine`), the checkpoint goes past it and the rest is applied, incrementally and in a rebuild.
@@ -31,9 +31,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, func, select
 
-from domain import events as ev
-from domain.events import user_of_stream
-from domain.fold import LogFold
+from domain.event_types import events as ev
+from domain.event_types.events import user_of_stream
+from domain.event_types.fold import LogFold
 from integrations.storage import (
     action_index,
     block_ledger_view,
@@ -371,7 +371,7 @@ class Projections:
 
 
 def _write_blocks(connection: Connection, fold: LogFold) -> None:
-    """Each person's block ledger, folded with the rest of the log (`domain/fold.py`)."""
+    """Each person's block ledger, folded with the rest of the log (`domain/event_types/fold.py`)."""
     block_ledger_view.write(connection, ((user_id, f.blocks) for user_id, f in fold.users.items()))
 
 

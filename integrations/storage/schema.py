@@ -99,7 +99,7 @@ v_goals = Table(
     Column("user_id", String(36), primary_key=True),
     Column("goal_id", String(36), primary_key=True),
     Column("action", String(40), nullable=False),
-    Column("data", Text, nullable=False),  # the folded Goal, see domain.goals.goal_to_dict
+    Column("data", Text, nullable=False),  # the folded Goal, see domain.tracking.goals.goal_to_dict
 )
 
 v_contacts = Table(
@@ -107,7 +107,7 @@ v_contacts = Table(
     metadata,
     Column("user_id", String(36), primary_key=True),
     Column("contact_id", String(36), primary_key=True),
-    Column("data", Text, nullable=False),  # the folded Contact, see domain.contacts.contact_to_dict
+    Column("data", Text, nullable=False),  # the folded Contact, see domain.people.contacts.contact_to_dict
     Column("first_at", Float, nullable=True),  # epoch seconds of the first and last interaction
     Column("last_at", Float, nullable=True),
     Column("interactions", Integer, nullable=False),
@@ -140,7 +140,7 @@ v_progress = Table(
 
 # --- the block ledger's projection (integrations/storage/block_ledger_view.py) -------------------
 
-# `domain/block_ledger.py` folded over each person's actions stream, kept: one row per planned
+# `domain/calendars/block_ledger.py` folded over each person's actions stream, kept: one row per planned
 # block, per done action (what can fulfil a block) and the person's confirmation rule.
 v_block_ledger = Table(
     "v_block_ledger",

@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 
-from domain.goals import Goal, goal_from_dict
+from domain.tracking.goals import Goal, goal_from_dict
 from integrations.storage.migrate import newest_revision
 from integrations.storage.view_rows import UserRecord
 

@@ -31,8 +31,8 @@ from typing import cast
 import orjson
 from sqlalchemy import Connection, Engine
 
-from domain import events as ev
-from domain.events import CURRENT_SCHEMA_VERSION
+from domain.event_types import events as ev
+from domain.event_types.events import CURRENT_SCHEMA_VERSION
 from integrations.storage.database import bulk_writing, empty_table, is_sqlite
 from integrations.storage.schema import v_actions
 

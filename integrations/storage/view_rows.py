@@ -9,10 +9,10 @@ from typing import Any
 
 import orjson
 
-from domain.actions import Interactions
-from domain.contacts import Contact, contact_to_dict
-from domain.goals import Goal, goal_to_dict
-from domain.profile import Aspiration, Profile
+from domain.decisions.profile import Aspiration, Profile
+from domain.people.contacts import Contact, contact_to_dict
+from domain.tracking.actions import Interactions
+from domain.tracking.goals import Goal, goal_to_dict
 
 
 @dataclass(frozen=True, slots=True)

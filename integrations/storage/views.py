@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
 
-from domain import events as ev
-from domain.actions import ActionFact, Interactions
-from domain.contacts import Contact, contact_from_dict
-from domain.goals import Goal, goal_from_dict
-from domain.periods import Period, local_midnight
-from domain.profile import Aspiration, Profile
+from domain.decisions.profile import Aspiration, Profile
+from domain.event_types import events as ev
+from domain.people.contacts import Contact, contact_from_dict
+from domain.tracking.actions import ActionFact, Interactions
+from domain.tracking.goals import Goal, goal_from_dict
+from domain.tracking.periods import Period, local_midnight
 from integrations.storage.event_store import decoded
 from integrations.storage.schema import (
     events,

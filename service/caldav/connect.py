@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.calendar_port import CalendarInfo, ProviderError
+from domain.calendars.calendar_port import CalendarInfo, ProviderError
 from domain.errors import DomainError
 from domain.event_types import facts
 from integrations.caldav.discovery import start_url

@@ -2,10 +2,10 @@
 state, derive done / retracted / skipped / rescheduled facts, then append them and store the new
 state in ONE transaction, compare-and-set on the state's version.
 
-- Attendance is the iCal sources' rule (`domain.ical_attendance.source_attendance`): the person's
+- Attendance is the iCal sources' rule (`domain.calendars.ical_attendance.source_attendance`): the person's
   own ATTENDEE said ACCEPTED, or they organised it; ended; not cancelled. What it counts for is
-  `domain.attendance`'s goal rules; the credits are `domain.crediting`'s (invariant 14), so a
-  re-read calendar counts nothing twice.
+  `domain.calendars.attendance`'s goal rules; the credits are `domain.calendars.crediting`'s
+  (invariant 14), so a re-read calendar counts nothing twice.
 - An event read again in full whose instance is no longer there (an EXDATE, a shortened series)
   and an event that is gone take their credits back.
 - netgoals' own blocks (their UID is the outbox's event id) are intentions, never evidence: the
@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from domain import crediting
-from domain.attendance import (
+from domain.calendars import crediting
+from domain.calendars.attendance import (
     ATTENDED,
     UPCOMING,
     CalendarEvent,
@@ -32,23 +32,23 @@ from domain.attendance import (
     matching_kinds,
     rules_for,
 )
-from domain.calendar_port import Changes
-from domain.confirmation import ANSWER_DONE, title_says_done
-from domain.crediting import derived_id
+from domain.calendars.calendar_port import Changes
+from domain.calendars.confirmation import ANSWER_DONE, title_says_done
+from domain.calendars.crediting import derived_id
+from domain.calendars.ical_attendance import source_attendance
+from domain.decisions.profile import Profile
 from domain.errors import DomainError
+from domain.event_types.events import NewEvent, actions_stream
 from domain.event_types.facts import action_rescheduled, action_skipped
-from domain.events import NewEvent, actions_stream
-from domain.ical_attendance import source_attendance
-from domain.profile import Profile
 from integrations.caldav.provider import CalDAVProvider
 from integrations.storage import caldav_store
 from integrations.storage import calendar_store as outbox_store
 from integrations.storage.caldav_store import CalendarRow, Occurrence, Written
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
-from service import confirmation
 from service.app import App
 from service.google.report import Report
+from service.tracking import confirmation
 
 SOURCE = "caldav"
 

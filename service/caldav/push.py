@@ -15,20 +15,20 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.calendar_port import Block, WriteOutcome, WriteResult
-from domain.confirmation import ANSWER_DONE, title_says_done
+from domain.calendars.calendar_port import Block, WriteOutcome, WriteResult
+from domain.calendars.confirmation import ANSWER_DONE, title_says_done
+from domain.decisions.profile import Profile
 from domain.errors import DomainError
-from domain.events import actions_stream
-from domain.profile import Profile
+from domain.event_types.events import actions_stream
 from integrations.caldav.provider import CalDAVProvider
 from integrations.storage import caldav_store
 from integrations.storage import calendar_store as outbox_store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
-from service import confirmation
 from service.app import App
 from service.caldav.pull import PullWork, own_block, save_own
 from service.google.report import Report
+from service.tracking import confirmation
 
 MAX_TRIES = 3  # a block the person keeps editing while we write waits for the next sync
 

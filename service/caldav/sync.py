@@ -12,15 +12,19 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from domain.calendar_port import CalendarGoneError, ProviderError, RateLimitedError, ReconnectNeededError
-from domain.events import actions_stream
-from domain.periods import local_date
-from domain.profile import Profile
+from domain.calendars.calendar_port import (
+    CalendarGoneError,
+    ProviderError,
+    RateLimitedError,
+    ReconnectNeededError,
+)
+from domain.decisions.profile import Profile
+from domain.event_types.events import actions_stream
+from domain.tracking.periods import local_date
 from integrations.caldav.provider import CalDAVProvider
 from integrations.storage import caldav_store
 from integrations.storage import calendar_store as outbox_store
 from integrations.storage.database import read_transaction, write_transaction
-from service import confirmation
 from service.app import App
 from service.caldav.connect import GOALS
 from service.caldav.context import CalDAV, next_poll
@@ -29,6 +33,7 @@ from service.caldav.push import push
 from service.google.ids import GOALS_CALENDAR
 from service.google.plan import make_plan
 from service.google.report import Report
+from service.tracking import confirmation
 
 log = logging.getLogger("netgoals.caldav")
 

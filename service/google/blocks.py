@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from domain.calendars.planning import Block
+from domain.decisions.profile import Profile
 from domain.event_types import facts
-from domain.events import NewEvent
-from domain.periods import Frame
-from domain.planning import Block
-from domain.profile import Profile
+from domain.event_types.events import NewEvent
+from domain.tracking.periods import Frame
 from service.google.ids import derived_id, google_event_id
 
 

@@ -21,7 +21,7 @@ from integrations.google.calendar import GoogleError
 from integrations.google.oauth import OAuthError
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
-from service import keys
+from service.access import keys
 from service.app import App
 from service.google.context import Google
 from service.google.ids import GOALS_CALENDAR

@@ -5,7 +5,7 @@ and the two calendar roles.
 
 from __future__ import annotations
 
-from domain.crediting import NAMESPACE, credit_action_id, derived_id, done_id, retracted_id
+from domain.calendars.crediting import NAMESPACE, credit_action_id, derived_id, done_id, retracted_id
 
 GOALS_CALENDAR = "Networking goals"
 PRIMARY, GOALS = "primary", "goals"

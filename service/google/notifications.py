@@ -10,7 +10,7 @@ from datetime import timedelta
 from integrations.google.calendar import GoogleCalendar
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
-from service import keys
+from service.access import keys
 from service.app import App
 from service.google.context import Google
 from service.google.ids import GOALS, PRIMARY

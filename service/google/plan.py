@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from domain.calendars.planning import BUSY, PlanChanges, plan
+from domain.decisions.profile import Profile
 from domain.event_types import facts
-from domain.events import NewEvent, actions_stream
-from domain.planning import BUSY, PlanChanges, plan
-from domain.profile import Profile
+from domain.event_types.events import NewEvent, actions_stream
 from integrations.storage import calendar_store as store
 from integrations.storage import views
 from integrations.storage.database import read_transaction, write_transaction

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from domain import crediting
-from domain.attendance import (
+from domain.calendars import crediting
+from domain.calendars.attendance import (
     ATTENDED,
     UPCOMING,
     CalendarEvent,
@@ -26,11 +26,11 @@ from domain.attendance import (
     matching_kinds,
     rules_for,
 )
-from domain.confirmation import ANSWER_DONE, title_says_done
+from domain.calendars.confirmation import ANSWER_DONE, title_says_done
+from domain.decisions.profile import Profile
 from domain.errors import DomainError
+from domain.event_types.events import NewEvent, actions_stream
 from domain.event_types.facts import action_rescheduled
-from domain.events import NewEvent, actions_stream
-from domain.profile import Profile
 from integrations.google.calendar import (
     GoogleCalendar,
     SyncTokenExpiredError,
@@ -39,12 +39,12 @@ from integrations.google.calendar import (
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
-from service import confirmation
 from service.app import App
 from service.google.blocks import deleted_in_google
 from service.google.ids import GOALS, derived_id
 from service.google.recovery import recover
 from service.google.report import Report
+from service.tracking import confirmation
 
 
 class SyncConflictError(RuntimeError):
@@ -194,7 +194,7 @@ def _counted_by_the_old_rule(
 def credit(
     work: _Pull, occurrence: store.Occurrence, facts: dict[str, Any], wanted: dict[str, Any], reason: str
 ) -> None:
-    """Move an occurrence from what it counted to what it should count now (`domain.crediting`)."""
+    """Move an occurrence from what it counted to what it should count now (`domain.calendars.crediting`)."""
     done = crediting.credit(
         work.user_id,
         occurrence.key,

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from domain.confirmation import ANSWER_DONE, ANSWER_SKIP
-from domain.events import NewEvent, actions_stream
-from domain.profile import Profile
+from domain.calendars.confirmation import ANSWER_DONE, ANSWER_SKIP
+from domain.decisions.profile import Profile
+from domain.event_types.events import NewEvent, actions_stream
 from integrations.google.calendar import (
     GoogleCalendar,
     GoogleNotFoundError,
@@ -22,7 +22,6 @@ from integrations.storage import views
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from service.app import App
-from service.confirm_links import Links
 from service.google.blocks import (
     CONFIRM_MARK,
     confirm_section,
@@ -32,6 +31,7 @@ from service.google.blocks import (
     to_block,
 )
 from service.google.report import Report
+from service.tracking.confirm_links import Links
 
 
 def event_body(row: dict[str, Any], time_zone: str, contact_ids: Iterable[str] = ()) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection
 
-from domain.goals import ACTION_KINDS
+from domain.tracking.goals import ACTION_KINDS
 from integrations.storage import calendar_store as store
 from integrations.storage.event_store import EventStore
 from service.google.ids import credit_action_id, done_id, retracted_id

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from domain import events as ev
-from domain.events import NewEvent
+from domain.event_types import events as ev
+from domain.event_types.events import NewEvent
 from integrations.storage.calendar_store import SyncCounts
 
 

@@ -8,23 +8,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.attendance import (
+from domain.calendars.attendance import (
     Attendee,
     CalendarEvent,
     strangers,
 )
+from domain.calendars.planning import follow_up_slot
 from domain.decisions import ContactSpec
 from domain.errors import NotFoundError
 from domain.event_types import facts
-from domain.events import actions_stream
-from domain.planning import follow_up_slot
+from domain.event_types.events import actions_stream
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
-from service import contacts as contacts_service
 from service.app import App
 from service.google.blocks import outbox_row, to_block
 from service.google.ids import derived_id
+from service.people import contacts as contacts_service
 
 
 @dataclass(frozen=True, slots=True)

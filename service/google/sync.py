@@ -15,9 +15,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.events import actions_stream
-from domain.periods import local_date
-from domain.profile import Profile
+from domain.decisions.profile import Profile
+from domain.event_types.events import actions_stream
+from domain.tracking.periods import local_date
 from integrations.google import oauth as google_oauth
 from integrations.google.calendar import (
     GoogleCalendar,
@@ -28,9 +28,7 @@ from integrations.google.calendar import (
 )
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
-from service import confirmation
 from service.app import App
-from service.confirm_links import Links
 from service.google.context import Google
 from service.google.ids import GOALS, GOALS_CALENDAR, PRIMARY
 from service.google.notifications import renew_channels
@@ -38,6 +36,8 @@ from service.google.plan import make_plan
 from service.google.pull import SyncConflictError, pull, settle_due
 from service.google.push import CalendarGoneError, push
 from service.google.report import Report
+from service.tracking import confirmation
+from service.tracking.confirm_links import Links
 
 
 def sync_once(app: App, google: Google, user_id: str) -> Report:

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain import crediting
-from domain.attendance import (
+from domain.calendars import crediting
+from domain.calendars.attendance import (
     ATTENDED,
     UPCOMING,
     CalendarEvent,
@@ -18,10 +18,10 @@ from domain.attendance import (
     matching_kinds,
     rules_for,
 )
-from domain.events import NewEvent
-from domain.ical_attendance import fingerprint, occurrence_key, source_attendance
-from domain.meetings import going
-from domain.profile import Profile
+from domain.calendars.ical_attendance import fingerprint, occurrence_key, source_attendance
+from domain.decisions.profile import Profile
+from domain.event_types.events import NewEvent
+from domain.people.meetings import going
 from integrations.storage import ical_store as store
 from integrations.storage.database import read_transaction
 from service.app import App
@@ -93,7 +93,7 @@ def credit(
     reason: str,
 ) -> None:
     """Move an occurrence from what it counted to what it should count now: the one crediting rule
-    (`domain.crediting`, invariant 14). Its action ids are keyed by user and event, not by source:
+    (`domain.calendars.crediting`, invariant 14). Its action ids are keyed by user and event, not by source:
     the same event read from two calendars (or from a calendar removed and added again) is one."""
     done = crediting.credit(
         work.user_id,

@@ -17,15 +17,15 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
-from domain.events import actions_stream, profile_stream
-from domain.feed import FeedInput, FeedItem, FeedWindow, LogEntry, feed_items
-from domain.periods import local_date, local_midnight
-from domain.profile import Profile
+from domain.calendars.feed import FeedInput, FeedItem, FeedWindow, LogEntry, feed_items
+from domain.decisions.profile import Profile
+from domain.event_types.events import actions_stream, profile_stream
+from domain.tracking.periods import local_date, local_midnight
 from integrations.ical.feed_writer import FeedHeader, render_feed
 from integrations.storage import ical_store as store
 from integrations.storage import views
 from integrations.storage.database import read_transaction, write_transaction
-from service import keys
+from service.access import keys
 from service.app import App
 from service.settings import Settings
 

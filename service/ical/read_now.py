@@ -24,7 +24,7 @@ from integrations.storage.database import read_transaction, write_transaction
 from service.ical.context import fetcher_of
 from service.ical.source_sync import SourceReport, sync_source
 from service.ical.sources import SourceView, view_of
-from service.jobs import Jobs
+from service.operations.jobs import Jobs
 
 MIN_GAP = 60.0  # seconds between two reads of one source that a person asks for
 PER_MESSAGE = 5  # reads one message does; each has the fetcher's own deadline

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain import events as ev
-from domain.backoff import poll_delay
 from domain.errors import NotFoundError
-from domain.events import actions_stream
+from domain.event_types import events as ev
+from domain.event_types.events import actions_stream
+from domain.guards.backoff import poll_delay
 from integrations.ical.fetch import Fetched, Fetcher, FetchError
 from integrations.ical.source_reader import SourceError, read_calendar
 from integrations.storage import ical_store as store

@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import uuid4
 
-from domain.addresses import is_public_address, literal_address
 from domain.errors import DomainError, NotFoundError
+from domain.guards.addresses import is_public_address, literal_address
 from integrations.ical.fetch import FetchError, normalize_url
 from integrations.outbound.guard import OutboundError, system_resolver
 from integrations.storage import ical_store as store

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from domain.errors import NotFoundError
 from integrations.storage import ical_store as store
 from integrations.storage.database import read_transaction, write_transaction
-from service import keys
+from service.access import keys
 from service.app import App
 from service.ical.context import vault_of
 from service.settings import Settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from domain.profile import Aspiration
+from domain.decisions.profile import Aspiration
 
 
 class AspirationOut(BaseModel):

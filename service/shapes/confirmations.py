@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from service.confirmation import Answered, Waiting
+from service.tracking.confirmation import Answered, Waiting
 
 
 class WaitingOut(BaseModel):

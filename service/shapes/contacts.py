@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from domain.actions import Interactions
-from domain.contacts import Contact
-from domain.network import ContactStanding, NetworkAssessment
+from domain.people.contacts import Contact
+from domain.people.network import ContactStanding, NetworkAssessment
+from domain.tracking.actions import Interactions
 
 
 class StrengthOut(BaseModel):

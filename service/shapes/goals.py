@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.goals import TEMPLATES, Goal
+from domain.tracking.goals import TEMPLATES, Goal
 
 
 class TargetOut(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from domain.closeness import Closeness
-from domain.meetings import Brief, Interaction, PersonBrief
-from domain.next_actions import NextItem
-from domain.next_answers import Promise
+from domain.people.closeness import Closeness
+from domain.people.meetings import Brief, Interaction, PersonBrief
+from domain.people.next_actions import NextItem
+from domain.people.next_answers import Promise
 
 
 class NextItemOut(BaseModel):

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from domain.progress import PeriodProgress
+from domain.tracking.progress import PeriodProgress
 
-if TYPE_CHECKING:  # service/progress.py builds these from its lines: no import cycle at run time
-    from service.progress import ProgressLine
+if TYPE_CHECKING:  # service/read_models/progress.py builds these from its lines: no import cycle at run time
+    from service.read_models.progress import ProgressLine
 
 RECENT_PERIODS = 12
 

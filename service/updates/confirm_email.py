@@ -17,10 +17,10 @@ from sqlalchemy import Connection
 
 from domain import decisions
 from domain.errors import DomainError
-from domain.updates import CONFIRM_EMAIL, email_key
+from domain.progress_updates.updates import CONFIRM_EMAIL, email_key
 from integrations.storage import update_store
+from service.access.signing import sign
 from service.app import App
-from service.signing import sign
 from service.updates.context import Updates, delivery_id
 from service.updates.signed import signed_user
 

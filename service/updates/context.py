@@ -7,9 +7,9 @@ from uuid import NAMESPACE_URL, uuid5
 
 from integrations.mail.smtp import SmtpServer
 from integrations.storage.secrets import Vault
-from service import keys
+from service.access import keys
+from service.access.signing import derive_key
 from service.settings import Settings
-from service.signing import derive_key
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/updates")
 

@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from domain import decisions
-from domain.daily import DAILY, TOP_ITEMS, daily_due, daily_key
-from domain.next_actions import BRIEF
-from domain.profile import Profile
-from service import next_actions
+from domain.decisions.profile import Profile
+from domain.people.next_actions import BRIEF
+from domain.progress_updates.daily import DAILY, TOP_ITEMS, daily_due, daily_key
 from service.app import App
+from service.people import next_actions
 from service.shapes.next import BriefOut, NextItemOut
 
 

@@ -14,17 +14,17 @@ from uuid import UUID
 
 from sqlalchemy import Connection
 
-from domain.digest import Digest, digest_key, digest_week_due, week_label
+from domain.decisions.profile import Profile
 from domain.event_types import facts
-from domain.events import actions_stream
-from domain.profile import Profile
-from domain.updates import DIGEST, Update, WaitingBlock, worth_telling
+from domain.event_types.events import actions_stream
+from domain.progress_updates.digest import Digest, digest_key, digest_week_due, week_label
+from domain.progress_updates.updates import DIGEST, Update, WaitingBlock, worth_telling
 from integrations.storage import update_store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
-from service import progress as progress_service
 from service.app import App
-from service.confirm_links import LINK_LIFETIME, Links
+from service.read_models import progress as progress_service
+from service.tracking.confirm_links import LINK_LIFETIME, Links
 from service.updates import daily
 from service.updates.confirm_email import queue_confirmation
 from service.updates.context import Updates, delivery_id, event_id
@@ -82,7 +82,7 @@ def plan(app: App, ctx: Updates, profile: Profile, waiting: list[WaitingBlock]) 
                 return None
             # The GET-safe one-click answers (a page with one button; only its POST answers).
             # A link lasts LINK_LIFETIME from when it is made: its expiry tells when that was
-            # (service/credentials.py refuses links made before a rotation).
+            # (service/access/credentials.py refuses links made before a rotation).
             expires = now + LINK_LIFETIME
             return {a: links.url(user_id, block.action_id, a, expires) for a in ("done", "skip")}
 

@@ -14,8 +14,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.event_types import facts
-from domain.events import actions_stream
-from domain.updates import CONFIRM_EMAIL, TEST, email_key
+from domain.event_types.events import actions_stream
+from domain.progress_updates.updates import CONFIRM_EMAIL, TEST, email_key
 from integrations.mail import smtp
 from integrations.storage import update_store
 from integrations.storage.database import write_transaction

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.digest import (
+from domain.decisions.profile import Profile
+from domain.progress_updates.digest import (
     CONFIRMED,
     CountedAction,
     Digest,
@@ -13,14 +14,13 @@ from domain.digest import (
     build_digest,
     next_week,
 )
-from domain.periods import Period, local_midnight
-from domain.profile import Profile
-from domain.updates import WaitingBlock
+from domain.progress_updates.updates import WaitingBlock
+from domain.tracking.periods import Period, local_midnight
 from integrations.storage import calendar_store, views
 from integrations.storage.database import read_transaction
-from service import contacts
-from service import progress as progress_service
 from service.app import App
+from service.people import contacts
+from service.read_models import progress as progress_service
 
 
 def digest_for(app: App, profile: Profile, week: Period, waiting: list[WaitingBlock]) -> Digest:

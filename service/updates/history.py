@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain.updates import UpdatePreferences
+from domain.progress_updates.updates import UpdatePreferences
 from integrations.storage import update_store
 from integrations.storage.database import read_transaction
 from integrations.storage.update_store import Delivery

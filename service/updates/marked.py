@@ -3,9 +3,9 @@ never for everyone.
 
 `claim_marked` takes a tick's worth of due marks (an index range: nobody due, one short query);
 `decide_marked` decides for a batch of them and settles each mark at the person's next due time
-(`domain/decision_due.py`). A batch that runs out of time stops between people: the marks it did not
-reach stay due, and their short claim runs out, so the next tick hands them out again — no decision
-is lost to a time limit.
+(`domain/progress_updates/decision_due.py`). A batch that runs out of time stops between people:
+the marks it did not reach stay due, and their short claim runs out, so the next tick hands them
+out again — no decision is lost to a time limit.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import logging
 import time
 from dataclasses import dataclass
 
-from domain.decision_due import next_due
-from domain.updates import WaitingBlock
+from domain.progress_updates.decision_due import next_due
+from domain.progress_updates.updates import WaitingBlock
 from integrations.storage import decision_marks
 from integrations.storage.database import read_transaction, write_transaction
-from service import confirmation
 from service.app import App
+from service.tracking import confirmation
 from service.updates.context import Updates
 from service.updates.decide import plan, record
 

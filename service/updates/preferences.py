@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 
 from domain import decisions
 from domain.errors import DomainError
-from domain.updates import UpdatePreferences, validate_preferences
+from domain.progress_updates.updates import UpdatePreferences, validate_preferences
 from integrations.storage import update_store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.webhooks.sender import check_target
+from service.access.signing import sign
 from service.app import App
-from service.signing import sign
 from service.updates.confirm_email import queue_confirmation
 from service.updates.context import Updates
 from service.updates.signed import signed_user

@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from domain.updates import DIGEST
+from domain.progress_updates.updates import DIGEST
 from integrations.mail.smtp import Mail
 from integrations.storage.update_store import Delivery
 

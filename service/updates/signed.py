@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from service import credentials
+from service.access import credentials
+from service.access.signing import BadLinkError, verify
 from service.app import App
-from service.signing import BadLinkError, verify
 from service.updates.context import Updates
 
 

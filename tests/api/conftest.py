@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from service import accounts
+from service.access import accounts
 from service.app import App
 from service.settings import Settings
 from tests.conftest import machine_redis_url, require_redis

@@ -14,7 +14,7 @@ import httpx
 import uvicorn
 
 from api.app import create_app
-from service import accounts
+from service.access import accounts
 from service.settings import Settings
 from tests.api.conftest import Clock
 from tests.api.live import free_port

@@ -15,13 +15,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from domain import events as ev
 from domain.decisions import ContactSpec, GoalSpec
-from domain.events import Event
-from service import contacts, goals, progress
+from domain.event_types import events as ev
+from domain.event_types.events import Event
 from service.app import App
-from service.confirm_links import Links
+from service.people import contacts
+from service.read_models import progress
 from service.settings import Settings
+from service.tracking import goals
+from service.tracking.confirm_links import Links
 from tests.api.conftest import Clock, User, add_user
 from tests.api.test_dashboard import sign_in
 

@@ -7,7 +7,7 @@ import re
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service import accounts, keys
+from service.access import accounts, keys
 from service.app import App
 from tests.api.conftest import User
 

@@ -11,13 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.pages import network_list
-from domain.actions import Interactions
-from domain.contacts import Contact
-from domain.network import ContactStanding
-from service import contact_import
+from domain.people.contacts import Contact
+from domain.people.network import ContactStanding
+from domain.tracking.actions import Interactions
 from service.app import App
 from service.commands import ContactSpec
-from service.contacts import add_contact, list_contacts
+from service.people import contact_import
+from service.people.contacts import add_contact, list_contacts
 from tests.api.conftest import Clock, User
 from tests.api.test_confirm_routes import plan_block
 from tests.api.test_dashboard_pages import _signed_in

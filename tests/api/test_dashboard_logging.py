@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 
 from domain.decisions import GoalSpec
-from service import actions, goals
 from service.app import App
 from service.commands import ContactSpec
-from service.contacts import add_contact
+from service.people.contacts import add_contact
+from service.tracking import actions, goals
 from tests.api.conftest import Clock, User, event_count
 from tests.api.test_dashboard_pages import _signed_in
 

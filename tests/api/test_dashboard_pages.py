@@ -9,11 +9,11 @@ import re
 
 from fastapi.testclient import TestClient
 
-from domain.events import ALL_EVENT_TYPES
-from service import actions, goals
+from domain.event_types.events import ALL_EVENT_TYPES
 from service.app import App
 from service.commands import ContactSpec
-from service.contacts import add_contact
+from service.people.contacts import add_contact
+from service.tracking import actions, goals
 from tests.api.conftest import Clock, User, add_user
 from tests.api.test_dashboard import _csrf, sign_in
 
@@ -317,7 +317,7 @@ def test_export_download_and_import_upload_of_ones_own_events(
 
 
 def _all_lines(service: App) -> list[str]:
-    from service import archive
+    from service.operations import archive
 
     return list(archive.export_lines(service, None))
 

@@ -8,9 +8,10 @@ import re
 
 from fastapi.testclient import TestClient
 
-from service import contacts, goals
 from service.app import App
 from service.commands import ContactSpec
+from service.people import contacts
+from service.tracking import goals
 from tests.api.conftest import User, event_count
 from tests.api.test_dashboard import _csrf, sign_in
 

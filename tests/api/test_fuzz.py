@@ -43,8 +43,10 @@ from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from domain.decisions import ContactSpec, GoalSpec
-from service import accounts, actions, contacts, goals
+from service.access import accounts
+from service.people import contacts
 from service.settings import Settings
+from service.tracking import actions, goals
 from tests.conftest import POSTGRES_ADMIN_URL, require_postgres
 
 _NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)

@@ -10,10 +10,10 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from domain import events as ev
-from domain.events import actions_stream, handle_stream, profile_stream
-from service import goals
+from domain.event_types import events as ev
+from domain.event_types.events import actions_stream, handle_stream, profile_stream
 from service.app import App
+from service.tracking import goals
 from tests.api.conftest import NOW, User
 from tests.api.test_dashboard_pages import _signed_in
 

@@ -8,8 +8,8 @@ import re
 
 from fastapi.testclient import TestClient
 
-from service import goals
 from service.app import App
+from service.tracking import goals
 from tests.api.conftest import User, event_count
 from tests.api.test_dashboard import sign_in
 from tests.contact_exports import LINKEDIN, VCARDS
@@ -213,7 +213,7 @@ def test_the_preview_says_which_lines_were_taken_as_the_same_person(
 def test_vcard_categories_become_tags_of_new_and_known_contacts(
     client: TestClient, ann: User, service: App
 ) -> None:
-    from service import contacts
+    from service.people import contacts
 
     card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@grid.org\r\nCATEGORIES:{}\r\nEND:VCARD\r\n"
     first = card.format("Climate,Mentor ,climate")
@@ -246,7 +246,7 @@ def _post(client: TestClient, user: User, body: str, query: str):  # type: ignor
 def test_rest_on_conflict_keeps_takes_the_files_or_the_newer_value(
     client: TestClient, ann: User, service: App
 ) -> None:
-    from service import contacts
+    from service.people import contacts
 
     first = _CARD.format(org="Green Grid", title="Head of Product", rev="20200101T000000Z")
     assert _post(client, ann, first, "dry_run=false").status_code == 200  # added now: 2026-11-25
@@ -282,7 +282,7 @@ def test_rest_on_conflict_keeps_takes_the_files_or_the_newer_value(
 def test_rest_import_rest_imports_the_good_rows_and_lists_the_bad_ones(
     client: TestClient, ann: User, bob: User, service: App
 ) -> None:
-    from service import contacts
+    from service.people import contacts
 
     wrong = LINKEDIN.replace("14 Mar 2019", "Tuesday")
     head = event_count(service)
@@ -334,7 +334,7 @@ def test_a_vcard_with_bad_cards_answers_422_per_card_and_appends_nothing(
 def test_the_dashboard_preview_shows_conflicts_and_offers_the_choice(
     client: TestClient, ann: User, service: App
 ) -> None:
-    from service import contacts
+    from service.people import contacts
 
     _post(
         client, ann, _CARD.format(org="Green Grid", title="Head of Product", rev="20200101"), "dry_run=false"

@@ -10,10 +10,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from domain import events as ev
-from domain.events import actions_stream, profile_stream
-from service import archive, next_actions
+from domain.event_types import events as ev
+from domain.event_types.events import actions_stream, profile_stream
 from service.app import App
+from service.operations import archive
+from service.people import next_actions
 from service.settings import Settings
 from tests.api.conftest import NOW, Clock, User, event_count
 from tests.api.test_dashboard_pages import _no_machine_words, _signed_in
@@ -252,9 +253,9 @@ def test_an_upload_with_a_bad_promise_or_daily_time_is_refused_by_line(
 def test_the_home_names_each_person_and_each_goal_once(
     client: TestClient, service: App, ann: User, clock: Clock
 ) -> None:
-    from service import contacts as contact_service
-    from service import goals as goal_service
     from service.commands import ContactSpec, GoalSpec
+    from service.people import contacts as contact_service
+    from service.tracking import goals as goal_service
 
     # Maya and Kai are overdue for a check-in; the Today card names Maya (and Kai too, when there is room)
     for name in ("Maya Lin", "Kai Sato"):

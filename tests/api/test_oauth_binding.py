@@ -23,7 +23,8 @@ from api.app import create_app
 from integrations.storage import calendar_store as store
 from integrations.storage.database import make_engine, write_transaction
 from integrations.storage.migrate import upgrade
-from service import accounts, google
+from service import google
+from service.access import accounts
 from service.commands import DomainError
 from service.settings import Settings
 from tests.api.conftest import Clock, User

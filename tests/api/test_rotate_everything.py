@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from cli.main import app as cli
-from domain import events as ev
-from domain.events import Event
-from service import accounts, credentials
+from domain.event_types import events as ev
+from domain.event_types.events import Event
+from service.access import accounts, credentials
 from service.app import App
-from service.confirm_links import Links
 from service.settings import Settings
+from service.tracking.confirm_links import Links
 from service.updates import Updates, unsubscribe_link
 from tests.api.conftest import Clock, User
 from tests.api.test_dashboard import _csrf, sign_in

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from api.app import create_app
 from integrations.queue.failures import RedisFailureCounter
 from integrations.storage.failures import DatabaseFailureCounter, sign_in_failures
+from service.access.throttle import FallbackFailureCounter
 from service.settings import Settings
-from service.throttle import FallbackFailureCounter
 from tests.api.conftest import SIGNIN_REDIS_URL, Clock, User
 from tests.api.test_dashboard import _csrf
 

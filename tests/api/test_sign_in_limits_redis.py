@@ -19,12 +19,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.app import create_app
-from domain.backoff import Backoff
+from domain.guards.backoff import Backoff
 from integrations.queue.failures import PREFIX, RedisFailureCounter
 from integrations.storage.failures import DatabaseFailureCounter
-from service import accounts, keys
+from service.access import accounts, keys
+from service.access.throttle import FallbackFailureCounter
 from service.settings import Settings
-from service.throttle import FallbackFailureCounter
 from tests.api.conftest import SIGNIN_REDIS_URL, Clock, User
 from tests.api.live import free_port
 from tests.api.test_sign_in_limits import _bad_api, _dashboard

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from integrations.storage import calendar_store as store
 from integrations.storage.database import write_transaction
-from service import accounts
+from service.access import accounts
+from service.access.keys import token_hash
 from service.app import App
-from service.keys import token_hash
 from service.settings import Settings
 from tests.api.conftest import SIGNIN_REDIS_URL, Clock, User, event_count
 from tests.api.live import LiveServer, live_server

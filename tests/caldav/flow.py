@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.events import actions_stream
+from domain.event_types.events import actions_stream
 from tests.caldav.conftest import new_calendar
 from tests.caldav.people import CaldavPerson, GooglePerson, Person
 from tests.caldav.quirks_proxy import QuirksProxy

@@ -16,18 +16,19 @@ from typing import Any, Protocol
 
 from cryptography.fernet import Fernet
 
-from domain import events as ev
 from domain.decisions import GoalSpec
-from domain.events import actions_stream
+from domain.event_types import events as ev
+from domain.event_types.events import actions_stream
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import goals, users
+from service.access import users
 from service.app import App
 from service.caldav import connect as caldav_connect
 from service.caldav.context import CalDAV
 from service.caldav.sync import sync_once as caldav_sync
 from service.google.report import Report
 from service.settings import Settings
+from service.tracking import goals
 from tests.caldav.applicability import not_applicable
 from tests.caldav.quirks_proxy import QuirksProxy
 from tests.caldav.servers import Server, forget_sync_tokens

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from integrations.queue.enqueue import EVERYONE, Enqueuer
-from service import accounts
+from service.access import accounts
 from service.app import App
 from service.caldav import connect as caldav_connect
 from service.settings import Settings

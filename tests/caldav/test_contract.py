@@ -1,4 +1,4 @@
-"""The calendar port's contract (`domain/calendar_port.py`), the same tests for every provider:
+"""The calendar port's contract (`domain/calendars/calendar_port.py`), the same tests for every provider:
 CalDAV on Radicale, on Xandikos and on Radicale behind the quirks proxy (no MKCALENDAR, no
 free-busy, sync answers with extra items, PUT answers without ETag), and Google on its fake.
 
@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.attendance import ATTENDED, NOT_ATTENDED, CalendarEvent, attendance
-from domain.calendar_port import (
+from domain.calendars.attendance import ATTENDED, NOT_ATTENDED, CalendarEvent, attendance
+from domain.calendars.calendar_port import (
     Block,
     CalendarProvider,
     Changes,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.calendar_port import ProviderError
+from domain.calendars.calendar_port import ProviderError
 from integrations.caldav.discovery import find_home, list_calendars, start_url
 from integrations.caldav.session import Session
 from tests.caldav.conftest import new_calendar

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 
-from domain import events as ev
+from domain.event_types import events as ev
 from tests.caldav.flow import (  # noqa: F401 - the fixtures
     BERLIN,
     actions_of,

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from domain import events as ev
-from service import confirmation
+from domain.event_types import events as ev
 from service.google.report import Report
+from service.tracking import confirmation
 from tests.caldav.applicability import not_applicable
 from tests.caldav.flow import (  # noqa: F401 - the fixtures
     BERLIN,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from domain.calendar_port import Block, WriteOutcome
+from domain.calendars.calendar_port import Block, WriteOutcome
 from tests.caldav.conftest import new_calendar, require
 from tests.caldav.people import CaldavPerson, goal
 from tests.caldav.servers import Server

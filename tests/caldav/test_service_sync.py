@@ -22,13 +22,14 @@ from integrations.storage import caldav_store
 from integrations.storage import calendar_store as outbox_store
 from integrations.storage.database import make_engine, read_transaction, write_transaction
 from integrations.storage.migrate import upgrade
-from service import goals, users
-from service import progress as progress_service
+from service.access import users
 from service.app import App
 from service.caldav import connect as caldav_connect
 from service.caldav.context import POLL_SECONDS, CalDAV
 from service.caldav.sync import poll_due, sync_once
+from service.read_models import progress as progress_service
 from service.settings import Settings
+from service.tracking import goals
 from tests.caldav.conftest import new_calendar
 from tests.caldav.servers import Server
 from tests.caldav.user_client import Attendee, UserClient, event, local
@@ -294,8 +295,8 @@ def test_disconnect_forgets_the_password_and_stops_polling(world: World) -> None
 
 
 def test_the_workers_caldav_task_syncs_the_accounts_that_are_due(world: World, tmp_path: Path) -> None:
-    from service import background
-    from service.jobs import Jobs, celery_app
+    from service.operations import background
+    from service.operations.jobs import Jobs, celery_app
 
     goals.set_goal(world.app, world.user_id, GoalSpec(template="monthly-event"))
     _meetup(world, local(2026, 11, 20, 19))
@@ -348,8 +349,8 @@ def test_a_meeting_with_a_known_person_in_a_caldav_calendar_gets_a_brief_and_cou
 ) -> None:
     # Issue 27 x issue 28: meetings come from every calendar; a CalDAV event tomorrow with someone
     # the network knows is kept (though no goal counts it) and briefed; a declined one is not.
-    from service import contacts, next_actions
     from service.commands import ContactSpec
+    from service.people import contacts, next_actions
 
     contacts.add_contact(
         world.app, world.user_id, ContactSpec(name="Grace Hopper", emails=("grace@example.com",))

@@ -13,7 +13,7 @@ import dns.rdatatype
 import dns.resolver
 import pytest
 
-from domain.calendar_port import ProviderError
+from domain.calendars.calendar_port import ProviderError
 from integrations.caldav import srv
 from integrations.caldav.discovery import find_home
 from integrations.caldav.session import Session

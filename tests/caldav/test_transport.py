@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.calendar_port import ProviderError
+from domain.calendars.calendar_port import ProviderError
 from integrations.caldav.discovery import find_home
 from integrations.caldav.provider import CalDAVProvider
 from integrations.caldav.session import Session

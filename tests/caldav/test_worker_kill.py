@@ -21,15 +21,16 @@ from pathlib import Path
 import pytest
 import redis
 
-from domain import events as ev
 from domain.decisions import GoalSpec
-from domain.events import actions_stream
+from domain.event_types import events as ev
+from domain.event_types.events import actions_stream
 from integrations.storage import caldav_store
 from integrations.storage.database import read_transaction, write_transaction
-from service import goals, users
+from service.access import users
 from service.caldav import connect as caldav_connect
 from service.caldav.context import CalDAV
-from service.jobs import task_names
+from service.operations.jobs import task_names
+from service.tracking import goals
 from tests.caldav.conftest import new_calendar
 from tests.caldav.quirks_proxy import QuirksProxy
 from tests.caldav.user_client import Attendee, event

@@ -26,9 +26,11 @@ from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwri
 from domain.decisions import GoalSpec, Rating
 from integrations.storage.database import write_transaction
 from integrations.storage.ical_store import sources as source_rows
-from service import actions, contact_import, goals, ical, network_assess
+from service import ical
 from service.app import App
+from service.people import contact_import, network_assess
 from service.settings import Settings
+from service.tracking import actions, goals
 from tests.e2e.test_dashboard_pages_browser import _serious
 
 NOW = datetime.fromisoformat("2026-11-25T12:00:00+01:00")

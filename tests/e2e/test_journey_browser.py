@@ -26,9 +26,9 @@ if not CHROMIUM.exists() and not REQUIRE_SERVICES:  # with NETGOALS_REQUIRE_SERV
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from service import goals
 from service.app import App
 from service.settings import Settings
+from service.tracking import goals
 from tests.api.conftest import User
 from tests.api.test_confirm_routes import plan_block
 from tests.e2e.test_dashboard_pages_browser import _serious

@@ -337,7 +337,7 @@ def test_settings_only_this_shell_has_are_refused_not_promised(tmp_path: Path) -
 
 
 def _serve_state(home: Path) -> dict[str, Any]:
-    """What serve wrote about its children (service/supervise.py), {} before the first write."""
+    """What serve wrote about its children (service/operations/supervise.py), {} before the first write."""
     try:
         found: dict[str, Any] = json.loads((home / "serve-state.json").read_text())
     except (OSError, ValueError):

@@ -16,10 +16,13 @@ import pytest
 from domain.decisions import ContactSpec, GoalSpec
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import contacts, goals, google, users
-from service import progress as progress_service
+from service import google
+from service.access import users
 from service.app import App
+from service.people import contacts
+from service.read_models import progress as progress_service
 from service.settings import Settings
+from service.tracking import goals
 from tests.conftest import FixedClock
 from tests.fakes.google_calendar import GoogleCalendarFake
 

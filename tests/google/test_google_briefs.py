@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain import events as ev
-from domain.events import actions_stream
-from service import next_actions
+from domain.event_types import events as ev
+from domain.event_types.events import actions_stream
+from service.people import next_actions
 from tests.google.conftest import ADA, World
 
 BERLIN = ZoneInfo("Europe/Berlin")

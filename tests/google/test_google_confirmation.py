@@ -8,14 +8,15 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain import events as ev
-from domain.events import NewEvent, actions_stream
+from domain.event_types import events as ev
+from domain.event_types.events import NewEvent, actions_stream
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
-from service import confirmation, credentials
-from service.confirm_links import Links
+from service.access import credentials
 from service.google.ids import derived_id
+from service.tracking import confirmation
+from service.tracking.confirm_links import Links
 from tests.google.conftest import ADA, World
 
 MONTHLY = "Attend one networking event per month"

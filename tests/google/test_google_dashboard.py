@@ -8,7 +8,8 @@ import httpx
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from service import accounts, google
+from service import google
+from service.access import accounts
 from service.settings import Settings
 from tests.api.conftest import User
 from tests.api.test_dashboard import _csrf, sign_in

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from domain import events as ev
-from domain.events import actions_stream
+from domain.event_types import events as ev
+from domain.event_types.events import actions_stream
 from integrations.storage import block_sweeps, calendar_store
 from integrations.storage.database import read_transaction
 from service import google

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from integrations.storage.calendar_store import google_connections
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import archive, google
-from service import progress as progress_service
+from service import google
 from service.app import App
+from service.operations import archive
+from service.read_models import progress as progress_service
 from tests.google.conftest import ADA, World
 
 BERLIN = ZoneInfo("Europe/Berlin")

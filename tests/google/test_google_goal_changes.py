@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.decisions import GoalSpec, PreferenceSpec
-from domain.events import actions_stream
-from service import goals, google
+from domain.event_types.events import actions_stream
+from service import google
+from service.tracking import goals
 from tests.google.conftest import ADA, TZ, World
 
 BERLIN = ZoneInfo(TZ)

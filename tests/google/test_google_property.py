@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 from domain.decisions import GoalSpec
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import goals, google, users
-from service import progress as progress_service
+from service import google
+from service.access import users
 from service.app import App
+from service.read_models import progress as progress_service
+from service.tracking import goals
 from tests.conftest import FixedClock
 from tests.fakes.google_calendar import GoogleCalendarFake
 from tests.google.conftest import ADA, NOW, TZ, settings_for

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from domain.calendar_port import Block, WriteOutcome
+from domain.calendars.calendar_port import Block, WriteOutcome
 from integrations.google.provider import GoogleProvider
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction

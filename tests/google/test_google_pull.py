@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain import events as ev
-from domain.events import actions_stream
-from service import confirmation, google
+from domain.event_types import events as ev
+from domain.event_types.events import actions_stream
+from service import google
+from service.tracking import confirmation
 from tests.google.conftest import ADA, World
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -149,7 +150,7 @@ def test_a_new_busy_event_moves_a_block_and_a_met_target_removes_the_rest(world:
 
 
 def test_pausing_a_goal_removes_its_future_blocks(world: World) -> None:
-    from service import goals
+    from service.tracking import goals
 
     goal_id = world.goal("weekly-outreach")
     world.connect()

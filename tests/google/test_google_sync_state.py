@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Connection, delete, select
 
-from domain import events as ev
-from domain.events import RecordedEvent, actions_stream
+from domain.event_types import events as ev
+from domain.event_types.events import RecordedEvent, actions_stream
 from integrations.google.calendar import GoogleCalendar
 from integrations.storage import calendar_store, event_store
 from integrations.storage.database import read_transaction, write_transaction

@@ -21,7 +21,8 @@ from api.app import create_app
 from cli import google as google_cli
 from cli.main import app as cli
 from integrations.storage.secrets import SecretKeyMissingError
-from service import accounts, google
+from service import google
+from service.access import accounts
 from tests.api.conftest import User
 from tests.api.test_dashboard import sign_in
 from tests.conftest import FixedClock

@@ -15,9 +15,12 @@ from sqlalchemy import Engine
 
 from api.app import create_app
 from domain.decisions import ContactSpec, GoalSpec
-from service import accounts, actions, contacts, goals, ical
+from service import ical
+from service.access import accounts
 from service.app import App
+from service.people import contacts
 from service.settings import Settings
+from service.tracking import actions, goals
 from tests.ical.calendar_server import CalendarServer, calendar_server
 
 NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)

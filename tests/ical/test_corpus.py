@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.attendance import ATTENDED
-from domain.ical_attendance import source_attendance
+from domain.calendars.attendance import ATTENDED
+from domain.calendars.ical_attendance import source_attendance
 from integrations.ical.source_reader import SourceError, read_calendar
 from tests.ical.corpus import corpus_file, corpus_files
 

@@ -11,10 +11,12 @@ from pathlib import Path
 import vobject
 from icalendar import Calendar, vDuration
 
-from domain import events as ev
-from domain.events import Event
-from service import accounts, actions, confirmation, ical
+from domain.event_types import events as ev
+from domain.event_types.events import Event
+from service import ical
+from service.access import accounts
 from service.app import App
+from service.tracking import actions, confirmation
 from tests.ical.conftest import NOW, Site
 
 

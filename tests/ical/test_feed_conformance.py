@@ -23,12 +23,15 @@ from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 from sqlalchemy import Engine
 
+from domain.calendars.feed import FeedItem
 from domain.decisions import ContactSpec, GoalSpec
-from domain.feed import FeedItem
 from integrations.ical.feed_writer import render_feed
-from service import accounts, actions, contacts, goals, ical
+from service import ical
+from service.access import accounts
 from service.app import App
+from service.people import contacts
 from service.settings import Settings
+from service.tracking import actions, goals
 from tests.conftest import REQUIRE_SERVICES
 from tests.ical.conftest import Clock
 

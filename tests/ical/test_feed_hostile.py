@@ -17,9 +17,12 @@ from icalendar import Calendar
 
 from api.app import create_app
 from domain.decisions import ContactSpec, GoalSpec
-from service import accounts, actions, contacts, goals, ical
+from service import ical
+from service.access import accounts
 from service.app import App
+from service.people import contacts
 from service.settings import Settings
+from service.tracking import actions, goals
 from tests.ical.conftest import Clock
 
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -133,7 +136,7 @@ def test_last_modified_follows_the_bytes(feeds: Feeds) -> None:
 def test_an_item_that_cannot_be_written_is_left_out_alone() -> None:
     from datetime import date
 
-    from domain.feed import FeedItem
+    from domain.calendars.feed import FeedItem
     from integrations.ical.feed_writer import FeedHeader, render_feed
 
     def item(uid: str, start: datetime | date, end: datetime | date) -> FeedItem:

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from domain.decisions import GoalSpec
 from integrations.ical.source_reader import SourceError, read_calendar
-from service import accounts, goals, ical
+from service import ical
+from service.access import accounts
+from service.tracking import goals
 from tests.ical.conftest import World
 from tests.ical.corpus import corpus_files
 from tests.ical.ics import vcalendar, vevent

@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.decisions import ContactSpec
-from service import accounts, actions, contacts, ical, next_actions
+from service import ical
+from service.access import accounts
+from service.people import contacts, next_actions
+from service.tracking import actions
 from tests.api.conftest import User
 from tests.api.test_dashboard import _csrf, sign_in
 from tests.api.test_dashboard_pages import _no_machine_words

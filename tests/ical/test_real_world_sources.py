@@ -235,8 +235,8 @@ def test_what_could_not_be_read_is_kept_on_the_source_and_shown(server: Calendar
 def test_the_organisers_own_tentative_event_is_a_maybe(
     status: str, partstat: str | None, counts: bool
 ) -> None:
-    from domain.attendance import ATTENDED
-    from domain.ical_attendance import source_attendance
+    from domain.calendars.attendance import ATTENDED
+    from domain.calendars.ical_attendance import source_attendance
 
     event = vevent(
         "t@x",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from domain import events as ev
+from domain.event_types import events as ev
 from integrations.storage.schema import v_actions
 from service import ical
 from tests.ical.calendar_server import CalendarServer, Route
@@ -159,7 +159,7 @@ def test_recurring_series_count_each_attended_instance_once(world: World, server
 
 
 def test_sources_are_private_to_their_user(world: World, server: CalendarServer) -> None:
-    from service import accounts
+    from service.access import accounts
     from service.commands import NotFoundError
 
     server.routes["/cal.ics"] = Route(vcalendar(COFFEE))

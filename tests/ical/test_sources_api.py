@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from service import accounts, ical
+from service import ical
+from service.access import accounts
 from tests.api.test_dashboard import _csrf
 from tests.ical.calendar_server import CalendarServer, Route
 from tests.ical.conftest import Site

@@ -14,8 +14,10 @@ from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
 from domain.errors import DomainError
 from domain.event_types import facts
 from integrations.storage.schema import VIEW_TABLES
-from service import actions, confirmation, contacts, goals, users
+from service.access import users
 from service.app import App
+from service.people import contacts
+from service.tracking import actions, confirmation, goals
 
 KINDS = ("attend-event", "reach-out", "meet-mentor", "follow-up")
 

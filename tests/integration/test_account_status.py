@@ -17,7 +17,8 @@ from cli.main import app as cli
 from integrations.queue import telemetry
 from integrations.storage import calendar_store as store
 from integrations.storage.database import write_transaction
-from service import ical, users
+from service import ical
+from service.access import users
 from service.app import App
 from service.settings import Settings
 from tests.conftest import FixedClock, machine_redis_url

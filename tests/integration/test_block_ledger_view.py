@@ -1,5 +1,5 @@
 """The block ledger's projection equals the rule it keeps: for random streams of block events,
-appended and caught up in random batches, what the projection reads is `domain/block_ledger.py`
+appended and caught up in random batches, what the projection reads is `domain/calendars/block_ledger.py`
 folded over the whole actions stream; a rebuild writes the same rows; and `netgoals rebuild`'s
 path restores a projection that was lost."""
 
@@ -16,15 +16,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, select
 
-from domain import events as ev
-from domain.block_ledger import BlockLedger
-from domain.events import NewEvent, actions_stream
+from domain.calendars.block_ledger import BlockLedger
+from domain.event_types import events as ev
+from domain.event_types.events import NewEvent, actions_stream
 from integrations.storage import block_ledger_view
 from integrations.storage.database import make_engine, read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from integrations.storage.migrate import upgrade
 from integrations.storage.schema import v_block_ledger
-from service import users
+from service.access import users
 from service.app import App
 from tests.conftest import FixedClock
 

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from domain.decisions import ContactSpec
-from service import contacts, users
+from service.access import users
 from service.app import App
+from service.people import contacts
 
 WRITERS, EACH = 8, 25
 

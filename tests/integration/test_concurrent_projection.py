@@ -16,8 +16,11 @@ from domain.decisions import ContactSpec, GoalSpec
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
 from integrations.storage.schema import checkpoints, v_actions
-from service import actions, contacts, goals, progress, users
+from service.access import users
 from service.app import App
+from service.people import contacts
+from service.read_models import progress
+from service.tracking import actions, goals
 from tests.conftest import FixedClock
 from tests.integration.scenario import snapshot
 

@@ -16,14 +16,16 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from cli.main import app as cli
-from domain import events as ev
 from domain.decisions import ContactSpec, GoalSpec
 from domain.errors import DomainError
-from domain.events import Event
-from service import confirmation, contacts, goals, users
-from service import progress as progress_service
+from domain.event_types import events as ev
+from domain.event_types.events import Event
+from service.access import users
 from service.app import App
+from service.people import contacts
+from service.read_models import progress as progress_service
 from service.settings import Settings
+from service.tracking import confirmation, goals
 from tests.conftest import FixedClock
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)

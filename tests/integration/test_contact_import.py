@@ -12,10 +12,12 @@ from sqlalchemy import Engine
 
 from domain.decisions import ContactSpec, Rating
 from domain.errors import DomainError
-from service import accounts, goals, network_assess, network_gaps
+from service.access import accounts
 from service.app import App
-from service.contact_import import import_contacts
-from service.contacts import list_contacts, network, update_contact
+from service.people import network_assess, network_gaps
+from service.people.contact_import import import_contacts
+from service.people.contacts import list_contacts, network, update_contact
+from service.tracking import goals
 from tests.contact_exports import GOOGLE, LINKEDIN, VCARDS
 
 MakeApp = Callable[[Engine], App]

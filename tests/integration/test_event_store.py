@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from domain.errors import ConcurrencyError
-from domain.events import NewEvent
+from domain.event_types.events import NewEvent
 from integrations.storage.event_store import EventStore, StreamAppend
 
 

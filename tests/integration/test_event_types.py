@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from domain import events as ev
 from domain.errors import DomainError
+from domain.event_types import events as ev
 from domain.event_types import facts
 from domain.event_types.reading import (
     MalformedPayloadError,
@@ -28,8 +28,8 @@ from domain.event_types.reading import (
 )
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import archive
 from service.app import App
+from service.operations import archive
 from tests.conftest import FixedClock
 from tests.integration.scenario import Step, run, steps
 
@@ -49,7 +49,7 @@ def _named_types() -> set[str]:
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.Attribute) and node.attr in TYPE_NAMES:
                     found.add(getattr(ev, node.attr))
-                elif isinstance(node, ast.ImportFrom) and node.module == "domain.events":
+                elif isinstance(node, ast.ImportFrom) and node.module == "domain.event_types.events":
                     found |= {getattr(ev, a.name) for a in node.names if a.name in TYPE_NAMES}
     return found
 

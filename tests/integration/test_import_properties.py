@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from domain import events as ev
 from domain.errors import DomainError
+from domain.event_types import events as ev
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import archive
 from service.app import App
+from service.operations import archive
 from tests.conftest import FixedClock
 from tests.integration.scenario import Step, run, snapshot, steps
 

@@ -1,5 +1,5 @@
 """The goal that closes a "nobody at a climate startup" gap counts only new contacts at one (issue
-22, item 7: it counted any new contact). "At one" is the gap's own rule (domain.network_gaps):
+22, item 7: it counted any new contact). "At one" is the gap's own rule (domain.people.network_gaps):
 every telling word of the kind in the contact's organisation, role or tags — so re-tagging a
 contact recounts, and a rebuild agrees with the incremental projection, on both engines."""
 
@@ -11,9 +11,11 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from domain.decisions import ContactSpec
-from service import actions, contacts, network_gaps, users
-from service import progress as progress_service
+from service.access import users
 from service.app import App
+from service.people import contacts, network_gaps
+from service.read_models import progress as progress_service
+from service.tracking import actions
 from tests.conftest import FixedClock
 from tests.integration.scenario import snapshot
 
@@ -23,7 +25,7 @@ def test_a_kind_goal_counts_only_new_contacts_at_that_kind(
 ) -> None:
     app = make_app(engine)
     user_id = users.register(app, "ann@example.com", "Europe/Berlin").user_id
-    from service import goals
+    from service.tracking import goals
 
     aspiration = goals.add_aspiration(
         app, user_id, "Move into a product role at a climate startup", "new-job"

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from domain.decisions import GoalSpec
-from service import goals, users
+from service.access import users
 from service.app import App
+from service.tracking import goals
 from tests.conftest import FixedClock
 from tests.integration.scenario import snapshot
 

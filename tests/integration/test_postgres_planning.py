@@ -9,8 +9,8 @@ import uuid
 
 from sqlalchemy import text
 
-from domain import events as ev
-from domain.events import NewEvent
+from domain.event_types import events as ev
+from domain.event_types.events import NewEvent
 from integrations.storage.database import make_engine
 from integrations.storage.event_store import EventStore, StreamAppend
 from integrations.storage.migrate import upgrade

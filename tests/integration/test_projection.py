@@ -11,11 +11,14 @@ from sqlalchemy import Engine, select
 
 from domain import decisions
 from domain.decisions import ContactSpec, GoalSpec
-from domain.events import Event, NewEvent, actions_stream
+from domain.event_types.events import Event, NewEvent, actions_stream
 from integrations.storage.event_store import StreamAppend
 from integrations.storage.schema import checkpoints
-from service import actions, contacts, goals, progress, users
+from service.access import users
 from service.app import App
+from service.people import contacts
+from service.read_models import progress
+from service.tracking import actions, goals
 from tests.conftest import FixedClock
 from tests.integration.scenario import Step, run, snapshot
 

@@ -12,14 +12,16 @@ from sqlalchemy import Engine, select
 
 from domain import decisions
 from domain.decisions import GoalSpec
-from domain.events import NewEvent, actions_stream
+from domain.event_types.events import NewEvent, actions_stream
 from integrations.storage import checkpoints as checkpoint_store
 from integrations.storage import progress_views
 from integrations.storage.event_store import StreamAppend
 from integrations.storage.projection import ACTIONS, BLOCKS, PROGRESS
 from integrations.storage.schema import checkpoints, v_actions, v_block_ledger
-from service import goals, progress, users
+from service.access import users
 from service.app import App
+from service.read_models import progress
+from service.tracking import goals
 from tests.conftest import FixedClock
 
 ACTIONS_LOGGED = 30

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import archive
-from service import progress as progress_service
 from service.app import App
+from service.operations import archive
+from service.read_models import progress as progress_service
 from tests.conftest import FixedClock
 from tests.integration.scenario import Step, run, snapshot, steps
 

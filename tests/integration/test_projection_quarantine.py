@@ -18,15 +18,16 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from cli.main import app as cli
-from domain import events as ev
 from domain.decisions import GoalSpec
-from domain.events import NewEvent, actions_stream, profile_stream
+from domain.event_types import events as ev
+from domain.event_types.events import NewEvent, actions_stream, profile_stream
 from integrations.storage.event_store import StreamAppend
 from integrations.storage.projection import ACTIONS, BLOCKS, PROGRESS
-from service import actions, goals, users
-from service import progress as progress_service
+from service.access import users
 from service.app import App
+from service.read_models import progress as progress_service
 from service.settings import Settings
+from service.tracking import actions, goals
 from tests.conftest import FixedClock, machine_redis_url
 from tests.integration.scenario import snapshot
 

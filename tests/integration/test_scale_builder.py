@@ -14,9 +14,9 @@ from bench.scale import BERLIN
 from bench.scale_people import build
 from integrations.storage.database import make_engine
 from integrations.storage.migrate import upgrade
-from service import archive
 from service.app import App
-from service.progress import progress
+from service.operations import archive
+from service.read_models.progress import progress
 from tests.conftest import scratch_postgres
 from tests.integration.scenario import snapshot
 

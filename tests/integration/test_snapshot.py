@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from domain import events as ev
-from domain.events import NewEvent
+from domain.event_types import events as ev
+from domain.event_types.events import NewEvent
 from integrations.storage.event_store import StreamAppend
 from integrations.storage.snapshot import sqlite_path
-from service import actions, goals, users
+from service.access import users
 from service.app import App
 from service.commands import GoalSpec
-from service.progress import progress
-from service.quick_progress import quick_progress
+from service.read_models.progress import progress
+from service.read_models.quick_progress import quick_progress
 from service.settings import Settings
+from service.tracking import actions, goals
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 
 from bench.workload import fill
-from domain import events as ev
-from domain import upcasting
-from domain.events import NewEvent
-from domain.fold import LogFold
+from domain.event_types import events as ev
+from domain.event_types import upcasting
+from domain.event_types.events import NewEvent
+from domain.event_types.fold import LogFold
 from integrations.storage import action_index, event_store, sqlite_action_index
 from integrations.storage.database import make_engine, read_transaction, write_transaction
 from integrations.storage.event_store import EventStore, StreamAppend, fold_rows

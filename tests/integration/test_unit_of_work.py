@@ -62,7 +62,7 @@ def test_a_failed_statement_does_not_poison_the_rest_of_the_unit(
 def test_the_profile_is_replayed_once_until_the_unit_writes(
     engine: Engine, make_app: Callable[[Engine], App]
 ) -> None:
-    from service import users
+    from service.access import users
 
     app = make_app(engine)
     user_id = users.register(app, "me", "Europe/Berlin").user_id

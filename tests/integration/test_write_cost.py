@@ -15,15 +15,17 @@ import pytest
 from sqlalchemy import Engine, event
 
 from domain import decisions
-from domain import events as ev
 from domain.decisions import ContactSpec, GoalSpec
-from domain.events import NewEvent, actions_stream
+from domain.event_types import events as ev
+from domain.event_types.events import NewEvent, actions_stream
 from integrations.storage.database import make_engine
 from integrations.storage.event_store import StreamAppend
 from integrations.storage.migrate import upgrade
-from service import actions, contacts, goals, users
-from service import progress as progress_service
+from service.access import users
 from service.app import App
+from service.people import contacts
+from service.read_models import progress as progress_service
+from service.tracking import actions, goals
 from tests.integration.scenario import snapshot
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)

@@ -15,10 +15,14 @@ from icalendar import Calendar
 
 from domain.decisions import ContactSpec, GoalSpec
 from domain.errors import DomainError
-from domain.updates import WaitingBlock
-from service import actions, archive, confirmation, contacts, goals, google, history, ical, records
-from service import progress as progress_service
+from domain.progress_updates.updates import WaitingBlock
+from service import google, ical
 from service import updates as updates_service
+from service.operations import archive
+from service.people import contacts
+from service.read_models import history, records
+from service.read_models import progress as progress_service
+from service.tracking import actions, confirmation, goals
 from tests.ical.calendar_server import Route
 from tests.ical.ics import vcalendar, vevent
 from tests.integration.scenario import snapshot

@@ -9,12 +9,15 @@ from uuid import uuid4
 
 from sqlalchemy import Engine
 
-from domain import events as ev
-from domain.confirmation import title_says_done
+from domain.calendars.confirmation import title_says_done
 from domain.decisions import ContactSpec
-from domain.events import Event
-from service import actions, archive, confirmation, contacts, users
+from domain.event_types import events as ev
+from domain.event_types.events import Event
+from service.access import users
 from service.app import App
+from service.operations import archive
+from service.people import contacts
+from service.tracking import actions, confirmation
 from tests.google.conftest import World
 
 

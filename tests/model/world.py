@@ -21,7 +21,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from service import accounts, google
+from service import google
+from service.access import accounts
 from service.app import App
 from service.settings import Settings
 from service.updates import Updates

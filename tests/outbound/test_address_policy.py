@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from domain import addresses
+from domain.guards import addresses
 from integrations.ical.fetch import Fetcher, FetchError
 from integrations.webhooks import sender
 from tests.outbound.hostile import Hostile, flood, hostile_server

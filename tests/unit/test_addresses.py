@@ -1,4 +1,4 @@
-"""The one address rule (domain/addresses.py), on addresses as a resolver returns them: the public
+"""The one address rule (domain/guards/addresses.py), on addresses as a resolver returns them: the public
 ones pass — IPv6 forms carrying a public IPv4 address included, so an IPv6-only host behind NAT64
 still reaches public webhooks — and every special range is refused. The literal forms in URLs are
 run against the fetcher and the sender in tests/outbound/test_address_policy.py."""
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.addresses import is_public_address, literal_address
+from domain.guards.addresses import is_public_address, literal_address
 
 
 @pytest.mark.parametrize(

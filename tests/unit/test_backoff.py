@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.backoff import Backoff, poll_delay
+from domain.guards.backoff import Backoff, poll_delay
 
 
 def test_waits_double_after_the_free_failures_up_to_the_cap() -> None:

@@ -14,8 +14,8 @@ from cli.common import opened
 from service import bootstrap
 from service.app import App
 from service.caldav.context import CalDAV
-from service.confirm_links import Links
 from service.settings import Settings
+from service.tracking.confirm_links import Links
 from service.updates.context import Updates
 from worker import context as worker_context
 
@@ -24,8 +24,8 @@ LAYERS = ("api", "cli", "domain", "integrations", "service", "worker")
 # name -> the modules allowed to call it: the root, and the function's own definition
 BUILDERS = {
     "make_engine": {"service/bootstrap.py", "integrations/storage/database.py"},
-    "open_vault": {"service/bootstrap.py", "service/keys.py"},
-    "Vault": {"service/keys.py", "integrations/storage/secrets.py"},
+    "open_vault": {"service/bootstrap.py", "service/access/keys.py"},
+    "Vault": {"service/access/keys.py", "integrations/storage/secrets.py"},
 }
 
 

@@ -10,7 +10,7 @@ from caldav.davclient import DAVResponse
 from caldav.elements import dav
 from caldav.lib import error as dav_error
 
-from domain.calendar_port import ProviderError
+from domain.calendars.calendar_port import ProviderError
 from integrations.caldav import dav_xml
 from integrations.caldav.discovery import DiscoveryError, start_url
 from integrations.caldav.session import Answer

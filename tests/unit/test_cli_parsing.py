@@ -9,7 +9,7 @@ import pytest
 
 from cli.parsing import check_kind, parse_moment
 from service.commands import DomainError, NotFoundError
-from service.lookup import resolve
+from service.read_models.lookup import resolve
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # a Wednesday, 10:30 in Berlin

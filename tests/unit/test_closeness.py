@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.closeness import FLOOR_MAX, closeness
-from domain.contacts import Contact
+from domain.people.closeness import FLOOR_MAX, closeness
+from domain.people.contacts import Contact
 from tests.next_script import Script, at
 
 START = datetime(2024, 1, 1, tzinfo=UTC)

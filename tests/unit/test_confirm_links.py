@@ -9,8 +9,8 @@ from uuid import uuid4
 
 import pytest
 
-from service.confirm_links import InvalidLinkError, Links, _b64, _unb64
 from service.settings import Settings
+from service.tracking.confirm_links import InvalidLinkError, Links, _b64, _unb64
 
 NOW = datetime(2026, 12, 3, 9, tzinfo=UTC)
 USER, BLOCK = str(uuid4()), str(uuid4())

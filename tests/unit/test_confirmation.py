@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import confirmation as rules
-from domain import events as ev
-from domain.block_ledger import BlockLedger
+from domain.calendars import confirmation as rules
+from domain.calendars.block_ledger import BlockLedger
 from domain.errors import DomainError, NotFoundError
-from domain.goals import Goal
-from domain.periods import Frame
+from domain.event_types import events as ev
+from domain.tracking.goals import Goal
+from domain.tracking.periods import Frame
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BLOCK_START = datetime(2026, 12, 2, 18, 0, tzinfo=BERLIN)  # a Wednesday evening

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain import events as ev
-from domain.contact_matching import ImportedContact
 from domain.decisions import ContactSpec, Rating, add_contact, assess_contact, register, update_contact
 from domain.decisions.contact_conflicts import ON_CONFLICT, differences, file_is_newer, resolve
 from domain.decisions.contact_import import plan_import
+from domain.decisions.profile import Profile
 from domain.errors import DomainError
-from domain.profile import Profile
+from domain.event_types import events as ev
+from domain.people.contact_matching import ImportedContact
 
 ADDED = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 EDITED = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)

@@ -167,7 +167,7 @@ _FORMATS_WITH_A_NAME = {
 def test_a_nul_character_is_refused_by_every_format_as_by_the_api(
     source: str, before: str, after: str
 ) -> None:
-    """The JSON API's rule for text (domain/text.py), whatever format the text came in."""
+    """The JSON API's rule for text (domain/guards/text.py), whatever format the text came in."""
     clean = "".join(c for c in before + after if c.isalnum()) or "Ann"
     template, where = _FORMATS_WITH_A_NAME[source]
     assert read_contacts(template.format(x=clean).encode(), source).contacts  # the file reads without it

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain import events as ev
-from domain.contact_matching import ImportedContact
 from domain.decisions import ContactSpec, Rating, add_contact, assess_contact, register
 from domain.decisions.contact_import import plan_import
+from domain.decisions.profile import Profile
 from domain.errors import DomainError
-from domain.profile import Profile
+from domain.event_types import events as ev
+from domain.people.contact_matching import ImportedContact
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""The one crediting rule (`domain/crediting.py`, invariant 14): whatever sequence of states an
+"""The one crediting rule (`domain/calendars/crediting.py`, invariant 14): whatever sequence of states an
 occurrence goes through (attended, moved, cancelled, attended again, counted for other kinds),
 what stays counted is exactly what is wanted now, every id is derived (a replay appends the same
 events), and a retracted credit is never credited again under the same action."""
@@ -12,8 +12,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain import events as ev
-from domain.crediting import credit, credit_action_id
+from domain.calendars.crediting import credit, credit_action_id
+from domain.event_types import events as ev
 
 FACTS: dict[str, Any] = {"contact_ids": [], "title": "Climate Tech Meetup", "own": None}
 KINDS = ("attend-event", "reach-out")

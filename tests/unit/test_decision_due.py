@@ -1,6 +1,7 @@
-"""When a person is next due a decision with nothing changing (domain/decision_due.py), in any
-zone and on any day: always after now, never later than the next local midnight for immediate
-updates, and a digest only on the first morning of the person's week."""
+"""When a person is next due a decision with nothing changing
+(domain/progress_updates/decision_due.py), in any zone and on any day: always after now, never
+later than the next local midnight for immediate updates, and a digest only on the first morning
+of the person's week."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.daily import daily_due, next_daily
-from domain.decision_due import next_digest_morning, next_due
-from domain.digest import DIGEST_HOUR, digest_week_due
-from domain.periods import local_date, local_midnight
+from domain.progress_updates.daily import daily_due, next_daily
+from domain.progress_updates.decision_due import next_digest_morning, next_due
+from domain.progress_updates.digest import DIGEST_HOUR, digest_week_due
+from domain.tracking.periods import local_date, local_midnight
 
 ZONES = st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Auckland", "UTC"])
 NOWS = st.datetimes(datetime(2025, 1, 1), datetime(2028, 12, 31), timezones=st.just(UTC))

@@ -8,8 +8,8 @@ import pytest
 
 from domain import decisions
 from domain.decisions import ContactSpec, GoalSpec
+from domain.decisions.profile import Profile
 from domain.errors import DomainError, NotFoundError
-from domain.profile import Profile
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 

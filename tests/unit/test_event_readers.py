@@ -10,22 +10,26 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain import block_ledger, digest, feed, fold, profile, upcasting
-from domain import events as ev
+from domain.calendars import block_ledger, feed
+from domain.decisions import profile
+from domain.event_types import events as ev
+from domain.event_types import fold, upcasting
+from domain.progress_updates import digest
 from integrations.storage import action_index, progress_views
-from service import archive, history
+from service.operations import archive
+from service.read_models import history
 
 READERS: dict[str, Mapping[str, str]] = {
-    "the history's labels (service/history.py)": history.EVENT_READING,
-    "the feed's fold (domain/feed.py)": feed.EVENT_READING,
-    "the weekly digest (domain/digest.py)": digest.EVENT_READING,
-    "export and import (service/archive.py)": archive.EVENT_READING,
-    "the upcasters (domain/upcasting.py)": upcasting.reading(),
-    "the profile (domain/profile.py)": profile.EVENT_READING,
-    "the rebuild's fold (domain/fold.py)": fold.EVENT_READING,
+    "the history's labels (service/read_models/history.py)": history.EVENT_READING,
+    "the feed's fold (domain/calendars/feed.py)": feed.EVENT_READING,
+    "the weekly digest (domain/progress_updates/digest.py)": digest.EVENT_READING,
+    "export and import (service/operations/archive.py)": archive.EVENT_READING,
+    "the upcasters (domain/event_types/upcasting.py)": upcasting.reading(),
+    "the profile (domain/decisions/profile.py)": profile.EVENT_READING,
+    "the rebuild's fold (domain/event_types/fold.py)": fold.EVENT_READING,
     "the progress views (integrations/storage/progress_views.py)": progress_views.EVENT_READING,
     "the action index (integrations/storage/action_index.py)": action_index.EVENT_READING,
-    "the block ledger (domain/block_ledger.py)": block_ledger.EVENT_READING,
+    "the block ledger (domain/calendars/block_ledger.py)": block_ledger.EVENT_READING,
 }
 
 

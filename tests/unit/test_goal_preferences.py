@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain import decisions
-from domain import events as ev
-from domain.attendance import Attendee, CalendarEvent, keywords_of, rule_for
+from domain.calendars.attendance import Attendee, CalendarEvent, keywords_of, rule_for
+from domain.calendars.planning import PREFERENCES, Block, plan, preference_of
 from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
+from domain.decisions.profile import Profile
 from domain.errors import DomainError, NotFoundError
-from domain.goals import goal_from_dict, goal_to_dict
-from domain.planning import PREFERENCES, Block, plan, preference_of
-from domain.preferences import GoalPreferences, parse_days, parse_hours
-from domain.profile import Profile
+from domain.event_types import events as ev
+from domain.tracking.goals import goal_from_dict, goal_to_dict
+from domain.tracking.preferences import GoalPreferences, parse_days, parse_hours
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)  # a Saturday
 BERLIN = ZoneInfo("Europe/Berlin")

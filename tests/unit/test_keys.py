@@ -1,4 +1,4 @@
-"""service/keys.py: the one token hash (the same SHA-256 that tokens already stored were hashed
+"""service/access/keys.py: the one token hash (the same SHA-256 that tokens already stored were hashed
 with, so no stored token stops working), its constant-time check, and the one vault opening."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from integrations.storage.secrets import SecretKeyMissingError
-from service import keys
+from service.access import keys
 from service.settings import Settings
 
 

@@ -1,4 +1,4 @@
-"""No capability reaches a log line, however its path is written (`service/log_redaction.py`)."""
+"""No capability reaches a log line, however its path is written (`service/access/log_redaction.py`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service import log_redaction
-from service.log_redaction import redact
+from service.access import log_redaction
+from service.access.log_redaction import redact
 
 URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 TOKEN = st.text(alphabet=URL_SAFE, min_size=12, max_size=60)

@@ -11,9 +11,9 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.meetings import brief, coming_up, just_past
-from domain.next_actions import next_list
-from domain.next_answers import open_promises
+from domain.people.meetings import brief, coming_up, just_past
+from domain.people.next_actions import next_list
+from domain.people.next_answers import open_promises
 from tests.next_script import Script, at
 
 PEOPLE = ["c1", "c2", "c3", "c4"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain import events as ev
-from domain.actions import Interactions
 from domain.decisions import ContactSpec, add_contact, register
-from domain.network import assess
-from domain.network_gaps import aspiration_networks, organisation_kind
-from domain.profile import Profile
+from domain.decisions.profile import Profile
+from domain.event_types import events as ev
+from domain.people.network import assess
+from domain.people.network_gaps import aspiration_networks, organisation_kind
+from domain.tracking.actions import Interactions
 
 ADDED = datetime(2026, 8, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 116 days later

@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain import events as ev
-from domain.contacts import contact_from_added, contact_from_dict, contact_to_dict
+from domain.calendars.feed import LogEntry, fold_actions
+from domain.decisions.profile import Profile
 from domain.errors import DomainError
-from domain.feed import LogEntry, fold_actions
-from domain.fold import LogFold
-from domain.next_answers import answer_event, answer_from_event, fold_answers
-from domain.offers import matches, validate_list
-from domain.profile import Profile
+from domain.event_types import events as ev
+from domain.event_types.fold import LogFold
+from domain.people.contacts import contact_from_added, contact_from_dict, contact_to_dict
+from domain.people.next_answers import answer_event, answer_from_event, fold_answers
+from domain.people.offers import matches, validate_list
 
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 

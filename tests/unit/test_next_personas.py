@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.meetings import brief
+from domain.people.meetings import brief
 from tests.next_script import Script, at, shown
 
 MONTHLY = [

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.errors import DomainError
-from domain.periods import (
+from domain.tracking.periods import (
     Frame,
     add_months,
     elapsed_fraction,

@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.actions import ActionFact
-from domain.goals import Goal
-from domain.periods import Frame
-from domain.progress import count_by_period, evaluate
+from domain.tracking.actions import ActionFact
+from domain.tracking.goals import Goal
+from domain.tracking.periods import Frame
+from domain.tracking.progress import count_by_period, evaluate
 
 UTC_TZ = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")

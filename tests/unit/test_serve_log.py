@@ -1,4 +1,4 @@
-"""Where serve's children write (service/serve_log.py): a file that never grows past its cap, lines
+"""Where serve's children write (service/operations/serve_log.py): a file that never grows past its cap, lines
 that never grow past theirs, and JSON an operator's collector can read line by line."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from service import serve_log
-from service.serve_log import ChildLog
+from service.operations import serve_log
+from service.operations.serve_log import ChildLog
 
 
 def _feed(log: ChildLog, process: str, data: bytes) -> None:

@@ -14,7 +14,8 @@ import pydantic
 import pytest
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service import env_settings, served, settings_file
+from service import env_settings
+from service.operations import served, settings_file
 from service.settings import Settings, SettingsError
 
 

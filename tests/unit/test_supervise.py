@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from service.supervise import MAX_DELAY, Supervisor, read_state
+from service.operations.supervise import MAX_DELAY, Supervisor, read_state
 
 DIES = [sys.executable, "-c", "raise SystemExit(3)"]
 LIVES = [sys.executable, "-c", "import time; time.sleep(60)"]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from domain.upcasting import register, upcast
+from domain.event_types.upcasting import register, upcast
 from integrations.storage.event_store import EventStore
 
 

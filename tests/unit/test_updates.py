@@ -8,13 +8,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.actions import ActionFact
-from domain.digest import digest_key, digest_week_due
 from domain.errors import DomainError
-from domain.goals import Goal
-from domain.periods import Frame
-from domain.progress import GoalProgress, count_by_period, evaluate
-from domain.updates import UpdatePreferences, WaitingBlock, validate_preferences, worth_telling
+from domain.progress_updates.digest import digest_key, digest_week_due
+from domain.progress_updates.updates import (
+    UpdatePreferences,
+    WaitingBlock,
+    validate_preferences,
+    worth_telling,
+)
+from domain.tracking.actions import ActionFact
+from domain.tracking.goals import Goal
+from domain.tracking.periods import Frame
+from domain.tracking.progress import GoalProgress, count_by_period, evaluate
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import Engine
 
 from domain.decisions import GoalSpec
-from service import goals, users
+from service.access import users
 from service.app import App
 from service.settings import Settings
+from service.tracking import goals
 from service.updates import Updates, confirm_address, set_channel
 from tests.conftest import FixedClock
 from tests.updates.receivers import MailBox, SmtpServer, WebhookReceiver

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from domain.decisions import ContactSpec
-from service import actions, contacts, ical
+from service import ical
 from service.commands import DomainError
+from service.people import contacts
+from service.tracking import actions
 from service.updates import decide, deliver_due, set_channel
 from service.updates.daily import set_daily
 from tests.ical.calendar_server import Route, calendar_server

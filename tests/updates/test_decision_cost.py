@@ -17,8 +17,9 @@ import pytest
 from domain.decisions import GoalSpec
 from integrations.storage import update_store
 from integrations.storage.database import read_transaction
-from service import actions, goals, users
+from service.access import users
 from service.app import App
+from service.tracking import actions, goals
 from service.updates import set_channel
 from service.updates.marked import claim_marked, decide_marked, decide_one
 from tests.api.test_unit_of_work import Counts, counted

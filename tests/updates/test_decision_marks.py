@@ -15,13 +15,13 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import text
 
-from domain import events as ev
-from domain.events import NewEvent, actions_stream
+from domain.event_types import events as ev
+from domain.event_types.events import NewEvent, actions_stream
 from integrations.storage import decision_marks, update_store
 from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
-from service import actions
 from service.settings import Settings
+from service.tracking import actions
 from service.updates.deliver import deliver_batch, row_for_test
 from service.updates.marked import claim_marked, decide_marked, decide_one
 from tests.updates.conftest import World, choose_email

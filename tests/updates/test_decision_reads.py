@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from domain.event_types import facts
-from service import confirmation
 from service.google.ids import derived_id
+from service.tracking import confirmation
 from service.updates import set_channel
 from service.updates.marked import decide_one
 from tests.db_counts import counted

@@ -18,15 +18,17 @@ import pytest
 from sqlalchemy import select
 
 from domain import decisions
-from domain import events as ev
 from domain.errors import DomainError
-from domain.updates import CONFIRM_EMAIL, UpdatePreferences, WaitingBlock
+from domain.event_types import events as ev
+from domain.progress_updates.updates import CONFIRM_EMAIL, UpdatePreferences, WaitingBlock
 from integrations.storage import update_store
 from integrations.storage.database import write_transaction
 from integrations.storage.schema import events
 from integrations.storage.update_store import DELIVERED, FAILED
-from service import actions, archive, confirmation, history
+from service.operations import archive
+from service.read_models import history
 from service.settings import Settings
+from service.tracking import actions, confirmation
 from service.updates import (
     Updates,
     confirm_address,

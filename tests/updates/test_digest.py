@@ -10,14 +10,16 @@ from uuid import uuid4
 import pytest
 
 from domain import decisions
-from domain import events as ev
 from domain.decisions import ContactSpec, GoalSpec
-from domain.events import Event
+from domain.event_types import events as ev
+from domain.event_types.events import Event
 from integrations.storage import calendar_store
 from integrations.storage.database import write_transaction
-from service import actions, confirmation, contacts, goals, users
+from service.access import users
 from service.app import App
 from service.google.blocks import outbox_row
+from service.people import contacts
+from service.tracking import actions, confirmation, goals
 from service.updates import decide, deliver_due
 from tests.conftest import REQUIRE_SERVICES
 from tests.updates.conftest import World, choose_email

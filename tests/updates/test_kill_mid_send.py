@@ -19,10 +19,11 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Engine, select
 
 from domain.decisions import GoalSpec
-from domain.updates import CONFIRM_EMAIL
+from domain.progress_updates.updates import CONFIRM_EMAIL
 from integrations.storage.update_store import update_deliveries
-from service import actions, goals, users
+from service.access import users
 from service.app import App
+from service.tracking import actions, goals
 from service.updates import decide
 from tests.conftest import FixedClock
 from tests.updates.conftest import choose_email, make_settings

@@ -18,7 +18,7 @@ from celery.contrib.testing.worker import start_worker
 
 from integrations.queue.celery_app import WORKER_QUEUES
 from integrations.queue.embedded import EmbeddedRedis
-from service.jobs import Jobs, celery_app
+from service.operations.jobs import Jobs, celery_app
 from service.settings import Settings
 from tests.conftest import machine_redis_url as redis_url_for
 from tests.conftest import require_redis

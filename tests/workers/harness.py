@@ -16,16 +16,19 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from cryptography.fernet import Fernet
 
-from domain import events as ev
 from domain.decisions import GoalSpec
-from domain.events import actions_stream
+from domain.event_types import events as ev
+from domain.event_types.events import actions_stream
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction
-from service import background, goals, google, users
+from service import google
+from service.access import users
 from service.app import App
-from service.jobs import Jobs, celery_app
-from service.serve import child_commands
+from service.operations import background
+from service.operations.jobs import Jobs, celery_app
+from service.operations.serve import child_commands
 from service.settings import Settings
+from service.tracking import goals
 from tests.fakes.google_calendar import GoogleCalendarFake
 
 ADA = "ada@example.org"

@@ -10,7 +10,7 @@ from datetime import timedelta
 from integrations.queue.enqueue import SENT, Enqueuer
 from integrations.storage import calendar_store as store
 from integrations.storage.database import make_engine, read_transaction
-from service import jobs as jobs_service
+from service.operations import jobs as jobs_service
 from tests.google.conftest import World
 from tests.workers.conftest import make_stack
 from worker import context

@@ -21,9 +21,10 @@ from cli.main import app as cli
 from integrations.queue.embedded import EmbeddedRedis
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction
-from service import accounts, status
+from service.access import accounts
+from service.read_models import status
+from service.read_models.status import workers_alive
 from service.settings import SecretStr
-from service.status import workers_alive
 from tests.api.conftest import User
 from tests.api.test_dashboard import sign_in
 from tests.google.conftest import ADA, NOW, World

@@ -11,10 +11,12 @@ from integrations.queue import telemetry
 from integrations.storage import accounts as account_rows
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction, write_transaction
-from service import accounts, background, google
-from service import jobs as jobs_service
-from service.status import system_status
-from service.sync_status import calendar_sync
+from service import google
+from service.access import accounts
+from service.operations import background
+from service.operations import jobs as jobs_service
+from service.read_models.status import system_status
+from service.read_models.sync_status import calendar_sync
 from tests.google.conftest import ADA, World
 from tests.workers.conftest import Stack, make_stack, wait_for
 from worker import context

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from domain.decisions import GoalSpec
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction
-from service import goals, google, users
-from service import jobs as jobs_service
+from service import google
+from service.access import users
+from service.operations import jobs as jobs_service
+from service.tracking import goals
 from tests.fakes.google_calendar import GoogleCalendarFake
 from tests.workers.conftest import wait_for
 from tests.workers.harness import ADA, Cluster

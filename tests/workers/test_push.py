@@ -16,7 +16,7 @@ from integrations.queue.celery_app import BEAT_LOCK_KEY, QUEUE, SYNC_USER
 from integrations.queue.embedded import EmbeddedRedis
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction
-from service import accounts
+from service.access import accounts
 from tests.api.live import free_port
 from tests.google.conftest import NOW, World
 from tests.workers.conftest import make_stack, serve_api, wait_for

@@ -14,7 +14,7 @@ import pytest
 
 from api.app import create_app
 from integrations.queue.embedded import EmbeddedRedis
-from service import accounts
+from service.access import accounts
 from service.updates import queued_test
 from tests.api.live import free_port
 from tests.google.conftest import World

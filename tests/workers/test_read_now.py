@@ -14,7 +14,8 @@ import pytest
 
 from api.app import create_app
 from integrations.queue.embedded import EmbeddedRedis
-from service import accounts, ical, users
+from service import ical
+from service.access import accounts, users
 from service.ical import read_now
 from tests.api.live import free_port
 from tests.google.conftest import World

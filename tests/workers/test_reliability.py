@@ -16,7 +16,7 @@ import pytest
 
 from integrations.queue.celery_app import BEAT_LOCK_KEY
 from integrations.queue.embedded import EmbeddedRedis
-from service import jobs as jobs_service
+from service.operations import jobs as jobs_service
 from tests.fakes.google_calendar import GoogleCalendarFake
 from tests.fakes.google_calendar._backend import FAULTS, Fault
 from tests.workers.conftest import wait_for

@@ -10,14 +10,15 @@ from datetime import timedelta
 
 import pytest
 
-from domain.digest import build_digest
-from domain.periods import Frame, period_of
+from domain.progress_updates.digest import build_digest
+from domain.tracking.periods import Frame, period_of
 from integrations.queue.celery_app import BULK_QUEUE, QUEUE, URGENT_QUEUE
 from integrations.queue.embedded import EmbeddedRedis
 from integrations.storage import update_store
 from integrations.storage.database import write_transaction
-from service import actions, background, confirmation
-from service.jobs import task_names
+from service.operations import background
+from service.operations.jobs import task_names
+from service.tracking import actions, confirmation
 from service.updates import Updates
 from service.updates.decide import digest_payload
 from service.updates.deliver import row_for_test

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from integrations.storage import calendar_store as store
 from integrations.storage.database import read_transaction
-from service import background
+from service.operations import background
 from tests.google.conftest import NOW
 from tests.workers.conftest import Stack, wait_for
 

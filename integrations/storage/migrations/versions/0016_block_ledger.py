@@ -1,4 +1,4 @@
-"""The block ledger as a projection: `domain/block_ledger.py` folded over each person's actions
+"""The block ledger as a projection: `domain/calendars/block_ledger.py` folded over each person's actions
 stream, kept in `v_block_ledger` and caught up with the other projections. Its checkpoint starts
 at 0, so the first catch-up after the upgrade projects the log so far.
 
