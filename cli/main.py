@@ -36,7 +36,7 @@ COMMANDS = (
     Lazy("suggestions", "cli.google:suggestions_app", "People you met at attended events who are not contacts yet.", NETWORK),
     Lazy("google", "cli.google:google_app", "Connect Google Calendar: goals in, attended events out.", CALENDARS),
     Lazy("caldav", "cli.caldav:caldav_app", "Connect a CalDAV calendar (Nextcloud, iCloud, Fastmail, Radicale…).", CALENDARS),
-    Lazy("sync", "cli.google:sync", "Plan, push and pull once (every connected user, or one), read the iCal sources that are due, and print what changed.", CALENDARS),
+    Lazy("sync", "cli.google:sync", "Plan, push and pull once (every connected user, or one) for Google Calendar and CalDAV, read the iCal sources that are due, and print what changed.", CALENDARS),
     Lazy("source", "cli.sources:source_app", "Read iCal calendars (Outlook, iCloud, Meetup…) for attended events.", CALENDARS),
     Lazy("feed", "cli.feed:feed_app", "Subscribe to your networking tasks from any calendar app.", CALENDARS),
     Lazy("notify", "cli.updates:notify_app", "Choose where progress updates go: email, a signed webhook (Slack too), or none.", UPDATES),
