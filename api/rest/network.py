@@ -9,11 +9,11 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from api.deps import ERRORS, CallerDep
-from api.network_schemas import GapGoalOut, RatingIn
+from api.schemas import RatingIn
 from service.commands import Rating
 from service.people import contacts, network_assess, network_gaps
 from service.shapes.contacts import NetworkOut
-from service.shapes.network import AspirationNetworkOut, NextCardOut
+from service.shapes.network import AspirationNetworkOut, GapGoalOut, NextCardOut
 
 router = APIRouter(prefix="/api/v1", tags=["network"], responses=ERRORS)
 GapKind = Literal["no-contacts", "no-strong-tie", "no-mentor", "no-one-at-kind", "gone-quiet"]
@@ -53,6 +53,6 @@ def by_aspiration(who: CallerDep) -> list[AspirationNetworkOut]:
     status_code=201,
     response_model=GapGoalOut,
 )
-def close_gap(aspiration_id: UUID, kind: GapKind, who: CallerDep) -> dict[str, str]:
+def close_gap(aspiration_id: UUID, kind: GapKind, who: CallerDep) -> GapGoalOut:
     """Set the goal this gap proposes, linked to the aspiration (again: the same goal)."""
-    return {"goal_id": network_gaps.set_gap_goal(who.app, who.user_id, str(aspiration_id), kind)}
+    return GapGoalOut(goal_id=network_gaps.set_gap_goal(who.app, who.user_id, str(aspiration_id), kind))

@@ -149,3 +149,7 @@ class AspirationNetworkOut(BaseModel):
             organisation_kind=view.organisation_kind,
             gaps=[GapOut.of(g) for g in view.gaps],
         )
+
+
+class GapGoalOut(BaseModel):
+    goal_id: str  # the goal a gap proposes, set (or found set)
