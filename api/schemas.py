@@ -188,6 +188,15 @@ class ContactUpdate(_In):
     linkedin_url: ShortText | None = Field(default=None, description="an http(s) LinkedIn profile URL")
 
 
+class RatingIn(_In):
+    """A contact's assessment: strength, tags, keep-in-touch cadence, aspirations they help with."""
+
+    strength: Annotated[int, Field(ge=1, le=5)]
+    tags: Annotated[list[Annotated[str, Field(max_length=50)]], Field(max_length=50)] = []
+    cadence_days: Annotated[int | None, Field(ge=1, le=3660)] = None
+    helps_with: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=100)] = []
+
+
 class ActionIn(_In):
     action: ActionKind = Field(
         description="attend-event, reach-out, follow-up, offer-help, meet-mentor or your own"

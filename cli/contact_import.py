@@ -12,6 +12,7 @@ from rich.table import Table
 from cli import render
 from cli.common import JsonOption, UserOption, acting_as
 from service.commands import DomainError
+from service.shapes.imports import ImportOut
 
 if TYPE_CHECKING:
     from service.people.contact_import import ImportResult
@@ -33,7 +34,7 @@ OnConflict = Annotated[
 
 
 def _preview(result: ImportResult) -> None:
-    found = result.as_dict()
+    found = ImportOut.of(result).model_dump(mode="json")
     counts = found["counts"]
     render.console.print(
         f"{render.source_name(result.source)} file: [bold]{counts['new']}[/bold] new,"
@@ -104,7 +105,7 @@ def contact_import(
             _preview(preview)
         if not preview.plan.events:
             if as_json:
-                render.print_json(preview.as_dict())
+                render.print_shape(ImportOut.of(preview))
             else:
                 render.console.print("Nothing to import: everyone in the file is already known.")
                 if preview.plan.conflicts and on_conflict == "keep":
@@ -114,13 +115,13 @@ def contact_import(
             return
         if not yes and (as_json or not typer.confirm("Import these contacts?", default=False)):
             if as_json:
-                render.print_json(preview.as_dict())
+                render.print_shape(ImportOut.of(preview))
             else:
                 render.console.print("Nothing imported.")
             return
         result = run(apply=True)
         if as_json:
-            render.print_json(result.as_dict())
+            render.print_shape(ImportOut.of(result))
         else:
             counts = result.plan.summary()
             taken = sum(1 for c in result.plan.conflicts if c.taken)

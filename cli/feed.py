@@ -10,6 +10,7 @@ from cli import render
 from cli.common import JsonOption, UserOption, acting_as
 from service import ical
 from service.settings import Settings
+from service.shapes.feeds import FeedLinksOut
 
 feed_app = typer.Typer(no_args_is_help=True, help="Subscribe to your networking tasks from any calendar app.")
 GoalOption = Annotated[str | None, typer.Option("--goal", help="Only this goal's tasks (its id).")]
@@ -17,7 +18,7 @@ GoalOption = Annotated[str | None, typer.Option("--goal", help="Only this goal's
 
 def _show(links: ical.FeedLinks, as_json: bool) -> None:
     if as_json:
-        render.print_json(links.as_dict())
+        render.print_shape(FeedLinksOut.of(links))
         return
     render.console.print(links.https, soft_wrap=True, highlight=False)
     render.console.print(f"webcal: {links.webcal}", soft_wrap=True, highlight=False)

@@ -201,6 +201,7 @@ def _print_report(report: Report, several: bool = False) -> None:
 def suggestions(ctx: typer.Context, user: UserOption = None, as_json: JsonOption = False) -> None:
     """List people you met (attendees of attended events who are not contacts yet)."""
     from service import google
+    from service.shapes.google import SuggestionOut
 
     if ctx.invoked_subcommand is not None:
         return
@@ -209,7 +210,7 @@ def suggestions(ctx: typer.Context, user: UserOption = None, as_json: JsonOption
         found = google.suggestions(service, user_id)
         zone = service.profile(user_id).tz
         if as_json:
-            render.print_json([s.as_dict() for s in found])
+            render.print_shape([SuggestionOut.of(s) for s in found])
             return
         if not found:
             render.console.print("No suggestions: nobody new at the events you attended.")

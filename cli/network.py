@@ -16,6 +16,7 @@ from service.app import App
 from service.commands import DomainError, Rating
 from service.people import contacts, network_assess, network_gaps
 from service.shapes.contacts import NetworkOut
+from service.shapes.network import AspirationNetworkOut
 
 network_app = typer.Typer(
     invoke_without_command=True,
@@ -127,7 +128,7 @@ def gaps(user: UserOption = None, as_json: JsonOption = False) -> None:
     with acting_as(user) as (service, user_id):
         views = network_gaps.by_aspiration(service, user_id)
         if as_json:
-            render.print_json([network_gaps.view_as_dict(v) for v in views])
+            render.print_shape([AspirationNetworkOut.of(v) for v in views])
             return
         if not views:
             render.console.print("No aspirations yet: try `netgoals aspiration add`.")

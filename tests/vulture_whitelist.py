@@ -16,7 +16,7 @@ _.apple  # service/ical/tokens.py -> feeds.html
 # Response model fields (pydantic serialises them; service/shapes/, api/schemas.py, api/rest/updates.py).
 _.from_, _.strength_history, _.period_end, _.decided_at
 _.asks_with_whom  # service/shapes/confirmations.py (a waiting block asks with whom)
-_.bad_rows  # api/network_schemas.py (contact import answer)
+_.bad_rows  # service/shapes/imports.py (contact import answer)
 _.promise_ids  # service/shapes/next.py (an answer's promises)
 # Set for a library that reads it.
 _.caption  # rich's Table (cli/contact_import.py)

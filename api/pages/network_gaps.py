@@ -13,6 +13,7 @@ from api.pages import network_charts
 from api.pages.common import Session, checked, network_page, session_or_signin
 from service.commands import DomainError
 from service.people import network_gaps
+from service.shapes.network import AspirationNetworkOut
 
 router = APIRouter(include_in_schema=False)
 GapKind = Literal["no-contacts", "no-strong-tie", "no-mentor", "no-one-at-kind", "gone-quiet"]
@@ -20,7 +21,9 @@ GapKind = Literal["no-contacts", "no-strong-tie", "no-mentor", "no-one-at-kind",
 
 def _render(request: Request, session: Session, error: str | None = None) -> Response:
     app, user_id = session.app, session.user_id
-    views = [network_gaps.view_as_dict(v) for v in network_gaps.by_aspiration(app, user_id)]
+    views = [
+        AspirationNetworkOut.of(v).model_dump(mode="json") for v in network_gaps.by_aspiration(app, user_id)
+    ]
     quiet = [
         (s.contact.name, s.overdue_days or 0, s.contact.strength) for s in network_gaps.quiet(app, user_id)
     ]

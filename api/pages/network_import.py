@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.pages.common import checked, network_page, session_or_signin
 from service.commands import DomainError
 from service.people.contact_import import file_text, import_contacts
+from service.shapes.imports import ImportOut
 
 router = APIRouter(include_in_schema=False)
 _SHOWN = 50
@@ -64,7 +65,7 @@ async def import_upload(
         found,
         "network_import.html",
         {
-            "preview": result.as_dict(),
+            "preview": ImportOut.of(result).model_dump(mode="json"),
             "content": text,
             "shown": _SHOWN,
             "source_names": _SOURCE_NAMES,

@@ -8,13 +8,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import ERRORS, CallerDep, IdempotencyKey, once
-from api.network_schemas import ImportOut
 from api.schemas import ContactIn, ContactUpdate
 from service.commands import ContactSpec
 from service.people import contacts
 from service.people.contact_import import import_contacts
 from service.read_models import records
 from service.shapes.contacts import ContactOut
+from service.shapes.imports import ImportOut
 
 router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"], responses=ERRORS)
 _FILE_BODY: dict[str, Any] = {
@@ -83,7 +83,7 @@ async def import_file(
     import_rest: Annotated[
         bool, Query(description="Import the readable rows and list the wrong ones (`bad_rows`).")
     ] = False,
-) -> dict[str, Any]:
+) -> ImportOut:
     """Import contacts: a preview by default (`dry_run=true`); `dry_run=false` applies it as one
     all-or-nothing append. A file with wrong rows answers 422 with one entry per row (line or card,
     field, what was wrong) and imports nothing, unless `import_rest`; importing the same file again
@@ -98,7 +98,7 @@ async def import_file(
         skip_bad=import_rest,
         on_conflict=on_conflict,
     )
-    return result.as_dict()
+    return ImportOut.of(result)
 
 
 @router.get("/{contact_id}", response_model=ContactOut)

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from api.deps import ERRORS, CallerDep, SettingsDep, get_app
 from service import ical
+from service.shapes.feeds import FeedLinksOut
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 feeds = APIRouter(tags=["feed"])  # the feed itself: its URL is the credential
@@ -92,24 +93,24 @@ feeds.get(_PATH, response_class=Response, responses=_DOCUMENTED)(feed)
 feeds.head(_PATH, response_class=Response, responses=_DOCUMENTED, operation_id="feed_head")(feed)
 
 
-@router.get("/feed")
-def feed_url(who: CallerDep, settings: SettingsDep) -> dict[str, Any]:
+@router.get("/feed", response_model=FeedLinksOut)
+def feed_url(who: CallerDep, settings: SettingsDep) -> FeedLinksOut:
     """Your feed's links (https, webcal://, add-to-calendar links); made on first use."""
-    return ical.feed_links(who.app, settings, who.user_id).as_dict()
+    return FeedLinksOut.of(ical.feed_links(who.app, settings, who.user_id))
 
 
-@router.post("/feed/rotate")
-def feed_rotate(who: CallerDep, settings: SettingsDep) -> dict[str, Any]:
+@router.post("/feed/rotate", response_model=FeedLinksOut)
+def feed_rotate(who: CallerDep, settings: SettingsDep) -> FeedLinksOut:
     """A new feed link; the old one answers 404 from now on."""
-    return ical.rotate_feed(who.app, settings, who.user_id).as_dict()
+    return FeedLinksOut.of(ical.rotate_feed(who.app, settings, who.user_id))
 
 
-@router.get("/goals/{goal_id}/feed")
-def goal_feed_url(who: CallerDep, goal_id: str, settings: SettingsDep) -> dict[str, Any]:
+@router.get("/goals/{goal_id}/feed", response_model=FeedLinksOut)
+def goal_feed_url(who: CallerDep, goal_id: str, settings: SettingsDep) -> FeedLinksOut:
     """A feed of one goal's tasks only."""
-    return ical.feed_links(who.app, settings, who.user_id, goal_id).as_dict()
+    return FeedLinksOut.of(ical.feed_links(who.app, settings, who.user_id, goal_id))
 
 
-@router.post("/goals/{goal_id}/feed/rotate")
-def goal_feed_rotate(who: CallerDep, goal_id: str, settings: SettingsDep) -> dict[str, Any]:
-    return ical.rotate_feed(who.app, settings, who.user_id, goal_id).as_dict()
+@router.post("/goals/{goal_id}/feed/rotate", response_model=FeedLinksOut)
+def goal_feed_rotate(who: CallerDep, goal_id: str, settings: SettingsDep) -> FeedLinksOut:
+    return FeedLinksOut.of(ical.rotate_feed(who.app, settings, who.user_id, goal_id))

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from api.deps import ERRORS, CallerDep, JobsDep, SettingsDep, google_of
 from service import google
 from service.read_models.sync_status import calendar_sync
+from service.shapes.google import SuggestionOut
 
 router = APIRouter(prefix="/api/v1/google", tags=["google"], responses=ERRORS)
 
@@ -45,10 +46,10 @@ def sync_status(who: CallerDep, jobs: JobsDep) -> dict[str, Any]:
     return calendar_sync(who.app, jobs.settings, who.user_id, jobs.redis).as_dict()
 
 
-@router.get("/suggestions")
-def list_suggestions(who: CallerDep) -> list[dict[str, Any]]:
+@router.get("/suggestions", response_model=list[SuggestionOut])
+def list_suggestions(who: CallerDep) -> list[SuggestionOut]:
     """People you met at attended events who are not contacts yet."""
-    return [s.as_dict() for s in google.suggestions(who.app, who.user_id)]
+    return [SuggestionOut.of(s) for s in google.suggestions(who.app, who.user_id)]
 
 
 @router.post("/suggestions/{email}/add", status_code=201)

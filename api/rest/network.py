@@ -3,16 +3,17 @@ its gaps (and the goal each proposes)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 
 from api.deps import ERRORS, CallerDep
-from api.network_schemas import AspirationNetworkOut, GapGoalOut, NextCardOut, RatingIn
+from api.schemas import RatingIn
 from service.commands import Rating
 from service.people import contacts, network_assess, network_gaps
 from service.shapes.contacts import NetworkOut
+from service.shapes.network import AspirationNetworkOut, GapGoalOut, NextCardOut
 
 router = APIRouter(prefix="/api/v1", tags=["network"], responses=ERRORS)
 GapKind = Literal["no-contacts", "no-strong-tie", "no-mentor", "no-one-at-kind", "gone-quiet"]
@@ -28,25 +29,23 @@ def network(who: CallerDep) -> NetworkOut:
 def next_card(
     who: CallerDep,
     after: Annotated[UUID | None, Query(description="The contact just skipped or rated.")] = None,
-) -> dict[str, Any]:
+) -> NextCardOut:
     """The next contact not yet rated (after `after`, wrapping round)."""
-    card = network_assess.next_card(who.app, who.user_id, str(after) if after else None)
-    return {"card": network_assess.card_as_dict(card) if card else None}
+    return NextCardOut.of(network_assess.next_card(who.app, who.user_id, str(after) if after else None))
 
 
 @router.post("/contacts/{contact_id}/assessment", response_model=NextCardOut)
-def rate(contact_id: UUID, body: RatingIn, who: CallerDep) -> dict[str, Any]:
+def rate(contact_id: UUID, body: RatingIn, who: CallerDep) -> NextCardOut:
     """Rate a contact (a re-assessment keeps the history); answers with the next card."""
     rating = Rating(body.strength, tuple(body.tags), body.cadence_days, tuple(body.helps_with))
     network_assess.rate_contact(who.app, who.user_id, str(contact_id), rating)
-    card = network_assess.next_card(who.app, who.user_id, str(contact_id))
-    return {"card": network_assess.card_as_dict(card) if card else None}
+    return NextCardOut.of(network_assess.next_card(who.app, who.user_id, str(contact_id)))
 
 
 @router.get("/network/aspirations", response_model=list[AspirationNetworkOut])
-def by_aspiration(who: CallerDep) -> list[dict[str, Any]]:
+def by_aspiration(who: CallerDep) -> list[AspirationNetworkOut]:
     """Per aspiration: who can help, strength distribution, organisations and roles, gaps."""
-    return [network_gaps.view_as_dict(v) for v in network_gaps.by_aspiration(who.app, who.user_id)]
+    return [AspirationNetworkOut.of(v) for v in network_gaps.by_aspiration(who.app, who.user_id)]
 
 
 @router.post(
@@ -54,6 +53,6 @@ def by_aspiration(who: CallerDep) -> list[dict[str, Any]]:
     status_code=201,
     response_model=GapGoalOut,
 )
-def close_gap(aspiration_id: UUID, kind: GapKind, who: CallerDep) -> dict[str, str]:
+def close_gap(aspiration_id: UUID, kind: GapKind, who: CallerDep) -> GapGoalOut:
     """Set the goal this gap proposes, linked to the aspiration (again: the same goal)."""
-    return {"goal_id": network_gaps.set_gap_goal(who.app, who.user_id, str(aspiration_id), kind)}
+    return GapGoalOut(goal_id=network_gaps.set_gap_goal(who.app, who.user_id, str(aspiration_id), kind))

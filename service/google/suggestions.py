@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from domain.calendars.attendance import (
     Attendee,
@@ -34,15 +33,6 @@ class Suggestion:
     met_at: str  # the event's start
     event: str  # its title
     times: int = 1
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "email": self.email,
-            "name": self.name,
-            "met_at": self.met_at,
-            "event": self.event,
-            "times": self.times,
-        }
 
 
 @dataclass

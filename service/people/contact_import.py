@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from domain.decisions.contact_conflicts import checked_mode
 from domain.decisions.contact_import import ImportPlan, plan_import
 from domain.decisions.profile import Profile
 from domain.event_types.events import Event
-from domain.people.contact_matching import ImportedContact
 from integrations.contact_files import RowProblem, read_contacts
 from integrations.contact_files.table import decode
 from service.app import App
@@ -33,49 +31,6 @@ class ImportResult:
     appended: int  # events appended (0 for a preview or a re-import)
     left_out: tuple[RowProblem, ...] = ()  # the wrong rows left out by `skip_bad`
     on_conflict: str = "keep"
-
-    def as_dict(self) -> dict[str, Any]:
-        plan = self.plan
-        return {
-            "source": self.source,
-            "applied": self.applied,
-            "appended": self.appended,
-            "left_out": [str(p) for p in self.left_out],
-            "bad_rows": [p.as_dict() for p in self.left_out],
-            "on_conflict": self.on_conflict,
-            "merged": [{"name": name, "lines": list(lines)} for name, lines in plan.merged],
-            "counts": plan.summary(),
-            "new": [_record(contact_id, r) for contact_id, r in plan.new],
-            "known": [
-                {"where": k.where, "name": k.name, "contact_id": k.contact_id, "adds": list(k.adds)}
-                for k in plan.known
-            ],
-            "conflicts": [
-                {
-                    "where": c.where,
-                    "name": c.name,
-                    "contact_ids": list(c.contact_ids),
-                    "differences": list(c.differences),
-                    "taken": list(c.taken),
-                    "file_newer": c.file_newer,
-                }
-                for c in plan.conflicts
-            ],
-        }
-
-
-def _record(contact_id: str, record: ImportedContact) -> dict[str, Any]:
-    return {
-        "where": record.where,
-        "contact_id": contact_id,
-        "name": record.name,
-        "emails": list(record.emails),
-        "organisation": record.organisation,
-        "role": record.role,
-        "linkedin_url": record.linkedin_url,
-        "known_since": record.known_since.isoformat() if record.known_since else None,
-        "tags": list(record.tags),
-    }
 
 
 def file_text(data: bytes) -> str:

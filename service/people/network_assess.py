@@ -7,7 +7,6 @@ appends nothing; a skipped contact stays unrated and comes round again on the ne
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from domain import decisions
 from domain.decisions import Rating
@@ -53,23 +52,3 @@ def next_card(
 
 def rate_contact(app: App, user_id: str, contact_id: str, rating: Rating, key: str | None = None) -> None:
     app.decide_profile(user_id, lambda p: decisions.assess_contact(p, contact_id, rating, app.now()), key)
-
-
-def card_as_dict(card: AssessCard) -> dict[str, Any]:
-    c = card.contact
-    return {
-        "contact_id": c.contact_id,
-        "name": c.name,
-        "emails": list(c.emails),
-        "organisation": c.organisation,
-        "role": c.role,
-        "linkedin_url": c.linkedin_url,
-        "known_since": c.known_since.isoformat() if c.known_since else None,
-        "sources": [kind for kind, _ in c.sources],
-        "tags": list(c.tags),
-        "cadence_days": c.cadence_days,
-        "helps_with": list(c.helps_with),
-        "interactions": card.interactions.count,
-        "remaining": card.remaining,
-        "position": card.position,
-    }

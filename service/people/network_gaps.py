@@ -3,8 +3,6 @@ roles, the gaps — and setting the goal a gap proposes, linked to its aspiratio
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.decisions import GoalSpec
 from domain.errors import NotFoundError
 from domain.people.network import ContactStanding
@@ -55,49 +53,3 @@ def set_gap_goal(app: App, user_id: str, aspiration_id: str, kind: str) -> str:
         contact_kind=p.contact_kind,
     )
     return set_goal(app, user_id, spec).goal_id
-
-
-def _standing(s: ContactStanding) -> dict[str, Any]:
-    c = s.contact
-    return {
-        "contact_id": c.contact_id,
-        "name": c.name,
-        "strength": c.strength,
-        "organisation": c.organisation,
-        "role": c.role,
-        "tags": list(c.tags),
-        "overdue_days": s.overdue_days,
-    }
-
-
-def view_as_dict(view: AspirationNetwork) -> dict[str, Any]:
-    return {
-        "aspiration_id": view.aspiration.aspiration_id,
-        "aspiration": view.aspiration.text,
-        "kind": view.aspiration.kind,
-        "helpers": [_standing(s) for s in view.helpers],
-        "by_strength": view.by_strength,
-        "organisations": [{"name": n, "contacts": k} for n, k in view.organisations],
-        "roles": [{"name": n, "contacts": k} for n, k in view.roles],
-        "organisation_kind": view.organisation_kind,
-        "gaps": [
-            {
-                "kind": g.kind,
-                "message": g.message,
-                "goal_id": g.goal_id,
-                "goal_title": g.goal_title,
-                "shared_with": g.shared_with,
-                "proposal": {
-                    "title": g.proposal.title,
-                    "action": g.proposal.action,
-                    "target": g.proposal.target,
-                    "frame": g.proposal.frame,
-                    "deadline": g.proposal.deadline.isoformat() if g.proposal.deadline else None,
-                    "new_contacts_only": g.proposal.new_contacts_only,
-                    "contact_ids": list(g.proposal.contact_ids),
-                    "contact_kind": g.proposal.contact_kind,
-                },
-            }
-            for g in view.gaps
-        ],
-    }

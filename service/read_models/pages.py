@@ -23,6 +23,7 @@ from service.people import contacts
 from service.read_models import history
 from service.read_models import progress as progress_service
 from service.read_models.lookup import resolve
+from service.shapes.google import SuggestionOut
 from service.tracking import confirmation, goals
 
 YEAR = timedelta(days=366)
@@ -137,7 +138,8 @@ def network_page(app: App, user_id: str) -> NetworkPage:
     suggestions = []
     for found in google.suggestions(app, user_id):
         met = datetime.fromisoformat(found.met_at).astimezone(tz) if found.met_at else None
-        suggestions.append({**found.as_dict(), "met_on": met.date().isoformat() if met else ""})
+        met_on = met.date().isoformat() if met else ""
+        suggestions.append({**SuggestionOut.of(found).model_dump(), "met_on": met_on})
     last = {
         s.contact.contact_id: local_date(s.interactions.last, tz).isoformat()
         for s in assessment.contacts

@@ -79,6 +79,11 @@ def test_rating_and_gaps_over_rest_are_per_user(
     assert created.status_code == 201
     [goal] = goals.list_goals(service, ann.user_id)
     assert (goal.goal_id, goal.aspiration_id) == (created.json()["goal_id"], aspiration)
+    # the fields `netgoals network gaps --json` always printed are in the API's answer too
+    [view] = client.get("/api/v1/network/aspirations", headers=ann.headers).json()
+    [gap] = view["gaps"]
+    assert (gap["goal_id"], gap["goal_title"], gap["shared_with"]) == (goal.goal_id, goal.title, None)
+    assert gap["proposal"]["contact_kind"] == "climate startup"
 
 
 def _csrf(page: str) -> str:
