@@ -6,6 +6,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
+
+# redis-py's own default retries a refused socket ten times with backoff (4.3 s against a stopped
+# embedded Redis), and every caller here treats Redis as optional (the sweep catches up): one quick
+# retry rides out a restart's blip without making an API request wait seconds for a dead server.
+def _retry() -> Retry:
+    return Retry(ExponentialBackoff(cap=0.05, base=0.01), 1)  # one per client: redis-py updates it
 
 
 def socket_url(socket_path: str, db: int = 0) -> str:
@@ -34,9 +42,10 @@ def client_for(url: str, *, timeout: float = 2.0) -> redis.Redis:
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             decode_responses=True,
+            retry=_retry(),
         )
     return redis.Redis.from_url(
-        url, socket_timeout=timeout, socket_connect_timeout=timeout, decode_responses=True
+        url, socket_timeout=timeout, socket_connect_timeout=timeout, decode_responses=True, retry=_retry()
     )
 
 
