@@ -9,6 +9,7 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+
 # redis-py's own default retries a refused socket ten times with backoff (4.3 s against a stopped
 # embedded Redis), and every caller here treats Redis as optional (the sweep catches up): one quick
 # retry rides out a restart's blip without making an API request wait seconds for a dead server.
