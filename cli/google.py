@@ -152,14 +152,14 @@ def sync(user: UserOption = None, as_json: JsonOption = False) -> None:
             reports += [sync_once(service, caldav, u) for u in caldav_users]
     if as_json:
         render.print_json([r.as_dict() for r in reports])
-        return
-    if not reports:
-        render.console.print(
-            "No calendar is connected: run `netgoals google connect` or `netgoals caldav connect`."
-        )
-    for report in reports:
-        _print_report(report, several=len(reports) > 1)
-    if any(r.status in ("error", "reconnect-needed") for r in reports):
+    else:
+        if not reports:
+            render.console.print(
+                "No calendar is connected: run `netgoals google connect` or `netgoals caldav connect`."
+            )
+        for report in reports:
+            _print_report(report, several=len(reports) > 1)
+    if any(r.status in ("error", "reconnect-needed") for r in reports):  # with --json too: scripts check
         raise typer.Exit(1)
 
 

@@ -25,7 +25,8 @@ from datetime import datetime, tzinfo
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from caldav import Calendar as DAVCalendar
-from caldav import DAVClient, Principal
+from caldav import DAVClient
+from caldav.collection import CalendarSet
 from caldav.davclient import DAVResponse
 from caldav.elements import cdav, dav
 from caldav.elements.base import BaseElement
@@ -87,13 +88,17 @@ class CalDAVProvider:
     emails: tuple[str, ...] = ()
     home: Home | None = None
     name: str = "caldav"
-    _client: DAVClient | None = field(default=None, init=False, repr=False)
+    _clients: dict[str, DAVClient] = field(default_factory=dict, init=False, repr=False)
 
-    @property
-    def client(self) -> DAVClient:
-        if self._client is None:
-            self._client = dav_client(self.session, self.url)
-        return self._client
+    def _client(self, url: str) -> DAVClient:
+        """A client on `url`'s own origin. A calendar home may live on another host than the
+        address typed (iCloud's partition hosts; RFC 4791 allows any), and the library refuses to
+        join an absolute URL of another origin to its base: one client per origin, one session."""
+        parts = urlsplit(urljoin(self.url, url))
+        origin = f"{parts.scheme}://{parts.netloc}/"
+        if origin not in self._clients:
+            self._clients[origin] = dav_client(self.session, origin)
+        return self._clients[origin]
 
     def _home(self) -> Home:
         if self.home is None:
@@ -104,7 +109,7 @@ class CalDAVProvider:
         home = self._home()
         calendars = tuple(c for c in list_calendars(self.session, home.home) if c.events)
         with dav_errors("OPTIONS on the calendar home"):
-            options = self.client.options(home.home)
+            options = self._client(home.home).options(home.home)
         allowed = options.headers.get("allow", "").upper()
         can_create = "MKCALENDAR" in allowed or not allowed
         return Connected(home.principal, calendars, can_create)
@@ -124,11 +129,10 @@ class CalDAVProvider:
     def create_calendar(self, name: str, time_zone: str) -> str | None:
         home = self._home()
         slug = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "netgoals"
-        principal = Principal(self.client, url=home.principal)
-        principal.calendar_home_set = home.home  # known since connecting: no PROPFIND for it
+        home_set = CalendarSet(self._client(home.home), url=home.home)  # known since connecting
         try:
             # The same name, the same place (home/slug/): a retry finds it.
-            made = principal.make_calendar(name, slug, supported_calendar_component_set=["VEVENT"])
+            made = home_set.make_calendar(name, slug, supported_calendar_component_set=["VEVENT"])
             return str(made.url)
         except dav_error.DAVError as exc:
             status = status_of(exc)
@@ -174,7 +178,7 @@ class CalDAVProvider:
         return Changes(events, removed, fresh.dump(), full, touched, versions)
 
     def _calendar(self, calendar_id: str) -> DAVCalendar:
-        return DAVCalendar(self.client, url=calendar_id)
+        return DAVCalendar(self._client(calendar_id), url=calendar_id)
 
     def _sync_collection(
         self, calendar_id: str, token: str
@@ -187,7 +191,7 @@ class CalDAVProvider:
         query = dav.SyncCollection() + dav.SyncToken(value=token) + level + (dav.Prop() + dav.GetEtag())
         with dav_errors("a sync-collection report"):
             try:
-                answer = self.client.report(calendar_id, dav_xml.body(query), depth=0)
+                answer = self._client(calendar_id).report(calendar_id, dav_xml.body(query), depth=0)
             except dav_error.AuthorizationError:
                 return None  # 403 valid-sync-token: the token is not accepted any more
             if answer.status == 404:
@@ -218,7 +222,7 @@ class CalDAVProvider:
 
     def _report(self, calendar_id: str, query: BaseElement, what: str) -> DAVResponse:
         with dav_errors(what):
-            answer = self.client.report(calendar_id, dav_xml.body(query), depth=1)
+            answer = self._client(calendar_id).report(calendar_id, dav_xml.body(query), depth=1)
         if answer.status != 207:
             raise ProviderError(f"the calendar {calendar_id} answered HTTP {answer.status} to {what}")
         return answer
@@ -278,7 +282,7 @@ class CalDAVProvider:
         headers["If-Match" if version else "If-None-Match"] = version or "*"
         body = block_calendar(block, datetime.now().astimezone()).decode()
         with dav_errors("writing a block"):
-            answer = self.client.put(url, body, headers)
+            answer = self._client(url).put(url, body, headers)
         if answer.status in (200, 201, 204):
             return WriteResult(WriteOutcome.WRITTEN, answer.headers.get("etag") or self._etag_of(url))
         if answer.status == 412:
@@ -292,7 +296,7 @@ class CalDAVProvider:
     def delete_block(self, calendar_id: str, uid: str, version: str | None) -> WriteResult:
         url = self.block_url(calendar_id, uid)
         with dav_errors("deleting a block"):
-            answer = self.client.request(url, "DELETE", "", {"If-Match": version} if version else {})
+            answer = self._client(url).request(url, "DELETE", "", {"If-Match": version} if version else {})
         if answer.status in (200, 204):
             return WriteResult(WriteOutcome.WRITTEN)
         if answer.status in (404, 410):
@@ -304,7 +308,7 @@ class CalDAVProvider:
     def _conflict(self, calendar_id: str, url: str) -> WriteResult:
         """Somebody changed the block since we read it: answer what the server holds now."""
         with dav_errors("reading a block again"):
-            answer = self.client.request(url, "GET")
+            answer = self._client(url).request(url, "GET")
         if answer.status in (404, 410):
             return WriteResult(WriteOutcome.GONE)
         body = answer.raw.encode() if answer.status == 200 else b""
@@ -313,13 +317,14 @@ class CalDAVProvider:
 
     def _etag_of(self, url: str) -> str | None:
         with dav_errors("asking for a block's ETag"):
-            answer = self.client.propfind(url, dav_xml.propfind(dav.GetEtag()), depth=0)
+            answer = self._client(url).propfind(url, dav_xml.propfind(dav.GetEtag()), depth=0)
             found = answer.expand_simple_props([dav.GetEtag()]) if answer.status == 207 else {}
         return next((p.get(dav.GetEtag.tag) for p in found.values() if p.get(dav.GetEtag.tag)), None)
 
     def _exists(self, calendar_id: str) -> bool:
         try:
-            answer = self.client.propfind(calendar_id, dav_xml.propfind(dav.ResourceType()), depth=0)
+            client = self._client(calendar_id)
+            answer = client.propfind(calendar_id, dav_xml.propfind(dav.ResourceType()), depth=0)
         except dav_error.DAVError:
             return False
         return bool(answer.status == 207)

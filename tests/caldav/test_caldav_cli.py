@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -38,7 +39,9 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
 
     def invoke(*args: str, code: int = 0, stdin: str | None = None) -> str:
         result = runner.invoke(app, list(args), input=stdin)
-        assert result.exit_code == code, result.output
+        assert result.exit_code == code, (result.output, result.exception)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
         return result.output
 
     invoke("init", "--timezone", "Europe/Berlin")
@@ -113,3 +116,46 @@ def test_an_unknown_preset_is_named(run: Invoke, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("NETGOALS_CALDAV_PASSWORD", "x")
     out = run("caldav", "connect", "--preset", "yahoo", "--username", "ada", code=2)
     assert "unknown preset 'yahoo'" in out
+
+
+def test_a_failed_sync_exits_1_with_json_too(run: Invoke, radicale_server: Server) -> None:
+    """Scripts read the exit code: `netgoals sync --json` fails as `caldav sync --json` does."""
+    mine = new_calendar(radicale_server)
+    connect = ("caldav", "connect", radicale_server.base_url, "--username", radicale_server.username)
+    run(*connect, "--read", mine.calendar_url, stdin=f"{radicale_server.password}\n")
+    service = App.open(Settings())
+    try:
+        with service.engine.begin() as connection:  # the server went away: nothing listens on port 9
+            connection.execute(text("UPDATE caldav_accounts SET home = 'http://127.0.0.1:9/ada/'"))
+            connection.execute(
+                text("UPDATE caldav_calendars SET calendar_id = 'http://127.0.0.1:9/' || role || '/'")
+            )
+    finally:
+        service.close()
+    for command in (("sync", "--json"), ("caldav", "sync", "--json")):
+        answer = json.loads(run(*command, code=1))
+        reports = answer if isinstance(answer, list) else [answer]
+        assert [r["status"] for r in reports] == ["error"], command
+    mine.close()
+
+
+def test_calendars_on_another_host_than_the_address_typed_sync(run: Invoke, radicale_server: Server) -> None:
+    """iCloud answers `caldav.icloud.com` with a calendar home on a partition host, and RFC 4791
+    lets any server do so: the calendars live on another origin than the stored address. Here the
+    address says `localhost` while the calendars say 127.0.0.1 (the same Radicale)."""
+    mine = new_calendar(radicale_server)
+    start = datetime(2026, 11, 20, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    mine.add(event("Design meetup", start, organizer=HOST, attendees=[Attendee(ADA, "ACCEPTED")]))
+    connect = ("caldav", "connect", radicale_server.base_url, "--username", radicale_server.username)
+    run(*connect, "--read", mine.calendar_url, stdin=f"{radicale_server.password}\n")
+    elsewhere = radicale_server.base_url.replace("127.0.0.1", "localhost")
+    assert elsewhere != radicale_server.base_url
+    service = App.open(Settings())
+    try:
+        with service.engine.begin() as connection:
+            connection.execute(text("UPDATE caldav_accounts SET server_url = :url"), {"url": elsewhere})
+    finally:
+        service.close()
+    (report,) = json.loads(run("sync", "--json"))
+    assert (report["status"], report["done"]) == ("connected", 1)
+    mine.close()
