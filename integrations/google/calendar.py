@@ -92,6 +92,7 @@ class GoogleCalendar:
         own_retries: int = 3,
         sleep: Sleep = time.sleep,
         timeout: float = 30.0,
+        before_call: Callable[[], None] | None = None,
     ) -> None:
         import google_auth_httplib2  # type: ignore[import-untyped]
         import httplib2  # type: ignore[import-untyped]
@@ -100,6 +101,9 @@ class GoogleCalendar:
         self.num_retries = num_retries
         self.own_retries = own_retries
         self._sleep = sleep
+        # Run before every request (the caller ends its database read: no transaction is held
+        # open while Google answers, or while we back off).
+        self._before_call = before_call
         # This user's connection; the API's methods are shared by the process (`_api`).
         self.http = google_auth_httplib2.AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout))
         self.service = _api(endpoints.api_url)
@@ -114,6 +118,8 @@ class GoogleCalendar:
 
         request._sleep = self._sleep  # the client's own backoff between its retries
         for attempt in range(self.own_retries + 1):
+            if self._before_call is not None:
+                self._before_call()
             self.requests += 1
             try:
                 return request.execute(http=self.http, num_retries=self.num_retries)

@@ -3,7 +3,8 @@
 connection's state ("reconnect-needed", a quota pause, the last error) instead of retry storms.
 
 A sync is one unit of work (`App.unit`, invariant 17 in docs/architecture.md): the reads between
-two writes share one transaction, the profile is replayed once and handed to every step, each step
+two writes share one transaction, ended before every call to Google (`App.release_read`: no
+transaction waits on Google's answer), the profile is replayed once and handed to every step, each step
 commits what it decided in one transaction (a pull with its token, the sweep with what it
 remembers, the plan, the push's marks), and the connection's state with the plan's fingerprint
 in the last one.
@@ -80,7 +81,9 @@ def _guarded_in_unit(app: App, google: Google, user_id: str, work: _Work, *, rec
         report.error = found.detail
         return report
     tokens = google.vault.open_sealed(found.tokens)
-    client = google.client(tokens)
+    # Each call to Google ends the unit's read first: a slow calendar must not hold a snapshot and
+    # a pooled connection "idle in transaction" per sync; the profile read stays in the unit.
+    client = google.client(tokens, before_call=app.release_read)
     served = False
     try:
         values: dict[str, Any] = work(app, google, client, user_id, found, report)
