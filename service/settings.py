@@ -121,7 +121,7 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
         default=300,
         ge=2,
         description="seconds a task may run: Celery's limit where the pool enforces one; with threads, "
-        "the budget the long tasks stop themselves within (docs/google.md, \"Workers\")",
+        'the budget the long tasks stop themselves within (docs/google.md, "Workers")',
     )
     worker_threads: int = Field(
         default=4,
