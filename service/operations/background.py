@@ -139,7 +139,9 @@ def sweep(jobs: Jobs) -> Outcome:
     never snowballs."""
     # Writes catch up their own person's projections; this moves the checkpoint (the low-water
     # mark) and applies whatever a write appended but did not project (a crash in between).
-    projected = jobs.app.projection.catch_up()
+    # At most until the next sweep (Celery's threads pool times nothing out: sweeps must not pile
+    # up behind a long backlog); the next one goes on from the checkpoint.
+    projected = jobs.app.projection.catch_up(budget_seconds=min(budget(jobs), jobs.settings.sweep_seconds))
     now = jobs.app.now().timestamp()
     settings = jobs.settings
     with read_transaction(jobs.app.engine) as connection:
