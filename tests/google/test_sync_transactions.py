@@ -5,16 +5,19 @@ snapshot that holds back vacuum, a pooled connection per sync in flight) for the
 
 On PostgreSQL, with the Google fake holding every request until the test has looked at
 `pg_stat_activity` for the test's database: a first sync (the calendar made, both calendars pulled,
-blocks planned and pushed) and a sync that counts an attended meetup."""
+blocks planned and pushed), a sync that counts an attended meetup, and a disconnect run as a REST
+command runs it (one unit of work)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from service import google
 from tests.google.conftest import World
 from tests.turnstile import Sessions, Turnstile
 
@@ -28,8 +31,9 @@ def sessions(postgres_url: str) -> Iterator[Sessions]:
     found.close()
 
 
-def _sync_looking(world: World, sessions: Sessions) -> int:
-    """One sync with every request to Google held while the test looks; how many were held."""
+def _looking(world: World, sessions: Sessions, run: Callable[[], Any]) -> tuple[Any, int]:
+    """`run` with every request to Google held while the test looks; its result, and how many
+    requests were held."""
     turnstile = Turnstile()
     held: list[list[str]] = []
 
@@ -39,12 +43,18 @@ def _sync_looking(world: World, sessions: Sessions) -> int:
 
     world.fake.before_answer = turnstile.stop
     try:
-        report, seen = turnstile.through(world.sync, look)
+        result, seen = turnstile.through(run, look)
     finally:
         world.fake.before_answer = None
-    assert report.status == "connected", report
     assert held == [], f"{len(held)} of {seen} calls to Google waited with a transaction open: {held[0]}"
-    return int(seen)
+    return result, seen
+
+
+def _sync_looking(world: World, sessions: Sessions) -> int:
+    """One sync, every request to Google held while the test looks; how many were held."""
+    report, seen = _looking(world, sessions, world.sync)
+    assert report.status == "connected", report
+    return seen
 
 
 def test_no_transaction_is_open_while_google_answers(
@@ -59,3 +69,10 @@ def test_no_transaction_is_open_while_google_answers(
     world.invite("Python Meetup Berlin", MEETUP, "accepted", ["host@meetup.com"])
     assert _sync_looking(world, sessions) >= 2
     assert world.progress()["Attend one networking event per month"] == (1, 1)
+
+    def disconnect() -> bool:
+        with world.app.unit():  # as a REST command runs it (api/deps.py)
+            return google.disconnect(world.app, world.google, world.user_id)
+
+    disconnected, seen = _looking(world, sessions, disconnect)
+    assert disconnected and seen >= 1  # the grant revoked (and push channels stopped, if any)
