@@ -2,7 +2,7 @@
 the provider first ends the caller's read transaction (`CalDAV.provider` hands the session
 `App.release_read`), so a slow server keeps no PostgreSQL session "idle in transaction" for the
 round trip — in a sync as the worker runs it, in a sync inside a unit of work, and in a connect
-inside one (as a REST command runs).
+inside one (as a command run through `once` in api/deps.py would be).
 
 On PostgreSQL, Radicale behind the quirks proxy, which holds every request until the test has looked
 at `pg_stat_activity` for the test's database."""
@@ -79,7 +79,7 @@ def test_no_transaction_is_open_while_the_caldav_server_answers(
     try:
 
         def connect() -> caldav_connect.Connected:
-            with app.unit():  # as a REST command runs it (api/deps.py)
+            with app.unit():  # a caller's unit of work: the release is what keeps it clean
                 return caldav_connect.connect(
                     app,
                     caldav,

@@ -5,8 +5,8 @@ snapshot that holds back vacuum, a pooled connection per sync in flight) for the
 
 On PostgreSQL, with the Google fake holding every request until the test has looked at
 `pg_stat_activity` for the test's database: a first sync (the calendar made, both calendars pulled,
-blocks planned and pushed), a sync that counts an attended meetup, and a disconnect run as a REST
-command runs it (one unit of work)."""
+blocks planned and pushed), a sync that counts an attended meetup, and a disconnect inside a unit of
+work (as a command run through `once` in api/deps.py would be)."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_no_transaction_is_open_while_google_answers(
     assert world.progress()["Attend one networking event per month"] == (1, 1)
 
     def disconnect() -> bool:
-        with world.app.unit():  # as a REST command runs it (api/deps.py)
+        with world.app.unit():  # a caller's unit of work: the release is what keeps it clean
             return google.disconnect(world.app, world.google, world.user_id)
 
     disconnected, seen = _looking(world, sessions, disconnect)
