@@ -207,7 +207,7 @@ def read_sources(jobs: Jobs, user_id: str) -> Outcome:
 def deliver_updates(jobs: Jobs, user_id: str) -> Outcome:
     """A person asked for a test message: send their due deliveries now."""
     jobs.enqueuer.started("updates", user_id)
-    sent = deliver_due(jobs.app, Updates.open(jobs.settings), user_id)
+    sent = deliver_due(jobs.app, Updates.open(jobs.settings), user_id, budget_seconds=budget(jobs))
     delivered = sum(1 for s in sent if s.delivered)
     return Outcome("ok", user_id, {"delivered": delivered, "not_delivered": len(sent) - delivered})
 

@@ -190,3 +190,20 @@ def test_a_delivery_batch_out_of_time_hands_the_rest_back_and_each_is_sent_once(
             text("SELECT state, count(*) FROM update_deliveries WHERE kind = 'test' GROUP BY state")
         ).all()
     assert dict(states) == {"delivered": len(ids)}
+
+
+def test_a_send_now_out_of_time_leaves_its_deliveries_due(world: World) -> None:
+    """The deliver-now task (`deliver_due`, one person's) stops the same way: nothing is sent after
+    its budget, and what it did not reach is due still."""
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
+    world.smtp.box.messages.clear()
+    now = world.clock.now.timestamp()
+    rows = [row_for_test(world.user_id, "email", now - 1) for _ in range(2)]
+    with write_transaction(world.app.engine) as connection:
+        update_store.insert_new(connection, rows)
+    assert deliver_due(world.app, world.ctx, world.user_id, budget_seconds=-1) == []
+    assert world.smtp.box.messages == []
+    assert len(deliver_due(world.app, world.ctx, world.user_id)) == 2
+    assert sorted(m["X-Netgoals-Delivery"] for m in world.smtp.box.messages) == sorted(
+        r["delivery_id"] for r in rows
+    )
