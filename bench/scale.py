@@ -184,7 +184,8 @@ def run_ticks(app: App, ctx: Updates, into: list[Ticked] | None = None, sample: 
         ids = [d for d, _ in due]
         for start in range(0, len(ids), background.DELIVER_CHUNK):
             sent += sum(
-                s.delivered for s in deliver_batch(app, ctx, ids[start : start + background.DELIVER_CHUNK])
+                s.delivered
+                for s in deliver_batch(app, ctx, ids[start : start + background.DELIVER_CHUNK]).sent
             )
 
 

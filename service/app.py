@@ -66,6 +66,12 @@ class App:
         with unit_of_work.unit(self.engine):
             yield
 
+    def release_read(self) -> None:
+        """Before a call to another system (a calendar over HTTP): end the unit's read transaction,
+        so no connection waits "idle in transaction" for the round trip; what the unit read (the
+        profile) it keeps, and the next read begins a new transaction."""
+        unit_of_work.release(self.engine)
+
     # --- ids ------------------------------------------------------------------------------------
 
     @staticmethod

@@ -31,6 +31,17 @@ if TYPE_CHECKING:  # each context loads its stack (SQLAlchemy, Google, Celery) o
     from service.updates.context import Updates
 
 
+def pool_options(settings: Settings, url: str) -> dict[str, int]:
+    """PostgreSQL: a pool of db_pool_size kept open — at least one per worker thread, so that no
+    task waits for a connection — and as many again for a burst (a step may hold its read and open
+    a write), not a new connection per request (docs/self-hosting.md). SQLite keeps SQLAlchemy's
+    own pool (an in-memory database has no overflow to size)."""
+    if url.startswith("sqlite"):
+        return {}
+    size = max(settings.db_pool_size, settings.worker_threads)
+    return {"pool_size": size, "max_overflow": size}
+
+
 def open_app(settings: Settings, clock: Clock | None = None) -> App:
     """The store the settings name, migrated to the newest schema. Without a clock: the system's,
     or the fixed one of NETGOALS_NOW (demos and tests)."""
@@ -41,12 +52,8 @@ def open_app(settings: Settings, clock: Clock | None = None) -> App:
     if clock is None:
         fixed = settings.now
         clock = (lambda: fixed) if fixed is not None else system_clock
-    # PostgreSQL: a pool of db_pool_size kept open, as many again for a burst (a step may hold
-    # its read and open a write), not a new connection per request (docs/self-hosting.md).
-    # SQLite keeps SQLAlchemy's own pool (an in-memory database has no overflow to size).
-    url, size = settings.effective_database_url, settings.db_pool_size
-    pool = {} if url.startswith("sqlite") else {"pool_size": size, "max_overflow": size}
-    engine = make_engine(url, **pool)
+    url = settings.effective_database_url
+    engine = make_engine(url, **pool_options(settings, url))
     upgrade(engine)
     return App(engine, clock)
 

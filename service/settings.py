@@ -117,7 +117,19 @@ class Settings(EnvSettings, env_prefix="NETGOALS_"):
         description="Redis for the task queue, locks, beat and sign-in limits (redis://host:6379/0); "
         "default: an embedded Redis under home, started by `netgoals serve`",
     )
-    task_time_limit: int = Field(default=300, ge=2, description="seconds a task may run before it is stopped")
+    task_time_limit: int = Field(
+        default=300,
+        ge=2,
+        description="seconds a task may run: Celery's limit where the pool enforces one; with threads, "
+        'the budget the long tasks stop themselves within (docs/google.md, "Workers")',
+    )
+    worker_threads: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="tasks one worker process runs at once (Celery's threads pool: a sync mostly waits on "
+        "a calendar); the process's database pool keeps at least this many connections",
+    )
     user_lock_seconds: int | None = Field(
         default=None, ge=1, description="how long a per-user lock lives (default: the time limit + 30 s)"
     )

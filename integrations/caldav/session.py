@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -54,6 +54,9 @@ class Session:
     policy: AddressPolicy | None = None
     digest: bool = False  # the server asked for Digest: use it from now on
     ca_bundle: str | None = None  # a PEM file of CAs trusted besides the usual ones (a private CA)
+    # Run before every request (the caller ends its database read: no transaction is held open
+    # while the server answers).
+    before_call: Callable[[], None] | None = field(default=None, repr=False)
 
     def request(
         self,
@@ -85,6 +88,8 @@ class Session:
         raise ProviderError(f"more than {MAX_REDIRECTS} redirects from the CalDAV server")
 
     def _once(self, method: str, url: str, data: bytes, headers: Mapping[str, str]) -> Answer:
+        if self.before_call is not None:
+            self.before_call()
         guard = Guard(self.allow_private, self.resolver, self.policy)
         auth: httpx.Auth = (
             httpx.DigestAuth(self.username, self.password)

@@ -52,6 +52,10 @@ class UnavailableError(GoogleError):
     """Google kept failing after all retries; try again later."""
 
 
+class OutOfTimeError(UnavailableError):
+    """The caller's deadline passed: no further request is made (the caller's next run goes on)."""
+
+
 class SyncTokenExpiredError(GoogleError):
     """410: the sync token is no longer valid; do a full sync."""
 
@@ -92,6 +96,8 @@ class GoogleCalendar:
         own_retries: int = 3,
         sleep: Sleep = time.sleep,
         timeout: float = 30.0,
+        before_call: Callable[[], None] | None = None,
+        deadline: float | None = None,
     ) -> None:
         import google_auth_httplib2  # type: ignore[import-untyped]
         import httplib2  # type: ignore[import-untyped]
@@ -100,6 +106,12 @@ class GoogleCalendar:
         self.num_retries = num_retries
         self.own_retries = own_retries
         self._sleep = sleep
+        # Run before every request (the caller ends its database read: no transaction is held
+        # open while Google answers, or while we back off).
+        self._before_call = before_call
+        # A `time.monotonic()` instant after which no request starts (a task's budget: Celery's
+        # threads pool enforces no time limit). The one in flight finishes within its own timeout.
+        self.deadline = deadline
         # This user's connection; the API's methods are shared by the process (`_api`).
         self.http = google_auth_httplib2.AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout))
         self.service = _api(endpoints.api_url)
@@ -114,6 +126,10 @@ class GoogleCalendar:
 
         request._sleep = self._sleep  # the client's own backoff between its retries
         for attempt in range(self.own_retries + 1):
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                raise OutOfTimeError("this sync ran out of its time; the next one goes on from here")
+            if self._before_call is not None:
+                self._before_call()
             self.requests += 1
             try:
                 return request.execute(http=self.http, num_retries=self.num_retries)
@@ -141,7 +157,10 @@ class GoogleCalendar:
             except (TransportError, HttpLib2Error, OSError, TimeoutError) as exc:
                 failure = type(exc).__name__
             if attempt < self.own_retries:
-                self._sleep(min(60.0, (2**attempt) * (0.5 + random.random())))  # noqa: S311
+                pause = min(60.0, (2**attempt) * (0.5 + random.random()))  # noqa: S311
+                if self.deadline is not None:
+                    pause = max(0.0, min(pause, self.deadline - time.monotonic()))
+                self._sleep(pause)
         raise UnavailableError(f"Google Calendar is unavailable ({failure}); will try again")
 
     # --- calendars ------------------------------------------------------------------------------

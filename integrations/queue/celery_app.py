@@ -47,6 +47,7 @@ class CeleryOptions:
     time_limit: int  # seconds a task may run before it is killed
     visibility_timeout: int  # seconds before Redis hands an unacknowledged message out again
     beat_lock_timeout: int  # seconds a second beat waits for a silent first one
+    concurrency: int = 4  # tasks one worker runs at once (its threads), unless --concurrency says
 
     def __post_init__(self) -> None:
         if self.time_limit * 2 > self.visibility_timeout:
@@ -71,6 +72,7 @@ def make_celery(options: CeleryOptions, name: str = "netgoals") -> Celery:
         "task_reject_on_worker_lost": True,  # requeued when a worker dies; capped in worker/
         "task_acks_on_failure_or_timeout": True,  # a task that failed is acked: the sweep retries
         "worker_prefetch_multiplier": 1,
+        "worker_concurrency": options.concurrency,
         "task_time_limit": options.time_limit,
         "task_soft_time_limit": max(1, options.time_limit - max(1, options.time_limit // 10)),
         # The visibility timeout, in every place the docs name: broker, result backend, and the

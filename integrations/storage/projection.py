@@ -24,6 +24,7 @@ A projection never wedges (docs/architecture.md): an event it cannot apply is qu
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -81,16 +82,27 @@ class Projections:
         with read_transaction(self.engine) as connection:
             return checkpoints.position(connection, name)
 
-    def catch_up(self, user_id: str | None = None, batch_size: int = 2000, *, behind: bool = False) -> int:
+    def catch_up(
+        self,
+        user_id: str | None = None,
+        batch_size: int = 2000,
+        *,
+        behind: bool = False,
+        budget_seconds: float | None = None,
+    ) -> int:
         """Apply every new event to the action index, then to progress and the block ledger;
         returns events applied.
         With a user: that user's new events (what a write or a read of their data needs).
-        `behind`: the caller has just appended, so the "anything new?" query is skipped."""
+        `behind`: the caller has just appended, so the "anything new?" query is skipped.
+        `budget_seconds`: no batch starts after it (one always does); the rest waits for the next
+        catch-up (a worker's sweep, which Celery's threads pool does not time out)."""
         memo = unit_of_work.memo(self.engine)
         if memo is not None and (("caught-up", user_id) in memo or ("caught-up", None) in memo):
             return 0  # this unit of work caught up already and has not written since
         scope = user_id if user_id is not None and not is_sqlite(self.engine) else None
         applied = 0
+        stop_at = time.monotonic() + budget_seconds if budget_seconds is not None else None
+        at_head = True
         if behind or not self._at_head(scope):
             while True:
                 try:
@@ -103,7 +115,10 @@ class Projections:
                 applied += done
                 if not more:
                     break
-        if memo is not None:
+                if stop_at is not None and time.monotonic() >= stop_at:
+                    at_head = False
+                    break
+        if memo is not None and at_head:
             memo[("caught-up", user_id)] = True  # (a write would have emptied the memo)
         return applied
 

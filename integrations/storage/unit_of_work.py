@@ -5,8 +5,11 @@ The use cases open their transactions through `database.read_transaction` and `w
 inside a unit, a read joins the unit's open read transaction instead of opening its own, and a write
 ends that read transaction first (on SQLite a read transaction keeps the snapshot it began with, so
 the step's next read must begin after the write to see it) and forgets what was remembered (the
-memo: a profile replayed, a projection caught up). Outside a unit nothing changes. The unit lives in
-a context variable, so it belongs to the thread (and task) that opened it and never leaks to others.
+memo: a profile replayed, a projection caught up). Before the step waits on another system (an HTTP
+call to a calendar), `release` ends the read transaction and keeps the memo: no snapshot and no
+pooled connection is held "idle in transaction" for a round trip, and the next read begins a new
+transaction. Outside a unit nothing changes. The unit lives in a context variable, so it belongs to
+the thread (and task) that opened it and never leaks to others.
 """
 
 from __future__ import annotations
@@ -104,6 +107,19 @@ def before_write(engine: Engine) -> None:
     if found is None:
         return
     found.memo.clear()
+    if found.depth == 0:
+        found.close()
+    else:
+        found.stale = True
+
+
+def release(engine: Engine) -> None:
+    """The step is about to wait on another system: end the shared read now (or when its block
+    ends), keeping the memo — what was read is still the step's to use, and its writes are guarded
+    as ever (a stream's expected version, a compare-and-set)."""
+    found = _active(engine)
+    if found is None:
+        return
     if found.depth == 0:
         found.close()
     else:

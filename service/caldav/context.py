@@ -57,6 +57,9 @@ class CalDAV:
         self, app: App, session: Session, url: str, tz: tzinfo, home: Home | None = None
     ) -> CalDAVProvider:
         now = app.now()
+        # Every request ends the caller's read transaction first (a unit of work's, `App.release_read`):
+        # a slow server must not keep a PostgreSQL session "idle in transaction" for the round trip.
+        session.before_call = app.release_read
         return CalDAVProvider(session, url, tz, (now - WINDOW_BEFORE, now + WINDOW_AFTER), home=home)
 
     def provider_of(self, app: App, account: Account, tz: tzinfo) -> CalDAVProvider:

@@ -157,6 +157,7 @@ def disconnect(app: App, google: Google, user_id: str) -> bool:
         channels = store.channels_of(connection, user_id)
     if found is None or found.status == "disconnected":
         return False
+    app.release_read()  # in a caller's unit of work, no read transaction waits on Google's answers
     if found.tokens:
         tokens = google.vault.open_sealed(found.tokens)
         client = google.client(tokens)

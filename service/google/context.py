@@ -60,10 +60,23 @@ class Google:
         watch = settings.public_url.startswith("https://") or endpoints.local
         return cls(settings, vault(), endpoints, time.sleep, watch)
 
-    def client(self, tokens: dict[str, Any]) -> GoogleCalendar:
+    def client(
+        self,
+        tokens: dict[str, Any],
+        before_call: Callable[[], None] | None = None,
+        deadline: float | None = None,
+    ) -> GoogleCalendar:
+        """A user's API client; `before_call` runs before each request (`App.release_read`, so a
+        unit of work holds no read transaction open while Google answers); after `deadline` (a
+        `time.monotonic()` instant) no request starts."""
         credentials = google_oauth.credentials(self.endpoints, tokens)
         return GoogleCalendar(
-            self.endpoints, credentials, num_retries=self.settings.google_num_retries, sleep=self.sleep
+            self.endpoints,
+            credentials,
+            num_retries=self.settings.google_num_retries,
+            sleep=self.sleep,
+            before_call=before_call,
+            deadline=deadline,
         )
 
     @property

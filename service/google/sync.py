@@ -3,7 +3,8 @@
 connection's state ("reconnect-needed", a quota pause, the last error) instead of retry storms.
 
 A sync is one unit of work (`App.unit`, invariant 17 in docs/architecture.md): the reads between
-two writes share one transaction, the profile is replayed once and handed to every step, each step
+two writes share one transaction, ended before every call to Google (`App.release_read`: no
+transaction waits on Google's answer), the profile is replayed once and handed to every step, each step
 commits what it decided in one transaction (a pull with its token, the sweep with what it
 remembers, the plan, the push's marks), and the connection's state with the plan's fingerprint
 in the last one.
@@ -11,6 +12,7 @@ in the last one.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -40,28 +42,37 @@ from service.tracking import confirmation
 from service.tracking.confirm_links import Links
 
 
-def sync_once(app: App, google: Google, user_id: str) -> Report:
-    """Pull both calendars, plan the next weeks into free time, push the outbox — once."""
-    return _guarded(app, google, user_id, _sync, record=True)
+def sync_once(app: App, google: Google, user_id: str, *, budget_seconds: float | None = None) -> Report:
+    """Pull both calendars, plan the next weeks into free time, push the outbox — once. With a
+    budget, no call to Google starts after it: the sync stops as on a failure (each step committed
+    what it did; the request stays for the next one)."""
+    return _guarded(app, google, user_id, _sync, record=True, budget_seconds=budget_seconds)
 
 
-def push_outbox_once(app: App, google: Google, user_id: str) -> Report:
+def push_outbox_once(
+    app: App, google: Google, user_id: str, *, budget_seconds: float | None = None
+) -> Report:
     """Only send the outbox's pending rows (what a crash or a failure left behind)."""
-    return _guarded(app, google, user_id, _push_only, record=False)
+    return _guarded(app, google, user_id, _push_only, record=False, budget_seconds=budget_seconds)
 
 
 # A sync's work; returns what the connection's row must say besides its state (the plan's fingerprint).
 _Work = Callable[[App, Google, GoogleCalendar, str, store.ConnectionRecord, Report], dict[str, Any]]
 
 
-def _guarded(app: App, google: Google, user_id: str, work: _Work, *, record: bool) -> Report:
+def _guarded(
+    app: App, google: Google, user_id: str, work: _Work, *, record: bool, budget_seconds: float | None
+) -> Report:
     """Run `work` with the user's client, and keep what happened as the connection's state. A sync
     request seen at the start is cleared only if no newer one came meanwhile (compare-and-set)."""
+    deadline = time.monotonic() + budget_seconds if budget_seconds is not None else None
     with app.unit():
-        return _guarded_in_unit(app, google, user_id, work, record=record)
+        return _guarded_in_unit(app, google, user_id, work, record=record, deadline=deadline)
 
 
-def _guarded_in_unit(app: App, google: Google, user_id: str, work: _Work, *, record: bool) -> Report:
+def _guarded_in_unit(
+    app: App, google: Google, user_id: str, work: _Work, *, record: bool, deadline: float | None
+) -> Report:
     report = Report(user_id)
     now = app.now()
     with read_transaction(app.engine) as connection:
@@ -80,7 +91,9 @@ def _guarded_in_unit(app: App, google: Google, user_id: str, work: _Work, *, rec
         report.error = found.detail
         return report
     tokens = google.vault.open_sealed(found.tokens)
-    client = google.client(tokens)
+    # Each call to Google ends the unit's read first: a slow calendar must not hold a snapshot and
+    # a pooled connection "idle in transaction" per sync; the profile read stays in the unit.
+    client = google.client(tokens, before_call=app.release_read, deadline=deadline)
     served = False
     try:
         values: dict[str, Any] = work(app, google, client, user_id, found, report)

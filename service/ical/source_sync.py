@@ -11,6 +11,7 @@ fingerprint finds an occurrence again in feeds that invent a new UID on every fe
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -202,15 +203,25 @@ def _next_due_after_failure(record: store.SourceRecord, now: datetime) -> float 
 
 
 def sync_due_sources(
-    app: App, settings: Settings, now: datetime | None = None, limit: int = 100
+    app: App,
+    settings: Settings,
+    now: datetime | None = None,
+    limit: int = 100,
+    *,
+    budget_seconds: float | None = None,
 ) -> list[SourceReport]:
-    """Every source whose poll is due (the workers' periodic task and `netgoals sync` call this)."""
+    """Every source whose poll is due (the workers' periodic task and `netgoals sync` call this).
+    With a budget, no read starts after it: the sources not reached stay due for the next round
+    (each read commits with its new state, so nothing done is lost)."""
     moment = now or app.now()
     with read_transaction(app.engine) as connection:
         due = store.due_sources(connection, moment.timestamp(), limit)
     fetcher = fetcher_of(settings)
+    stop_at = time.monotonic() + budget_seconds if budget_seconds is not None else None
     reports = []
     for record in due:
+        if stop_at is not None and time.monotonic() >= stop_at:
+            break
         try:
             reports.append(sync_source(app, settings, record.source_id, fetcher=fetcher))
         except NotFoundError:

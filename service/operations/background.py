@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -64,6 +65,14 @@ def _user_lock(jobs: Jobs, user_id: str) -> Iterator[bool]:
             lock.__exit__(None, None, None)
 
 
+def budget(jobs: Jobs) -> float:
+    """Seconds a task may spend starting new work (a call, a person, a delivery): Celery's threads
+    pool enforces no time limit, so the long tasks stop themselves. Half the task's time: what is
+    in flight then finishes within its own timeout, before the user lock (the time limit + 30 s)
+    or a hand-out (twice the time limit) runs out."""
+    return jobs.settings.task_time_limit / 2
+
+
 def _outcome(report: Report) -> Outcome:
     counts: dict[str, Any] = store.as_changes(report.counts())
     if report.error:
@@ -80,7 +89,7 @@ def sync_user(jobs: Jobs, user_id: str) -> Outcome:
         jobs.enqueuer.started("sync", user_id)
         if not held:  # another worker is on it; the request mark stays for the sweep
             return Outcome("busy", user_id)
-        report = sync_once(jobs.app, google, user_id)
+        report = sync_once(jobs.app, google, user_id, budget_seconds=budget(jobs))
     if report.status == "connected":
         with read_transaction(jobs.app.engine) as connection:
             found = store.connection_of(connection, user_id)
@@ -97,7 +106,7 @@ def push_outbox(jobs: Jobs, user_id: str) -> Outcome:
         jobs.enqueuer.started("push", user_id)
         if not held:
             return Outcome("busy", user_id)
-        return _outcome(push_outbox_once(jobs.app, google, user_id))
+        return _outcome(push_outbox_once(jobs.app, google, user_id, budget_seconds=budget(jobs)))
 
 
 def renew_channels(jobs: Jobs) -> Outcome:
@@ -130,7 +139,9 @@ def sweep(jobs: Jobs) -> Outcome:
     never snowballs."""
     # Writes catch up their own person's projections; this moves the checkpoint (the low-water
     # mark) and applies whatever a write appended but did not project (a crash in between).
-    projected = jobs.app.projection.catch_up()
+    # At most until the next sweep (Celery's threads pool times nothing out: sweeps must not pile
+    # up behind a long backlog); the next one goes on from the checkpoint.
+    projected = jobs.app.projection.catch_up(budget_seconds=min(budget(jobs), jobs.settings.sweep_seconds))
     now = jobs.app.now().timestamp()
     settings = jobs.settings
     with read_transaction(jobs.app.engine) as connection:
@@ -155,28 +166,33 @@ def sweep(jobs: Jobs) -> Outcome:
     return Outcome("ok", counts=counts)
 
 
-def caldav(jobs: Jobs) -> Outcome:
+def caldav(jobs: Jobs, budget_seconds: float | None = None) -> Outcome:
     """Sync every CalDAV account whose poll is due (each sync sets its next poll: 15 minutes, or
-    longer after failures), one user at a time under the user lock."""
+    longer after failures), one user at a time under the user lock, up to 20 a run; no sync starts
+    after the task's budget (`budget`), so the accounts not reached stay due for the next run."""
     from service.caldav.context import CalDAV
     from service.caldav.sync import due_users, sync_once
 
     jobs.enqueuer.started(task_names().caldav, EVERYONE)  # a "sync now" from here on pokes again
     context = CalDAV.open(jobs.settings)
+    stop_at = time.monotonic() + (budget(jobs) if budget_seconds is None else budget_seconds)
+    due = due_users(jobs.app)
     synced = failed = 0
-    for user_id in due_users(jobs.app):
+    for index, user_id in enumerate(due):
+        if time.monotonic() >= stop_at:  # the rest stay due: the next poll takes them first
+            return Outcome("ok", counts={"caldav": synced, "failed": failed, "left": len(due) - index})
         with _user_lock(jobs, user_id) as held:
             if not held:
                 continue  # another worker is on this user; the next poll comes round again
             report = sync_once(jobs.app, context, user_id)
         synced += 1
         failed += report.status in ("error", "reconnect-needed")
-    return Outcome("ok", counts={"caldav": synced, "failed": failed})
+    return Outcome("ok", counts={"caldav": synced, "failed": failed, "left": 0})
 
 
 def sources(jobs: Jobs) -> Outcome:
     """Read every iCal source whose poll is due (each read commits with its new state)."""
-    reports = sync_due_sources(jobs.app, jobs.settings)
+    reports = sync_due_sources(jobs.app, jobs.settings, budget_seconds=budget(jobs))
     failed = sum(1 for r in reports if r.error)
     return Outcome("ok", counts={"sources": len(reports), "failed": failed})
 
@@ -191,7 +207,7 @@ def read_sources(jobs: Jobs, user_id: str) -> Outcome:
 def deliver_updates(jobs: Jobs, user_id: str) -> Outcome:
     """A person asked for a test message: send their due deliveries now."""
     jobs.enqueuer.started("updates", user_id)
-    sent = deliver_due(jobs.app, Updates.open(jobs.settings), user_id)
+    sent = deliver_due(jobs.app, Updates.open(jobs.settings), user_id, budget_seconds=budget(jobs))
     delivered = sum(1 for s in sent if s.delivered)
     return Outcome("ok", user_id, {"delivered": delivered, "not_delivered": len(sent) - delivered})
 
@@ -215,15 +231,14 @@ def progress_updates(jobs: Jobs) -> Outcome:
 
 
 def decide_updates(jobs: Jobs, user_ids: list[str]) -> Outcome:
-    """Decide for a batch of marked people, then hand out what they were told at once. Half the
-    task's time at most: whoever is left stays due for the next tick."""
-    budget = jobs.settings.task_time_limit / 2
+    """Decide for a batch of marked people, then hand out what they were told at once. Within the
+    task's budget: whoever is left stays due, and their claim runs out for the next tick."""
     context = Updates.open(jobs.settings)
     decided = decide_marked(
         jobs.app,
         context,
         user_ids,
-        budget_seconds=budget,
+        budget_seconds=budget(jobs),
         confirm_after_days=jobs.settings.confirm_after_days,
     )
     handed = dispatch_deliveries(jobs) if decided.deliveries else 0
@@ -256,12 +271,16 @@ def dispatch_deliveries(jobs: Jobs) -> int:
 
 
 def deliver_batch(jobs: Jobs, delivery_ids: list[str]) -> Outcome:
-    """Send a batch of deliveries over one connection (each claimed as it is sent)."""
-    sent = deliver_batch_now(jobs.app, Updates.open(jobs.settings), delivery_ids)
-    delivered = sum(1 for s in sent if s.delivered)
+    """Send a batch of deliveries over one connection (each claimed as it is sent); within the
+    task's budget, the rest handed back for the next tick."""
+    batch = deliver_batch_now(
+        jobs.app, Updates.open(jobs.settings), delivery_ids, budget_seconds=budget(jobs)
+    )
+    delivered = sum(1 for s in batch.sent if s.delivered)
     counts = {
         "delivered": delivered,
-        "not_delivered": len(sent) - delivered,
-        "passed": len(delivery_ids) - len(sent),
+        "not_delivered": len(batch.sent) - delivered,
+        "passed": len(delivery_ids) - len(batch.sent) - batch.left,
+        "left": batch.left,
     }
     return Outcome("ok", counts=counts)

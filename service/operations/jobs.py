@@ -41,6 +41,7 @@ def celery_options(settings: Settings) -> CeleryOptions:
         time_limit=settings.task_time_limit,
         visibility_timeout=settings.visibility_timeout,
         beat_lock_timeout=settings.beat_lock_seconds,
+        concurrency=settings.worker_threads,
     )
 
 

@@ -38,9 +38,6 @@ def embedded_redis(settings: Settings) -> EmbeddedRedis | None:
     return EmbeddedRedis(settings.embedded_redis_folder) if settings.embedded_redis else None
 
 
-WORKER_THREADS = 4  # tasks one worker runs at once; each holds at most one database connection
-
-
 def child_commands(
     host: str, port: int, hostname: str = "netgoals@%h", api_workers: int = 1
 ) -> dict[str, list[str]]:
@@ -53,12 +50,12 @@ def child_commands(
             *celery,
             "worker",
             # Threads, not one pool process: a sync mostly waits on Google's answers, so one worker
-            # overlaps several (docs/performance.md, "Workers"). Celery's thread pool enforces no
-            # task time limits; every call out has its own timeout (Google 30 s, SMTP 20 s).
+            # overlaps several (docs/performance.md, "Workers"); as many as NETGOALS_WORKER_THREADS
+            # (Celery's worker_concurrency, integrations/queue/celery_app.py: the worker reads its
+            # settings as serve does). Celery's thread pool enforces no task time limits: each
+            # task is bounded by its own (docs/google.md, "Workers").
             "--pool",
             "threads",
-            "--concurrency",
-            str(WORKER_THREADS),
             "--queues",
             ",".join(WORKER_QUEUES),
             "--hostname",

@@ -18,7 +18,7 @@ from domain.event_types.events import actions_stream
 from domain.progress_updates.updates import CONFIRM_EMAIL, TEST, email_key
 from integrations.mail import smtp
 from integrations.storage import update_store
-from integrations.storage.database import write_transaction
+from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from integrations.storage.update_store import DELIVERED, FAILED, Delivery
 from integrations.webhooks import sender
@@ -41,31 +41,53 @@ class Sent:
     detail: str
 
 
-def deliver_due(app: App, ctx: Updates, user_id: str | None = None, *, limit: int = 20) -> list[Sent]:
-    """Send what is due now (for one person, or anyone's when user_id is None)."""
-    lease = ctx.settings.update_lease_seconds  # outlasts one send (SMTP and webhook time out in 20 s, 10 s)
-    with write_transaction(app.engine) as connection:
-        claimed = update_store.claim(connection, app.now().timestamp(), lease, user_id=user_id, limit=limit)
-    with smtp.Session(ctx.smtp or _NO_SERVER) as session:
-        return [_send_and_record(app, ctx, delivery, session) for delivery in claimed]
+def deliver_due(
+    app: App,
+    ctx: Updates,
+    user_id: str | None = None,
+    *,
+    limit: int = 20,
+    budget_seconds: float | None = None,
+) -> list[Sent]:
+    """Send what is due now (for one person, or anyone's when user_id is None), as a batch: each
+    row claimed just before it is sent."""
+    with read_transaction(app.engine) as connection:
+        due = update_store.due_ids(connection, app.now().timestamp(), user_id=user_id, limit=limit)
+    return deliver_batch(app, ctx, due, budget_seconds=budget_seconds).sent
 
 
-def deliver_batch(app: App, ctx: Updates, delivery_ids: list[str]) -> list[Sent]:
+@dataclass(frozen=True, slots=True)
+class Batch:
+    sent: list[Sent]
+    left: int  # not reached before the budget ran out: handed back, the next tick hands them out
+
+
+def deliver_batch(
+    app: App, ctx: Updates, delivery_ids: list[str], *, budget_seconds: float | None = None
+) -> Batch:
     """Send these deliveries over one SMTP connection, each claimed just before it is sent.
 
     The lease is taken per row, so it only has to outlast one send (bounded by the SMTP and webhook
     timeouts), never the batch: a slow server cannot make a lease run out while its row is still
     in hand, and a row another sender holds, or that is already settled, is passed over. A batch
-    handed out twice therefore still sends each delivery once."""
-    lease = ctx.settings.update_lease_seconds
+    handed out twice therefore still sends each delivery once. With a budget (Celery's threads
+    pool enforces no time limit), no send starts after it: the rows not reached are handed back
+    unclaimed, so the next tick hands them out again — none lost, none sent twice."""
+    lease = ctx.settings.update_lease_seconds  # outlasts one send (SMTP and webhook time out in 20 s, 10 s)
+    stop_at = time.monotonic() + budget_seconds if budget_seconds is not None else None
     sent: list[Sent] = []
     with smtp.Session(ctx.smtp or _NO_SERVER) as session:
-        for delivery_id in delivery_ids:
+        for index, delivery_id in enumerate(delivery_ids):
+            if stop_at is not None and time.monotonic() >= stop_at:
+                rest = delivery_ids[index:]
+                with write_transaction(app.engine) as connection:
+                    update_store.hand_back(connection, rest)
+                return Batch(sent, len(rest))
             with write_transaction(app.engine) as connection:
                 delivery = update_store.claim_one(connection, delivery_id, app.now().timestamp(), lease)
             if delivery is not None:
                 sent.append(_send_and_record(app, ctx, delivery, session))
-    return sent
+    return Batch(sent, 0)
 
 
 # A session without a server is never used to send: _send answers "no SMTP server" first.

@@ -13,6 +13,8 @@ where a quirk is switched on:
 - `no_put_etag`: a PUT's answer has no ETag header (the object was changed on write, RFC 4791 §5.3.4).
 - `hold(method, nth, containing)`: the nth such request waits at the proxy until released, then goes
   on to the server (a client killed meanwhile never sees the answer the server acted on).
+- `before_answer`: called on each request's thread before it is answered (a test's turnstile,
+  `tests/turnstile.py`, holds every request there while it looks at the database).
 
 `requests` records method, path and status of each request, so a test can see what a client did
 (and that it did not hammer the server).
@@ -23,6 +25,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -74,6 +77,7 @@ class QuirksProxy:
         self.upstream = upstream
         self.quirks = Quirks()
         self.requests: list[Seen] = []
+        self.before_answer: Callable[[], None] | None = None
         self._lock = threading.Lock()
         self._http = httpx.Client(base_url=upstream.base_url, verify=upstream.verify, timeout=30)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -142,6 +146,8 @@ class QuirksProxy:
     ) -> tuple[int, dict[str, str], bytes]:
         quirks = self.quirks
         self._wait_if_held(method, body)
+        if self.before_answer is not None:
+            self.before_answer()
         with self._lock:
             failure = quirks.failures.pop(0) if quirks.failures else None
         if failure is not None:

@@ -65,6 +65,13 @@ def test_compose_lists_every_setting_and_the_services_the_issue_asks_for() -> No
     example = (ROOT / ".env.example").read_text()
     missing = [n for n in Settings.model_fields if f"NETGOALS_{n.upper()}=" not in example]
     assert missing == [], f".env.example lacks {missing}"
+    # The worker's threads are a setting: the command's --concurrency and the worker's own settings
+    # (its database pool follows them) read the same variable, with the setting's default.
+    worker = services["worker"]
+    command = [str(a) for a in worker["command"]]
+    threads = f"${{NETGOALS_WORKER_THREADS:-{Settings.model_fields['worker_threads'].default}}}"
+    assert command[command.index("--concurrency") + 1] == threads
+    assert worker["environment"]["NETGOALS_WORKER_THREADS"] == threads
 
 
 @contextmanager

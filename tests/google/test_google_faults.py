@@ -3,6 +3,7 @@ invalid_grant → "reconnect needed" without a retry storm, a duplicate insert, 
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -170,3 +171,35 @@ def test_a_sync_failing_inside_a_step_leaves_that_step_unwritten_and_the_next_do
     shown = world.fake.get_event(ADA, block["id"], calendar_id=world.goals_calendar())
     assert shown["summary"].startswith("✓ ")
     assert monthly(world) == (1, 1)
+
+
+def test_a_sync_out_of_time_starts_no_further_call_and_the_next_finishes_it_once(world: World) -> None:
+    """Celery's threads pool enforces no time limit: a sync with a budget starts no call to Google
+    after it (the one in flight finishes). What it did stays (each step committed its part), the
+    request stays for the next sync, and that one writes every block once."""
+    world.goal("weekly-outreach")  # eight blocks to write
+    world.connect()
+    budget = 1.0
+    fake = world.fake
+
+    def slow_second_insert() -> None:  # the second block's write takes the rest of the sync's time
+        inserts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/events")]
+        if len(inserts) == 2:
+            time.sleep(budget + 0.2)
+
+    fake.before_answer = slow_second_insert
+    try:
+        report = google.sync_once(world.app, world.google, world.user_id, budget_seconds=budget)
+    finally:
+        fake.before_answer = None
+    assert report.status == "error" and "ran out of its time" in (report.error or ""), report
+    inserts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/events")]
+    assert len(inserts) == 2  # none after the slow one
+    assert len(world.our_events()) == 2
+    assert google.status(world.app, world.user_id).sync_requested  # left for the next sync
+    report = world.sync()
+    assert report.error is None, report.error
+    events = world.our_events()
+    assert len(events) == 8 and len({e["id"] for e in events}) == 8
+    starts = [e["start"]["dateTime"] for e in events]
+    assert len(set(starts)) == 8  # each block once

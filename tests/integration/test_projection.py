@@ -101,6 +101,28 @@ def test_concurrent_catch_ups_apply_every_event_exactly_once(
     assert snapshot(engine) == incremental
 
 
+def test_a_catch_up_out_of_time_stops_between_batches_and_the_next_goes_on(
+    engine: Engine, make_app: Callable[[Engine], App], clock: FixedClock
+) -> None:
+    """The workers' sweep catches the whole log up within a budget (Celery's threads pool times
+    nothing out): one batch at least, none started after the budget; the next catch-up goes on
+    from the checkpoint and every event is applied once."""
+    app = make_app(engine)
+    user_id = users.register(app, "me", "Europe/Berlin").user_id
+    goal_id = goals.set_goal(app, user_id, GoalSpec(action="follow-up", target=50, frame="month")).goal_id
+    profile = app.profile(user_id)
+    made = [decisions.log_action(profile, f"action-{i}", "follow-up", clock(), clock()) for i in range(30)]
+    app.store.append(_actions_batch(app, user_id, made))  # appended, not projected
+    assert app.projection.catch_up(batch_size=5, budget_seconds=-1) > 0  # a batch of each projection
+    assert app.projection.position("progress") < app.store.head_position()
+    assert app.projection.catch_up(batch_size=5) > 0
+    assert app.projection.position("progress") == app.store.head_position()
+    counts = {
+        line.progress.goal.goal_id: line.progress.current.done for line in progress.progress(app, user_id)
+    }
+    assert counts[goal_id] == len(made)
+
+
 def _actions_batch(app: App, user_id: str, decided: list[Event]) -> StreamAppend:
     ids = app.event_ids(user_id, None, len(decided))
     events = [NewEvent(i, e.type, e.data) for i, e in zip(ids, decided, strict=True)]

@@ -72,3 +72,23 @@ def test_no_module_but_the_root_makes_an_engine_or_opens_the_vault() -> None:
                 if name not in allowed and re.search(rf"\b{builder}\(", text):
                     wrong.append(f"{name} calls {builder}")
     assert not wrong, f"only service/bootstrap.py builds the world: {wrong}"
+
+
+def test_a_worker_process_has_a_connection_for_each_of_its_threads() -> None:
+    """NETGOALS_WORKER_THREADS tasks at once, each holding a connection or two (a unit's read and a
+    write): the pool keeps at least one per thread and lets as many again open in a burst."""
+    url = "postgresql+psycopg://db/netgoals"
+    assert bootstrap.pool_options(Settings(), url) == {"pool_size": 8, "max_overflow": 8}
+    many = Settings(worker_threads=20, db_pool_size=8)
+    assert bootstrap.pool_options(many, url) == {"pool_size": 20, "max_overflow": 20}
+    assert bootstrap.pool_options(many, "sqlite:///netgoals.db") == {}
+
+
+def test_the_worker_runs_as_many_threads_as_the_setting_says() -> None:
+    """`celery -A worker.app worker` (serve's child, compose's service) takes its concurrency from
+    NETGOALS_WORKER_THREADS unless --concurrency says otherwise."""
+    from service.operations.jobs import celery_app
+
+    redis_url = "redis://127.0.0.1:9/0"
+    assert celery_app(Settings(redis_url=redis_url)).conf.worker_concurrency == 4
+    assert celery_app(Settings(redis_url=redis_url, worker_threads=7)).conf.worker_concurrency == 7

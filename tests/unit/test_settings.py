@@ -73,6 +73,7 @@ ENVIRONMENTS = [
     },
     {"GOOGLE_API_URL": "http://fake/calendar/v3/", "NETGOALS_NOW": "2026-11-28T09:00:00Z"},
     {"NETGOALS_DATABASE_URL": "", "NETGOALS_PUBLIC_URL": "https://netgoals.example"},
+    {"NETGOALS_WORKER_THREADS": "16", "NETGOALS_DB_POOL_SIZE": "4"},
 ]
 
 
@@ -109,6 +110,8 @@ def test_keyword_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPa
         ("NETGOALS_NOW", "yesterday"),
         ("NETGOALS_GOOGLE_QUOTA_PAUSE", ""),
         ("NETGOALS_TASK_TIME_LIMIT", "1"),  # below its bound (ge=2)
+        ("NETGOALS_WORKER_THREADS", "0"),  # a worker runs at least one task
+        ("NETGOALS_WORKER_THREADS", "65"),  # and at most 64 at once
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str, monkeypatch: pytest.MonkeyPatch) -> None:

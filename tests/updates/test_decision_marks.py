@@ -1,8 +1,8 @@
 """Invariant 12 (work follows change) and 13 (each delivery once, however slow the mail server), on
 both engines: a change marks its person in its own transaction, an update fact does not, the tick
 claims only the marked or due, a decision settles the mark at the next time-driven moment, a change
-during a decision keeps the mark due, and a delivery batch slower than its lease sends each message
-once over one connection."""
+during a decision keeps the mark due, a delivery batch slower than its lease sends each message
+once over one connection, and one out of time hands the rest back for the next tick."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from integrations.storage.database import read_transaction, write_transaction
 from integrations.storage.event_store import StreamAppend
 from service.settings import Settings
 from service.tracking import actions
-from service.updates.deliver import deliver_batch, row_for_test
+from service.updates.deliver import deliver_batch, deliver_due, row_for_test
 from service.updates.marked import claim_marked, decide_marked, decide_one
 from tests.updates.conftest import World, choose_email
 
@@ -105,10 +105,14 @@ def test_a_batch_out_of_time_leaves_the_rest_due_for_the_next_tick(world: World)
     assert claim_marked(world.app, 60, 1000) == [world.user_id]
 
 
-def test_a_batch_slower_than_its_lease_sends_each_delivery_once_over_one_connection(world: World) -> None:
-    """Two senders get the same batch (a tick handed it out twice, or a task was redelivered), the
-    second once a lease taken for the whole batch would have run out: the server takes longer over
-    the batch than the lease lasts. Each row is claimed as it is sent, so none is sent twice."""
+@pytest.mark.parametrize("first_sender", ["batch", "due"])
+def test_a_batch_slower_than_its_lease_sends_each_delivery_once_over_one_connection(
+    world: World, first_sender: str
+) -> None:
+    """Two senders get the same batch (a tick handed it out twice, or a task was redelivered; or a
+    person's "send now", `deliver_due`, and then the tick's batch), the second once a lease taken
+    for the whole batch would have run out: the server takes longer over the batch than the lease
+    lasts. Each row is claimed as it is sent, so none is sent twice."""
     choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
     world.smtp.box.peers.clear()  # the confirmation mail's connection
     lease = 0.6
@@ -127,9 +131,16 @@ def test_a_batch_slower_than_its_lease_sends_each_delivery_once_over_one_connect
     world.app.clock = lambda: base + timedelta(seconds=datetime.now().timestamp() - started)  # type: ignore[misc]
 
     outcomes: list[int] = []
+
+    def first() -> None:
+        if first_sender == "due":
+            outcomes.append(len(deliver_due(world.app, ctx, world.user_id)))
+        else:
+            outcomes.append(len(deliver_batch(world.app, ctx, ids).sent))
+
     senders = [
-        threading.Thread(target=lambda: outcomes.append(len(deliver_batch(world.app, ctx, ids))))
-        for _ in range(2)
+        threading.Thread(target=first),
+        threading.Thread(target=lambda: outcomes.append(len(deliver_batch(world.app, ctx, ids).sent))),
     ]
     senders[0].start()
     time.sleep(lease + 0.2)  # the second comes once the first's lease on a whole batch would be over
@@ -147,3 +158,52 @@ def test_a_batch_slower_than_its_lease_sends_each_delivery_once_over_one_connect
             text("SELECT state, count(*) FROM update_deliveries WHERE kind = 'test' GROUP BY state")
         ).all()
     assert dict(states) == {"delivered": len(ids)}
+
+
+def test_a_delivery_batch_out_of_time_hands_the_rest_back_and_each_is_sent_once(world: World) -> None:
+    """Celery's threads pool enforces no time limit, so a batch stops itself: no send starts after
+    its budget, and the rows it did not reach are handed back unclaimed. The next tick hands out
+    exactly those (what was sent is settled) and each delivery goes out once."""
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
+    world.smtp.box.messages.clear()  # the confirmation mail
+    world.smtp.box.delay = 0.2
+    now = world.clock.now.timestamp()
+    rows = [row_for_test(world.user_id, "email", now - 1 + i / 1000) for i in range(6)]  # due, in order
+    with write_transaction(world.app.engine) as connection:
+        update_store.insert_new(connection, rows)
+        handed = [d for d, _kind in update_store.hand_out(connection, now, 600.0, 100)]
+    ids = [r["delivery_id"] for r in rows]
+    assert sorted(handed) == sorted(ids)
+
+    first = deliver_batch(world.app, world.ctx, ids, budget_seconds=0.3)  # two sends' time, about
+    assert 1 <= len(first.sent) < len(ids) and first.left == len(ids) - len(first.sent)
+    rest = ids[len(first.sent) :]
+    with write_transaction(world.app.engine) as connection:  # the next tick, long before the hold ends
+        again = [d for d, _kind in update_store.hand_out(connection, now, 600.0, 100)]
+    assert again == rest
+    second = deliver_batch(world.app, world.ctx, again)
+    assert (len(second.sent), second.left) == (len(rest), 0)
+    sent = [m["X-Netgoals-Delivery"] for m in world.smtp.box.messages]
+    assert sorted(sent) == sorted(ids), sent  # each once
+    with read_transaction(world.app.engine) as connection:
+        states = connection.execute(
+            text("SELECT state, count(*) FROM update_deliveries WHERE kind = 'test' GROUP BY state")
+        ).all()
+    assert dict(states) == {"delivered": len(ids)}
+
+
+def test_a_send_now_out_of_time_leaves_its_deliveries_due(world: World) -> None:
+    """The deliver-now task (`deliver_due`, one person's) stops the same way: nothing is sent after
+    its budget, and what it did not reach is due still."""
+    choose_email(world.app, world.ctx, world.smtp.box, world.user_id, "ada@example.org")
+    world.smtp.box.messages.clear()
+    now = world.clock.now.timestamp()
+    rows = [row_for_test(world.user_id, "email", now - 1) for _ in range(2)]
+    with write_transaction(world.app.engine) as connection:
+        update_store.insert_new(connection, rows)
+    assert deliver_due(world.app, world.ctx, world.user_id, budget_seconds=-1) == []
+    assert world.smtp.box.messages == []
+    assert len(deliver_due(world.app, world.ctx, world.user_id)) == 2
+    assert sorted(m["X-Netgoals-Delivery"] for m in world.smtp.box.messages) == sorted(
+        r["delivery_id"] for r in rows
+    )

@@ -345,11 +345,12 @@ def test_a_sender_whose_lease_was_taken_over_records_nothing(world: World) -> No
     assert decide(world.app, world.ctx, world.user_id) == 1
     now = world.app.now().timestamp()
     with write_transaction(world.app.engine) as connection:
-        [stale] = update_store.claim(connection, now, 30, user_id=world.user_id)
+        [due] = update_store.due_ids(connection, now, user_id=world.user_id)
+        stale = update_store.claim_one(connection, due, now, 30)
     with write_transaction(world.app.engine) as connection:
-        [taken_over] = update_store.claim(
-            connection, now + 31, 30, user_id=world.user_id
-        )  # the lease ran out
+        assert update_store.due_ids(connection, now + 29, user_id=world.user_id) == []  # held
+        taken_over = update_store.claim_one(connection, due, now + 31, 30)  # the lease ran out
+    assert stale is not None and taken_over is not None
     assert (stale.delivery_id, stale.attempts + 1) == (taken_over.delivery_id, taken_over.attempts)
 
     with write_transaction(world.app.engine) as connection:  # the successor is still sending

@@ -79,3 +79,19 @@ def test_one_worker_overlaps_two_users_syncs(
     finally:
         fake.latency = 0.0
         cluster.stop_all()
+
+
+def test_the_worker_runs_as_many_threads_as_the_setting_says(
+    fake: GoogleCalendarFake, tmp_path: Path, machine_redis_url: str
+) -> None:
+    """NETGOALS_WORKER_THREADS, read by the worker as `serve` starts it (no --concurrency of its own)."""
+    cluster = Cluster(fake, tmp_path, machine_redis_url, extra={"NETGOALS_WORKER_THREADS": "3"})
+    try:
+        worker = cluster.start("worker", "w3")
+        cluster.wait_ready(worker, "w3")
+        stats = cluster.jobs.celery.control.inspect(timeout=5).stats() or {}
+        (pool,) = [s["pool"] for name, s in stats.items() if name.startswith("w3@")]
+        assert pool["max-concurrency"] == 3, pool
+        assert "thread" in pool["implementation"].lower(), pool
+    finally:
+        cluster.stop_all()

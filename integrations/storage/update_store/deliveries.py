@@ -86,29 +86,13 @@ def _claimable(now: float) -> Any:
     )
 
 
-def claim(
-    connection: Connection, now: float, lease_seconds: float, *, user_id: str | None = None, limit: int = 20
-) -> list[Delivery]:
-    """Take up to `limit` due rows for sending. Each claim is compare-and-set on the row's state, so
-    two senders never hold one row at once."""
+def due_ids(connection: Connection, now: float, *, user_id: str | None = None, limit: int = 20) -> list[str]:
+    """Up to `limit` rows a sender may claim now (oldest first), not claimed yet: the sender claims
+    each just before it sends it (`claim_one`), so a lease never has to outlast a whole batch."""
     query = select(t.c.delivery_id).where(_claimable(now))
     if user_id is not None:
         query = query.where(t.c.user_id == user_id)
-    candidates = list(connection.scalars(query.order_by(t.c.created_at).limit(limit)))
-    lease = now + lease_seconds
-    claimed = []
-    for delivery_id in candidates:
-        took = connection.execute(
-            update(t)
-            .where(t.c.delivery_id == delivery_id, _claimable(now))
-            .values(state=SENDING, lease_until=lease, attempts=t.c.attempts + 1)
-        ).rowcount
-        if took:
-            claimed.append(delivery_id)
-    if not claimed:
-        return []
-    rows = connection.execute(select(t).where(t.c.delivery_id.in_(claimed)).order_by(t.c.created_at))
-    return [_delivery(r) for r in rows]
+    return list(connection.scalars(query.order_by(t.c.created_at).limit(limit)))
 
 
 def hand_out(connection: Connection, now: float, hold_seconds: float, limit: int) -> list[tuple[str, str]]:
@@ -129,6 +113,13 @@ def hand_out(connection: Connection, now: float, hold_seconds: float, limit: int
         ids = [d for d, _ in found]
         connection.execute(update(t).where(t.c.delivery_id.in_(ids)).values(queued_until=now + hold_seconds))
     return found
+
+
+def hand_back(connection: Connection, delivery_ids: list[str]) -> None:
+    """Rows a delivery task did not reach before its budget ran out: the next tick hands them out
+    again at once (unclaimed, they are pending still; one claimed meanwhile is the claimer's)."""
+    if delivery_ids:
+        connection.execute(update(t).where(t.c.delivery_id.in_(delivery_ids)).values(queued_until=None))
 
 
 def claim_one(connection: Connection, delivery_id: str, now: float, lease_seconds: float) -> Delivery | None:

@@ -11,7 +11,7 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -314,6 +314,8 @@ class Backend:
         self.latency = 0.0
         """Seconds each OAuth or API request waits before it is answered, as a real server's round
         trip does (requests wait side by side: the server answers each on its own thread)."""
+        self.before_answer: Callable[[], None] | None = None
+        """Called on a request's thread before it is answered (a test's turnstile holds it there)."""
         self._in_flight = 0
         self.most_in_flight = 0
         """The most OAuth or API requests the fake was answering at one moment (overlap seen)."""
@@ -327,6 +329,8 @@ class Backend:
         try:
             if self.latency > 0:
                 time.sleep(self.latency)
+            if self.before_answer is not None:
+                self.before_answer()
             yield
         finally:
             with self._lock:
