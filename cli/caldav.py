@@ -82,17 +82,13 @@ def calendars(user: UserOption = None, as_json: JsonOption = False) -> None:
     """The calendars on the server, and which are read or planned into."""
     from service.caldav import connect as use_case
     from service.caldav.context import CalDAV
+    from service.shapes.caldav import ServerCalendarOut
 
     with opened(SecretKeyMissingError) as (service, settings):
         user_id = service.user(user or settings.user).user_id
         found = use_case.server_calendars(service, CalDAV.open(settings), user_id)
         if as_json:
-            render.print_json(
-                [
-                    {"name": c.name, "url": c.calendar_id, "writable": c.writable, "role": role}
-                    for c, role in found
-                ]
-            )
+            render.print_shape([ServerCalendarOut.of(c, role) for c, role in found])
             return
         table = Table(title="CalDAV calendars", title_justify="left")
         for column in ("name", "used for", "writable"):
@@ -107,12 +103,13 @@ def calendars(user: UserOption = None, as_json: JsonOption = False) -> None:
 def status(user: UserOption = None, as_json: JsonOption = False) -> None:
     """Whether the CalDAV calendar is connected, when it was last synced and what went wrong."""
     from service.caldav import connect as use_case
+    from service.shapes.caldav import CalDAVStatusOut
 
     with opened() as (service, settings):
         user_id = service.user(user or settings.user).user_id
         found = use_case.status(service, user_id)
         if as_json:
-            render.print_json(found.as_dict())
+            render.print_shape(CalDAVStatusOut.of(found))
             return
         render.console.print(f"CalDAV: [bold]{found.status}[/bold]")
         if found.server:

@@ -94,6 +94,7 @@ def status(user: UserOption = None, as_json: JsonOption = False) -> None:
     from service.operations import served
     from service.read_models import status as system_status
     from service.read_models.sync_status import calendar_sync
+    from service.shapes.google import GoogleOverviewOut
 
     with _google() as (service, _context, settings):
         user_id = _user(service, settings, user)
@@ -102,7 +103,7 @@ def status(user: UserOption = None, as_json: JsonOption = False) -> None:
         fresh = calendar_sync(service, settings, user_id, client)
         client.close()
         if as_json:
-            render.print_json({**found.as_dict(), **fresh.as_dict()})
+            render.print_shape(GoogleOverviewOut.of(found, fresh))
             return
         zone = service.profile(user_id).tz
         render.console.print(f"Google Calendar: [bold]{found.status}[/bold]")
