@@ -42,12 +42,14 @@ def connect(
         list[str] | None, typer.Option(help="An address that is you in invitations (repeat).")
     ] = None,
     user: UserOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Connect a CalDAV account: find its calendars, choose what to read and where to plan; the
     workers then keep it in sync (every 15 minutes)."""
     from service.caldav import connect as use_case
     from service.caldav.context import CalDAV
     from service.commands import DomainError
+    from service.shapes.caldav import CalDAVConnectedOut
 
     if not username:
         username = typer.prompt("User name")
@@ -68,6 +70,9 @@ def connect(
             plan_into=plan_into,
             emails=email or (),
         )
+        if as_json:
+            render.print_shape(CalDAVConnectedOut.of(found))
+            return
         made = " (created)" if found.created else ""
         render.console.print(f"CalDAV connected: {found.account}")
         render.console.print(f"Planning into: {found.plan_into.name}{made}")
