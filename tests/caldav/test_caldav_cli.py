@@ -137,6 +137,10 @@ def test_the_cli_and_the_api_answer_the_same_shapes(
     }
     with api_for(ADA) as (client, auth):
         assert client.post("/api/v1/caldav", json=body, headers=auth).json() == connected  # again: the same
-        assert client.get("/api/v1/caldav", headers=auth).json() == cli_json("caldav", "status")
+        status = cli_json("caldav", "status")
+        assert client.get("/api/v1/caldav", headers=auth).json() == status
+        assert set(status) == {
+            "status", "detail", "server", "username", "calendars", "last_sync_at", "next_poll_at"
+        }  # fmt: skip
         assert client.get("/api/v1/caldav/calendars", headers=auth).json() == cli_json("caldav", "calendars")
     mine.close()

@@ -211,6 +211,10 @@ def test_google_status_over_the_cli_is_the_apis_two_answers_merged(
 
     shown = cli_json("google", "status")
     assert shown["status"] == "connected" and shown["last_synced_at"] and shown["last_summary"]
+    assert set(shown) == {
+        "status", "detail", "calendar_id", "paused_until", "sync_requested", "last_synced_at",
+        "last_outcome", "last_changes", "last_summary", "mode", "poll_minutes", "sync",
+    }  # fmt: skip
     with api_for(ADA, settings) as (client, auth):
         assert both(client, auth) == shown
         assert client.post("/api/v1/google/disconnect", headers=auth).json() == {"disconnected": True}

@@ -342,6 +342,10 @@ def test_the_cli_and_the_api_answer_the_same_shapes(
     assert runner.invoke(cli, ["notify", "test"]).exit_code == 0  # one update sent
     shown = cli_json("notify", "status")
     assert (shown["confirmation"], shown["digest"], shown["webhook_secret"]) == ("confirmed", False, None)
+    assert set(shown) == {
+        "channel", "email", "webhook_format", "immediate", "digest", "failing", "pending",
+        "confirmation", "webhook_secret",
+    }  # fmt: skip
     sent = cli_json("updates")
     assert [u["subject"] for u in sent] == [
         "netgoals test message",
