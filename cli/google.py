@@ -231,14 +231,19 @@ def suggestion_add(
     email: Annotated[str, typer.Argument(help="The suggestion's email address.")],
     name: Annotated[str | None, typer.Option(help="Their name, if the calendar did not know it.")] = None,
     user: UserOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Add a suggestion as a contact and plan a 15-minute follow-up within three days."""
     from service import google
+    from service.shapes.google import SuggestionAddedOut
 
     with _google() as (service, _context, settings):
         added = google.add_suggestion(
             service, _user(service, settings, user), email, name, public_url=settings.public_url
         )
+        if as_json:
+            render.print_shape(SuggestionAddedOut.of(added))
+            return
         contact = service.profile(_user(service, settings, user)).contacts[added.contact_id]
         render.console.print(
             f"Contact added: {render.named(contact.name, added.contact_id)}", highlight=False

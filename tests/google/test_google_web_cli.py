@@ -201,7 +201,23 @@ def test_google_status_over_the_cli_is_the_apis_two_answers_merged(
 
     monkeypatch.setattr(google_cli.webbrowser, "open", browser)
     runner = CliRunner()
-    for args in (["init", "--timezone", TZ], ["google", "connect", "--timeout", "20"]):  # syncs once here
+    met = datetime(2026, 11, 25, 18, tzinfo=BERLIN)
+    fake.add_event(
+        ADA,
+        {
+            "summary": "Data Science Meetup",
+            "start": {"dateTime": met.isoformat()},
+            "end": {"dateTime": met.replace(hour=20).isoformat()},
+            "organizer": {"email": "host@meetup.com"},
+            "attendees": [{"email": ADA, "responseStatus": "accepted"}]
+            + [{"email": e, "responseStatus": "accepted"} for e in ("lin@data.org", "kai@data.org")],
+        },
+    )
+    for args in (
+        ["init", "--timezone", TZ],
+        ["goal", "add", "--template", "monthly-event"],
+        ["google", "connect", "--timeout", "20"],  # no worker: syncs once here
+    ):
         assert runner.invoke(cli, args, catch_exceptions=False).exit_code == 0, args
 
     def both(client: TestClient, auth: dict[str, str]) -> dict[str, object]:
@@ -217,6 +233,13 @@ def test_google_status_over_the_cli_is_the_apis_two_answers_merged(
     }  # fmt: skip
     with api_for(ADA, settings) as (client, auth):
         assert both(client, auth) == shown
+        # adding a suggestion: the same shape (SuggestionAddedOut) from both, for two people met
+        by_cli = cli_json("suggestions", "add", "lin@data.org")
+        by_api = client.post("/api/v1/google/suggestions/kai@data.org/add", headers=auth)
+        assert by_api.status_code == 201, by_api.text
+        assert set(by_cli) == set(by_api.json()) == {"contact_id", "follow_up"}
+        assert by_cli["follow_up"] and by_api.json()["follow_up"]  # ISO, as before
+        datetime.fromisoformat(by_cli["follow_up"])
         assert client.post("/api/v1/google/disconnect", headers=auth).json() == {"disconnected": True}
         gone = cli_json("google", "status")
         assert gone["status"] == "disconnected" and both(client, auth) == gone
