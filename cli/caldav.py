@@ -42,12 +42,14 @@ def connect(
         list[str] | None, typer.Option(help="An address that is you in invitations (repeat).")
     ] = None,
     user: UserOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Connect a CalDAV account: find its calendars, choose what to read and where to plan; the
     workers then keep it in sync (every 15 minutes)."""
     from service.caldav import connect as use_case
     from service.caldav.context import CalDAV
     from service.commands import DomainError
+    from service.shapes.caldav import CalDAVConnectedOut
 
     if not username:
         username = typer.prompt("User name")
@@ -68,6 +70,9 @@ def connect(
             plan_into=plan_into,
             emails=email or (),
         )
+        if as_json:
+            render.print_shape(CalDAVConnectedOut.of(found))
+            return
         made = " (created)" if found.created else ""
         render.console.print(f"CalDAV connected: {found.account}")
         render.console.print(f"Planning into: {found.plan_into.name}{made}")
@@ -82,17 +87,13 @@ def calendars(user: UserOption = None, as_json: JsonOption = False) -> None:
     """The calendars on the server, and which are read or planned into."""
     from service.caldav import connect as use_case
     from service.caldav.context import CalDAV
+    from service.shapes.caldav import ServerCalendarOut
 
     with opened(SecretKeyMissingError) as (service, settings):
         user_id = service.user(user or settings.user).user_id
         found = use_case.server_calendars(service, CalDAV.open(settings), user_id)
         if as_json:
-            render.print_json(
-                [
-                    {"name": c.name, "url": c.calendar_id, "writable": c.writable, "role": role}
-                    for c, role in found
-                ]
-            )
+            render.print_shape([ServerCalendarOut.of(c, role) for c, role in found])
             return
         table = Table(title="CalDAV calendars", title_justify="left")
         for column in ("name", "used for", "writable"):
@@ -107,12 +108,13 @@ def calendars(user: UserOption = None, as_json: JsonOption = False) -> None:
 def status(user: UserOption = None, as_json: JsonOption = False) -> None:
     """Whether the CalDAV calendar is connected, when it was last synced and what went wrong."""
     from service.caldav import connect as use_case
+    from service.shapes.caldav import CalDAVStatusOut
 
     with opened() as (service, settings):
         user_id = service.user(user or settings.user).user_id
         found = use_case.status(service, user_id)
         if as_json:
-            render.print_json(found.as_dict())
+            render.print_shape(CalDAVStatusOut.of(found))
             return
         render.console.print(f"CalDAV: [bold]{found.status}[/bold]")
         if found.server:

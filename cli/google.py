@@ -94,6 +94,7 @@ def status(user: UserOption = None, as_json: JsonOption = False) -> None:
     from service.operations import served
     from service.read_models import status as system_status
     from service.read_models.sync_status import calendar_sync
+    from service.shapes.google import GoogleOverviewOut
 
     with _google() as (service, _context, settings):
         user_id = _user(service, settings, user)
@@ -102,7 +103,7 @@ def status(user: UserOption = None, as_json: JsonOption = False) -> None:
         fresh = calendar_sync(service, settings, user_id, client)
         client.close()
         if as_json:
-            render.print_json({**found.as_dict(), **fresh.as_dict()})
+            render.print_shape(GoogleOverviewOut.of(found, fresh))
             return
         zone = service.profile(user_id).tz
         render.console.print(f"Google Calendar: [bold]{found.status}[/bold]")
@@ -230,14 +231,19 @@ def suggestion_add(
     email: Annotated[str, typer.Argument(help="The suggestion's email address.")],
     name: Annotated[str | None, typer.Option(help="Their name, if the calendar did not know it.")] = None,
     user: UserOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Add a suggestion as a contact and plan a 15-minute follow-up within three days."""
     from service import google
+    from service.shapes.google import SuggestionAddedOut
 
     with _google() as (service, _context, settings):
         added = google.add_suggestion(
             service, _user(service, settings, user), email, name, public_url=settings.public_url
         )
+        if as_json:
+            render.print_shape(SuggestionAddedOut.of(added))
+            return
         contact = service.profile(_user(service, settings, user)).contacts[added.contact_id]
         render.console.print(
             f"Contact added: {render.named(contact.name, added.contact_id)}", highlight=False

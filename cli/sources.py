@@ -15,6 +15,7 @@ from service.app import App
 from service.commands import DomainError, NotFoundError
 from service.operations import served
 from service.settings import Settings
+from service.shapes.sources import SourceOut, SourceReportOut
 
 source_app = typer.Typer(
     no_args_is_help=True, help="Read iCal calendars (Outlook, iCloud, Meetup…) for attended events."
@@ -52,7 +53,7 @@ def add(
             raise DomainError(f"{url} is on a private or loopback address: {stuck}")
         added = ical.add_source(service, settings, user_id, url, trust_all=trust_all, emails=email)
         if as_json:
-            render.print_json(added.as_dict())
+            render.print_shape(SourceOut.of(added))
             return
         render.console.print(
             f"Source added: {added.source_id} ({added.display}); "
@@ -66,7 +67,7 @@ def list_(user: UserOption = None, as_json: JsonOption = False) -> None:
     with acting_as(user) as (service, user_id):
         found = ical.list_sources(service, user_id)
         if as_json:
-            render.print_json([s.as_dict() for s in found])
+            render.print_shape([SourceOut.of(s) for s in found])
             return
         if not found:
             render.console.print("No sources: add one with `netgoals source add URL`.")
@@ -132,7 +133,7 @@ def _full_id(service: App, user_id: str, prefix: str) -> str:
 
 def _print_reports(reports: list[ical.SourceReport], as_json: bool) -> None:
     if as_json:
-        render.print_json([r.as_dict() for r in reports])
+        render.print_shape([SourceReportOut.of(r) for r in reports])
         return
     for r in reports:
         line = (

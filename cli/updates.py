@@ -15,6 +15,7 @@ from cli.common import JsonOption, UserOption, acting_as, load_settings, opened
 from service.app import App
 from service.commands import SecretKeyMissingError
 from service.settings import Settings
+from service.shapes.updates import SentUpdateOut, UpdatePreferencesOut
 from service.updates import (
     Updates,
     confirm_address,
@@ -161,7 +162,7 @@ def show_status(user: UserOption = None, as_json: JsonOption = False) -> None:
         current = status(service, user_id)
         daily_at = service.profile(user_id).daily_at
     if as_json:
-        render.print_json(current.as_dict())
+        render.print_shape(UpdatePreferencesOut.of(current))
         return
     p = current.preferences
     where = {"email": f"email to {p.email}", "webhook": f"webhook ({p.webhook_format})"}.get(p.channel, "off")
@@ -197,7 +198,7 @@ def updates(
         found = sent(service, user_id, limit)
         zone = service.profile(user_id).tz
     if as_json:
-        render.print_json(found)
+        render.print_shape([SentUpdateOut.of(row) for row in found])
         return
     if not found:
         render.console.print("No updates yet. Choose a channel with `netgoals notify email ADDRESS`.")

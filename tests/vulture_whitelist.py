@@ -13,11 +13,13 @@ _.narrowed  # api/pages/network_list.py -> network.html
 # service/read_models/dashboard.py -> dashboard.html
 _.last_interaction, _.contact_count, _.calendar_paused_until
 _.apple  # service/ical/tokens.py -> feeds.html
-# Response model fields (pydantic serialises them; service/shapes/, api/schemas.py, api/rest/updates.py).
+# Response model fields (pydantic serialises them; service/shapes/, api/schemas.py).
 _.from_, _.strength_history, _.period_end, _.decided_at
 _.asks_with_whom  # service/shapes/confirmations.py (a waiting block asks with whom)
 _.bad_rows  # service/shapes/imports.py (contact import answer)
 _.promise_ids  # service/shapes/next.py (an answer's promises)
+_.last_outcome, _.last_changes, _.last_summary  # service/shapes/google.py (how fresh the calendar is)
+_.disconnected  # service/shapes/google.py (the answer to disconnecting)
 # Set for a library that reads it.
 _.caption  # rich's Table (cli/contact_import.py)
 _.cursor_factory  # psycopg's connection (bench/scale.py, tests/api/test_unit_of_work.py)

@@ -14,6 +14,7 @@ from api.pages.common import Session, checked, render, signed_in, templates, to_
 from api.rest.updates import queue_test
 from service import updates
 from service.commands import DomainError
+from service.shapes.updates import UpdatePreferencesOut
 
 router = APIRouter(include_in_schema=False, tags=["updates"])
 
@@ -134,7 +135,7 @@ def _settings(
 ) -> Response:
     current = updates.status(session.app, session.user_id)
     values = {
-        "s": current.as_dict(),
+        "s": UpdatePreferencesOut.of(current),
         "sent": updates.sent(session.app, session.user_id, 10),
         "email_available": updates_of(request).smtp is not None,
         "saved_note": note,

@@ -11,13 +11,14 @@ from pydantic import BaseModel
 from api.deps import ERRORS, CallerDep, SettingsDep
 from api.schemas import Me
 from service.access import credentials
+from service.shapes.feeds import FeedLinksOut
 
 router = APIRouter(prefix="/api/v1/me", tags=["account"], responses=ERRORS)
 
 
 class RotatedOut(BaseModel):
     token: str
-    feeds: list[dict[str, str | None]]
+    feeds: list[FeedLinksOut]  # every feed's new links: yours, and each goal's
 
 
 @router.get("", response_model=Me)
@@ -34,8 +35,8 @@ def me(who: CallerDep) -> dict[str, Any]:
 
 
 @router.post("/rotate", response_model=RotatedOut)
-def rotate(who: CallerDep, settings: SettingsDep) -> dict[str, Any]:
+def rotate(who: CallerDep, settings: SettingsDep) -> RotatedOut:
     """A leaked token? New API token (answered once), new feed URLs, and every confirm and
     unsubscribe link sent so far refused. The token that made this call stops working."""
     done = credentials.rotate_everything(who.app, settings, who.user_id)
-    return {"token": done.token, "feeds": [f.as_dict() for f in done.feeds]}
+    return RotatedOut(token=done.token, feeds=[FeedLinksOut.of(f) for f in done.feeds])

@@ -6,7 +6,7 @@ there), never into an answer or a log line."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -16,6 +16,7 @@ from api.deps import ERRORS, CallerDep, JobsDep, caldav_of
 from service.caldav import connect as use_case
 from service.caldav.sync import request_sync
 from service.operations.jobs import Jobs, task_names
+from service.shapes.caldav import CalDAVConnectedOut, CalDAVStatusOut, ServerCalendarOut, SyncRequestedOut
 
 _Name = Annotated[str, Field(max_length=600)]
 
@@ -44,14 +45,14 @@ def poll_now(jobs: Jobs) -> None:
     jobs.enqueuer.poll_now(task_names().caldav)
 
 
-@router.get("")
-def status(who: CallerDep) -> dict[str, Any]:
+@router.get("", response_model=CalDAVStatusOut)
+def status(who: CallerDep) -> CalDAVStatusOut:
     """Your CalDAV connection: status, server, calendars and their roles, last and next sync."""
-    return use_case.status(who.app, who.user_id).as_dict()
+    return CalDAVStatusOut.of(use_case.status(who.app, who.user_id))
 
 
-@router.post("", status_code=201)
-def connect(who: CallerDep, body: CalDAVIn, jobs: JobsDep, request: Request) -> dict[str, Any]:
+@router.post("", status_code=201, response_model=CalDAVConnectedOut)
+def connect(who: CallerDep, body: CalDAVIn, jobs: JobsDep, request: Request) -> CalDAVConnectedOut:
     """Connect a CalDAV account (discovery from the address or a preset); the workers sync it."""
     found = use_case.connect(
         who.app,
@@ -66,33 +67,29 @@ def connect(who: CallerDep, body: CalDAVIn, jobs: JobsDep, request: Request) -> 
         emails=body.emails,
     )
     poll_now(jobs)
-    return {
-        "account": found.account,
-        "plan_into": {"name": found.plan_into.name, "url": found.plan_into.calendar_id},
-        "read": [{"name": c.name, "url": c.calendar_id} for c in found.read],
-        "created": found.created,
-    }
+    return CalDAVConnectedOut.of(found)
 
 
 @router.get(
     "/calendars",
+    response_model=list[ServerCalendarOut],
     responses={422: {"description": "Not connected, or the server refused (the detail says which)"}},
 )
-def calendars(who: CallerDep, request: Request) -> list[dict[str, Any]]:
+def calendars(who: CallerDep, request: Request) -> list[ServerCalendarOut]:
     """The calendars on the server now, and which are read or planned into."""
     return [
-        {"name": c.name, "url": c.calendar_id, "writable": c.writable, "role": role}
+        ServerCalendarOut.of(c, role)
         for c, role in use_case.server_calendars(who.app, caldav_of(request), who.user_id)
     ]
 
 
-@router.post("/sync", status_code=202)
-def sync(who: CallerDep, jobs: JobsDep) -> dict[str, bool]:
+@router.post("/sync", status_code=202, response_model=SyncRequestedOut)
+def sync(who: CallerDep, jobs: JobsDep) -> SyncRequestedOut:
     """Ask for a sync now: a worker runs it at once (or at its next minute's poll)."""
     requested = request_sync(who.app, who.user_id)
     if requested:
         poll_now(jobs)
-    return {"requested": requested}
+    return SyncRequestedOut(requested=requested)
 
 
 @router.delete("", status_code=204)

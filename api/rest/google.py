@@ -9,41 +9,46 @@ call `service.google`; no logic lives here.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
 from api.deps import ERRORS, CallerDep, JobsDep, SettingsDep, google_of
 from service import google
 from service.read_models.sync_status import calendar_sync
-from service.shapes.google import SuggestionOut
+from service.shapes.google import (
+    CalendarSyncOut,
+    ConsentOut,
+    DisconnectedOut,
+    GoogleStatusOut,
+    SuggestionAddedOut,
+    SuggestionOut,
+)
 
 router = APIRouter(prefix="/api/v1/google", tags=["google"], responses=ERRORS)
 
 
-@router.get("")
-def google_status(who: CallerDep) -> dict[str, Any]:
+@router.get("", response_model=GoogleStatusOut)
+def google_status(who: CallerDep) -> GoogleStatusOut:
     """The calendar connection: connected, paused (quota), reconnect-needed, not-connected."""
-    return google.status(who.app, who.user_id).as_dict()
+    return GoogleStatusOut.of(google.status(who.app, who.user_id))
 
 
-@router.post("/connect")
-def api_connect(who: CallerDep, request: Request) -> dict[str, str]:
+@router.post("/connect", response_model=ConsentOut)
+def api_connect(who: CallerDep, request: Request) -> ConsentOut:
     """A consent URL to open in a browser signed in to the dashboard as the same user; Google
     redirects back to /oauth/google/callback, which refuses any other browser."""
-    return {"url": google.begin_connect(who.app, google_of(request), who.user_id)}
+    return ConsentOut(url=google.begin_connect(who.app, google_of(request), who.user_id))
 
 
-@router.post("/disconnect")
-def api_disconnect(who: CallerDep, request: Request) -> dict[str, bool]:
-    return {"disconnected": google.disconnect(who.app, google_of(request), who.user_id)}
+@router.post("/disconnect", response_model=DisconnectedOut)
+def api_disconnect(who: CallerDep, request: Request) -> DisconnectedOut:
+    return DisconnectedOut(disconnected=google.disconnect(who.app, google_of(request), who.user_id))
 
 
-@router.get("/sync")
-def sync_status(who: CallerDep, jobs: JobsDep) -> dict[str, Any]:
+@router.get("/sync", response_model=CalendarSyncOut)
+def sync_status(who: CallerDep, jobs: JobsDep) -> CalendarSyncOut:
     """When the calendar last synced, what that changed, and whether push or polling keeps it
     fresh; `sync` says "queued" only while a worker is alive to run it."""
-    return calendar_sync(who.app, jobs.settings, who.user_id, jobs.redis).as_dict()
+    return CalendarSyncOut.of(calendar_sync(who.app, jobs.settings, who.user_id, jobs.redis))
 
 
 @router.get("/suggestions", response_model=list[SuggestionOut])
@@ -52,11 +57,9 @@ def list_suggestions(who: CallerDep) -> list[SuggestionOut]:
     return [SuggestionOut.of(s) for s in google.suggestions(who.app, who.user_id)]
 
 
-@router.post("/suggestions/{email}/add", status_code=201)
-def add_suggestion(who: CallerDep, email: str, settings: SettingsDep) -> dict[str, Any]:
+@router.post("/suggestions/{email}/add", status_code=201, response_model=SuggestionAddedOut)
+def add_suggestion(who: CallerDep, email: str, settings: SettingsDep) -> SuggestionAddedOut:
     """Add the person as a contact and plan a short follow-up within three days."""
-    added = google.add_suggestion(who.app, who.user_id, email, public_url=settings.public_url)
-    return {
-        "contact_id": added.contact_id,
-        "follow_up": added.follow_up.isoformat() if added.follow_up else None,
-    }
+    return SuggestionAddedOut.of(
+        google.add_suggestion(who.app, who.user_id, email, public_url=settings.public_url)
+    )

@@ -5,14 +5,16 @@ else's is 404."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import ERRORS, CallerDep, JobsDep, SettingsDep
 from service import ical
 from service.ical import read_now
+from service.shapes.sources import SourceOut, SourceQueuedOut, SourceReadOut
 
 MAX_UPLOAD = 1024 * 1024  # the API's body limit
 router = APIRouter(prefix="/api/v1/sources", tags=["calendar feed and sources"], responses=ERRORS)
@@ -26,40 +28,39 @@ class SourceIn(BaseModel):
     )
 
 
-@router.get("")
-def list_sources(who: CallerDep) -> list[dict[str, Any]]:
+@router.get("", response_model=list[SourceOut])
+def list_sources(who: CallerDep) -> list[SourceOut]:
     """The calendars netgoals reads for you, with their state (last read, last error, counts)."""
-    return [s.as_dict() for s in ical.list_sources(who.app, who.user_id)]
+    return [SourceOut.of(s) for s in ical.list_sources(who.app, who.user_id)]
 
 
-@router.post("", status_code=201)
-def add_source(who: CallerDep, body: SourceIn, settings: SettingsDep) -> dict[str, Any]:
+@router.post("", status_code=201, response_model=SourceOut)
+def add_source(who: CallerDep, body: SourceIn, settings: SettingsDep) -> SourceOut:
     """Read this calendar every 30 minutes; the first read happens at the next sync."""
-    return ical.add_source(
-        who.app, settings, who.user_id, body.url, trust_all=body.trust_all, emails=body.emails
-    ).as_dict()
+    return SourceOut.of(
+        ical.add_source(
+            who.app, settings, who.user_id, body.url, trust_all=body.trust_all, emails=body.emails
+        )
+    )
 
 
-@router.post("/upload", status_code=201)
+@router.post("/upload", status_code=201, response_model=SourceReadOut)
 def upload_source(
     who: CallerDep,
     settings: SettingsDep,
     calendar: Annotated[bytes, Body(media_type="text/calendar", max_length=MAX_UPLOAD)],
     name: Annotated[str, Query(max_length=200)] = "upload.ics",
     trust_all: bool = False,
-) -> dict[str, Any]:
+) -> SourceReadOut:
     """An .ics file, read once now (it is never polled): the answer says what it counted."""
     added = ical.add_file_source(who.app, who.user_id, name, calendar, trust_all=trust_all)
     report = ical.read_file_source(who.app, settings, added.source_id, who.user_id, calendar)
-    return {
-        "source": ical.get_source(who.app, who.user_id, added.source_id).as_dict(),
-        "read": report.as_dict(),
-    }
+    return SourceReadOut.of(ical.get_source(who.app, who.user_id, added.source_id), report)
 
 
-@router.get("/{source_id}")
-def get_source(who: CallerDep, source_id: str) -> dict[str, Any]:
-    return ical.get_source(who.app, who.user_id, source_id).as_dict()
+@router.get("/{source_id}", response_model=SourceOut)
+def get_source(who: CallerDep, source_id: str) -> SourceOut:
+    return SourceOut.of(ical.get_source(who.app, who.user_id, source_id))
 
 
 @router.delete("/{source_id}", status_code=204)
@@ -72,20 +73,21 @@ def remove_source(who: CallerDep, source_id: str) -> Response:
 @router.post(
     "/{source_id}/sync",
     status_code=202,
-    responses={200: {"description": "An uploaded file: nothing to fetch, settled at once"}},
+    response_model=SourceQueuedOut,
+    responses={
+        200: {"model": SourceReadOut, "description": "An uploaded file: nothing to fetch, settled at once"}
+    },
 )
 def sync_source(
-    response: Response, who: CallerDep, settings: SettingsDep, jobs: JobsDep, source_id: str
-) -> dict[str, Any]:
+    who: CallerDep, settings: SettingsDep, jobs: JobsDep, source_id: str
+) -> SourceQueuedOut | JSONResponse:
     """Ask for a read now: a worker fetches the calendar (at most once a minute per source) and
     the answer comes at once; the source's `last_fetched_at`, `last_status` and `last_error`
     show the result. An uploaded file has nothing to fetch: it is settled at once (200)."""
     found = ical.get_source(who.app, who.user_id, source_id)  # 404 unless it is the caller's
     if found.kind != "url":
-        response.status_code = 200
         report = ical.sync_source(who.app, settings, source_id, who.user_id)
-        return {
-            "source": ical.get_source(who.app, who.user_id, source_id).as_dict(),
-            "read": report.as_dict(),
-        }
-    return read_now.request_read(jobs, who.user_id, source_id).as_dict()
+        settled = SourceReadOut.of(ical.get_source(who.app, who.user_id, source_id), report)
+        # the 200's own model (declared in `responses`): a Response passes response_model by
+        return JSONResponse(settled.model_dump(mode="json"), status_code=200)
+    return SourceQueuedOut.of(read_now.request_read(jobs, who.user_id, source_id))

@@ -6,7 +6,7 @@ call `service.updates`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +15,7 @@ from api.deps import ERRORS, CallerDep, JobsDep, updates_of
 from service import updates
 from service.app import App
 from service.operations.jobs import Jobs
+from service.shapes.updates import QueuedTestOut, SentUpdateOut, UpdatePreferencesOut
 
 
 class UpdatePreferencesIn(BaseModel):
@@ -28,57 +29,19 @@ class UpdatePreferencesIn(BaseModel):
     digest: bool = True
 
 
-class UpdatePreferencesOut(BaseModel):
-    channel: str
-    email: str | None
-    webhook_format: str | None
-    immediate: bool
-    digest: bool
-    failing: dict[str, str]
-    pending: int
-    confirmation: Literal["waiting", "confirmed"] | None = Field(
-        default=None,
-        description='For email: "waiting" until the owner opens the link sent to the address (nothing '
-        'else is sent to it before), then "confirmed".',
-    )
-    webhook_secret: str | None = Field(
-        default=None, description="Only in the answer that set a webhook: the signing secret, shown once."
-    )
-
-
-class QueuedTestOut(BaseModel):
-    delivery_id: str
-    channel: str
-    state: str
-    result: str = Field(description="Where the outcome shows: the list of updates, this delivery's state")
-    detail: str
-
-
-class SentUpdateOut(BaseModel):
-    delivery_id: str
-    kind: str
-    subject: str | None
-    channel: str
-    state: str
-    attempts: int
-    detail: str | None
-    decided_at: str | None
-    finished_at: str | None
-
-
 router = APIRouter(prefix="/api/v1/updates", tags=["updates"], responses=ERRORS)
 
 
 @router.get("/preferences", response_model=UpdatePreferencesOut)
-def get_preferences(who: CallerDep) -> dict[str, Any]:
+def get_preferences(who: CallerDep) -> UpdatePreferencesOut:
     """Where your progress updates go, and whether the last one got there."""
-    return updates.status(who.app, who.user_id).as_dict()
+    return UpdatePreferencesOut.of(updates.status(who.app, who.user_id))
 
 
 @router.put("/preferences", response_model=UpdatePreferencesOut)
 def put_preferences(
     request: Request, who: CallerDep, jobs: JobsDep, body: UpdatePreferencesIn
-) -> dict[str, Any]:
+) -> UpdatePreferencesOut:
     """Choose the channel. Setting a webhook answers its signing secret, once. A new email address
     gets one mail, a link to confirm it (a worker sends it); nothing else goes there until it is
     confirmed."""
@@ -87,7 +50,7 @@ def put_preferences(
     )
     if change.waiting_for:
         jobs.enqueuer.request("updates", who.user_id)  # after the commit; else the sweep
-    return {**updates.status(who.app, who.user_id).as_dict(), "webhook_secret": change.webhook_secret}
+    return UpdatePreferencesOut.of(updates.status(who.app, who.user_id), change.webhook_secret)
 
 
 @router.post(
@@ -99,10 +62,10 @@ def put_preferences(
         429: {"description": "Too many tests this hour; see Retry-After"},
     },
 )
-def post_test(request: Request, who: CallerDep, jobs: JobsDep) -> dict[str, Any]:
+def post_test(request: Request, who: CallerDep, jobs: JobsDep) -> QueuedTestOut:
     """Ask for a test on your channel: a worker sends it, and `GET /api/v1/updates` shows
     whether it was delivered, or why not. At most a few an hour."""
-    return queue_test(request, jobs, who.app, who.user_id).as_dict()
+    return QueuedTestOut.of(queue_test(request, jobs, who.app, who.user_id))
 
 
 def queue_test(request: Request, jobs: Jobs, app: App, user_id: str) -> updates.QueuedTest:
@@ -117,6 +80,6 @@ def queue_test(request: Request, jobs: Jobs, app: App, user_id: str) -> updates.
 
 
 @router.get("", response_model=list[SentUpdateOut])
-def get_sent(who: CallerDep, limit: Annotated[int, Field(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+def get_sent(who: CallerDep, limit: Annotated[int, Field(ge=1, le=500)] = 50) -> list[SentUpdateOut]:
     """The updates decided for you, newest first, with what became of each."""
-    return updates.sent(who.app, who.user_id, limit)
+    return [SentUpdateOut.of(row) for row in updates.sent(who.app, who.user_id, limit)]

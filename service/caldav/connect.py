@@ -199,17 +199,6 @@ class Status:
     last_sync_at: str | None = None
     next_poll_at: datetime | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "detail": self.detail,
-            "server": self.server,
-            "username": self.username,
-            "calendars": [{"name": n, "role": r} for n, r in self.calendars],
-            "last_sync_at": self.last_sync_at,
-            "next_poll_at": self.next_poll_at.isoformat() if self.next_poll_at else None,
-        }
-
 
 def status(app: App, user_id: str) -> Status:
     with read_transaction(app.engine) as connection:

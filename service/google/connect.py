@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from domain.errors import DomainError
 from domain.event_types import facts
@@ -192,15 +191,6 @@ class Status:
     calendar_id: str | None = None
     paused_until: datetime | None = None
     sync_requested: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "detail": self.detail,
-            "calendar_id": self.calendar_id,
-            "paused_until": self.paused_until.isoformat() if self.paused_until else None,
-            "sync_requested": self.sync_requested,
-        }
 
 
 def status(app: App, user_id: str) -> Status:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from domain.errors import NotFoundError
 from integrations.queue.enqueue import SENT, UNAVAILABLE
@@ -35,18 +34,6 @@ class ReadRequested:
     source: SourceView
     due_at: float  # when a worker may read it (now, or MIN_GAP after its last read)
     queued: str  # sent, already-queued (a message for this person is waiting) or unavailable
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source.as_dict(),
-            "read": {
-                "queued": self.queued,
-                "due_at": self.due_at,
-                "result": f"/api/v1/sources/{self.source.source_id}",
-                "detail": "a worker reads it; its last_fetched_at, last_status and last_error "
-                "show the result",
-            },
-        }
 
 
 def request_read(jobs: Jobs, user_id: str, source_id: str) -> ReadRequested:

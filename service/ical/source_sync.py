@@ -47,18 +47,6 @@ class SourceReport:
     retracted: int = 0
     error: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source_id": self.source_id,
-            "status": self.status,
-            "events_seen": self.events_seen,
-            "unread": self.unread,
-            "unread_notes": list(self.unread_notes),
-            "done": self.done,
-            "retracted": self.retracted,
-            "error": self.error,
-        }
-
 
 def sync_source(
     app: App, settings: Settings, source_id: str, user_id: str | None = None, fetcher: Fetcher | None = None

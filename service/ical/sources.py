@@ -40,24 +40,6 @@ class SourceView:
     unread: int = 0  # what the last read could not read (left out, the rest read)
     unread_notes: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source_id": self.source_id,
-            "kind": self.kind,
-            "display": self.display,
-            "trust_all": self.trust_all,
-            "emails": list(self.emails),
-            "interval_seconds": self.interval_seconds,
-            "last_fetched_at": self.last_fetched_at,
-            "last_status": self.last_status,
-            "last_error": self.last_error,
-            "events_seen": self.events_seen,
-            "actions_derived": self.actions_derived,
-            "unread": self.unread,
-            "unread_notes": list(self.unread_notes),
-            "created_at": self.created_at,
-        }
-
 
 def view_of(record: store.SourceRecord) -> SourceView:
     return SourceView(

@@ -9,7 +9,7 @@ every calendar already subscribed). Rotation replaces both: the old URL answers 
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from domain.errors import NotFoundError
@@ -37,9 +37,6 @@ class FeedLinks:
     apple: str
     outlook: str
     goal_id: str | None
-
-    def as_dict(self) -> dict[str, str | None]:
-        return asdict(self)
 
 
 def _links(settings: Settings, token: str, goal_id: str | None) -> FeedLinks:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 import redis
 
@@ -40,18 +39,6 @@ class CalendarSync:
         if self.will_run:
             return "queued"
         return "waiting for a worker (none is running: start `netgoals serve`)"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "last_synced_at": self.last_synced_at.isoformat() if self.last_synced_at else None,
-            "last_outcome": self.outcome,
-            "last_changes": self.changes,
-            "last_summary": self.summary if self.last_synced_at else None,
-            "mode": self.mode,
-            "poll_minutes": self.poll_minutes,
-            "sync_requested": self.requested,
-            "sync": self.waiting,
-        }
 
 
 def calendar_sync(app: App, settings: Settings, user_id: str, client: redis.Redis) -> CalendarSync:

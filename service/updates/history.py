@@ -20,23 +20,6 @@ class UpdatesStatus:
     pending: int
     waiting_for_confirmation: bool = False  # an email address its owner has not confirmed yet
 
-    def as_dict(self) -> dict[str, Any]:
-        p = self.preferences
-        return {
-            "channel": p.channel,
-            "email": p.email,
-            "webhook_format": p.webhook_format if p.channel == "webhook" else None,
-            "immediate": p.immediate,
-            "digest": p.digest,
-            "failing": self.failing,
-            "pending": self.pending,
-            "confirmation": None
-            if p.channel != "email"
-            else "waiting"
-            if self.waiting_for_confirmation
-            else "confirmed",
-        }
-
 
 def status(app: App, user_id: str) -> UpdatesStatus:
     profile = app.profile(user_id)

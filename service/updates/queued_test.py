@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from domain.errors import DomainError
 from integrations.storage import update_store
@@ -37,15 +36,6 @@ class TooManyTestsError(DomainError):
 class QueuedTest:
     delivery_id: str
     channel: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "delivery_id": self.delivery_id,
-            "channel": self.channel,
-            "state": "pending",
-            "result": "/api/v1/updates",
-            "detail": "a worker sends it; GET /api/v1/updates shows whether it was delivered",
-        }
 
 
 def queue_test(app: App, user_id: str) -> QueuedTest:

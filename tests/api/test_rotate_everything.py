@@ -23,6 +23,7 @@ from service.tracking.confirm_links import Links
 from service.updates import Updates, unsubscribe_link
 from tests.api.conftest import Clock, User
 from tests.api.test_dashboard import _csrf, sign_in
+from tests.shape_api import api_for, cli_json
 
 
 def _path(url: str) -> str:
@@ -121,3 +122,19 @@ def test_netgoals_user_token_rotate_everything(tmp_path: Path, monkeypatch: pyte
         assert credentials.links_revoked(app, added["user_id"], app.now().timestamp() - 2)
     finally:
         app.close()
+
+
+def test_the_rotated_feed_links_are_the_feeds_one_shape(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """POST /api/v1/me/rotate answers each feed as FeedLinksOut, the shape `netgoals feed url --json`
+    prints (service/shapes/feeds.py): the new links, equal."""
+    monkeypatch.setenv("NETGOALS_HOME", str(tmp_path))
+    monkeypatch.setenv("NETGOALS_USER", "ann@example.com")
+    assert CliRunner().invoke(cli, ["user", "add", "ann@example.com"]).exit_code == 0
+    before = cli_json("feed", "url")
+    with api_for("ann@example.com") as (client, auth):
+        answer = client.post("/api/v1/me/rotate", headers=auth)
+    assert answer.status_code == 200, answer.text
+    [rotated] = answer.json()["feeds"]
+    assert rotated == cli_json("feed", "url") and rotated["https"] != before["https"]

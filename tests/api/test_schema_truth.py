@@ -5,10 +5,13 @@ is only YYYY-MM-DD, and a wrong method is 405 with an Allow header naming every 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.app import create_app
+from service.settings import Settings
 from tests.api.conftest import User
 
 
@@ -72,3 +75,53 @@ def test_a_wrong_method_is_405_with_every_allowed_method(client: TestClient, ann
         answer = client.request(method, path, headers=ann.headers)
         assert answer.status_code == 405, (method, path, answer.text)
         assert answer.headers["allow"] == allowed, (method, path)
+
+
+def _is_model(schema: dict[str, Any]) -> bool:
+    """A named model (service/shapes/, api/schemas.py) or a list of one, not a free-form object."""
+    return "$ref" in schema or (schema.get("type") == "array" and "$ref" in schema.get("items", {}))
+
+
+def test_every_json_answer_under_api_v1_declares_its_model(tmp_path: Path) -> None:
+    """Issue 25: every 2xx JSON answer of /api/v1 is a declared model, so clients and schemathesis
+    check it (a 204 has no body; the export is NDJSON; /metrics and the webhook are not under
+    /api/v1). Google configured, so its routes are in the document too."""
+    web = create_app(Settings(home=tmp_path, google_client_id="id", google_client_secret="secret"))
+    try:
+        document = web.openapi()
+    finally:
+        web.state.netgoals.close()
+    answers = {
+        (method.upper(), path, code): answer.get("content", {})
+        for path, item in document["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in item.items()
+        for code, answer in operation["responses"].items()
+        if code.startswith("2") and code != "204"
+    }
+
+    def ndjson(content: dict[str, Any]) -> bool:  # the export: one JSON value a line
+        return list(content) == ["application/x-ndjson"]
+
+    bare = [
+        key
+        for key, content in answers.items()
+        if not ndjson(content) and not _is_model(content.get("application/json", {}).get("schema", {}))
+    ]
+    assert bare == [], "answers without a declared model"
+    named = {
+        key: content["application/json"]["schema"] for key, content in answers.items() if not ndjson(content)
+    }
+    for key, model in (
+        (("POST", "/api/v1/sources/{source_id}/sync", "202"), "SourceQueuedOut"),
+        (("POST", "/api/v1/sources/{source_id}/sync", "200"), "SourceReadOut"),  # an uploaded file
+        (("POST", "/api/v1/sources/upload", "201"), "SourceReadOut"),
+        (("GET", "/api/v1/google", "200"), "GoogleStatusOut"),
+        (("GET", "/api/v1/google/sync", "200"), "CalendarSyncOut"),
+        (("GET", "/api/v1/caldav", "200"), "CalDAVStatusOut"),
+        (("PUT", "/api/v1/updates/preferences", "200"), "UpdatePreferencesOut"),
+        (("POST", "/api/v1/me/rotate", "200"), "RotatedOut"),
+    ):
+        assert named[key] == {"$ref": f"#/components/schemas/{model}"}, key
+    feeds = document["components"]["schemas"]["RotatedOut"]["properties"]["feeds"]
+    assert feeds["items"] == {"$ref": "#/components/schemas/FeedLinksOut"}

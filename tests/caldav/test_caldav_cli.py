@@ -22,6 +22,7 @@ from tests.caldav.conftest import new_calendar
 from tests.caldav.people import HOST, done_keys
 from tests.caldav.servers import Server
 from tests.caldav.user_client import Attendee, event
+from tests.shape_api import api_for, cli_json
 
 ADA = "ada@example.org"
 Invoke = Callable[..., str]
@@ -158,4 +159,34 @@ def test_calendars_on_another_host_than_the_address_typed_sync(run: Invoke, radi
         service.close()
     (report,) = json.loads(run("sync", "--json"))
     assert (report["status"], report["done"]) == ("connected", 1)
+    mine.close()
+
+
+def test_the_cli_and_the_api_answer_the_same_shapes(
+    run: Invoke, radicale_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One shape per resource (issue 25): `caldav connect|status|calendars --json` and
+    /api/v1/caldav dump the same models (service/shapes/caldav.py): equal for the same state."""
+    mine = new_calendar(radicale_server)
+    goals_name = f"Networking goals {uuid.uuid4().hex[:6]}"
+    mine.use("").make_calendar(goals_name.lower().replace(" ", "-"), goals_name)
+    monkeypatch.setenv("NETGOALS_CALDAV_PASSWORD", radicale_server.password)
+    where = ["--username", radicale_server.username, "--read", mine.calendar_url, "--plan-into", goals_name]
+    connected = cli_json("caldav", "connect", radicale_server.base_url, *where)
+    assert connected["created"] is False and connected["plan_into"]["name"] == goals_name
+    body = {
+        "server": radicale_server.base_url,
+        "username": radicale_server.username,
+        "password": radicale_server.password,
+        "read": [mine.calendar_url],
+        "plan_into": goals_name,
+    }
+    with api_for(ADA) as (client, auth):
+        assert client.post("/api/v1/caldav", json=body, headers=auth).json() == connected  # again: the same
+        status = cli_json("caldav", "status")
+        assert client.get("/api/v1/caldav", headers=auth).json() == status
+        assert set(status) == {
+            "status", "detail", "server", "username", "calendars", "last_sync_at", "next_poll_at"
+        }  # fmt: skip
+        assert client.get("/api/v1/caldav/calendars", headers=auth).json() == cli_json("caldav", "calendars")
     mine.close()

@@ -29,6 +29,7 @@ from service.caldav.context import POLL_SECONDS, CalDAV
 from service.caldav.sync import poll_due, sync_once
 from service.read_models import progress as progress_service
 from service.settings import Settings
+from service.shapes.caldav import CalDAVStatusOut
 from service.tracking import goals
 from tests.caldav.conftest import new_calendar
 from tests.caldav.servers import Server
@@ -291,7 +292,8 @@ def test_disconnect_forgets_the_password_and_stops_polling(world: World) -> None
         account = caldav_store.account_of(connection, world.user_id)
     assert account is not None and account.sealed is None and account.next_poll_at is None
     assert sync_once(world.app, world.caldav, world.user_id).status == "not-connected"
-    assert json.dumps(caldav_connect.status(world.app, world.user_id).as_dict())
+    shown = CalDAVStatusOut.of(caldav_connect.status(world.app, world.user_id)).model_dump_json()
+    assert json.loads(shown)["status"] == "disconnected"
 
 
 def test_the_workers_caldav_task_syncs_the_accounts_that_are_due(world: World, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from tests.api.test_dashboard import sign_in
 from tests.conftest import FixedClock
 from tests.fakes.google_calendar import GoogleCalendarFake
 from tests.google.conftest import ADA, NOW, TZ, World, settings_for
+from tests.shape_api import api_for, cli_json
 
 BERLIN = ZoneInfo(TZ)
 
@@ -172,3 +173,73 @@ def test_cli_connect_sync_and_suggestions(
     assert "Google Calendar disconnected" in run(["google", "disconnect"])
     assert google_status() == "disconnected"
     assert "Google Calendar was not connected" in run(["google", "disconnect"])  # twice: nothing to do
+
+
+def test_google_status_over_the_cli_is_the_apis_two_answers_merged(
+    fake: GoogleCalendarFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One shape per resource (issue 25): `google status --json` dumps GoogleOverviewOut, the
+    API's status (GET /api/v1/google) and freshness (GET /api/v1/google/sync) merged as before."""
+    settings = settings_for(fake, tmp_path / "home", public_url="https://netgoals.invalid")
+    for name, value in {
+        "NETGOALS_HOME": str(settings.home),
+        "NETGOALS_USER": ADA,
+        "NETGOALS_NOW": NOW.isoformat(),
+        "NETGOALS_GOOGLE_CLIENT_ID": fake.client_id,
+        "NETGOALS_GOOGLE_CLIENT_SECRET": fake.client_secret,
+        "NETGOALS_GOOGLE_AUTH_URI": fake.auth_uri,
+        "NETGOALS_GOOGLE_TOKEN_URI": fake.token_uri,
+        "NETGOALS_GOOGLE_REVOKE_URI": fake.revoke_uri,
+        "NETGOALS_GOOGLE_API_ENDPOINT": fake.api_url,
+        "NETGOALS_PUBLIC_URL": "https://netgoals.invalid",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    def browser(url: str) -> bool:  # the person approves in their browser
+        threading.Thread(target=lambda: httpx.get(url, follow_redirects=True), daemon=True).start()
+        return True
+
+    monkeypatch.setattr(google_cli.webbrowser, "open", browser)
+    runner = CliRunner()
+    met = datetime(2026, 11, 25, 18, tzinfo=BERLIN)
+    fake.add_event(
+        ADA,
+        {
+            "summary": "Data Science Meetup",
+            "start": {"dateTime": met.isoformat()},
+            "end": {"dateTime": met.replace(hour=20).isoformat()},
+            "organizer": {"email": "host@meetup.com"},
+            "attendees": [{"email": ADA, "responseStatus": "accepted"}]
+            + [{"email": e, "responseStatus": "accepted"} for e in ("lin@data.org", "kai@data.org")],
+        },
+    )
+    for args in (
+        ["init", "--timezone", TZ],
+        ["goal", "add", "--template", "monthly-event"],
+        ["google", "connect", "--timeout", "20"],  # no worker: syncs once here
+    ):
+        assert runner.invoke(cli, args, catch_exceptions=False).exit_code == 0, args
+
+    def both(client: TestClient, auth: dict[str, str]) -> dict[str, object]:
+        status = client.get("/api/v1/google", headers=auth).json()
+        fresh = client.get("/api/v1/google/sync", headers=auth).json()
+        return {**status, **fresh}
+
+    shown = cli_json("google", "status")
+    assert shown["status"] == "connected" and shown["last_synced_at"] and shown["last_summary"]
+    assert set(shown) == {
+        "status", "detail", "calendar_id", "paused_until", "sync_requested", "last_synced_at",
+        "last_outcome", "last_changes", "last_summary", "mode", "poll_minutes", "sync",
+    }  # fmt: skip
+    with api_for(ADA, settings) as (client, auth):
+        assert both(client, auth) == shown
+        # adding a suggestion: the same shape (SuggestionAddedOut) from both, for two people met
+        by_cli = cli_json("suggestions", "add", "lin@data.org")
+        by_api = client.post("/api/v1/google/suggestions/kai@data.org/add", headers=auth)
+        assert by_api.status_code == 201, by_api.text
+        assert set(by_cli) == set(by_api.json()) == {"contact_id", "follow_up"}
+        assert by_cli["follow_up"] and by_api.json()["follow_up"]  # ISO, as before
+        datetime.fromisoformat(by_cli["follow_up"])
+        assert client.post("/api/v1/google/disconnect", headers=auth).json() == {"disconnected": True}
+        gone = cli_json("google", "status")
+        assert gone["status"] == "disconnected" and both(client, auth) == gone

@@ -13,6 +13,7 @@ from cli.main import app
 from tests.ical import test_real_world_sources
 from tests.ical.calendar_server import CalendarServer, Route
 from tests.ical.ics import vcalendar, vevent
+from tests.shape_api import api_for, cli_json
 
 ADA = "ada@example.com"
 MEETUP = vcalendar(vevent("m1@x", "20261118T170000Z", "20261118T190000Z", "Python Meetup Berlin"))
@@ -91,3 +92,41 @@ def test_the_cli_says_what_could_not_be_read(run: object, tmp_path: Path) -> Non
     added = invoke("source", "add", str(file))
     assert "1 events read" in added and "1 part could not be read" in added
     assert "1 part" in invoke("source", "list")  # the table wraps the sentence
+
+
+SOURCE_KEYS = {
+    "source_id", "kind", "display", "trust_all", "emails", "interval_seconds", "last_fetched_at",
+    "last_status", "last_error", "events_seen", "actions_derived", "unread", "unread_notes", "created_at",
+}  # fmt: skip
+READ_KEYS = {"source_id", "status", "events_seen", "unread", "unread_notes", "done", "retracted", "error"}
+
+
+def test_sources_answer_the_same_over_the_cli_and_the_api(
+    run: object, server: CalendarServer, tmp_path: Path
+) -> None:
+    """One shape per resource (issue 25): `source list|add|sync --json` and /api/v1/sources dump
+    the same models (service/shapes/sources.py), so for the same state they are equal."""
+    invoke = run  # type: ignore[assignment]
+    file = tmp_path / "meetups.ics"
+    file.write_bytes(MEETUP)
+    invoke("source", "add", str(file))
+    server.routes["/m.ics"] = Route(MEETUP, etag='"1"')
+    added = cli_json("source", "add", server.url("/m.ics"))
+    invoke("sync")  # the address read once: last_fetched_at, counts
+    [upload] = [s["source_id"] for s in cli_json("source", "list") if s["kind"] == "file"]
+    [read_again] = cli_json("source", "sync", upload)  # a file: read again, nothing new counted
+    listed = cli_json("source", "list")
+    # the keys both always answered (a field dropped from the shared model shows here)
+    assert {frozenset(s) for s in listed} == {frozenset(SOURCE_KEYS)}
+    assert set(read_again) == READ_KEYS
+    with api_for(ADA) as (client, auth):
+        assert client.get("/api/v1/sources", headers=auth).json() == listed
+        [listed_added] = [s for s in listed if s["source_id"] == added["source_id"]]
+        assert client.get(f"/api/v1/sources/{added['source_id']}", headers=auth).json() == listed_added
+        settled = client.post(f"/api/v1/sources/{upload}/sync", headers=auth)
+        assert settled.status_code == 200, settled.text
+        assert settled.json()["read"] == read_again
+        now = {s["source_id"]: s for s in cli_json("source", "list")}
+        assert settled.json()["source"] == now[upload]
+        other = client.post("/api/v1/sources", json={"url": server.url("/m.ics")}, headers=auth).json()
+        assert other.keys() == added.keys() and other["last_status"] == added["last_status"] == "new"

@@ -18,6 +18,7 @@ from cli.main import app as cli
 from service.updates import Updates, deliver_due
 from tests.api.conftest import Clock, User, add_user
 from tests.api.test_dashboard import _csrf, sign_in
+from tests.shape_api import api_for, cli_json
 from tests.updates.conftest import CONFIRM_LINK, confirmation_path, make_settings
 from tests.updates.receivers import MailBox, SmtpServer, WebhookReceiver
 
@@ -314,3 +315,44 @@ def test_the_cli_says_waiting_and_confirms_with_the_link(
     sent = runner.invoke(cli, ["notify", "test", "--user", "ann@example.com"])
     assert sent.exit_code == 0, sent.output
     assert smtp_server.box.messages[-1]["Subject"] == "netgoals test message"
+
+
+def test_the_cli_and_the_api_answer_the_same_shapes(
+    tmp_path: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One shape per resource (issue 25): `notify status --json` and the preferences (read or set),
+    `updates --json` and GET /api/v1/updates, dump the same models (service/shapes/updates.py)."""
+    settings = make_settings(tmp_path, smtp_server.port, f"sqlite:///{tmp_path / 'netgoals.db'}")
+    for name, value in {
+        "NETGOALS_HOME": str(tmp_path),
+        "NETGOALS_DATABASE_URL": settings.database_url or "",
+        "NETGOALS_SECRET_KEY": "test-secret-key-for-updates",
+        "NETGOALS_SMTP_HOST": "127.0.0.1",
+        "NETGOALS_SMTP_PORT": str(smtp_server.port),
+        "NETGOALS_SMTP_SECURITY": "none",
+        "NETGOALS_PUBLIC_URL": "https://netgoals.test",
+        "NETGOALS_USER": "ann@example.com",
+    }.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["user", "add", "ann@example.com"]).exit_code == 0
+    assert runner.invoke(cli, ["notify", "email", "ann@example.com", "--no-digest"]).exit_code == 0
+    link = "https://netgoals.test" + confirmation_path(smtp_server.box, "ann@example.com")
+    assert runner.invoke(cli, ["notify", "confirm", link]).exit_code == 0
+    assert runner.invoke(cli, ["notify", "test"]).exit_code == 0  # one update sent
+    shown = cli_json("notify", "status")
+    assert (shown["confirmation"], shown["digest"], shown["webhook_secret"]) == ("confirmed", False, None)
+    assert set(shown) == {
+        "channel", "email", "webhook_format", "immediate", "digest", "failing", "pending",
+        "confirmation", "webhook_secret",
+    }  # fmt: skip
+    sent = cli_json("updates")
+    assert [u["subject"] for u in sent] == [
+        "netgoals test message",
+        "Confirm your address for netgoals updates",
+    ]
+    with api_for("ann@example.com", settings) as (client, auth):
+        assert client.get("/api/v1/updates/preferences", headers=auth).json() == shown
+        assert client.get("/api/v1/updates", headers=auth).json() == sent
+        again = {"channel": "email", "email": "ann@example.com", "digest": False}
+        assert client.put("/api/v1/updates/preferences", json=again, headers=auth).json() == shown
