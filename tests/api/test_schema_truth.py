@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.app import GOOGLE_ROUTERS, ROUTERS
+from api.security import documented_methods
 from tests.api.conftest import User
 
 
@@ -72,3 +75,18 @@ def test_a_wrong_method_is_405_with_every_allowed_method(client: TestClient, ann
         answer = client.request(method, path, headers=ann.headers)
         assert answer.status_code == 405, (method, path, answer.text)
         assert answer.headers["allow"] == allowed, (method, path)
+
+
+
+def test_the_405_paths_are_the_openapi_documents(client: TestClient) -> None:
+    """The 405 middleware reads the documented routes from the app (generating the document cost
+    a fifth of a second of CPU per app): they are exactly the document's paths, with and without
+    Google's routes."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    expected = {
+        template: frozenset(m.upper() for m in item if m != "parameters")
+        for template, item in app.openapi()["paths"].items()
+    }
+    google = any(path.startswith("/api/v1/google") for path in expected)
+    assert documented_methods(ROUTERS + (GOOGLE_ROUTERS if google else ())) == expected
