@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ from api.rest import next as next_api
 from api.rest import progress as progress_api
 from api.rest import sources as sources_api
 from api.rest import updates as updates_api
-from api.security import BodyLimit, MethodNotAllowed, SecurityHeaders
+from api.security import BodyLimit, DocumentedPaths, MethodNotAllowed, SecurityHeaders, documented_paths
 from service import bootstrap
 from service.access import log_redaction, throttle
 from service.app import Clock
@@ -108,6 +109,16 @@ ROUTERS: tuple[APIRouter, ...] = (
 GOOGLE_ROUTERS: tuple[APIRouter, ...] = (google_api.router,)
 
 
+def _routers(google: bool) -> tuple[APIRouter, ...]:
+    return ROUTERS + (GOOGLE_ROUTERS if google else ())
+
+
+@cache
+def _documented_paths(google: bool) -> DocumentedPaths:
+    """The same for every app of a process (the routers are module-level): made once."""
+    return documented_paths(_routers(google))
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
     log_redaction.install()  # capabilities (feed URLs, signed links, OAuth codes) never reach a log
@@ -141,7 +152,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.jobs = world.jobs  # the queue's producer
     app.state.limiter = throttle.shared_counter(service, settings)  # seen by every API process
 
-    for router in ROUTERS + (GOOGLE_ROUTERS if settings.google_configured else ()):
+    for router in _routers(settings.google_configured):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.mount(docs.ASSETS, docs.assets(), name="docs-assets")
@@ -178,7 +189,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
-    app.add_middleware(MethodNotAllowed)
+    app.add_middleware(MethodNotAllowed, paths=_documented_paths(settings.google_configured))
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
