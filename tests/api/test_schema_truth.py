@@ -128,6 +128,7 @@ def test_every_json_answer_under_api_v1_declares_its_model(tmp_path: Path) -> No
     feeds = document["components"]["schemas"]["RotatedOut"]["properties"]["feeds"]
     assert feeds["items"] == {"$ref": "#/components/schemas/FeedLinksOut"}
 
+
 def test_the_405_paths_are_the_openapi_documents(client: TestClient) -> None:
     """The 405 middleware reads the documented routes from the app (generating the document cost
     a fifth of a second of CPU per app): they are exactly the document's paths, with and without
