@@ -10,6 +10,7 @@ from uuid import uuid4
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from domain.calendars.confirmation import needs_whom
 from domain.decisions import ContactSpec, GoalSpec, PreferenceSpec
 from domain.errors import DomainError
 from domain.event_types import facts
@@ -185,13 +186,22 @@ def _play(app: App, clock: Any, user_id: str, model: _Model, step: Step) -> None
 
 
 def _answer_refused(app: App, clock: Any, user_id: str, model: _Model, step: Step) -> bool:
-    """An answer is refused for a block still to come, and "skip" for one already done or
-    fulfilled (the rest of the rule: a second same answer, or a late "done", goes through)."""
+    """An answer is refused for a block still to come, "skip" for one already done or fulfilled,
+    and a first "done" that names no one for a goal that counts only actions with a contact (the
+    rest of the rule: a second same answer, or a late "done", goes through)."""
     if step.op != "answer" or not model.blocks:
         return False
     index, answer = step.args
-    block = confirmation.block(app, user_id, model.blocks[index % len(model.blocks)])
-    return block.start > clock() or (answer == "skip" and block.state in ("done", "fulfilled"))
+    block_id = model.blocks[index % len(model.blocks)]
+    block = confirmation.block(app, user_id, block_id)
+    if block.start > clock() or (answer == "skip" and block.state in ("done", "fulfilled")):
+        return True
+    if answer != "done" or block.state in ("done", "fulfilled"):
+        return False
+    profile = app.profile(user_id)
+    planned = confirmation.ledger(app, user_id).blocks[block_id]
+    goal = profile.goals.get(planned.goal_id) if planned.goal_id else None
+    return needs_whom(planned, goal, profile.contacts)
 
 
 def _plan_block(app: App, user_id: str, goal_ids: list[str], clock: Any, hours: int, pick: int) -> str:
