@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, Update, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Insert, Select, String, Update, bindparam, delete, func, select, update
 
 from integrations.storage.database import is_sqlite
 from integrations.storage.schema import checkpoints, events, projection_users
@@ -25,15 +25,20 @@ from integrations.storage.schema import checkpoints, events, projection_users
 def _insert_missing(connection: Connection, rows: list[dict[str, object]]) -> None:
     if not rows:
         return
-    # Imported here: the PostgreSQL dialect module alone costs a command 40 ms of start-up.
-    if is_sqlite(connection):
+    connection.execute(_insert_rows(is_sqlite(connection)), rows)
+
+
+@lru_cache(maxsize=2)
+def _insert_rows(lite: bool) -> Insert:
+    """Built once per dialect (issue 26). Imported here: the PostgreSQL dialect module alone costs
+    a command 40 ms of start-up."""
+    if lite:
         from sqlalchemy.dialects import sqlite
 
-        connection.execute(sqlite.insert(projection_users).on_conflict_do_nothing(), rows)
-    else:
-        from sqlalchemy.dialects import postgresql
+        return sqlite.insert(projection_users).on_conflict_do_nothing()
+    from sqlalchemy.dialects import postgresql
 
-        connection.execute(postgresql.insert(projection_users).on_conflict_do_nothing(), rows)
+    return postgresql.insert(projection_users).on_conflict_do_nothing()
 
 
 def lock_user(connection: Connection, user_id: str, names: tuple[str, ...]) -> dict[str, int]:

@@ -72,6 +72,7 @@ def _stored(
     read once until it writes: a digest decision judges progress twice, now and at the week's end
     (issue 26). The counts come as a copy each time, since `_count_until` rewrites them."""
     from integrations.storage import unit_of_work, views
+    from service.app import USER_MEMO
 
     memo = unit_of_work.memo(app.engine)
     key = ("progress-rows", user_id)
@@ -84,6 +85,8 @@ def _stored(
         names = {a.aspiration_id: a.text for a in views.aspirations(connection, user_id)}
         if memo is not None:
             memo[key] = user, goals, counts, names
+            # Caught up (`progress` caught up first): what `App.user` would answer in this unit.
+            memo.setdefault((USER_MEMO, user_id), user)
     return user, goals, {goal_id: dict(by_period) for goal_id, by_period in counts.items()}, names
 
 

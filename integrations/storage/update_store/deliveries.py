@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Update, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from integrations.storage.update_store.tables import update_deliveries as t
@@ -63,13 +64,10 @@ def insert_new(connection: Connection, rows: Iterable[dict[str, Any]], state: st
     ]
     if not values:
         return 0
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-    statement = (
-        dialect.insert(t).on_conflict_do_nothing(index_elements=["delivery_id"]).returning(t.c.delivery_id)
-    )
+    statement = _INSERT_NEW[connection.dialect.name == "sqlite"]
     inserted = 0
     for value in values:  # rowcount of an ON CONFLICT insert is not portable; RETURNING is
-        inserted += len(connection.execute(statement.values(**value)).all())
+        inserted += len(connection.execute(statement, value).all())
     return inserted
 
 
@@ -101,6 +99,10 @@ _CLAIM_ONE = (
 )
 _ONE = select(t).where(t.c.delivery_id == bindparam("id"))
 _DECIDED_KEYS = select(t.c.update_key).where(t.c.user_id == bindparam("user_id"))
+_INSERT_NEW = {  # by whether the engine is SQLite
+    lite: dialect.insert(t).on_conflict_do_nothing(index_elements=["delivery_id"]).returning(t.c.delivery_id)
+    for lite, dialect in ((True, sqlite), (False, postgresql))
+}
 
 
 def claim(
@@ -172,10 +174,21 @@ def retry_later(connection: Connection, delivery: Delivery, next_attempt_at: flo
 def _settle(connection: Connection, delivery: Delivery, **values: Any) -> bool:
     """Compare-and-set on the lease this sender holds: a sender whose lease ran out and was taken
     over by another changes nothing."""
-    held = and_(
-        t.c.delivery_id == delivery.delivery_id, t.c.state == SENDING, t.c.lease_until == delivery.lease_until
+    held = {"id": delivery.delivery_id, "held_until": delivery.lease_until}
+    statement = _settled(tuple(sorted(values)))
+    return bool(
+        connection.execute(statement, {**held, **{f"new_{k}": v for k, v in values.items()}}).rowcount
     )
-    return bool(connection.execute(update(t).where(held).values(lease_until=None, **values)).rowcount)
+
+
+@lru_cache(maxsize=8)
+def _settled(columns: tuple[str, ...]) -> Update:
+    """The compare-and-set of `_settle` for these columns, built once (issue 26)."""
+    held = and_(
+        t.c.delivery_id == bindparam("id"), t.c.state == SENDING, t.c.lease_until == bindparam("held_until")
+    )
+    # Binds named new_*: an UPDATE reserves its columns' names for binds.
+    return update(t).where(held).values(lease_until=None, **{c: bindparam(f"new_{c}") for c in columns})
 
 
 def decided_keys(connection: Connection, user_id: str) -> set[str]:
