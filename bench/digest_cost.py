@@ -2,11 +2,12 @@
 the start commit's code and this checkout's, in the same run (issue 26: 10,000 digests within 10
 minutes on one worker).
 
-    python -m bench.digest_cost --people 200 --repeats 5 --against /tmp/netgoals-base
+    python -m bench.digest_cost --people 200 --repeats 5 --rounds 2 --against /tmp/netgoals-base
 
 `--against DIR`: another checkout of the code (e.g. `git archive main | tar -x -C DIR`), measured in
-its own process first; this checkout's is measured next, in its own process, and the ratio is
-printed. Without it only this checkout's code is measured.
+its own process first; this checkout's is measured next, in its own process (`--rounds` times,
+alternating), and the ratio of the medians is printed. Without it only this checkout's code is
+measured.
 
 Each measuring process builds the people on a scratch database (bench/scale_people.py), runs the
 first tick (decide and send for everyone, so nothing but the digest is new on Monday), sets the
@@ -104,7 +105,11 @@ def measure(people: int, repeats: int, profile_top: int) -> dict[str, Any]:
                 for r in range(repeats):
                     chunk = users[WARM_UP + r * size : WARM_UP + (r + 1) * size]
                     sent: list[int] = []
-                    cost = meter.measure(lambda chunk=chunk, sent=sent: sent.append(digests(chunk)))
+
+                    def run(chunk: list[str] = chunk, sent: list[int] = sent) -> None:
+                        sent.append(digests(chunk))
+
+                    cost = meter.measure(run)
                     slices.append(
                         {
                             "ours_ms": cost.ours / len(chunk) * 1000,
@@ -163,18 +168,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=1, help="baseline then this, this many times")
     parser.add_argument("--against", type=Path, help="a checkout of the baseline code")
     parser.add_argument("--profile", type=int, default=0, help="print cProfile's top N (this checkout)")
     args = parser.parse_args()
-    results = {}
+    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "this": []}
+    for _ in range(args.rounds):  # alternated: a machine whose load changes weighs on both alike
+        if args.against is not None:
+            runs["baseline"].append(run_child(args.against.resolve(), args.people, args.repeats, 0))
+            show("baseline", runs["baseline"][-1])
+        runs["this"].append(run_child(HERE, args.people, args.repeats, args.profile))
+        show("this", runs["this"][-1])
     if args.against is not None:
-        results["baseline"] = run_child(args.against.resolve(), args.people, args.repeats, 0)
-        show("baseline", results["baseline"])
-    results["this"] = run_child(HERE, args.people, args.repeats, args.profile)
-    show("this", results["this"])
-    if "baseline" in results:
-        ratio = median(results["this"], "ours_ms") / median(results["baseline"], "ours_ms")
-        print(f"ratio this / baseline, our CPU a person: {ratio:.2f}")
+        both = {name: {"slices": [s for r in found for s in r["slices"]]} for name, found in runs.items()}
+        ratio = median(both["this"], "ours_ms") / median(both["baseline"], "ours_ms")
+        print(
+            f"median of {args.rounds * args.repeats} slices each: baseline {median(both['baseline'], 'ours_ms'):.1f} "
+            f"ms, this {median(both['this'], 'ours_ms'):.1f} ms; ratio this / baseline, our CPU a person: {ratio:.2f}"
+        )
 
 
 if __name__ == "__main__":
