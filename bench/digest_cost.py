@@ -184,7 +184,8 @@ def main() -> None:
         ratio = median(both["this"], "ours_ms") / median(both["baseline"], "ours_ms")
         base, this = median(both["baseline"], "ours_ms"), median(both["this"], "ours_ms")
         print(
-            f"median of {args.rounds * args.repeats} slices each: baseline {base:.1f} ms, this {this:.1f} ms; "
+            f"median of {args.rounds * args.repeats} slices each: baseline {base:.1f} ms, "
+            f"this {this:.1f} ms; "
             f"ratio this / baseline, our CPU a person: {ratio:.2f}"
         )
 
