@@ -28,6 +28,8 @@ _.connect_unix_socket  # httpcore's NetworkBackend interface (integrations/outbo
 _.format_commands  # click's Group (cli/lazy.py)
 _.Scheduler  # celery beat, by its dotted name (integrations/queue/celery_app.py)
 _._rand  # googleapiclient's retry wait (tests/fakes/test_google_calendar_fake.py)
+# smtplib's send_message calls it on the stand-in connection (tests/unit/test_mail_wire.py).
+_.ehlo_or_helo_if_needed
 # A row's columns as a record (integrations/storage/calendar_store/connections.py).
 _.connected_at, _.updated_at
 # Typer commands the lazy group loads by module and name (cli/lazy.py), and a callback's option.

@@ -48,7 +48,7 @@ def written(mail: smtp.Mail) -> tuple[str, list[str], bytes] | None:
 
 @pytest.fixture(autouse=True)
 def fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(smtp, "formatdate", lambda localtime=False: DATE)
+    monkeypatch.setattr(smtp, "formatdate", lambda **_options: DATE)
 
 
 def digest_mail(subject: str, text: str, html: str, to: str = "person1@bench.test") -> smtp.Mail:
