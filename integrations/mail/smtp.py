@@ -166,6 +166,8 @@ def _wire(mail: Mail) -> tuple[str, list[str], bytes] | None:
     holds the two to the same bytes."""
     if mail.html is None or not _PLAIN_ADDRESS.fullmatch(mail.to):
         return None
+    if any(name.lower() not in _UNSTRUCTURED for name, _ in mail.headers):
+        return None  # a Sender, Cc or Bcc would change the envelope: the email package's path
     sender = _address(mail.sender)
     if not sender.isascii():
         return None  # SMTPUTF8: smtplib's own path

@@ -81,6 +81,8 @@ def test_what_it_does_not_write_is_left_to_the_email_package() -> None:
     assert written(plain) is not None
     assert written(smtp.Mail("a@b.test", "c@d.test", "Confirm", "link\n", None, "<x@netgoals>")) is None
     assert written(digest_mail("S", "t\n", "<p/>\n", to="Person One <p1@bench.test>")) is None
+    with_cc = smtp.Mail("a@b.test", "c@d.test", "S", "t\n", "<p/>\n", "<x@netgoals>", (("Cc", "e@f.test"),))
+    assert written(with_cc) is None  # another recipient: the envelope is the email package's to make
 
 
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400)

@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Update, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Float,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from integrations.storage.update_store.tables import update_deliveries as t
@@ -77,7 +89,7 @@ def insert_finished(connection: Connection, row: dict[str, Any], state: str, det
     connection.execute(insert(t).values(**values, detail=detail, finished_at=now))
 
 
-def _claimable(now: float) -> Any:
+def _claimable(now: float | BindParameter[float]) -> Any:
     return or_(
         and_(t.c.state == PENDING, t.c.next_attempt_at <= now),
         and_(t.c.state == SENDING, t.c.lease_until < now),  # its sender died or hung
@@ -88,13 +100,7 @@ def _claimable(now: float) -> Any:
 # key per row cost more of our CPU than running it.
 _CLAIM_ONE = (
     update(t)
-    .where(
-        t.c.delivery_id == bindparam("id"),
-        or_(
-            and_(t.c.state == PENDING, t.c.next_attempt_at <= bindparam("now")),
-            and_(t.c.state == SENDING, t.c.lease_until < bindparam("now")),
-        ),
-    )
+    .where(t.c.delivery_id == bindparam("id"), _claimable(bindparam("now", type_=Float)))
     .values(state=SENDING, lease_until=bindparam("lease"), attempts=t.c.attempts + 1)
 )
 _ONE = select(t).where(t.c.delivery_id == bindparam("id"))
