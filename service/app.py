@@ -26,6 +26,7 @@ from service.settings import Settings
 Clock = Callable[[], datetime]
 _ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://netgoals.invalid/ids")
 _RETRIES = 5
+USER_MEMO = "user"  # a unit's memo key for `App.user`, with the handle or id asked for
 
 
 def system_clock() -> datetime:
@@ -109,15 +110,22 @@ class App:
     @staticmethod
     def _profile_in(connection: Connection, user_id: str) -> Profile:
         profile = Profile(user_id)
-        for event in EventStore.read_stream_in(connection, profile_stream(user_id)):
-            profile.apply(event.type, event.data)
+        # Types and payloads only (upcast as read_stream_in does): each decision and each send
+        # replays a profile, and whole event rows cost more CPU than the fold (issue 26).
+        for event_type, data in EventStore.stream_payloads(connection, profile_stream(user_id)):
+            profile.apply(event_type, data)
         if not profile.registered:
             raise NotFoundError(f"no user with id {user_id!r}")
         return profile
 
     def user(self, handle_or_id: str) -> views.UserRecord:
         """The user as the views hold them, caught up: that user's events if the views know them
-        already, else the whole log (a user whose registration was not projected yet)."""
+        already, else the whole log (a user whose registration was not projected yet). Inside a
+        unit of work, once until it writes (a digest reads it for its progress and its network)."""
+        memo = unit_of_work.memo(self.engine)
+        if memo is not None and (USER_MEMO, handle_or_id) in memo:
+            known: views.UserRecord = memo[(USER_MEMO, handle_or_id)]
+            return known
         with read_transaction(self.engine) as connection:
             user = views.find_user(connection, handle_or_id)
         if user is None or self.projection.catch_up(user.user_id):
@@ -129,6 +137,8 @@ class App:
             raise NotFoundError(
                 f"no user {handle_or_id!r}: run `netgoals init` (or `netgoals user add`) first"
             )
+        if memo is not None:
+            memo[(USER_MEMO, handle_or_id)] = user
         return user
 
     # --- deciding and appending -----------------------------------------------------------------

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from domain.calendars.block_ledger import BlockLedger, DoneAction, PlannedBlock
 from domain.event_types import events as ev
@@ -94,16 +94,26 @@ def _into(ledger: BlockLedger, item: str, item_id: str, data: dict[str, Any]) ->
         ledger.rule_since = datetime.fromisoformat(data["rule_since"])
 
 
+# Read for every decision (what waits for an answer): built once (issue 26).
+_LEDGER = (
+    select(v_block_ledger.c.item, v_block_ledger.c.item_id, v_block_ledger.c.data)
+    .where(v_block_ledger.c.user_id == bindparam("user_id"))
+    .order_by(v_block_ledger.c.item_id)
+)
+# By the key's second column: the done rows are never read.
+_LEDGER_OPEN = (
+    select(v_block_ledger.c.item, v_block_ledger.c.item_id, v_block_ledger.c.data)
+    .where(v_block_ledger.c.user_id == bindparam("user_id"), v_block_ledger.c.item.in_([BLOCK, RULE]))
+    .order_by(v_block_ledger.c.item_id)
+)
+
+
 def read(connection: Connection, user_id: str, *, with_done: bool = True) -> BlockLedger:
     """One person's ledger as the projection holds it (without the done actions when only the
     blocks and the rule are wanted: what waits for an answer)."""
-    query = select(v_block_ledger.c.item, v_block_ledger.c.item_id, v_block_ledger.c.data).where(
-        v_block_ledger.c.user_id == user_id
-    )
-    if not with_done:  # by the key's second column: the done rows are never read
-        query = query.where(v_block_ledger.c.item.in_([BLOCK, RULE]))
+    query = _LEDGER if with_done else _LEDGER_OPEN
     ledger = BlockLedger()
-    for item, item_id, data in connection.execute(query.order_by(v_block_ledger.c.item_id)):
+    for item, item_id, data in connection.execute(query, {"user_id": user_id}):
         _into(ledger, item, item_id, orjson.loads(data))
     return ledger
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     or_,
     select,
     update,
@@ -94,15 +95,21 @@ def claim_due(connection: Connection, now: float, hold_seconds: float, limit: in
     return found
 
 
+# Run once per decision: built once (issue 26). An UPDATE reserves its columns' names for binds.
+_SETTLE = (
+    update(decision_marks)
+    .where(decision_marks.c.user_id == bindparam("user"), decision_marks.c.version == bindparam("seen"))
+    .values(due_at=bindparam("due"), claimed_until=None)
+)
+_MARK_OF = select(decision_marks.c.due_at, decision_marks.c.version).where(
+    decision_marks.c.user_id == bindparam("user")
+)
+
+
 def settle(connection: Connection, mark: Mark, next_due: float) -> bool:
     """Decided: due again at `next_due`, unless a change came meanwhile (then it stays due now)."""
     t = decision_marks
-    statement = (
-        update(t)
-        .where(t.c.user_id == mark.user_id, t.c.version == mark.version)
-        .values(due_at=next_due, claimed_until=None)
-    )
-    if connection.execute(statement).rowcount:
+    if connection.execute(_SETTLE, {"user": mark.user_id, "seen": mark.version, "due": next_due}).rowcount:
         return True
     connection.execute(update(t).where(t.c.user_id == mark.user_id).values(claimed_until=None))
     return False
@@ -115,7 +122,5 @@ def postpone(connection: Connection, user_id: str, due_at: float) -> None:
 
 
 def mark_of(connection: Connection, user_id: str) -> tuple[float, int] | None:
-    row = connection.execute(
-        select(decision_marks.c.due_at, decision_marks.c.version).where(decision_marks.c.user_id == user_id)
-    ).first()
+    row = connection.execute(_MARK_OF, {"user": user_id}).first()
     return (float(row[0]), int(row[1])) if row else None

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import ConcurrencyError
@@ -37,6 +37,14 @@ RawRow = tuple[int, str, str, int, str]
 
 _ID_CHUNK = 500
 _COLUMNS = ("event_id", "stream_id", "version", "user_id", "type", "schema_version", "data", "recorded_at")
+
+
+# A profile replay (every decision, every send) reads its stream with this: built once (issue 26).
+_STREAM = (
+    select(events)
+    .where(events.c.stream_id == bindparam("stream_id"), events.c.version > bindparam("after"))
+    .order_by(events.c.version)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,12 +188,8 @@ class EventStore:
     @staticmethod
     def read_stream_in(connection: Connection, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
         """Read inside the caller's transaction (e.g. a decision holding the stream's lock)."""
-        query = (
-            select(events)
-            .where(events.c.stream_id == stream_id, events.c.version > after_version)
-            .order_by(events.c.version)
-        )
-        return [_recorded(row._mapping) for row in connection.execute(query)]
+        rows = connection.execute(_STREAM, {"stream_id": stream_id, "after": after_version})
+        return [_recorded(row._mapping) for row in rows]
 
     @staticmethod
     def stream_payloads(connection: Connection, stream_id: str) -> list[tuple[str, dict[str, Any]]]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from domain.people.meetings import Meeting
 from integrations.storage.caldav_store.tables import caldav_occurrences
@@ -78,32 +78,34 @@ def from_facts(source: str, key: str, facts: Mapping[str, Any]) -> Meeting | Non
     )
 
 
+# Each read for every next list and digest: built once (issue 26).
+_GOOGLE = select(google_occurrences.c.key, google_occurrences.c.facts).where(
+    google_occurrences.c.user_id == bindparam("user_id")
+)
+_ICAL = (
+    select(ical_occurrences.c.source_id, ical_occurrences.c.key, ical_occurrences.c.facts)
+    .join(ical_sources, ical_sources.c.source_id == ical_occurrences.c.source_id)
+    .where(ical_sources.c.user_id == bindparam("user_id"))
+)
+_CALDAV = select(caldav_occurrences.c.key, caldav_occurrences.c.facts).where(
+    caldav_occurrences.c.user_id == bindparam("user_id")
+)
+
+
 def _google(connection: Connection, user_id: str) -> list[Meeting]:
-    rows = connection.execute(
-        select(google_occurrences.c.key, google_occurrences.c.facts).where(
-            google_occurrences.c.user_id == user_id
-        )
-    )
+    rows = connection.execute(_GOOGLE, {"user_id": user_id})
     found = (from_facts("google", key, json.loads(facts)) for key, facts in rows)
     return [m for m in found if m is not None]
 
 
 def _ical(connection: Connection, user_id: str) -> list[Meeting]:
-    rows = connection.execute(
-        select(ical_occurrences.c.source_id, ical_occurrences.c.key, ical_occurrences.c.facts)
-        .join(ical_sources, ical_sources.c.source_id == ical_occurrences.c.source_id)
-        .where(ical_sources.c.user_id == user_id)
-    )
+    rows = connection.execute(_ICAL, {"user_id": user_id})
     found = (from_facts("ical", f"{source}/{key}", json.loads(facts)) for source, key, facts in rows)
     return [m for m in found if m is not None]
 
 
 def _caldav(connection: Connection, user_id: str) -> list[Meeting]:
-    rows = connection.execute(
-        select(caldav_occurrences.c.key, caldav_occurrences.c.facts).where(
-            caldav_occurrences.c.user_id == user_id
-        )
-    )
+    rows = connection.execute(_CALDAV, {"user_id": user_id})
     found = (from_facts("caldav", key, json.loads(facts)) for key, facts in rows)
     return [m for m in found if m is not None]
 

@@ -29,6 +29,7 @@ from integrations.storage.schema import v_actions, v_aspirations, v_contacts, v_
 
 TABLES = (v_users, v_aspirations, v_goals, v_contacts, v_progress)
 _CHUNK = 500  # ids per IN (...): well inside every driver's parameter limit
+_COUNTED = frozenset({ev.ACTION_DONE, ev.ACTION_RETRACTED})  # the actions-stream events the views fold
 
 
 def apply(connection: Connection, rows: list[RawRow]) -> None:
@@ -137,13 +138,15 @@ class _IncrementalBatch:
             kind, _, owner = stream_id.partition("-")
             if kind == "user":
                 self._profile_event(owner, event_type, data)
-            elif kind == "actions":
+            elif kind == "actions" and event_type in _COUNTED:
+                # Only these move the views: an update decided or delivered (most of an actions
+                # stream on a digest morning) must not cost four reads of the owner's rows.
                 changes = self._user(owner)
                 if changes is None:
                     continue
                 if event_type == ev.ACTION_DONE:
                     self._action_done(changes, action_from_done(data), position)
-                elif event_type == ev.ACTION_RETRACTED:
+                else:
                     self._action_retracted(changes, data["action_id"], position)
         for changes in self.users.values():
             self._flush(changes)

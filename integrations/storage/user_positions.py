@@ -13,8 +13,10 @@ and rebuilds take it), then user rows in user order; a write takes its own user'
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Insert, Select, String, Update, bindparam, delete, func, select, update
 
 from integrations.storage.database import is_sqlite
 from integrations.storage.schema import checkpoints, events, projection_users
@@ -23,31 +25,31 @@ from integrations.storage.schema import checkpoints, events, projection_users
 def _insert_missing(connection: Connection, rows: list[dict[str, object]]) -> None:
     if not rows:
         return
-    # Imported here: the PostgreSQL dialect module alone costs a command 40 ms of start-up.
-    if is_sqlite(connection):
+    connection.execute(_insert_rows(is_sqlite(connection)), rows)
+
+
+@lru_cache(maxsize=2)
+def _insert_rows(lite: bool) -> Insert:
+    """Built once per dialect (issue 26). Imported here: the PostgreSQL dialect module alone costs
+    a command 40 ms of start-up."""
+    if lite:
         from sqlalchemy.dialects import sqlite
 
-        connection.execute(sqlite.insert(projection_users).on_conflict_do_nothing(), rows)
-    else:
-        from sqlalchemy.dialects import postgresql
+        return sqlite.insert(projection_users).on_conflict_do_nothing()
+    from sqlalchemy.dialects import postgresql
 
-        connection.execute(postgresql.insert(projection_users).on_conflict_do_nothing(), rows)
+    return postgresql.insert(projection_users).on_conflict_do_nothing()
 
 
 def lock_user(connection: Connection, user_id: str, names: tuple[str, ...]) -> dict[str, int]:
     """Lock one user's rows of these projections until the transaction ends and answer where each
     projection stands for that user. The global checkpoints are read after the lock, in a statement
     of their own: under READ COMMITTED it sees what a whole-log catch-up we waited for committed."""
-    query = (
-        select(projection_users.c.projection, projection_users.c.position)
-        .where(projection_users.c.user_id == user_id, projection_users.c.projection.in_(names))
-        .order_by(projection_users.c.projection)
-        .with_for_update()
-    )
-    own = dict(connection.execute(query).all())
+    query, user = _own_rows(names), {"user_id": user_id}
+    own: dict[str, int] = dict(connection.execute(query, user).all())
     if len(own) < len(names):
         _insert_missing(connection, [{"user_id": user_id, "projection": n, "position": 0} for n in names])
-        own = dict(connection.execute(query).all())
+        own = dict(connection.execute(query, user).all())
     shared = _checkpoints(connection, names)
     return {name: max(int(own.get(name, 0)), shared.get(name, 0)) for name in names}
 
@@ -70,30 +72,13 @@ def lock_users(connection: Connection, name: str, user_ids: Iterable[str]) -> di
 
 def advance(connection: Connection, user_id: str, names: list[str], to: int) -> None:
     """Forward only, like the global checkpoint (these projections of one user, one statement)."""
-    connection.execute(
-        update(projection_users)
-        .where(
-            projection_users.c.user_id == user_id,
-            projection_users.c.projection.in_(names),
-            projection_users.c.position < to,
-        )
-        .values(position=to)
-    )
+    connection.execute(_advance(tuple(names)), {"owner": user_id, "to": to})
 
 
 def at_head(connection: Connection, user_id: str, names: tuple[str, ...]) -> bool:
     """Whether every named projection has applied all of this user's events: one query, for the
     common case of a read or a write with nothing new to project."""
-    head = select(func.max(events.c.position)).where(events.c.user_id == user_id).scalar_subquery()
-    columns = [head]
-    for name in names:
-        columns.append(select(checkpoints.c.position).where(checkpoints.c.name == name).scalar_subquery())
-        columns.append(
-            select(projection_users.c.position)
-            .where(projection_users.c.user_id == user_id, projection_users.c.projection == name)
-            .scalar_subquery()
-        )
-    row = connection.execute(select(*columns)).one()
+    row = connection.execute(_at_head(names), {"user_id": user_id}).one()
     if row[0] is None:
         return True  # no events of this user at all
     stands = [max(int(row[i] or 0), int(row[i + 1] or 0)) for i in range(1, len(row), 2)]
@@ -110,5 +95,49 @@ def clear(connection: Connection, names: tuple[str, ...]) -> None:
 
 
 def _checkpoints(connection: Connection, names: tuple[str, ...]) -> dict[str, int]:
-    query = select(checkpoints.c.name, checkpoints.c.position).where(checkpoints.c.name.in_(names))
-    return {name: int(position) for name, position in connection.execute(query)}
+    return {name: int(position) for name, position in connection.execute(_shared_rows(names))}
+
+
+# Built once per set of projections (issue 26: every decision catches its person up, and building
+# these selects and their cache keys cost more of our CPU than running them); the user is bound.
+@lru_cache(maxsize=8)
+def _own_rows(names: tuple[str, ...]) -> Select[Any]:
+    return (
+        select(projection_users.c.projection, projection_users.c.position)
+        .where(projection_users.c.user_id == bindparam("user_id"), projection_users.c.projection.in_(names))
+        .order_by(projection_users.c.projection)
+        .with_for_update()
+    )
+
+
+@lru_cache(maxsize=8)
+def _shared_rows(names: tuple[str, ...]) -> Select[Any]:
+    return select(checkpoints.c.name, checkpoints.c.position).where(checkpoints.c.name.in_(names))
+
+
+@lru_cache(maxsize=8)
+def _advance(names: tuple[str, ...]) -> Update:
+    return (
+        update(projection_users)
+        .where(
+            projection_users.c.user_id == bindparam("owner"),  # not a column's name: an UPDATE reserves those
+            projection_users.c.projection.in_(names),
+            projection_users.c.position < bindparam("to"),
+        )
+        .values(position=bindparam("to"))
+    )
+
+
+@lru_cache(maxsize=8)
+def _at_head(names: tuple[str, ...]) -> Select[Any]:
+    user = bindparam("user_id", type_=String)
+    head = select(func.max(events.c.position)).where(events.c.user_id == user).scalar_subquery()
+    columns = [head]
+    for name in names:
+        columns.append(select(checkpoints.c.position).where(checkpoints.c.name == name).scalar_subquery())
+        columns.append(
+            select(projection_users.c.position)
+            .where(projection_users.c.user_id == user, projection_users.c.projection == name)
+            .scalar_subquery()
+        )
+    return select(*columns)

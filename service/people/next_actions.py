@@ -31,6 +31,7 @@ from domain.people.next_answers import (
 from domain.people.offers import MAX_ITEMS, MAX_LENGTH
 from domain.tracking.actions import ActionFact, action_from_done
 from domain.tracking.periods import local_date, local_midnight
+from integrations.storage import unit_of_work
 from integrations.storage.database import read_transaction
 from integrations.storage.event_store import EventStore
 from integrations.storage.meetings import meetings as stored_meetings
@@ -64,11 +65,20 @@ def _read(app: App, user_id: str, as_of: date | None = None) -> tuple[_Log, date
     """The person's profile and actions stream, folded as the log says (no projection needed), and
     the moment to read them at. As of a past day, profile changes made after it are not known yet
     (offers, needs, cadences, goals); facts with a time of their own are cut by the domain."""
+    # Inside a unit of work, now: the unit's one profile replay, read in the same transaction as
+    # the rest (a digest decision replays it anyway; issue 26). Read-only, as every caller of it.
+    unit_profile = (
+        app.profile(user_id) if as_of is None and unit_of_work.memo(app.engine) is not None else None
+    )
     with read_transaction(app.engine) as connection:
-        stored = EventStore.stream_payloads(connection, ev.profile_stream(user_id))
+        stored = (
+            []
+            if unit_profile is not None
+            else EventStore.stream_payloads(connection, ev.profile_stream(user_id))
+        )
         recorded = EventStore.stream_payloads(connection, ev.actions_stream(user_id))
         meetings = stored_meetings(connection, user_id)
-    profile = Profile(user_id)
+    profile = unit_profile if unit_profile is not None else Profile(user_id)
     for event_type, data in stored:
         profile.apply(event_type, data)
     if not profile.registered:

@@ -17,6 +17,7 @@ from service.shapes.progress import ProgressOut
 if TYPE_CHECKING:  # SQLAlchemy loads when the store is opened; see service/read_models/quick_progress.py
     from sqlalchemy import Connection
 
+    from integrations.storage.view_rows import UserRecord
     from service.app import App
 
 
@@ -41,13 +42,12 @@ def progress(
     """Reads the projection: its cost grows with goals and periods, never with the log. `as_of`
     a day: progress at its end; `at` a moment: judged then, with what was done before it (the first
     moment of a week judges the week before as over)."""
-    from integrations.storage import views
     from integrations.storage.database import read_transaction
 
     app.projection.catch_up(user_id)
     # One read transaction for the user and their views (on PostgreSQL each one is a round trip).
     with read_transaction(app.engine) as connection:
-        user = views.find_user(connection, user_id) or app.user(user_id)  # app.user: the not-found error
+        user, stored_goals, counts, names = _stored(app, connection, user_id)
         tz = parse_timezone(user.timezone)  # the users view holds the settings: no profile replay here
         now = app.now()
         judged = None
@@ -59,12 +59,35 @@ def progress(
             if as_of > local_date(now, tz):
                 raise DomainError(f"as-of date {as_of.isoformat()} is in the future")
             now = min(now, local_midnight(as_of + timedelta(days=1), tz) - timedelta(microseconds=1))
-        goals = [g for g in views.goals(connection, user_id) if g.set_at <= now or as_of is None]
-        counts = views.progress_counts(connection, user_id)
+        goals = [g for g in stored_goals if g.set_at <= now or as_of is None]
         if as_of is not None:
             _count_until(connection, user_id, app.profile(user_id), goals, counts, now)
-        names = {a.aspiration_id: a.text for a in views.aspirations(connection, user_id)}
     return progress_lines(goals, counts, names, judged or now, tz, user.week_start, include_archived)
+
+
+def _stored(
+    app: App, connection: Connection, user_id: str
+) -> tuple[UserRecord, list[Goal], dict[str, dict[date, int]], dict[str, str]]:
+    """The user's row, goals, stored counts and aspiration names. Inside a unit of work they are
+    read once until it writes: a digest decision judges progress twice, now and at the week's end
+    (issue 26). The counts come as a copy each time, since `_count_until` rewrites them."""
+    from integrations.storage import unit_of_work, views
+    from service.app import USER_MEMO
+
+    memo = unit_of_work.memo(app.engine)
+    key = ("progress-rows", user_id)
+    if memo is not None and key in memo:
+        user, goals, counts, names = memo[key]
+    else:
+        user = views.find_user(connection, user_id) or app.user(user_id)  # app.user: the not-found error
+        goals = views.goals(connection, user_id)
+        counts = views.progress_counts(connection, user_id)
+        names = {a.aspiration_id: a.text for a in views.aspirations(connection, user_id)}
+        if memo is not None:
+            memo[key] = user, goals, counts, names
+            # Caught up (`progress` caught up first): what `App.user` would answer in this unit.
+            memo.setdefault((USER_MEMO, user_id), user)
+    return user, goals, {goal_id: dict(by_period) for goal_id, by_period in counts.items()}, names
 
 
 def progress_lines(

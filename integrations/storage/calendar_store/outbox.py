@@ -7,16 +7,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from integrations.storage.calendar_store.tables import google_outbox
 
 
 def outbox_rows(connection: Connection, user_id: str, *, pending_only: bool = False) -> list[dict[str, Any]]:
-    query = select(google_outbox).where(google_outbox.c.user_id == user_id)
-    if pending_only:
-        query = query.where(google_outbox.c.revision != google_outbox.c.pushed_revision)
-    return [dict(r) for r in connection.execute(query.order_by(google_outbox.c.start_at)).mappings()]
+    query = _PENDING if pending_only else _ROWS
+    return [dict(r) for r in connection.execute(query, {"user_id": user_id}).mappings()]
+
+
+# A digest reads the outbox (what is planned next week): built once (issue 26).
+_ROWS = (
+    select(google_outbox)
+    .where(google_outbox.c.user_id == bindparam("user_id"))
+    .order_by(google_outbox.c.start_at)
+)
+_PENDING = (
+    select(google_outbox)
+    .where(
+        google_outbox.c.user_id == bindparam("user_id"),
+        google_outbox.c.revision != google_outbox.c.pushed_revision,
+    )
+    .order_by(google_outbox.c.start_at)
+)
 
 
 def outbox_by_event_ids(
