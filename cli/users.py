@@ -107,15 +107,15 @@ def token_rotate(
     with opened() as (service, settings):
         record = service.user(user)
         done = credentials.rotate_everything(service, settings, record.user_id)
-    feeds = [f.https for f in done.feeds]
     if as_json:
-        render.print_json(
-            {"user_id": record.user_id, "handle": record.handle, "token": done.token, "feeds": feeds}
-        )
+        from service.shapes.account import RotatedOut, UserRotatedOut
+
+        shape = RotatedOut.of(done).model_dump()
+        render.print_shape(UserRotatedOut(**shape, user_id=record.user_id, handle=record.handle))
         return
     _print_token(record.user_id, record.handle, done.token, as_json)
-    for url in feeds:
-        render.console.print(f"New feed URL: {url}", highlight=False, soft_wrap=True)
+    for links in done.feeds:
+        render.console.print(f"New feed URL: {links.https}", highlight=False, soft_wrap=True)
     render.console.print("Every confirm and unsubscribe link sent before now no longer works.")
 
 

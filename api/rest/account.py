@@ -6,19 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from api.deps import ERRORS, CallerDep, SettingsDep
 from api.schemas import Me
 from service.access import credentials
-from service.shapes.feeds import FeedLinksOut
+from service.shapes.account import RotatedOut
 
 router = APIRouter(prefix="/api/v1/me", tags=["account"], responses=ERRORS)
-
-
-class RotatedOut(BaseModel):
-    token: str
-    feeds: list[FeedLinksOut]  # every feed's new links: yours, and each goal's
 
 
 @router.get("", response_model=Me)
@@ -39,4 +33,4 @@ def rotate(who: CallerDep, settings: SettingsDep) -> RotatedOut:
     """A leaked token? New API token (answered once), new feed URLs, and every confirm and
     unsubscribe link sent so far refused. The token that made this call stops working."""
     done = credentials.rotate_everything(who.app, settings, who.user_id)
-    return RotatedOut(token=done.token, feeds=[FeedLinksOut.of(f) for f in done.feeds])
+    return RotatedOut.of(done)

@@ -19,6 +19,7 @@ from domain.event_types.events import Event
 from service.access import accounts, credentials
 from service.app import App
 from service.settings import Settings
+from service.shapes.feeds import FeedLinksOut
 from service.tracking.confirm_links import Links
 from service.updates import Updates, unsubscribe_link
 from tests.api.conftest import Clock, User
@@ -114,7 +115,9 @@ def test_netgoals_user_token_rotate_everything(tmp_path: Path, monkeypatch: pyte
     done = runner.invoke(cli, ["user", "token", "rotate", "ann@example.com", "--everything", "--json"])
     assert done.exit_code == 0, done.output
     rotated = json.loads(done.output)
-    assert rotated["token"] != added["token"] and rotated["feeds"] and rotated["feeds"] != [old_feed]
+    assert (rotated["user_id"], rotated["handle"]) == (added["user_id"], "ann@example.com")
+    assert rotated["token"] != added["token"] and [f["https"] for f in rotated["feeds"]] != [old_feed]
+    assert set(rotated["feeds"][0]) == set(FeedLinksOut.model_fields)  # the API's shape (RotatedOut)
     app = App.open(Settings(home=tmp_path))
     try:
         assert accounts.authenticate(app, added["token"]) is None
