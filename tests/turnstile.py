@@ -8,7 +8,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import NullPool, create_engine, text
 
@@ -94,3 +94,28 @@ class Sessions:
 
     def close(self) -> None:
         self._engine.dispose()
+
+
+class Held(Protocol):
+    """A test server whose requests can be held (the Google fake, the CalDAV quirks proxy)."""
+
+    before_answer: Callable[[], None] | None
+
+
+def nothing_idle_in_transaction(server: Held, sessions: Sessions, run: Callable[[], T]) -> tuple[T, int]:
+    """`run` with every request to `server` held while the test looks at the database; asserts no
+    session waited inside a transaction, and answers `run`'s result and how many requests were held."""
+    turnstile = Turnstile()
+    held: list[list[str]] = []
+
+    def look() -> None:
+        if found := sessions.idle_in_transaction():
+            held.append(found)
+
+    server.before_answer = turnstile.stop
+    try:
+        result, seen = turnstile.through(run, look)
+    finally:
+        server.before_answer = None
+    assert held == [], f"{len(held)} of {seen} requests waited with a transaction open: {held[0]}"
+    return result, seen

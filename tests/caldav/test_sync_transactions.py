@@ -10,7 +10,7 @@ at `pg_stat_activity` for the test's database."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from tests.caldav.conftest import new_calendar
 from tests.caldav.quirks_proxy import QuirksProxy
 from tests.caldav.user_client import Attendee, event, local
 from tests.conftest import FixedClock
-from tests.turnstile import Sessions, Turnstile
+from tests.turnstile import Sessions, nothing_idle_in_transaction
 
 ADA = "ada@example.org"
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)  # a Saturday
@@ -43,25 +43,6 @@ def sessions(postgres_url: str) -> Iterator[Sessions]:
     found = Sessions(postgres_url)
     yield found
     found.close()
-
-
-def _looking(quirks: QuirksProxy, sessions: Sessions, run: Callable[[], Any]) -> tuple[Any, int]:
-    """`run` with every request to the server held while the test looks; its result, and how many
-    requests were held."""
-    turnstile = Turnstile()
-    held: list[list[str]] = []
-
-    def look() -> None:
-        if found := sessions.idle_in_transaction():
-            held.append(found)
-
-    quirks.before_answer = turnstile.stop
-    try:
-        result, seen = turnstile.through(run, look)
-    finally:
-        quirks.before_answer = None
-    assert held == [], f"{len(held)} of {seen} requests waited with a transaction open: {held[0]}"
-    return result, seen
 
 
 def test_no_transaction_is_open_while_the_caldav_server_answers(
@@ -91,9 +72,9 @@ def test_no_transaction_is_open_while_the_caldav_server_answers(
                     plan_into=goals_url,
                 )
 
-        _connected, seen = _looking(quirks, sessions, connect)
+        _connected, seen = nothing_idle_in_transaction(quirks, sessions, connect)
         assert seen >= 2
-        report, seen = _looking(quirks, sessions, lambda: sync_once(app, caldav, user_id))
+        report, seen = nothing_idle_in_transaction(quirks, sessions, lambda: sync_once(app, caldav, user_id))
         assert report.error is None, report.error
         assert seen >= 3 and report.planned  # both calendars read, busy time asked, blocks written
         mine.add(
@@ -109,7 +90,7 @@ def test_no_transaction_is_open_while_the_caldav_server_answers(
             with app.unit():
                 return sync_once(app, caldav, user_id)
 
-        report, seen = _looking(quirks, sessions, sync_in_a_unit)
+        report, seen = nothing_idle_in_transaction(quirks, sessions, sync_in_a_unit)
         assert report.error is None, report.error
         assert seen >= 2
         done = {

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from service import google
 from tests.google.conftest import World
-from tests.turnstile import Sessions, Turnstile
+from tests.turnstile import Sessions, nothing_idle_in_transaction
 
 MEETUP = datetime(2026, 11, 25, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
@@ -31,28 +30,9 @@ def sessions(postgres_url: str) -> Iterator[Sessions]:
     found.close()
 
 
-def _looking(world: World, sessions: Sessions, run: Callable[[], Any]) -> tuple[Any, int]:
-    """`run` with every request to Google held while the test looks; its result, and how many
-    requests were held."""
-    turnstile = Turnstile()
-    held: list[list[str]] = []
-
-    def look() -> None:
-        if found := sessions.idle_in_transaction():
-            held.append(found)
-
-    world.fake.before_answer = turnstile.stop
-    try:
-        result, seen = turnstile.through(run, look)
-    finally:
-        world.fake.before_answer = None
-    assert held == [], f"{len(held)} of {seen} calls to Google waited with a transaction open: {held[0]}"
-    return result, seen
-
-
 def _sync_looking(world: World, sessions: Sessions) -> int:
     """One sync, every request to Google held while the test looks; how many were held."""
-    report, seen = _looking(world, sessions, world.sync)
+    report, seen = nothing_idle_in_transaction(world.fake, sessions, world.sync)
     assert report.status == "connected", report
     return seen
 
@@ -74,5 +54,5 @@ def test_no_transaction_is_open_while_google_answers(
         with world.app.unit():  # a caller's unit of work: the release is what keeps it clean
             return google.disconnect(world.app, world.google, world.user_id)
 
-    disconnected, seen = _looking(world, sessions, disconnect)
+    disconnected, seen = nothing_idle_in_transaction(world.fake, sessions, disconnect)
     assert disconnected and seen >= 1  # the grant revoked (and push channels stopped, if any)
