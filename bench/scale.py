@@ -291,14 +291,15 @@ def measure_ticks(
     return cost, ticked[0]
 
 
-def defer_the_rest(app: App, now: datetime, digest_at: datetime) -> int:
+def defer_the_rest(app: App, now: datetime, digest_at: datetime, into_digest: bool = False) -> int:
     """After a sampled first tick: everyone still due is moved past the measured ticks (an hour
     after the digest tick's clock), so the quiet tick finds nobody due and the sampled digest tick
     is about the people the first tick decided for (otherwise it picked undecided people, whose
-    first decision added an update each to their digest)."""
+    first decision added an update each to their digest). `into_digest`: moved to the digest
+    tick's clock instead, so that tick decides everyone (--digest-all)."""
     with write_transaction(app.engine) as connection:
         t = decision_marks
-        later = (digest_at + timedelta(hours=1)).timestamp()
+        later = (digest_at if into_digest else digest_at + timedelta(hours=1)).timestamp()
         moved = connection.execute(
             update(t).where(t.c.due_at <= now.timestamp()).values(due_at=later, claimed_until=None)
         )
@@ -344,7 +345,7 @@ def one_size(count: int, sample: int | None = None, digest_all: bool = False) ->
                 print(f"  build {results['build']:.1f} s", flush=True)
                 results["first"], first = measure_ticks("first", meter, app, ctx, sample)
                 if sample is not None:
-                    moved = defer_the_rest(app, now, monday)
+                    moved = defer_the_rest(app, now, monday, into_digest=digest_all)
                     print(f"  sampled: the other {moved} marks deferred", flush=True)
                 # Twenty quiet ticks (one is below /proc's 10 ms resolution), reported per tick.
                 quiet = meter.measure(lambda: [background.progress_updates(jobs) for _ in range(QUIET_TICKS)])
