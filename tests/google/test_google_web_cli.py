@@ -23,6 +23,7 @@ from cli.main import app as cli
 from integrations.storage.secrets import SecretKeyMissingError
 from service import google
 from service.access import accounts
+from service.settings import Settings
 from tests.api.conftest import User
 from tests.api.test_dashboard import sign_in
 from tests.conftest import FixedClock
@@ -108,11 +109,11 @@ def test_secrets_never_reach_tables_log_or_logs(world: World, caplog: pytest.Log
     assert secrets_ and not [s for s in secrets_ if s in everything]
 
 
-def test_cli_connect_sync_and_suggestions(
-    fake: GoogleCalendarFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _cli_against_the_fake(
+    fake: GoogleCalendarFake, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = settings_for(fake, tmp_path / "home")
-    env = {
+    """The CLI as Ada, against the Google fake, on `settings`' home; the browser it opens approves."""
+    for name, value in {
         "NETGOALS_HOME": str(settings.home),
         "NETGOALS_USER": ADA,
         "NETGOALS_NOW": NOW.isoformat(),
@@ -122,9 +123,8 @@ def test_cli_connect_sync_and_suggestions(
         "NETGOALS_GOOGLE_TOKEN_URI": fake.token_uri,
         "NETGOALS_GOOGLE_REVOKE_URI": fake.revoke_uri,
         "NETGOALS_GOOGLE_API_ENDPOINT": fake.api_url,
-        "NETGOALS_PUBLIC_URL": "https://netgoals.invalid",  # no push channels from the CLI test
-    }
-    for name, value in env.items():
+        "NETGOALS_PUBLIC_URL": "https://netgoals.invalid",  # no push channels from the CLI tests
+    }.items():
         monkeypatch.setenv(name, value)
 
     def browser(url: str) -> bool:  # the person approves in their browser
@@ -132,6 +132,13 @@ def test_cli_connect_sync_and_suggestions(
         return True
 
     monkeypatch.setattr(google_cli.webbrowser, "open", browser)
+
+
+def test_cli_connect_sync_and_suggestions(
+    fake: GoogleCalendarFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(fake, tmp_path / "home")
+    _cli_against_the_fake(fake, settings, monkeypatch)
     runner = CliRunner()
 
     def run(args: list[str]) -> str:
@@ -181,25 +188,7 @@ def test_google_status_over_the_cli_is_the_apis_two_answers_merged(
     """One shape per resource (issue 25): `google status --json` dumps GoogleOverviewOut, the
     API's status (GET /api/v1/google) and freshness (GET /api/v1/google/sync) merged as before."""
     settings = settings_for(fake, tmp_path / "home", public_url="https://netgoals.invalid")
-    for name, value in {
-        "NETGOALS_HOME": str(settings.home),
-        "NETGOALS_USER": ADA,
-        "NETGOALS_NOW": NOW.isoformat(),
-        "NETGOALS_GOOGLE_CLIENT_ID": fake.client_id,
-        "NETGOALS_GOOGLE_CLIENT_SECRET": fake.client_secret,
-        "NETGOALS_GOOGLE_AUTH_URI": fake.auth_uri,
-        "NETGOALS_GOOGLE_TOKEN_URI": fake.token_uri,
-        "NETGOALS_GOOGLE_REVOKE_URI": fake.revoke_uri,
-        "NETGOALS_GOOGLE_API_ENDPOINT": fake.api_url,
-        "NETGOALS_PUBLIC_URL": "https://netgoals.invalid",
-    }.items():
-        monkeypatch.setenv(name, value)
-
-    def browser(url: str) -> bool:  # the person approves in their browser
-        threading.Thread(target=lambda: httpx.get(url, follow_redirects=True), daemon=True).start()
-        return True
-
-    monkeypatch.setattr(google_cli.webbrowser, "open", browser)
+    _cli_against_the_fake(fake, settings, monkeypatch)
     runner = CliRunner()
     met = datetime(2026, 11, 25, 18, tzinfo=BERLIN)
     fake.add_event(

@@ -279,23 +279,29 @@ def test_signed_out_settings_go_to_sign_in(client: TestClient) -> None:
     assert (response.status_code, response.headers["location"]) == (303, "/signin")
 
 
-def test_the_cli_says_waiting_and_confirms_with_the_link(
-    tmp_path: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+def _cli_environment(
+    tmp_path: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch, **extra: str
 ) -> None:
-    """`netgoals notify email` queues the link and says so; `notify status` and `notify test` say
-    the address waits; `notify confirm LINK` confirms it (no web server needed)."""
-    settings = make_settings(tmp_path, smtp_server.port, f"sqlite:///{tmp_path / 'netgoals.db'}")
+    """The CLI on a store of its own in `tmp_path`, sending through the test's mail server."""
     for name, value in {
         "NETGOALS_HOME": str(tmp_path),
-        "NETGOALS_DATABASE_URL": settings.database_url or "",
+        "NETGOALS_DATABASE_URL": f"sqlite:///{tmp_path / 'netgoals.db'}",
         "NETGOALS_SECRET_KEY": "test-secret-key-for-updates",
         "NETGOALS_SMTP_HOST": "127.0.0.1",
         "NETGOALS_SMTP_PORT": str(smtp_server.port),
         "NETGOALS_SMTP_SECURITY": "none",
         "NETGOALS_PUBLIC_URL": "https://netgoals.test",
-        "COLUMNS": "200",
+        **extra,
     }.items():
         monkeypatch.setenv(name, value)
+
+
+def test_the_cli_says_waiting_and_confirms_with_the_link(
+    tmp_path: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`netgoals notify email` queues the link and says so; `notify status` and `notify test` say
+    the address waits; `notify confirm LINK` confirms it (no web server needed)."""
+    _cli_environment(tmp_path, smtp_server, monkeypatch, COLUMNS="200")
     runner = CliRunner()
     assert runner.invoke(cli, ["user", "add", "ann@example.com"]).exit_code == 0
     chose = runner.invoke(cli, ["notify", "email", "ann@example.com", "--user", "ann@example.com"])
@@ -323,17 +329,7 @@ def test_the_cli_and_the_api_answer_the_same_shapes(
     """One shape per resource (issue 25): `notify status --json` and the preferences (read or set),
     `updates --json` and GET /api/v1/updates, dump the same models (service/shapes/updates.py)."""
     settings = make_settings(tmp_path, smtp_server.port, f"sqlite:///{tmp_path / 'netgoals.db'}")
-    for name, value in {
-        "NETGOALS_HOME": str(tmp_path),
-        "NETGOALS_DATABASE_URL": settings.database_url or "",
-        "NETGOALS_SECRET_KEY": "test-secret-key-for-updates",
-        "NETGOALS_SMTP_HOST": "127.0.0.1",
-        "NETGOALS_SMTP_PORT": str(smtp_server.port),
-        "NETGOALS_SMTP_SECURITY": "none",
-        "NETGOALS_PUBLIC_URL": "https://netgoals.test",
-        "NETGOALS_USER": "ann@example.com",
-    }.items():
-        monkeypatch.setenv(name, value)
+    _cli_environment(tmp_path, smtp_server, monkeypatch, NETGOALS_USER="ann@example.com")
     runner = CliRunner()
     assert runner.invoke(cli, ["user", "add", "ann@example.com"]).exit_code == 0
     assert runner.invoke(cli, ["notify", "email", "ann@example.com", "--no-digest"]).exit_code == 0
