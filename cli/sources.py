@@ -15,7 +15,7 @@ from service.app import App
 from service.commands import DomainError, NotFoundError
 from service.operations import served
 from service.settings import Settings
-from service.shapes.sources import SourceOut, SourceReportOut
+from service.shapes.sources import SourceOut, SourceReadOut, SourceReportOut
 
 source_app = typer.Typer(
     no_args_is_help=True, help="Read iCal calendars (Outlook, iCloud, Meetup…) for attended events."
@@ -41,7 +41,11 @@ def add(
             body = path.read_bytes()
             added = ical.add_file_source(service, user_id, path.name, body, trust_all=trust_all, emails=email)
             report = ical.read_file_source(service, settings, added.source_id, user_id, body)
-            _print_reports([report], as_json)
+            if as_json:  # the API's upload answer: the source and what its read counted
+                source = ical.get_source(service, user_id, added.source_id)
+                render.print_shape(SourceReadOut.of(source, report))
+            else:
+                _print_reports([report], False)
             if report.status == "error":
                 raise typer.Exit(1)
             return

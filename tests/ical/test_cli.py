@@ -128,5 +128,13 @@ def test_sources_answer_the_same_over_the_cli_and_the_api(
         assert settled.json()["read"] == read_again
         now = {s["source_id"]: s for s in cli_json("source", "list")}
         assert settled.json()["source"] == now[upload]
+        second = tmp_path / "second.ics"
+        second.write_bytes(MEETUP)
+        uploaded = cli_json("source", "add", str(second))  # a file: the API upload's answer
+        upload_headers = {**auth, "content-type": "text/calendar"}
+        answer = client.post("/api/v1/sources/upload?name=third.ics", content=MEETUP, headers=upload_headers)
+        assert answer.status_code == 201, answer.text
+        assert set(uploaded) == set(answer.json()) == {"source", "read"}
+        assert set(uploaded["source"]) == SOURCE_KEYS and set(uploaded["read"]) == READ_KEYS
         other = client.post("/api/v1/sources", json={"url": server.url("/m.ics")}, headers=auth).json()
         assert other.keys() == added.keys() and other["last_status"] == added["last_status"] == "new"
