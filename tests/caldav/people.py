@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cryptography.fernet import Fernet
+from sqlalchemy import Connection, text
 
 from domain.decisions import GoalSpec
 from domain.event_types import events as ev
@@ -284,3 +285,12 @@ def _google_exdate(when: datetime) -> str:
 
 def report_ok(report: Any) -> None:
     assert report.error is None, report.error
+
+
+GONE = "http://127.0.0.1:9/"  # nothing listens on port 9 (discard): a server that went away
+
+
+def calendars_gone(connection: Connection) -> None:
+    """Every stored CalDAV home and calendar now points at a server that went away."""
+    connection.execute(text(f"UPDATE caldav_accounts SET home = '{GONE}ada/'"))
+    connection.execute(text(f"UPDATE caldav_calendars SET calendar_id = '{GONE}' || role || '/'"))

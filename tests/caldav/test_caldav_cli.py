@@ -19,7 +19,7 @@ from cli.main import app
 from service.app import App
 from service.settings import Settings
 from tests.caldav.conftest import new_calendar
-from tests.caldav.people import HOST, done_keys
+from tests.caldav.people import HOST, calendars_gone, done_keys
 from tests.caldav.servers import Server
 from tests.caldav.user_client import Attendee, event
 from tests.shape_api import api_for, cli_json
@@ -126,11 +126,8 @@ def test_a_failed_sync_exits_1_with_json_too(run: Invoke, radicale_server: Serve
     run(*connect, "--read", mine.calendar_url, stdin=f"{radicale_server.password}\n")
     service = App.open(Settings())
     try:
-        with service.engine.begin() as connection:  # the server went away: nothing listens on port 9
-            connection.execute(text("UPDATE caldav_accounts SET home = 'http://127.0.0.1:9/ada/'"))
-            connection.execute(
-                text("UPDATE caldav_calendars SET calendar_id = 'http://127.0.0.1:9/' || role || '/'")
-            )
+        with service.engine.begin() as connection:
+            calendars_gone(connection)
     finally:
         service.close()
     for command in (("sync", "--json"), ("caldav", "sync", "--json")):

@@ -32,6 +32,7 @@ from service.settings import Settings
 from service.shapes.caldav import CalDAVStatusOut
 from service.tracking import goals
 from tests.caldav.conftest import new_calendar
+from tests.caldav.people import GONE, calendars_gone
 from tests.caldav.servers import Server
 from tests.caldav.user_client import Attendee, UserClient, event, local
 from tests.conftest import FixedClock, machine_redis_url
@@ -266,12 +267,9 @@ def test_the_workers_poll_when_due_and_back_off_on_errors(world: World) -> None:
     # The server goes away: each failure waits longer (15, 30, 60 minutes).
     with write_transaction(world.app.engine) as connection:
         caldav_store.update_account(
-            connection, world.user_id, server_url="http://127.0.0.1:9/", next_poll_at=0
+            connection, world.user_id, server_url=GONE, next_poll_at=0
         )
-        connection.execute(text("UPDATE caldav_accounts SET home = 'http://127.0.0.1:9/ada/'"))
-        connection.execute(
-            text("UPDATE caldav_calendars SET calendar_id = 'http://127.0.0.1:9/' || role || '/'")
-        )
+        calendars_gone(connection)
     waits = []
     for _ in range(3):
         (report,) = poll_due(world.app, world.caldav)
