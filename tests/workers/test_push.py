@@ -96,7 +96,14 @@ def _run_burst(world: World, stack: object, web: object, port: int) -> None:
         # The real thing: an attended meetup appears in the calendar; Google (the fake) notifies.
         world.invite("Climate meetup", NOW - timedelta(days=2), "accepted", ["host@x.org"])
         wait_for(lambda: next(iter(world.progress().values()))[0] == 1, what="the meetup to count")
-        with httpx.Client(base_url=base) as http:
-            token = accounts.issue_token(world.app, world.user_id)
-            shown = http.get("/api/v1/google/sync", headers={"Authorization": f"Bearer {token}"}).json()
+        token = accounts.issue_token(world.app, world.user_id)
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http:
+            # The sync that counted it records its changes when it ends; the blocks it pushed make
+            # Google notify again, and that next sync (nothing new) is then the last one shown.
+            # Read what the API shows until the counting sync's record is there.
+            shown = wait_for(
+                lambda: (answer := http.get("/api/v1/google/sync").json())["last_changes"].get("done")
+                and answer,
+                what="the counting sync's changes to show",
+            )
         assert shown["mode"] == "push" and shown["last_changes"]["done"] == 1
